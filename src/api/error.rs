@@ -1,0 +1,139 @@
+//! Every error the API returns, mapped to a gRPC status in one place, with
+//! `google.rpc` details: `ErrorInfo` with a stable reason on every error,
+//! `BadRequest` field violations for bad input, `ResourceInfo` for records.
+
+use std::collections::HashMap;
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::auth::AuthError;
+use crate::domain::admission::{Refusal, Violation};
+use crate::writer::WriteError;
+
+/// `ErrorInfo.domain` of every error.
+pub const ERROR_DOMAIN: &str = "creditregistry";
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// Bad input; each violation names its field (full path in the request).
+    InvalidArgument(Vec<Violation>),
+    Unauthenticated(AuthError),
+    PermissionDenied { reason: &'static str, message: String },
+    NotFound { reason: &'static str, resource: &'static str, name: String, message: String },
+    AlreadyExists { reason: &'static str, existing_record_id: String, message: String },
+    FailedPrecondition { reason: &'static str, message: String },
+    Unavailable { reason: &'static str, message: String },
+}
+
+impl ApiError {
+    /// Bad input with field paths relative to `prefix` (e.g. "penalty.").
+    pub fn invalid_under(prefix: &str, violations: Vec<Violation>) -> ApiError {
+        ApiError::InvalidArgument(
+            violations
+                .into_iter()
+                .map(|v| Violation::new(format!("{prefix}{}", v.field), v.description))
+                .collect(),
+        )
+    }
+
+    /// Maps a writer error; `prefix` is where the record body sits in the request.
+    pub fn from_write(e: WriteError, prefix: &str) -> ApiError {
+        match e {
+            WriteError::Invalid(v) => ApiError::invalid_under(prefix, v),
+            WriteError::Refused(Refusal::Invalid(v)) => ApiError::invalid_under(prefix, v),
+            WriteError::Refused(Refusal::TargetNotFound { field, record_id }) => ApiError::NotFound {
+                reason: "RECORD_NOT_FOUND",
+                resource: "creditregistry.v1.Record",
+                message: format!("{prefix}{field}: no record {record_id}"),
+                name: record_id,
+            },
+            WriteError::Refused(Refusal::OtherAuthority { field, record_id, authority }) => {
+                ApiError::PermissionDenied {
+                    reason: "OTHER_AUTHORITY",
+                    message: format!(
+                        "{prefix}{field}: record {record_id} was decided by authority '{authority}'; only it may change the record (谁认定、谁修复)"
+                    ),
+                }
+            }
+            WriteError::Refused(Refusal::TargetClosed { reason, .. }) => {
+                ApiError::FailedPrecondition { reason: "RECORD_CLOSED", message: reason }
+            }
+            WriteError::Conflict { reason, message, existing } => {
+                ApiError::AlreadyExists { reason, existing_record_id: existing, message }
+            }
+            WriteError::Unavailable(message) => {
+                ApiError::Unavailable { reason: "LEDGER_UNAVAILABLE", message }
+            }
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        ApiError::Unauthenticated(e)
+    }
+}
+
+fn info(details: &mut ErrorDetails, reason: &str, metadata: HashMap<String, String>) {
+    details.set_error_info(reason, ERROR_DOMAIN, metadata);
+}
+
+impl From<ApiError> for Status {
+    fn from(e: ApiError) -> Status {
+        let mut details = ErrorDetails::new();
+        let (code, message) = match e {
+            ApiError::InvalidArgument(violations) => {
+                info(&mut details, "INVALID_ARGUMENT", HashMap::new());
+                let message = violations
+                    .iter()
+                    .map(|v| format!("{}: {}", v.field, v.description))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                details.set_bad_request(
+                    violations
+                        .into_iter()
+                        .map(|v| tonic_types::FieldViolation::new(v.field, v.description))
+                        .collect::<Vec<_>>(),
+                );
+                (Code::InvalidArgument, message)
+            }
+            ApiError::Unauthenticated(e) => {
+                info(&mut details, e.reason(), HashMap::new());
+                (Code::Unauthenticated, e.to_string())
+            }
+            ApiError::PermissionDenied { reason, message } => {
+                info(&mut details, reason, HashMap::new());
+                (Code::PermissionDenied, message)
+            }
+            ApiError::NotFound { reason, resource, name, message } => {
+                info(&mut details, reason, HashMap::new());
+                details.set_resource_info(resource, name, "", "no such resource");
+                (Code::NotFound, message)
+            }
+            ApiError::AlreadyExists { reason, existing_record_id, message } => {
+                info(
+                    &mut details,
+                    reason,
+                    HashMap::from([("existing_record_id".to_string(), existing_record_id.clone())]),
+                );
+                details.set_resource_info(
+                    "creditregistry.v1.Record",
+                    existing_record_id,
+                    "",
+                    "the record this request repeats",
+                );
+                (Code::AlreadyExists, message)
+            }
+            ApiError::FailedPrecondition { reason, message } => {
+                info(&mut details, reason, HashMap::new());
+                (Code::FailedPrecondition, message)
+            }
+            ApiError::Unavailable { reason, message } => {
+                info(&mut details, reason, HashMap::new());
+                (Code::Unavailable, message)
+            }
+        };
+        Status::with_error_details(code, message, details)
+    }
+}

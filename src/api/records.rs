@@ -1,0 +1,315 @@
+//! `RecordsService`: enforcement writes and credit-file reads.
+
+use tonic::{Request, Response, Status};
+
+use super::error::ApiError;
+use super::{Registry, principal, require};
+use crate::auth::Role;
+use crate::domain::admission::Violation;
+use crate::domain::record::RecordBody;
+use crate::domain::state::{RecordView, fold};
+use crate::domain::uscc::Uscc;
+use crate::proto::convert::{
+    WireReader, commendation_from_wire, correction_from_wire, date_to_wire, listing_from_wire,
+    penalty_from_wire, record_to_wire, removal_from_wire, spot_check_from_wire,
+};
+use crate::proto::pb::{self, records_service_server::RecordsService};
+use crate::writer::WriteCommand;
+
+/// Most records a profile carries; `ListRecords` pages through the rest.
+const PROFILE_RECORDS: usize = 100;
+const DEFAULT_PAGE_SIZE: usize = 50;
+const MAX_PAGE_SIZE: usize = 500;
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+pub struct RecordsApi {
+    registry: Registry,
+}
+
+impl RecordsApi {
+    pub fn new(registry: Registry) -> RecordsApi {
+        RecordsApi { registry }
+    }
+
+    /// The shared write path: authorise, parse, submit, answer.
+    ///
+    /// `prefix` is where the record body sits in the request, so that every
+    /// violation names its full field path.
+    async fn write<T>(
+        &self,
+        request: Request<T>,
+        prefix: &str,
+        parse: impl FnOnce(&T, &mut WireReader) -> Option<(Option<Uscc>, RecordBody)>,
+        request_id: impl FnOnce(&T) -> &str,
+    ) -> Result<(Option<pb::Record>, bool), Status> {
+        let caller = require(&request, &[Role::Enforcement])?;
+        let authority = caller.authority.clone().ok_or_else(|| ApiError::PermissionDenied {
+            reason: "AUTHORITY_REQUIRED",
+            message: "an enforcement token must name its authority".into(),
+        })?;
+        let message = request.into_inner();
+        let mut reader = WireReader::default();
+        let parsed = parse(&message, &mut reader);
+        let request_id = request_id(&message).to_string();
+        if request_id.len() > MAX_REQUEST_ID_LEN
+            || !request_id.chars().all(|c| c.is_ascii_graphic())
+        {
+            reader.violations.push(Violation::new(
+                "request_id",
+                format!("must be at most {MAX_REQUEST_ID_LEN} printable ASCII characters without spaces"),
+            ));
+        }
+        let (uscc, body) = reader.finish(parsed).map_err(ApiError::InvalidArgument)?;
+        let written = self
+            .registry
+            .writer
+            .submit(WriteCommand { actor: caller.subject, authority, request_id, uscc, body })
+            .await
+            .map_err(|e| ApiError::from_write(e, prefix))?;
+        Ok((Some(record_to_wire(&written.record)), written.replayed))
+    }
+}
+
+/// Reads the entity code and a required body message from a write request.
+fn with_entity<B, D>(
+    reader: &mut WireReader,
+    uscc: &str,
+    field: &str,
+    body: Option<&B>,
+    parse: impl FnOnce(&mut WireReader, &str, &B) -> Option<D>,
+    wrap: impl FnOnce(D) -> RecordBody,
+) -> Option<(Option<Uscc>, RecordBody)> {
+    let uscc = reader.uscc("uscc", uscc);
+    let body = reader
+        .message(field, body)
+        .and_then(|b| parse(reader, &format!("{field}."), b))
+        .map(wrap);
+    Some((Some(uscc?), body?))
+}
+
+/// Reads a required body message of a record that takes its entity from the
+/// record it changes.
+fn without_entity<B, D>(
+    reader: &mut WireReader,
+    field: &str,
+    body: Option<&B>,
+    parse: impl FnOnce(&mut WireReader, &str, &B) -> Option<D>,
+    wrap: impl FnOnce(D) -> RecordBody,
+) -> Option<(Option<Uscc>, RecordBody)> {
+    let body = reader
+        .message(field, body)
+        .and_then(|b| parse(reader, &format!("{field}."), b))
+        .map(wrap);
+    Some((None, body?))
+}
+
+fn entry_to_wire(view: &RecordView<'_>) -> pb::RecordEntry {
+    pb::RecordEntry {
+        record: Some(record_to_wire(view.record)),
+        status: pb::RecordStatus::from(view.status) as i32,
+        changed_by_record_ids: view.changed_by.iter().map(|id| id.to_string()).collect(),
+    }
+}
+
+#[tonic::async_trait]
+impl RecordsService for RecordsApi {
+    async fn record_penalty(
+        &self,
+        request: Request<pb::RecordPenaltyRequest>,
+    ) -> Result<Response<pb::RecordPenaltyResponse>, Status> {
+        let (record, idempotent_replay) = self
+            .write(
+                request,
+                "penalty.",
+                |m, r| with_entity(r, &m.uscc, "penalty", m.penalty.as_ref(), penalty_from_wire, RecordBody::Penalty),
+                |m| &m.request_id,
+            )
+            .await?;
+        Ok(Response::new(pb::RecordPenaltyResponse { record, idempotent_replay }))
+    }
+
+    async fn correct_penalty(
+        &self,
+        request: Request<pb::CorrectPenaltyRequest>,
+    ) -> Result<Response<pb::CorrectPenaltyResponse>, Status> {
+        let (record, idempotent_replay) = self
+            .write(
+                request,
+                "correction.",
+                |m, r| {
+                    without_entity(r, "correction", m.correction.as_ref(), correction_from_wire, RecordBody::PenaltyCorrection)
+                },
+                |m| &m.request_id,
+            )
+            .await?;
+        Ok(Response::new(pb::CorrectPenaltyResponse { record, idempotent_replay }))
+    }
+
+    async fn record_spot_check(
+        &self,
+        request: Request<pb::RecordSpotCheckRequest>,
+    ) -> Result<Response<pb::RecordSpotCheckResponse>, Status> {
+        let (record, idempotent_replay) = self
+            .write(
+                request,
+                "spot_check.",
+                |m, r| {
+                    with_entity(r, &m.uscc, "spot_check", m.spot_check.as_ref(), spot_check_from_wire, RecordBody::SpotCheck)
+                },
+                |m| &m.request_id,
+            )
+            .await?;
+        Ok(Response::new(pb::RecordSpotCheckResponse { record, idempotent_replay }))
+    }
+
+    async fn record_commendation(
+        &self,
+        request: Request<pb::RecordCommendationRequest>,
+    ) -> Result<Response<pb::RecordCommendationResponse>, Status> {
+        let (record, idempotent_replay) = self
+            .write(
+                request,
+                "commendation.",
+                |m, r| {
+                    with_entity(
+                        r,
+                        &m.uscc,
+                        "commendation",
+                        m.commendation.as_ref(),
+                        commendation_from_wire,
+                        RecordBody::Commendation,
+                    )
+                },
+                |m| &m.request_id,
+            )
+            .await?;
+        Ok(Response::new(pb::RecordCommendationResponse { record, idempotent_replay }))
+    }
+
+    async fn record_listing(
+        &self,
+        request: Request<pb::RecordListingRequest>,
+    ) -> Result<Response<pb::RecordListingResponse>, Status> {
+        let (record, idempotent_replay) = self
+            .write(
+                request,
+                "listing.",
+                |m, r| with_entity(r, &m.uscc, "listing", m.listing.as_ref(), listing_from_wire, RecordBody::Listing),
+                |m| &m.request_id,
+            )
+            .await?;
+        Ok(Response::new(pb::RecordListingResponse { record, idempotent_replay }))
+    }
+
+    async fn remove_listing(
+        &self,
+        request: Request<pb::RemoveListingRequest>,
+    ) -> Result<Response<pb::RemoveListingResponse>, Status> {
+        let (record, idempotent_replay) = self
+            .write(
+                request,
+                "removal.",
+                |m, r| without_entity(r, "removal", m.removal.as_ref(), removal_from_wire, RecordBody::Removal),
+                |m| &m.request_id,
+            )
+            .await?;
+        Ok(Response::new(pb::RemoveListingResponse { record, idempotent_replay }))
+    }
+
+    async fn get_profile(
+        &self,
+        request: Request<pb::GetProfileRequest>,
+    ) -> Result<Response<pb::GetProfileResponse>, Status> {
+        principal(&request)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let uscc = reader.uscc("uscc", &m.uscc);
+        let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
+        let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
+        self.registry.caught_up(m.min_sequence).await?;
+        let on = on.unwrap_or_else(|| self.registry.clock.today());
+
+        let records = self.registry.index.entity(&uscc).unwrap_or_default();
+        let state = fold(&records, None, on);
+        Ok(Response::new(pb::GetProfileResponse {
+            uscc: uscc.to_string(),
+            status: if state.records.is_empty() {
+                pb::ProfileStatus::NoRecords
+            } else {
+                pb::ProfileStatus::HasRecords
+            } as i32,
+            evaluated_on: Some(date_to_wire(on)),
+            current_listings: state.listings_in_force().map(|(r, _)| record_to_wire(r)).collect(),
+            records: state.records.iter().rev().take(PROFILE_RECORDS).map(entry_to_wire).collect(),
+            total_records: state.records.len() as i32,
+            latest_sequence: state.records.last().map_or(0, |v| v.record.sequence as i64),
+        }))
+    }
+
+    async fn list_records(
+        &self,
+        request: Request<pb::ListRecordsRequest>,
+    ) -> Result<Response<pb::ListRecordsResponse>, Status> {
+        principal(&request)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let uscc = reader.uscc("uscc", &m.uscc);
+        let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
+        let page_size = match m.page_size {
+            0 => Some(DEFAULT_PAGE_SIZE),
+            n if n < 0 => {
+                reader.violations.push(Violation::new("page_size", format!("must not be negative, got {n}")));
+                None
+            }
+            n => Some((n as usize).min(MAX_PAGE_SIZE)),
+        };
+        let start = if m.page_token.is_empty() {
+            Some(0)
+        } else {
+            let start = m.page_token.parse::<usize>().ok();
+            if start.is_none() {
+                reader.violations.push(Violation::new("page_token", "is not a token this service issued"));
+            }
+            start
+        };
+        let (uscc, (page_size, start)) =
+            reader.finish(uscc.zip(page_size.zip(start))).map_err(ApiError::InvalidArgument)?;
+        self.registry.caught_up(m.min_sequence).await?;
+        let on = on.unwrap_or_else(|| self.registry.clock.today());
+
+        let records = self.registry.index.entity(&uscc).unwrap_or_default();
+        let state = fold(&records, None, on);
+        let end = (start + page_size).min(state.records.len());
+        Ok(Response::new(pb::ListRecordsResponse {
+            records: state.records.get(start..end).unwrap_or_default().iter().map(entry_to_wire).collect(),
+            next_page_token: if end < state.records.len() { end.to_string() } else { String::new() },
+            total_size: state.records.len() as i32,
+        }))
+    }
+
+    async fn get_record(
+        &self,
+        request: Request<pb::GetRecordRequest>,
+    ) -> Result<Response<pb::GetRecordResponse>, Status> {
+        principal(&request)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
+        if m.record_id.is_empty() {
+            reader.violations.push(Violation::new("record_id", "is required"));
+        }
+        reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
+        let on = on.unwrap_or_else(|| self.registry.clock.today());
+        let not_found = || ApiError::NotFound {
+            reason: "RECORD_NOT_FOUND",
+            resource: "creditregistry.v1.Record",
+            name: m.record_id.clone(),
+            message: format!("no record {}", m.record_id),
+        };
+        let record = self.registry.index.record(&m.record_id).ok_or_else(not_found)?;
+        let records = self.registry.index.entity(&record.uscc).unwrap_or_default();
+        let state = fold(&records, None, on);
+        let view = state.find(&m.record_id).ok_or_else(not_found)?;
+        Ok(Response::new(pb::GetRecordResponse { entry: Some(entry_to_wire(view)) }))
+    }
+}

@@ -1,0 +1,302 @@
+//! Authentication: JWT bearer tokens -> `Principal`.
+//!
+//! Tokens are EdDSA (Ed25519) or RS256, verified against public keys from
+//! configuration; `iss`, `aud`, `exp`, `nbf` and `sub` are required. The
+//! `token` command issues tokens from a local private key for development.
+
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{AuthConfig, KeyAlgorithm};
+
+/// What a caller may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An enforcement bureau (执法机关), writing under its `authority`.
+    Enforcement,
+    /// A procurement or bidding platform: checks and public records.
+    Procurement,
+    /// An auditor: the whole history.
+    Auditor,
+    /// A regulator: risk classes, supervision, statistics.
+    Regulator,
+    /// An operator of the registry.
+    Admin,
+}
+
+/// The authenticated caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub subject: String,
+    pub roles: Vec<Role>,
+    /// The authority an enforcement caller acts for.
+    pub authority: Option<String>,
+    pub organisation: Option<String>,
+}
+
+impl Principal {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// The token's claims.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub exp: i64,
+    pub nbf: i64,
+    pub iat: i64,
+    pub roles: Vec<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+}
+
+/// Why a token was not accepted. Each maps to UNAUTHENTICATED with its own
+/// reason.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("no bearer token: send metadata 'authorization: Bearer <JWT>'")]
+    Missing,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid yet (nbf is in the future)")]
+    NotYetValid,
+    #[error("the token's signature does not verify with any configured key")]
+    BadSignature,
+    #[error("the token is for another audience; expected '{0}'")]
+    WrongAudience(String),
+    #[error("the token is from another issuer; expected '{0}'")]
+    WrongIssuer(String),
+    #[error("the token is malformed: {0}")]
+    Malformed(String),
+}
+
+impl AuthError {
+    /// Stable machine-readable reason for `google.rpc.ErrorInfo`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            AuthError::Missing => "TOKEN_MISSING",
+            AuthError::Expired => "TOKEN_EXPIRED",
+            AuthError::NotYetValid => "TOKEN_NOT_YET_VALID",
+            AuthError::BadSignature => "TOKEN_SIGNATURE_INVALID",
+            AuthError::WrongAudience(_) => "TOKEN_AUDIENCE_INVALID",
+            AuthError::WrongIssuer(_) => "TOKEN_ISSUER_INVALID",
+            AuthError::Malformed(_) => "TOKEN_MALFORMED",
+        }
+    }
+}
+
+struct VerifyingKey {
+    kid: String,
+    algorithm: Algorithm,
+    key: DecodingKey,
+}
+
+/// Verifies bearer tokens against the configured keys.
+pub struct Authenticator {
+    keys: Vec<VerifyingKey>,
+    issuer: String,
+    audience: String,
+}
+
+fn jwt_algorithm(a: KeyAlgorithm) -> Algorithm {
+    match a {
+        KeyAlgorithm::EdDSA => Algorithm::EdDSA,
+        KeyAlgorithm::RS256 => Algorithm::RS256,
+    }
+}
+
+impl Authenticator {
+    /// Loads every configured public key; fails naming the key that is bad.
+    pub fn from_config(config: &AuthConfig) -> Result<Authenticator, String> {
+        if config.keys.is_empty() {
+            return Err("no JWT public keys configured (auth.keys); for development run `serve --dev`".into());
+        }
+        let mut keys = Vec::new();
+        for k in &config.keys {
+            let pem = std::fs::read(&k.public_key_file).map_err(|e| {
+                format!("auth key '{}': cannot read {}: {e}", k.kid, k.public_key_file.display())
+            })?;
+            let key = match k.algorithm {
+                KeyAlgorithm::EdDSA => DecodingKey::from_ed_pem(&pem),
+                KeyAlgorithm::RS256 => DecodingKey::from_rsa_pem(&pem),
+            }
+            .map_err(|e| format!("auth key '{}': {}: {e}", k.kid, k.public_key_file.display()))?;
+            keys.push(VerifyingKey { kid: k.kid.clone(), algorithm: jwt_algorithm(k.algorithm), key });
+        }
+        Ok(Authenticator { keys, issuer: config.issuer.clone(), audience: config.audience.clone() })
+    }
+
+    /// Authenticates the value of the `authorization` metadata.
+    pub fn authenticate(&self, authorization: Option<&str>) -> Result<Principal, AuthError> {
+        let token = authorization
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AuthError::Missing)?;
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|e| AuthError::Malformed(e.to_string()))?;
+        let candidates = self
+            .keys
+            .iter()
+            .filter(|k| k.algorithm == header.alg)
+            .filter(|k| header.kid.as_deref().is_none_or(|kid| kid == k.kid));
+        let mut last = AuthError::BadSignature;
+        for key in candidates {
+            match self.verify_with(token, key) {
+                Ok(principal) => return Ok(principal),
+                Err(AuthError::BadSignature) => continue,
+                Err(other) => {
+                    last = other;
+                    break;
+                }
+            }
+        }
+        Err(last)
+    }
+
+    fn verify_with(&self, token: &str, key: &VerifyingKey) -> Result<Principal, AuthError> {
+        let mut validation = Validation::new(key.algorithm);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = 30;
+        let claims = jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
+            .map_err(|e| match e.kind() {
+                ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm => AuthError::BadSignature,
+                ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::ImmatureSignature => AuthError::NotYetValid,
+                ErrorKind::InvalidAudience => AuthError::WrongAudience(self.audience.clone()),
+                ErrorKind::InvalidIssuer => AuthError::WrongIssuer(self.issuer.clone()),
+                _ => AuthError::Malformed(e.to_string()),
+            })?
+            .claims;
+        principal_from(claims)
+    }
+}
+
+fn principal_from(claims: Claims) -> Result<Principal, AuthError> {
+    if claims.sub.trim().is_empty() {
+        return Err(AuthError::Malformed("claim 'sub' is empty".into()));
+    }
+    if claims.roles.is_empty() {
+        return Err(AuthError::Malformed("claim 'roles' is empty".into()));
+    }
+    let authority = claims.authority.filter(|a| !a.trim().is_empty());
+    if claims.roles.contains(&Role::Enforcement) && authority.is_none() {
+        return Err(AuthError::Malformed(
+            "role 'enforcement' needs claim 'authority' naming the authority it acts for".into(),
+        ));
+    }
+    Ok(Principal {
+        subject: claims.sub,
+        roles: claims.roles,
+        authority,
+        organisation: claims.org.filter(|o| !o.trim().is_empty()),
+    })
+}
+
+/// What to put in a token.
+#[derive(Clone, Debug)]
+pub struct TokenRequest {
+    pub subject: String,
+    pub roles: Vec<Role>,
+    pub authority: Option<String>,
+    pub organisation: Option<String>,
+    pub issuer: String,
+    pub audience: String,
+    pub ttl_seconds: i64,
+    pub kid: Option<String>,
+    pub algorithm: KeyAlgorithm,
+}
+
+/// Signs a token with a PEM private key (PKCS#8 Ed25519, or RSA for RS256).
+pub fn issue_token(request: &TokenRequest, private_key_pem: &[u8]) -> Result<String, String> {
+    let key = match request.algorithm {
+        KeyAlgorithm::EdDSA => EncodingKey::from_ed_pem(private_key_pem),
+        KeyAlgorithm::RS256 => EncodingKey::from_rsa_pem(private_key_pem),
+    }
+    .map_err(|e| format!("private key: {e}"))?;
+    let now = chrono::Utc::now().timestamp();
+    let claims = Claims {
+        iss: request.issuer.clone(),
+        sub: request.subject.clone(),
+        aud: request.audience.clone(),
+        exp: now + request.ttl_seconds,
+        nbf: now - 1,
+        iat: now,
+        roles: request.roles.clone(),
+        authority: request.authority.clone(),
+        org: request.organisation.clone(),
+    };
+    let mut header = Header::new(jwt_algorithm(request.algorithm));
+    header.kid = request.kid.clone();
+    jsonwebtoken::encode(&header, &claims, &key).map_err(|e| e.to_string())
+}
+
+/// A development Ed25519 key pair kept in a directory, made on first use.
+pub struct DevKeyPair {
+    pub private_key_file: PathBuf,
+    pub public_key_file: PathBuf,
+}
+
+/// Key id of the development key.
+pub const DEV_KID: &str = "dev";
+
+impl DevKeyPair {
+    pub fn in_dir(dir: &Path) -> DevKeyPair {
+        DevKeyPair {
+            private_key_file: dir.join("jwt-ed25519.pem"),
+            public_key_file: dir.join("jwt-ed25519.pub.pem"),
+        }
+    }
+
+    /// Creates the key pair unless it exists; returns whether it was created.
+    pub fn ensure(&self) -> Result<bool, String> {
+        if self.private_key_file.exists() && self.public_key_file.exists() {
+            return Ok(false);
+        }
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).map_err(|e| format!("no randomness: {e}"))?;
+        let signing = SigningKey::from_bytes(&seed);
+        let private = signing.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?;
+        let public = signing
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|e| e.to_string())?;
+        if let Some(dir) = self.private_key_file.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        write_private(&self.private_key_file, private.as_bytes())?;
+        std::fs::write(&self.public_key_file, public)
+            .map_err(|e| format!("{}: {e}", self.public_key_file.display()))?;
+        Ok(true)
+    }
+}
+
+/// Writes a private key readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(bytes).map_err(|e| format!("{}: {e}", path.display()))
+}

@@ -1,0 +1,242 @@
+//! One `Config`, layered: defaults < file < environment.
+//!
+//! The file is TOML, named by `--config` or `CREDITREGISTRY_CONFIG`. Every
+//! setting can also come from an environment variable, listed on each field.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use chrono::FixedOffset;
+use serde::Deserialize;
+
+use crate::domain::rules::lists::ListRules;
+
+/// The default list rules, built into the binary.
+pub const DEFAULT_LIST_RULES: &str = include_str!("../policy/lists.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to serve gRPC on. `CREDITREGISTRY_LISTEN`.
+    pub listen: SocketAddr,
+    /// `sqlite://PATH`. `CREDITREGISTRY_DATABASE_URL`.
+    pub database_url: String,
+    /// Directory for the SQLite file and development keys. `CREDITREGISTRY_DATA_DIR`.
+    pub data_dir: PathBuf,
+    /// Offset of the legal time zone that decides "today" (China: +08:00).
+    /// `CREDITREGISTRY_UTC_OFFSET`.
+    pub utc_offset: String,
+    pub auth: AuthConfig,
+    pub writer: WriterConfig,
+    pub policy: PolicyConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Required `iss`. `CREDITREGISTRY_AUTH_ISSUER`.
+    pub issuer: String,
+    /// Required `aud`. `CREDITREGISTRY_AUTH_AUDIENCE`.
+    pub audience: String,
+    /// Trusted public keys. `CREDITREGISTRY_AUTH_KEYS="kid:EdDSA:path,kid2:RS256:path"`.
+    pub keys: Vec<KeyConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfig {
+    pub kid: String,
+    pub algorithm: KeyAlgorithm,
+    /// PEM SubjectPublicKeyInfo.
+    pub public_key_file: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum KeyAlgorithm {
+    EdDSA,
+    RS256,
+}
+
+impl std::str::FromStr for KeyAlgorithm {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "EdDSA" => Ok(KeyAlgorithm::EdDSA),
+            "RS256" => Ok(KeyAlgorithm::RS256),
+            other => Err(format!("unknown key algorithm '{other}': expected EdDSA or RS256")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WriterConfig {
+    /// Most records committed in one transaction. `CREDITREGISTRY_WRITER_MAX_BATCH`.
+    pub max_batch: usize,
+    /// Writes waiting for the writer before callers wait to enqueue.
+    pub queue: usize,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// List rules file; the built-in `policy/lists.toml` when unset.
+    /// `CREDITREGISTRY_LIST_RULES`.
+    pub list_rules: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:50051".parse().expect("valid default address"),
+            database_url: String::new(),
+            data_dir: PathBuf::from("data"),
+            utc_offset: "+08:00".into(),
+            auth: AuthConfig::default(),
+            writer: WriterConfig::default(),
+            policy: PolicyConfig::default(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig { issuer: "creditregistry-dev".into(), audience: "creditregistry".into(), keys: Vec::new() }
+    }
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        WriterConfig { max_batch: 256, queue: 4096 }
+    }
+}
+
+impl Config {
+    /// Defaults, then the file (if any), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, String> {
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("CREDITREGISTRY_CONFIG").map(PathBuf::from));
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("config {}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+        let bad = |name: &str, e: &dyn std::fmt::Display| format!("{name}: {e}");
+        if let Some(v) = var("CREDITREGISTRY_LISTEN") {
+            self.listen = v.parse().map_err(|e| bad("CREDITREGISTRY_LISTEN", &e))?;
+        }
+        if let Some(v) = var("CREDITREGISTRY_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = var("CREDITREGISTRY_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = var("CREDITREGISTRY_UTC_OFFSET") {
+            self.utc_offset = v;
+        }
+        if let Some(v) = var("CREDITREGISTRY_AUTH_ISSUER") {
+            self.auth.issuer = v;
+        }
+        if let Some(v) = var("CREDITREGISTRY_AUTH_AUDIENCE") {
+            self.auth.audience = v;
+        }
+        if let Some(v) = var("CREDITREGISTRY_AUTH_KEYS") {
+            self.auth.keys = v
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|entry| {
+                    let mut parts = entry.trim().splitn(3, ':');
+                    match (parts.next(), parts.next(), parts.next()) {
+                        (Some(kid), Some(alg), Some(path)) => Ok(KeyConfig {
+                            kid: kid.into(),
+                            algorithm: alg.parse()?,
+                            public_key_file: path.into(),
+                        }),
+                        _ => Err(format!("'{entry}' is not kid:algorithm:path")),
+                    }
+                })
+                .collect::<Result<_, String>>()
+                .map_err(|e| bad("CREDITREGISTRY_AUTH_KEYS", &e))?;
+        }
+        if let Some(v) = var("CREDITREGISTRY_WRITER_MAX_BATCH") {
+            self.writer.max_batch = v.parse().map_err(|e| bad("CREDITREGISTRY_WRITER_MAX_BATCH", &e))?;
+        }
+        if let Some(v) = var("CREDITREGISTRY_LIST_RULES") {
+            self.policy.list_rules = Some(v.into());
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("registry.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn utc_offset(&self) -> Result<FixedOffset, String> {
+        self.utc_offset
+            .parse()
+            .map_err(|e| format!("utc_offset '{}': {e} (expected e.g. +08:00)", self.utc_offset))
+    }
+
+    /// Loads and validates the list rules.
+    pub fn list_rules(&self) -> Result<ListRules, String> {
+        match &self.policy.list_rules {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("list rules {}: {e}", path.display()))?;
+                ListRules::parse(&text).map_err(|e| format!("list rules {}: {e}", path.display()))
+            }
+            None => ListRules::parse(DEFAULT_LIST_RULES).map_err(|e| format!("built-in list rules: {e}")),
+        }
+    }
+
+    /// Directory of the development keys.
+    pub fn dev_keys_dir(&self) -> PathBuf {
+        self.data_dir.join("dev-keys")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_file_and_defaults() {
+        let mut config: Config = toml::from_str("listen = \"127.0.0.1:7000\"\n[auth]\nissuer = \"file\"").unwrap();
+        assert_eq!(config.auth.audience, "creditregistry");
+        config
+            .apply_env(|name| match name {
+                "CREDITREGISTRY_AUTH_ISSUER" => Some("env".into()),
+                "CREDITREGISTRY_AUTH_KEYS" => Some("a:EdDSA:/k/a.pem,b:RS256:/k/b.pem".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(config.listen.port(), 7000);
+        assert_eq!(config.auth.issuer, "env");
+        assert_eq!(config.auth.keys.len(), 2);
+        assert_eq!(config.auth.keys[1].algorithm, KeyAlgorithm::RS256);
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let mut config = Config::default();
+        let err = config
+            .apply_env(|name| (name == "CREDITREGISTRY_AUTH_KEYS").then(|| "a:HS256:/x".into()))
+            .unwrap_err();
+        assert!(err.contains("CREDITREGISTRY_AUTH_KEYS") && err.contains("HS256"), "{err}");
+        assert!(toml::from_str::<Config>("listn = \"x\"").is_err());
+    }
+}

@@ -1,0 +1,364 @@
+//! What may be recorded: the checks a record must pass before it is written.
+//!
+//! `check_body` looks at the record alone (amounts, dates, required text);
+//! `check_against` looks at the earlier record it refers to. Both are pure:
+//! the caller supplies today's date and the entity's records.
+
+use std::sync::Arc;
+
+use super::record::{
+    CorrectionChange, Date, ListType, Penalty, Record, RecordBody, RecordId, RemovalReason,
+};
+use super::rules::lists::ListRules;
+use super::state::{RecordStatus, fold};
+use super::uscc::Uscc;
+
+/// One problem with one field of the input. `field` is the path within the
+/// record body, e.g. `fine_fen` or `amended_penalty.decided_on`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub field: String,
+    pub description: String,
+}
+
+impl Violation {
+    pub fn new(field: impl Into<String>, description: impl Into<String>) -> Violation {
+        Violation { field: field.into(), description: description.into() }
+    }
+}
+
+/// Why a record that refers to an earlier one cannot be written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The input itself is impossible.
+    Invalid(Vec<Violation>),
+    /// The referenced record does not exist.
+    TargetNotFound { field: String, record_id: RecordId },
+    /// The referenced record was decided by another authority (谁认定、谁修复).
+    OtherAuthority { field: String, record_id: RecordId, authority: String },
+    /// The referenced record is already in a state that forbids this change.
+    TargetClosed { record_id: RecordId, reason: String },
+}
+
+/// Largest fine accepted, in fen: CNY 100 billion; anything above is a typo.
+const MAX_FINE_FEN: i64 = 10_000_000_000_000;
+/// Longest free-text identifier (decision numbers, report numbers).
+const MAX_NUMBER_LEN: usize = 128;
+/// Longest free text.
+const MAX_TEXT_LEN: usize = 4000;
+
+/// Checks a record body on its own; returns every problem found.
+pub fn check_body(body: &RecordBody, today: Date, lists: &ListRules) -> Vec<Violation> {
+    let mut v = Checker { today, out: Vec::new() };
+    match body {
+        RecordBody::Penalty(p) => v.penalty("", p),
+        RecordBody::PenaltyCorrection(c) => {
+            v.reference("penalty_record_id", &c.penalty_record_id);
+            v.optional_number("decision_number", &c.decision_number);
+            v.text("reason", &c.reason, false);
+            v.past_date("decided_on", c.decided_on);
+            if let CorrectionChange::Amendment(p) = &c.change {
+                v.penalty("amended_penalty.", p);
+            }
+        }
+        RecordBody::SpotCheck(s) => {
+            v.number("report_number", &s.report_number);
+            v.text("product", &s.product, true);
+            v.text("product_class", &s.product_class, false);
+            v.text("batch", &s.batch, false);
+            v.past_date("checked_on", s.checked_on);
+            match (s.outcome, s.failed_items.is_empty()) {
+                (super::record::SpotCheckOutcome::Fail, true) => v.push(
+                    "failed_items",
+                    "must name at least one failed item when the outcome is FAIL",
+                ),
+                (super::record::SpotCheckOutcome::Pass, false) => {
+                    v.push("failed_items", "must be empty when the outcome is PASS")
+                }
+                _ => {}
+            }
+            for (i, item) in s.failed_items.iter().enumerate() {
+                v.text(&format!("failed_items[{i}]"), item, true);
+            }
+        }
+        RecordBody::Commendation(c) => {
+            v.number("decision_number", &c.decision_number);
+            v.text("title", &c.title, true);
+            v.past_date("awarded_on", c.awarded_on);
+            if let Some(until) = c.valid_until
+                && until < c.awarded_on
+            {
+                v.push("valid_until", format!("{until} is before awarded_on {}", c.awarded_on));
+            }
+        }
+        RecordBody::Listing(l) => {
+            v.number("decision_number", &l.decision_number);
+            v.text("grounds", &l.grounds, true);
+            v.text("legal_basis", &l.legal_basis, true);
+            v.text("legal_representative", &l.legal_representative, false);
+            v.past_date("listed_on", l.listed_on);
+            if let Some(id) = &l.penalty_record_id {
+                v.reference("penalty_record_id", id);
+            }
+            match (l.list_type == ListType::AbnormalOperations, l.abnormal_ground.is_some()) {
+                (true, false) => v.push(
+                    "abnormal_ground",
+                    "is required for the abnormal-operations list (经营异常名录)",
+                ),
+                (false, true) => {
+                    v.push("abnormal_ground", "applies only to the abnormal-operations list")
+                }
+                _ => {}
+            }
+            if let Some(problem) =
+                lists.rule(l.list_type).term_violation(l.listed_on, l.planned_end)
+            {
+                v.push("planned_end", problem);
+            }
+        }
+        RecordBody::Removal(r) => {
+            v.reference("listing_record_id", &r.listing_record_id);
+            v.optional_number("decision_number", &r.decision_number);
+            v.text("explanation", &r.explanation, false);
+            v.past_date("removed_on", r.removed_on);
+        }
+        RecordBody::RepairApplication(a) => {
+            v.reference("target_record_id", &a.target_record_id);
+            v.text("statement", &a.statement, true);
+            v.past_date("applied_on", a.applied_on);
+        }
+        RecordBody::RepairDecision(d) => {
+            v.reference("application_record_id", &d.application_record_id);
+            v.optional_number("decision_number", &d.decision_number);
+            v.text("reason", &d.reason, false);
+            v.past_date("decided_on", d.decided_on);
+        }
+    }
+    v.out
+}
+
+/// Checks a record against the earlier record it refers to, among the
+/// entity's known records. `target` is `None` when no record has that id.
+pub fn check_against(
+    body: &RecordBody,
+    uscc: &Uscc,
+    authority: &str,
+    target: Option<(&Arc<Record>, &[Arc<Record>])>,
+    lists: &ListRules,
+    today: Date,
+) -> Result<(), Refusal> {
+    let Some(target_id) = reference_of(body) else { return Ok(()) };
+    let (field, target_id) = target_id;
+    let Some((target, entity_records)) = target else {
+        return Err(Refusal::TargetNotFound { field: field.into(), record_id: target_id.clone() });
+    };
+    let invalid = |description: String| Refusal::Invalid(vec![Violation::new(field, description)]);
+    match body {
+        RecordBody::Listing(_) => match &target.body {
+            RecordBody::Penalty(_) if target.uscc == *uscc => Ok(()),
+            RecordBody::Penalty(_) => Err(invalid(format!(
+                "penalty {target_id} is about entity {}, not {uscc}",
+                target.uscc
+            ))),
+            other => Err(invalid(format!(
+                "record {target_id} is a {}, not a penalty",
+                other.kind()
+            ))),
+        },
+        RecordBody::PenaltyCorrection(c) => {
+            let RecordBody::Penalty(original) = &target.body else {
+                return Err(invalid(format!(
+                    "record {target_id} is a {}, not a penalty",
+                    target.body.kind()
+                )));
+            };
+            same_authority(field, target, authority)?;
+            let state = fold(entity_records, None, today);
+            if let Some(view) = state.find(&target.id)
+                && view.status == RecordStatus::Revoked
+            {
+                return Err(Refusal::TargetClosed {
+                    record_id: target.id.clone(),
+                    reason: format!(
+                        "penalty {} was revoked by record {}; a revoked penalty cannot be changed again",
+                        target.id,
+                        view.changed_by.last().map(|s| s.as_str()).unwrap_or_default()
+                    ),
+                });
+            }
+            let mut problems = Vec::new();
+            if c.decided_on < original.decided_on {
+                problems.push(Violation::new(
+                    "decided_on",
+                    format!(
+                        "{} is before the penalty's decision date {}",
+                        c.decided_on, original.decided_on
+                    ),
+                ));
+            }
+            if let CorrectionChange::Amendment(amended) = &c.change
+                && amended.decision_number != original.decision_number
+            {
+                problems.push(Violation::new(
+                    "amended_penalty.decision_number",
+                    format!(
+                        "is '{}', must be the original decision number '{}'",
+                        amended.decision_number, original.decision_number
+                    ),
+                ));
+            }
+            if problems.is_empty() { Ok(()) } else { Err(Refusal::Invalid(problems)) }
+        }
+        RecordBody::Removal(r) => {
+            let RecordBody::Listing(listing) = &target.body else {
+                return Err(invalid(format!(
+                    "record {target_id} is a {}, not a listing",
+                    target.body.kind()
+                )));
+            };
+            same_authority(field, target, authority)?;
+            if let Some(earlier) = entity_records.iter().find(|e| {
+                matches!(&e.body, RecordBody::Removal(x) if x.listing_record_id == target.id)
+            }) {
+                return Err(Refusal::TargetClosed {
+                    record_id: target.id.clone(),
+                    reason: format!(
+                        "listing {} was already removed by record {}",
+                        target.id, earlier.id
+                    ),
+                });
+            }
+            let rule = lists.rule(listing.list_type);
+            let mut problems = Vec::new();
+            if r.removed_on < listing.listed_on {
+                problems.push(Violation::new(
+                    "removed_on",
+                    format!("{} is before listed_on {}", r.removed_on, listing.listed_on),
+                ));
+            }
+            if !rule.removal_reasons.contains(&r.reason) {
+                problems.push(Violation::new(
+                    "reason",
+                    format!(
+                        "{:?} is not a way to leave the {} (allowed: {:?}; rules {})",
+                        r.reason, rule.name_zh, rule.removal_reasons, lists.version
+                    ),
+                ));
+            } else if r.reason == RemovalReason::TermEnded {
+                match listing.planned_end {
+                    Some(end) if r.removed_on > end => {}
+                    Some(end) => problems.push(Violation::new(
+                        "removed_on",
+                        format!(
+                            "{} is within the planned term ending {end}; TERM_ENDED applies from {}",
+                            r.removed_on,
+                            end.succ_opt().unwrap_or(end)
+                        ),
+                    )),
+                    None => problems.push(Violation::new(
+                        "reason",
+                        "TERM_ENDED needs a listing with a planned end; this one has none",
+                    )),
+                }
+            }
+            if problems.is_empty() { Ok(()) } else { Err(Refusal::Invalid(problems)) }
+        }
+        RecordBody::RepairApplication(_) | RecordBody::RepairDecision(_) => {
+            same_authority(field, target, authority)
+        }
+        RecordBody::Penalty(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) => Ok(()),
+    }
+}
+
+/// The field and id of the record a body refers to, if any. A listing may
+/// name the penalty it rests on.
+pub fn reference_of(body: &RecordBody) -> Option<(&'static str, &RecordId)> {
+    match body {
+        RecordBody::Listing(l) => l.penalty_record_id.as_ref().map(|id| ("penalty_record_id", id)),
+        RecordBody::PenaltyCorrection(c) => Some(("penalty_record_id", &c.penalty_record_id)),
+        RecordBody::Removal(r) => Some(("listing_record_id", &r.listing_record_id)),
+        RecordBody::RepairApplication(a) => Some(("target_record_id", &a.target_record_id)),
+        RecordBody::RepairDecision(d) => Some(("application_record_id", &d.application_record_id)),
+        _ => None,
+    }
+}
+
+fn same_authority(field: &str, target: &Record, authority: &str) -> Result<(), Refusal> {
+    if target.authority == authority {
+        Ok(())
+    } else {
+        Err(Refusal::OtherAuthority {
+            field: field.into(),
+            record_id: target.id.clone(),
+            authority: target.authority.clone(),
+        })
+    }
+}
+
+struct Checker {
+    today: Date,
+    out: Vec<Violation>,
+}
+
+impl Checker {
+    fn push(&mut self, field: &str, description: impl Into<String>) {
+        self.out.push(Violation::new(field, description));
+    }
+
+    fn penalty(&mut self, prefix: &str, p: &Penalty) {
+        let f = |name: &str| format!("{prefix}{name}");
+        self.number(&f("decision_number"), &p.decision_number);
+        self.text(&f("legal_basis"), &p.legal_basis, true);
+        self.text(&f("violation"), &p.violation, false);
+        if p.fine_fen < 0 {
+            self.push(&f("fine_fen"), format!("must not be negative, got {}", p.fine_fen));
+        } else if p.fine_fen > MAX_FINE_FEN {
+            self.push(
+                &f("fine_fen"),
+                format!("{} fen exceeds the largest accepted fine of {MAX_FINE_FEN} fen", p.fine_fen),
+            );
+        }
+        for (i, s) in p.sanctions.iter().enumerate() {
+            if p.sanctions[..i].contains(s) {
+                self.push(&format!("{prefix}sanctions[{i}]"), format!("{s:?} is listed twice"));
+            }
+        }
+        self.past_date(&f("decided_on"), p.decided_on);
+    }
+
+    fn past_date(&mut self, field: &str, date: Date) {
+        if date > self.today {
+            self.push(field, format!("{date} is in the future (today is {} UTC+8)", self.today));
+        }
+    }
+
+    fn number(&mut self, field: &str, value: &str) {
+        if value.trim().is_empty() {
+            self.push(field, "is required");
+        } else {
+            self.optional_number(field, value);
+        }
+    }
+
+    fn optional_number(&mut self, field: &str, value: &str) {
+        if value.chars().count() > MAX_NUMBER_LEN {
+            self.push(field, format!("is longer than {MAX_NUMBER_LEN} characters"));
+        } else if value != value.trim() {
+            self.push(field, "must not start or end with white space");
+        }
+    }
+
+    fn reference(&mut self, field: &str, id: &str) {
+        if id.trim().is_empty() {
+            self.push(field, "is required");
+        }
+    }
+
+    fn text(&mut self, field: &str, value: &str, required: bool) {
+        if required && value.trim().is_empty() {
+            self.push(field, "is required");
+        } else if value.chars().count() > MAX_TEXT_LEN {
+            self.push(field, format!("is longer than {MAX_TEXT_LEN} characters"));
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Rule data and the pure functions that apply it.
+
+pub mod lists;

@@ -1,0 +1,79 @@
+//! The in-memory index: every entity's records, rebuilt from the store at
+//! start and extended by the writer after each commit. Readers take a short
+//! read lock and never wait on disk.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::domain::record::{Record, RecordId};
+use crate::domain::uscc::Uscc;
+
+/// One entity's records in ledger order, shared with readers.
+pub type EntityRecords = Arc<Vec<Arc<Record>>>;
+
+#[derive(Default)]
+struct Inner {
+    entities: HashMap<Uscc, EntityRecords>,
+    records: HashMap<RecordId, Arc<Record>>,
+}
+
+pub struct Index {
+    inner: RwLock<Inner>,
+    head: watch::Sender<u64>,
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Index { inner: RwLock::default(), head: watch::Sender::new(0) }
+    }
+}
+
+impl Index {
+    /// The records of one entity; `None` when it has none.
+    pub fn entity(&self, uscc: &Uscc) -> Option<EntityRecords> {
+        self.inner.read().expect("index lock").entities.get(uscc).cloned()
+    }
+
+    pub fn record(&self, id: &str) -> Option<Arc<Record>> {
+        self.inner.read().expect("index lock").records.get(id).cloned()
+    }
+
+    /// Sequence of the newest record the index holds.
+    pub fn head(&self) -> u64 {
+        *self.head.borrow()
+    }
+
+    /// Adds committed records, in ledger order.
+    pub fn apply(&self, committed: &[Arc<Record>]) {
+        let Some(last) = committed.last() else { return };
+        {
+            let mut inner = self.inner.write().expect("index lock");
+            let mut grown: HashMap<Uscc, Vec<Arc<Record>>> = HashMap::new();
+            for r in committed {
+                grown
+                    .entry(r.uscc)
+                    .or_insert_with(|| {
+                        inner.entities.get(&r.uscc).map(|v| v.as_ref().clone()).unwrap_or_default()
+                    })
+                    .push(r.clone());
+                inner.records.insert(r.id.clone(), r.clone());
+            }
+            for (uscc, records) in grown {
+                inner.entities.insert(uscc, Arc::new(records));
+            }
+        }
+        self.head.send_replace(last.sequence);
+    }
+
+    /// Waits until the index holds `sequence`, for read-your-writes; false
+    /// if it does not within `timeout`.
+    pub async fn wait_for(&self, sequence: u64, timeout: Duration) -> bool {
+        let mut rx = self.head.subscribe();
+        tokio::time::timeout(timeout, rx.wait_for(|head| *head >= sequence))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+}

@@ -1,0 +1,22 @@
+//! Quality-credit and blacklist registry.
+//!
+//! - `domain`: the records, rules and state fold (pure, no I/O).
+//! - `ledger`: canonical record bytes and RFC 9162 hashing.
+//! - `store`: SQL, one transaction per batch.
+//! - `index`: every entity's records in memory.
+//! - `writer`: the single writer with group commit.
+//! - `auth`: JWT -> `Principal`.
+//! - `api`: the gRPC services; `proto`: the wire types.
+//! - `server`: assembles and runs it all.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod index;
+pub mod ledger;
+pub mod proto;
+pub mod server;
+pub mod store;
+pub mod writer;

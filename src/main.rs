@@ -1,0 +1,159 @@
+//! Command line: `serve`, `token`, `migrate`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use creditregistry::auth::{DEV_KID, DevKeyPair, Role, TokenRequest, issue_token};
+use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
+use creditregistry::store::Store;
+
+#[derive(Parser)]
+#[command(name = "creditregistry", version, about = "Quality-credit and blacklist registry (gRPC)")]
+struct Cli {
+    /// Configuration file (TOML); also CREDITREGISTRY_CONFIG.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the gRPC API.
+    Serve {
+        /// Development mode: create a local Ed25519 key pair in the data
+        /// directory (once) and trust it, so `token` can issue tokens.
+        #[arg(long)]
+        dev: bool,
+        /// Address to listen on (overrides configuration).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Issue a signed JWT for development and tests.
+    Token {
+        /// Role(s) to grant: enforcement, procurement, auditor, regulator, admin.
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// The authority an enforcement caller acts for (required with enforcement).
+        #[arg(long)]
+        authority: Option<String>,
+        /// Token subject: the user or system calling.
+        #[arg(long, default_value = "dev-user")]
+        subject: String,
+        /// Organisation of the caller.
+        #[arg(long)]
+        org: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: i64,
+        /// Private key (PEM); the development key when unset.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Key id to put in the header.
+        #[arg(long)]
+        kid: Option<String>,
+        /// EdDSA or RS256.
+        #[arg(long, default_value = "EdDSA", value_parser = |s: &str| s.parse::<KeyAlgorithm>())]
+        algorithm: KeyAlgorithm,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| format!("unknown role '{s}': expected enforcement, procurement, auditor, regulator or admin"))
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    match cli.command {
+        Command::Serve { dev, listen } => {
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            if dev {
+                use_dev_keys(&mut config)?;
+            }
+            runtime.block_on(async {
+                let running = creditregistry::server::start(&config).await?;
+                println!("creditregistry serving gRPC on {}", running.addr);
+                if dev {
+                    println!(
+                        "development tokens: cargo run -- token --role enforcement --authority SAMR-310115\n\
+                         \x20                   cargo run -- token --role procurement"
+                    );
+                }
+                running.wait_for_signal().await
+            })
+        }
+        Command::Token { roles, authority, subject, org, ttl, key, kid, algorithm } => {
+            let key_file = match key {
+                Some(k) => k,
+                None => {
+                    let pair = DevKeyPair::in_dir(&config.dev_keys_dir());
+                    pair.ensure()?;
+                    pair.private_key_file
+                }
+            };
+            let pem = std::fs::read(&key_file).map_err(|e| format!("{}: {e}", key_file.display()))?;
+            let token = issue_token(
+                &TokenRequest {
+                    subject,
+                    roles,
+                    authority,
+                    organisation: org,
+                    issuer: config.auth.issuer.clone(),
+                    audience: config.auth.audience.clone(),
+                    ttl_seconds: ttl,
+                    kid: kid.or_else(|| Some(DEV_KID.to_string())),
+                    algorithm,
+                },
+                &pem,
+            )?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Migrate => runtime.block_on(async {
+            let store = Store::open(&config.database_url()).await.map_err(|e| e.to_string())?;
+            store.close().await;
+            println!("schema up to date: {}", config.database_url());
+            Ok(())
+        }),
+    }
+}
+
+/// Creates the development key pair if needed and trusts it.
+fn use_dev_keys(config: &mut Config) -> Result<(), String> {
+    let pair = DevKeyPair::in_dir(&config.dev_keys_dir());
+    if pair.ensure()? {
+        eprintln!("created development key pair in {}", config.dev_keys_dir().display());
+    }
+    config.auth.keys.push(KeyConfig {
+        kid: DEV_KID.into(),
+        algorithm: KeyAlgorithm::EdDSA,
+        public_key_file: pair.public_key_file,
+    });
+    Ok(())
+}

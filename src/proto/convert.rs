@@ -1,0 +1,523 @@
+//! Domain <-> wire conversion.
+//!
+//! Reading from the wire is parsing: every missing field, unknown enum value
+//! or impossible date becomes a `Violation` naming the field, so a caller
+//! learns everything wrong with a request at once.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+use super::google::r#type::Date as WireDate;
+use super::pb;
+use crate::domain::admission::Violation;
+use crate::domain::record as d;
+use crate::domain::state::RecordStatus;
+use crate::domain::uscc::Uscc;
+
+/// Maps a domain enum to its wire enum and back; `UNSPECIFIED` and unknown
+/// wire values have no domain value.
+macro_rules! enum_map {
+    ($dom:ident, $wire:ident { $($d:ident <=> $w:ident),* $(,)? }) => {
+        impl From<d::$dom> for pb::$wire {
+            fn from(value: d::$dom) -> Self {
+                match value { $(d::$dom::$d => pb::$wire::$w),* }
+            }
+        }
+        impl FromWireEnum for d::$dom {
+            fn from_wire(value: i32) -> Option<Self> {
+                match pb::$wire::try_from(value).ok()? {
+                    $(pb::$wire::$w => Some(d::$dom::$d),)*
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+/// A domain enum that can be read from a wire enum value.
+pub trait FromWireEnum: Sized {
+    fn from_wire(value: i32) -> Option<Self>;
+}
+
+enum_map!(Category, Category {
+    ProductQuality <=> ProductQuality,
+    FoodSafety <=> FoodSafety,
+    EngineeringQuality <=> EngineeringQuality,
+    ServiceQuality <=> ServiceQuality,
+    Environment <=> Environment,
+    SpecialEquipment <=> SpecialEquipment,
+    Certification <=> Certification,
+    Metrology <=> Metrology,
+    Standards <=> Standards,
+    CounterfeitTrademark <=> CounterfeitTrademark,
+    Other <=> Other,
+    Drugs <=> Drugs,
+    WorkSafety <=> WorkSafety,
+    FireSafety <=> FireSafety,
+});
+enum_map!(SeverityTier, SeverityTier {
+    Minor <=> Minor,
+    General <=> General,
+    Heavier <=> Heavier,
+    Serious <=> Serious,
+});
+enum_map!(Sanction, Sanction {
+    Warning <=> Warning,
+    PublicCriticism <=> PublicCriticism,
+    Confiscation <=> Confiscation,
+    LicenceSuspension <=> LicenceSuspension,
+    QualificationDowngrade <=> QualificationDowngrade,
+    LicenceRevocation <=> LicenceRevocation,
+    BusinessRestriction <=> BusinessRestriction,
+    OrderedSuspension <=> OrderedSuspension,
+    OrderedClosure <=> OrderedClosure,
+    PracticeBan <=> PracticeBan,
+    CriminalPenalty <=> CriminalPenalty,
+});
+enum_map!(CorrectionGround, CorrectionGround {
+    Reconsideration <=> Reconsideration,
+    CourtRuling <=> CourtRuling,
+    SelfCorrection <=> SelfCorrection,
+});
+enum_map!(SpotCheckOutcome, SpotCheckOutcome { Pass <=> Pass, Fail <=> Fail });
+enum_map!(CommendationKind, CommendationKind {
+    GovernmentQualityAward <=> GovernmentQualityAward,
+    FamousBrand <=> FamousBrand,
+    Other <=> Other,
+});
+enum_map!(ListType, ListType {
+    AbnormalOperations <=> AbnormalOperations,
+    SeriousIllegalDishonest <=> SeriousIllegalDishonest,
+    QualityBlacklist <=> QualityBlacklist,
+    ProcurementDebarment <=> ProcurementDebarment,
+    BiddingDisqualification <=> BiddingDisqualification,
+    RedList <=> RedList,
+});
+enum_map!(AbnormalGround, AbnormalGround {
+    AnnualReportNotFiled <=> AnnualReportNotFiled,
+    InformationNotPublished <=> InformationNotPublished,
+    FalseInformation <=> FalseInformation,
+    UnreachableAtAddress <=> UnreachableAtAddress,
+});
+enum_map!(RemovalReason, RemovalReason {
+    TermEnded <=> TermEnded,
+    Cured <=> Cured,
+    CreditRepair <=> CreditRepair,
+    Revoked <=> Revoked,
+});
+enum_map!(RepairOutcome, RepairOutcome { Granted <=> Granted, Refused <=> Refused });
+
+impl From<RecordStatus> for pb::RecordStatus {
+    fn from(value: RecordStatus) -> Self {
+        match value {
+            RecordStatus::InEffect => pb::RecordStatus::InEffect,
+            RecordStatus::Amended => pb::RecordStatus::Amended,
+            RecordStatus::Revoked => pb::RecordStatus::Revoked,
+            RecordStatus::Ended => pb::RecordStatus::Ended,
+            RecordStatus::Repaired => pb::RecordStatus::Repaired,
+            RecordStatus::NotYetEffective => pb::RecordStatus::NotYetEffective,
+        }
+    }
+}
+
+pub fn date_to_wire(date: NaiveDate) -> WireDate {
+    WireDate { year: date.year(), month: date.month() as i32, day: date.day() as i32 }
+}
+
+pub fn timestamp_to_wire(t: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp { seconds: t.timestamp(), nanos: t.timestamp_subsec_nanos() as i32 }
+}
+
+/// Reads wire values, collecting a violation for each field that is wrong.
+#[derive(Default)]
+pub struct WireReader {
+    pub violations: Vec<Violation>,
+}
+
+impl WireReader {
+    fn fail(&mut self, field: String, description: impl Into<String>) {
+        self.violations.push(Violation::new(field, description));
+    }
+
+    /// A required enum: unset and unknown values are violations.
+    pub fn enumeration<T: FromWireEnum>(&mut self, field: &str, value: i32) -> Option<T> {
+        let parsed = T::from_wire(value);
+        if parsed.is_none() {
+            let description = if value == 0 {
+                "is required".to_string()
+            } else {
+                format!("{value} is not a known value")
+            };
+            self.fail(field.into(), description);
+        }
+        parsed
+    }
+
+    /// An optional enum: unset is `None`, unknown values are violations.
+    pub fn optional_enumeration<T: FromWireEnum>(&mut self, field: &str, value: i32) -> Option<T> {
+        if value == 0 { None } else { self.enumeration(field, value) }
+    }
+
+    pub fn date(&mut self, field: &str, value: Option<&WireDate>) -> Option<NaiveDate> {
+        match value {
+            None => {
+                self.fail(field.into(), "is required");
+                None
+            }
+            Some(w) => self.date_value(field, w),
+        }
+    }
+
+    pub fn optional_date(&mut self, field: &str, value: Option<&WireDate>) -> Option<NaiveDate> {
+        value.and_then(|w| self.date_value(field, w))
+    }
+
+    fn date_value(&mut self, field: &str, w: &WireDate) -> Option<NaiveDate> {
+        let parsed = u32::try_from(w.month)
+            .ok()
+            .zip(u32::try_from(w.day).ok())
+            .and_then(|(m, d)| NaiveDate::from_ymd_opt(w.year, m, d))
+            .filter(|_| (1..=9999).contains(&w.year));
+        if parsed.is_none() {
+            self.fail(
+                field.into(),
+                format!("{:04}-{:02}-{:02} is not a valid calendar date", w.year, w.month, w.day),
+            );
+        }
+        parsed
+    }
+
+    /// A required message.
+    pub fn message<'m, T>(&mut self, field: &str, value: Option<&'m T>) -> Option<&'m T> {
+        if value.is_none() {
+            self.fail(field.into(), "is required");
+        }
+        value
+    }
+
+    pub fn uscc(&mut self, field: &str, value: &str) -> Option<Uscc> {
+        match Uscc::parse(value) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                self.fail(field.into(), e.to_string());
+                None
+            }
+        }
+    }
+
+    /// Finishes reading: the value, or every violation found.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, Vec<Violation>> {
+        match value {
+            Some(v) if self.violations.is_empty() => Ok(v),
+            _ => Err(self.violations),
+        }
+    }
+}
+
+fn opt_id(id: &str) -> Option<String> {
+    (!id.is_empty()).then(|| id.to_string())
+}
+
+pub fn penalty_from_wire(r: &mut WireReader, prefix: &str, p: &pb::Penalty) -> Option<d::Penalty> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let category = r.enumeration(&f("category"), p.category);
+    let severity = r.enumeration(&f("severity"), p.severity);
+    let mut sanctions = Vec::with_capacity(p.sanctions.len());
+    for (i, s) in p.sanctions.iter().enumerate() {
+        sanctions.push(r.enumeration(&f(&format!("sanctions[{i}]")), *s));
+    }
+    let decided_on = r.date(&f("decided_on"), p.decided_on.as_ref());
+    Some(d::Penalty {
+        decision_number: p.decision_number.clone(),
+        category: category?,
+        severity: severity?,
+        legal_basis: p.legal_basis.clone(),
+        fine_fen: p.fine_fen,
+        sanctions: sanctions.into_iter().collect::<Option<Vec<_>>>()?,
+        decided_on: decided_on?,
+        violation: p.violation.clone(),
+    })
+}
+
+pub fn correction_from_wire(
+    r: &mut WireReader,
+    prefix: &str,
+    c: &pb::PenaltyCorrection,
+) -> Option<d::PenaltyCorrection> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let ground = r.enumeration(&f("ground"), c.ground);
+    let decided_on = r.date(&f("decided_on"), c.decided_on.as_ref());
+    let change = match (pb::CorrectionType::try_from(c.r#type), &c.amended_penalty) {
+        (Ok(pb::CorrectionType::Revocation), None) => Some(d::CorrectionChange::Revocation),
+        (Ok(pb::CorrectionType::Revocation), Some(_)) => {
+            r.fail(f("amended_penalty"), "must be unset for a revocation");
+            None
+        }
+        (Ok(pb::CorrectionType::Amendment), Some(p)) => {
+            penalty_from_wire(r, &f("amended_penalty."), p).map(d::CorrectionChange::Amendment)
+        }
+        (Ok(pb::CorrectionType::Amendment), None) => {
+            r.fail(f("amended_penalty"), "is required for an amendment");
+            None
+        }
+        (Ok(pb::CorrectionType::Unspecified), _) => {
+            r.fail(f("type"), "is required");
+            None
+        }
+        (Err(_), _) => {
+            r.fail(f("type"), format!("{} is not a known value", c.r#type));
+            None
+        }
+    };
+    Some(d::PenaltyCorrection {
+        penalty_record_id: c.penalty_record_id.clone(),
+        change: change?,
+        ground: ground?,
+        decision_number: c.decision_number.clone(),
+        decided_on: decided_on?,
+        reason: c.reason.clone(),
+    })
+}
+
+pub fn spot_check_from_wire(r: &mut WireReader, prefix: &str, s: &pb::SpotCheck) -> Option<d::SpotCheck> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let category = r.enumeration(&f("category"), s.category);
+    let outcome = r.enumeration(&f("outcome"), s.outcome);
+    let checked_on = r.date(&f("checked_on"), s.checked_on.as_ref());
+    Some(d::SpotCheck {
+        report_number: s.report_number.clone(),
+        category: category?,
+        product: s.product.clone(),
+        product_class: s.product_class.clone(),
+        batch: s.batch.clone(),
+        outcome: outcome?,
+        checked_on: checked_on?,
+        failed_items: s.failed_items.clone(),
+    })
+}
+
+pub fn commendation_from_wire(
+    r: &mut WireReader,
+    prefix: &str,
+    c: &pb::Commendation,
+) -> Option<d::Commendation> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let kind = r.enumeration(&f("kind"), c.kind);
+    let awarded_on = r.date(&f("awarded_on"), c.awarded_on.as_ref());
+    let valid_until = r.optional_date(&f("valid_until"), c.valid_until.as_ref());
+    Some(d::Commendation {
+        decision_number: c.decision_number.clone(),
+        kind: kind?,
+        title: c.title.clone(),
+        awarded_on: awarded_on?,
+        valid_until,
+    })
+}
+
+pub fn listing_from_wire(r: &mut WireReader, prefix: &str, l: &pb::Listing) -> Option<d::Listing> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let list_type = r.enumeration(&f("list_type"), l.list_type);
+    let abnormal_ground = r.optional_enumeration(&f("abnormal_ground"), l.abnormal_ground);
+    let listed_on = r.date(&f("listed_on"), l.listed_on.as_ref());
+    let planned_end = r.optional_date(&f("planned_end"), l.planned_end.as_ref());
+    Some(d::Listing {
+        list_type: list_type?,
+        decision_number: l.decision_number.clone(),
+        grounds: l.grounds.clone(),
+        abnormal_ground,
+        listed_on: listed_on?,
+        planned_end,
+        legal_basis: l.legal_basis.clone(),
+        penalty_record_id: opt_id(&l.penalty_record_id),
+        legal_representative: l.legal_representative.clone(),
+    })
+}
+
+pub fn removal_from_wire(r: &mut WireReader, prefix: &str, m: &pb::Removal) -> Option<d::Removal> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let reason = r.enumeration(&f("reason"), m.reason);
+    let removed_on = r.date(&f("removed_on"), m.removed_on.as_ref());
+    Some(d::Removal {
+        listing_record_id: m.listing_record_id.clone(),
+        reason: reason?,
+        removed_on: removed_on?,
+        decision_number: m.decision_number.clone(),
+        explanation: m.explanation.clone(),
+    })
+}
+
+pub fn repair_application_from_wire(
+    r: &mut WireReader,
+    prefix: &str,
+    a: &pb::RepairApplication,
+) -> Option<d::RepairApplication> {
+    let applied_on = r.date(&format!("{prefix}applied_on"), a.applied_on.as_ref());
+    Some(d::RepairApplication {
+        target_record_id: a.target_record_id.clone(),
+        applied_on: applied_on?,
+        statement: a.statement.clone(),
+    })
+}
+
+pub fn repair_decision_from_wire(
+    r: &mut WireReader,
+    prefix: &str,
+    x: &pb::RepairDecision,
+) -> Option<d::RepairDecision> {
+    let outcome = r.enumeration(&format!("{prefix}outcome"), x.outcome);
+    let decided_on = r.date(&format!("{prefix}decided_on"), x.decided_on.as_ref());
+    Some(d::RepairDecision {
+        application_record_id: x.application_record_id.clone(),
+        outcome: outcome?,
+        decided_on: decided_on?,
+        decision_number: x.decision_number.clone(),
+        reason: x.reason.clone(),
+    })
+}
+
+pub fn penalty_to_wire(p: &d::Penalty) -> pb::Penalty {
+    pb::Penalty {
+        decision_number: p.decision_number.clone(),
+        category: pb::Category::from(p.category) as i32,
+        severity: pb::SeverityTier::from(p.severity) as i32,
+        legal_basis: p.legal_basis.clone(),
+        fine_fen: p.fine_fen,
+        sanctions: p.sanctions.iter().map(|s| pb::Sanction::from(*s) as i32).collect(),
+        decided_on: Some(date_to_wire(p.decided_on)),
+        violation: p.violation.clone(),
+    }
+}
+
+pub fn body_to_wire(body: &d::RecordBody) -> pb::record::Body {
+    use pb::record::Body;
+    match body {
+        d::RecordBody::Penalty(p) => Body::Penalty(penalty_to_wire(p)),
+        d::RecordBody::PenaltyCorrection(c) => {
+            let (kind, amended) = match &c.change {
+                d::CorrectionChange::Revocation => (pb::CorrectionType::Revocation, None),
+                d::CorrectionChange::Amendment(p) => {
+                    (pb::CorrectionType::Amendment, Some(penalty_to_wire(p)))
+                }
+            };
+            Body::PenaltyCorrection(pb::PenaltyCorrection {
+                penalty_record_id: c.penalty_record_id.clone(),
+                r#type: kind as i32,
+                ground: pb::CorrectionGround::from(c.ground) as i32,
+                decision_number: c.decision_number.clone(),
+                decided_on: Some(date_to_wire(c.decided_on)),
+                amended_penalty: amended,
+                reason: c.reason.clone(),
+            })
+        }
+        d::RecordBody::SpotCheck(s) => Body::SpotCheck(pb::SpotCheck {
+            report_number: s.report_number.clone(),
+            category: pb::Category::from(s.category) as i32,
+            product: s.product.clone(),
+            product_class: s.product_class.clone(),
+            batch: s.batch.clone(),
+            outcome: pb::SpotCheckOutcome::from(s.outcome) as i32,
+            checked_on: Some(date_to_wire(s.checked_on)),
+            failed_items: s.failed_items.clone(),
+        }),
+        d::RecordBody::Commendation(c) => Body::Commendation(pb::Commendation {
+            decision_number: c.decision_number.clone(),
+            kind: pb::CommendationKind::from(c.kind) as i32,
+            title: c.title.clone(),
+            awarded_on: Some(date_to_wire(c.awarded_on)),
+            valid_until: c.valid_until.map(date_to_wire),
+        }),
+        d::RecordBody::Listing(l) => Body::Listing(pb::Listing {
+            list_type: pb::ListType::from(l.list_type) as i32,
+            decision_number: l.decision_number.clone(),
+            grounds: l.grounds.clone(),
+            abnormal_ground: l.abnormal_ground.map_or(0, |g| pb::AbnormalGround::from(g) as i32),
+            listed_on: Some(date_to_wire(l.listed_on)),
+            planned_end: l.planned_end.map(date_to_wire),
+            legal_basis: l.legal_basis.clone(),
+            penalty_record_id: l.penalty_record_id.clone().unwrap_or_default(),
+            legal_representative: l.legal_representative.clone(),
+        }),
+        d::RecordBody::Removal(r) => Body::Removal(pb::Removal {
+            listing_record_id: r.listing_record_id.clone(),
+            reason: pb::RemovalReason::from(r.reason) as i32,
+            removed_on: Some(date_to_wire(r.removed_on)),
+            decision_number: r.decision_number.clone(),
+            explanation: r.explanation.clone(),
+        }),
+        d::RecordBody::RepairApplication(a) => Body::RepairApplication(pb::RepairApplication {
+            target_record_id: a.target_record_id.clone(),
+            applied_on: Some(date_to_wire(a.applied_on)),
+            statement: a.statement.clone(),
+        }),
+        d::RecordBody::RepairDecision(x) => Body::RepairDecision(pb::RepairDecision {
+            application_record_id: x.application_record_id.clone(),
+            outcome: pb::RepairOutcome::from(x.outcome) as i32,
+            decided_on: Some(date_to_wire(x.decided_on)),
+            decision_number: x.decision_number.clone(),
+            reason: x.reason.clone(),
+        }),
+    }
+}
+
+pub fn body_from_wire(r: &mut WireReader, body: &pb::record::Body) -> Option<d::RecordBody> {
+    use pb::record::Body;
+    Some(match body {
+        Body::Penalty(p) => d::RecordBody::Penalty(penalty_from_wire(r, "penalty.", p)?),
+        Body::PenaltyCorrection(c) => {
+            d::RecordBody::PenaltyCorrection(correction_from_wire(r, "penalty_correction.", c)?)
+        }
+        Body::SpotCheck(s) => d::RecordBody::SpotCheck(spot_check_from_wire(r, "spot_check.", s)?),
+        Body::Commendation(c) => {
+            d::RecordBody::Commendation(commendation_from_wire(r, "commendation.", c)?)
+        }
+        Body::Listing(l) => d::RecordBody::Listing(listing_from_wire(r, "listing.", l)?),
+        Body::Removal(m) => d::RecordBody::Removal(removal_from_wire(r, "removal.", m)?),
+        Body::RepairApplication(a) => d::RecordBody::RepairApplication(
+            repair_application_from_wire(r, "repair_application.", a)?,
+        ),
+        Body::RepairDecision(x) => {
+            d::RecordBody::RepairDecision(repair_decision_from_wire(r, "repair_decision.", x)?)
+        }
+    })
+}
+
+pub fn record_to_wire(record: &d::Record) -> pb::Record {
+    pb::Record {
+        record_id: record.id.clone(),
+        sequence: record.sequence as i64,
+        recorded_at: Some(timestamp_to_wire(record.recorded_at)),
+        uscc: record.uscc.to_string(),
+        authority: record.authority.clone(),
+        actor: record.actor.clone(),
+        request_id: record.request_id.clone(),
+        body: Some(body_to_wire(&record.body)),
+    }
+}
+
+/// Reads a stored record back. Any violation means the stored bytes are not
+/// a record this registry wrote.
+pub fn record_from_wire(w: &pb::Record) -> Result<d::Record, Vec<Violation>> {
+    let mut r = WireReader::default();
+    let uscc = r.uscc("uscc", &w.uscc);
+    let recorded_at = r
+        .message("recorded_at", w.recorded_at.as_ref())
+        .and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).ok()?));
+    let body = r.message("body", w.body.as_ref()).and_then(|b| body_from_wire(&mut r, b));
+    let sequence = u64::try_from(w.sequence).ok().filter(|s| *s > 0);
+    if sequence.is_none() {
+        r.fail("sequence".into(), format!("{} is not a ledger position", w.sequence));
+    }
+    let record = (|| {
+        Some(d::Record {
+            id: w.record_id.clone(),
+            sequence: sequence?,
+            recorded_at: recorded_at?,
+            uscc: uscc?,
+            authority: w.authority.clone(),
+            actor: w.actor.clone(),
+            request_id: w.request_id.clone(),
+            body: body?,
+        })
+    })();
+    r.finish(record)
+}

@@ -1,0 +1,138 @@
+//! Assembles the registry: store, writer, index, services, health and
+//! reflection; serves until told to stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Server;
+
+use crate::api::{AuditApi, Authenticate, EligibilityApi, RecordsApi, Registry, SupervisionApi};
+use crate::auth::Authenticator;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::index::Index;
+use crate::proto::pb::{
+    audit_service_server::AuditServiceServer, eligibility_service_server::EligibilityServiceServer,
+    records_service_server::RecordsServiceServer,
+    supervision_service_server::SupervisionServiceServer,
+};
+use crate::store::Store;
+use crate::writer;
+
+/// Largest request or response message.
+const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+/// Longest a call may run when the client sets no deadline.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running registry.
+pub struct Running {
+    pub addr: SocketAddr,
+    shutdown: oneshot::Sender<()>,
+    serving: JoinHandle<Result<(), tonic::transport::Error>>,
+    writer: JoinHandle<()>,
+    store: Store,
+}
+
+impl Running {
+    /// Stops accepting calls, lets the writer finish its batch, closes the store.
+    pub async fn stop(self) -> Result<(), String> {
+        let _ = self.shutdown.send(());
+        let served = self.serving.await.map_err(|e| e.to_string())?;
+        let _ = self.writer.await;
+        self.store.close().await;
+        served.map_err(|e| e.to_string())
+    }
+
+    /// Serves until the task ends or Ctrl-C / SIGTERM.
+    pub async fn wait_for_signal(self) -> Result<(), String> {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = terminate() => {},
+        }
+        tracing::info!("shutting down");
+        self.stop().await
+    }
+}
+
+async fn terminate() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut s) => {
+            s.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}
+
+/// Opens the store, rebuilds the index and starts serving on `config.listen`
+/// (port 0 picks a free port; `Running::addr` tells which).
+pub async fn start(config: &Config) -> Result<Running, String> {
+    let authenticator = Arc::new(Authenticator::from_config(&config.auth)?);
+    let lists = Arc::new(config.list_rules()?);
+    let clock = Clock::new(config.utc_offset()?);
+    let url = config.database_url();
+    let store = Store::open(&url).await.map_err(|e| e.to_string())?;
+    let index = Arc::new(Index::default());
+    let (writer, writer_task) = writer::start(
+        store.clone(),
+        index.clone(),
+        lists.clone(),
+        clock,
+        config.writer.max_batch,
+        config.writer.queue,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tracing::info!(records = index.head(), lists = %lists.version, "index rebuilt from the ledger");
+
+    let registry = Registry { writer, index, clock, lists };
+    let auth = Authenticate(authenticator);
+
+    let (health_reporter, health) = tonic_health::server::health_reporter();
+    health_reporter.set_serving::<RecordsServiceServer<RecordsApi>>().await;
+    health_reporter.set_serving::<EligibilityServiceServer<EligibilityApi>>().await;
+    health_reporter.set_serving::<SupervisionServiceServer<SupervisionApi>>().await;
+    health_reporter.set_serving::<AuditServiceServer<AuditApi>>().await;
+
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .map_err(|e| e.to_string())?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()
+        .map_err(|e| e.to_string())?;
+
+    let records = RecordsServiceServer::new(RecordsApi::new(registry))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let router = Server::builder()
+        .timeout(DEFAULT_TIMEOUT)
+        .add_service(health)
+        .add_service(InterceptedService::new(reflection, auth.clone()))
+        .add_service(InterceptedService::new(reflection_v1alpha, auth.clone()))
+        .add_service(InterceptedService::new(records, auth.clone()))
+        .add_service(InterceptedService::new(EligibilityServiceServer::new(EligibilityApi), auth.clone()))
+        .add_service(InterceptedService::new(SupervisionServiceServer::new(SupervisionApi), auth.clone()))
+        .add_service(InterceptedService::new(AuditServiceServer::new(AuditApi), auth));
+    let serving = tokio::spawn(router.serve_with_incoming_shutdown(
+        tokio_stream::wrappers::TcpListenerStream::new(listener),
+        async {
+            let _ = stop.await;
+        },
+    ));
+    tracing::info!(%addr, database = %url, "serving");
+    Ok(Running { addr, shutdown, serving, writer: writer_task, store })
+}

@@ -1,0 +1,336 @@
+//! The single writer: owns the ledger head, admits records, group-commits.
+//!
+//! Requests queue to one task. It takes whatever is waiting (up to a bound),
+//! checks each against the registry's state and the rest of the batch,
+//! appends all admitted records in one transaction, and only after the commit
+//! updates the index and answers every caller. Nothing is acknowledged before
+//! it is durable; a failed commit fails the whole batch and changes nothing.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::clock::Clock;
+use crate::domain::admission::{Refusal, Violation, check_against, check_body, reference_of};
+use crate::domain::record::{Record, RecordBody, RecordId};
+use crate::domain::rules::lists::ListRules;
+use crate::domain::uscc::Uscc;
+use crate::index::Index;
+use crate::ledger;
+use crate::store::{Appended, Store, StoreError};
+
+/// A record to write, as the API parsed it.
+#[derive(Clone, Debug)]
+pub struct WriteCommand {
+    /// JWT subject of the writer.
+    pub actor: String,
+    /// The authority the writer acts for.
+    pub authority: String,
+    pub request_id: String,
+    /// The entity; `None` for records that take it from the record they change.
+    pub uscc: Option<Uscc>,
+    pub body: RecordBody,
+}
+
+/// A committed write.
+#[derive(Clone, Debug)]
+pub struct Written {
+    pub record: Arc<Record>,
+    /// True when this repeats an earlier request and nothing new was written.
+    pub replayed: bool,
+}
+
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("invalid record")]
+    Invalid(Vec<Violation>),
+    #[error("refused")]
+    Refused(Refusal),
+    #[error("{message}")]
+    Conflict { reason: &'static str, message: String, existing: RecordId },
+    #[error("the ledger could not commit: {0}")]
+    Unavailable(String),
+}
+
+struct Job {
+    command: WriteCommand,
+    reply: oneshot::Sender<Result<Written, WriteError>>,
+}
+
+/// Handle to the writer task.
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Submits one write and waits for its commit.
+    pub async fn submit(&self, command: WriteCommand) -> Result<Written, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job { command, reply })
+            .await
+            .map_err(|_| WriteError::Unavailable("the writer has stopped".into()))?;
+        answer.await.map_err(|_| WriteError::Unavailable("the writer has stopped".into()))?
+    }
+}
+
+/// Keys that make a write idempotent.
+#[derive(Default)]
+struct Keys {
+    /// (actor, request id) -> record.
+    requests: HashMap<(String, String), RecordId>,
+    /// (authority, decision number) of penalties and listings -> record.
+    decisions: HashMap<(String, String), RecordId>,
+}
+
+impl Keys {
+    fn add(&mut self, r: &Record) {
+        if !r.request_id.is_empty() {
+            self.requests.insert((r.actor.clone(), r.request_id.clone()), r.id.clone());
+        }
+        if let Some(number) = r.body.unique_decision_number() {
+            self.decisions.insert((r.authority.clone(), number.to_string()), r.id.clone());
+        }
+    }
+}
+
+/// Everything the writer owns.
+pub struct WriterTask {
+    store: Store,
+    index: Arc<Index>,
+    lists: Arc<ListRules>,
+    clock: Clock,
+    keys: Keys,
+    next_sequence: u64,
+    last_recorded_at: chrono::DateTime<chrono::Utc>,
+    max_batch: usize,
+}
+
+/// Loads the ledger into a fresh index and the writer's keys.
+async fn rebuild(store: &Store, index: &Index) -> Result<(u64, Keys, chrono::DateTime<chrono::Utc>), StoreError> {
+    let mut keys = Keys::default();
+    let mut records = Vec::new();
+    store
+        .scan_ledger(|entry| {
+            let record = ledger::decode(&entry.bytes)
+                .map_err(|reason| StoreError::Corrupt { sequence: entry.sequence, reason })?;
+            if record.sequence != entry.sequence {
+                return Err(StoreError::Corrupt {
+                    sequence: entry.sequence,
+                    reason: format!("record says sequence {}", record.sequence),
+                });
+            }
+            keys.add(&record);
+            records.push(Arc::new(record));
+            Ok(())
+        })
+        .await?;
+    let head = records.last().map_or(0, |r| r.sequence);
+    let last_at = records.last().map_or(chrono::DateTime::UNIX_EPOCH, |r| r.recorded_at);
+    index.apply(&records);
+    Ok((head, keys, last_at))
+}
+
+/// Starts the writer over a rebuilt index; returns its handle and task.
+pub async fn start(
+    store: Store,
+    index: Arc<Index>,
+    lists: Arc<ListRules>,
+    clock: Clock,
+    max_batch: usize,
+    queue: usize,
+) -> Result<(Writer, tokio::task::JoinHandle<()>), StoreError> {
+    let (head, keys, last_recorded_at) = rebuild(&store, &index).await?;
+    let (tx, rx) = mpsc::channel(queue.max(1));
+    let task = WriterTask {
+        store,
+        index,
+        lists,
+        clock,
+        keys,
+        next_sequence: head + 1,
+        last_recorded_at,
+        max_batch: max_batch.max(1),
+    };
+    Ok((Writer { queue: tx }, tokio::spawn(task.run(rx))))
+}
+
+/// What admitting one command decided.
+enum Admitted {
+    New(Arc<Record>),
+    Replay(Arc<Record>),
+}
+
+/// Records admitted in the current batch but not yet committed.
+#[derive(Default)]
+struct Batch {
+    records: Vec<Arc<Record>>,
+    keys: Keys,
+}
+
+impl WriterTask {
+    async fn run(mut self, mut rx: mpsc::Receiver<Job>) {
+        let mut jobs = Vec::with_capacity(self.max_batch);
+        while rx.recv_many(&mut jobs, self.max_batch).await > 0 {
+            self.commit_batch(std::mem::take(&mut jobs)).await;
+        }
+    }
+
+    async fn commit_batch(&mut self, jobs: Vec<Job>) {
+        let now = self.clock.now().max(self.last_recorded_at);
+        let today = self.clock.today();
+        let mut batch = Batch::default();
+        let mut waiting = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            match self.admit(&job.command, &batch, now, today) {
+                Ok(Admitted::New(record)) => {
+                    batch.keys.add(&record);
+                    batch.records.push(record.clone());
+                    waiting.push((job.reply, Written { record, replayed: false }));
+                }
+                Ok(Admitted::Replay(record)) => {
+                    waiting.push((job.reply, Written { record, replayed: true }))
+                }
+                Err(e) => {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+        }
+        if !batch.records.is_empty() {
+            let appended: Vec<Appended> = batch
+                .records
+                .iter()
+                .map(|record| {
+                    let bytes = ledger::encode(record);
+                    let leaf_hash = ledger::leaf_hash(&bytes);
+                    Appended { record: record.clone(), bytes, leaf_hash }
+                })
+                .collect();
+            if let Err(e) = self.store.append(&appended).await {
+                tracing::error!(error = %e, records = appended.len(), "ledger commit failed");
+                for (reply, _) in waiting {
+                    let _ = reply.send(Err(WriteError::Unavailable(e.to_string())));
+                }
+                return;
+            }
+            for record in &batch.records {
+                self.keys.add(record);
+            }
+            self.next_sequence += batch.records.len() as u64;
+            self.last_recorded_at = now;
+            self.index.apply(&batch.records);
+            tracing::debug!(records = batch.records.len(), head = self.next_sequence - 1, "committed");
+        }
+        for (reply, written) in waiting {
+            let _ = reply.send(Ok(written));
+        }
+    }
+
+    /// A committed or batched record by id.
+    fn find(&self, batch: &Batch, id: &str) -> Option<Arc<Record>> {
+        batch.records.iter().find(|r| r.id == id).cloned().or_else(|| self.index.record(id))
+    }
+
+    /// An entity's committed and batched records, in ledger order.
+    fn entity_records(&self, batch: &Batch, uscc: &Uscc) -> Vec<Arc<Record>> {
+        let mut records = self.index.entity(uscc).map(|v| v.as_ref().clone()).unwrap_or_default();
+        records.extend(batch.records.iter().filter(|r| r.uscc == *uscc).cloned());
+        records
+    }
+
+    fn admit(
+        &self,
+        cmd: &WriteCommand,
+        batch: &Batch,
+        now: chrono::DateTime<chrono::Utc>,
+        today: chrono::NaiveDate,
+    ) -> Result<Admitted, WriteError> {
+        let problems = check_body(&cmd.body, today, &self.lists);
+        if !problems.is_empty() {
+            return Err(WriteError::Invalid(problems));
+        }
+        let reference = match reference_of(&cmd.body) {
+            Some((field, id)) => Some(self.find(batch, id).ok_or_else(|| {
+                WriteError::Refused(Refusal::TargetNotFound { field: field.into(), record_id: id.clone() })
+            })?),
+            None => None,
+        };
+        let uscc = cmd
+            .uscc
+            .or(reference.as_ref().map(|r| r.uscc))
+            .ok_or_else(|| WriteError::Invalid(vec![Violation::new("uscc", "is required")]))?;
+
+        if let Some(existing) = self.replay_of(cmd, uscc, batch)? {
+            return Ok(Admitted::Replay(existing));
+        }
+
+        let entity = self.entity_records(batch, &uscc);
+        check_against(
+            &cmd.body,
+            &uscc,
+            &cmd.authority,
+            reference.as_ref().map(|t| (t, entity.as_slice())),
+            &self.lists,
+            today,
+        )
+        .map_err(WriteError::Refused)?;
+
+        Ok(Admitted::New(Arc::new(Record {
+            id: uuid::Uuid::now_v7().to_string(),
+            sequence: self.next_sequence + batch.records.len() as u64,
+            recorded_at: now,
+            uscc,
+            authority: cmd.authority.clone(),
+            actor: cmd.actor.clone(),
+            request_id: cmd.request_id.clone(),
+            body: cmd.body.clone(),
+        })))
+    }
+
+    /// The record this command repeats, if it is a repeat; a conflict if it
+    /// re-uses a key for something else.
+    fn replay_of(&self, cmd: &WriteCommand, uscc: Uscc, batch: &Batch) -> Result<Option<Arc<Record>>, WriteError> {
+        let same = |r: &Record| r.uscc == uscc && r.body == cmd.body;
+        if !cmd.request_id.is_empty() {
+            let key = (cmd.actor.clone(), cmd.request_id.clone());
+            if let Some(id) = batch.keys.requests.get(&key).or_else(|| self.keys.requests.get(&key)) {
+                let original = self.find(batch, id).expect("indexed record");
+                return if same(&original) {
+                    Ok(Some(original))
+                } else {
+                    Err(WriteError::Conflict {
+                        reason: "REQUEST_ID_REUSED",
+                        message: format!(
+                            "request_id '{}' was already used by this caller for record {} with different content",
+                            cmd.request_id, original.id
+                        ),
+                        existing: original.id.clone(),
+                    })
+                };
+            }
+        }
+        if let Some(number) = cmd.body.unique_decision_number() {
+            let key = (cmd.authority.clone(), number.to_string());
+            if let Some(id) = batch.keys.decisions.get(&key).or_else(|| self.keys.decisions.get(&key)) {
+                let original = self.find(batch, id).expect("indexed record");
+                return if same(&original) && original.body.kind() == cmd.body.kind() {
+                    Ok(Some(original))
+                } else {
+                    Err(WriteError::Conflict {
+                        reason: "DECISION_NUMBER_REUSED",
+                        message: format!(
+                            "decision number '{number}' of authority '{}' is already recorded as {} {} with different content",
+                            cmd.authority,
+                            original.body.kind(),
+                            original.id
+                        ),
+                        existing: original.id.clone(),
+                    })
+                };
+            }
+        }
+        Ok(None)
+    }
+}
