@@ -1,0 +1,183 @@
+//! Authentication and authorisation over real gRPC.
+
+mod common;
+
+use common::*;
+use creditregistry::auth::{Claims, Role, issue_token};
+use creditregistry::config::KeyAlgorithm;
+use creditregistry::proto::pb;
+use creditregistry::proto::pb::eligibility_service_client::EligibilityServiceClient;
+use tonic::Code;
+use tonic::service::interceptor::InterceptedService;
+
+async fn profile_with(reg: &TestRegistry, bearer: Bearer) -> Result<pb::GetProfileResponse, tonic::Status> {
+    let mut client = pb::records_service_client::RecordsServiceClient::new(InterceptedService::new(reg.channel().await, bearer));
+    client
+        .get_profile(pb::GetProfileRequest { uscc: CODES[0].into(), ..Default::default() })
+        .await
+        .map(|r| r.into_inner())
+}
+
+#[track_caller]
+fn assert_unauthenticated(result: Result<pb::GetProfileResponse, tonic::Status>, expected_reason: &str) {
+    let err = result.expect_err("must be refused");
+    assert_eq!(err.code(), Code::Unauthenticated, "{err:?}");
+    assert_eq!(reason(&err), expected_reason, "{err:?}");
+}
+
+fn signed(reg: &TestRegistry, claims: &Claims) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.kid = Some("dev".into());
+    jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_ed_pem(&reg.private_key()).unwrap()).unwrap()
+}
+
+fn claims(reg: &TestRegistry) -> Claims {
+    let now = chrono::Utc::now().timestamp();
+    Claims {
+        iss: reg.config.auth.issuer.clone(),
+        sub: "someone".into(),
+        aud: reg.config.auth.audience.clone(),
+        exp: now + 600,
+        nbf: now - 1,
+        iat: now,
+        roles: vec![Role::Procurement],
+        authority: None,
+        org: None,
+    }
+}
+
+#[tokio::test]
+async fn bad_tokens_are_unauthenticated() {
+    let reg = TestRegistry::start().await;
+    assert_unauthenticated(profile_with(&reg, Bearer::none()).await, "TOKEN_MISSING");
+    assert_unauthenticated(profile_with(&reg, Bearer::new("not-a-jwt")).await, "TOKEN_MALFORMED");
+
+    let mut expired = reg.token_request("someone", &[Role::Procurement], None);
+    expired.ttl_seconds = -3600;
+    let token = issue_token(&expired, &reg.private_key()).unwrap();
+    assert_unauthenticated(profile_with(&reg, Bearer::new(&token)).await, "TOKEN_EXPIRED");
+
+    let mut early = claims(&reg);
+    early.nbf += 3600;
+    assert_unauthenticated(profile_with(&reg, Bearer::new(&signed(&reg, &early))).await, "TOKEN_NOT_YET_VALID");
+
+    let mut audience = claims(&reg);
+    audience.aud = "someone-else".into();
+    assert_unauthenticated(profile_with(&reg, Bearer::new(&signed(&reg, &audience))).await, "TOKEN_AUDIENCE_INVALID");
+
+    let mut issuer = claims(&reg);
+    issuer.iss = "rogue".into();
+    assert_unauthenticated(profile_with(&reg, Bearer::new(&signed(&reg, &issuer))).await, "TOKEN_ISSUER_INVALID");
+
+    // Signed by a key the registry does not trust.
+    let stranger = tempfile::tempdir().unwrap();
+    let keys = creditregistry::auth::DevKeyPair::in_dir(stranger.path());
+    keys.ensure().unwrap();
+    let token = issue_token(
+        &reg.token_request("someone", &[Role::Procurement], None),
+        &std::fs::read(&keys.private_key_file).unwrap(),
+    )
+    .unwrap();
+    assert_unauthenticated(profile_with(&reg, Bearer::new(&token)).await, "TOKEN_SIGNATURE_INVALID");
+
+    // Enforcement without the authority it acts for.
+    let token = reg.token("officer", &[Role::Enforcement], None);
+    assert_unauthenticated(profile_with(&reg, Bearer::new(&token)).await, "TOKEN_MALFORMED");
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn rs256_tokens_from_a_configured_key_are_accepted() {
+    let reg = TestRegistry::start().await;
+    let mut request = reg.token_request("rsa-user", &[Role::Auditor], None);
+    request.algorithm = KeyAlgorithm::RS256;
+    request.kid = Some("rsa".into());
+    let token = issue_token(&request, &std::fs::read(fixture("rs256-test.pem")).unwrap()).unwrap();
+    let profile = profile_with(&reg, Bearer::new(&token)).await.expect("RS256 token accepted");
+    assert_eq!(profile.status, pb::ProfileStatus::NoRecords as i32);
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn only_enforcement_writes_and_only_under_its_own_authority() {
+    let reg = TestRegistry::start().await;
+    for role in [Role::Procurement, Role::Auditor, Role::Regulator, Role::Admin] {
+        let mut client = reg.records(&reg.token("x", &[role], None)).await;
+        let err = client.record_penalty(penalty_request("", CODES[0], penalty("P-1", 1))).await.unwrap_err();
+        assert_eq!(err.code(), Code::PermissionDenied, "{role:?}");
+        assert_eq!(reason(&err), "ROLE_REQUIRED");
+    }
+    // The authority recorded is always the token's, never the caller's choice.
+    let record = reg
+        .enforcement()
+        .await
+        .record_penalty(penalty_request("", CODES[0], penalty("P-1", 1)))
+        .await
+        .unwrap()
+        .into_inner()
+        .record
+        .unwrap();
+    assert_eq!(record.authority, AUTHORITY);
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn health_is_open_and_designed_rpcs_answer_unimplemented() {
+    let reg = TestRegistry::start().await;
+    let mut health = tonic_health::pb::health_client::HealthClient::new(reg.channel().await);
+    let status = health
+        .check(tonic_health::pb::HealthCheckRequest { service: "creditregistry.v1.RecordsService".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(status.status, tonic_health::pb::health_check_response::ServingStatus::Serving as i32);
+
+    let mut eligibility = EligibilityServiceClient::new(InterceptedService::new(
+        reg.channel().await,
+        Bearer::new(&reg.token("p", &[Role::Procurement], None)),
+    ));
+    let err = eligibility.check_eligibility(pb::CheckEligibilityRequest::default()).await.unwrap_err();
+    assert_eq!(err.code(), Code::Unimplemented);
+
+    let mut anonymous = EligibilityServiceClient::new(InterceptedService::new(reg.channel().await, Bearer::none()));
+    let err = anonymous.check_eligibility(pb::CheckEligibilityRequest::default()).await.unwrap_err();
+    assert_eq!(err.code(), Code::Unauthenticated, "authentication comes before everything else");
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn reflection_lists_the_api_to_authenticated_callers() {
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+
+    let reg = TestRegistry::start().await;
+    let list = || {
+        tokio_stream::iter([ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        }])
+    };
+    let token = reg.token("p", &[Role::Procurement], None);
+    let mut client = ServerReflectionClient::new(InterceptedService::new(reg.channel().await, Bearer::new(&token)));
+    let mut stream = client.server_reflection_info(list()).await.unwrap().into_inner();
+    let response = stream.message().await.unwrap().unwrap();
+    let Some(MessageResponse::ListServicesResponse(services)) = response.message_response else {
+        panic!("unexpected {response:?}")
+    };
+    let names: Vec<_> = services.service.iter().map(|s| s.name.as_str()).collect();
+    for expected in [
+        "creditregistry.v1.RecordsService",
+        "creditregistry.v1.EligibilityService",
+        "creditregistry.v1.SupervisionService",
+        "creditregistry.v1.AuditService",
+    ] {
+        assert!(names.contains(&expected), "{names:?}");
+    }
+
+    let mut anonymous = ServerReflectionClient::new(InterceptedService::new(reg.channel().await, Bearer::none()));
+    let err = anonymous.server_reflection_info(list()).await.unwrap_err();
+    assert_eq!(err.code(), Code::Unauthenticated);
+    reg.stop().await;
+}

@@ -1,0 +1,221 @@
+//! Test harness: a real registry on 127.0.0.1:0 with a fresh SQLite file,
+//! tokens signed by keys made for the test, and gRPC clients.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, FixedOffset, Utc};
+use tonic::metadata::MetadataValue;
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+use tonic::{Code, Request, Status};
+use tonic_types::StatusExt;
+
+use creditregistry::auth::{DEV_KID, DevKeyPair, Role, TokenRequest, issue_token};
+use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
+use creditregistry::proto::google::r#type::Date;
+use creditregistry::proto::pb;
+use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
+use creditregistry::server::Running;
+
+pub const AUTHORITY: &str = "SAMR-310115";
+pub const OTHER_AUTHORITY: &str = "SAMR-340600";
+/// Real codes that pass both checks.
+pub const CODES: [&str; 6] = [
+    "91110000600037341L",
+    "121200004013590816",
+    "91310115MA1K3BTP2B",
+    "91340600MA2PBM9HXD",
+    "92340602MA2PBMEM24",
+    "91230100128025258G",
+];
+
+/// A registry under test, with its data directory.
+pub struct TestRegistry {
+    pub dir: tempfile::TempDir,
+    pub config: Config,
+    pub running: Option<Running>,
+    keys: DevKeyPair,
+}
+
+impl TestRegistry {
+    /// A fresh registry with development keys and the test RSA key trusted.
+    pub async fn start() -> TestRegistry {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let keys = DevKeyPair::in_dir(&dir.path().join("keys"));
+        keys.ensure().expect("dev keys");
+        let mut config = Config::default();
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        config.data_dir = dir.path().to_path_buf();
+        config.auth.keys = vec![
+            KeyConfig { kid: DEV_KID.into(), algorithm: KeyAlgorithm::EdDSA, public_key_file: keys.public_key_file.clone() },
+            KeyConfig { kid: "rsa".into(), algorithm: KeyAlgorithm::RS256, public_key_file: fixture("rs256-test.pub.pem") },
+        ];
+        let running = creditregistry::server::start(&config).await.expect("server starts");
+        TestRegistry { dir, config, running: Some(running), keys }
+    }
+
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.running.as_ref().expect("running").addr
+    }
+
+    /// Stops the server and starts it again on the same database.
+    pub async fn restart(&mut self) {
+        self.running.take().expect("running").stop().await.expect("clean stop");
+        self.running = Some(creditregistry::server::start(&self.config).await.expect("server restarts"));
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await.expect("clean stop");
+        }
+    }
+
+    pub fn private_key(&self) -> Vec<u8> {
+        std::fs::read(&self.keys.private_key_file).unwrap()
+    }
+
+    /// A token for `roles`, signed with the development key.
+    pub fn token(&self, subject: &str, roles: &[Role], authority: Option<&str>) -> String {
+        issue_token(&self.token_request(subject, roles, authority), &self.private_key()).expect("token")
+    }
+
+    pub fn token_request(&self, subject: &str, roles: &[Role], authority: Option<&str>) -> TokenRequest {
+        TokenRequest {
+            subject: subject.into(),
+            roles: roles.to_vec(),
+            authority: authority.map(str::to_string),
+            organisation: Some("test org".into()),
+            issuer: self.config.auth.issuer.clone(),
+            audience: self.config.auth.audience.clone(),
+            ttl_seconds: 600,
+            kid: Some(DEV_KID.into()),
+            algorithm: KeyAlgorithm::EdDSA,
+        }
+    }
+
+    pub fn enforcement_token(&self) -> String {
+        self.token("officer-1", &[Role::Enforcement], Some(AUTHORITY))
+    }
+
+    pub async fn channel(&self) -> Channel {
+        Channel::from_shared(format!("http://{}", self.addr())).unwrap().connect().await.expect("connect")
+    }
+
+    pub async fn records(&self, token: &str) -> RecordsClient {
+        RecordsServiceClient::new(InterceptedService::new(self.channel().await, Bearer::new(token)))
+    }
+
+    pub async fn enforcement(&self) -> RecordsClient {
+        self.records(&self.enforcement_token()).await
+    }
+
+    pub async fn procurement(&self) -> RecordsClient {
+        self.records(&self.token("platform-1", &[Role::Procurement], None)).await
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+pub type RecordsClient = RecordsServiceClient<InterceptedService<Channel, Bearer>>;
+
+/// Adds `authorization: Bearer <token>` to every call.
+#[derive(Clone)]
+pub struct Bearer(Option<MetadataValue<tonic::metadata::Ascii>>);
+
+impl Bearer {
+    pub fn new(token: &str) -> Bearer {
+        Bearer(Some(format!("Bearer {token}").parse().unwrap()))
+    }
+    pub fn none() -> Bearer {
+        Bearer(None)
+    }
+}
+
+impl Interceptor for Bearer {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        if let Some(v) = &self.0 {
+            request.metadata_mut().insert("authorization", v.clone());
+        }
+        Ok(request)
+    }
+}
+
+/// Today in UTC+8, the registry's legal time zone.
+pub fn today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap()).date_naive()
+}
+
+pub fn date(d: chrono::NaiveDate) -> Option<Date> {
+    Some(Date { year: d.year(), month: d.month() as i32, day: d.day() as i32 })
+}
+
+pub fn days_ago(n: i64) -> chrono::NaiveDate {
+    today() - chrono::Duration::days(n)
+}
+
+pub fn penalty(decision_number: &str, fine_fen: i64) -> pb::Penalty {
+    pb::Penalty {
+        decision_number: decision_number.into(),
+        category: pb::Category::ProductQuality as i32,
+        severity: pb::SeverityTier::General as i32,
+        legal_basis: "《产品质量法》第四十九条".into(),
+        fine_fen,
+        sanctions: vec![pb::Sanction::Confiscation as i32],
+        decided_on: date(days_ago(30)),
+        violation: "生产不符合保障人体健康的国家标准的产品".into(),
+    }
+}
+
+pub fn penalty_request(request_id: &str, uscc: &str, penalty: pb::Penalty) -> pb::RecordPenaltyRequest {
+    pb::RecordPenaltyRequest { request_id: request_id.into(), uscc: uscc.into(), penalty: Some(penalty) }
+}
+
+pub fn listing(list_type: pb::ListType, decision_number: &str, listed_on: chrono::NaiveDate, planned_end: Option<chrono::NaiveDate>) -> pb::Listing {
+    pb::Listing {
+        list_type: list_type as i32,
+        decision_number: decision_number.into(),
+        grounds: "grounds".into(),
+        abnormal_ground: if list_type == pb::ListType::AbnormalOperations {
+            pb::AbnormalGround::AnnualReportNotFiled as i32
+        } else {
+            0
+        },
+        listed_on: date(listed_on),
+        planned_end: planned_end.and_then(date),
+        legal_basis: "basis".into(),
+        penalty_record_id: String::new(),
+        legal_representative: String::new(),
+    }
+}
+
+/// The BadRequest field violations of a status, as (field, description).
+pub fn violations(status: &Status) -> Vec<(String, String)> {
+    status
+        .get_error_details()
+        .bad_request()
+        .map(|b| b.field_violations.iter().map(|v| (v.field.clone(), v.description.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// The ErrorInfo reason of a status.
+pub fn reason(status: &Status) -> String {
+    status.get_error_details().error_info().map(|i| i.reason.clone()).unwrap_or_default()
+}
+
+/// Asserts a status's code and that one field violation names `field` and
+/// contains `text`.
+#[track_caller]
+pub fn assert_violation(status: &Status, field: &str, text: &str) {
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    let v = violations(status);
+    assert!(
+        v.iter().any(|(f, d)| f == field && d.contains(text)),
+        "expected a violation of {field} containing {text:?}, got {v:?}"
+    );
+    assert_eq!(reason(status), "INVALID_ARGUMENT");
+}

@@ -1,0 +1,528 @@
+//! Enforcement writes and credit-file reads over real gRPC.
+
+mod common;
+
+use common::*;
+use creditregistry::proto::pb;
+use pb::record::Body;
+use tonic::Code;
+
+async fn profile(client: &mut RecordsClient, uscc: &str) -> pb::GetProfileResponse {
+    client
+        .get_profile(pb::GetProfileRequest { uscc: uscc.into(), ..Default::default() })
+        .await
+        .expect("profile")
+        .into_inner()
+}
+
+#[tokio::test]
+async fn a_penalty_is_committed_and_shows_in_the_profile() {
+    let reg = TestRegistry::start().await;
+    let mut writer = reg.enforcement().await;
+    let out = writer
+        .record_penalty(penalty_request("req-1", " 9131-0115 ma1k3btp2b ", penalty("沪市监处〔2026〕1号", 5_000_000)))
+        .await
+        .unwrap()
+        .into_inner();
+    let record = out.record.unwrap();
+    assert!(!out.idempotent_replay);
+    assert_eq!(record.sequence, 1);
+    assert_eq!(record.uscc, "91310115MA1K3BTP2B", "the code is stored normalised");
+    assert_eq!(record.authority, AUTHORITY);
+    assert_eq!(record.actor, "officer-1");
+    assert!(record.recorded_at.is_some());
+
+    let mut reader = reg.procurement().await;
+    let p = profile(&mut reader, "91310115MA1K3BTP2B").await;
+    assert_eq!(p.status, pb::ProfileStatus::HasRecords as i32);
+    assert_eq!(p.total_records, 1);
+    assert_eq!(p.latest_sequence, 1);
+    let entry = &p.records[0];
+    assert_eq!(entry.status, pb::RecordStatus::InEffect as i32);
+    let shown = entry.record.as_ref().unwrap();
+    assert_eq!(shown.record_id, record.record_id);
+    match shown.body.as_ref().unwrap() {
+        Body::Penalty(p) => {
+            assert_eq!(p.fine_fen, 5_000_000);
+            assert_eq!(p.decision_number, "沪市监处〔2026〕1号");
+        }
+        other => panic!("expected a penalty, got {other:?}"),
+    }
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn an_entity_with_no_records_says_so() {
+    let reg = TestRegistry::start().await;
+    let p = profile(&mut reg.procurement().await, "91110000600037341L").await;
+    assert_eq!(p.status, pb::ProfileStatus::NoRecords as i32);
+    assert_eq!(p.total_records, 0);
+    assert!(p.records.is_empty() && p.current_listings.is_empty());
+    assert_eq!(p.evaluated_on, date(today()));
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn every_record_kind_is_accepted() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let uscc = "91340600MA2PBM9HXD";
+
+    let p1 = w.record_penalty(penalty_request("", uscc, penalty("P-1", 100))).await.unwrap().into_inner().record.unwrap();
+    let p2 = w.record_penalty(penalty_request("", uscc, penalty("P-2", 200))).await.unwrap().into_inner().record.unwrap();
+    let revocation = w
+        .correct_penalty(pb::CorrectPenaltyRequest {
+            request_id: String::new(),
+            correction: Some(pb::PenaltyCorrection {
+                penalty_record_id: p1.record_id.clone(),
+                r#type: pb::CorrectionType::Revocation as i32,
+                ground: pb::CorrectionGround::Reconsideration as i32,
+                decision_number: "复议〔2026〕7号".into(),
+                decided_on: date(days_ago(5)),
+                amended_penalty: None,
+                reason: "事实不清".into(),
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .record
+        .unwrap();
+    assert_eq!(revocation.uscc, uscc, "a correction takes its entity from the penalty");
+    let mut amended = penalty("P-2", 50);
+    amended.severity = pb::SeverityTier::Minor as i32;
+    w.correct_penalty(pb::CorrectPenaltyRequest {
+        request_id: String::new(),
+        correction: Some(pb::PenaltyCorrection {
+            penalty_record_id: p2.record_id.clone(),
+            r#type: pb::CorrectionType::Amendment as i32,
+            ground: pb::CorrectionGround::CourtRuling as i32,
+            decision_number: "(2026)沪0115行初1号".into(),
+            decided_on: date(days_ago(2)),
+            amended_penalty: Some(amended),
+            reason: String::new(),
+        }),
+    })
+    .await
+    .unwrap();
+    w.record_spot_check(pb::RecordSpotCheckRequest {
+        request_id: String::new(),
+        uscc: uscc.into(),
+        spot_check: Some(pb::SpotCheck {
+            report_number: "SC-2026-001".into(),
+            category: pb::Category::ProductQuality as i32,
+            product: "电线".into(),
+            product_class: "电线电缆".into(),
+            batch: "B1".into(),
+            outcome: pb::SpotCheckOutcome::Fail as i32,
+            checked_on: date(days_ago(3)),
+            failed_items: vec!["导体电阻".into()],
+        }),
+    })
+    .await
+    .unwrap();
+    w.record_commendation(pb::RecordCommendationRequest {
+        request_id: String::new(),
+        uscc: uscc.into(),
+        commendation: Some(pb::Commendation {
+            decision_number: "AWARD-1".into(),
+            kind: pb::CommendationKind::GovernmentQualityAward as i32,
+            title: "市长质量奖".into(),
+            awarded_on: date(days_ago(100)),
+            valid_until: None,
+        }),
+    })
+    .await
+    .unwrap();
+    let lists = [
+        (pb::ListType::AbnormalOperations, None),
+        (pb::ListType::SeriousIllegalDishonest, Some(36)),
+        (pb::ListType::QualityBlacklist, Some(24)),
+        (pb::ListType::ProcurementDebarment, Some(24)),
+        (pb::ListType::BiddingDisqualification, Some(12)),
+        (pb::ListType::RedList, None),
+    ];
+    let mut listing_ids = Vec::new();
+    for (i, (list_type, months)) in lists.iter().enumerate() {
+        let start = days_ago(10);
+        let end = months.map(|m| start.checked_add_months(chrono::Months::new(m)).unwrap().pred_opt().unwrap());
+        let r = w
+            .record_listing(pb::RecordListingRequest {
+                request_id: String::new(),
+                uscc: uscc.into(),
+                listing: Some(listing(*list_type, &format!("L-{i}"), start, end)),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{list_type:?}: {e:?}"))
+            .into_inner()
+            .record
+            .unwrap();
+        listing_ids.push(r.record_id);
+    }
+    w.remove_listing(pb::RemoveListingRequest {
+        request_id: String::new(),
+        removal: Some(pb::Removal {
+            listing_record_id: listing_ids[0].clone(),
+            reason: pb::RemovalReason::Cured as i32,
+            removed_on: date(days_ago(1)),
+            decision_number: String::new(),
+            explanation: "已补报年报".into(),
+        }),
+    })
+    .await
+    .unwrap();
+
+    let p = profile(&mut reg.procurement().await, uscc).await;
+    assert_eq!(p.total_records, 13);
+    let status_of = |id: &str| p.records.iter().find(|e| e.record.as_ref().unwrap().record_id == id).unwrap().status;
+    assert_eq!(status_of(&p1.record_id), pb::RecordStatus::Revoked as i32);
+    assert_eq!(status_of(&p2.record_id), pb::RecordStatus::Amended as i32);
+    assert_eq!(status_of(&listing_ids[0]), pb::RecordStatus::Ended as i32);
+    assert_eq!(status_of(&listing_ids[1]), pb::RecordStatus::InEffect as i32);
+    assert_eq!(p.current_listings.len(), 5, "all but the cured abnormal-operations entry");
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn a_repeated_request_returns_the_original_record() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let req = penalty_request("same-id", CODES[0], penalty("P-9", 1));
+    let first = w.record_penalty(req.clone()).await.unwrap().into_inner();
+    let again = w.record_penalty(req).await.unwrap().into_inner();
+    assert!(again.idempotent_replay);
+    assert_eq!(again.record, first.record);
+
+    // Same decision number, no request id: still the original.
+    let by_number = w.record_penalty(penalty_request("", CODES[0], penalty("P-9", 1))).await.unwrap().into_inner();
+    assert!(by_number.idempotent_replay);
+    assert_eq!(by_number.record, first.record);
+
+    let p = profile(&mut reg.procurement().await, CODES[0]).await;
+    assert_eq!(p.total_records, 1, "no twin was written");
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn a_conflicting_reuse_is_already_exists_naming_the_record() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let first = w
+        .record_penalty(penalty_request("id-1", CODES[0], penalty("P-1", 1)))
+        .await
+        .unwrap()
+        .into_inner()
+        .record
+        .unwrap();
+
+    let err = w.record_penalty(penalty_request("id-1", CODES[0], penalty("P-2", 1))).await.unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
+    assert_eq!(reason(&err), "REQUEST_ID_REUSED");
+    assert!(err.message().contains(&first.record_id), "{}", err.message());
+    let info = tonic_types::StatusExt::get_error_details(&err).error_info().cloned().unwrap();
+    assert_eq!(info.metadata.get("existing_record_id"), Some(&first.record_id));
+
+    let err = w.record_penalty(penalty_request("id-2", CODES[1], penalty("P-1", 1))).await.unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
+    assert_eq!(reason(&err), "DECISION_NUMBER_REUSED");
+    assert!(err.message().contains(&first.record_id));
+
+    // Another authority may use the same decision number.
+    let other = reg.records(&reg.token("officer-2", &[creditregistry::auth::Role::Enforcement], Some(OTHER_AUTHORITY))).await;
+    other.clone().record_penalty(penalty_request("id-1", CODES[0], penalty("P-1", 1))).await.unwrap();
+
+    let p = profile(&mut reg.procurement().await, CODES[0]).await;
+    assert_eq!(p.total_records, 2);
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn impossible_input_is_refused_with_nothing_written() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let uscc = CODES[2];
+
+    let mut p = penalty("P-1", 0);
+    p.category = 99;
+    p.sanctions.push(42);
+    let err = w.record_penalty(penalty_request("", uscc, p)).await.unwrap_err();
+    assert_violation(&err, "penalty.category", "99 is not a known value");
+    assert_violation(&err, "penalty.sanctions[1]", "42 is not a known value");
+
+    let mut p = penalty("P-1", -5);
+    p.legal_basis = " ".into();
+    let err = w.record_penalty(penalty_request("", uscc, p)).await.unwrap_err();
+    assert_violation(&err, "penalty.fine_fen", "must not be negative, got -5");
+    assert_violation(&err, "penalty.legal_basis", "is required");
+
+    let mut p = penalty("P-1", 0);
+    p.category = 0;
+    let err = w.record_penalty(penalty_request("", uscc, p)).await.unwrap_err();
+    assert_violation(&err, "penalty.category", "is required");
+
+    let mut p = penalty("P-1", 0);
+    p.decided_on = date(today() + chrono::Duration::days(2));
+    let err = w.record_penalty(penalty_request("", uscc, p)).await.unwrap_err();
+    assert_violation(&err, "penalty.decided_on", "is in the future");
+
+    let mut p = penalty("P-1", 0);
+    p.decided_on = Some(creditregistry::proto::google::r#type::Date { year: 2026, month: 2, day: 30 });
+    let err = w.record_penalty(penalty_request("", uscc, p)).await.unwrap_err();
+    assert_violation(&err, "penalty.decided_on", "2026-02-30 is not a valid calendar date");
+
+    let err = w.record_penalty(pb::RecordPenaltyRequest { uscc: uscc.into(), ..Default::default() }).await.unwrap_err();
+    assert_violation(&err, "penalty", "is required");
+
+    let err = w.record_penalty(penalty_request("", "91310115MA1K3BTP2C", penalty("P-1", 0))).await.unwrap_err();
+    assert_violation(&err, "uscc", "check character 18 is 'C', expected 'B'");
+
+    let err = w.record_penalty(penalty_request("has space", uscc, penalty("P-1", 0))).await.unwrap_err();
+    assert_violation(&err, "request_id", "printable ASCII");
+
+    // End before start, and a term longer than the law allows.
+    let start = days_ago(10);
+    let err = w
+        .record_listing(pb::RecordListingRequest {
+            request_id: String::new(),
+            uscc: uscc.into(),
+            listing: Some(listing(pb::ListType::ProcurementDebarment, "L-1", start, Some(start - chrono::Duration::days(1)))),
+        })
+        .await
+        .unwrap_err();
+    assert_violation(&err, "listing.planned_end", "is before listed_on");
+    let err = w
+        .record_listing(pb::RecordListingRequest {
+            request_id: String::new(),
+            uscc: uscc.into(),
+            listing: Some(listing(pb::ListType::ProcurementDebarment, "L-1", start, Some(start + chrono::Duration::days(4 * 365)))),
+        })
+        .await
+        .unwrap_err();
+    assert_violation(&err, "listing.planned_end", "longer than the maximum of 36 months");
+    let mut l = listing(pb::ListType::SeriousIllegalDishonest, "L-1", start, None);
+    l.abnormal_ground = pb::AbnormalGround::FalseInformation as i32;
+    let err = w
+        .record_listing(pb::RecordListingRequest { request_id: String::new(), uscc: uscc.into(), listing: Some(l) })
+        .await
+        .unwrap_err();
+    assert_violation(&err, "listing.planned_end", "is required");
+    assert_violation(&err, "listing.abnormal_ground", "applies only to the abnormal-operations list");
+
+    let err = w
+        .record_spot_check(pb::RecordSpotCheckRequest {
+            request_id: String::new(),
+            uscc: uscc.into(),
+            spot_check: Some(pb::SpotCheck {
+                report_number: "R".into(),
+                category: pb::Category::FoodSafety as i32,
+                product: "奶粉".into(),
+                outcome: pb::SpotCheckOutcome::Fail as i32,
+                checked_on: date(today()),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_violation(&err, "spot_check.failed_items", "at least one failed item");
+
+    let p = profile(&mut reg.procurement().await, uscc).await;
+    assert_eq!(p.status, pb::ProfileStatus::NoRecords as i32, "nothing was written");
+    reg.stop().await;
+}
+
+fn removal(listing_record_id: &str, reason: pb::RemovalReason, removed_on: chrono::NaiveDate) -> pb::RemoveListingRequest {
+    pb::RemoveListingRequest {
+        request_id: String::new(),
+        removal: Some(pb::Removal {
+            listing_record_id: listing_record_id.into(),
+            reason: reason as i32,
+            removed_on: date(removed_on),
+            decision_number: String::new(),
+            explanation: String::new(),
+        }),
+    }
+}
+
+#[tokio::test]
+async fn removals_must_name_a_listing_of_the_callers_own_authority() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let uscc = CODES[3];
+    let start = days_ago(400);
+    let debarment = w
+        .record_listing(pb::RecordListingRequest {
+            request_id: String::new(),
+            uscc: uscc.into(),
+            listing: Some(listing(pb::ListType::ProcurementDebarment, "GP-1", start, Some(start + chrono::Duration::days(729)))),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .record
+        .unwrap();
+    let penalty_record = w.record_penalty(penalty_request("", uscc, penalty("P-1", 1))).await.unwrap().into_inner().record.unwrap();
+
+    let err = w.remove_listing(removal("no-such-record", pb::RemovalReason::Revoked, today())).await.unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
+    assert_eq!(reason(&err), "RECORD_NOT_FOUND");
+    assert!(err.message().contains("removal.listing_record_id"), "{}", err.message());
+
+    let err = w.remove_listing(removal(&penalty_record.record_id, pb::RemovalReason::Revoked, today())).await.unwrap_err();
+    assert_violation(&err, "removal.listing_record_id", "is a penalty, not a listing");
+
+    let mut other = reg.records(&reg.token("officer-9", &[creditregistry::auth::Role::Enforcement], Some(OTHER_AUTHORITY))).await;
+    let err = other.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, today())).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    assert_eq!(reason(&err), "OTHER_AUTHORITY");
+
+    let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Cured, today())).await.unwrap_err();
+    assert_violation(&err, "removal.reason", "is not a way to leave");
+    let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::TermEnded, today())).await.unwrap_err();
+    assert_violation(&err, "removal.removed_on", "within the planned term");
+    let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, start - chrono::Duration::days(1))).await.unwrap_err();
+    assert_violation(&err, "removal.removed_on", "is before listed_on");
+
+    let removed = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, today())).await.unwrap().into_inner().record.unwrap();
+    let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, today())).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    assert!(err.message().contains(&removed.record_id), "{}", err.message());
+
+    let p = profile(&mut reg.procurement().await, uscc).await;
+    assert_eq!(p.total_records, 3);
+    assert!(p.current_listings.is_empty());
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn corrections_follow_the_same_rules() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let original = w.record_penalty(penalty_request("", CODES[4], penalty("P-1", 1))).await.unwrap().into_inner().record.unwrap();
+    let correction = |id: &str, decided_on| pb::CorrectPenaltyRequest {
+        request_id: String::new(),
+        correction: Some(pb::PenaltyCorrection {
+            penalty_record_id: id.into(),
+            r#type: pb::CorrectionType::Revocation as i32,
+            ground: pb::CorrectionGround::SelfCorrection as i32,
+            decided_on: date(decided_on),
+            ..Default::default()
+        }),
+    };
+    let err = w.correct_penalty(correction(&original.record_id, days_ago(60))).await.unwrap_err();
+    assert_violation(&err, "correction.decided_on", "before the penalty's decision date");
+
+    let mut other = reg.records(&reg.token("officer-9", &[creditregistry::auth::Role::Enforcement], Some(OTHER_AUTHORITY))).await;
+    let err = other.correct_penalty(correction(&original.record_id, today())).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+
+    w.correct_penalty(correction(&original.record_id, today())).await.unwrap();
+    let err = w.correct_penalty(correction(&original.record_id, today())).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    assert_eq!(reason(&err), "RECORD_CLOSED");
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn records_page_in_ledger_order() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    for i in 0..7 {
+        w.record_penalty(penalty_request("", CODES[5], penalty(&format!("P-{i}"), i))).await.unwrap();
+    }
+    let mut reader = reg.procurement().await;
+    let mut token = String::new();
+    let mut seen = Vec::new();
+    loop {
+        let page = reader
+            .list_records(pb::ListRecordsRequest { uscc: CODES[5].into(), page_size: 3, page_token: token, ..Default::default() })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(page.total_size, 7);
+        seen.extend(page.records.iter().map(|e| e.record.as_ref().unwrap().sequence));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(seen, (1..=7).collect::<Vec<i64>>());
+    let err = reader
+        .list_records(pb::ListRecordsRequest { uscc: CODES[5].into(), page_size: -1, page_token: "x".into(), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert_violation(&err, "page_size", "must not be negative");
+    assert_violation(&err, "page_token", "not a token");
+
+    let got = reader.get_record(pb::GetRecordRequest { record_id: "nope".into(), ..Default::default() }).await.unwrap_err();
+    assert_eq!(got.code(), Code::NotFound);
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_writes_are_group_committed_without_gaps() {
+    let reg = TestRegistry::start().await;
+    let w = reg.enforcement().await;
+    let writes = (0..200).map(|i| {
+        let mut w = w.clone();
+        tokio::spawn(async move {
+            w.record_penalty(penalty_request(&format!("c-{i}"), CODES[i % 6], penalty(&format!("C-{i}"), i as i64)))
+                .await
+                .map(|r| r.into_inner().record.unwrap().sequence)
+        })
+    });
+    let mut sequences = Vec::new();
+    for w in writes {
+        sequences.push(w.await.unwrap().expect("write"));
+    }
+    sequences.sort();
+    assert_eq!(sequences, (1..=200).collect::<Vec<i64>>());
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn a_restart_rebuilds_the_index_and_loses_nothing() {
+    let mut reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let first = w.record_penalty(penalty_request("r-1", CODES[0], penalty("P-1", 1))).await.unwrap().into_inner().record.unwrap();
+    let start = days_ago(5);
+    w.record_listing(pb::RecordListingRequest {
+        request_id: "r-2".into(),
+        uscc: CODES[0].into(),
+        listing: Some(listing(pb::ListType::QualityBlacklist, "B-1", start, Some(start + chrono::Duration::days(365)))),
+    })
+    .await
+    .unwrap();
+    let before = profile(&mut reg.procurement().await, CODES[0]).await;
+
+    reg.restart().await;
+
+    let after = profile(&mut reg.procurement().await, CODES[0]).await;
+    assert_eq!(after, before);
+    let mut w = reg.enforcement().await;
+    let replay = w.record_penalty(penalty_request("r-1", CODES[0], penalty("P-1", 1))).await.unwrap().into_inner();
+    assert!(replay.idempotent_replay, "idempotency keys survive a restart");
+    assert_eq!(replay.record.unwrap(), first);
+    let next = w.record_penalty(penalty_request("r-3", CODES[0], penalty("P-3", 1))).await.unwrap().into_inner().record.unwrap();
+    assert_eq!(next.sequence, 3, "the ledger continues where it stopped");
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn read_your_writes_waits_only_for_known_sequences() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let r = w.record_penalty(penalty_request("", CODES[0], penalty("P-1", 1))).await.unwrap().into_inner().record.unwrap();
+    let mut reader = reg.procurement().await;
+    let p = reader
+        .get_profile(pb::GetProfileRequest { uscc: CODES[0].into(), min_sequence: r.sequence, ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(p.total_records, 1);
+    let mut request = tonic::Request::new(pb::GetProfileRequest { uscc: CODES[0].into(), min_sequence: 99, ..Default::default() });
+    request.set_timeout(std::time::Duration::from_secs(10));
+    let err = reader.get_profile(request).await.unwrap_err();
+    assert_eq!(err.code(), Code::Unavailable);
+    assert_eq!(reason(&err), "NOT_CAUGHT_UP");
+    reg.stop().await;
+}
