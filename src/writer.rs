@@ -292,45 +292,35 @@ impl WriterTask {
     /// The record this command repeats, if it is a repeat; a conflict if it
     /// re-uses a key for something else.
     fn replay_of(&self, cmd: &WriteCommand, uscc: Uscc, batch: &Batch) -> Result<Option<Arc<Record>>, WriteError> {
-        let same = |r: &Record| r.uscc == uscc && r.body == cmd.body;
-        if !cmd.request_id.is_empty() {
-            let key = (cmd.actor.clone(), cmd.request_id.clone());
-            if let Some(id) = batch.keys.requests.get(&key).or_else(|| self.keys.requests.get(&key)) {
-                let original = self.find(batch, id).expect("indexed record");
-                return if same(&original) {
-                    Ok(Some(original))
-                } else {
-                    Err(WriteError::Conflict {
-                        reason: "REQUEST_ID_REUSED",
-                        message: format!(
-                            "request_id '{}' was already used by this caller for record {} with different content",
-                            cmd.request_id, original.id
-                        ),
-                        existing: original.id.clone(),
-                    })
-                };
-            }
+        let lookup = |map: fn(&Keys) -> &HashMap<(String, String), RecordId>, key: (String, String)| {
+            map(&batch.keys).get(&key).or_else(|| map(&self.keys).get(&key)).cloned()
+        };
+        let by_request = (!cmd.request_id.is_empty())
+            .then(|| lookup(|k| &k.requests, (cmd.actor.clone(), cmd.request_id.clone())))
+            .flatten()
+            .map(|id| {
+                (id, "REQUEST_ID_REUSED", format!("request_id '{}' was already used by this caller", cmd.request_id))
+            });
+        let by_decision = || {
+            let number = cmd.body.unique_decision_number()?;
+            lookup(|k| &k.decisions, (cmd.authority.clone(), number.to_string())).map(|id| {
+                (
+                    id,
+                    "DECISION_NUMBER_REUSED",
+                    format!("decision number '{number}' of authority '{}' is already recorded", cmd.authority),
+                )
+            })
+        };
+        let Some((id, reason, what)) = by_request.or_else(by_decision) else { return Ok(None) };
+        let original = self.find(batch, &id).expect("keys name indexed records");
+        if original.uscc == uscc && original.body == cmd.body {
+            Ok(Some(original))
+        } else {
+            Err(WriteError::Conflict {
+                reason,
+                message: format!("{what}, for {} {}, with different content", original.body.kind(), original.id),
+                existing: original.id.clone(),
+            })
         }
-        if let Some(number) = cmd.body.unique_decision_number() {
-            let key = (cmd.authority.clone(), number.to_string());
-            if let Some(id) = batch.keys.decisions.get(&key).or_else(|| self.keys.decisions.get(&key)) {
-                let original = self.find(batch, id).expect("indexed record");
-                return if same(&original) && original.body.kind() == cmd.body.kind() {
-                    Ok(Some(original))
-                } else {
-                    Err(WriteError::Conflict {
-                        reason: "DECISION_NUMBER_REUSED",
-                        message: format!(
-                            "decision number '{number}' of authority '{}' is already recorded as {} {} with different content",
-                            cmd.authority,
-                            original.body.kind(),
-                            original.id
-                        ),
-                        existing: original.id.clone(),
-                    })
-                };
-            }
-        }
-        Ok(None)
     }
 }
