@@ -1,0 +1,221 @@
+from creditregistry.v1 import types_pb2 as _types_pb2
+from google.type import date_pb2 as _date_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ProfileStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PROFILE_STATUS_UNSPECIFIED: _ClassVar[ProfileStatus]
+    PROFILE_STATUS_NO_RECORDS: _ClassVar[ProfileStatus]
+    PROFILE_STATUS_HAS_RECORDS: _ClassVar[ProfileStatus]
+PROFILE_STATUS_UNSPECIFIED: ProfileStatus
+PROFILE_STATUS_NO_RECORDS: ProfileStatus
+PROFILE_STATUS_HAS_RECORDS: ProfileStatus
+
+class RecordPenaltyRequest(_message.Message):
+    __slots__ = ("request_id", "uscc", "penalty")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    PENALTY_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    uscc: str
+    penalty: _types_pb2.Penalty
+    def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., penalty: _Optional[_Union[_types_pb2.Penalty, _Mapping]] = ...) -> None: ...
+
+class RecordPenaltyResponse(_message.Message):
+    __slots__ = ("record", "idempotent_replay")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    record: _types_pb2.Record
+    idempotent_replay: bool
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+
+class CorrectPenaltyRequest(_message.Message):
+    __slots__ = ("request_id", "correction")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    correction: _types_pb2.PenaltyCorrection
+    def __init__(self, request_id: _Optional[str] = ..., correction: _Optional[_Union[_types_pb2.PenaltyCorrection, _Mapping]] = ...) -> None: ...
+
+class CorrectPenaltyResponse(_message.Message):
+    __slots__ = ("record", "idempotent_replay")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    record: _types_pb2.Record
+    idempotent_replay: bool
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+
+class RecordSpotCheckRequest(_message.Message):
+    __slots__ = ("request_id", "uscc", "spot_check")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    SPOT_CHECK_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    uscc: str
+    spot_check: _types_pb2.SpotCheck
+    def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., spot_check: _Optional[_Union[_types_pb2.SpotCheck, _Mapping]] = ...) -> None: ...
+
+class RecordSpotCheckResponse(_message.Message):
+    __slots__ = ("record", "idempotent_replay")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    record: _types_pb2.Record
+    idempotent_replay: bool
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+
+class RecordCommendationRequest(_message.Message):
+    __slots__ = ("request_id", "uscc", "commendation")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    COMMENDATION_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    uscc: str
+    commendation: _types_pb2.Commendation
+    def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., commendation: _Optional[_Union[_types_pb2.Commendation, _Mapping]] = ...) -> None: ...
+
+class RecordCommendationResponse(_message.Message):
+    __slots__ = ("record", "idempotent_replay")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    record: _types_pb2.Record
+    idempotent_replay: bool
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+
+class RecordListingRequest(_message.Message):
+    __slots__ = ("request_id", "uscc", "listing")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    LISTING_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    uscc: str
+    listing: _types_pb2.Listing
+    def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., listing: _Optional[_Union[_types_pb2.Listing, _Mapping]] = ...) -> None: ...
+
+class RecordListingResponse(_message.Message):
+    __slots__ = ("record", "idempotent_replay")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    record: _types_pb2.Record
+    idempotent_replay: bool
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+
+class RemoveListingRequest(_message.Message):
+    __slots__ = ("request_id", "removal")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    REMOVAL_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    removal: _types_pb2.Removal
+    def __init__(self, request_id: _Optional[str] = ..., removal: _Optional[_Union[_types_pb2.Removal, _Mapping]] = ...) -> None: ...
+
+class RemoveListingResponse(_message.Message):
+    __slots__ = ("record", "idempotent_replay")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    record: _types_pb2.Record
+    idempotent_replay: bool
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+
+class RequestRepairRequest(_message.Message):
+    __slots__ = ("request_id", "application")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    application: _types_pb2.RepairApplication
+    def __init__(self, request_id: _Optional[str] = ..., application: _Optional[_Union[_types_pb2.RepairApplication, _Mapping]] = ...) -> None: ...
+
+class RequestRepairResponse(_message.Message):
+    __slots__ = ("record", "idempotent_replay")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    record: _types_pb2.Record
+    idempotent_replay: bool
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+
+class DecideRepairRequest(_message.Message):
+    __slots__ = ("request_id", "decision")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    decision: _types_pb2.RepairDecision
+    def __init__(self, request_id: _Optional[str] = ..., decision: _Optional[_Union[_types_pb2.RepairDecision, _Mapping]] = ...) -> None: ...
+
+class DecideRepairResponse(_message.Message):
+    __slots__ = ("record", "idempotent_replay")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    record: _types_pb2.Record
+    idempotent_replay: bool
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+
+class GetProfileRequest(_message.Message):
+    __slots__ = ("uscc", "evaluated_on", "min_sequence")
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    MIN_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    uscc: str
+    evaluated_on: _date_pb2.Date
+    min_sequence: int
+    def __init__(self, uscc: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ...) -> None: ...
+
+class GetProfileResponse(_message.Message):
+    __slots__ = ("uscc", "status", "evaluated_on", "current_listings", "records", "total_records", "latest_sequence")
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_LISTINGS_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_RECORDS_FIELD_NUMBER: _ClassVar[int]
+    LATEST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    uscc: str
+    status: ProfileStatus
+    evaluated_on: _date_pb2.Date
+    current_listings: _containers.RepeatedCompositeFieldContainer[_types_pb2.Record]
+    records: _containers.RepeatedCompositeFieldContainer[_types_pb2.RecordEntry]
+    total_records: int
+    latest_sequence: int
+    def __init__(self, uscc: _Optional[str] = ..., status: _Optional[_Union[ProfileStatus, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., total_records: _Optional[int] = ..., latest_sequence: _Optional[int] = ...) -> None: ...
+
+class ListRecordsRequest(_message.Message):
+    __slots__ = ("uscc", "page_size", "page_token", "evaluated_on", "min_sequence")
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    MIN_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    uscc: str
+    page_size: int
+    page_token: str
+    evaluated_on: _date_pb2.Date
+    min_sequence: int
+    def __init__(self, uscc: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ...) -> None: ...
+
+class ListRecordsResponse(_message.Message):
+    __slots__ = ("records", "next_page_token", "total_size")
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[_types_pb2.RecordEntry]
+    next_page_token: str
+    total_size: int
+    def __init__(self, records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
+
+class GetRecordRequest(_message.Message):
+    __slots__ = ("record_id", "evaluated_on")
+    RECORD_ID_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    record_id: str
+    evaluated_on: _date_pb2.Date
+    def __init__(self, record_id: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class GetRecordResponse(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: _types_pb2.RecordEntry
+    def __init__(self, entry: _Optional[_Union[_types_pb2.RecordEntry, _Mapping]] = ...) -> None: ...

@@ -1,0 +1,245 @@
+"""The Python client against the real registry (see conftest.py)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+import creditregistry
+from creditregistry.v1 import audit_pb2, eligibility_pb2, records_pb2, types_pb2
+
+CLIENT_DIR = Path(__file__).resolve().parent.parent  # clients/python
+AUTHORITY = "SAMR-310115"  # the authority of the `officer` fixture
+TIMEOUT = 10
+
+_serial = itertools.count(1)
+
+
+def unique_decision_number() -> str:
+    return f"PYTEST-{time.time_ns()}-{next(_serial)}"
+
+
+def penalty_request(uscc: str, **penalty) -> records_pb2.RecordPenaltyRequest:
+    fields = dict(
+        decision_number=unique_decision_number(),
+        category=types_pb2.CATEGORY_PRODUCT_QUALITY,
+        severity=types_pb2.SEVERITY_TIER_GENERAL,
+        legal_basis="《产品质量法》第四十九条",
+        fine_fen=5_000_000,
+        decided_on=creditregistry.today_cst(),
+        violation="不合格产品",
+    )
+    fields.update(penalty)
+    return records_pb2.RecordPenaltyRequest(
+        request_id=str(uuid.uuid4()), uscc=uscc, penalty=types_pb2.Penalty(**fields)
+    )
+
+
+def call_error(call, request) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as raised:
+        call(request, timeout=TIMEOUT)
+    return raised.value
+
+
+# --------------------------------------------------------------------------
+# quickstart.py, as a newcomer runs it
+
+
+@pytest.mark.parametrize("tokens_from", ["token command", "environment"])
+def test_quickstart_runs_end_to_end(server, buyer, enforcement_token, procurement_token, tokens_from):
+    env = server.env()
+    for name in ("CREDITREGISTRY_ENFORCEMENT_TOKEN", "CREDITREGISTRY_TOKEN"):
+        env.pop(name, None)
+    if tokens_from == "environment":
+        env["CREDITREGISTRY_ENFORCEMENT_TOKEN"] = enforcement_token
+        env["CREDITREGISTRY_TOKEN"] = procurement_token
+    done = subprocess.run(
+        [sys.executable, str(CLIENT_DIR / "quickstart.py"), "--target", server.address],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
+    )
+    assert done.returncode == 0, f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+
+    match = re.search(r"record id\s+(\S+)", done.stdout)
+    assert match, done.stdout
+    record_id = match.group(1)
+    # The id it printed is a real record, shown in the profile it printed.
+    entry = buyer.records.GetRecord(records_pb2.GetRecordRequest(record_id=record_id), timeout=TIMEOUT).entry
+    assert entry.record.uscc == "91310115MA1K3BTP2B"
+    assert entry.record.authority == AUTHORITY
+    assert "<- just recorded" in done.stdout
+    assert "INVALID_ARGUMENT" in done.stdout
+    assert "field 'uscc': check character 18 is 'C', expected 'B'" in done.stdout
+
+
+# --------------------------------------------------------------------------
+# RecordsService
+
+
+def test_penalty_round_trips_through_get_profile(officer, buyer):
+    uscc = "91340600MA2PBM9HXD"
+    decided_on = creditregistry.date(2024, 3, 15)
+    request = penalty_request(
+        uscc,
+        decided_on=decided_on,
+        fine_fen=1_234_567,
+        severity=types_pb2.SEVERITY_TIER_HEAVIER,
+        sanctions=[types_pb2.SANCTION_WARNING, types_pb2.SANCTION_CONFISCATION],
+    )
+    written = officer.records.RecordPenalty(request, timeout=TIMEOUT)
+    assert not written.idempotent_replay
+    record = written.record
+    assert record.record_id
+    assert record.sequence >= 1
+    assert record.uscc == uscc
+    assert record.authority == AUTHORITY
+    assert record.actor == "pytest-officer"
+    assert record.request_id == request.request_id
+    assert record.penalty == request.penalty
+
+    profile = buyer.records.GetProfile(
+        records_pb2.GetProfileRequest(uscc=uscc, min_sequence=record.sequence), timeout=TIMEOUT
+    )
+    assert profile.uscc == uscc
+    assert profile.status == records_pb2.PROFILE_STATUS_HAS_RECORDS
+    assert profile.evaluated_on == creditregistry.today_cst()
+    assert profile.latest_sequence >= record.sequence
+    assert profile.total_records == len(profile.records)
+    entries = [e for e in profile.records if e.record.record_id == record.record_id]
+    assert len(entries) == 1
+    assert entries[0].status == types_pb2.RECORD_STATUS_IN_EFFECT
+    assert entries[0].record == record
+
+
+def test_profile_of_an_unknown_entity_says_no_records(buyer):
+    profile = buyer.records.GetProfile(
+        records_pb2.GetProfileRequest(uscc="91230100128025258G"), timeout=TIMEOUT
+    )
+    assert profile.status == records_pb2.PROFILE_STATUS_NO_RECORDS
+    assert profile.total_records == 0
+    assert list(profile.records) == []
+
+
+def test_repeated_request_id_replays_the_same_record(officer):
+    request = penalty_request("92340602MA2PBMEM24")
+    first = officer.records.RecordPenalty(request, timeout=TIMEOUT)
+    again = officer.records.RecordPenalty(request, timeout=TIMEOUT)
+    assert first.idempotent_replay is False
+    assert again.idempotent_replay is True
+    assert again.record.record_id == first.record.record_id
+    assert again.record.sequence == first.record.sequence
+    assert again.record == first.record
+
+
+# --------------------------------------------------------------------------
+# Errors and their google.rpc details
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def _uscc_check_character(first17: str) -> str:
+    """GB 32100-2015: weights 3^i mod 31, check = 31 - (sum mod 31)."""
+    total = sum(_USCC_ALPHABET.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def test_invalid_code_is_invalid_argument_naming_the_field(buyer):
+    bad = "91310115MA1K3BTP2C"
+    expected = _uscc_check_character(bad[:17])
+    assert expected == "B"  # 91310115MA1K3BTP2B is the valid code
+
+    error = call_error(buyer.records.GetProfile, records_pb2.GetProfileRequest(uscc=bad))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    reason, violations = creditregistry.error_details(error)
+    assert reason == "INVALID_ARGUMENT"
+    assert violations == [("uscc", f"check character 18 is 'C', expected '{expected}'")]
+    assert "check character 18 is 'C', expected 'B'" in error.details()
+
+
+def test_field_violations_name_nested_fields(officer):
+    request = penalty_request("91110000600037341L", legal_basis="", fine_fen=-1)
+    error = call_error(officer.records.RecordPenalty, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    details = creditregistry.error_details(error)
+    fields = [f for f, _ in details.field_violations]
+    assert "penalty.legal_basis" in fields
+    assert "penalty.fine_fen" in fields
+
+
+def test_call_without_token_is_unauthenticated(anonymous):
+    error = call_error(
+        anonymous.records.GetProfile, records_pb2.GetProfileRequest(uscc="91310115MA1K3BTP2B")
+    )
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert creditregistry.error_details(error).reason == "TOKEN_MISSING"
+
+
+def test_procurement_token_cannot_record_a_penalty(buyer):
+    error = call_error(buyer.records.RecordPenalty, penalty_request("91310115MA1K3BTP2B"))
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert creditregistry.error_details(error).reason
+
+
+def test_health_needs_no_token(server):
+    with grpc.insecure_channel(server.address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        for service in ("", "creditregistry.v1.RecordsService"):
+            answer = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=TIMEOUT)
+            assert answer.status == health_pb2.HealthCheckResponse.SERVING, service
+
+
+def test_check_eligibility_is_unimplemented(buyer):
+    error = call_error(
+        buyer.eligibility.CheckEligibility,
+        eligibility_pb2.CheckEligibilityRequest(
+            uscc="91310115MA1K3BTP2B", domain=types_pb2.MEASURE_DOMAIN_GOVERNMENT_PROCUREMENT
+        ),
+    )
+    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_token_is_sent_on_streaming_calls(server, enforcement_token):
+    # ExportLedger (server streaming) is not served yet: with the token it
+    # gets past authentication to UNIMPLEMENTED.
+    with creditregistry.connect(server.address, enforcement_token) as client:
+        with pytest.raises(grpc.RpcError) as raised:
+            list(client.audit.ExportLedger(audit_pb2.ExportLedgerRequest(), timeout=TIMEOUT))
+    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+# --------------------------------------------------------------------------
+# Helpers without a server
+
+
+def test_date_helpers():
+    assert creditregistry.date(2024, 2, 29) == creditregistry.date(2024, 2, 29)
+    with pytest.raises(ValueError):
+        creditregistry.date(2023, 2, 29)
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    got = creditregistry.today_cst()
+    assert datetime.date(got.year, got.month, got.day) in (today, today + datetime.timedelta(days=1))
+
+
+def test_generated_stubs_are_up_to_date():
+    done = subprocess.run(
+        ["bash", str(CLIENT_DIR / "generate.sh"), "--check"],
+        env={**os.environ, "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
