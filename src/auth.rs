@@ -45,6 +45,13 @@ impl Principal {
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
+
+    /// Whether the caller reads the whole credit file, including repaired,
+    /// expired and internal records. Only procurement platforms see just
+    /// what is public.
+    pub fn sees_everything(&self) -> bool {
+        [Role::Enforcement, Role::Auditor, Role::Regulator, Role::Admin].iter().any(|r| self.has(*r))
+    }
 }
 
 /// The token's claims.

@@ -9,10 +9,9 @@ use std::path::{Path, PathBuf};
 use chrono::FixedOffset;
 use serde::Deserialize;
 
-use crate::domain::rules::lists::ListRules;
-
-/// The default list rules, built into the binary.
-pub const DEFAULT_LIST_RULES: &str = include_str!("../policy/lists.toml");
+use crate::domain::rules::{
+    DEFAULT_LISTS, DEFAULT_MEASURES, DEFAULT_PUBLICITY, DEFAULT_SUPERVISION, Rules,
+};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -83,6 +82,15 @@ pub struct PolicyConfig {
     /// List rules file; the built-in `policy/lists.toml` when unset.
     /// `CREDITREGISTRY_LIST_RULES`.
     pub list_rules: Option<PathBuf>,
+    /// Publicity periods; built-in `policy/publicity.toml` when unset.
+    /// `CREDITREGISTRY_PUBLICITY_RULES`.
+    pub publicity_rules: Option<PathBuf>,
+    /// Measure catalogue; built-in `policy/measures.toml` when unset.
+    /// `CREDITREGISTRY_MEASURE_CATALOGUE`.
+    pub measure_catalogue: Option<PathBuf>,
+    /// Risk scoring and supervision; built-in `policy/supervision.toml` when
+    /// unset. `CREDITREGISTRY_SUPERVISION_POLICY`.
+    pub supervision_policy: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -170,8 +178,15 @@ impl Config {
         if let Some(v) = var("CREDITREGISTRY_WRITER_MAX_BATCH") {
             self.writer.max_batch = v.parse().map_err(|e| bad("CREDITREGISTRY_WRITER_MAX_BATCH", &e))?;
         }
-        if let Some(v) = var("CREDITREGISTRY_LIST_RULES") {
-            self.policy.list_rules = Some(v.into());
+        for (name, slot) in [
+            ("CREDITREGISTRY_LIST_RULES", &mut self.policy.list_rules),
+            ("CREDITREGISTRY_PUBLICITY_RULES", &mut self.policy.publicity_rules),
+            ("CREDITREGISTRY_MEASURE_CATALOGUE", &mut self.policy.measure_catalogue),
+            ("CREDITREGISTRY_SUPERVISION_POLICY", &mut self.policy.supervision_policy),
+        ] {
+            if let Some(v) = var(name) {
+                *slot = Some(v.into());
+            }
         }
         Ok(())
     }
@@ -191,16 +206,21 @@ impl Config {
             .map_err(|e| format!("utc_offset '{}': {e} (expected e.g. +08:00)", self.utc_offset))
     }
 
-    /// Loads and validates the list rules.
-    pub fn list_rules(&self) -> Result<ListRules, String> {
-        match &self.policy.list_rules {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("list rules {}: {e}", path.display()))?;
-                ListRules::parse(&text).map_err(|e| format!("list rules {}: {e}", path.display()))
-            }
-            None => ListRules::parse(DEFAULT_LIST_RULES).map_err(|e| format!("built-in list rules: {e}")),
-        }
+    /// Loads and validates the rule data: configured files, else the built-in
+    /// defaults. The error names the rule set and the problem.
+    pub fn rules(&self) -> Result<Rules, String> {
+        let read = |path: &Option<PathBuf>, default: &str| match path {
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| format!("rule file {}: {e}", path.display())),
+            None => Ok(default.to_owned()),
+        };
+        let p = &self.policy;
+        Rules::parse([
+            &read(&p.list_rules, DEFAULT_LISTS)?,
+            &read(&p.publicity_rules, DEFAULT_PUBLICITY)?,
+            &read(&p.measure_catalogue, DEFAULT_MEASURES)?,
+            &read(&p.supervision_policy, DEFAULT_SUPERVISION)?,
+        ])
     }
 
     /// Directory of the development keys.

@@ -37,6 +37,22 @@ impl Index {
         self.inner.read().expect("index lock").entities.get(uscc).cloned()
     }
 
+    /// Every entity whose administrative division starts with `prefix`, in
+    /// code order.
+    pub fn entities_in_region(&self, prefix: &str) -> Vec<(Uscc, EntityRecords)> {
+        let mut found: Vec<(Uscc, EntityRecords)> = self
+            .inner
+            .read()
+            .expect("index lock")
+            .entities
+            .iter()
+            .filter(|(code, _)| code.division().starts_with(prefix))
+            .map(|(code, records)| (*code, records.clone()))
+            .collect();
+        found.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        found
+    }
+
     pub fn record(&self, id: &str) -> Option<Arc<Record>> {
         self.inner.read().expect("index lock").records.get(id).cloned()
     }

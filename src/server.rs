@@ -72,7 +72,7 @@ async fn terminate() {
 /// (port 0 picks a free port; `Running::addr` tells which).
 pub async fn start(config: &Config) -> Result<Running, String> {
     let authenticator = Arc::new(Authenticator::from_config(&config.auth)?);
-    let lists = Arc::new(config.list_rules()?);
+    let rules = Arc::new(config.rules()?);
     let clock = Clock::new(config.utc_offset()?);
     let url = config.database_url();
     let store = Store::open(&url).await.map_err(|e| e.to_string())?;
@@ -80,16 +80,23 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let (writer, writer_task) = writer::start(
         store.clone(),
         index.clone(),
-        lists.clone(),
+        rules.clone(),
         clock,
         config.writer.max_batch,
         config.writer.queue,
     )
     .await
     .map_err(|e| e.to_string())?;
-    tracing::info!(records = index.head(), lists = %lists.version, "index rebuilt from the ledger");
+    tracing::info!(
+        records = index.head(),
+        lists = %rules.lists.version,
+        publicity = %rules.publicity.version,
+        catalogue = %rules.catalogue.version,
+        supervision = %rules.supervision.version,
+        "index rebuilt from the ledger"
+    );
 
-    let registry = Registry { writer, index, clock, lists };
+    let registry = Registry { writer, index, clock, rules, store: store.clone() };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();
@@ -109,7 +116,13 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         .build_v1alpha()
         .map_err(|e| e.to_string())?;
 
-    let records = RecordsServiceServer::new(RecordsApi::new(registry))
+    let records = RecordsServiceServer::new(RecordsApi::new(registry.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let eligibility = EligibilityServiceServer::new(EligibilityApi::new(registry.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let supervision = SupervisionServiceServer::new(SupervisionApi::new(registry))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
 
@@ -124,8 +137,8 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         .add_service(InterceptedService::new(reflection, auth.clone()))
         .add_service(InterceptedService::new(reflection_v1alpha, auth.clone()))
         .add_service(InterceptedService::new(records, auth.clone()))
-        .add_service(InterceptedService::new(EligibilityServiceServer::new(EligibilityApi), auth.clone()))
-        .add_service(InterceptedService::new(SupervisionServiceServer::new(SupervisionApi), auth.clone()))
+        .add_service(InterceptedService::new(eligibility, auth.clone()))
+        .add_service(InterceptedService::new(supervision, auth.clone()))
         .add_service(InterceptedService::new(AuditServiceServer::new(AuditApi), auth));
     let serving = tokio::spawn(router.serve_with_incoming_shutdown(
         tokio_stream::wrappers::TcpListenerStream::new(listener),

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::clock::Clock;
 use crate::domain::admission::{Refusal, Violation, check_against, check_body, reference_of};
 use crate::domain::record::{Record, RecordBody, RecordId};
-use crate::domain::rules::lists::ListRules;
+use crate::domain::rules::Rules;
 use crate::domain::uscc::Uscc;
 use crate::index::Index;
 use crate::ledger;
@@ -100,7 +100,7 @@ impl Keys {
 pub struct WriterTask {
     store: Store,
     index: Arc<Index>,
-    lists: Arc<ListRules>,
+    rules: Arc<Rules>,
     clock: Clock,
     keys: Keys,
     next_sequence: u64,
@@ -137,7 +137,7 @@ async fn rebuild(store: &Store, index: &Index) -> Result<(u64, Keys, chrono::Dat
 pub async fn start(
     store: Store,
     index: Arc<Index>,
-    lists: Arc<ListRules>,
+    rules: Arc<Rules>,
     clock: Clock,
     max_batch: usize,
     queue: usize,
@@ -147,7 +147,7 @@ pub async fn start(
     let task = WriterTask {
         store,
         index,
-        lists,
+        rules,
         clock,
         keys,
         next_sequence: head + 1,
@@ -247,7 +247,7 @@ impl WriterTask {
         now: chrono::DateTime<chrono::Utc>,
         today: chrono::NaiveDate,
     ) -> Result<Admitted, WriteError> {
-        let problems = check_body(&cmd.body, today, &self.lists);
+        let problems = check_body(&cmd.body, today, &self.rules);
         if !problems.is_empty() {
             return Err(WriteError::Invalid(problems));
         }
@@ -272,7 +272,7 @@ impl WriterTask {
             &uscc,
             &cmd.authority,
             reference.as_ref().map(|t| (t, entity.as_slice())),
-            &self.lists,
+            &self.rules,
             today,
         )
         .map_err(WriteError::Refused)?;

@@ -6,6 +6,7 @@ use common::*;
 use creditregistry::auth::{Claims, Role, issue_token};
 use creditregistry::config::KeyAlgorithm;
 use creditregistry::proto::pb;
+use creditregistry::proto::pb::audit_service_client::AuditServiceClient;
 use creditregistry::proto::pb::eligibility_service_client::EligibilityServiceClient;
 use tonic::Code;
 use tonic::service::interceptor::InterceptedService;
@@ -132,11 +133,11 @@ async fn health_is_open_and_designed_rpcs_answer_unimplemented() {
         .into_inner();
     assert_eq!(status.status, tonic_health::pb::health_check_response::ServingStatus::Serving as i32);
 
-    let mut eligibility = EligibilityServiceClient::new(InterceptedService::new(
+    let mut audit = AuditServiceClient::new(InterceptedService::new(
         reg.channel().await,
-        Bearer::new(&reg.token("p", &[Role::Procurement], None)),
+        Bearer::new(&reg.token("a", &[Role::Auditor], None)),
     ));
-    let err = eligibility.check_eligibility(pb::CheckEligibilityRequest::default()).await.unwrap_err();
+    let err = audit.get_checkpoint(pb::GetCheckpointRequest::default()).await.unwrap_err();
     assert_eq!(err.code(), Code::Unimplemented);
 
     let mut anonymous = EligibilityServiceClient::new(InterceptedService::new(reg.channel().await, Bearer::none()));

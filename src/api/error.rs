@@ -137,3 +137,14 @@ impl From<ApiError> for Status {
         Status::with_error_details(code, message, details)
     }
 }
+
+/// The `google.rpc.Status` of an error, for answers that carry one error per
+/// entry (batch checks) rather than failing the call.
+pub fn rpc_status(e: ApiError) -> tonic_types::pb::Status {
+    let status = Status::from(e);
+    prost::Message::decode(status.details()).unwrap_or_else(|_| tonic_types::pb::Status {
+        code: status.code() as i32,
+        message: status.message().to_string(),
+        details: Vec::new(),
+    })
+}

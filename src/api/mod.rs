@@ -2,21 +2,32 @@
 //! wire types and the services underneath. Protobuf types stop here.
 
 pub mod error;
+mod eligibility;
 mod records;
+mod supervision;
 mod unimplemented;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use tonic::Request;
 use tonic::service::Interceptor;
 
 pub use records::RecordsApi;
-pub use unimplemented::{AuditApi, EligibilityApi, SupervisionApi};
+pub use eligibility::EligibilityApi;
+pub use supervision::SupervisionApi;
+pub use unimplemented::AuditApi;
 
 use crate::auth::{Authenticator, Principal, Role};
 use crate::clock::Clock;
-use crate::domain::rules::lists::ListRules;
+use crate::domain::record::{Date, Record};
+use crate::domain::rules::Rules;
+use crate::domain::state::{EntityState, RecordView, fold};
+use crate::domain::uscc::Uscc;
+use crate::index::EntityRecords;
+use crate::store::Store;
 use crate::index::Index;
 use crate::writer::Writer;
 use error::ApiError;
@@ -27,7 +38,9 @@ pub struct Registry {
     pub writer: Writer,
     pub index: Arc<Index>,
     pub clock: Clock,
-    pub lists: Arc<ListRules>,
+    pub rules: Arc<Rules>,
+    /// For what the index does not hold: inspection draws.
+    pub store: Store,
 }
 
 /// How long a read waits for a write it names with `min_sequence`.
@@ -53,6 +66,56 @@ impl Registry {
                 ),
             })
         }
+    }
+}
+
+/// How one read sees the ledger: on which date, as known when, and whether
+/// the caller sees everything or only what is public.
+struct ReadScope {
+    on: Date,
+    known_at: Option<DateTime<Utc>>,
+    sees_everything: bool,
+}
+
+impl Registry {
+    /// Resolves a read's scope: `known_at` is for auditors only; `on`
+    /// defaults to today; waits for `min_sequence`.
+    async fn scope(
+        &self,
+        caller: &Principal,
+        on: Option<Date>,
+        known_at: Option<DateTime<Utc>>,
+        min_sequence: i64,
+    ) -> Result<ReadScope, ApiError> {
+        if known_at.is_some() && !caller.has(Role::Auditor) {
+            return Err(ApiError::PermissionDenied {
+                reason: "KNOWN_AT_AUDITORS_ONLY",
+                message: "known_at (the registry's past knowledge) is for auditor callers only".into(),
+            });
+        }
+        self.caught_up(min_sequence).await?;
+        Ok(ReadScope {
+            on: on.unwrap_or_else(|| self.clock.today()),
+            known_at,
+            sees_everything: caller.sees_everything(),
+        })
+    }
+
+    /// An entity's records from the index (empty when it has none).
+    fn records_of(&self, uscc: &Uscc) -> EntityRecords {
+        self.index.entity(uscc).unwrap_or_default()
+    }
+}
+
+impl ReadScope {
+    /// The whole state, for decisions: they do not depend on who asks.
+    fn fold<'a>(&self, records: &'a [Arc<Record>], rules: &Rules) -> EntityState<'a> {
+        fold(records, self.known_at, self.on, &rules.publicity)
+    }
+
+    /// The records of a state this caller may see.
+    fn visible<'s, 'a>(&self, state: &'s EntityState<'a>) -> Vec<&'s RecordView<'a>> {
+        state.records.iter().filter(|v| self.sees_everything || v.public).collect()
     }
 }
 

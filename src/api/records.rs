@@ -7,11 +7,12 @@ use super::{Registry, principal, require};
 use crate::auth::Role;
 use crate::domain::admission::Violation;
 use crate::domain::record::RecordBody;
-use crate::domain::state::{RecordView, fold};
+use crate::domain::state::{EntityState, RecordView};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{
     WireReader, commendation_from_wire, correction_from_wire, date_to_wire, listing_from_wire,
-    penalty_from_wire, record_to_wire, removal_from_wire, spot_check_from_wire,
+    penalty_from_wire, record_to_wire, removal_from_wire, repair_application_from_wire,
+    repair_decision_from_wire, spot_check_from_wire,
 };
 use crate::proto::pb::{self, records_service_server::RecordsService};
 use crate::writer::WriteCommand;
@@ -103,11 +104,31 @@ fn without_entity<B, D>(
     Some((None, body?))
 }
 
-fn entry_to_wire(view: &RecordView<'_>) -> pb::RecordEntry {
+/// A record with its standing; the records that changed it are named only
+/// where the caller may see them.
+fn entry_to_wire(view: &RecordView<'_>, state: &EntityState<'_>, sees_everything: bool) -> pb::RecordEntry {
     pb::RecordEntry {
         record: Some(record_to_wire(view.record)),
         status: pb::RecordStatus::from(view.status) as i32,
-        changed_by_record_ids: view.changed_by.iter().map(|id| id.to_string()).collect(),
+        changed_by_record_ids: view
+            .changed_by
+            .iter()
+            .filter(|r| sees_everything || state.find(&r.id).is_some_and(|c| c.public))
+            .map(|r| r.id.clone())
+            .collect(),
+        public: view.public,
+    }
+}
+
+/// Reads a page size: 0 is the default, more than the maximum is the maximum.
+pub(super) fn page_size(reader: &mut WireReader, requested: i32) -> Option<usize> {
+    match requested {
+        0 => Some(DEFAULT_PAGE_SIZE),
+        n if n < 0 => {
+            reader.violations.push(Violation::new("page_size", format!("must not be negative, got {n}")));
+            None
+        }
+        n => Some((n as usize).min(MAX_PAGE_SIZE)),
     }
 }
 
@@ -216,33 +237,85 @@ impl RecordsService for RecordsApi {
         Ok(Response::new(pb::RemoveListingResponse { record, idempotent_replay }))
     }
 
+    async fn request_repair(
+        &self,
+        request: Request<pb::RequestRepairRequest>,
+    ) -> Result<Response<pb::RequestRepairResponse>, Status> {
+        let (record, idempotent_replay) = self
+            .write(
+                request,
+                "application.",
+                |m, r| {
+                    without_entity(
+                        r,
+                        "application",
+                        m.application.as_ref(),
+                        repair_application_from_wire,
+                        RecordBody::RepairApplication,
+                    )
+                },
+                |m| &m.request_id,
+            )
+            .await?;
+        Ok(Response::new(pb::RequestRepairResponse { record, idempotent_replay }))
+    }
+
+    async fn decide_repair(
+        &self,
+        request: Request<pb::DecideRepairRequest>,
+    ) -> Result<Response<pb::DecideRepairResponse>, Status> {
+        let (record, idempotent_replay) = self
+            .write(
+                request,
+                "decision.",
+                |m, r| {
+                    without_entity(
+                        r,
+                        "decision",
+                        m.decision.as_ref(),
+                        repair_decision_from_wire,
+                        RecordBody::RepairDecision,
+                    )
+                },
+                |m| &m.request_id,
+            )
+            .await?;
+        Ok(Response::new(pb::DecideRepairResponse { record, idempotent_replay }))
+    }
+
     async fn get_profile(
         &self,
         request: Request<pb::GetProfileRequest>,
     ) -> Result<Response<pb::GetProfileResponse>, Status> {
-        principal(&request)?;
+        let caller = principal(&request)?;
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
+        let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
-        self.registry.caught_up(m.min_sequence).await?;
-        let on = on.unwrap_or_else(|| self.registry.clock.today());
+        let scope = self.registry.scope(&caller, on, known_at, m.min_sequence).await?;
 
-        let records = self.registry.index.entity(&uscc).unwrap_or_default();
-        let state = fold(&records, None, on);
+        let records = self.registry.records_of(&uscc);
+        let state = scope.fold(&records, &self.registry.rules);
+        let visible = scope.visible(&state);
         Ok(Response::new(pb::GetProfileResponse {
             uscc: uscc.to_string(),
-            status: if state.records.is_empty() {
+            status: if visible.is_empty() {
                 pb::ProfileStatus::NoRecords
             } else {
                 pb::ProfileStatus::HasRecords
             } as i32,
-            evaluated_on: Some(date_to_wire(on)),
+            evaluated_on: Some(date_to_wire(scope.on)),
             current_listings: state.listings_in_force().map(|(r, _)| record_to_wire(r)).collect(),
-            records: state.records.iter().rev().take(PROFILE_RECORDS).map(entry_to_wire).collect(),
-            total_records: state.records.len() as i32,
-            latest_sequence: state.records.last().map_or(0, |v| v.record.sequence as i64),
+            records: visible
+                .iter()
+                .rev()
+                .take(PROFILE_RECORDS)
+                .map(|v| entry_to_wire(v, &state, scope.sees_everything))
+                .collect(),
+            total_records: visible.len() as i32,
+            latest_sequence: visible.last().map_or(0, |v| v.record.sequence as i64),
         }))
     }
 
@@ -250,19 +323,13 @@ impl RecordsService for RecordsApi {
         &self,
         request: Request<pb::ListRecordsRequest>,
     ) -> Result<Response<pb::ListRecordsResponse>, Status> {
-        principal(&request)?;
+        let caller = principal(&request)?;
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
-        let page_size = match m.page_size {
-            0 => Some(DEFAULT_PAGE_SIZE),
-            n if n < 0 => {
-                reader.violations.push(Violation::new("page_size", format!("must not be negative, got {n}")));
-                None
-            }
-            n => Some((n as usize).min(MAX_PAGE_SIZE)),
-        };
+        let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
+        let page_size = page_size(&mut reader, m.page_size);
         let start = if m.page_token.is_empty() {
             Some(0)
         } else {
@@ -274,16 +341,21 @@ impl RecordsService for RecordsApi {
         };
         let (uscc, (page_size, start)) =
             reader.finish(uscc.zip(page_size.zip(start))).map_err(ApiError::InvalidArgument)?;
-        self.registry.caught_up(m.min_sequence).await?;
-        let on = on.unwrap_or_else(|| self.registry.clock.today());
+        let scope = self.registry.scope(&caller, on, known_at, m.min_sequence).await?;
 
-        let records = self.registry.index.entity(&uscc).unwrap_or_default();
-        let state = fold(&records, None, on);
-        let end = (start + page_size).min(state.records.len());
+        let records = self.registry.records_of(&uscc);
+        let state = scope.fold(&records, &self.registry.rules);
+        let visible = scope.visible(&state);
+        let end = (start + page_size).min(visible.len());
         Ok(Response::new(pb::ListRecordsResponse {
-            records: state.records.get(start..end).unwrap_or_default().iter().map(entry_to_wire).collect(),
-            next_page_token: if end < state.records.len() { end.to_string() } else { String::new() },
-            total_size: state.records.len() as i32,
+            records: visible
+                .get(start..end)
+                .unwrap_or_default()
+                .iter()
+                .map(|v| entry_to_wire(v, &state, scope.sees_everything))
+                .collect(),
+            next_page_token: if end < visible.len() { end.to_string() } else { String::new() },
+            total_size: visible.len() as i32,
         }))
     }
 
@@ -291,15 +363,18 @@ impl RecordsService for RecordsApi {
         &self,
         request: Request<pb::GetRecordRequest>,
     ) -> Result<Response<pb::GetRecordResponse>, Status> {
-        principal(&request)?;
+        let caller = principal(&request)?;
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
+        let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
         if m.record_id.is_empty() {
             reader.violations.push(Violation::new("record_id", "is required"));
         }
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let on = on.unwrap_or_else(|| self.registry.clock.today());
+        let scope = self.registry.scope(&caller, on, known_at, 0).await?;
+        // A record the caller may not see is answered exactly like one that
+        // does not exist, so its existence does not leak.
         let not_found = || ApiError::NotFound {
             reason: "RECORD_NOT_FOUND",
             resource: "creditregistry.v1.Record",
@@ -307,9 +382,14 @@ impl RecordsService for RecordsApi {
             message: format!("no record {}", m.record_id),
         };
         let record = self.registry.index.record(&m.record_id).ok_or_else(not_found)?;
-        let records = self.registry.index.entity(&record.uscc).unwrap_or_default();
-        let state = fold(&records, None, on);
-        let view = state.find(&m.record_id).ok_or_else(not_found)?;
-        Ok(Response::new(pb::GetRecordResponse { entry: Some(entry_to_wire(view)) }))
+        let records = self.registry.records_of(&record.uscc);
+        let state = scope.fold(&records, &self.registry.rules);
+        let view = state
+            .find(&m.record_id)
+            .filter(|v| scope.sees_everything || v.public)
+            .ok_or_else(not_found)?;
+        Ok(Response::new(pb::GetRecordResponse {
+            entry: Some(entry_to_wire(view, &state, scope.sees_everything)),
+        }))
     }
 }

@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use super::record::{
     CorrectionChange, Date, ListType, Penalty, Record, RecordBody, RecordId, RemovalReason,
+    RepairApplication,
 };
-use super::rules::lists::ListRules;
+use super::rules::Rules;
 use super::state::{RecordStatus, fold};
 use super::uscc::Uscc;
 
@@ -48,7 +49,7 @@ const MAX_NUMBER_LEN: usize = 128;
 const MAX_TEXT_LEN: usize = 4000;
 
 /// Checks a record body on its own; returns every problem found.
-pub fn check_body(body: &RecordBody, today: Date, lists: &ListRules) -> Vec<Violation> {
+pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violation> {
     let mut v = Checker { today, out: Vec::new() };
     match body {
         RecordBody::Penalty(p) => v.penalty("", p),
@@ -111,7 +112,7 @@ pub fn check_body(body: &RecordBody, today: Date, lists: &ListRules) -> Vec<Viol
                 _ => {}
             }
             if let Some(problem) =
-                lists.rule(l.list_type).term_violation(l.listed_on, l.planned_end)
+                rules.lists.rule(l.list_type).term_violation(l.listed_on, l.planned_end)
             {
                 v.push("planned_end", problem);
             }
@@ -144,9 +145,10 @@ pub fn check_against(
     uscc: &Uscc,
     authority: &str,
     target: Option<(&Arc<Record>, &[Arc<Record>])>,
-    lists: &ListRules,
+    rules: &Rules,
     today: Date,
 ) -> Result<(), Refusal> {
+    let lists = &rules.lists;
     let Some(target_id) = reference_of(body) else { return Ok(()) };
     let (field, target_id) = target_id;
     let Some((target, entity_records)) = target else {
@@ -173,7 +175,7 @@ pub fn check_against(
                 )));
             };
             same_authority(field, target, authority)?;
-            let state = fold(entity_records, None, today);
+            let state = fold(entity_records, None, today, &rules.publicity);
             if let Some(view) = state.find(&target.id)
                 && view.status == RecordStatus::Revoked
             {
@@ -182,7 +184,7 @@ pub fn check_against(
                     reason: format!(
                         "penalty {} was revoked by record {}; a revoked penalty cannot be changed again",
                         target.id,
-                        view.changed_by.last().map(|s| s.as_str()).unwrap_or_default()
+                        view.changed_by.last().map(|r| r.id.as_str()).unwrap_or_default()
                     ),
                 });
             }
@@ -263,11 +265,116 @@ pub fn check_against(
             }
             if problems.is_empty() { Ok(()) } else { Err(Refusal::Invalid(problems)) }
         }
-        RecordBody::RepairApplication(_) | RecordBody::RepairDecision(_) => {
-            same_authority(field, target, authority)
+        RecordBody::RepairApplication(a) => {
+            same_authority(field, target, authority)?;
+            check_repair_application(a, target, entity_records, rules, today)
+        }
+        RecordBody::RepairDecision(d) => {
+            let RecordBody::RepairApplication(application) = &target.body else {
+                return Err(invalid(format!(
+                    "record {target_id} is a {}, not a repair application",
+                    target.body.kind()
+                )));
+            };
+            same_authority(field, target, authority)?;
+            if let Some(earlier) = entity_records.iter().find(|e| {
+                matches!(&e.body, RecordBody::RepairDecision(x) if x.application_record_id == target.id)
+            }) {
+                return Err(Refusal::TargetClosed {
+                    record_id: target.id.clone(),
+                    reason: format!("repair application {} was already decided by record {}", target.id, earlier.id),
+                });
+            }
+            if d.decided_on < application.applied_on {
+                return Err(Refusal::Invalid(vec![Violation::new(
+                    "decided_on",
+                    format!("{} is before the application date {}", d.decided_on, application.applied_on),
+                )]));
+            }
+            Ok(())
         }
         RecordBody::Penalty(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) => Ok(()),
     }
+}
+
+/// A repair application (信用修复申请) must name a penalty or listing still
+/// standing on the application date, with no application pending, made no
+/// earlier than the rules allow.
+fn check_repair_application(
+    a: &RepairApplication,
+    target: &Arc<Record>,
+    entity_records: &[Arc<Record>],
+    rules: &Rules,
+    today: Date,
+) -> Result<(), Refusal> {
+    let field = "target_record_id";
+    if !matches!(target.body, RecordBody::Penalty(_) | RecordBody::Listing(_)) {
+        return Err(Refusal::Invalid(vec![Violation::new(
+            field,
+            format!("record {} is a {}, not a penalty or listing", target.id, target.body.kind()),
+        )]));
+    }
+    let state = fold(entity_records, None, a.applied_on.min(today), &rules.publicity);
+    let view = state.find(&target.id).expect("the target is among the entity's records");
+    if !matches!(view.status, RecordStatus::InEffect | RecordStatus::Amended) {
+        return Err(Refusal::TargetClosed {
+            record_id: target.id.clone(),
+            reason: format!(
+                "{} {} is {:?} on {}; only a standing record can be repaired",
+                target.body.kind(),
+                target.id,
+                view.status,
+                a.applied_on
+            ),
+        });
+    }
+    let earliest = if let RecordBody::Listing(l) = &target.body {
+        let rule = rules.lists.rule(l.list_type);
+        let months = rule.repair_after_months.ok_or_else(|| {
+            Refusal::Invalid(vec![Violation::new(
+                field,
+                format!(
+                    "an entry on the {} cannot be repaired; it ends with its term or its revocation ({})",
+                    rule.name_zh, rules.lists.version
+                ),
+            )])
+        })?;
+        super::rules::add_months(l.listed_on, months)
+    } else {
+        let (_, current) = state
+            .penalties_in_effect()
+            .find(|(r, _)| r.id == target.id)
+            .expect("a standing penalty is in effect");
+        rules.publicity.of(current).repair_from.map_err(|why| {
+            Refusal::Invalid(vec![Violation::new(field, format!("cannot be repaired early: {why}"))])
+        })?
+    };
+    let decided: Vec<&RecordId> = entity_records
+        .iter()
+        .filter_map(|r| match &r.body {
+            RecordBody::RepairDecision(d) => Some(&d.application_record_id),
+            _ => None,
+        })
+        .collect();
+    if let Some(pending) = entity_records.iter().find(|r| {
+        matches!(&r.body, RecordBody::RepairApplication(x) if x.target_record_id == target.id)
+            && !decided.contains(&&r.id)
+    }) {
+        return Err(Refusal::TargetClosed {
+            record_id: target.id.clone(),
+            reason: format!("repair application {} for {} is still pending", pending.id, target.id),
+        });
+    }
+    if a.applied_on < earliest {
+        return Err(Refusal::Invalid(vec![Violation::new(
+            "applied_on",
+            format!(
+                "{} is too early: repair of {} may be sought from {earliest} ({}, {})",
+                a.applied_on, target.id, rules.publicity.version, rules.lists.version
+            ),
+        )]));
+    }
+    Ok(())
 }
 
 /// The field and id of the record a body refers to, if any. A listing may

@@ -11,8 +11,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::record::{
-    CorrectionChange, Date, Listing, Penalty, Record, RecordBody, RecordId, RemovalReason,
+    CorrectionChange, Date, Listing, Penalty, PenaltyCorrection, Record, RecordBody, RecordId,
+    RemovalReason, RepairOutcome,
 };
+use super::rules::publicity::PublicityRules;
 
 /// Where a record stands on the evaluation date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,11 +24,14 @@ pub enum RecordStatus {
     Amended,
     /// A penalty or listing decision revoked: void from the start.
     Revoked,
-    /// A listing removed, or past its planned term.
+    /// A listing removed or past its planned term; a commendation past its validity.
     Ended,
-    /// A listing removed by credit repair.
+    /// A penalty or listing whose credit was repaired (信用修复): not shown
+    /// publicly, no measure rests on it.
     Repaired,
-    /// A penalty decided, or a listing starting, after the evaluation date.
+    /// A penalty past its publicity period: publication stopped by itself.
+    PublicityEnded,
+    /// A record whose decision, start or check date is after the evaluation date.
     NotYetEffective,
 }
 
@@ -35,8 +40,11 @@ pub enum RecordStatus {
 pub struct RecordView<'a> {
     pub record: &'a Arc<Record>,
     pub status: RecordStatus,
+    /// Shown to the public and procurement callers on the evaluation date:
+    /// not repaired, expired, revoked, ended, unpublished or internal.
+    pub public: bool,
     /// Later records that changed this one, oldest first.
-    pub changed_by: Vec<&'a RecordId>,
+    pub changed_by: Vec<&'a Arc<Record>>,
 }
 
 /// What the registry knows of one entity at a time, on a date.
@@ -61,22 +69,9 @@ impl<'a> EntityState<'a> {
             RecordBody::Penalty(p)
                 if matches!(v.status, RecordStatus::InEffect | RecordStatus::Amended) =>
             {
-                Some((v.record, self.effective_penalty(v).unwrap_or(p)))
+                Some((v.record, amended(p, &v.changed_by)))
             }
             _ => None,
-        })
-    }
-
-    /// The newest amendment of a penalty, if any.
-    fn effective_penalty(&self, view: &RecordView<'a>) -> Option<&'a Penalty> {
-        view.changed_by.iter().rev().find_map(|id| {
-            self.find(id).and_then(|v| match &v.record.body {
-                RecordBody::PenaltyCorrection(c) => match &c.change {
-                    CorrectionChange::Amendment(p) => Some(p),
-                    CorrectionChange::Revocation => None,
-                },
-                _ => None,
-            })
         })
     }
 
@@ -90,54 +85,108 @@ impl<'a> EntityState<'a> {
 ///
 /// `known_at`: only records committed at or before it count (transaction
 /// time); `None` means everything recorded. `evaluated_on`: the date the
-/// standing is evaluated on (valid time).
-pub fn fold(
-    records: &[Arc<Record>],
+/// standing is evaluated on (valid time). `publicity` decides when a penalty
+/// stops being published.
+pub fn fold<'a>(
+    records: &'a [Arc<Record>],
     known_at: Option<DateTime<Utc>>,
     evaluated_on: Date,
-) -> EntityState<'_> {
+    publicity: &PublicityRules,
+) -> EntityState<'a> {
     let known: Vec<&Arc<Record>> = records
         .iter()
         .filter(|r| known_at.is_none_or(|t| r.recorded_at <= t))
         .collect();
+    let by_id: HashMap<&RecordId, &Arc<Record>> = known.iter().map(|r| (&r.id, *r)).collect();
 
+    // What changed each record: its corrections, removals and repair
+    // applications, and the decisions on those applications.
     let mut changes: HashMap<&RecordId, Vec<&Arc<Record>>> = HashMap::new();
     for r in &known {
         if let Some(target) = r.body.target() {
             changes.entry(target).or_default().push(r);
+            if let RecordBody::RepairDecision(_) = &r.body
+                && let Some(application) = by_id.get(target)
+                && let Some(repaired) = application.body.target()
+            {
+                changes.entry(repaired).or_default().push(r);
+            }
         }
     }
 
+    let mut public: HashMap<&RecordId, bool> = HashMap::new();
     let records = known
         .iter()
         .map(|r| {
             let changers = changes.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+            let status = status_of(r, changers, evaluated_on, publicity);
+            let target_public = r.body.target().and_then(|t| public.get(t).copied()).unwrap_or(false);
+            let is_public = match &r.body {
+                RecordBody::Penalty(p) => {
+                    matches!(status, RecordStatus::InEffect | RecordStatus::Amended)
+                        && publicity.of(amended(p, changers)).published
+                }
+                RecordBody::PenaltyCorrection(_) => target_public,
+                RecordBody::Listing(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) => {
+                    status == RecordStatus::InEffect
+                }
+                RecordBody::Removal(_)
+                | RecordBody::RepairApplication(_)
+                | RecordBody::RepairDecision(_) => false,
+            };
+            public.insert(&r.id, is_public);
             RecordView {
                 record: r,
-                status: status_of(r, changers, evaluated_on),
-                changed_by: changers.iter().map(|c| &c.id).collect(),
+                status,
+                public: is_public,
+                changed_by: changers.to_vec(),
             }
         })
         .collect();
     EntityState { records }
 }
 
-fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date) -> RecordStatus {
+/// A penalty as last amended by `changers`.
+fn amended<'a>(original: &'a Penalty, changers: &[&'a Arc<Record>]) -> &'a Penalty {
+    changers
+        .iter()
+        .rev()
+        .find_map(|c| match &c.body {
+            RecordBody::PenaltyCorrection(PenaltyCorrection {
+                change: CorrectionChange::Amendment(p), ..
+            }) => Some(p),
+            _ => None,
+        })
+        .unwrap_or(original)
+}
+
+/// The date a granted repair took effect, if one did by `on`.
+fn repaired_by(changers: &[&Arc<Record>], on: Date) -> bool {
+    changers.iter().any(|c| {
+        matches!(&c.body, RecordBody::RepairDecision(d)
+            if d.outcome == RepairOutcome::Granted && d.decided_on <= on)
+    })
+}
+
+fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date, publicity: &PublicityRules) -> RecordStatus {
     match &record.body {
         RecordBody::Penalty(p) => {
-            let mut status = RecordStatus::InEffect;
-            for c in changers {
-                if let RecordBody::PenaltyCorrection(c) = &c.body {
-                    match c.change {
-                        CorrectionChange::Revocation => return RecordStatus::Revoked,
-                        CorrectionChange::Amendment(_) => status = RecordStatus::Amended,
-                    }
-                }
-            }
-            if p.decided_on > on {
+            let revoked = changers.iter().any(|c| {
+                matches!(&c.body, RecordBody::PenaltyCorrection(c) if c.change == CorrectionChange::Revocation)
+            });
+            let current = amended(p, changers);
+            if revoked {
+                RecordStatus::Revoked
+            } else if p.decided_on > on {
                 RecordStatus::NotYetEffective
+            } else if repaired_by(changers, on) {
+                RecordStatus::Repaired
+            } else if on > publicity.of(current).last_day {
+                RecordStatus::PublicityEnded
+            } else if !std::ptr::eq(current, p) {
+                RecordStatus::Amended
             } else {
-                status
+                RecordStatus::InEffect
             }
         }
         RecordBody::Listing(l) => {
@@ -148,6 +197,7 @@ fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date) -> RecordStat
             match removal {
                 Some(r) if r.reason == RemovalReason::Revoked => RecordStatus::Revoked,
                 _ if l.listed_on > on => RecordStatus::NotYetEffective,
+                _ if repaired_by(changers, on) => RecordStatus::Repaired,
                 Some(r) if r.removed_on <= on => match r.reason {
                     RemovalReason::CreditRepair => RecordStatus::Repaired,
                     _ => RecordStatus::Ended,
@@ -155,6 +205,11 @@ fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date) -> RecordStat
                 _ if l.planned_end.is_some_and(|end| end < on) => RecordStatus::Ended,
                 _ => RecordStatus::InEffect,
             }
+        }
+        RecordBody::SpotCheck(s) if s.checked_on > on => RecordStatus::NotYetEffective,
+        RecordBody::Commendation(c) if c.awarded_on > on => RecordStatus::NotYetEffective,
+        RecordBody::Commendation(c) if c.valid_until.is_some_and(|until| until < on) => {
+            RecordStatus::Ended
         }
         _ => RecordStatus::InEffect,
     }

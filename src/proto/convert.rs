@@ -10,22 +10,23 @@ use super::google::r#type::Date as WireDate;
 use super::pb;
 use crate::domain::admission::Violation;
 use crate::domain::record as d;
-use crate::domain::state::RecordStatus;
+use crate::domain::rules::{measures, supervision};
+use crate::domain::state;
 use crate::domain::uscc::Uscc;
 
 /// Maps a domain enum to its wire enum and back; `UNSPECIFIED` and unknown
 /// wire values have no domain value.
 macro_rules! enum_map {
-    ($dom:ident, $wire:ident { $($d:ident <=> $w:ident),* $(,)? }) => {
-        impl From<d::$dom> for pb::$wire {
-            fn from(value: d::$dom) -> Self {
-                match value { $(d::$dom::$d => pb::$wire::$w),* }
+    ($m:ident :: $dom:ident, $wire:ident { $($d:ident <=> $w:ident),* $(,)? }) => {
+        impl From<$m::$dom> for pb::$wire {
+            fn from(value: $m::$dom) -> Self {
+                match value { $($m::$dom::$d => pb::$wire::$w),* }
             }
         }
-        impl FromWireEnum for d::$dom {
+        impl FromWireEnum for $m::$dom {
             fn from_wire(value: i32) -> Option<Self> {
                 match pb::$wire::try_from(value).ok()? {
-                    $(pb::$wire::$w => Some(d::$dom::$d),)*
+                    $(pb::$wire::$w => Some($m::$dom::$d),)*
                     #[allow(unreachable_patterns)]
                     _ => None,
                 }
@@ -39,7 +40,7 @@ pub trait FromWireEnum: Sized {
     fn from_wire(value: i32) -> Option<Self>;
 }
 
-enum_map!(Category, Category {
+enum_map!(d::Category, Category {
     ProductQuality <=> ProductQuality,
     FoodSafety <=> FoodSafety,
     EngineeringQuality <=> EngineeringQuality,
@@ -55,13 +56,13 @@ enum_map!(Category, Category {
     WorkSafety <=> WorkSafety,
     FireSafety <=> FireSafety,
 });
-enum_map!(SeverityTier, SeverityTier {
+enum_map!(d::SeverityTier, SeverityTier {
     Minor <=> Minor,
     General <=> General,
     Heavier <=> Heavier,
     Serious <=> Serious,
 });
-enum_map!(Sanction, Sanction {
+enum_map!(d::Sanction, Sanction {
     Warning <=> Warning,
     PublicCriticism <=> PublicCriticism,
     Confiscation <=> Confiscation,
@@ -74,18 +75,18 @@ enum_map!(Sanction, Sanction {
     PracticeBan <=> PracticeBan,
     CriminalPenalty <=> CriminalPenalty,
 });
-enum_map!(CorrectionGround, CorrectionGround {
+enum_map!(d::CorrectionGround, CorrectionGround {
     Reconsideration <=> Reconsideration,
     CourtRuling <=> CourtRuling,
     SelfCorrection <=> SelfCorrection,
 });
-enum_map!(SpotCheckOutcome, SpotCheckOutcome { Pass <=> Pass, Fail <=> Fail });
-enum_map!(CommendationKind, CommendationKind {
+enum_map!(d::SpotCheckOutcome, SpotCheckOutcome { Pass <=> Pass, Fail <=> Fail });
+enum_map!(d::CommendationKind, CommendationKind {
     GovernmentQualityAward <=> GovernmentQualityAward,
     FamousBrand <=> FamousBrand,
     Other <=> Other,
 });
-enum_map!(ListType, ListType {
+enum_map!(d::ListType, ListType {
     AbnormalOperations <=> AbnormalOperations,
     SeriousIllegalDishonest <=> SeriousIllegalDishonest,
     QualityBlacklist <=> QualityBlacklist,
@@ -93,32 +94,44 @@ enum_map!(ListType, ListType {
     BiddingDisqualification <=> BiddingDisqualification,
     RedList <=> RedList,
 });
-enum_map!(AbnormalGround, AbnormalGround {
+enum_map!(d::AbnormalGround, AbnormalGround {
     AnnualReportNotFiled <=> AnnualReportNotFiled,
     InformationNotPublished <=> InformationNotPublished,
     FalseInformation <=> FalseInformation,
     UnreachableAtAddress <=> UnreachableAtAddress,
 });
-enum_map!(RemovalReason, RemovalReason {
+enum_map!(d::RemovalReason, RemovalReason {
     TermEnded <=> TermEnded,
     Cured <=> Cured,
     CreditRepair <=> CreditRepair,
     Revoked <=> Revoked,
 });
-enum_map!(RepairOutcome, RepairOutcome { Granted <=> Granted, Refused <=> Refused });
+enum_map!(d::RepairOutcome, RepairOutcome { Granted <=> Granted, Refused <=> Refused });
 
-impl From<RecordStatus> for pb::RecordStatus {
-    fn from(value: RecordStatus) -> Self {
-        match value {
-            RecordStatus::InEffect => pb::RecordStatus::InEffect,
-            RecordStatus::Amended => pb::RecordStatus::Amended,
-            RecordStatus::Revoked => pb::RecordStatus::Revoked,
-            RecordStatus::Ended => pb::RecordStatus::Ended,
-            RecordStatus::Repaired => pb::RecordStatus::Repaired,
-            RecordStatus::NotYetEffective => pb::RecordStatus::NotYetEffective,
-        }
-    }
-}
+enum_map!(state::RecordStatus, RecordStatus {
+    InEffect <=> InEffect,
+    Amended <=> Amended,
+    Revoked <=> Revoked,
+    Ended <=> Ended,
+    Repaired <=> Repaired,
+    PublicityEnded <=> PublicityEnded,
+    NotYetEffective <=> NotYetEffective,
+});
+enum_map!(measures::MeasureDomain, MeasureDomain {
+    GovernmentProcurement <=> GovernmentProcurement,
+    BiddingAndTendering <=> BiddingAndTendering,
+    FiscalSubsidies <=> FiscalSubsidies,
+    Honours <=> Honours,
+    MarketAccess <=> MarketAccess,
+    Financing <=> Financing,
+    StateLand <=> StateLand,
+});
+enum_map!(measures::Eligibility, Eligibility {
+    Eligible <=> Eligible,
+    Restricted <=> Restricted,
+    Ineligible <=> Ineligible,
+});
+enum_map!(supervision::RiskClass, RiskClass { A <=> A, B <=> B, C <=> C, D <=> D });
 
 pub fn date_to_wire(date: NaiveDate) -> WireDate {
     WireDate { year: date.year(), month: date.month() as i32, day: date.day() as i32 }
@@ -183,6 +196,20 @@ impl WireReader {
                 field.into(),
                 format!("{:04}-{:02}-{:02} is not a valid calendar date", w.year, w.month, w.day),
             );
+        }
+        parsed
+    }
+
+    /// An optional instant: unset is `None`, an impossible one a violation.
+    pub fn optional_timestamp(
+        &mut self,
+        field: &str,
+        value: Option<&prost_types::Timestamp>,
+    ) -> Option<DateTime<Utc>> {
+        let w = value?;
+        let parsed = u32::try_from(w.nanos).ok().and_then(|n| DateTime::from_timestamp(w.seconds, n));
+        if parsed.is_none() {
+            self.fail(field.into(), format!("{} s {} ns is not a valid timestamp", w.seconds, w.nanos));
         }
         parsed
     }
@@ -520,4 +547,59 @@ pub fn record_from_wire(w: &pb::Record) -> Result<d::Record, Vec<Violation>> {
         })
     })();
     r.finish(record)
+}
+
+/// A decision for one entity. `no_records`: the caller sees nothing of it.
+pub fn decision_to_wire(uscc: &Uscc, d: &measures::Decision<'_>, no_records: bool) -> pb::Decision {
+    pb::Decision {
+        uscc: uscc.to_string(),
+        domain: pb::MeasureDomain::from(d.domain) as i32,
+        evaluated_on: Some(date_to_wire(d.evaluated_on)),
+        eligibility: pb::Eligibility::from(d.eligibility) as i32,
+        no_records,
+        measures: d
+            .measures
+            .iter()
+            .map(|m| pb::MeasureInForce {
+                measure_code: m.measure.code.clone(),
+                domain: pb::MeasureDomain::from(m.measure.domain) as i32,
+                effect: pb::Eligibility::from(m.measure.effect) as i32,
+                description_zh: m.measure.description_zh.clone(),
+                description_en: m.measure.description_en.clone(),
+                legal_basis: m.measure.legal_basis.clone(),
+                trigger_record_ids: m.triggers.clone(),
+                from: Some(date_to_wire(m.from)),
+                until: m.until.map(date_to_wire),
+            })
+            .collect(),
+        catalogue_version: d.catalogue_version.to_string(),
+    }
+}
+
+pub fn measure_to_wire(m: &measures::Measure) -> pb::Measure {
+    let trigger = match &m.trigger {
+        measures::Trigger::Listing { list_types } => pb::MeasureTrigger {
+            list_types: list_types.iter().map(|t| pb::ListType::from(*t) as i32).collect(),
+            ..Default::default()
+        },
+        measures::Trigger::Penalty { sanctions, min_severity, min_fine_fen, lookback_months } => {
+            pb::MeasureTrigger {
+                list_types: Vec::new(),
+                sanctions: sanctions.iter().map(|s| pb::Sanction::from(*s) as i32).collect(),
+                min_severity: min_severity.map_or(0, |s| pb::SeverityTier::from(s) as i32),
+                min_fine_fen: min_fine_fen.unwrap_or(0),
+                lookback_months: *lookback_months as i32,
+            }
+        }
+    };
+    pb::Measure {
+        code: m.code.clone(),
+        domain: pb::MeasureDomain::from(m.domain) as i32,
+        effect: pb::Eligibility::from(m.effect) as i32,
+        trigger: Some(trigger),
+        duration: m.duration.clone(),
+        legal_basis: m.legal_basis.clone(),
+        description_zh: m.description_zh.clone(),
+        description_en: m.description_en.clone(),
+    }
 }

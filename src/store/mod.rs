@@ -8,6 +8,7 @@ mod sqlite;
 use std::sync::Arc;
 
 use crate::domain::record::Record;
+use crate::domain::rules::supervision::InspectionDraw;
 use crate::ledger::Hash;
 
 pub use sqlite::SqliteStore;
@@ -38,6 +39,8 @@ pub enum StoreError {
     Migration { version: i64, name: &'static str, source: sqlx::Error },
     #[error("ledger entry {sequence} is unreadable: {reason}")]
     Corrupt { sequence: u64, reason: String },
+    #[error("inspection draw {id} is unreadable: {reason}")]
+    CorruptDraw { id: String, reason: String },
 }
 
 /// The configured backend.
@@ -71,6 +74,20 @@ impl Store {
     ) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(s) => s.scan_ledger(each).await,
+        }
+    }
+
+    /// Keeps a draw; if the caller already made one with the same request
+    /// id, returns that one instead.
+    pub async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.save_draw(draw).await,
+        }
+    }
+
+    pub async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.draw(id).await,
         }
     }
 

@@ -10,6 +10,8 @@ use tokio_stream::StreamExt;
 
 use super::{Appended, StoreError, StoredEntry, migrate};
 use crate::domain::record::{CorrectionChange, RecordBody};
+use crate::domain::rules::supervision::InspectionDraw;
+use crate::domain::uscc::Uscc;
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -95,9 +97,77 @@ impl SqliteStore {
         Ok(())
     }
 
+    pub async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
+        let codes: Vec<&str> = draw.sampled.iter().map(|c| c.as_str()).collect();
+        let inserted = sqlx::query(
+            "INSERT INTO inspection_draws (draw_id, region_prefix, seed, evaluated_on, policy_version,
+                                           drawn_at_us, drawn_by, request_id, tree_size, sampled_codes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&draw.id)
+        .bind(&draw.region_prefix)
+        .bind(&draw.seed)
+        .bind(draw.evaluated_on.to_string())
+        .bind(&draw.policy_version)
+        .bind(draw.drawn_at.timestamp_micros())
+        .bind(&draw.drawn_by)
+        .bind(&draw.request_id)
+        .bind(draw.tree_size as i64)
+        .bind(codes.join(","))
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(draw.clone());
+        }
+        let row = sqlx::query(&format!("{DRAW_COLUMNS} WHERE drawn_by = $1 AND request_id = $2"))
+            .bind(&draw.drawn_by)
+            .bind(&draw.request_id)
+            .fetch_one(&self.pool)
+            .await?;
+        draw_from_row(&row)
+    }
+
+    pub async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError> {
+        let row = sqlx::query(&format!("{DRAW_COLUMNS} WHERE draw_id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(draw_from_row).transpose()
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+const DRAW_COLUMNS: &str = "SELECT draw_id, region_prefix, seed, evaluated_on, policy_version, drawn_at_us,
+                                   drawn_by, request_id, tree_size, sampled_codes FROM inspection_draws";
+
+fn draw_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InspectionDraw, StoreError> {
+    let id: String = row.try_get("draw_id")?;
+    let corrupt = |reason: String| StoreError::CorruptDraw { id: id.clone(), reason };
+    let evaluated_on: String = row.try_get("evaluated_on")?;
+    let drawn_at_us: i64 = row.try_get("drawn_at_us")?;
+    let tree_size: i64 = row.try_get("tree_size")?;
+    let codes: String = row.try_get("sampled_codes")?;
+    Ok(InspectionDraw {
+        region_prefix: row.try_get("region_prefix")?,
+        seed: row.try_get("seed")?,
+        evaluated_on: evaluated_on.parse().map_err(|e| corrupt(format!("evaluated_on: {e}")))?,
+        policy_version: row.try_get("policy_version")?,
+        drawn_at: chrono::DateTime::from_timestamp_micros(drawn_at_us)
+            .ok_or_else(|| corrupt(format!("drawn_at {drawn_at_us}")))?,
+        drawn_by: row.try_get("drawn_by")?,
+        request_id: row.try_get("request_id")?,
+        tree_size: tree_size as u64,
+        sampled: codes
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| Uscc::parse(c).map_err(|e| corrupt(format!("code {c}: {e}"))))
+            .collect::<Result<_, _>>()?,
+        id: id.clone(),
+    })
 }
 
 async fn append_one(tx: &mut Transaction<'_, Sqlite>, entry: &Appended) -> Result<(), StoreError> {

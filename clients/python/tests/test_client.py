@@ -202,14 +202,16 @@ def test_health_needs_no_token(server):
             assert answer.status == health_pb2.HealthCheckResponse.SERVING, service
 
 
-def test_check_eligibility_is_unimplemented(buyer):
-    error = call_error(
-        buyer.eligibility.CheckEligibility,
+def test_check_eligibility_of_an_unknown_entity_is_eligible_with_no_records(buyer):
+    decision = buyer.eligibility.CheckEligibility(
         eligibility_pb2.CheckEligibilityRequest(
-            uscc="91310115MA1K3BTP2B", domain=types_pb2.MEASURE_DOMAIN_GOVERNMENT_PROCUREMENT
+            uscc="91230100128025258G", domain=types_pb2.MEASURE_DOMAIN_GOVERNMENT_PROCUREMENT
         ),
-    )
-    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
+        timeout=TIMEOUT,
+    ).decision
+    assert decision.eligibility == types_pb2.ELIGIBILITY_ELIGIBLE
+    assert decision.no_records
+    assert decision.catalogue_version
 
 
 def test_token_is_sent_on_streaming_calls(server, enforcement_token):

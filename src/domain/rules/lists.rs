@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{Days, Months};
 use serde::Deserialize;
+
+use super::term_end;
 
 use crate::domain::record::{Date, ListType, RemovalReason};
 
@@ -30,6 +31,9 @@ pub struct ListRule {
     pub min_term_months: Option<u32>,
     #[serde(default)]
     pub max_term_months: Option<u32>,
+    /// Months after listing when repair may be sought; `None`: never.
+    #[serde(default)]
+    pub repair_after_months: Option<u32>,
     pub removal_reasons: Vec<RemovalReason>,
     pub legal_basis: String,
 }
@@ -140,19 +144,11 @@ impl ListRule {
     }
 }
 
-/// Last day of a term of `months` starting on `start`.
-pub fn term_end(start: Date, months: u32) -> Date {
-    start
-        .checked_add_months(Months::new(months))
-        .and_then(|d| d.checked_sub_days(Days::new(1)))
-        .unwrap_or(Date::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const DEFAULT: &str = include_str!("../../../policy/lists.toml");
+    use crate::domain::rules::DEFAULT_LISTS as DEFAULT;
 
     fn date(s: &str) -> Date {
         s.parse().unwrap()
@@ -161,7 +157,7 @@ mod tests {
     #[test]
     fn default_rules_parse() {
         let rules = ListRules::parse(DEFAULT).unwrap();
-        assert_eq!(rules.version, "lists-2026.1");
+        assert_eq!(rules.version, "lists-2026.2");
         assert_eq!(rules.rule(ListType::ProcurementDebarment).max_term_months, Some(36));
     }
 

@@ -23,39 +23,40 @@ _sym_db = _symbol_database.Default()
 
 
 from creditregistry.v1 import types_pb2 as creditregistry_dot_v1_dot_types__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#creditregistry/v1/eligibility.proto\x12\x11\x63reditregistry.v1\x1a\x1d\x63reditregistry/v1/types.proto\x1a\x17google/rpc/status.proto\x1a\x16google/type/date.proto\"\x98\x01\n\x17\x43heckEligibilityRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\"v\n\x18\x43heckEligibilityResponse\x12-\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0b\x32\x1b.creditregistry.v1.Decision\x12+\n\x07receipt\x18\x02 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"\x9e\x01\n\x1c\x42\x61tchCheckEligibilityRequest\x12\r\n\x05\x63odes\x18\x01 \x03(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\"\x96\x01\n\x1b\x42\x61tchCheckEligibilityResult\x12\x16\n\x0erequested_code\x18\x01 \x01(\t\x12/\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0b\x32\x1b.creditregistry.v1.DecisionH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\t\n\x07outcome\"\x8d\x01\n\x1d\x42\x61tchCheckEligibilityResponse\x12?\n\x07results\x18\x01 \x03(\x0b\x32..creditregistry.v1.BatchCheckEligibilityResult\x12+\n\x07receipt\x18\x02 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"\x9f\x01\n\x16\x43heckConsortiumRequest\x12\x14\n\x0cmember_codes\x18\x01 \x03(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\"\xca\x01\n\x17\x43heckConsortiumResponse\x12\x33\n\x0b\x65ligibility\x18\x01 \x01(\x0e\x32\x1e.creditregistry.v1.Eligibility\x12\x35\n\x10member_decisions\x18\x02 \x03(\x0b\x32\x1b.creditregistry.v1.Decision\x12\x16\n\x0e\x62\x61rred_members\x18\x03 \x03(\t\x12+\n\x07receipt\x18\x04 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"\x1c\n\x1aGetMeasureCatalogueRequest\"\xd7\x01\n\x0eMeasureTrigger\x12/\n\nlist_types\x18\x01 \x03(\x0e\x32\x1b.creditregistry.v1.ListType\x12.\n\tsanctions\x18\x02 \x03(\x0e\x32\x1b.creditregistry.v1.Sanction\x12\x35\n\x0cmin_severity\x18\x03 \x01(\x0e\x32\x1f.creditregistry.v1.SeverityTier\x12\x14\n\x0cmin_fine_fen\x18\x04 \x01(\x03\x12\x17\n\x0flookback_months\x18\x05 \x01(\x05\"\x84\x02\n\x07Measure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12.\n\x06\x65\x66\x66\x65\x63t\x18\x03 \x01(\x0e\x32\x1e.creditregistry.v1.Eligibility\x12\x32\n\x07trigger\x18\x04 \x01(\x0b\x32!.creditregistry.v1.MeasureTrigger\x12\x10\n\x08\x64uration\x18\x05 \x01(\t\x12\x13\n\x0blegal_basis\x18\x06 \x01(\t\x12\x16\n\x0e\x64\x65scription_zh\x18\x07 \x01(\t\x12\x16\n\x0e\x64\x65scription_en\x18\x08 \x01(\t\"\\\n\x1bGetMeasureCatalogueResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12,\n\x08measures\x18\x02 \x03(\x0b\x32\x1a.creditregistry.v1.Measure2\xdd\x03\n\x12\x45ligibilityService\x12k\n\x10\x43heckEligibility\x12*.creditregistry.v1.CheckEligibilityRequest\x1a+.creditregistry.v1.CheckEligibilityResponse\x12z\n\x15\x42\x61tchCheckEligibility\x12/.creditregistry.v1.BatchCheckEligibilityRequest\x1a\x30.creditregistry.v1.BatchCheckEligibilityResponse\x12h\n\x0f\x43heckConsortium\x12).creditregistry.v1.CheckConsortiumRequest\x1a*.creditregistry.v1.CheckConsortiumResponse\x12t\n\x13GetMeasureCatalogue\x12-.creditregistry.v1.GetMeasureCatalogueRequest\x1a..creditregistry.v1.GetMeasureCatalogueResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#creditregistry/v1/eligibility.proto\x12\x11\x63reditregistry.v1\x1a\x1d\x63reditregistry/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a\x16google/type/date.proto\"\xc6\x01\n\x17\x43heckEligibilityRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\x12,\n\x08known_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\x18\x43heckEligibilityResponse\x12-\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0b\x32\x1b.creditregistry.v1.Decision\x12+\n\x07receipt\x18\x02 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"\xcc\x01\n\x1c\x42\x61tchCheckEligibilityRequest\x12\r\n\x05\x63odes\x18\x01 \x03(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\x12,\n\x08known_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x96\x01\n\x1b\x42\x61tchCheckEligibilityResult\x12\x16\n\x0erequested_code\x18\x01 \x01(\t\x12/\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0b\x32\x1b.creditregistry.v1.DecisionH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\t\n\x07outcome\"\x8d\x01\n\x1d\x42\x61tchCheckEligibilityResponse\x12?\n\x07results\x18\x01 \x03(\x0b\x32..creditregistry.v1.BatchCheckEligibilityResult\x12+\n\x07receipt\x18\x02 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"\xcd\x01\n\x16\x43heckConsortiumRequest\x12\x14\n\x0cmember_codes\x18\x01 \x03(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\x12,\n\x08known_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xca\x01\n\x17\x43heckConsortiumResponse\x12\x33\n\x0b\x65ligibility\x18\x01 \x01(\x0e\x32\x1e.creditregistry.v1.Eligibility\x12\x35\n\x10member_decisions\x18\x02 \x03(\x0b\x32\x1b.creditregistry.v1.Decision\x12\x16\n\x0e\x62\x61rred_members\x18\x03 \x03(\t\x12+\n\x07receipt\x18\x04 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"\x1c\n\x1aGetMeasureCatalogueRequest\"\xd7\x01\n\x0eMeasureTrigger\x12/\n\nlist_types\x18\x01 \x03(\x0e\x32\x1b.creditregistry.v1.ListType\x12.\n\tsanctions\x18\x02 \x03(\x0e\x32\x1b.creditregistry.v1.Sanction\x12\x35\n\x0cmin_severity\x18\x03 \x01(\x0e\x32\x1f.creditregistry.v1.SeverityTier\x12\x14\n\x0cmin_fine_fen\x18\x04 \x01(\x03\x12\x17\n\x0flookback_months\x18\x05 \x01(\x05\"\x84\x02\n\x07Measure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12.\n\x06\x65\x66\x66\x65\x63t\x18\x03 \x01(\x0e\x32\x1e.creditregistry.v1.Eligibility\x12\x32\n\x07trigger\x18\x04 \x01(\x0b\x32!.creditregistry.v1.MeasureTrigger\x12\x10\n\x08\x64uration\x18\x05 \x01(\t\x12\x13\n\x0blegal_basis\x18\x06 \x01(\t\x12\x16\n\x0e\x64\x65scription_zh\x18\x07 \x01(\t\x12\x16\n\x0e\x64\x65scription_en\x18\x08 \x01(\t\"\\\n\x1bGetMeasureCatalogueResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12,\n\x08measures\x18\x02 \x03(\x0b\x32\x1a.creditregistry.v1.Measure2\xdd\x03\n\x12\x45ligibilityService\x12k\n\x10\x43heckEligibility\x12*.creditregistry.v1.CheckEligibilityRequest\x1a+.creditregistry.v1.CheckEligibilityResponse\x12z\n\x15\x42\x61tchCheckEligibility\x12/.creditregistry.v1.BatchCheckEligibilityRequest\x1a\x30.creditregistry.v1.BatchCheckEligibilityResponse\x12h\n\x0f\x43heckConsortium\x12).creditregistry.v1.CheckConsortiumRequest\x1a*.creditregistry.v1.CheckConsortiumResponse\x12t\n\x13GetMeasureCatalogue\x12-.creditregistry.v1.GetMeasureCatalogueRequest\x1a..creditregistry.v1.GetMeasureCatalogueResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'creditregistry.v1.eligibility_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHECKELIGIBILITYREQUEST']._serialized_start=139
-  _globals['_CHECKELIGIBILITYREQUEST']._serialized_end=291
-  _globals['_CHECKELIGIBILITYRESPONSE']._serialized_start=293
-  _globals['_CHECKELIGIBILITYRESPONSE']._serialized_end=411
-  _globals['_BATCHCHECKELIGIBILITYREQUEST']._serialized_start=414
-  _globals['_BATCHCHECKELIGIBILITYREQUEST']._serialized_end=572
-  _globals['_BATCHCHECKELIGIBILITYRESULT']._serialized_start=575
-  _globals['_BATCHCHECKELIGIBILITYRESULT']._serialized_end=725
-  _globals['_BATCHCHECKELIGIBILITYRESPONSE']._serialized_start=728
-  _globals['_BATCHCHECKELIGIBILITYRESPONSE']._serialized_end=869
-  _globals['_CHECKCONSORTIUMREQUEST']._serialized_start=872
-  _globals['_CHECKCONSORTIUMREQUEST']._serialized_end=1031
-  _globals['_CHECKCONSORTIUMRESPONSE']._serialized_start=1034
-  _globals['_CHECKCONSORTIUMRESPONSE']._serialized_end=1236
-  _globals['_GETMEASURECATALOGUEREQUEST']._serialized_start=1238
-  _globals['_GETMEASURECATALOGUEREQUEST']._serialized_end=1266
-  _globals['_MEASURETRIGGER']._serialized_start=1269
-  _globals['_MEASURETRIGGER']._serialized_end=1484
-  _globals['_MEASURE']._serialized_start=1487
-  _globals['_MEASURE']._serialized_end=1747
-  _globals['_GETMEASURECATALOGUERESPONSE']._serialized_start=1749
-  _globals['_GETMEASURECATALOGUERESPONSE']._serialized_end=1841
-  _globals['_ELIGIBILITYSERVICE']._serialized_start=1844
-  _globals['_ELIGIBILITYSERVICE']._serialized_end=2321
+  _globals['_CHECKELIGIBILITYREQUEST']._serialized_start=172
+  _globals['_CHECKELIGIBILITYREQUEST']._serialized_end=370
+  _globals['_CHECKELIGIBILITYRESPONSE']._serialized_start=372
+  _globals['_CHECKELIGIBILITYRESPONSE']._serialized_end=490
+  _globals['_BATCHCHECKELIGIBILITYREQUEST']._serialized_start=493
+  _globals['_BATCHCHECKELIGIBILITYREQUEST']._serialized_end=697
+  _globals['_BATCHCHECKELIGIBILITYRESULT']._serialized_start=700
+  _globals['_BATCHCHECKELIGIBILITYRESULT']._serialized_end=850
+  _globals['_BATCHCHECKELIGIBILITYRESPONSE']._serialized_start=853
+  _globals['_BATCHCHECKELIGIBILITYRESPONSE']._serialized_end=994
+  _globals['_CHECKCONSORTIUMREQUEST']._serialized_start=997
+  _globals['_CHECKCONSORTIUMREQUEST']._serialized_end=1202
+  _globals['_CHECKCONSORTIUMRESPONSE']._serialized_start=1205
+  _globals['_CHECKCONSORTIUMRESPONSE']._serialized_end=1407
+  _globals['_GETMEASURECATALOGUEREQUEST']._serialized_start=1409
+  _globals['_GETMEASURECATALOGUEREQUEST']._serialized_end=1437
+  _globals['_MEASURETRIGGER']._serialized_start=1440
+  _globals['_MEASURETRIGGER']._serialized_end=1655
+  _globals['_MEASURE']._serialized_start=1658
+  _globals['_MEASURE']._serialized_end=1918
+  _globals['_GETMEASURECATALOGUERESPONSE']._serialized_start=1920
+  _globals['_GETMEASURECATALOGUERESPONSE']._serialized_end=2012
+  _globals['_ELIGIBILITYSERVICE']._serialized_start=2015
+  _globals['_ELIGIBILITYSERVICE']._serialized_end=2492
 # @@protoc_insertion_point(module_scope)

@@ -23,62 +23,63 @@ _sym_db = _symbol_database.Default()
 
 
 from creditregistry.v1 import types_pb2 as creditregistry_dot_v1_dot_types__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63reditregistry/v1/records.proto\x12\x11\x63reditregistry.v1\x1a\x1d\x63reditregistry/v1/types.proto\x1a\x16google/type/date.proto\"e\n\x14RecordPenaltyRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12+\n\x07penalty\x18\x03 \x01(\x0b\x32\x1a.creditregistry.v1.Penalty\"]\n\x15RecordPenaltyResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"e\n\x15\x43orrectPenaltyRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x38\n\ncorrection\x18\x02 \x01(\x0b\x32$.creditregistry.v1.PenaltyCorrection\"^\n\x16\x43orrectPenaltyResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"l\n\x16RecordSpotCheckRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x30\n\nspot_check\x18\x03 \x01(\x0b\x32\x1c.creditregistry.v1.SpotCheck\"_\n\x17RecordSpotCheckResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"t\n\x19RecordCommendationRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x35\n\x0c\x63ommendation\x18\x03 \x01(\x0b\x32\x1f.creditregistry.v1.Commendation\"b\n\x1aRecordCommendationResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"e\n\x14RecordListingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12+\n\x07listing\x18\x03 \x01(\x0b\x32\x1a.creditregistry.v1.Listing\"]\n\x15RecordListingResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"W\n\x14RemoveListingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12+\n\x07removal\x18\x02 \x01(\x0b\x32\x1a.creditregistry.v1.Removal\"]\n\x15RemoveListingResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"e\n\x14RequestRepairRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x39\n\x0b\x61pplication\x18\x02 \x01(\x0b\x32$.creditregistry.v1.RepairApplication\"]\n\x15RequestRepairResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"^\n\x13\x44\x65\x63ideRepairRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x33\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0b\x32!.creditregistry.v1.RepairDecision\"\\\n\x14\x44\x65\x63ideRepairResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"`\n\x11GetProfileRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x03 \x01(\x03\"\x93\x02\n\x12GetProfileResponse\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32 .creditregistry.v1.ProfileStatus\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x33\n\x10\x63urrent_listings\x18\x04 \x03(\x0b\x32\x19.creditregistry.v1.Record\x12/\n\x07records\x18\x05 \x03(\x0b\x32\x1e.creditregistry.v1.RecordEntry\x12\x15\n\rtotal_records\x18\x06 \x01(\x05\x12\x17\n\x0flatest_sequence\x18\x07 \x01(\x03\"\x88\x01\n\x12ListRecordsRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x05 \x01(\x03\"s\n\x13ListRecordsResponse\x12/\n\x07records\x18\x01 \x03(\x0b\x32\x1e.creditregistry.v1.RecordEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\"N\n\x10GetRecordRequest\x12\x11\n\trecord_id\x18\x01 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x02 \x01(\x0b\x32\x11.google.type.Date\"B\n\x11GetRecordResponse\x12-\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1e.creditregistry.v1.RecordEntry*n\n\rProfileStatus\x12\x1e\n\x1aPROFILE_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19PROFILE_STATUS_NO_RECORDS\x10\x01\x12\x1e\n\x1aPROFILE_STATUS_HAS_RECORDS\x10\x02\x32\xd6\x08\n\x0eRecordsService\x12\x62\n\rRecordPenalty\x12\'.creditregistry.v1.RecordPenaltyRequest\x1a(.creditregistry.v1.RecordPenaltyResponse\x12\x65\n\x0e\x43orrectPenalty\x12(.creditregistry.v1.CorrectPenaltyRequest\x1a).creditregistry.v1.CorrectPenaltyResponse\x12h\n\x0fRecordSpotCheck\x12).creditregistry.v1.RecordSpotCheckRequest\x1a*.creditregistry.v1.RecordSpotCheckResponse\x12q\n\x12RecordCommendation\x12,.creditregistry.v1.RecordCommendationRequest\x1a-.creditregistry.v1.RecordCommendationResponse\x12\x62\n\rRecordListing\x12\'.creditregistry.v1.RecordListingRequest\x1a(.creditregistry.v1.RecordListingResponse\x12\x62\n\rRemoveListing\x12\'.creditregistry.v1.RemoveListingRequest\x1a(.creditregistry.v1.RemoveListingResponse\x12\x62\n\rRequestRepair\x12\'.creditregistry.v1.RequestRepairRequest\x1a(.creditregistry.v1.RequestRepairResponse\x12_\n\x0c\x44\x65\x63ideRepair\x12&.creditregistry.v1.DecideRepairRequest\x1a\'.creditregistry.v1.DecideRepairResponse\x12Y\n\nGetProfile\x12$.creditregistry.v1.GetProfileRequest\x1a%.creditregistry.v1.GetProfileResponse\x12\\\n\x0bListRecords\x12%.creditregistry.v1.ListRecordsRequest\x1a&.creditregistry.v1.ListRecordsResponse\x12V\n\tGetRecord\x12#.creditregistry.v1.GetRecordRequest\x1a$.creditregistry.v1.GetRecordResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63reditregistry/v1/records.proto\x12\x11\x63reditregistry.v1\x1a\x1d\x63reditregistry/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"e\n\x14RecordPenaltyRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12+\n\x07penalty\x18\x03 \x01(\x0b\x32\x1a.creditregistry.v1.Penalty\"]\n\x15RecordPenaltyResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"e\n\x15\x43orrectPenaltyRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x38\n\ncorrection\x18\x02 \x01(\x0b\x32$.creditregistry.v1.PenaltyCorrection\"^\n\x16\x43orrectPenaltyResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"l\n\x16RecordSpotCheckRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x30\n\nspot_check\x18\x03 \x01(\x0b\x32\x1c.creditregistry.v1.SpotCheck\"_\n\x17RecordSpotCheckResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"t\n\x19RecordCommendationRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x35\n\x0c\x63ommendation\x18\x03 \x01(\x0b\x32\x1f.creditregistry.v1.Commendation\"b\n\x1aRecordCommendationResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"e\n\x14RecordListingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12+\n\x07listing\x18\x03 \x01(\x0b\x32\x1a.creditregistry.v1.Listing\"]\n\x15RecordListingResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"W\n\x14RemoveListingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12+\n\x07removal\x18\x02 \x01(\x0b\x32\x1a.creditregistry.v1.Removal\"]\n\x15RemoveListingResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"e\n\x14RequestRepairRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x39\n\x0b\x61pplication\x18\x02 \x01(\x0b\x32$.creditregistry.v1.RepairApplication\"]\n\x15RequestRepairResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"^\n\x13\x44\x65\x63ideRepairRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x33\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0b\x32!.creditregistry.v1.RepairDecision\"\\\n\x14\x44\x65\x63ideRepairResponse\x12)\n\x06record\x18\x01 \x01(\x0b\x32\x19.creditregistry.v1.Record\x12\x19\n\x11idempotent_replay\x18\x02 \x01(\x08\"\x8e\x01\n\x11GetProfileRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x03 \x01(\x03\x12,\n\x08known_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x93\x02\n\x12GetProfileResponse\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32 .creditregistry.v1.ProfileStatus\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x33\n\x10\x63urrent_listings\x18\x04 \x03(\x0b\x32\x19.creditregistry.v1.Record\x12/\n\x07records\x18\x05 \x03(\x0b\x32\x1e.creditregistry.v1.RecordEntry\x12\x15\n\rtotal_records\x18\x06 \x01(\x05\x12\x17\n\x0flatest_sequence\x18\x07 \x01(\x03\"\xb6\x01\n\x12ListRecordsRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x05 \x01(\x03\x12,\n\x08known_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"s\n\x13ListRecordsResponse\x12/\n\x07records\x18\x01 \x03(\x0b\x32\x1e.creditregistry.v1.RecordEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\"|\n\x10GetRecordRequest\x12\x11\n\trecord_id\x18\x01 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12,\n\x08known_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"B\n\x11GetRecordResponse\x12-\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1e.creditregistry.v1.RecordEntry*n\n\rProfileStatus\x12\x1e\n\x1aPROFILE_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19PROFILE_STATUS_NO_RECORDS\x10\x01\x12\x1e\n\x1aPROFILE_STATUS_HAS_RECORDS\x10\x02\x32\xd6\x08\n\x0eRecordsService\x12\x62\n\rRecordPenalty\x12\'.creditregistry.v1.RecordPenaltyRequest\x1a(.creditregistry.v1.RecordPenaltyResponse\x12\x65\n\x0e\x43orrectPenalty\x12(.creditregistry.v1.CorrectPenaltyRequest\x1a).creditregistry.v1.CorrectPenaltyResponse\x12h\n\x0fRecordSpotCheck\x12).creditregistry.v1.RecordSpotCheckRequest\x1a*.creditregistry.v1.RecordSpotCheckResponse\x12q\n\x12RecordCommendation\x12,.creditregistry.v1.RecordCommendationRequest\x1a-.creditregistry.v1.RecordCommendationResponse\x12\x62\n\rRecordListing\x12\'.creditregistry.v1.RecordListingRequest\x1a(.creditregistry.v1.RecordListingResponse\x12\x62\n\rRemoveListing\x12\'.creditregistry.v1.RemoveListingRequest\x1a(.creditregistry.v1.RemoveListingResponse\x12\x62\n\rRequestRepair\x12\'.creditregistry.v1.RequestRepairRequest\x1a(.creditregistry.v1.RequestRepairResponse\x12_\n\x0c\x44\x65\x63ideRepair\x12&.creditregistry.v1.DecideRepairRequest\x1a\'.creditregistry.v1.DecideRepairResponse\x12Y\n\nGetProfile\x12$.creditregistry.v1.GetProfileRequest\x1a%.creditregistry.v1.GetProfileResponse\x12\\\n\x0bListRecords\x12%.creditregistry.v1.ListRecordsRequest\x1a&.creditregistry.v1.ListRecordsResponse\x12V\n\tGetRecord\x12#.creditregistry.v1.GetRecordRequest\x1a$.creditregistry.v1.GetRecordResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'creditregistry.v1.records_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PROFILESTATUS']._serialized_start=2481
-  _globals['_PROFILESTATUS']._serialized_end=2591
-  _globals['_RECORDPENALTYREQUEST']._serialized_start=109
-  _globals['_RECORDPENALTYREQUEST']._serialized_end=210
-  _globals['_RECORDPENALTYRESPONSE']._serialized_start=212
-  _globals['_RECORDPENALTYRESPONSE']._serialized_end=305
-  _globals['_CORRECTPENALTYREQUEST']._serialized_start=307
-  _globals['_CORRECTPENALTYREQUEST']._serialized_end=408
-  _globals['_CORRECTPENALTYRESPONSE']._serialized_start=410
-  _globals['_CORRECTPENALTYRESPONSE']._serialized_end=504
-  _globals['_RECORDSPOTCHECKREQUEST']._serialized_start=506
-  _globals['_RECORDSPOTCHECKREQUEST']._serialized_end=614
-  _globals['_RECORDSPOTCHECKRESPONSE']._serialized_start=616
-  _globals['_RECORDSPOTCHECKRESPONSE']._serialized_end=711
-  _globals['_RECORDCOMMENDATIONREQUEST']._serialized_start=713
-  _globals['_RECORDCOMMENDATIONREQUEST']._serialized_end=829
-  _globals['_RECORDCOMMENDATIONRESPONSE']._serialized_start=831
-  _globals['_RECORDCOMMENDATIONRESPONSE']._serialized_end=929
-  _globals['_RECORDLISTINGREQUEST']._serialized_start=931
-  _globals['_RECORDLISTINGREQUEST']._serialized_end=1032
-  _globals['_RECORDLISTINGRESPONSE']._serialized_start=1034
-  _globals['_RECORDLISTINGRESPONSE']._serialized_end=1127
-  _globals['_REMOVELISTINGREQUEST']._serialized_start=1129
-  _globals['_REMOVELISTINGREQUEST']._serialized_end=1216
-  _globals['_REMOVELISTINGRESPONSE']._serialized_start=1218
-  _globals['_REMOVELISTINGRESPONSE']._serialized_end=1311
-  _globals['_REQUESTREPAIRREQUEST']._serialized_start=1313
-  _globals['_REQUESTREPAIRREQUEST']._serialized_end=1414
-  _globals['_REQUESTREPAIRRESPONSE']._serialized_start=1416
-  _globals['_REQUESTREPAIRRESPONSE']._serialized_end=1509
-  _globals['_DECIDEREPAIRREQUEST']._serialized_start=1511
-  _globals['_DECIDEREPAIRREQUEST']._serialized_end=1605
-  _globals['_DECIDEREPAIRRESPONSE']._serialized_start=1607
-  _globals['_DECIDEREPAIRRESPONSE']._serialized_end=1699
-  _globals['_GETPROFILEREQUEST']._serialized_start=1701
-  _globals['_GETPROFILEREQUEST']._serialized_end=1797
-  _globals['_GETPROFILERESPONSE']._serialized_start=1800
-  _globals['_GETPROFILERESPONSE']._serialized_end=2075
-  _globals['_LISTRECORDSREQUEST']._serialized_start=2078
-  _globals['_LISTRECORDSREQUEST']._serialized_end=2214
-  _globals['_LISTRECORDSRESPONSE']._serialized_start=2216
-  _globals['_LISTRECORDSRESPONSE']._serialized_end=2331
-  _globals['_GETRECORDREQUEST']._serialized_start=2333
-  _globals['_GETRECORDREQUEST']._serialized_end=2411
-  _globals['_GETRECORDRESPONSE']._serialized_start=2413
-  _globals['_GETRECORDRESPONSE']._serialized_end=2479
-  _globals['_RECORDSSERVICE']._serialized_start=2594
-  _globals['_RECORDSSERVICE']._serialized_end=3704
+  _globals['_PROFILESTATUS']._serialized_start=2653
+  _globals['_PROFILESTATUS']._serialized_end=2763
+  _globals['_RECORDPENALTYREQUEST']._serialized_start=142
+  _globals['_RECORDPENALTYREQUEST']._serialized_end=243
+  _globals['_RECORDPENALTYRESPONSE']._serialized_start=245
+  _globals['_RECORDPENALTYRESPONSE']._serialized_end=338
+  _globals['_CORRECTPENALTYREQUEST']._serialized_start=340
+  _globals['_CORRECTPENALTYREQUEST']._serialized_end=441
+  _globals['_CORRECTPENALTYRESPONSE']._serialized_start=443
+  _globals['_CORRECTPENALTYRESPONSE']._serialized_end=537
+  _globals['_RECORDSPOTCHECKREQUEST']._serialized_start=539
+  _globals['_RECORDSPOTCHECKREQUEST']._serialized_end=647
+  _globals['_RECORDSPOTCHECKRESPONSE']._serialized_start=649
+  _globals['_RECORDSPOTCHECKRESPONSE']._serialized_end=744
+  _globals['_RECORDCOMMENDATIONREQUEST']._serialized_start=746
+  _globals['_RECORDCOMMENDATIONREQUEST']._serialized_end=862
+  _globals['_RECORDCOMMENDATIONRESPONSE']._serialized_start=864
+  _globals['_RECORDCOMMENDATIONRESPONSE']._serialized_end=962
+  _globals['_RECORDLISTINGREQUEST']._serialized_start=964
+  _globals['_RECORDLISTINGREQUEST']._serialized_end=1065
+  _globals['_RECORDLISTINGRESPONSE']._serialized_start=1067
+  _globals['_RECORDLISTINGRESPONSE']._serialized_end=1160
+  _globals['_REMOVELISTINGREQUEST']._serialized_start=1162
+  _globals['_REMOVELISTINGREQUEST']._serialized_end=1249
+  _globals['_REMOVELISTINGRESPONSE']._serialized_start=1251
+  _globals['_REMOVELISTINGRESPONSE']._serialized_end=1344
+  _globals['_REQUESTREPAIRREQUEST']._serialized_start=1346
+  _globals['_REQUESTREPAIRREQUEST']._serialized_end=1447
+  _globals['_REQUESTREPAIRRESPONSE']._serialized_start=1449
+  _globals['_REQUESTREPAIRRESPONSE']._serialized_end=1542
+  _globals['_DECIDEREPAIRREQUEST']._serialized_start=1544
+  _globals['_DECIDEREPAIRREQUEST']._serialized_end=1638
+  _globals['_DECIDEREPAIRRESPONSE']._serialized_start=1640
+  _globals['_DECIDEREPAIRRESPONSE']._serialized_end=1732
+  _globals['_GETPROFILEREQUEST']._serialized_start=1735
+  _globals['_GETPROFILEREQUEST']._serialized_end=1877
+  _globals['_GETPROFILERESPONSE']._serialized_start=1880
+  _globals['_GETPROFILERESPONSE']._serialized_end=2155
+  _globals['_LISTRECORDSREQUEST']._serialized_start=2158
+  _globals['_LISTRECORDSREQUEST']._serialized_end=2340
+  _globals['_LISTRECORDSRESPONSE']._serialized_start=2342
+  _globals['_LISTRECORDSRESPONSE']._serialized_end=2457
+  _globals['_GETRECORDREQUEST']._serialized_start=2459
+  _globals['_GETRECORDREQUEST']._serialized_end=2583
+  _globals['_GETRECORDRESPONSE']._serialized_start=2585
+  _globals['_GETRECORDRESPONSE']._serialized_end=2651
+  _globals['_RECORDSSERVICE']._serialized_start=2766
+  _globals['_RECORDSSERVICE']._serialized_end=3876
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,7 @@
+import datetime
+
 from creditregistry.v1 import types_pb2 as _types_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.type import date_pb2 as _date_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -155,14 +158,16 @@ class DecideRepairResponse(_message.Message):
     def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
 
 class GetProfileRequest(_message.Message):
-    __slots__ = ("uscc", "evaluated_on", "min_sequence")
+    __slots__ = ("uscc", "evaluated_on", "min_sequence", "known_at")
     USCC_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
     MIN_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     evaluated_on: _date_pb2.Date
     min_sequence: int
-    def __init__(self, uscc: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ...) -> None: ...
+    known_at: _timestamp_pb2.Timestamp
+    def __init__(self, uscc: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetProfileResponse(_message.Message):
     __slots__ = ("uscc", "status", "evaluated_on", "current_listings", "records", "total_records", "latest_sequence")
@@ -183,18 +188,20 @@ class GetProfileResponse(_message.Message):
     def __init__(self, uscc: _Optional[str] = ..., status: _Optional[_Union[ProfileStatus, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., total_records: _Optional[int] = ..., latest_sequence: _Optional[int] = ...) -> None: ...
 
 class ListRecordsRequest(_message.Message):
-    __slots__ = ("uscc", "page_size", "page_token", "evaluated_on", "min_sequence")
+    __slots__ = ("uscc", "page_size", "page_token", "evaluated_on", "min_sequence", "known_at")
     USCC_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
     MIN_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     page_size: int
     page_token: str
     evaluated_on: _date_pb2.Date
     min_sequence: int
-    def __init__(self, uscc: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ...) -> None: ...
+    known_at: _timestamp_pb2.Timestamp
+    def __init__(self, uscc: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListRecordsResponse(_message.Message):
     __slots__ = ("records", "next_page_token", "total_size")
@@ -207,12 +214,14 @@ class ListRecordsResponse(_message.Message):
     def __init__(self, records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
 
 class GetRecordRequest(_message.Message):
-    __slots__ = ("record_id", "evaluated_on")
+    __slots__ = ("record_id", "evaluated_on", "known_at")
     RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
     record_id: str
     evaluated_on: _date_pb2.Date
-    def __init__(self, record_id: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    known_at: _timestamp_pb2.Timestamp
+    def __init__(self, record_id: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetRecordResponse(_message.Message):
     __slots__ = ("entry",)

@@ -115,16 +115,18 @@ class GetSupervisionPolicyResponse(_message.Message):
     def __init__(self, version: _Optional[str] = ..., tiers: _Optional[_Iterable[_Union[SupervisionTier, _Mapping]]] = ...) -> None: ...
 
 class DrawInspectionSampleRequest(_message.Message):
-    __slots__ = ("region_prefix", "seed", "evaluated_on", "request_id")
+    __slots__ = ("region_prefix", "seed", "evaluated_on", "request_id", "tree_size")
     REGION_PREFIX_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     region_prefix: str
     seed: bytes
     evaluated_on: _date_pb2.Date
     request_id: str
-    def __init__(self, region_prefix: _Optional[str] = ..., seed: _Optional[bytes] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    tree_size: int
+    def __init__(self, region_prefix: _Optional[str] = ..., seed: _Optional[bytes] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., request_id: _Optional[str] = ..., tree_size: _Optional[int] = ...) -> None: ...
 
 class InspectionSample(_message.Message):
     __slots__ = ("draw_id", "region_prefix", "seed", "evaluated_on", "policy_version", "drawn_at", "drawn_by", "tree_size", "sampled_codes")

@@ -1,0 +1,192 @@
+//! `EligibilityService`: joint-punishment checks (联合惩戒) for procurement
+//! and bidding platforms, served from the in-memory index.
+
+use tonic::{Request, Response, Status};
+
+use super::error::{ApiError, rpc_status};
+use super::{ReadScope, Registry, principal, require};
+use crate::auth::{Principal, Role};
+use crate::domain::admission::Violation;
+use crate::domain::rules::measures::MeasureDomain;
+use crate::domain::uscc::Uscc;
+use crate::proto::convert::{WireReader, decision_to_wire, measure_to_wire};
+use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
+
+/// Most codes in one batch check.
+const MAX_BATCH: usize = 1000;
+/// Members of a consortium bid.
+const CONSORTIUM_MEMBERS: std::ops::RangeInclusive<usize> = 2..=50;
+const CHECKERS: &[Role] = &[Role::Procurement, Role::Auditor, Role::Regulator];
+
+pub struct EligibilityApi {
+    registry: Registry,
+}
+
+impl EligibilityApi {
+    pub fn new(registry: Registry) -> EligibilityApi {
+        EligibilityApi { registry }
+    }
+
+    /// Reads what every check shares (domain, date, known_at) into the
+    /// reader that already holds the request's codes, and resolves the scope.
+    /// Any violation fails the call, every one of them named.
+    async fn scope<T>(
+        &self,
+        caller: &Principal,
+        mut reader: WireReader,
+        codes: Option<T>,
+        wire: CommonFields<'_>,
+    ) -> Result<(T, MeasureDomain, ReadScope), ApiError> {
+        let domain = reader.enumeration::<MeasureDomain>("domain", wire.domain);
+        let on = reader.optional_date("evaluated_on", wire.evaluated_on);
+        let known_at = reader.optional_timestamp("known_at", wire.known_at);
+        let (codes, domain) = reader.finish(codes.zip(domain)).map_err(ApiError::InvalidArgument)?;
+        let scope = self.registry.scope(caller, on, known_at, wire.min_sequence).await?;
+        Ok((codes, domain, scope))
+    }
+
+    /// Decides for one valid code.
+    fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> pb::Decision {
+        let records = self.registry.records_of(uscc);
+        let state = scope.fold(&records, &self.registry.rules);
+        let decision = self.registry.rules.catalogue.decide(&state, domain, scope.on);
+        decision_to_wire(uscc, &decision, scope.visible(&state).is_empty())
+    }
+}
+
+/// The fields every check request has.
+struct CommonFields<'a> {
+    domain: i32,
+    evaluated_on: Option<&'a crate::proto::google::r#type::Date>,
+    known_at: Option<&'a prost_types::Timestamp>,
+    min_sequence: i64,
+}
+
+fn count_violation(field: &str, n: usize, range: std::ops::RangeInclusive<usize>) -> Option<Violation> {
+    (!range.contains(&n)).then(|| {
+        Violation::new(field, format!("has {n} codes; between {} and {} are accepted", range.start(), range.end()))
+    })
+}
+
+#[tonic::async_trait]
+impl EligibilityService for EligibilityApi {
+    async fn check_eligibility(
+        &self,
+        request: Request<pb::CheckEligibilityRequest>,
+    ) -> Result<Response<pb::CheckEligibilityResponse>, Status> {
+        let caller = require(&request, CHECKERS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let uscc = reader.uscc("uscc", &m.uscc);
+        let common = CommonFields {
+            domain: m.domain,
+            evaluated_on: m.evaluated_on.as_ref(),
+            known_at: m.known_at.as_ref(),
+            min_sequence: m.min_sequence,
+        };
+        let (uscc, domain, scope) = self.scope(&caller, reader, uscc, common).await?;
+        Ok(Response::new(pb::CheckEligibilityResponse {
+            decision: Some(self.decide(&uscc, domain, &scope)),
+            receipt: None,
+        }))
+    }
+
+    async fn batch_check_eligibility(
+        &self,
+        request: Request<pb::BatchCheckEligibilityRequest>,
+    ) -> Result<Response<pb::BatchCheckEligibilityResponse>, Status> {
+        let caller = require(&request, CHECKERS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        reader.violations.extend(count_violation("codes", m.codes.len(), 1..=MAX_BATCH));
+        // Each code is judged on its own: a malformed one fails only its entry.
+        let codes: Vec<Result<Uscc, Violation>> = m
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, code)| Uscc::parse(code).map_err(|e| Violation::new(format!("codes[{i}]"), e.to_string())))
+            .collect();
+        let common = CommonFields {
+            domain: m.domain,
+            evaluated_on: m.evaluated_on.as_ref(),
+            known_at: m.known_at.as_ref(),
+            min_sequence: m.min_sequence,
+        };
+        let (codes, domain, scope) = self.scope(&caller, reader, Some(codes), common).await?;
+        let results = m
+            .codes
+            .into_iter()
+            .zip(codes)
+            .map(|(requested_code, parsed)| pb::BatchCheckEligibilityResult {
+                requested_code,
+                outcome: Some(match parsed {
+                    Ok(uscc) => pb::batch_check_eligibility_result::Outcome::Decision(
+                        self.decide(&uscc, domain, &scope),
+                    ),
+                    Err(v) => pb::batch_check_eligibility_result::Outcome::Error(rpc_status(
+                        ApiError::InvalidArgument(vec![v]),
+                    )),
+                }),
+            })
+            .collect();
+        Ok(Response::new(pb::BatchCheckEligibilityResponse { results, receipt: None }))
+    }
+
+    async fn check_consortium(
+        &self,
+        request: Request<pb::CheckConsortiumRequest>,
+    ) -> Result<Response<pb::CheckConsortiumResponse>, Status> {
+        let caller = require(&request, CHECKERS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        reader.violations.extend(count_violation("member_codes", m.member_codes.len(), CONSORTIUM_MEMBERS));
+        let mut members: Vec<Uscc> = Vec::with_capacity(m.member_codes.len());
+        for (i, code) in m.member_codes.iter().enumerate() {
+            let field = format!("member_codes[{i}]");
+            if let Some(uscc) = reader.uscc(&field, code) {
+                match members.iter().position(|u| *u == uscc) {
+                    Some(j) => reader.violations.push(Violation::new(field, format!("repeats member_codes[{j}] ({uscc})"))),
+                    None => members.push(uscc),
+                }
+            }
+        }
+        let complete = (members.len() == m.member_codes.len()).then_some(members);
+        let common = CommonFields {
+            domain: m.domain,
+            evaluated_on: m.evaluated_on.as_ref(),
+            known_at: m.known_at.as_ref(),
+            min_sequence: m.min_sequence,
+        };
+        let (members, domain, scope) = self.scope(&caller, reader, complete, common).await?;
+        let member_decisions: Vec<pb::Decision> =
+            members.iter().map(|u| self.decide(u, domain, &scope)).collect();
+        let eligible = pb::Eligibility::Eligible as i32;
+        let worst = member_decisions.iter().map(|d| d.eligibility).max().unwrap_or(eligible);
+        let barred_members =
+            member_decisions.iter().filter(|d| d.eligibility != eligible).map(|d| d.uscc.clone()).collect();
+        Ok(Response::new(pb::CheckConsortiumResponse {
+            eligibility: worst,
+            member_decisions,
+            barred_members,
+            receipt: None,
+        }))
+    }
+
+    async fn get_measure_catalogue(
+        &self,
+        request: Request<pb::GetMeasureCatalogueRequest>,
+    ) -> Result<Response<pb::GetMeasureCatalogueResponse>, Status> {
+        principal(&request)?;
+        let catalogue = &self.registry.rules.catalogue;
+        Ok(Response::new(pb::GetMeasureCatalogueResponse {
+            version: catalogue.version.clone(),
+            measures: catalogue.measures.iter().map(measure_to_wire).collect(),
+        }))
+    }
+}
+
+/// The wire value order must match the domain's, so "worst" is the maximum.
+const _: () = {
+    assert!((pb::Eligibility::Eligible as i32) < (pb::Eligibility::Restricted as i32));
+    assert!((pb::Eligibility::Restricted as i32) < (pb::Eligibility::Ineligible as i32));
+};

@@ -1,0 +1,253 @@
+//! `SupervisionService`: risk classes and tiered supervision (分级分类监管)
+//! for regulators; risk classes are regulator-internal, so only `regulator`
+//! and `auditor` callers reach this service.
+
+use tonic::{Request, Response, Status};
+
+use super::error::ApiError;
+use super::records::page_size;
+use super::{ReadScope, Registry, require};
+use crate::auth::Role;
+use crate::domain::admission::Violation;
+use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
+use crate::domain::uscc::Uscc;
+use crate::proto::convert::{WireReader, date_to_wire, timestamp_to_wire};
+use crate::proto::pb::{self, supervision_service_server::SupervisionService};
+
+const READERS: &[Role] = &[Role::Regulator, Role::Auditor];
+/// Longest seed accepted, in bytes.
+const MAX_SEED: usize = 64;
+/// Length of a seed the registry chooses.
+const FRESH_SEED: usize = 32;
+
+pub struct SupervisionApi {
+    registry: Registry,
+}
+
+impl SupervisionApi {
+    pub fn new(registry: Registry) -> SupervisionApi {
+        SupervisionApi { registry }
+    }
+
+    /// Assesses one entity from its records with sequence up to `tree_size`.
+    fn assess(&self, records: &[std::sync::Arc<crate::domain::record::Record>], scope: &ReadScope, tree_size: u64) -> Assessment {
+        let known = records.partition_point(|r| r.sequence <= tree_size);
+        let state = scope.fold(&records[..known], &self.registry.rules);
+        self.registry.rules.supervision.assess(&state, scope.on)
+    }
+
+    /// Every entity of a region with its assessment, in code order.
+    fn classify(&self, region: &str, scope: &ReadScope, tree_size: u64) -> Vec<(Uscc, Assessment)> {
+        self.registry
+            .index
+            .entities_in_region(region)
+            .into_iter()
+            .filter(|(_, records)| records.first().is_some_and(|r| r.sequence <= tree_size))
+            .map(|(code, records)| (code, self.assess(&records, scope, tree_size)))
+            .collect()
+    }
+
+    fn assessment_to_wire(&self, uscc: &Uscc, a: &Assessment, scope: &ReadScope) -> pb::RiskAssessment {
+        pb::RiskAssessment {
+            uscc: uscc.to_string(),
+            risk_class: pb::RiskClass::from(a.class) as i32,
+            score: a.score,
+            contributions: a
+                .contributions
+                .iter()
+                .map(|c| pb::RiskContribution { record_id: c.record_id.clone(), points: c.points, reason: c.reason.clone() })
+                .collect(),
+            evaluated_on: Some(date_to_wire(scope.on)),
+            policy_version: self.registry.rules.supervision.version.clone(),
+        }
+    }
+}
+
+/// An administrative-division prefix: up to six digits, possibly none.
+fn region_prefix(reader: &mut WireReader, field: &str, value: &str) -> Option<String> {
+    if value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit()) {
+        Some(value.to_string())
+    } else {
+        reader.violations.push(Violation::new(
+            field,
+            format!("'{value}' is not an administrative-division prefix (up to 6 digits, e.g. \"3101\")"),
+        ));
+        None
+    }
+}
+
+fn draw_to_wire(d: &InspectionDraw) -> pb::InspectionSample {
+    pb::InspectionSample {
+        draw_id: d.id.clone(),
+        region_prefix: d.region_prefix.clone(),
+        seed: d.seed.clone(),
+        evaluated_on: Some(date_to_wire(d.evaluated_on)),
+        policy_version: d.policy_version.clone(),
+        drawn_at: Some(timestamp_to_wire(d.drawn_at)),
+        drawn_by: d.drawn_by.clone(),
+        tree_size: d.tree_size as i64,
+        sampled_codes: d.sampled.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
+fn store_failed(e: crate::store::StoreError) -> ApiError {
+    ApiError::Unavailable { reason: "STORE_UNAVAILABLE", message: e.to_string() }
+}
+
+#[tonic::async_trait]
+impl SupervisionService for SupervisionApi {
+    async fn get_risk_assessment(
+        &self,
+        request: Request<pb::GetRiskAssessmentRequest>,
+    ) -> Result<Response<pb::GetRiskAssessmentResponse>, Status> {
+        let caller = require(&request, READERS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let uscc = reader.uscc("uscc", &m.uscc);
+        let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
+        let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
+        let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
+        let scope = self.registry.scope(&caller, on, known_at, 0).await?;
+        let records = self.registry.records_of(&uscc);
+        let assessment = self.assess(&records, &scope, u64::MAX);
+        Ok(Response::new(pb::GetRiskAssessmentResponse {
+            assessment: Some(self.assessment_to_wire(&uscc, &assessment, &scope)),
+        }))
+    }
+
+    async fn list_entities_by_risk_class(
+        &self,
+        request: Request<pb::ListEntitiesByRiskClassRequest>,
+    ) -> Result<Response<pb::ListEntitiesByRiskClassResponse>, Status> {
+        let caller = require(&request, READERS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let class = reader.optional_enumeration::<RiskClass>("risk_class", m.risk_class);
+        let region = region_prefix(&mut reader, "region_prefix", &m.region_prefix);
+        let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
+        let size = page_size(&mut reader, m.page_size);
+        let after = if m.page_token.is_empty() {
+            Some(None)
+        } else {
+            let token = Uscc::parse(&m.page_token).ok();
+            if token.is_none() {
+                reader.violations.push(Violation::new("page_token", "is not a token this service issued"));
+            }
+            token.map(Some)
+        };
+        let (region, (size, after)) =
+            reader.finish(region.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
+        let scope = self.registry.scope(&caller, on, None, 0).await?;
+        let mut matching = self
+            .classify(&region, &scope, u64::MAX)
+            .into_iter()
+            .filter(|(code, a)| {
+                class.is_none_or(|c| a.class == c) && after.is_none_or(|t| code.as_str() > t.as_str())
+            });
+        let page: Vec<(Uscc, Assessment)> = matching.by_ref().take(size).collect();
+        let next_page_token = match (matching.next(), page.last()) {
+            (Some(_), Some((last, _))) => last.to_string(),
+            _ => String::new(),
+        };
+        Ok(Response::new(pb::ListEntitiesByRiskClassResponse {
+            assessments: page.iter().map(|(code, a)| self.assessment_to_wire(code, a, &scope)).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn get_supervision_policy(
+        &self,
+        request: Request<pb::GetSupervisionPolicyRequest>,
+    ) -> Result<Response<pb::GetSupervisionPolicyResponse>, Status> {
+        require(&request, READERS)?;
+        let policy = &self.registry.rules.supervision;
+        Ok(Response::new(pb::GetSupervisionPolicyResponse {
+            version: policy.version.clone(),
+            tiers: policy
+                .classes
+                .iter()
+                .map(|b| pb::SupervisionTier {
+                    risk_class: pb::RiskClass::from(b.class) as i32,
+                    sampling_ratio_bp: b.sampling_ratio_bp as i32,
+                    inspections_per_year_centi: b.inspections_per_year_centi as i32,
+                    min_score: b.min_score,
+                    max_score: b.max_score,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn draw_inspection_sample(
+        &self,
+        request: Request<pb::DrawInspectionSampleRequest>,
+    ) -> Result<Response<pb::DrawInspectionSampleResponse>, Status> {
+        let caller = require(&request, &[Role::Regulator])?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let region = region_prefix(&mut reader, "region_prefix", &m.region_prefix);
+        let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
+        if m.seed.len() > MAX_SEED {
+            reader.violations.push(Violation::new("seed", format!("has {} bytes; at most {MAX_SEED}", m.seed.len())));
+        }
+        let head = self.registry.index.head();
+        let tree_size = match m.tree_size {
+            0 => Some(head),
+            n if n < 0 || n as u64 > head => {
+                reader.violations.push(Violation::new(
+                    "tree_size",
+                    format!("{n} is not a ledger size this registry has had (1 to {head})"),
+                ));
+                None
+            }
+            n => Some(n as u64),
+        };
+        if m.request_id.len() > 128 || !m.request_id.chars().all(|c| c.is_ascii_graphic()) {
+            reader.violations.push(Violation::new("request_id", "must be at most 128 printable ASCII characters"));
+        }
+        let (region, tree_size) = reader.finish(region.zip(tree_size)).map_err(ApiError::InvalidArgument)?;
+        let scope = self.registry.scope(&caller, on, None, 0).await?;
+        let seed = if m.seed.is_empty() {
+            let mut fresh = vec![0u8; FRESH_SEED];
+            getrandom::fill(&mut fresh).map_err(|e| ApiError::Unavailable {
+                reason: "NO_RANDOMNESS",
+                message: format!("cannot draw a fresh seed: {e}"),
+            })?;
+            fresh
+        } else {
+            m.seed
+        };
+        let population: Vec<(Uscc, RiskClass)> =
+            self.classify(&region, &scope, tree_size).into_iter().map(|(code, a)| (code, a.class)).collect();
+        let draw = InspectionDraw {
+            id: uuid::Uuid::now_v7().to_string(),
+            sampled: self.registry.rules.supervision.draw(&population, &seed),
+            region_prefix: region,
+            seed,
+            evaluated_on: scope.on,
+            policy_version: self.registry.rules.supervision.version.clone(),
+            drawn_at: self.registry.clock.now(),
+            drawn_by: caller.subject,
+            request_id: m.request_id,
+            tree_size,
+        };
+        let kept = self.registry.store.save_draw(&draw).await.map_err(store_failed)?;
+        Ok(Response::new(pb::DrawInspectionSampleResponse { sample: Some(draw_to_wire(&kept)) }))
+    }
+
+    async fn get_inspection_sample(
+        &self,
+        request: Request<pb::GetInspectionSampleRequest>,
+    ) -> Result<Response<pb::GetInspectionSampleResponse>, Status> {
+        require(&request, READERS)?;
+        let id = request.into_inner().draw_id;
+        let draw = self.registry.store.draw(&id).await.map_err(store_failed)?.ok_or_else(|| {
+            ApiError::NotFound {
+                reason: "DRAW_NOT_FOUND",
+                resource: "creditregistry.v1.InspectionSample",
+                message: format!("no inspection draw {id}"),
+                name: id.clone(),
+            }
+        })?;
+        Ok(Response::new(pb::GetInspectionSampleResponse { sample: Some(draw_to_wire(&draw)) }))
+    }
+}

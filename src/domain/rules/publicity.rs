@@ -1,0 +1,193 @@
+//! Publicity periods of penalties (行政处罚信息公示期限) and when credit repair
+//! (信用修复) may be sought, as data: `policy/publicity.toml`.
+//!
+//! A penalty is published from its decision date for its tier's maximum
+//! period; at the end publication stops by itself. After the minimum period
+//! the entity may apply for repair, unless its sanctions bar an early end.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::{add_months, term_end};
+use crate::domain::record::{Category, Date, Penalty, Sanction, SeverityTier};
+
+/// The publicity rule for one severity tier.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicityTier {
+    pub severity: SeverityTier,
+    /// The tier of NDRC Order 36 it falls in: 轻微, 一般 or 严重.
+    pub tier_zh: String,
+    /// Whether the penalty is shown publicly at all (轻微: in principle not).
+    pub published: bool,
+    pub min_months: u32,
+    pub max_months: u32,
+    pub legal_basis: String,
+}
+
+/// Sectors where the minimum period is longer.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectorMinimum {
+    pub categories: Vec<Category>,
+    pub min_months: u32,
+    pub legal_basis: String,
+}
+
+/// Sanctions that bar ending publication before the maximum.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlyEndBar {
+    pub sanctions: Vec<Sanction>,
+    pub legal_basis: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublicityFile {
+    version: String,
+    tier: Vec<PublicityTier>,
+    #[serde(default)]
+    sector_minimum: Vec<SectorMinimum>,
+    early_end_bar: EarlyEndBar,
+}
+
+#[derive(Clone, Debug)]
+pub struct PublicityRules {
+    pub version: String,
+    tiers: HashMap<SeverityTier, PublicityTier>,
+    sector_minimums: Vec<SectorMinimum>,
+    pub early_end_bar: EarlyEndBar,
+}
+
+/// When one penalty is published and may be repaired.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Publicity {
+    pub published: bool,
+    /// Last day of publication.
+    pub last_day: Date,
+    /// First day an application for repair may be made; `Err` says why none may.
+    pub repair_from: Result<Date, String>,
+}
+
+const ALL_TIERS: [SeverityTier; 4] =
+    [SeverityTier::Minor, SeverityTier::General, SeverityTier::Heavier, SeverityTier::Serious];
+
+impl PublicityRules {
+    pub fn parse(text: &str) -> Result<PublicityRules, String> {
+        let file: PublicityFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        if file.version.trim().is_empty() {
+            return Err("version must not be empty".into());
+        }
+        let mut tiers = HashMap::new();
+        for tier in file.tier {
+            let name = format!("tier {:?}", tier.severity);
+            if tier.min_months > tier.max_months {
+                return Err(format!(
+                    "{name}: min_months {} exceeds max_months {}",
+                    tier.min_months, tier.max_months
+                ));
+            }
+            if tier.max_months == 0 {
+                return Err(format!("{name}: max_months must be at least 1"));
+            }
+            if tier.legal_basis.trim().is_empty() || tier.tier_zh.trim().is_empty() {
+                return Err(format!("{name}: tier_zh and legal_basis must not be empty"));
+            }
+            if tiers.insert(tier.severity, tier).is_some() {
+                return Err(format!("{name} appears more than once"));
+            }
+        }
+        if let Some(missing) = ALL_TIERS.iter().find(|t| !tiers.contains_key(t)) {
+            return Err(format!("no tier for severity {missing:?}"));
+        }
+        for (i, s) in file.sector_minimum.iter().enumerate() {
+            if s.categories.is_empty() || s.legal_basis.trim().is_empty() {
+                return Err(format!("sector_minimum[{i}]: categories and legal_basis must not be empty"));
+            }
+        }
+        if file.early_end_bar.legal_basis.trim().is_empty() {
+            return Err("early_end_bar: legal_basis must not be empty".into());
+        }
+        Ok(PublicityRules {
+            version: file.version,
+            tiers,
+            sector_minimums: file.sector_minimum,
+            early_end_bar: file.early_end_bar,
+        })
+    }
+
+    pub fn tier(&self, severity: SeverityTier) -> &PublicityTier {
+        &self.tiers[&severity]
+    }
+
+    /// The publicity of a penalty as it now stands.
+    pub fn of(&self, p: &Penalty) -> Publicity {
+        let tier = self.tier(p.severity);
+        let sector = self
+            .sector_minimums
+            .iter()
+            .filter(|s| s.categories.contains(&p.category))
+            .map(|s| s.min_months)
+            .max()
+            .unwrap_or(0);
+        let min_months = tier.min_months.max(sector).min(tier.max_months);
+        let barred = p.sanctions.iter().find(|s| self.early_end_bar.sanctions.contains(s));
+        let repair_from = match barred {
+            Some(s) => Err(format!(
+                "a penalty with sanction {s:?} stays published for its full term of {} months ({}; {})",
+                tier.max_months, self.early_end_bar.legal_basis, self.version
+            )),
+            None => Ok(add_months(p.decided_on, min_months)),
+        };
+        Publicity { published: tier.published, last_day: term_end(p.decided_on, tier.max_months), repair_from }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::rules::DEFAULT_PUBLICITY as DEFAULT_PUBLICITY_RULES;
+
+    fn penalty(severity: SeverityTier, category: Category, sanctions: Vec<Sanction>) -> Penalty {
+        Penalty {
+            decision_number: "X".into(),
+            category,
+            severity,
+            legal_basis: "L".into(),
+            fine_fen: 0,
+            sanctions,
+            decided_on: Date::from_ymd_opt(2025, 3, 31).unwrap(),
+            violation: String::new(),
+        }
+    }
+
+    #[test]
+    fn periods_follow_the_three_tiers_and_sector_minimums() {
+        let rules = PublicityRules::parse(DEFAULT_PUBLICITY_RULES).unwrap();
+        let general = rules.of(&penalty(SeverityTier::General, Category::ProductQuality, vec![]));
+        assert!(general.published);
+        assert_eq!(general.last_day, Date::from_ymd_opt(2026, 3, 30).unwrap());
+        assert_eq!(general.repair_from, Ok(Date::from_ymd_opt(2025, 6, 30).unwrap()));
+        let food = rules.of(&penalty(SeverityTier::General, Category::FoodSafety, vec![]));
+        assert_eq!(food.repair_from, Ok(Date::from_ymd_opt(2026, 3, 31).unwrap()));
+        let minor = rules.of(&penalty(SeverityTier::Minor, Category::ProductQuality, vec![]));
+        assert!(!minor.published);
+        let serious = rules.of(&penalty(
+            SeverityTier::Serious,
+            Category::ProductQuality,
+            vec![Sanction::LicenceRevocation],
+        ));
+        assert_eq!(serious.last_day, Date::from_ymd_opt(2028, 3, 30).unwrap());
+        assert!(serious.repair_from.is_err());
+    }
+
+    #[test]
+    fn malformed_rules_are_refused_with_the_reason() {
+        let broken = DEFAULT_PUBLICITY_RULES.replacen("max_months = 3", "max_months = 0", 1);
+        assert!(PublicityRules::parse(&broken).unwrap_err().contains("max_months"));
+        let missing = DEFAULT_PUBLICITY_RULES.replacen("severity = \"minor\"", "severity = \"general\"", 1);
+        assert!(PublicityRules::parse(&missing).unwrap_err().contains("more than once"));
+    }
+}
