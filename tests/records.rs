@@ -172,8 +172,14 @@ async fn every_record_kind_is_accepted() {
     .await
     .unwrap();
 
-    let p = profile(&mut reg.procurement().await, uscc).await;
+    let public = profile(&mut reg.procurement().await, uscc).await;
+    let p = profile(&mut reg.auditor().await, uscc).await;
     assert_eq!(p.total_records, 13);
+    assert!(public.records.iter().all(|e| e.public), "procurement sees only public records");
+    assert!(
+        !public.records.iter().any(|e| e.record.as_ref().unwrap().record_id == p1.record_id),
+        "a revoked penalty is not shown to procurement"
+    );
     let status_of = |id: &str| p.records.iter().find(|e| e.record.as_ref().unwrap().record_id == id).unwrap().status;
     assert_eq!(status_of(&p1.record_id), pb::RecordStatus::Revoked as i32);
     assert_eq!(status_of(&p2.record_id), pb::RecordStatus::Amended as i32);
@@ -387,7 +393,7 @@ async fn removals_must_name_a_listing_of_the_callers_own_authority() {
     assert_eq!(err.code(), Code::FailedPrecondition);
     assert!(err.message().contains(&removed.record_id), "{}", err.message());
 
-    let p = profile(&mut reg.procurement().await, uscc).await;
+    let p = profile(&mut reg.auditor().await, uscc).await;
     assert_eq!(p.total_records, 3);
     assert!(p.current_listings.is_empty());
     reg.stop().await;

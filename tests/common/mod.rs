@@ -115,6 +115,10 @@ impl TestRegistry {
     pub async fn procurement(&self) -> RecordsClient {
         self.records(&self.token("platform-1", &[Role::Procurement], None)).await
     }
+
+    pub async fn auditor(&self) -> RecordsClient {
+        self.records(&self.token("auditor-1", &[Role::Auditor], None)).await
+    }
 }
 
 pub fn fixture(name: &str) -> PathBuf {
