@@ -7,14 +7,6 @@ use creditregistry::proto::pb;
 use pb::record::Body;
 use tonic::Code;
 
-async fn profile(client: &mut RecordsClient, uscc: &str) -> pb::GetProfileResponse {
-    client
-        .get_profile(pb::GetProfileRequest { uscc: uscc.into(), ..Default::default() })
-        .await
-        .expect("profile")
-        .into_inner()
-}
-
 #[tokio::test]
 async fn a_penalty_is_committed_and_shows_in_the_profile() {
     let reg = TestRegistry::start().await;

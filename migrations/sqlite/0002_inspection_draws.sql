@@ -6,7 +6,7 @@ CREATE TABLE inspection_draws (
     seed           BLOB NOT NULL,
     evaluated_on   TEXT NOT NULL,
     policy_version TEXT NOT NULL,
-    drawn_at_us    INTEGER NOT NULL,
+    drawn_at_ns    INTEGER NOT NULL,
     drawn_by       TEXT NOT NULL,
     request_id     TEXT NOT NULL,
     tree_size      INTEGER NOT NULL,

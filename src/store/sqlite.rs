@@ -101,7 +101,7 @@ impl SqliteStore {
         let codes: Vec<&str> = draw.sampled.iter().map(|c| c.as_str()).collect();
         let inserted = sqlx::query(
             "INSERT INTO inspection_draws (draw_id, region_prefix, seed, evaluated_on, policy_version,
-                                           drawn_at_us, drawn_by, request_id, tree_size, sampled_codes)
+                                           drawn_at_ns, drawn_by, request_id, tree_size, sampled_codes)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT DO NOTHING",
         )
@@ -110,7 +110,7 @@ impl SqliteStore {
         .bind(&draw.seed)
         .bind(draw.evaluated_on.to_string())
         .bind(&draw.policy_version)
-        .bind(draw.drawn_at.timestamp_micros())
+        .bind(draw.drawn_at.timestamp_nanos_opt().unwrap_or(i64::MAX))
         .bind(&draw.drawn_by)
         .bind(&draw.request_id)
         .bind(draw.tree_size as i64)
@@ -141,14 +141,14 @@ impl SqliteStore {
     }
 }
 
-const DRAW_COLUMNS: &str = "SELECT draw_id, region_prefix, seed, evaluated_on, policy_version, drawn_at_us,
+const DRAW_COLUMNS: &str = "SELECT draw_id, region_prefix, seed, evaluated_on, policy_version, drawn_at_ns,
                                    drawn_by, request_id, tree_size, sampled_codes FROM inspection_draws";
 
 fn draw_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InspectionDraw, StoreError> {
     let id: String = row.try_get("draw_id")?;
     let corrupt = |reason: String| StoreError::CorruptDraw { id: id.clone(), reason };
     let evaluated_on: String = row.try_get("evaluated_on")?;
-    let drawn_at_us: i64 = row.try_get("drawn_at_us")?;
+    let drawn_at_ns: i64 = row.try_get("drawn_at_ns")?;
     let tree_size: i64 = row.try_get("tree_size")?;
     let codes: String = row.try_get("sampled_codes")?;
     Ok(InspectionDraw {
@@ -156,8 +156,7 @@ fn draw_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InspectionDraw, StoreE
         seed: row.try_get("seed")?,
         evaluated_on: evaluated_on.parse().map_err(|e| corrupt(format!("evaluated_on: {e}")))?,
         policy_version: row.try_get("policy_version")?,
-        drawn_at: chrono::DateTime::from_timestamp_micros(drawn_at_us)
-            .ok_or_else(|| corrupt(format!("drawn_at {drawn_at_us}")))?,
+        drawn_at: chrono::DateTime::from_timestamp_nanos(drawn_at_ns),
         drawn_by: row.try_get("drawn_by")?,
         request_id: row.try_get("request_id")?,
         tree_size: tree_size as u64,

@@ -17,7 +17,9 @@ use creditregistry::auth::{DEV_KID, DevKeyPair, Role, TokenRequest, issue_token}
 use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
 use creditregistry::proto::google::r#type::Date;
 use creditregistry::proto::pb;
+use creditregistry::proto::pb::eligibility_service_client::EligibilityServiceClient;
 use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
+use creditregistry::proto::pb::supervision_service_client::SupervisionServiceClient;
 use creditregistry::server::Running;
 
 pub const AUTHORITY: &str = "SAMR-310115";
@@ -116,6 +118,20 @@ impl TestRegistry {
         self.records(&self.token("platform-1", &[Role::Procurement], None)).await
     }
 
+    pub async fn eligibility(&self, subject: &str, roles: &[Role]) -> EligibilityClient {
+        EligibilityServiceClient::new(InterceptedService::new(
+            self.channel().await,
+            Bearer::new(&self.token(subject, roles, None)),
+        ))
+    }
+
+    pub async fn supervision(&self, subject: &str, roles: &[Role]) -> SupervisionClient {
+        SupervisionServiceClient::new(InterceptedService::new(
+            self.channel().await,
+            Bearer::new(&self.token(subject, roles, None)),
+        ))
+    }
+
     pub async fn auditor(&self) -> RecordsClient {
         self.records(&self.token("auditor-1", &[Role::Auditor], None)).await
     }
@@ -126,6 +142,8 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 pub type RecordsClient = RecordsServiceClient<InterceptedService<Channel, Bearer>>;
+pub type EligibilityClient = EligibilityServiceClient<InterceptedService<Channel, Bearer>>;
+pub type SupervisionClient = SupervisionServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// Adds `authorization: Bearer <token>` to every call.
 #[derive(Clone)]
@@ -195,6 +213,15 @@ pub fn listing(list_type: pb::ListType, decision_number: &str, listed_on: chrono
         penalty_record_id: String::new(),
         legal_representative: String::new(),
     }
+}
+
+/// The profile of an entity as `client`'s caller sees it today.
+pub async fn profile(client: &mut RecordsClient, uscc: &str) -> pb::GetProfileResponse {
+    client
+        .get_profile(pb::GetProfileRequest { uscc: uscc.into(), ..Default::default() })
+        .await
+        .expect("profile")
+        .into_inner()
 }
 
 /// The BadRequest field violations of a status, as (field, description).
