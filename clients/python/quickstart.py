@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE))
 import grpc  # noqa: E402
 
 import creditregistry  # noqa: E402
-from creditregistry.v1 import records_pb2, types_pb2  # noqa: E402
+from creditregistry.v1 import eligibility_pb2, records_pb2, types_pb2  # noqa: E402
 
 AUTHORITY = "SAMR-310115"
 ENTITY = "91310115MA1K3BTP2B"
@@ -178,6 +178,28 @@ def show_bad_code(client: creditregistry.Client) -> None:
     raise QuickstartError(f"the registry accepted the malformed code {BAD_CODE}")
 
 
+def check_tender(client: creditregistry.Client, written: types_pb2.Record) -> None:
+    bidders = [ENTITY, "91110000600037341L", BAD_CODE]
+    response = client.eligibility.BatchCheckEligibility(
+        eligibility_pb2.BatchCheckEligibilityRequest(
+            codes=bidders,
+            domain=types_pb2.MEASURE_DOMAIN_GOVERNMENT_PROCUREMENT,
+            min_sequence=written.sequence,
+        ),
+        timeout=TIMEOUT,
+    )
+    print()
+    print("4. A tender's bidders checked for government procurement, today")
+    for result in response.results:
+        if result.WhichOneof("outcome") == "decision":
+            d = result.decision
+            answer = enum_name(types_pb2.Eligibility, d.eligibility, "ELIGIBILITY_")
+            why = "no records" if d.no_records else ", ".join(m.measure_code for m in d.measures) or "no measure in force"
+            print(f"   {result.requested_code}  {answer:<10} {why}  ({d.catalogue_version})")
+        else:
+            print(f"   {result.requested_code}  refused    {result.error.message}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--target", default="127.0.0.1:50051", help="host:port of the registry (default: %(default)s)")
@@ -194,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             written = record_penalty(officer)
             show_profile(buyer, written)
             show_bad_code(buyer)
+            check_tender(buyer, written)
     except QuickstartError as e:
         print(f"quickstart: {e}", file=sys.stderr)
         return 1
