@@ -160,7 +160,7 @@ fn amended<'a>(original: &'a Penalty, changers: &[&'a Arc<Record>]) -> &'a Penal
         .unwrap_or(original)
 }
 
-/// The date a granted repair took effect, if one did by `on`.
+/// Whether a granted repair had taken effect by `on`.
 fn repaired_by(changers: &[&Arc<Record>], on: Date) -> bool {
     changers.iter().any(|c| {
         matches!(&c.body, RecordBody::RepairDecision(d)
