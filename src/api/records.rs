@@ -21,7 +21,6 @@ use crate::writer::WriteCommand;
 const PROFILE_RECORDS: usize = 100;
 const DEFAULT_PAGE_SIZE: usize = 50;
 const MAX_PAGE_SIZE: usize = 500;
-const MAX_REQUEST_ID_LEN: usize = 128;
 
 pub struct RecordsApi {
     registry: Registry,
@@ -52,14 +51,7 @@ impl RecordsApi {
         let mut reader = WireReader::default();
         let parsed = parse(&message, &mut reader);
         let request_id = request_id(&message).to_string();
-        if request_id.len() > MAX_REQUEST_ID_LEN
-            || !request_id.chars().all(|c| c.is_ascii_graphic())
-        {
-            reader.violations.push(Violation::new(
-                "request_id",
-                format!("must be at most {MAX_REQUEST_ID_LEN} printable ASCII characters without spaces"),
-            ));
-        }
+        reader.request_id("request_id", &request_id);
         let (uscc, body) = reader.finish(parsed).map_err(ApiError::InvalidArgument)?;
         let written = self
             .registry

@@ -201,9 +201,7 @@ impl SupervisionService for SupervisionApi {
             }
             n => Some(n as u64),
         };
-        if m.request_id.len() > 128 || !m.request_id.chars().all(|c| c.is_ascii_graphic()) {
-            reader.violations.push(Violation::new("request_id", "must be at most 128 printable ASCII characters"));
-        }
+        reader.request_id("request_id", &m.request_id);
         let (region, tree_size) = reader.finish(region.zip(tree_size)).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, None, 0).await?;
         let seed = if m.seed.is_empty() {

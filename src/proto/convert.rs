@@ -214,6 +214,18 @@ impl WireReader {
         parsed
     }
 
+    /// A caller's idempotency key: empty, or up to 128 printable ASCII
+    /// characters without spaces.
+    pub fn request_id(&mut self, field: &str, value: &str) {
+        const MAX_LEN: usize = 128;
+        if value.len() > MAX_LEN || !value.chars().all(|c| c.is_ascii_graphic()) {
+            self.fail(
+                field.into(),
+                format!("must be at most {MAX_LEN} printable ASCII characters without spaces"),
+            );
+        }
+    }
+
     /// A required message.
     pub fn message<'m, T>(&mut self, field: &str, value: Option<&'m T>) -> Option<&'m T> {
         if value.is_none() {
