@@ -345,7 +345,7 @@ fn check_repair_application(
             .penalties_in_effect()
             .find(|(r, _)| r.id == target.id)
             .expect("a standing penalty is in effect");
-        rules.publicity.of(current).repair_from.map_err(|why| {
+        rules.publicity.repair_from(current).map_err(|why| {
             Refusal::Invalid(vec![Violation::new(field, format!("cannot be repaired early: {why}"))])
         })?
     };

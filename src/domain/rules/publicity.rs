@@ -61,14 +61,12 @@ pub struct PublicityRules {
     pub early_end_bar: EarlyEndBar,
 }
 
-/// When one penalty is published and may be repaired.
+/// Whether and until when one penalty is published.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Publicity {
     pub published: bool,
     /// Last day of publication.
     pub last_day: Date,
-    /// First day an application for repair may be made; `Err` says why none may.
-    pub repair_from: Result<Date, String>,
 }
 
 const ALL_TIERS: [SeverityTier; 4] =
@@ -125,6 +123,13 @@ impl PublicityRules {
     /// The publicity of a penalty as it now stands.
     pub fn of(&self, p: &Penalty) -> Publicity {
         let tier = self.tier(p.severity);
+        Publicity { published: tier.published, last_day: term_end(p.decided_on, tier.max_months) }
+    }
+
+    /// The first day an application to repair a penalty may be made; `Err`
+    /// says why none may before publication ends.
+    pub fn repair_from(&self, p: &Penalty) -> Result<Date, String> {
+        let tier = self.tier(p.severity);
         let sector = self
             .sector_minimums
             .iter()
@@ -134,14 +139,13 @@ impl PublicityRules {
             .unwrap_or(0);
         let min_months = tier.min_months.max(sector).min(tier.max_months);
         let barred = p.sanctions.iter().find(|s| self.early_end_bar.sanctions.contains(s));
-        let repair_from = match barred {
+        match barred {
             Some(s) => Err(format!(
                 "a penalty with sanction {s:?} stays published for its full term of {} months ({}; {})",
                 tier.max_months, self.early_end_bar.legal_basis, self.version
             )),
             None => Ok(add_months(p.decided_on, min_months)),
-        };
-        Publicity { published: tier.published, last_day: term_end(p.decided_on, tier.max_months), repair_from }
+        }
     }
 }
 
@@ -166,21 +170,17 @@ mod tests {
     #[test]
     fn periods_follow_the_three_tiers_and_sector_minimums() {
         let rules = PublicityRules::parse(DEFAULT_PUBLICITY_RULES).unwrap();
-        let general = rules.of(&penalty(SeverityTier::General, Category::ProductQuality, vec![]));
-        assert!(general.published);
-        assert_eq!(general.last_day, Date::from_ymd_opt(2026, 3, 30).unwrap());
-        assert_eq!(general.repair_from, Ok(Date::from_ymd_opt(2025, 6, 30).unwrap()));
-        let food = rules.of(&penalty(SeverityTier::General, Category::FoodSafety, vec![]));
-        assert_eq!(food.repair_from, Ok(Date::from_ymd_opt(2026, 3, 31).unwrap()));
-        let minor = rules.of(&penalty(SeverityTier::Minor, Category::ProductQuality, vec![]));
-        assert!(!minor.published);
-        let serious = rules.of(&penalty(
-            SeverityTier::Serious,
-            Category::ProductQuality,
-            vec![Sanction::LicenceRevocation],
-        ));
-        assert_eq!(serious.last_day, Date::from_ymd_opt(2028, 3, 30).unwrap());
-        assert!(serious.repair_from.is_err());
+        let general = penalty(SeverityTier::General, Category::ProductQuality, vec![]);
+        assert!(rules.of(&general).published);
+        assert_eq!(rules.of(&general).last_day, Date::from_ymd_opt(2026, 3, 30).unwrap());
+        assert_eq!(rules.repair_from(&general), Ok(Date::from_ymd_opt(2025, 6, 30).unwrap()));
+        let food = penalty(SeverityTier::General, Category::FoodSafety, vec![]);
+        assert_eq!(rules.repair_from(&food), Ok(Date::from_ymd_opt(2026, 3, 31).unwrap()));
+        let minor = penalty(SeverityTier::Minor, Category::ProductQuality, vec![]);
+        assert!(!rules.of(&minor).published);
+        let serious = penalty(SeverityTier::Serious, Category::ProductQuality, vec![Sanction::LicenceRevocation]);
+        assert_eq!(rules.of(&serious).last_day, Date::from_ymd_opt(2028, 3, 30).unwrap());
+        assert!(rules.repair_from(&serious).is_err());
     }
 
     #[test]
