@@ -18,6 +18,7 @@ use creditregistry::domain::record::{
     PenaltyCorrection, Record, RecordBody, Removal, RemovalReason, RepairApplication, RepairDecision,
     RepairOutcome, Sanction, SeverityTier,
 };
+use creditregistry::domain::rules::lists::ALL_LISTS;
 use creditregistry::domain::rules::measures::{Eligibility, MeasureDomain};
 use creditregistry::domain::rules::{Rules, term_end};
 use creditregistry::domain::state::{EntityState, RecordStatus, fold};
@@ -61,15 +62,6 @@ const SANCTIONS: [Sanction; 11] = [
     Sanction::OrderedClosure,
     Sanction::PracticeBan,
     Sanction::CriminalPenalty,
-];
-
-const LIST_TYPES: [ListType; 6] = [
-    ListType::AbnormalOperations,
-    ListType::SeriousIllegalDishonest,
-    ListType::QualityBlacklist,
-    ListType::ProcurementDebarment,
-    ListType::BiddingDisqualification,
-    ListType::RedList,
 ];
 
 const ABNORMAL_GROUNDS: [AbnormalGround; 4] = [
@@ -146,7 +138,7 @@ fn penalty_spec() -> impl Strategy<Value = PenaltySpec> {
 }
 
 fn listing_spec() -> impl Strategy<Value = ListingSpec> {
-    (select(&LIST_TYPES[..]), select(&ABNORMAL_GROUNDS[..]), 0u64..5 * 365, 12u32..=36, any::<bool>())
+    (select(&ALL_LISTS[..]), select(&ABNORMAL_GROUNDS[..]), 0u64..5 * 365, 12u32..=36, any::<bool>())
         .prop_map(|(list_type, abnormal_ground, days_ago, term_months, open_ended)| ListingSpec {
             list_type,
             abnormal_ground,

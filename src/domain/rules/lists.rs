@@ -53,7 +53,7 @@ pub struct ListRules {
 }
 
 /// Every list type the registry knows, so a rule file cannot leave one out.
-const ALL_LISTS: [ListType; 6] = [
+pub const ALL_LISTS: [ListType; 6] = [
     ListType::AbnormalOperations,
     ListType::SeriousIllegalDishonest,
     ListType::QualityBlacklist,

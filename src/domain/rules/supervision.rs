@@ -142,7 +142,7 @@ impl SupervisionPolicy {
         if p.penalty.len() != 4 {
             return Err("points.penalty must give points for minor, general, heavier and serious".into());
         }
-        if p.listing.len() != 6 {
+        if p.listing.len() != super::lists::ALL_LISTS.len() {
             return Err("points.listing must give points for all six lists".into());
         }
         if p.penalty_lookback_months == 0 || p.spot_check_lookback_months == 0 {
