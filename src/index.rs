@@ -1,6 +1,7 @@
 //! The in-memory index: every entity's records, rebuilt from the store at
-//! start and extended by the writer after each commit. Readers take a short
-//! read lock and never wait on disk.
+//! start and extended by the writer after each commit, with the Merkle tree
+//! head those records make. Readers take a short read lock and never wait
+//! on disk.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -10,6 +11,21 @@ use tokio::sync::watch;
 
 use crate::domain::record::{Record, RecordId};
 use crate::domain::uscc::Uscc;
+use crate::ledger::Hash;
+use crate::ledger::merkle::empty_root;
+
+/// The ledger's size and RFC 9162 root hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeHead {
+    pub size: u64,
+    pub root: Hash,
+}
+
+impl Default for TreeHead {
+    fn default() -> Self {
+        TreeHead { size: 0, root: empty_root() }
+    }
+}
 
 /// One entity's records in ledger order, shared with readers.
 pub type EntityRecords = Arc<Vec<Arc<Record>>>;
@@ -22,12 +38,12 @@ struct Inner {
 
 pub struct Index {
     inner: RwLock<Inner>,
-    head: watch::Sender<u64>,
+    head: watch::Sender<TreeHead>,
 }
 
 impl Default for Index {
     fn default() -> Self {
-        Index { inner: RwLock::default(), head: watch::Sender::new(0) }
+        Index { inner: RwLock::default(), head: watch::Sender::new(TreeHead::default()) }
     }
 }
 
@@ -59,12 +75,17 @@ impl Index {
 
     /// Sequence of the newest record the index holds.
     pub fn head(&self) -> u64 {
+        self.head.borrow().size
+    }
+
+    /// The tree head of the records the index holds. Records read after it
+    /// may be newer; a reader that answers against this head ignores them.
+    pub fn tree_head(&self) -> TreeHead {
         *self.head.borrow()
     }
 
-    /// Adds committed records, in ledger order.
-    pub fn apply(&self, committed: &[Arc<Record>]) {
-        let Some(last) = committed.last() else { return };
+    /// Adds committed records, in ledger order, and the tree head they make.
+    pub fn apply(&self, committed: &[Arc<Record>], head: TreeHead) {
         {
             let mut inner = self.inner.write().expect("index lock");
             let mut grown: HashMap<Uscc, Vec<Arc<Record>>> = HashMap::new();
@@ -81,14 +102,14 @@ impl Index {
                 inner.entities.insert(uscc, Arc::new(records));
             }
         }
-        self.head.send_replace(last.sequence);
+        self.head.send_replace(head);
     }
 
     /// Waits until the index holds `sequence`, for read-your-writes; false
     /// if it does not within `timeout`.
     pub async fn wait_for(&self, sequence: u64, timeout: Duration) -> bool {
         let mut rx = self.head.subscribe();
-        tokio::time::timeout(timeout, rx.wait_for(|head| *head >= sequence))
+        tokio::time::timeout(timeout, rx.wait_for(|head| head.size >= sequence))
             .await
             .is_ok_and(|r| r.is_ok())
     }

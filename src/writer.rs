@@ -16,9 +16,10 @@ use crate::domain::admission::{Refusal, Violation, check_against, check_body, re
 use crate::domain::record::{Record, RecordBody, RecordId};
 use crate::domain::rules::Rules;
 use crate::domain::uscc::Uscc;
-use crate::index::Index;
+use crate::index::{Index, TreeHead};
 use crate::ledger;
-use crate::store::{Appended, Store, StoreError};
+use crate::ledger::merkle::{Frontier, nodes_in};
+use crate::store::{Appended, NewNodes, Store, StoreError};
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
@@ -104,33 +105,71 @@ pub struct WriterTask {
     clock: Clock,
     keys: Keys,
     next_sequence: u64,
+    /// The Merkle tree's right edge; its size is `next_sequence - 1`.
+    frontier: Frontier,
     last_recorded_at: chrono::DateTime<chrono::Utc>,
     max_batch: usize,
 }
 
-/// Loads the ledger into a fresh index and the writer's keys.
-async fn rebuild(store: &Store, index: &Index) -> Result<(u64, Keys, chrono::DateTime<chrono::Utc>), StoreError> {
+/// What the writer needs from the ledger at start.
+struct Rebuilt {
+    keys: Keys,
+    frontier: Frontier,
+    last_recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Loads the ledger into a fresh index, the writer's keys and the Merkle
+/// frontier; stores any tree nodes the store lacks (a ledger written before
+/// the tree was kept). A gap in the sequence or a misplaced record stops it.
+async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
+    let stored_nodes = store.node_count().await?;
     let mut keys = Keys::default();
     let mut records = Vec::new();
+    let mut frontier = Frontier::default();
+    let mut nodes = Vec::new();
+    let mut missing = NewNodes { first: stored_nodes, hashes: Vec::new() };
     store
         .scan_ledger(|entry| {
-            let record = ledger::decode(&entry.bytes)
-                .map_err(|reason| StoreError::Corrupt { sequence: entry.sequence, reason })?;
-            if record.sequence != entry.sequence {
+            let corrupt = |reason: String| StoreError::Corrupt { sequence: entry.sequence, reason };
+            if entry.sequence != frontier.size() + 1 {
                 return Err(StoreError::Corrupt {
-                    sequence: entry.sequence,
-                    reason: format!("record says sequence {}", record.sequence),
+                    sequence: frontier.size() + 1,
+                    reason: format!("missing: the ledger goes from {} to {}", frontier.size(), entry.sequence),
                 });
+            }
+            let record = ledger::decode(&entry.bytes).map_err(corrupt)?;
+            if record.sequence != entry.sequence {
+                return Err(corrupt(format!("record says sequence {}", record.sequence)));
+            }
+            let leaf = ledger::Hash::try_from(entry.leaf_hash.as_slice())
+                .map_err(|_| corrupt("leaf hash is not 32 bytes".into()))?;
+            let first = nodes_in(frontier.size());
+            nodes.clear();
+            frontier.push(leaf, &mut nodes);
+            for (i, hash) in nodes.iter().enumerate() {
+                if first + i as u64 >= stored_nodes {
+                    missing.hashes.push(*hash);
+                }
             }
             keys.add(&record);
             records.push(Arc::new(record));
             Ok(())
         })
         .await?;
-    let head = records.last().map_or(0, |r| r.sequence);
-    let last_at = records.last().map_or(chrono::DateTime::UNIX_EPOCH, |r| r.recorded_at);
-    index.apply(&records);
-    Ok((head, keys, last_at))
+    if stored_nodes > nodes_in(frontier.size()) {
+        return Err(StoreError::Inconsistent(format!(
+            "the Merkle tree has {stored_nodes} nodes but the ledger's {} records make {}: records are missing",
+            frontier.size(),
+            nodes_in(frontier.size())
+        )));
+    }
+    if !missing.hashes.is_empty() {
+        tracing::info!(nodes = missing.hashes.len(), "storing Merkle nodes the store lacked");
+        store.append(&[], &missing).await?;
+    }
+    let last_recorded_at = records.last().map_or(chrono::DateTime::UNIX_EPOCH, |r| r.recorded_at);
+    index.apply(&records, TreeHead { size: frontier.size(), root: frontier.root() });
+    Ok(Rebuilt { keys, frontier, last_recorded_at })
 }
 
 /// Starts the writer over a rebuilt index; returns its handle and task.
@@ -142,7 +181,7 @@ pub async fn start(
     max_batch: usize,
     queue: usize,
 ) -> Result<(Writer, tokio::task::JoinHandle<()>), StoreError> {
-    let (head, keys, last_recorded_at) = rebuild(&store, &index).await?;
+    let Rebuilt { keys, frontier, last_recorded_at } = rebuild(&store, &index).await?;
     let (tx, rx) = mpsc::channel(queue.max(1));
     let task = WriterTask {
         store,
@@ -150,7 +189,8 @@ pub async fn start(
         rules,
         clock,
         keys,
-        next_sequence: head + 1,
+        next_sequence: frontier.size() + 1,
+        frontier,
         last_recorded_at,
         max_batch: max_batch.max(1),
     };
@@ -208,7 +248,13 @@ impl WriterTask {
                     Appended { record: record.clone(), bytes, leaf_hash }
                 })
                 .collect();
-            if let Err(e) = self.store.append(&appended).await {
+            // The tree grows on a copy, kept only if the commit succeeds.
+            let mut frontier = self.frontier.clone();
+            let mut nodes = NewNodes { first: nodes_in(frontier.size()), hashes: Vec::new() };
+            for entry in &appended {
+                frontier.push(entry.leaf_hash, &mut nodes.hashes);
+            }
+            if let Err(e) = self.store.append(&appended, &nodes).await {
                 tracing::error!(error = %e, records = appended.len(), "ledger commit failed");
                 for (reply, _) in waiting {
                     let _ = reply.send(Err(WriteError::Unavailable(e.to_string())));
@@ -220,7 +266,8 @@ impl WriterTask {
             }
             self.next_sequence += batch.records.len() as u64;
             self.last_recorded_at = now;
-            self.index.apply(&batch.records);
+            self.index.apply(&batch.records, TreeHead { size: frontier.size(), root: frontier.root() });
+            self.frontier = frontier;
             tracing::debug!(records = batch.records.len(), head = self.next_sequence - 1, "committed");
         }
         for (reply, written) in waiting {

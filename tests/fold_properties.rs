@@ -23,7 +23,7 @@ use creditregistry::domain::rules::measures::{Eligibility, MeasureDomain};
 use creditregistry::domain::rules::{Rules, term_end};
 use creditregistry::domain::state::{EntityState, RecordStatus, fold};
 use creditregistry::domain::uscc::Uscc;
-use creditregistry::index::Index;
+use creditregistry::index::{Index, TreeHead};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{Index as Pick, select, subsequence};
@@ -380,11 +380,18 @@ proptest! {
         cuts in vec(any::<Pick>(), 0..6),
         extra in evaluation_date(),
     ) {
+        let head_after = |batch: &[Arc<Record>]| TreeHead {
+            size: batch.last().map_or(0, |r| r.sequence),
+            ..TreeHead::default()
+        };
         let whole = Index::default();
-        whole.apply(&records);
+        whole.apply(&records, head_after(&records));
         let split = Index::default();
         for batch in split_points(&cuts, records.len()).windows(2) {
-            split.apply(&records[batch[0]..batch[1]]);
+            let part = &records[batch[0]..batch[1]];
+            if !part.is_empty() {
+                split.apply(part, head_after(part));
+            }
         }
         let all_at_once = whole.entity(&uscc()).expect("entity indexed");
         let in_batches = split.entity(&uscc()).expect("entity indexed");

@@ -1,8 +1,15 @@
-//! The ledger's format: canonical record bytes and RFC 9162 hashing.
+//! The ledger's verifiable format: canonical record bytes, RFC 9162
+//! hashing and proofs (`merkle`), and the registry's signatures over
+//! checkpoints and receipts (`signing`).
 //!
 //! A record's canonical bytes are the protobuf encoding of
 //! `creditregistry.v1.Record`, produced once when it is appended and kept
-//! verbatim, so anyone who receives them can re-hash the leaf.
+//! verbatim, so anyone who receives them can re-hash the leaf. Checkpoints
+//! and receipts are signed protobuf bytes for the same reason: the wire
+//! format is the format verifiers hold.
+
+pub mod merkle;
+pub mod signing;
 
 use prost::Message;
 use sha2::{Digest, Sha256};
@@ -42,6 +49,7 @@ pub fn decode(bytes: &[u8]) -> Result<Record, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::signing::hex;
 
     #[test]
     fn leaf_hash_of_empty_leaf_matches_rfc_9162() {
@@ -52,7 +60,4 @@ mod tests {
         );
     }
 
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
 }

@@ -25,8 +25,88 @@ pub struct Appended {
 #[derive(Clone, Debug)]
 pub struct StoredEntry {
     pub sequence: u64,
+    /// Microseconds since the Unix epoch, UTC.
+    pub recorded_at: i64,
     pub bytes: Vec<u8>,
     pub leaf_hash: Vec<u8>,
+}
+
+/// Nodes of the Merkle tree to append: `hashes[i]` is node `first + i`.
+#[derive(Clone, Debug, Default)]
+pub struct NewNodes {
+    pub first: u64,
+    pub hashes: Vec<Hash>,
+}
+
+/// A signed checkpoint as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub tree_size: u64,
+    pub check_log_size: u64,
+    /// Microseconds since the Unix epoch, UTC.
+    pub created_at: i64,
+    /// The encoded `Checkpoint` exactly as signed.
+    pub bytes: Vec<u8>,
+    pub key_id: String,
+    pub signature: Vec<u8>,
+}
+
+/// One check-log entry as stored.
+#[derive(Clone, Debug)]
+pub struct StoredCheck {
+    pub sequence: u64,
+    /// Microseconds since the Unix epoch, UTC.
+    pub checked_at: i64,
+    pub caller_subject: String,
+    pub receipt_id: String,
+    /// The codes the check asked about (for look-up by code).
+    pub codes: Vec<String>,
+    /// The encoded entry with its chain hash empty.
+    pub entry: Vec<u8>,
+    pub chain_hash: Hash,
+}
+
+/// Which check-log entries an auditor wants; all filters combine.
+#[derive(Clone, Debug, Default)]
+pub struct CheckFilter {
+    pub caller_subject: Option<String>,
+    pub uscc: Option<String>,
+    /// Microseconds, inclusive.
+    pub from: Option<i64>,
+    /// Microseconds, inclusive.
+    pub until: Option<i64>,
+    /// Only entries after this sequence (pagination).
+    pub after: u64,
+}
+
+/// Spot checks of one category and product class.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpotCheckCount {
+    /// The domain category's name, e.g. `ProductQuality`.
+    pub category: String,
+    pub product_class: String,
+    pub checked: u64,
+    pub passed: u64,
+}
+
+/// Penalties of one category.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PenaltyCount {
+    pub category: String,
+    /// Not revoked.
+    pub penalties: u64,
+    /// Sum of the fines of those, as amended.
+    pub fines_fen: i64,
+    pub revoked: u64,
+}
+
+/// Which records statistics cover: a region prefix and an inclusive range
+/// of dates (`YYYY-MM-DD`).
+#[derive(Clone, Debug)]
+pub struct StatsScope {
+    pub region_prefix: String,
+    pub from: String,
+    pub until: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +121,8 @@ pub enum StoreError {
     Corrupt { sequence: u64, reason: String },
     #[error("inspection draw {id} is unreadable: {reason}")]
     CorruptDraw { id: String, reason: String },
+    #[error("{0}")]
+    Inconsistent(String),
 }
 
 /// The configured backend.
@@ -59,11 +141,101 @@ impl Store {
         }
     }
 
-    /// Appends records and their projections in one transaction; returns
-    /// once it is durably committed.
-    pub async fn append(&self, batch: &[Appended]) -> Result<(), StoreError> {
+    /// Appends records, their projections and the Merkle nodes they
+    /// complete in one transaction; returns once it is durably committed.
+    pub async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(s) => s.append(batch).await,
+            Store::Sqlite(s) => s.append(batch, nodes).await,
+        }
+    }
+
+    /// How many Merkle nodes are stored.
+    pub async fn node_count(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.node_count().await,
+        }
+    }
+
+    /// The nodes at `positions`; an error if any is missing.
+    pub async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.nodes(positions).await,
+        }
+    }
+
+    /// Stored nodes with positions in `[from, to)`, in order, as stored.
+    pub async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.node_range(from, to).await,
+        }
+    }
+
+    /// Ledger rows with `after < sequence <= until`, at most `limit`, in order.
+    pub async fn ledger_page(&self, after: u64, until: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.ledger_page(after, until, limit).await,
+        }
+    }
+
+    /// One entity's ledger rows with `sequence <= until`, in order.
+    pub async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.entity_ledger(uscc, until).await,
+        }
+    }
+
+    /// The sequence of a record id.
+    pub async fn sequence_of(&self, record_id: &str) -> Result<Option<u64>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.sequence_of(record_id).await,
+        }
+    }
+
+    /// Appends check-log entries and checkpoints in one transaction.
+    pub async fn append_audit(&self, checks: &[StoredCheck], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.append_audit(checks, checkpoints).await,
+        }
+    }
+
+    /// The last check-log entry's sequence and chain hash.
+    pub async fn check_log_head(&self) -> Result<(u64, Hash), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.check_log_head().await,
+        }
+    }
+
+    /// Check-log entries matching `filter`, oldest first, at most `limit`.
+    pub async fn checks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<StoredCheck>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.checks(filter, limit).await,
+        }
+    }
+
+    /// The newest stored checkpoint, of exactly `tree_size` when given.
+    pub async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.checkpoint(tree_size).await,
+        }
+    }
+
+    /// Stored checkpoints with `after_id < id`, at most `limit`, by id,
+    /// with their ids.
+    pub async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.checkpoint_page(after_id, limit).await,
+        }
+    }
+
+    pub async fn spot_check_counts(&self, scope: &StatsScope) -> Result<Vec<SpotCheckCount>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.spot_check_counts(scope).await,
+        }
+    }
+
+    pub async fn penalty_counts(&self, scope: &StatsScope) -> Result<Vec<PenaltyCount>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.penalty_counts(scope).await,
         }
     }
 

@@ -8,7 +8,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Executor, Row, SqlitePool, Sqlite, Transaction};
 use tokio_stream::StreamExt;
 
-use super::{Appended, StoreError, StoredEntry, migrate};
+use super::{
+    Appended, CheckFilter, NewNodes, PenaltyCount, SpotCheckCount, StatsScope, StoreError, StoredCheck,
+    StoredCheckpoint, StoredEntry, migrate,
+};
+use crate::ledger::Hash;
 use crate::domain::record::{CorrectionChange, RecordBody};
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
@@ -70,10 +74,17 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub async fn append(&self, batch: &[Appended]) -> Result<(), StoreError> {
+    pub async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for entry in batch {
             append_one(&mut tx, entry).await?;
+        }
+        for (i, hash) in nodes.hashes.iter().enumerate() {
+            sqlx::query("INSERT INTO merkle_nodes (position, hash) VALUES ($1, $2)")
+                .bind((nodes.first + i as u64) as i64)
+                .bind(&hash[..])
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -83,18 +94,265 @@ impl SqliteStore {
         &self,
         mut each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let mut rows = sqlx::query("SELECT sequence, record, leaf_hash FROM ledger ORDER BY sequence")
-            .fetch(&self.pool);
+        let sql = format!("{LEDGER_COLUMNS} ORDER BY sequence");
+        let mut rows = sqlx::query(&sql).fetch(&self.pool);
         while let Some(row) = rows.next().await {
-            let row = row?;
-            let sequence: i64 = row.try_get("sequence")?;
-            each(StoredEntry {
-                sequence: sequence as u64,
-                bytes: row.try_get("record")?,
-                leaf_hash: row.try_get("leaf_hash")?,
-            })?;
+            each(entry_from_row(&row?)?)?;
         }
         Ok(())
+    }
+
+    pub async fn node_count(&self) -> Result<u64, StoreError> {
+        let next: Option<i64> = sqlx::query_scalar("SELECT MAX(position) + 1 FROM merkle_nodes")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(next.unwrap_or(0) as u64)
+    }
+
+    pub async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        if positions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = positions.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+        let rows = sqlx::query(&format!("SELECT position, hash FROM merkle_nodes WHERE position IN ({list})"))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            let position: i64 = row.try_get("position")?;
+            let hash: Vec<u8> = row.try_get("hash")?;
+            found.insert(position as u64, hash);
+        }
+        positions
+            .iter()
+            .map(|p| {
+                found
+                    .get(p)
+                    .and_then(|h| Hash::try_from(h.as_slice()).ok())
+                    .ok_or_else(|| StoreError::Inconsistent(format!("Merkle node {p} is missing or malformed")))
+            })
+            .collect()
+    }
+
+    pub async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let rows = sqlx::query("SELECT position, hash FROM merkle_nodes WHERE position >= $1 AND position < $2 ORDER BY position")
+            .bind(from as i64)
+            .bind(to as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get::<i64, _>("position")? as u64, row.try_get("hash")?)))
+            .collect()
+    }
+
+    pub async fn ledger_page(&self, after: u64, until: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{LEDGER_COLUMNS} WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence LIMIT $3"
+        ))
+        .bind(after as i64)
+        .bind(until.min(i64::MAX as u64) as i64)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    pub async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError> {
+        let rows = sqlx::query(&format!("{LEDGER_COLUMNS} WHERE uscc = $1 AND sequence <= $2 ORDER BY sequence"))
+            .bind(uscc)
+            .bind(until.min(i64::MAX as u64) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    pub async fn sequence_of(&self, record_id: &str) -> Result<Option<u64>, StoreError> {
+        let sequence: Option<i64> = sqlx::query_scalar("SELECT sequence FROM ledger WHERE record_id = $1")
+            .bind(record_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(sequence.map(|s| s as u64))
+    }
+
+    pub async fn append_audit(&self, checks: &[StoredCheck], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for c in checks {
+            sqlx::query(
+                "INSERT INTO check_log (sequence, checked_at, caller_subject, receipt_id, entry, chain_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(c.sequence as i64)
+            .bind(c.checked_at)
+            .bind(&c.caller_subject)
+            .bind(&c.receipt_id)
+            .bind(&c.entry)
+            .bind(&c.chain_hash[..])
+            .execute(&mut *tx)
+            .await?;
+            for code in &c.codes {
+                sqlx::query("INSERT OR IGNORE INTO check_log_codes (uscc, sequence) VALUES ($1, $2)")
+                    .bind(code)
+                    .bind(c.sequence as i64)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for cp in checkpoints {
+            sqlx::query(
+                "INSERT INTO checkpoints (tree_size, check_log_size, created_at, checkpoint, key_id, signature)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(cp.tree_size as i64)
+            .bind(cp.check_log_size as i64)
+            .bind(cp.created_at)
+            .bind(&cp.bytes)
+            .bind(&cp.key_id)
+            .bind(&cp.signature)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn check_log_head(&self) -> Result<(u64, Hash), StoreError> {
+        let row = sqlx::query("SELECT sequence, chain_hash FROM check_log ORDER BY sequence DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok((0, [0; 32])) };
+        let sequence: i64 = row.try_get("sequence")?;
+        let chain: Vec<u8> = row.try_get("chain_hash")?;
+        let chain = Hash::try_from(chain.as_slice()).map_err(|_| {
+            StoreError::Inconsistent(format!("check-log entry {sequence} has a chain hash of {} bytes", chain.len()))
+        })?;
+        Ok((sequence as u64, chain))
+    }
+
+    pub async fn checks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<StoredCheck>, StoreError> {
+        let mut sql = String::from(
+            "SELECT c.sequence, c.checked_at, c.caller_subject, c.receipt_id, c.entry, c.chain_hash FROM check_log c",
+        );
+        if filter.uscc.is_some() {
+            sql.push_str(" JOIN check_log_codes k ON k.sequence = c.sequence AND k.uscc = $1");
+        }
+        sql.push_str(" WHERE c.sequence > $2");
+        if filter.caller_subject.is_some() {
+            sql.push_str(" AND c.caller_subject = $3");
+        }
+        if filter.from.is_some() {
+            sql.push_str(" AND c.checked_at >= $4");
+        }
+        if filter.until.is_some() {
+            sql.push_str(" AND c.checked_at <= $5");
+        }
+        sql.push_str(" ORDER BY c.sequence LIMIT $6");
+        let rows = sqlx::query(&sql)
+            .bind(&filter.uscc)
+            .bind(filter.after as i64)
+            .bind(&filter.caller_subject)
+            .bind(filter.from)
+            .bind(filter.until)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut checks = Vec::with_capacity(rows.len());
+        for row in rows {
+            let sequence = row.try_get::<i64, _>("sequence")? as u64;
+            let codes = sqlx::query_scalar("SELECT uscc FROM check_log_codes WHERE sequence = $1")
+                .bind(sequence as i64)
+                .fetch_all(&self.pool)
+                .await?;
+            let chain: Vec<u8> = row.try_get("chain_hash")?;
+            checks.push(StoredCheck {
+                sequence,
+                checked_at: row.try_get("checked_at")?,
+                caller_subject: row.try_get("caller_subject")?,
+                receipt_id: row.try_get("receipt_id")?,
+                codes,
+                entry: row.try_get("entry")?,
+                // A malformed chain hash reads as zeros, which never verifies.
+                chain_hash: Hash::try_from(chain.as_slice()).unwrap_or([0; 32]),
+            });
+        }
+        Ok(checks)
+    }
+
+    pub async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let row = match tree_size {
+            Some(size) => {
+                sqlx::query(&format!("{CHECKPOINT_COLUMNS} WHERE tree_size = $1 ORDER BY id DESC LIMIT 1"))
+                    .bind(size as i64)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query(&format!("{CHECKPOINT_COLUMNS} ORDER BY tree_size DESC, id DESC LIMIT 1"))
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+        };
+        row.as_ref().map(checkpoint_from_row).transpose()
+    }
+
+    pub async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError> {
+        let rows = sqlx::query(&format!("{CHECKPOINT_COLUMNS} WHERE id > $1 ORDER BY id LIMIT $2"))
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok((row.try_get("id")?, checkpoint_from_row(row)?))).collect()
+    }
+
+    pub async fn spot_check_counts(&self, scope: &StatsScope) -> Result<Vec<SpotCheckCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT category, product_class, COUNT(*) AS checked,
+                    SUM(CASE WHEN outcome = 'Pass' THEN 1 ELSE 0 END) AS passed
+             FROM spot_checks
+             WHERE substr(uscc, 3, 6) LIKE $1 || '%' AND checked_on >= $2 AND checked_on <= $3
+             GROUP BY category, product_class ORDER BY category, product_class",
+        )
+        .bind(&scope.region_prefix)
+        .bind(&scope.from)
+        .bind(&scope.until)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SpotCheckCount {
+                    category: row.try_get("category")?,
+                    product_class: row.try_get("product_class")?,
+                    checked: row.try_get::<i64, _>("checked")? as u64,
+                    passed: row.try_get::<i64, _>("passed")? as u64,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn penalty_counts(&self, scope: &StatsScope) -> Result<Vec<PenaltyCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT category,
+                    SUM(CASE WHEN revoked = 0 THEN 1 ELSE 0 END) AS penalties,
+                    SUM(CASE WHEN revoked = 0 THEN fine_fen ELSE 0 END) AS fines_fen,
+                    SUM(revoked) AS revoked
+             FROM penalties
+             WHERE substr(uscc, 3, 6) LIKE $1 || '%' AND decided_on >= $2 AND decided_on <= $3
+             GROUP BY category ORDER BY category",
+        )
+        .bind(&scope.region_prefix)
+        .bind(&scope.from)
+        .bind(&scope.until)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PenaltyCount {
+                    category: row.try_get("category")?,
+                    penalties: row.try_get::<i64, _>("penalties")? as u64,
+                    fines_fen: row.try_get("fines_fen")?,
+                    revoked: row.try_get::<i64, _>("revoked")? as u64,
+                })
+            })
+            .collect()
     }
 
     pub async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
@@ -139,6 +397,31 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+const LEDGER_COLUMNS: &str = "SELECT sequence, recorded_at, record, leaf_hash FROM ledger";
+
+fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEntry, StoreError> {
+    Ok(StoredEntry {
+        sequence: row.try_get::<i64, _>("sequence")? as u64,
+        recorded_at: row.try_get("recorded_at")?,
+        bytes: row.try_get("record")?,
+        leaf_hash: row.try_get("leaf_hash")?,
+    })
+}
+
+const CHECKPOINT_COLUMNS: &str =
+    "SELECT id, tree_size, check_log_size, created_at, checkpoint, key_id, signature FROM checkpoints";
+
+fn checkpoint_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCheckpoint, StoreError> {
+    Ok(StoredCheckpoint {
+        tree_size: row.try_get::<i64, _>("tree_size")? as u64,
+        check_log_size: row.try_get::<i64, _>("check_log_size")? as u64,
+        created_at: row.try_get("created_at")?,
+        bytes: row.try_get("checkpoint")?,
+        key_id: row.try_get("key_id")?,
+        signature: row.try_get("signature")?,
+    })
 }
 
 const DRAW_COLUMNS: &str = "SELECT draw_id, region_prefix, seed, evaluated_on, policy_version, drawn_at_ns,

@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63reditregistry/v1/audit.proto\x12\x11\x63reditregistry.v1\x1a\x1d\x63reditregistry/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\")\n\x14GetCheckpointRequest\x12\x11\n\ttree_size\x18\x01 \x01(\x03\"P\n\x15GetCheckpointResponse\x12\x37\n\ncheckpoint\x18\x01 \x01(\x0b\x32#.creditregistry.v1.SignedCheckpoint\"\x19\n\x17\x43reateCheckpointRequest\"S\n\x18\x43reateCheckpointResponse\x12\x37\n\ncheckpoint\x18\x01 \x01(\x0b\x32#.creditregistry.v1.SignedCheckpoint\"^\n\x18GetInclusionProofRequest\x12\x13\n\trecord_id\x18\x01 \x01(\tH\x00\x12\x12\n\x08sequence\x18\x02 \x01(\x03H\x00\x12\x11\n\ttree_size\x18\x03 \x01(\x03\x42\x06\n\x04leaf\"w\n\x19GetInclusionProofResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x12\n\nleaf_index\x18\x02 \x01(\x03\x12\x11\n\ttree_size\x18\x03 \x01(\x03\x12\x11\n\tleaf_hash\x18\x04 \x01(\x0c\x12\x0e\n\x06hashes\x18\x05 \x03(\x0c\"O\n\x1aGetConsistencyProofRequest\x12\x17\n\x0f\x66irst_tree_size\x18\x01 \x01(\x03\x12\x18\n\x10second_tree_size\x18\x02 \x01(\x03\"`\n\x1bGetConsistencyProofResponse\x12\x17\n\x0f\x66irst_tree_size\x18\x01 \x01(\x03\x12\x18\n\x10second_tree_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\"\xa5\x01\n\x17GetEntityHistoryRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12,\n\x08known_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"\x99\x01\n\x18GetEntityHistoryResponse\x12/\n\x07records\x18\x01 \x03(\x0b\x32\x1e.creditregistry.v1.RecordEntry\x12\x33\n\x10\x63urrent_listings\x18\x02 \x03(\x0b\x32\x19.creditregistry.v1.Record\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\",\n\x13\x45xportLedgerRequest\x12\x15\n\rfrom_sequence\x18\x01 \x01(\x03\"|\n\x14\x45xportLedgerResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06record\x18\x03 \x01(\x0c\x12\x11\n\tleaf_hash\x18\x04 \x01(\x0c\"\xcf\x02\n\rCheckLogEntry\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12.\n\nchecked_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x63\x61ller_subject\x18\x03 \x01(\t\x12\x1b\n\x13\x63\x61ller_organisation\x18\x04 \x01(\t\x12\r\n\x05\x63odes\x18\x05 \x03(\t\x12\x30\n\x06\x64omain\x18\x06 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x35\n\religibilities\x18\x08 \x03(\x0e\x32\x1e.creditregistry.v1.Eligibility\x12\x12\n\nreceipt_id\x18\t \x01(\t\x12\x12\n\nchain_hash\x18\n \x01(\x0c\"\xc5\x01\n\x11ListChecksRequest\x12\x16\n\x0e\x63\x61ller_subject\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x30\n\x0c\x63hecked_from\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rchecked_until\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x12\n\npage_token\x18\x06 \x01(\t\"_\n\x12ListChecksResponse\x12\x30\n\x06\x63hecks\x18\x01 \x03(\x0b\x32 .creditregistry.v1.CheckLogEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x15\n\x13VerifyLedgerRequest\"\x88\x01\n\x14VerifyLedgerResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x17\n\x0frecords_checked\x18\x02 \x01(\x03\x12\x1b\n\x13\x63heckpoints_checked\x18\x03 \x01(\x03\x12\x1a\n\x12\x64ivergent_sequence\x18\x04 \x01(\x03\x12\x12\n\ndivergence\x18\x05 \x01(\t\"\x18\n\x16GetRegistryKeysRequest\"H\n\x0bRegistryKey\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x16\n\x0epublic_key_pem\x18\x03 \x01(\t\"G\n\x17GetRegistryKeysResponse\x12,\n\x04keys\x18\x01 \x03(\x0b\x32\x1e.creditregistry.v1.RegistryKey2\xbb\x07\n\x0c\x41uditService\x12\x62\n\rGetCheckpoint\x12\'.creditregistry.v1.GetCheckpointRequest\x1a(.creditregistry.v1.GetCheckpointResponse\x12k\n\x10\x43reateCheckpoint\x12*.creditregistry.v1.CreateCheckpointRequest\x1a+.creditregistry.v1.CreateCheckpointResponse\x12n\n\x11GetInclusionProof\x12+.creditregistry.v1.GetInclusionProofRequest\x1a,.creditregistry.v1.GetInclusionProofResponse\x12t\n\x13GetConsistencyProof\x12-.creditregistry.v1.GetConsistencyProofRequest\x1a..creditregistry.v1.GetConsistencyProofResponse\x12k\n\x10GetEntityHistory\x12*.creditregistry.v1.GetEntityHistoryRequest\x1a+.creditregistry.v1.GetEntityHistoryResponse\x12\x61\n\x0c\x45xportLedger\x12&.creditregistry.v1.ExportLedgerRequest\x1a\'.creditregistry.v1.ExportLedgerResponse0\x01\x12Y\n\nListChecks\x12$.creditregistry.v1.ListChecksRequest\x1a%.creditregistry.v1.ListChecksResponse\x12_\n\x0cVerifyLedger\x12&.creditregistry.v1.VerifyLedgerRequest\x1a\'.creditregistry.v1.VerifyLedgerResponse\x12h\n\x0fGetRegistryKeys\x12).creditregistry.v1.GetRegistryKeysRequest\x1a*.creditregistry.v1.GetRegistryKeysResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63reditregistry/v1/audit.proto\x12\x11\x63reditregistry.v1\x1a\x1d\x63reditregistry/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\")\n\x14GetCheckpointRequest\x12\x11\n\ttree_size\x18\x01 \x01(\x03\"P\n\x15GetCheckpointResponse\x12\x37\n\ncheckpoint\x18\x01 \x01(\x0b\x32#.creditregistry.v1.SignedCheckpoint\"\x19\n\x17\x43reateCheckpointRequest\"S\n\x18\x43reateCheckpointResponse\x12\x37\n\ncheckpoint\x18\x01 \x01(\x0b\x32#.creditregistry.v1.SignedCheckpoint\"^\n\x18GetInclusionProofRequest\x12\x13\n\trecord_id\x18\x01 \x01(\tH\x00\x12\x12\n\x08sequence\x18\x02 \x01(\x03H\x00\x12\x11\n\ttree_size\x18\x03 \x01(\x03\x42\x06\n\x04leaf\"\xb0\x01\n\x19GetInclusionProofResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x12\n\nleaf_index\x18\x02 \x01(\x03\x12\x11\n\ttree_size\x18\x03 \x01(\x03\x12\x11\n\tleaf_hash\x18\x04 \x01(\x0c\x12\x0e\n\x06hashes\x18\x05 \x03(\x0c\x12\x37\n\ncheckpoint\x18\x06 \x01(\x0b\x32#.creditregistry.v1.SignedCheckpoint\"O\n\x1aGetConsistencyProofRequest\x12\x17\n\x0f\x66irst_tree_size\x18\x01 \x01(\x03\x12\x18\n\x10second_tree_size\x18\x02 \x01(\x03\"`\n\x1bGetConsistencyProofResponse\x12\x17\n\x0f\x66irst_tree_size\x18\x01 \x01(\x03\x12\x18\n\x10second_tree_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\"\xa5\x01\n\x17GetEntityHistoryRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12,\n\x08known_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"j\n\x0cHistoryEntry\x12-\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x1e.creditregistry.v1.RecordEntry\x12\x18\n\x10\x63\x61nonical_record\x18\x02 \x01(\x0c\x12\x11\n\tleaf_hash\x18\x03 \x01(\x0c\"\xad\x01\n\x18GetEntityHistoryResponse\x12\x30\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1f.creditregistry.v1.HistoryEntry\x12\x33\n\x10\x63urrent_listings\x18\x02 \x03(\x0b\x32\x19.creditregistry.v1.Record\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\x12\x11\n\ttree_size\x18\x04 \x01(\x03\"A\n\x13\x45xportLedgerRequest\x12\x15\n\rfrom_sequence\x18\x01 \x01(\x03\x12\x13\n\x0bto_sequence\x18\x02 \x01(\x03\"|\n\x14\x45xportLedgerResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06record\x18\x03 \x01(\x0c\x12\x11\n\tleaf_hash\x18\x04 \x01(\x0c\"\xbc\x03\n\rCheckLogEntry\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12.\n\nchecked_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x63\x61ller_subject\x18\x03 \x01(\t\x12\x1b\n\x13\x63\x61ller_organisation\x18\x04 \x01(\t\x12\r\n\x05\x63odes\x18\x05 \x03(\t\x12\x30\n\x06\x64omain\x18\x06 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x35\n\religibilities\x18\x08 \x03(\x0e\x32\x1e.creditregistry.v1.Eligibility\x12\x12\n\nreceipt_id\x18\t \x01(\t\x12\x12\n\nchain_hash\x18\n \x01(\x0c\x12*\n\x04kind\x18\x0b \x01(\x0e\x32\x1c.creditregistry.v1.CheckKind\x12,\n\x08known_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\ttree_size\x18\r \x01(\x03\"\xc5\x01\n\x11ListChecksRequest\x12\x16\n\x0e\x63\x61ller_subject\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x30\n\x0c\x63hecked_from\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rchecked_until\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x12\n\npage_token\x18\x06 \x01(\t\"_\n\x12ListChecksResponse\x12\x30\n\x06\x63hecks\x18\x01 \x03(\x0b\x32 .creditregistry.v1.CheckLogEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x15\n\x13VerifyLedgerRequest\"\xab\x01\n\x14VerifyLedgerResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x17\n\x0frecords_checked\x18\x02 \x01(\x03\x12\x1b\n\x13\x63heckpoints_checked\x18\x03 \x01(\x03\x12\x1a\n\x12\x64ivergent_sequence\x18\x04 \x01(\x03\x12\x12\n\ndivergence\x18\x05 \x01(\t\x12!\n\x19\x63heck_log_entries_checked\x18\x06 \x01(\x03\"\x18\n\x16GetRegistryKeysRequest\"H\n\x0bRegistryKey\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x16\n\x0epublic_key_pem\x18\x03 \x01(\t\"G\n\x17GetRegistryKeysResponse\x12,\n\x04keys\x18\x01 \x03(\x0b\x32\x1e.creditregistry.v1.RegistryKey2\xbb\x07\n\x0c\x41uditService\x12\x62\n\rGetCheckpoint\x12\'.creditregistry.v1.GetCheckpointRequest\x1a(.creditregistry.v1.GetCheckpointResponse\x12k\n\x10\x43reateCheckpoint\x12*.creditregistry.v1.CreateCheckpointRequest\x1a+.creditregistry.v1.CreateCheckpointResponse\x12n\n\x11GetInclusionProof\x12+.creditregistry.v1.GetInclusionProofRequest\x1a,.creditregistry.v1.GetInclusionProofResponse\x12t\n\x13GetConsistencyProof\x12-.creditregistry.v1.GetConsistencyProofRequest\x1a..creditregistry.v1.GetConsistencyProofResponse\x12k\n\x10GetEntityHistory\x12*.creditregistry.v1.GetEntityHistoryRequest\x1a+.creditregistry.v1.GetEntityHistoryResponse\x12\x61\n\x0c\x45xportLedger\x12&.creditregistry.v1.ExportLedgerRequest\x1a\'.creditregistry.v1.ExportLedgerResponse0\x01\x12Y\n\nListChecks\x12$.creditregistry.v1.ListChecksRequest\x1a%.creditregistry.v1.ListChecksResponse\x12_\n\x0cVerifyLedger\x12&.creditregistry.v1.VerifyLedgerRequest\x1a\'.creditregistry.v1.VerifyLedgerResponse\x12h\n\x0fGetRegistryKeys\x12).creditregistry.v1.GetRegistryKeysRequest\x1a*.creditregistry.v1.GetRegistryKeysResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,36 +44,38 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATECHECKPOINTRESPONSE']._serialized_end=375
   _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=377
   _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=471
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=473
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=592
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=594
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=673
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=675
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=771
-  _globals['_GETENTITYHISTORYREQUEST']._serialized_start=774
-  _globals['_GETENTITYHISTORYREQUEST']._serialized_end=939
-  _globals['_GETENTITYHISTORYRESPONSE']._serialized_start=942
-  _globals['_GETENTITYHISTORYRESPONSE']._serialized_end=1095
-  _globals['_EXPORTLEDGERREQUEST']._serialized_start=1097
-  _globals['_EXPORTLEDGERREQUEST']._serialized_end=1141
-  _globals['_EXPORTLEDGERRESPONSE']._serialized_start=1143
-  _globals['_EXPORTLEDGERRESPONSE']._serialized_end=1267
-  _globals['_CHECKLOGENTRY']._serialized_start=1270
-  _globals['_CHECKLOGENTRY']._serialized_end=1605
-  _globals['_LISTCHECKSREQUEST']._serialized_start=1608
-  _globals['_LISTCHECKSREQUEST']._serialized_end=1805
-  _globals['_LISTCHECKSRESPONSE']._serialized_start=1807
-  _globals['_LISTCHECKSRESPONSE']._serialized_end=1902
-  _globals['_VERIFYLEDGERREQUEST']._serialized_start=1904
-  _globals['_VERIFYLEDGERREQUEST']._serialized_end=1925
-  _globals['_VERIFYLEDGERRESPONSE']._serialized_start=1928
-  _globals['_VERIFYLEDGERRESPONSE']._serialized_end=2064
-  _globals['_GETREGISTRYKEYSREQUEST']._serialized_start=2066
-  _globals['_GETREGISTRYKEYSREQUEST']._serialized_end=2090
-  _globals['_REGISTRYKEY']._serialized_start=2092
-  _globals['_REGISTRYKEY']._serialized_end=2164
-  _globals['_GETREGISTRYKEYSRESPONSE']._serialized_start=2166
-  _globals['_GETREGISTRYKEYSRESPONSE']._serialized_end=2237
-  _globals['_AUDITSERVICE']._serialized_start=2240
-  _globals['_AUDITSERVICE']._serialized_end=3195
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=474
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=650
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=652
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=731
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=733
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=829
+  _globals['_GETENTITYHISTORYREQUEST']._serialized_start=832
+  _globals['_GETENTITYHISTORYREQUEST']._serialized_end=997
+  _globals['_HISTORYENTRY']._serialized_start=999
+  _globals['_HISTORYENTRY']._serialized_end=1105
+  _globals['_GETENTITYHISTORYRESPONSE']._serialized_start=1108
+  _globals['_GETENTITYHISTORYRESPONSE']._serialized_end=1281
+  _globals['_EXPORTLEDGERREQUEST']._serialized_start=1283
+  _globals['_EXPORTLEDGERREQUEST']._serialized_end=1348
+  _globals['_EXPORTLEDGERRESPONSE']._serialized_start=1350
+  _globals['_EXPORTLEDGERRESPONSE']._serialized_end=1474
+  _globals['_CHECKLOGENTRY']._serialized_start=1477
+  _globals['_CHECKLOGENTRY']._serialized_end=1921
+  _globals['_LISTCHECKSREQUEST']._serialized_start=1924
+  _globals['_LISTCHECKSREQUEST']._serialized_end=2121
+  _globals['_LISTCHECKSRESPONSE']._serialized_start=2123
+  _globals['_LISTCHECKSRESPONSE']._serialized_end=2218
+  _globals['_VERIFYLEDGERREQUEST']._serialized_start=2220
+  _globals['_VERIFYLEDGERREQUEST']._serialized_end=2241
+  _globals['_VERIFYLEDGERRESPONSE']._serialized_start=2244
+  _globals['_VERIFYLEDGERRESPONSE']._serialized_end=2415
+  _globals['_GETREGISTRYKEYSREQUEST']._serialized_start=2417
+  _globals['_GETREGISTRYKEYSREQUEST']._serialized_end=2441
+  _globals['_REGISTRYKEY']._serialized_start=2443
+  _globals['_REGISTRYKEY']._serialized_end=2515
+  _globals['_GETREGISTRYKEYSRESPONSE']._serialized_start=2517
+  _globals['_GETREGISTRYKEYSRESPONSE']._serialized_end=2588
+  _globals['_AUDITSERVICE']._serialized_start=2591
+  _globals['_AUDITSERVICE']._serialized_end=3546
 # @@protoc_insertion_point(module_scope)

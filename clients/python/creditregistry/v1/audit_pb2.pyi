@@ -44,18 +44,20 @@ class GetInclusionProofRequest(_message.Message):
     def __init__(self, record_id: _Optional[str] = ..., sequence: _Optional[int] = ..., tree_size: _Optional[int] = ...) -> None: ...
 
 class GetInclusionProofResponse(_message.Message):
-    __slots__ = ("sequence", "leaf_index", "tree_size", "leaf_hash", "hashes")
+    __slots__ = ("sequence", "leaf_index", "tree_size", "leaf_hash", "hashes", "checkpoint")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     LEAF_INDEX_FIELD_NUMBER: _ClassVar[int]
     TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     LEAF_HASH_FIELD_NUMBER: _ClassVar[int]
     HASHES_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     leaf_index: int
     tree_size: int
     leaf_hash: bytes
     hashes: _containers.RepeatedScalarFieldContainer[bytes]
-    def __init__(self, sequence: _Optional[int] = ..., leaf_index: _Optional[int] = ..., tree_size: _Optional[int] = ..., leaf_hash: _Optional[bytes] = ..., hashes: _Optional[_Iterable[bytes]] = ...) -> None: ...
+    checkpoint: _types_pb2.SignedCheckpoint
+    def __init__(self, sequence: _Optional[int] = ..., leaf_index: _Optional[int] = ..., tree_size: _Optional[int] = ..., leaf_hash: _Optional[bytes] = ..., hashes: _Optional[_Iterable[bytes]] = ..., checkpoint: _Optional[_Union[_types_pb2.SignedCheckpoint, _Mapping]] = ...) -> None: ...
 
 class GetConsistencyProofRequest(_message.Message):
     __slots__ = ("first_tree_size", "second_tree_size")
@@ -89,21 +91,35 @@ class GetEntityHistoryRequest(_message.Message):
     page_token: str
     def __init__(self, uscc: _Optional[str] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
+class HistoryEntry(_message.Message):
+    __slots__ = ("entry", "canonical_record", "leaf_hash")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    CANONICAL_RECORD_FIELD_NUMBER: _ClassVar[int]
+    LEAF_HASH_FIELD_NUMBER: _ClassVar[int]
+    entry: _types_pb2.RecordEntry
+    canonical_record: bytes
+    leaf_hash: bytes
+    def __init__(self, entry: _Optional[_Union[_types_pb2.RecordEntry, _Mapping]] = ..., canonical_record: _Optional[bytes] = ..., leaf_hash: _Optional[bytes] = ...) -> None: ...
+
 class GetEntityHistoryResponse(_message.Message):
-    __slots__ = ("records", "current_listings", "next_page_token")
-    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("entries", "current_listings", "next_page_token", "tree_size")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
     CURRENT_LISTINGS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    records: _containers.RepeatedCompositeFieldContainer[_types_pb2.RecordEntry]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[HistoryEntry]
     current_listings: _containers.RepeatedCompositeFieldContainer[_types_pb2.Record]
     next_page_token: str
-    def __init__(self, records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    tree_size: int
+    def __init__(self, entries: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., tree_size: _Optional[int] = ...) -> None: ...
 
 class ExportLedgerRequest(_message.Message):
-    __slots__ = ("from_sequence",)
+    __slots__ = ("from_sequence", "to_sequence")
     FROM_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    TO_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     from_sequence: int
-    def __init__(self, from_sequence: _Optional[int] = ...) -> None: ...
+    to_sequence: int
+    def __init__(self, from_sequence: _Optional[int] = ..., to_sequence: _Optional[int] = ...) -> None: ...
 
 class ExportLedgerResponse(_message.Message):
     __slots__ = ("sequence", "recorded_at", "record", "leaf_hash")
@@ -118,7 +134,7 @@ class ExportLedgerResponse(_message.Message):
     def __init__(self, sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., record: _Optional[bytes] = ..., leaf_hash: _Optional[bytes] = ...) -> None: ...
 
 class CheckLogEntry(_message.Message):
-    __slots__ = ("sequence", "checked_at", "caller_subject", "caller_organisation", "codes", "domain", "evaluated_on", "eligibilities", "receipt_id", "chain_hash")
+    __slots__ = ("sequence", "checked_at", "caller_subject", "caller_organisation", "codes", "domain", "evaluated_on", "eligibilities", "receipt_id", "chain_hash", "kind", "known_at", "tree_size")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     CHECKED_AT_FIELD_NUMBER: _ClassVar[int]
     CALLER_SUBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -129,6 +145,9 @@ class CheckLogEntry(_message.Message):
     ELIGIBILITIES_FIELD_NUMBER: _ClassVar[int]
     RECEIPT_ID_FIELD_NUMBER: _ClassVar[int]
     CHAIN_HASH_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     checked_at: _timestamp_pb2.Timestamp
     caller_subject: str
@@ -139,7 +158,10 @@ class CheckLogEntry(_message.Message):
     eligibilities: _containers.RepeatedScalarFieldContainer[_types_pb2.Eligibility]
     receipt_id: str
     chain_hash: bytes
-    def __init__(self, sequence: _Optional[int] = ..., checked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibilities: _Optional[_Iterable[_Union[_types_pb2.Eligibility, str]]] = ..., receipt_id: _Optional[str] = ..., chain_hash: _Optional[bytes] = ...) -> None: ...
+    kind: _types_pb2.CheckKind
+    known_at: _timestamp_pb2.Timestamp
+    tree_size: int
+    def __init__(self, sequence: _Optional[int] = ..., checked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibilities: _Optional[_Iterable[_Union[_types_pb2.Eligibility, str]]] = ..., receipt_id: _Optional[str] = ..., chain_hash: _Optional[bytes] = ..., kind: _Optional[_Union[_types_pb2.CheckKind, str]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tree_size: _Optional[int] = ...) -> None: ...
 
 class ListChecksRequest(_message.Message):
     __slots__ = ("caller_subject", "uscc", "checked_from", "checked_until", "page_size", "page_token")
@@ -170,18 +192,20 @@ class VerifyLedgerRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class VerifyLedgerResponse(_message.Message):
-    __slots__ = ("ok", "records_checked", "checkpoints_checked", "divergent_sequence", "divergence")
+    __slots__ = ("ok", "records_checked", "checkpoints_checked", "divergent_sequence", "divergence", "check_log_entries_checked")
     OK_FIELD_NUMBER: _ClassVar[int]
     RECORDS_CHECKED_FIELD_NUMBER: _ClassVar[int]
     CHECKPOINTS_CHECKED_FIELD_NUMBER: _ClassVar[int]
     DIVERGENT_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     DIVERGENCE_FIELD_NUMBER: _ClassVar[int]
+    CHECK_LOG_ENTRIES_CHECKED_FIELD_NUMBER: _ClassVar[int]
     ok: bool
     records_checked: int
     checkpoints_checked: int
     divergent_sequence: int
     divergence: str
-    def __init__(self, ok: _Optional[bool] = ..., records_checked: _Optional[int] = ..., checkpoints_checked: _Optional[int] = ..., divergent_sequence: _Optional[int] = ..., divergence: _Optional[str] = ...) -> None: ...
+    check_log_entries_checked: int
+    def __init__(self, ok: _Optional[bool] = ..., records_checked: _Optional[int] = ..., checkpoints_checked: _Optional[int] = ..., divergent_sequence: _Optional[int] = ..., divergence: _Optional[str] = ..., check_log_entries_checked: _Optional[int] = ...) -> None: ...
 
 class GetRegistryKeysRequest(_message.Message):
     __slots__ = ()

@@ -138,6 +138,13 @@ class Eligibility(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ELIGIBILITY_ELIGIBLE: _ClassVar[Eligibility]
     ELIGIBILITY_RESTRICTED: _ClassVar[Eligibility]
     ELIGIBILITY_INELIGIBLE: _ClassVar[Eligibility]
+
+class CheckKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHECK_KIND_UNSPECIFIED: _ClassVar[CheckKind]
+    CHECK_KIND_SINGLE: _ClassVar[CheckKind]
+    CHECK_KIND_BATCH: _ClassVar[CheckKind]
+    CHECK_KIND_CONSORTIUM: _ClassVar[CheckKind]
 CATEGORY_UNSPECIFIED: Category
 CATEGORY_PRODUCT_QUALITY: Category
 CATEGORY_FOOD_SAFETY: Category
@@ -224,6 +231,10 @@ ELIGIBILITY_UNSPECIFIED: Eligibility
 ELIGIBILITY_ELIGIBLE: Eligibility
 ELIGIBILITY_RESTRICTED: Eligibility
 ELIGIBILITY_INELIGIBLE: Eligibility
+CHECK_KIND_UNSPECIFIED: CheckKind
+CHECK_KIND_SINGLE: CheckKind
+CHECK_KIND_BATCH: CheckKind
+CHECK_KIND_CONSORTIUM: CheckKind
 
 class Penalty(_message.Message):
     __slots__ = ("decision_number", "category", "severity", "legal_basis", "fine_fen", "sanctions", "decided_on", "violation")
@@ -469,7 +480,7 @@ class SignedCheckpoint(_message.Message):
     def __init__(self, checkpoint: _Optional[bytes] = ..., key_id: _Optional[str] = ..., signature: _Optional[bytes] = ...) -> None: ...
 
 class ReceiptBody(_message.Message):
-    __slots__ = ("receipt_id", "issued_at", "caller_subject", "caller_organisation", "requested_codes", "domain", "evaluated_on", "decisions", "consortium_eligibility", "catalogue_version", "checkpoint")
+    __slots__ = ("receipt_id", "issued_at", "caller_subject", "caller_organisation", "requested_codes", "domain", "evaluated_on", "decisions", "consortium_eligibility", "catalogue_version", "checkpoint", "known_at", "kind")
     RECEIPT_ID_FIELD_NUMBER: _ClassVar[int]
     ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
     CALLER_SUBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -481,6 +492,8 @@ class ReceiptBody(_message.Message):
     CONSORTIUM_ELIGIBILITY_FIELD_NUMBER: _ClassVar[int]
     CATALOGUE_VERSION_FIELD_NUMBER: _ClassVar[int]
     CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     receipt_id: str
     issued_at: _timestamp_pb2.Timestamp
     caller_subject: str
@@ -492,7 +505,9 @@ class ReceiptBody(_message.Message):
     consortium_eligibility: Eligibility
     catalogue_version: str
     checkpoint: SignedCheckpoint
-    def __init__(self, receipt_id: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., requested_codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., decisions: _Optional[_Iterable[_Union[Decision, _Mapping]]] = ..., consortium_eligibility: _Optional[_Union[Eligibility, str]] = ..., catalogue_version: _Optional[str] = ..., checkpoint: _Optional[_Union[SignedCheckpoint, _Mapping]] = ...) -> None: ...
+    known_at: _timestamp_pb2.Timestamp
+    kind: CheckKind
+    def __init__(self, receipt_id: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., requested_codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., decisions: _Optional[_Iterable[_Union[Decision, _Mapping]]] = ..., consortium_eligibility: _Optional[_Union[Eligibility, str]] = ..., catalogue_version: _Optional[str] = ..., checkpoint: _Optional[_Union[SignedCheckpoint, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[CheckKind, str]] = ...) -> None: ...
 
 class Receipt(_message.Message):
     __slots__ = ("body", "key_id", "signature")
