@@ -254,7 +254,8 @@ pub fn issue_token(request: &TokenRequest, private_key_pem: &[u8]) -> Result<Str
     jsonwebtoken::encode(&header, &claims, &key).map_err(|e| e.to_string())
 }
 
-/// A development Ed25519 key pair kept in a directory, made on first use.
+/// An Ed25519 key pair kept in a directory, made on first use: the
+/// development JWT key, and the registry signing key when none is configured.
 pub struct DevKeyPair {
     pub private_key_file: PathBuf,
     pub public_key_file: PathBuf,
@@ -264,10 +265,16 @@ pub struct DevKeyPair {
 pub const DEV_KID: &str = "dev";
 
 impl DevKeyPair {
+    /// The development JWT key pair in `dir`.
     pub fn in_dir(dir: &Path) -> DevKeyPair {
+        DevKeyPair::named(dir, "jwt-ed25519")
+    }
+
+    /// A key pair `<stem>.pem`, `<stem>.pub.pem` in `dir`.
+    pub fn named(dir: &Path, stem: &str) -> DevKeyPair {
         DevKeyPair {
-            private_key_file: dir.join("jwt-ed25519.pem"),
-            public_key_file: dir.join("jwt-ed25519.pub.pem"),
+            private_key_file: dir.join(format!("{stem}.pem")),
+            public_key_file: dir.join(format!("{stem}.pub.pem")),
         }
     }
 

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use chrono::FixedOffset;
 use serde::Deserialize;
 
+use crate::auth::DevKeyPair;
+use crate::ledger::signing::RegistryKey;
 use crate::domain::rules::{
     DEFAULT_LISTS, DEFAULT_MEASURES, DEFAULT_PUBLICITY, DEFAULT_SUPERVISION, Rules,
 };
@@ -28,6 +30,27 @@ pub struct Config {
     pub auth: AuthConfig,
     pub writer: WriterConfig,
     pub policy: PolicyConfig,
+    pub audit: AuditConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The registry's Ed25519 signing key (PKCS#8 PEM) for checkpoints and
+    /// receipts. `CREDITREGISTRY_SIGNING_KEY`. When unset, a key made on
+    /// first run in `<data_dir>/registry-keys/`.
+    pub signing_key_file: Option<PathBuf>,
+    /// Longest time between checkpoints while the ledger or the check log
+    /// grows. `CREDITREGISTRY_CHECKPOINT_INTERVAL` (seconds).
+    pub checkpoint_interval_secs: u64,
+    /// The registry's name in its checkpoints. `CREDITREGISTRY_ORIGIN`.
+    pub origin: String,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig { signing_key_file: None, checkpoint_interval_secs: 10, origin: "creditregistry".into() }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -103,6 +126,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             writer: WriterConfig::default(),
             policy: PolicyConfig::default(),
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -178,6 +202,16 @@ impl Config {
         if let Some(v) = var("CREDITREGISTRY_WRITER_MAX_BATCH") {
             self.writer.max_batch = v.parse().map_err(|e| bad("CREDITREGISTRY_WRITER_MAX_BATCH", &e))?;
         }
+        if let Some(v) = var("CREDITREGISTRY_SIGNING_KEY") {
+            self.audit.signing_key_file = Some(v.into());
+        }
+        if let Some(v) = var("CREDITREGISTRY_CHECKPOINT_INTERVAL") {
+            self.audit.checkpoint_interval_secs =
+                v.parse().map_err(|e| bad("CREDITREGISTRY_CHECKPOINT_INTERVAL", &e))?;
+        }
+        if let Some(v) = var("CREDITREGISTRY_ORIGIN") {
+            self.audit.origin = v;
+        }
         for (name, slot) in [
             ("CREDITREGISTRY_LIST_RULES", &mut self.policy.list_rules),
             ("CREDITREGISTRY_PUBLICITY_RULES", &mut self.policy.publicity_rules),
@@ -221,6 +255,27 @@ impl Config {
             &read(&p.measure_catalogue, DEFAULT_MEASURES)?,
             &read(&p.supervision_policy, DEFAULT_SUPERVISION)?,
         ])
+    }
+
+    /// The registry's signing key: the configured file, else the one made
+    /// on first run in the data directory.
+    pub fn registry_key(&self) -> Result<RegistryKey, String> {
+        let file = match &self.audit.signing_key_file {
+            Some(file) => file.clone(),
+            None => {
+                let pair = self.generated_registry_key();
+                if pair.ensure()? {
+                    tracing::info!(file = %pair.private_key_file.display(), "created the registry signing key");
+                }
+                pair.private_key_file
+            }
+        };
+        RegistryKey::from_pem_file(&file)
+    }
+
+    /// Where the registry key made on first run lives.
+    pub fn generated_registry_key(&self) -> DevKeyPair {
+        DevKeyPair::named(&self.data_dir.join("registry-keys"), "registry-ed25519")
     }
 
     /// Directory of the development keys.

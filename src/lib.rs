@@ -1,7 +1,8 @@
 //! Quality-credit and blacklist registry.
 //!
 //! - `domain`: the records, rules and state fold (pure, no I/O).
-//! - `ledger`: canonical record bytes and RFC 9162 hashing.
+//! - `ledger`: canonical record bytes, RFC 9162 tree and proofs, signatures.
+//! - `audit`: checkpoints, receipts, the check log, store verification.
 //! - `store`: SQL, one transaction per batch.
 //! - `index`: every entity's records in memory.
 //! - `writer`: the single writer with group commit.
@@ -10,6 +11,7 @@
 //! - `server`: assembles and runs it all.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -1,4 +1,5 @@
-//! Command line: `serve`, `token`, `migrate`.
+//! Command line: `serve`, `token`, `migrate`, `verify`, `verify-receipt`,
+//! `registry-key`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +8,9 @@ use clap::{Parser, Subcommand};
 
 use creditregistry::auth::{DEV_KID, DevKeyPair, Role, TokenRequest, issue_token};
 use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
+use creditregistry::audit::verify::verify;
+use creditregistry::ledger::signing::{PublicKey, hex, verify_receipt};
+use creditregistry::proto::pb;
 use creditregistry::store::Store;
 
 #[derive(Parser)]
@@ -60,6 +64,27 @@ enum Command {
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Recompute every leaf hash, Merkle node and check-log chain hash from
+    /// the store, check every checkpoint's signature, root and check-log
+    /// head; report the first divergence. Exits 1 if there is one.
+    Verify {
+        /// More registry public keys (PEM) checkpoints may be signed with,
+        /// e.g. retired keys; the configured key is always trusted.
+        #[arg(long = "public-key")]
+        public_keys: Vec<PathBuf>,
+    },
+    /// Verify a stored receipt (the encoded `Receipt`) offline with the
+    /// registry's public key; print what it attests. Exits 1 if it fails.
+    VerifyReceipt {
+        /// The registry's public key (PEM); the configured registry key's
+        /// when unset.
+        #[arg(long = "public-key")]
+        public_keys: Vec<PathBuf>,
+        /// The receipt file.
+        receipt: PathBuf,
+    },
+    /// Print the registry's public signing key (PEM) and its key id.
+    RegistryKey,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -135,6 +160,35 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{token}");
             Ok(())
         }
+        Command::Verify { public_keys } => {
+            let mut keys = read_public_keys(&public_keys)?;
+            keys.push(config.registry_key()?.public().clone());
+            runtime.block_on(async {
+                let store = Store::open(&config.database_url()).await.map_err(|e| e.to_string())?;
+                let report = verify(&store, &keys).await.map_err(|e| e.to_string());
+                store.close().await;
+                let report = report?;
+                println!("{report}");
+                if report.ok() { Ok(()) } else { Err("the store does not verify".into()) }
+            })
+        }
+        Command::VerifyReceipt { public_keys, receipt } => {
+            let keys = if public_keys.is_empty() {
+                vec![config.registry_key()?.public().clone()]
+            } else {
+                read_public_keys(&public_keys)?
+            };
+            let bytes = std::fs::read(&receipt).map_err(|e| format!("{}: {e}", receipt.display()))?;
+            let body = verify_receipt(&bytes, &keys).map_err(|e| format!("INVALID receipt {}: {e}", receipt.display()))?;
+            print!("{}", describe_receipt(&body));
+            Ok(())
+        }
+        Command::RegistryKey => {
+            let key = config.registry_key()?;
+            eprintln!("key id {}", key.public().key_id);
+            print!("{}", key.public().to_pem());
+            Ok(())
+        }
         Command::Migrate => runtime.block_on(async {
             let store = Store::open(&config.database_url()).await.map_err(|e| e.to_string())?;
             store.close().await;
@@ -142,6 +196,45 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }),
     }
+}
+
+fn read_public_keys(files: &[PathBuf]) -> Result<Vec<PublicKey>, String> {
+    files
+        .iter()
+        .map(|f| {
+            let pem = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+            PublicKey::from_pem(&pem).map_err(|e| format!("{}: {e}", f.display()))
+        })
+        .collect()
+}
+
+/// What a verified receipt attests, for people.
+fn describe_receipt(body: &pb::ReceiptBody) -> String {
+    let name = |e: i32| pb::Eligibility::try_from(e).map_or("?", |e| e.as_str_name()).trim_start_matches("ELIGIBILITY_");
+    let checkpoint = body.checkpoint.as_ref().and_then(|c| <pb::Checkpoint as prost::Message>::decode(c.checkpoint.as_slice()).ok()).unwrap_or_default();
+    let mut out = format!(
+        "VALID receipt {}\n  issued at        {}\n  caller           {} ({})\n  check            {} in {}, evaluated on {}\n",
+        body.receipt_id,
+        body.issued_at.map(|t| t.to_string()).unwrap_or_default(),
+        body.caller_subject,
+        body.caller_organisation,
+        pb::CheckKind::try_from(body.kind).map_or("?", |k| k.as_str_name()),
+        pb::MeasureDomain::try_from(body.domain).map_or("?", |d| d.as_str_name()),
+        body.evaluated_on.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)).unwrap_or_default(),
+    );
+    for d in &body.decisions {
+        out.push_str(&format!("  {}  {}\n", d.uscc, name(d.eligibility)));
+    }
+    if body.consortium_eligibility != 0 {
+        out.push_str(&format!("  consortium          {}\n", name(body.consortium_eligibility)));
+    }
+    out.push_str(&format!(
+        "  catalogue        {}\n  checkpoint       {} records, root {}\n",
+        body.catalogue_version,
+        checkpoint.tree_size,
+        hex(&checkpoint.root_hash)
+    ));
+    out
 }
 
 /// Creates the development key pair if needed and trusts it.

@@ -1,5 +1,5 @@
-//! Assembles the registry: store, writer, index, services, health and
-//! reflection; serves until told to stop.
+//! Assembles the registry: store, writer, index, audit trail, services,
+//! health and reflection; serves until told to stop.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 
 use crate::api::{AuditApi, Authenticate, EligibilityApi, RecordsApi, Registry, SupervisionApi};
+use crate::audit::AuditTrail;
 use crate::auth::Authenticator;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -35,15 +36,18 @@ pub struct Running {
     shutdown: oneshot::Sender<()>,
     serving: JoinHandle<Result<(), tonic::transport::Error>>,
     writer: JoinHandle<()>,
+    audit: JoinHandle<()>,
     store: Store,
 }
 
 impl Running {
-    /// Stops accepting calls, lets the writer finish its batch, closes the store.
+    /// Stops accepting calls, lets the writer finish its batch and the audit
+    /// trail store its queue, closes the store.
     pub async fn stop(self) -> Result<(), String> {
         let _ = self.shutdown.send(());
         let served = self.serving.await.map_err(|e| e.to_string())?;
         let _ = self.writer.await;
+        let _ = self.audit.await;
         self.store.close().await;
         served.map_err(|e| e.to_string())
     }
@@ -96,7 +100,20 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         "index rebuilt from the ledger"
     );
 
-    let registry = Registry { writer, index, clock, rules, store: store.clone() };
+    let registry_key = config.registry_key()?;
+    let (audit, audit_task) = AuditTrail::start(
+        store.clone(),
+        index.clone(),
+        registry_key,
+        config.audit.origin.clone(),
+        clock,
+        Duration::from_secs(config.audit.checkpoint_interval_secs),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tracing::info!(key_id = %audit.public_key().key_id, "registry signing key loaded");
+
+    let registry = Registry { writer, index, clock, rules, store: store.clone(), audit };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();
@@ -122,7 +139,10 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let eligibility = EligibilityServiceServer::new(EligibilityApi::new(registry.clone()))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    let supervision = SupervisionServiceServer::new(SupervisionApi::new(registry))
+    let supervision = SupervisionServiceServer::new(SupervisionApi::new(registry.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let audit_service = AuditServiceServer::new(AuditApi::new(registry))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
 
@@ -139,7 +159,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         .add_service(InterceptedService::new(records, auth.clone()))
         .add_service(InterceptedService::new(eligibility, auth.clone()))
         .add_service(InterceptedService::new(supervision, auth.clone()))
-        .add_service(InterceptedService::new(AuditServiceServer::new(AuditApi), auth));
+        .add_service(InterceptedService::new(audit_service, auth));
     let serving = tokio::spawn(router.serve_with_incoming_shutdown(
         tokio_stream::wrappers::TcpListenerStream::new(listener),
         async {
@@ -147,5 +167,5 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         },
     ));
     tracing::info!(%addr, database = %url, "serving");
-    Ok(Running { addr, shutdown, serving, writer: writer_task, store })
+    Ok(Running { addr, shutdown, serving, writer: writer_task, audit: audit_task, store })
 }

@@ -10,8 +10,9 @@ then, from anywhere:
     python clients/python/quickstart.py
 
 It records a penalty as an enforcement bureau (SAMR-310115), reads the
-entity's credit file back as a procurement platform, and shows what the
-registry answers to a malformed credit code.
+entity's credit file back as a procurement platform, shows what the registry
+answers to a malformed credit code, checks a tender's bidders in one batch
+and verifies that check's signed receipt offline.
 
 Tokens come from --enforcement-token / --reader-token, else from the
 environment (CREDITREGISTRY_ENFORCEMENT_TOKEN / CREDITREGISTRY_TOKEN), else
@@ -38,7 +39,7 @@ sys.path.insert(0, str(HERE))
 import grpc  # noqa: E402
 
 import creditregistry  # noqa: E402
-from creditregistry.v1 import eligibility_pb2, records_pb2, types_pb2  # noqa: E402
+from creditregistry.v1 import audit_pb2, eligibility_pb2, records_pb2, types_pb2  # noqa: E402
 
 AUTHORITY = "SAMR-310115"
 ENTITY = "91310115MA1K3BTP2B"
@@ -178,7 +179,9 @@ def show_bad_code(client: creditregistry.Client) -> None:
     raise QuickstartError(f"the registry accepted the malformed code {BAD_CODE}")
 
 
-def check_tender(client: creditregistry.Client, written: types_pb2.Record) -> None:
+def check_tender(
+    client: creditregistry.Client, written: types_pb2.Record
+) -> eligibility_pb2.BatchCheckEligibilityResponse:
     bidders = [ENTITY, "91110000600037341L", BAD_CODE]
     response = client.eligibility.BatchCheckEligibility(
         eligibility_pb2.BatchCheckEligibilityRequest(
@@ -198,6 +201,30 @@ def check_tender(client: creditregistry.Client, written: types_pb2.Record) -> No
             print(f"   {result.requested_code}  {answer:<10} {why}  ({d.catalogue_version})")
         else:
             print(f"   {result.requested_code}  refused    {result.error.message}")
+    return response
+
+
+def verify_tender_receipt(
+    client: creditregistry.Client, response: eligibility_pb2.BatchCheckEligibilityResponse
+) -> None:
+    # The keys could as well come from a file: verifying needs no server.
+    registry_keys = client.audit.GetRegistryKeys(audit_pb2.GetRegistryKeysRequest(), timeout=TIMEOUT).keys
+    try:
+        keys = creditregistry.load_public_keys(registry_keys)
+        body = creditregistry.verify_receipt(response.receipt.SerializeToString(), keys)
+    except creditregistry.VerificationError as e:
+        raise QuickstartError(f"the receipt of step 4 does not verify: {e}") from e
+    decisions = [r.decision for r in response.results if r.WhichOneof("outcome") == "decision"]
+    if list(body.decisions) != decisions:
+        raise QuickstartError("the receipt of step 4 attests other decisions than the answer")
+    # Verified with the receipt; decoded only to show it.
+    checkpoint = types_pb2.Checkpoint.FromString(body.checkpoint.checkpoint)
+    print()
+    print("5. The receipt, verified offline with the registry's public key")
+    print(f"   receipt id       {body.receipt_id}")
+    print(f"   signed by        {response.receipt.key_id}")
+    print(f"   attests          the {len(decisions)} decisions above, for {body.caller_subject}")
+    print(f"   checkpoint       tree size {checkpoint.tree_size}, root {checkpoint.root_hash.hex()[:16]}...")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             written = record_penalty(officer)
             show_profile(buyer, written)
             show_bad_code(buyer)
-            check_tender(buyer, written)
+            tender = check_tender(buyer, written)
+            verify_tender_receipt(buyer, tender)
     except QuickstartError as e:
         print(f"quickstart: {e}", file=sys.stderr)
         return 1

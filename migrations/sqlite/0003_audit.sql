@@ -32,6 +32,7 @@ CREATE TABLE check_log (
     checked_at     INTEGER NOT NULL,            -- microseconds since the Unix epoch, UTC
     caller_subject TEXT    NOT NULL,
     receipt_id     TEXT    NOT NULL,
+    codes          TEXT    NOT NULL,            -- the codes asked about, comma-separated
     entry          BLOB    NOT NULL,            -- encoded CheckLogEntry with chain_hash empty
     chain_hash     BLOB    NOT NULL             -- SHA-256(previous chain_hash || entry)
 );

@@ -1,5 +1,6 @@
 //! `EligibilityService`: joint-punishment checks (联合惩戒) for procurement
-//! and bidding platforms, served from the in-memory index.
+//! and bidding platforms, served from the in-memory index. Every answer
+//! comes with a signed receipt and is written to the check log.
 
 use tonic::{Request, Response, Status};
 
@@ -9,7 +10,7 @@ use crate::auth::{Principal, Role};
 use crate::domain::admission::Violation;
 use crate::domain::rules::measures::MeasureDomain;
 use crate::domain::uscc::Uscc;
-use crate::proto::convert::{WireReader, decision_to_wire, measure_to_wire};
+use crate::proto::convert::{WireReader, date_to_wire, decision_to_wire, measure_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
 
 /// Most codes in one batch check.
@@ -45,6 +46,60 @@ impl EligibilityApi {
         Ok((codes, domain, scope))
     }
 
+    /// Signs the receipt of a check and queues its entry for the check log.
+    async fn attest(&self, caller: &Principal, check: Attested<'_>, scope: &ReadScope) -> pb::Receipt {
+        let registry = &self.registry;
+        let checkpoint = registry.audit.checkpoint_for(scope.tree).await;
+        let issued_at = Some(timestamp_to_wire(registry.clock.now()));
+        let receipt_id = uuid::Uuid::now_v7().to_string();
+        let domain = pb::MeasureDomain::from(check.domain) as i32;
+        let evaluated_on = Some(date_to_wire(scope.on));
+        let known_at = scope.known_at.map(timestamp_to_wire);
+        let kind = check.kind as i32;
+        let organisation = caller.organisation.clone().unwrap_or_default();
+        let body = pb::ReceiptBody {
+            receipt_id: receipt_id.clone(),
+            issued_at,
+            caller_subject: caller.subject.clone(),
+            caller_organisation: organisation.clone(),
+            requested_codes: check.requested_codes.to_vec(),
+            domain,
+            evaluated_on,
+            decisions: check.decisions.to_vec(),
+            consortium_eligibility: check.consortium.map_or(0, |e| e as i32),
+            catalogue_version: registry.rules.catalogue.version.clone(),
+            checkpoint: Some(checkpoint.as_ref().clone()),
+            known_at,
+            kind,
+        };
+        let receipt = registry.audit.sign_receipt(&body);
+        // One eligibility per requested code; a refused code has none.
+        let mut decided = check.decisions.iter();
+        let eligibilities = check
+            .valid
+            .iter()
+            .map(|ok| if *ok { decided.next().map_or(0, |d| d.eligibility) } else { 0 })
+            .collect();
+        let codes = check.decisions.iter().map(|d| d.uscc.clone()).collect();
+        let entry = pb::CheckLogEntry {
+            sequence: 0,
+            checked_at: issued_at,
+            caller_subject: caller.subject.clone(),
+            caller_organisation: organisation,
+            codes: check.requested_codes.to_vec(),
+            domain,
+            evaluated_on,
+            eligibilities,
+            receipt_id,
+            chain_hash: Vec::new(),
+            kind,
+            known_at,
+            tree_size: scope.tree.size as i64,
+        };
+        registry.audit.log_check(entry, codes).await;
+        receipt
+    }
+
     /// Decides for one valid code.
     fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> pb::Decision {
         let records = self.registry.records_of(uscc);
@@ -52,6 +107,19 @@ impl EligibilityApi {
         let decision = self.registry.rules.catalogue.decide(&state, domain, scope.on);
         decision_to_wire(uscc, &decision, scope.visible(&state).is_empty())
     }
+}
+
+/// What a receipt attests.
+struct Attested<'a> {
+    kind: pb::CheckKind,
+    domain: MeasureDomain,
+    /// The codes exactly as sent.
+    requested_codes: &'a [String],
+    /// Whether each requested code was valid (and so has a decision).
+    valid: Vec<bool>,
+    /// The decisions for the valid codes, in request order.
+    decisions: &'a [pb::Decision],
+    consortium: Option<pb::Eligibility>,
 }
 
 /// The fields every check request has.
@@ -85,10 +153,18 @@ impl EligibilityService for EligibilityApi {
             min_sequence: m.min_sequence,
         };
         let (uscc, domain, scope) = self.scope(&caller, reader, uscc, common).await?;
-        Ok(Response::new(pb::CheckEligibilityResponse {
-            decision: Some(self.decide(&uscc, domain, &scope)),
-            receipt: None,
-        }))
+        let decision = self.decide(&uscc, domain, &scope);
+        let requested = [m.uscc];
+        let check = Attested {
+            kind: pb::CheckKind::Single,
+            domain,
+            requested_codes: &requested,
+            valid: vec![true],
+            decisions: std::slice::from_ref(&decision),
+            consortium: None,
+        };
+        let receipt = self.attest(&caller, check, &scope).await;
+        Ok(Response::new(pb::CheckEligibilityResponse { decision: Some(decision), receipt: Some(receipt) }))
     }
 
     async fn batch_check_eligibility(
@@ -113,23 +189,34 @@ impl EligibilityService for EligibilityApi {
             min_sequence: m.min_sequence,
         };
         let (codes, domain, scope) = self.scope(&caller, reader, Some(codes), common).await?;
+        let valid = codes.iter().map(Result::is_ok).collect();
+        let outcomes: Vec<Result<pb::Decision, Violation>> =
+            codes.into_iter().map(|parsed| parsed.map(|uscc| self.decide(&uscc, domain, &scope))).collect();
+        let decisions: Vec<pb::Decision> = outcomes.iter().filter_map(|o| o.as_ref().ok().cloned()).collect();
+        let check = Attested {
+            kind: pb::CheckKind::Batch,
+            domain,
+            requested_codes: &m.codes,
+            valid,
+            decisions: &decisions,
+            consortium: None,
+        };
+        let receipt = self.attest(&caller, check, &scope).await;
         let results = m
             .codes
             .into_iter()
-            .zip(codes)
-            .map(|(requested_code, parsed)| pb::BatchCheckEligibilityResult {
+            .zip(outcomes)
+            .map(|(requested_code, outcome)| pb::BatchCheckEligibilityResult {
                 requested_code,
-                outcome: Some(match parsed {
-                    Ok(uscc) => pb::batch_check_eligibility_result::Outcome::Decision(
-                        self.decide(&uscc, domain, &scope),
-                    ),
+                outcome: Some(match outcome {
+                    Ok(decision) => pb::batch_check_eligibility_result::Outcome::Decision(decision),
                     Err(v) => pb::batch_check_eligibility_result::Outcome::Error(rpc_status(
                         ApiError::InvalidArgument(vec![v]),
                     )),
                 }),
             })
             .collect();
-        Ok(Response::new(pb::BatchCheckEligibilityResponse { results, receipt: None }))
+        Ok(Response::new(pb::BatchCheckEligibilityResponse { results, receipt: Some(receipt) }))
     }
 
     async fn check_consortium(
@@ -164,11 +251,20 @@ impl EligibilityService for EligibilityApi {
         let worst = member_decisions.iter().map(|d| d.eligibility).max().unwrap_or(eligible);
         let barred_members =
             member_decisions.iter().filter(|d| d.eligibility != eligible).map(|d| d.uscc.clone()).collect();
+        let check = Attested {
+            kind: pb::CheckKind::Consortium,
+            domain,
+            requested_codes: &m.member_codes,
+            valid: vec![true; m.member_codes.len()],
+            decisions: &member_decisions,
+            consortium: Some(pb::Eligibility::try_from(worst).unwrap_or(pb::Eligibility::Unspecified)),
+        };
+        let receipt = self.attest(&caller, check, &scope).await;
         Ok(Response::new(pb::CheckConsortiumResponse {
             eligibility: worst,
             member_decisions,
             barred_members,
-            receipt: None,
+            receipt: Some(receipt),
         }))
     }
 

@@ -2,10 +2,10 @@
 //! wire types and the services underneath. Protobuf types stop here.
 
 pub mod error;
+mod audit;
 mod eligibility;
 mod records;
 mod supervision;
-mod unimplemented;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,17 +18,17 @@ use tonic::service::Interceptor;
 pub use records::RecordsApi;
 pub use eligibility::EligibilityApi;
 pub use supervision::SupervisionApi;
-pub use unimplemented::AuditApi;
+pub use audit::AuditApi;
 
+use crate::audit::AuditTrail;
 use crate::auth::{Authenticator, Principal, Role};
 use crate::clock::Clock;
 use crate::domain::record::{Date, Record};
 use crate::domain::rules::Rules;
 use crate::domain::state::{EntityState, RecordView, fold};
 use crate::domain::uscc::Uscc;
-use crate::index::EntityRecords;
+use crate::index::{EntityRecords, Index, TreeHead};
 use crate::store::Store;
-use crate::index::Index;
 use crate::writer::Writer;
 use error::ApiError;
 
@@ -39,8 +39,9 @@ pub struct Registry {
     pub index: Arc<Index>,
     pub clock: Clock,
     pub rules: Arc<Rules>,
-    /// For what the index does not hold: inspection draws.
+    /// For what the index does not hold: inspection draws, audit reads.
     pub store: Store,
+    pub audit: AuditTrail,
 }
 
 /// How long a read waits for a write it names with `min_sequence`.
@@ -69,11 +70,14 @@ impl Registry {
     }
 }
 
-/// How one read sees the ledger: on which date, as known when, and whether
-/// the caller sees everything or only what is public.
+/// How one read sees the ledger: on which date, as known when, at which
+/// tree head, and whether the caller sees everything or only what is public.
 struct ReadScope {
     on: Date,
     known_at: Option<DateTime<Utc>>,
+    /// The ledger the answer is computed against: records after it, which
+    /// the index may already hold, are left out.
+    tree: TreeHead,
     sees_everything: bool,
 }
 
@@ -97,6 +101,7 @@ impl Registry {
         Ok(ReadScope {
             on: on.unwrap_or_else(|| self.clock.today()),
             known_at,
+            tree: self.index.tree_head(),
             sees_everything: caller.sees_everything(),
         })
     }
@@ -110,7 +115,8 @@ impl Registry {
 impl ReadScope {
     /// The whole state, for decisions: they do not depend on who asks.
     fn fold<'a>(&self, records: &'a [Arc<Record>], rules: &Rules) -> EntityState<'a> {
-        fold(records, self.known_at, self.on, &rules.publicity)
+        let in_tree = records.partition_point(|r| r.sequence <= self.tree.size);
+        fold(&records[..in_tree], self.known_at, self.on, &rules.publicity)
     }
 
     /// The records of a state this caller may see.

@@ -98,7 +98,7 @@ fn without_entity<B, D>(
 
 /// A record with its standing; the records that changed it are named only
 /// where the caller may see them.
-fn entry_to_wire(view: &RecordView<'_>, state: &EntityState<'_>, sees_everything: bool) -> pb::RecordEntry {
+pub(super) fn entry_to_wire(view: &RecordView<'_>, state: &EntityState<'_>, sees_everything: bool) -> pb::RecordEntry {
     pb::RecordEntry {
         record: Some(record_to_wire(view.record)),
         status: pb::RecordStatus::from(view.status) as i32,
@@ -110,6 +110,19 @@ fn entry_to_wire(view: &RecordView<'_>, state: &EntityState<'_>, sees_everything
             .collect(),
         public: view.public,
     }
+}
+
+/// Reads a page token this service issued: `None` when it is not one,
+/// `Some(None)` when there is none (the first page).
+pub(super) fn page_token<T: std::str::FromStr>(reader: &mut WireReader, token: &str) -> Option<Option<T>> {
+    if token.is_empty() {
+        return Some(None);
+    }
+    let parsed = token.parse::<T>().ok();
+    if parsed.is_none() {
+        reader.violations.push(Violation::new("page_token", "is not a token this service issued"));
+    }
+    parsed.map(Some)
 }
 
 /// Reads a page size: 0 is the default, more than the maximum is the maximum.
@@ -322,15 +335,7 @@ impl RecordsService for RecordsApi {
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
         let page_size = page_size(&mut reader, m.page_size);
-        let start = if m.page_token.is_empty() {
-            Some(0)
-        } else {
-            let start = m.page_token.parse::<usize>().ok();
-            if start.is_none() {
-                reader.violations.push(Violation::new("page_token", "is not a token this service issued"));
-            }
-            start
-        };
+        let start = page_token::<usize>(&mut reader, &m.page_token).map(Option::unwrap_or_default);
         let (uscc, (page_size, start)) =
             reader.finish(uscc.zip(page_size.zip(start))).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, known_at, m.min_sequence).await?;

@@ -5,13 +5,14 @@
 use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
-use super::records::page_size;
+use super::records::{page_size, page_token};
 use super::{ReadScope, Registry, require};
 use crate::auth::Role;
 use crate::domain::admission::Violation;
 use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
 use crate::domain::uscc::Uscc;
-use crate::proto::convert::{WireReader, date_to_wire, timestamp_to_wire};
+use crate::proto::convert::{WireReader, category_wire_name, date_to_wire, timestamp_to_wire};
+use crate::store::StatsScope;
 use crate::proto::pb::{self, supervision_service_server::SupervisionService};
 
 const READERS: &[Role] = &[Role::Regulator, Role::Auditor];
@@ -76,6 +77,34 @@ fn region_prefix(reader: &mut WireReader, field: &str, value: &str) -> Option<St
     }
 }
 
+/// The region and inclusive date range statistics cover: all dates up to
+/// today when unset.
+fn stats_scope(
+    reader: &mut WireReader,
+    region: &str,
+    from: Option<&crate::proto::google::r#type::Date>,
+    until: Option<&crate::proto::google::r#type::Date>,
+    today: chrono::NaiveDate,
+) -> Option<StatsScope> {
+    let region = region_prefix(reader, "region_prefix", region);
+    let from = reader.optional_date("from", from);
+    let until = reader.optional_date("until", until).unwrap_or(today);
+    if from.is_some_and(|f| f > until) {
+        reader.violations.push(Violation::new("until", format!("{until} is before from")));
+        return None;
+    }
+    Some(StatsScope {
+        region_prefix: region?,
+        from: from.map_or_else(|| "0000-01-01".to_string(), |d| d.to_string()),
+        until: until.to_string(),
+    })
+}
+
+/// Pass rate in basis points, rounded; 0 when nothing was checked.
+fn pass_rate_bp(passed: u64, checked: u64) -> i32 {
+    if checked == 0 { 0 } else { ((passed * 10_000 + checked / 2) / checked) as i32 }
+}
+
 fn draw_to_wire(d: &InspectionDraw) -> pb::InspectionSample {
     pb::InspectionSample {
         draw_id: d.id.clone(),
@@ -126,15 +155,7 @@ impl SupervisionService for SupervisionApi {
         let region = region_prefix(&mut reader, "region_prefix", &m.region_prefix);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let size = page_size(&mut reader, m.page_size);
-        let after = if m.page_token.is_empty() {
-            Some(None)
-        } else {
-            let token = Uscc::parse(&m.page_token).ok();
-            if token.is_none() {
-                reader.violations.push(Violation::new("page_token", "is not a token this service issued"));
-            }
-            token.map(Some)
-        };
+        let after = page_token::<Uscc>(&mut reader, &m.page_token);
         let (region, (size, after)) =
             reader.finish(region.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, None, 0).await?;
@@ -247,5 +268,62 @@ impl SupervisionService for SupervisionApi {
             }
         })?;
         Ok(Response::new(pb::GetInspectionSampleResponse { sample: Some(draw_to_wire(&draw)) }))
+    }
+
+    async fn get_spot_check_statistics(
+        &self,
+        request: Request<pb::GetSpotCheckStatisticsRequest>,
+    ) -> Result<Response<pb::GetSpotCheckStatisticsResponse>, Status> {
+        require(&request, READERS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let today = self.registry.clock.today();
+        let scope = stats_scope(&mut reader, &m.region_prefix, m.from.as_ref(), m.until.as_ref(), today);
+        let scope = reader.finish(scope).map_err(ApiError::InvalidArgument)?;
+        let counts = self.registry.store.spot_check_counts(&scope).await.map_err(store_failed)?;
+        let (checked, passed) = counts.iter().fold((0, 0), |(c, p), r| (c + r.checked, p + r.passed));
+        Ok(Response::new(pb::GetSpotCheckStatisticsResponse {
+            rows: counts
+                .into_iter()
+                .map(|r| pb::SpotCheckStatistic {
+                    category: category_wire_name(&r.category),
+                    product_class: r.product_class,
+                    checked: r.checked as i64,
+                    passed: r.passed as i64,
+                    pass_rate_bp: pass_rate_bp(r.passed, r.checked),
+                })
+                .collect(),
+            total: Some(pb::SpotCheckStatistic {
+                category: String::new(),
+                product_class: String::new(),
+                checked: checked as i64,
+                passed: passed as i64,
+                pass_rate_bp: pass_rate_bp(passed, checked),
+            }),
+        }))
+    }
+
+    async fn get_penalty_statistics(
+        &self,
+        request: Request<pb::GetPenaltyStatisticsRequest>,
+    ) -> Result<Response<pb::GetPenaltyStatisticsResponse>, Status> {
+        require(&request, READERS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let today = self.registry.clock.today();
+        let scope = stats_scope(&mut reader, &m.region_prefix, m.from.as_ref(), m.until.as_ref(), today);
+        let scope = reader.finish(scope).map_err(ApiError::InvalidArgument)?;
+        let counts = self.registry.store.penalty_counts(&scope).await.map_err(store_failed)?;
+        Ok(Response::new(pb::GetPenaltyStatisticsResponse {
+            rows: counts
+                .into_iter()
+                .map(|r| pb::PenaltyStatistic {
+                    category: category_wire_name(&r.category),
+                    penalties: r.penalties as i64,
+                    fines_fen: r.fines_fen,
+                    revoked: r.revoked as i64,
+                })
+                .collect(),
+        }))
     }
 }

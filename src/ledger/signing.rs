@@ -13,7 +13,6 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use prost::Message;
 use sha2::{Digest, Sha256};
 
-use super::Hash;
 use crate::proto::pb;
 
 /// The kinds of message the registry signs.
@@ -167,9 +166,9 @@ pub fn verify_receipt(stored: &[u8], keys: &[PublicKey]) -> Result<pb::ReceiptBo
     Ok(body)
 }
 
-/// The root hash of a decoded checkpoint.
-pub fn root_of(checkpoint: &pb::Checkpoint) -> Hash {
-    checkpoint.root_hash.as_slice().try_into().unwrap_or([0; 32])
+/// The tree size a checkpoint the registry just signed says (not verified).
+pub fn tree_size_of(signed: &pb::SignedCheckpoint) -> u64 {
+    pb::Checkpoint::decode(signed.checkpoint.as_slice()).map_or(0, |c| c.tree_size as u64)
 }
 
 #[cfg(test)]

@@ -178,13 +178,14 @@ impl SqliteStore {
         let mut tx = self.pool.begin().await?;
         for c in checks {
             sqlx::query(
-                "INSERT INTO check_log (sequence, checked_at, caller_subject, receipt_id, entry, chain_hash)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO check_log (sequence, checked_at, caller_subject, receipt_id, codes, entry, chain_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(c.sequence as i64)
             .bind(c.checked_at)
             .bind(&c.caller_subject)
             .bind(&c.receipt_id)
+            .bind(c.codes.join(","))
             .bind(&c.entry)
             .bind(&c.chain_hash[..])
             .execute(&mut *tx)
@@ -230,7 +231,7 @@ impl SqliteStore {
 
     pub async fn checks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<StoredCheck>, StoreError> {
         let mut sql = String::from(
-            "SELECT c.sequence, c.checked_at, c.caller_subject, c.receipt_id, c.entry, c.chain_hash FROM check_log c",
+            "SELECT c.sequence, c.checked_at, c.caller_subject, c.receipt_id, c.codes, c.entry, c.chain_hash FROM check_log c",
         );
         if filter.uscc.is_some() {
             sql.push_str(" JOIN check_log_codes k ON k.sequence = c.sequence AND k.uscc = $1");
@@ -257,18 +258,14 @@ impl SqliteStore {
             .await?;
         let mut checks = Vec::with_capacity(rows.len());
         for row in rows {
-            let sequence = row.try_get::<i64, _>("sequence")? as u64;
-            let codes = sqlx::query_scalar("SELECT uscc FROM check_log_codes WHERE sequence = $1")
-                .bind(sequence as i64)
-                .fetch_all(&self.pool)
-                .await?;
+            let codes: String = row.try_get("codes")?;
             let chain: Vec<u8> = row.try_get("chain_hash")?;
             checks.push(StoredCheck {
-                sequence,
+                sequence: row.try_get::<i64, _>("sequence")? as u64,
                 checked_at: row.try_get("checked_at")?,
                 caller_subject: row.try_get("caller_subject")?,
                 receipt_id: row.try_get("receipt_id")?,
-                codes,
+                codes: codes.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect(),
                 entry: row.try_get("entry")?,
                 // A malformed chain hash reads as zeros, which never verifies.
                 chain_hash: Hash::try_from(chain.as_slice()).unwrap_or([0; 32]),

@@ -146,6 +146,11 @@ def procurement_token(server: Server) -> str:
     return server.token("procurement", subject="pytest-buyer")
 
 
+@pytest.fixture(scope="session")
+def auditor_token(server: Server) -> str:
+    return server.token("auditor", subject="pytest-auditor")
+
+
 @pytest.fixture
 def officer(server: Server, enforcement_token: str):
     """A client acting for enforcement authority SAMR-310115."""
@@ -157,6 +162,13 @@ def officer(server: Server, enforcement_token: str):
 def buyer(server: Server, procurement_token: str):
     """A client acting for a procurement platform."""
     with creditregistry.connect(server.address, procurement_token) as client:
+        yield client
+
+
+@pytest.fixture
+def auditor(server: Server, auditor_token: str):
+    """A client acting for an auditor."""
+    with creditregistry.connect(server.address, auditor_token) as client:
         yield client
 
 

@@ -215,12 +215,13 @@ def test_check_eligibility_of_an_unknown_entity_is_eligible_with_no_records(buye
 
 
 def test_token_is_sent_on_streaming_calls(server, enforcement_token):
-    # ExportLedger (server streaming) is not served yet: with the token it
-    # gets past authentication to UNIMPLEMENTED.
+    # ExportLedger (server streaming) is for auditors: with an enforcement
+    # token it gets past authentication to PERMISSION_DENIED. (test_audit.py
+    # streams it with an auditor token.)
     with creditregistry.connect(server.address, enforcement_token) as client:
         with pytest.raises(grpc.RpcError) as raised:
             list(client.audit.ExportLedger(audit_pb2.ExportLedgerRequest(), timeout=TIMEOUT))
-    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
 # --------------------------------------------------------------------------

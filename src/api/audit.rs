@@ -1,0 +1,369 @@
+//! `AuditService`: checkpoints, proofs, entity history, ledger export, the
+//! check log and store verification, for auditors. The registry's keys,
+//! checkpoints and consistency proofs reveal nothing about any entity and
+//! are open to every authenticated caller, so a platform can check a
+//! receipt it holds.
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use tokio_stream::Stream;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+
+use super::error::ApiError;
+use super::records::{entry_to_wire, page_size, page_token};
+use super::{Registry, principal, require};
+use crate::audit::verify::verify;
+use crate::audit::{signed_of, with_nodes};
+use crate::auth::Role;
+use crate::domain::admission::Violation;
+use crate::ledger::merkle::{consistency_proof, inclusion_path};
+use crate::ledger::{self};
+use crate::proto::convert::{WireReader, record_to_wire, timestamp_to_wire};
+use crate::proto::pb::{self, audit_service_server::AuditService};
+use crate::store::{CheckFilter, StoreError, StoredEntry};
+
+const AUDITORS: &[Role] = &[Role::Auditor];
+const CHECKPOINT_SIGNERS: &[Role] = &[Role::Auditor, Role::Admin];
+/// Ledger rows read per step of an export.
+const EXPORT_PAGE: u32 = 500;
+
+pub struct AuditApi {
+    registry: Registry,
+}
+
+impl AuditApi {
+    pub fn new(registry: Registry) -> AuditApi {
+        AuditApi { registry }
+    }
+
+    /// The size of the committed tree, and a violation if `size` is beyond it.
+    fn within_tree(&self, reader: &mut WireReader, field: &str, size: i64) -> u64 {
+        let head = self.registry.index.head();
+        match u64::try_from(size) {
+            Ok(n) if n <= head => n,
+            _ => {
+                reader.violations.push(Violation::new(
+                    field,
+                    format!("{size} is not a tree size of this ledger (1 to {head})"),
+                ));
+                0
+            }
+        }
+    }
+}
+
+fn store_failed(e: StoreError) -> ApiError {
+    ApiError::Unavailable { reason: "STORE_UNAVAILABLE", message: e.to_string() }
+}
+
+fn invalid(field: &str, description: impl Into<String>) -> ApiError {
+    ApiError::InvalidArgument(vec![Violation::new(field, description)])
+}
+
+/// Microseconds since the epoch of an optional timestamp field.
+fn micros(reader: &mut WireReader, field: &str, value: Option<&prost_types::Timestamp>) -> Option<i64> {
+    reader.optional_timestamp(field, value).map(|t| t.timestamp_micros())
+}
+
+fn export_row(e: StoredEntry) -> pb::ExportLedgerResponse {
+    pb::ExportLedgerResponse {
+        sequence: e.sequence as i64,
+        recorded_at: chrono::DateTime::from_timestamp_micros(e.recorded_at).map(timestamp_to_wire),
+        record: e.bytes,
+        leaf_hash: e.leaf_hash,
+    }
+}
+
+type ExportStream = Pin<Box<dyn Stream<Item = Result<pb::ExportLedgerResponse, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl AuditService for AuditApi {
+    async fn get_checkpoint(
+        &self,
+        request: Request<pb::GetCheckpointRequest>,
+    ) -> Result<Response<pb::GetCheckpointResponse>, Status> {
+        principal(&request)?;
+        let m = request.into_inner();
+        if m.tree_size < 0 {
+            return Err(invalid("tree_size", format!("must not be negative, got {}", m.tree_size)).into());
+        }
+        let wanted = (m.tree_size > 0).then_some(m.tree_size as u64);
+        let stored = self.registry.store.checkpoint(wanted).await.map_err(store_failed)?;
+        let checkpoint = match (stored, wanted) {
+            (Some(c), _) => signed_of(&c),
+            (None, None) => self.registry.audit.create_checkpoint().await.map_err(store_failed)?,
+            (None, Some(size)) => {
+                return Err(ApiError::NotFound {
+                    reason: "CHECKPOINT_NOT_FOUND",
+                    resource: "creditregistry.v1.Checkpoint",
+                    name: size.to_string(),
+                    message: format!("no checkpoint of tree size {size} was signed"),
+                }
+                .into());
+            }
+        };
+        Ok(Response::new(pb::GetCheckpointResponse { checkpoint: Some(checkpoint) }))
+    }
+
+    async fn create_checkpoint(
+        &self,
+        request: Request<pb::CreateCheckpointRequest>,
+    ) -> Result<Response<pb::CreateCheckpointResponse>, Status> {
+        require(&request, CHECKPOINT_SIGNERS)?;
+        let checkpoint = self.registry.audit.create_checkpoint().await.map_err(store_failed)?;
+        Ok(Response::new(pb::CreateCheckpointResponse { checkpoint: Some(checkpoint) }))
+    }
+
+    async fn get_inclusion_proof(
+        &self,
+        request: Request<pb::GetInclusionProofRequest>,
+    ) -> Result<Response<pb::GetInclusionProofResponse>, Status> {
+        require(&request, AUDITORS)?;
+        let m = request.into_inner();
+        let store = &self.registry.store;
+        let sequence = match &m.leaf {
+            Some(pb::get_inclusion_proof_request::Leaf::Sequence(s)) if *s > 0 => Some(*s as u64),
+            Some(pb::get_inclusion_proof_request::Leaf::RecordId(id)) => {
+                store.sequence_of(id).await.map_err(store_failed)?
+            }
+            _ => return Err(invalid("leaf", "name a record by record_id or by sequence (from 1)").into()),
+        };
+        let Some(sequence) = sequence.filter(|s| *s <= self.registry.index.head()) else {
+            return Err(ApiError::NotFound {
+                reason: "RECORD_NOT_FOUND",
+                resource: "creditregistry.v1.Record",
+                name: format!("{:?}", m.leaf),
+                message: "no such record in the ledger".into(),
+            }
+            .into());
+        };
+        // Without a tree size: the newest checkpoint, signed now if it
+        // does not cover the record yet.
+        let (tree_size, checkpoint) = if m.tree_size == 0 {
+            let latest = store.checkpoint(None).await.map_err(store_failed)?.map(|c| signed_of(&c));
+            let latest = match latest {
+                Some(c) if ledger::signing::tree_size_of(&c) >= sequence => c,
+                _ => self.registry.audit.create_checkpoint().await.map_err(store_failed)?,
+            };
+            (ledger::signing::tree_size_of(&latest), Some(latest))
+        } else {
+            let mut reader = WireReader::default();
+            let size = self.within_tree(&mut reader, "tree_size", m.tree_size);
+            if size != 0 && sequence > size {
+                reader.violations.push(Violation::new(
+                    "tree_size",
+                    format!("record {sequence} is not in the tree of the first {size} records"),
+                ));
+            }
+            reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
+            let stored = store.checkpoint(Some(size)).await.map_err(store_failed)?;
+            (size, stored.map(|c| signed_of(&c)))
+        };
+        let index = sequence - 1;
+        let (hashes, leaf) = with_nodes(store, |nodes| {
+            (inclusion_path(index, tree_size, nodes), nodes(crate::ledger::merkle::Node { level: 0, index }))
+        })
+        .await
+        .map_err(store_failed)?;
+        Ok(Response::new(pb::GetInclusionProofResponse {
+            sequence: sequence as i64,
+            leaf_index: index as i64,
+            tree_size: tree_size as i64,
+            leaf_hash: leaf.to_vec(),
+            hashes: hashes.iter().map(|h| h.to_vec()).collect(),
+            checkpoint,
+        }))
+    }
+
+    async fn get_consistency_proof(
+        &self,
+        request: Request<pb::GetConsistencyProofRequest>,
+    ) -> Result<Response<pb::GetConsistencyProofResponse>, Status> {
+        principal(&request)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let first = self.within_tree(&mut reader, "first_tree_size", m.first_tree_size);
+        let second = self.within_tree(&mut reader, "second_tree_size", m.second_tree_size);
+        if m.first_tree_size < 1 {
+            reader.violations.push(Violation::new("first_tree_size", "must be at least 1"));
+        }
+        if m.first_tree_size > m.second_tree_size {
+            reader.violations.push(Violation::new(
+                "second_tree_size",
+                format!("{} is smaller than first_tree_size {}", m.second_tree_size, m.first_tree_size),
+            ));
+        }
+        reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
+        let hashes = with_nodes(&self.registry.store, |nodes| consistency_proof(first, second, nodes))
+            .await
+            .map_err(store_failed)?;
+        Ok(Response::new(pb::GetConsistencyProofResponse {
+            first_tree_size: first as i64,
+            second_tree_size: second as i64,
+            hashes: hashes.iter().map(|h| h.to_vec()).collect(),
+        }))
+    }
+
+    async fn get_entity_history(
+        &self,
+        request: Request<pb::GetEntityHistoryRequest>,
+    ) -> Result<Response<pb::GetEntityHistoryResponse>, Status> {
+        let caller = require(&request, AUDITORS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let uscc = reader.uscc("uscc", &m.uscc);
+        let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
+        let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
+        let size = page_size(&mut reader, m.page_size);
+        let after = page_token::<u64>(&mut reader, &m.page_token);
+        let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
+        let scope = self.registry.scope(&caller, on, known_at, 0).await?;
+
+        let rows = self.registry.store.entity_ledger(uscc.as_str(), scope.tree.size).await.map_err(store_failed)?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let record = ledger::decode(&row.bytes)
+                .map_err(|reason| store_failed(StoreError::Corrupt { sequence: row.sequence, reason }))?;
+            records.push(Arc::new(record));
+        }
+        let state = scope.fold(&records, &self.registry.rules);
+        let after = after.unwrap_or(0);
+        let mut page = state.records.iter().filter(|v| v.record.sequence > after);
+        let entries: Vec<pb::HistoryEntry> = page
+            .by_ref()
+            .take(size)
+            .map(|view| {
+                let row = &rows[records.iter().position(|r| r.sequence == view.record.sequence).unwrap_or(0)];
+                pb::HistoryEntry {
+                    entry: Some(entry_to_wire(view, &state, true)),
+                    canonical_record: row.bytes.clone(),
+                    leaf_hash: row.leaf_hash.clone(),
+                }
+            })
+            .collect();
+        let next_page_token = match (page.next(), entries.last()) {
+            (Some(_), Some(last)) => last.entry.as_ref().and_then(|e| e.record.as_ref()).map_or(0, |r| r.sequence).to_string(),
+            _ => String::new(),
+        };
+        Ok(Response::new(pb::GetEntityHistoryResponse {
+            entries,
+            current_listings: state.listings_in_force().map(|(r, _)| record_to_wire(r)).collect(),
+            next_page_token,
+            tree_size: scope.tree.size as i64,
+        }))
+    }
+
+    async fn export_ledger(
+        &self,
+        request: Request<pb::ExportLedgerRequest>,
+    ) -> Result<Response<ExportStream>, Status> {
+        require(&request, AUDITORS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        if m.from_sequence < 0 {
+            reader.violations.push(Violation::new("from_sequence", format!("must not be negative, got {}", m.from_sequence)));
+        }
+        if m.to_sequence < 0 {
+            reader.violations.push(Violation::new("to_sequence", format!("must not be negative, got {}", m.to_sequence)));
+        }
+        reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
+        let head = self.registry.index.head();
+        let until = if m.to_sequence == 0 { head } else { (m.to_sequence as u64).min(head) };
+        let mut after = (m.from_sequence.max(1) - 1) as u64;
+        let store = self.registry.store.clone();
+        let (tx, rx) = tokio::sync::mpsc::channel(2 * EXPORT_PAGE as usize);
+        tokio::spawn(async move {
+            while after < until {
+                let page = match store.ledger_page(after, until, EXPORT_PAGE).await {
+                    Ok(page) if !page.is_empty() => page,
+                    Ok(_) => break,
+                    Err(e) => {
+                        let _ = tx.send(Err(Status::from(store_failed(e)))).await;
+                        break;
+                    }
+                };
+                after = page.last().map_or(until, |e| e.sequence);
+                for entry in page {
+                    if tx.send(Ok(export_row(entry))).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx)) as ExportStream))
+    }
+
+    async fn list_checks(
+        &self,
+        request: Request<pb::ListChecksRequest>,
+    ) -> Result<Response<pb::ListChecksResponse>, Status> {
+        require(&request, AUDITORS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let uscc = if m.uscc.is_empty() { Some(None) } else { reader.uscc("uscc", &m.uscc).map(Some) };
+        let from = micros(&mut reader, "checked_from", m.checked_from.as_ref());
+        let until = micros(&mut reader, "checked_until", m.checked_until.as_ref());
+        let size = page_size(&mut reader, m.page_size);
+        let after = page_token::<u64>(&mut reader, &m.page_token);
+        let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
+        let filter = CheckFilter {
+            caller_subject: (!m.caller_subject.is_empty()).then_some(m.caller_subject),
+            uscc: uscc.map(|u| u.to_string()),
+            from,
+            until,
+            after: after.unwrap_or(0),
+        };
+        // One more than the page, to know whether another follows.
+        let mut rows = self.registry.store.checks(&filter, size as u32 + 1).await.map_err(store_failed)?;
+        let more = rows.len() > size;
+        rows.truncate(size);
+        let mut checks = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut entry = <pb::CheckLogEntry as prost::Message>::decode(row.entry.as_slice()).map_err(|e| {
+                store_failed(StoreError::Inconsistent(format!("check-log entry {} does not decode: {e}", row.sequence)))
+            })?;
+            entry.chain_hash = row.chain_hash.to_vec();
+            checks.push(entry);
+        }
+        let next_page_token = match rows.last() {
+            Some(last) if more => last.sequence.to_string(),
+            _ => String::new(),
+        };
+        Ok(Response::new(pb::ListChecksResponse { checks, next_page_token }))
+    }
+
+    async fn verify_ledger(
+        &self,
+        request: Request<pb::VerifyLedgerRequest>,
+    ) -> Result<Response<pb::VerifyLedgerResponse>, Status> {
+        require(&request, AUDITORS)?;
+        let keys = [self.registry.audit.public_key().clone()];
+        let report = verify(&self.registry.store, &keys).await.map_err(store_failed)?;
+        let divergence = report.divergence.as_ref();
+        Ok(Response::new(pb::VerifyLedgerResponse {
+            ok: report.ok(),
+            records_checked: report.records_checked as i64,
+            checkpoints_checked: report.checkpoints_checked as i64,
+            divergent_sequence: divergence.and_then(|d| d.sequence).map_or(0, |s| s as i64),
+            divergence: divergence.map(|d| d.what.clone()).unwrap_or_default(),
+            check_log_entries_checked: report.check_log_entries_checked as i64,
+        }))
+    }
+
+    async fn get_registry_keys(
+        &self,
+        request: Request<pb::GetRegistryKeysRequest>,
+    ) -> Result<Response<pb::GetRegistryKeysResponse>, Status> {
+        principal(&request)?;
+        let key = self.registry.audit.public_key();
+        Ok(Response::new(pb::GetRegistryKeysResponse {
+            keys: vec![pb::RegistryKey {
+                key_id: key.key_id.clone(),
+                algorithm: "Ed25519".into(),
+                public_key_pem: key.to_pem(),
+            }],
+        }))
+    }
+}

@@ -1,0 +1,318 @@
+//! The audit trail: signed checkpoints of the ledger, signed receipts for
+//! eligibility checks, the hash-chained check log, proofs read from the
+//! store, and verification of the whole store (`verify`).
+//!
+//! One task owns the check log and checkpoint persistence. Checks hand it
+//! their log entries over a queue and return at once; it chains them
+//! (SHA-256 over the previous chain hash and the entry), commits whatever is
+//! waiting in one transaction, and signs a checkpoint at least every
+//! interval while the ledger or the check log has grown, and on demand.
+//!
+//! A crash loses at most the log entries still queued or in the batch being
+//! committed. The receipts of those checks still prove them: a receipt
+//! carries its signed checkpoint, whose tree is durable (its nodes commit
+//! with the records), so its holder can prove it against any later
+//! checkpoint without the log.
+
+pub mod verify;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use prost::Message;
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::clock::Clock;
+use crate::index::{Index, TreeHead};
+use crate::ledger::Hash;
+use crate::ledger::merkle::{Node, NodeSource, nodes_needed};
+use crate::ledger::signing::{PublicKey, RegistryKey};
+use crate::proto::convert::timestamp_to_wire;
+use crate::proto::pb;
+use crate::store::{Store, StoreError, StoredCheck, StoredCheckpoint};
+
+/// Most events the task takes in one round.
+const MAX_EVENTS: usize = 1024;
+/// Check-log entries that may wait for the task before checks wait.
+const QUEUE: usize = 16 * 1024;
+
+/// Handle shared by the services.
+#[derive(Clone)]
+pub struct AuditTrail {
+    shared: Arc<Shared>,
+    events: mpsc::Sender<Event>,
+}
+
+struct Shared {
+    key: RegistryKey,
+    origin: String,
+    index: Arc<Index>,
+    clock: Clock,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The newest checkpoint signed, stored or not yet.
+    latest: Option<(u64, Arc<pb::SignedCheckpoint>)>,
+    /// The check log as committed: its size and chain head.
+    log_size: u64,
+    log_head: Hash,
+}
+
+enum Event {
+    /// An entry and the valid codes it asked about, for look-up by code.
+    Check(Box<pb::CheckLogEntry>, Vec<String>),
+    Persist(StoredCheckpoint),
+    Sign(oneshot::Sender<Result<pb::SignedCheckpoint, StoreError>>),
+}
+
+impl AuditTrail {
+    /// Starts the trail's task over the store's check log and checkpoints.
+    pub async fn start(
+        store: Store,
+        index: Arc<Index>,
+        key: RegistryKey,
+        origin: String,
+        clock: Clock,
+        interval: Duration,
+    ) -> Result<(AuditTrail, tokio::task::JoinHandle<()>), StoreError> {
+        let (log_size, log_head) = store.check_log_head().await?;
+        let stored = store.checkpoint(None).await?;
+        let latest = stored.as_ref().map(|c| (c.tree_size, Arc::new(signed_of(c))));
+        let persisted = stored.as_ref().map_or((0, 0), |c| (c.tree_size, c.check_log_size));
+        let shared = Arc::new(Shared {
+            key,
+            origin,
+            index,
+            clock,
+            state: Mutex::new(State { latest, log_size, log_head }),
+        });
+        let (events, rx) = mpsc::channel(QUEUE);
+        let task = Task {
+            shared: shared.clone(),
+            store,
+            next_check: log_size + 1,
+            chain: log_head,
+            pending_checks: Vec::new(),
+            pending_checkpoints: Vec::new(),
+            persisted,
+        };
+        Ok((AuditTrail { shared, events }, tokio::spawn(task.run(rx, interval.max(Duration::from_millis(10))))))
+    }
+
+    pub fn public_key(&self) -> &PublicKey {
+        self.shared.key.public()
+    }
+
+    /// A signed checkpoint of exactly `head`: the newest one if it is of
+    /// that size, else one signed now and queued for storage.
+    pub async fn checkpoint_for(&self, head: TreeHead) -> Arc<pb::SignedCheckpoint> {
+        let (signed, stored) = {
+            let mut state = self.shared.state.lock().expect("audit state");
+            if let Some((size, signed)) = &state.latest
+                && *size == head.size
+            {
+                return signed.clone();
+            }
+            let (signed, stored) = self.shared.sign(head, &state);
+            let signed = Arc::new(signed);
+            if state.latest.as_ref().is_none_or(|(size, _)| head.size > *size) {
+                state.latest = Some((head.size, signed.clone()));
+            }
+            (signed, stored)
+        };
+        if self.events.send(Event::Persist(stored)).await.is_err() {
+            tracing::error!("the audit trail has stopped; a checkpoint was not stored");
+        }
+        signed
+    }
+
+    /// Signs and stores a checkpoint of the ledger now, after the check-log
+    /// entries queued before this call.
+    pub async fn create_checkpoint(&self) -> Result<pb::SignedCheckpoint, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || StoreError::Inconsistent("the audit trail has stopped".into());
+        self.events.send(Event::Sign(reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Signs a receipt body.
+    pub fn sign_receipt(&self, body: &pb::ReceiptBody) -> pb::Receipt {
+        self.shared.key.sign_receipt(body)
+    }
+
+    /// Queues a check for the log; returns once it is queued, not stored.
+    /// `codes` are the valid codes it asked about.
+    pub async fn log_check(&self, entry: pb::CheckLogEntry, codes: Vec<String>) {
+        if self.events.send(Event::Check(Box::new(entry), codes)).await.is_err() {
+            tracing::error!("the audit trail has stopped; a check was not logged");
+        }
+    }
+}
+
+impl Shared {
+    /// Signs a checkpoint of `head` with the committed check-log head.
+    fn sign(&self, head: TreeHead, state: &State) -> (pb::SignedCheckpoint, StoredCheckpoint) {
+        let now = self.clock.now();
+        let checkpoint = pb::Checkpoint {
+            origin: self.origin.clone(),
+            tree_size: head.size as i64,
+            root_hash: head.root.to_vec(),
+            created_at: Some(timestamp_to_wire(now)),
+            check_log_head: state.log_head.to_vec(),
+            check_log_size: state.log_size as i64,
+        };
+        let signed = self.key.sign_checkpoint(&checkpoint);
+        let stored = StoredCheckpoint {
+            tree_size: head.size,
+            check_log_size: state.log_size,
+            created_at: now.timestamp_micros(),
+            bytes: signed.checkpoint.clone(),
+            key_id: signed.key_id.clone(),
+            signature: signed.signature.clone(),
+        };
+        (signed, stored)
+    }
+}
+
+/// The wire form of a stored checkpoint.
+pub fn signed_of(c: &StoredCheckpoint) -> pb::SignedCheckpoint {
+    pb::SignedCheckpoint { checkpoint: c.bytes.clone(), key_id: c.key_id.clone(), signature: c.signature.clone() }
+}
+
+/// The chain hash of a check-log entry: SHA-256(previous || entry bytes).
+pub fn chain_hash(previous: &Hash, entry: &[u8]) -> Hash {
+    let mut h = Sha256::new();
+    h.update(previous);
+    h.update(entry);
+    h.finalize().into()
+}
+
+struct Task {
+    shared: Arc<Shared>,
+    store: Store,
+    next_check: u64,
+    /// Chain hash of the last entry given a sequence (committed or pending).
+    chain: Hash,
+    /// Chained but not yet committed, kept across a failed commit.
+    pending_checks: Vec<StoredCheck>,
+    pending_checkpoints: Vec<StoredCheckpoint>,
+    /// (tree size, check-log size) of the newest stored checkpoint.
+    persisted: (u64, u64),
+}
+
+impl Task {
+    async fn run(mut self, mut rx: mpsc::Receiver<Event>, interval: Duration) {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut events = Vec::with_capacity(MAX_EVENTS);
+        loop {
+            tokio::select! {
+                n = rx.recv_many(&mut events, MAX_EVENTS) => {
+                    if n == 0 {
+                        break;
+                    }
+                    self.handle(std::mem::take(&mut events)).await;
+                }
+                _ = tick.tick() => self.checkpoint_if_grown().await,
+            }
+        }
+        self.checkpoint_if_grown().await;
+    }
+
+    async fn handle(&mut self, events: Vec<Event>) {
+        for event in events {
+            match event {
+                Event::Check(entry, codes) => self.chain(*entry, codes),
+                Event::Persist(checkpoint) => self.pending_checkpoints.push(checkpoint),
+                Event::Sign(reply) => {
+                    let _ = reply.send(self.sign_and_store().await);
+                }
+            }
+        }
+        if let Err(e) = self.flush().await {
+            tracing::error!(error = %e, "check log not stored yet; will retry");
+        }
+    }
+
+    /// Gives an entry its sequence and chain hash.
+    fn chain(&mut self, mut entry: pb::CheckLogEntry, codes: Vec<String>) {
+        entry.sequence = self.next_check as i64;
+        entry.chain_hash.clear();
+        let bytes = entry.encode_to_vec();
+        self.chain = chain_hash(&self.chain, &bytes);
+        self.pending_checks.push(StoredCheck {
+            sequence: self.next_check,
+            checked_at: entry.checked_at.as_ref().map_or(0, |t| t.seconds * 1_000_000 + i64::from(t.nanos) / 1000),
+            caller_subject: entry.caller_subject.clone(),
+            receipt_id: entry.receipt_id.clone(),
+            codes,
+            entry: bytes,
+            chain_hash: self.chain,
+        });
+        self.next_check += 1;
+    }
+
+    /// Commits pending entries and checkpoints; then publishes the log head.
+    async fn flush(&mut self) -> Result<(), StoreError> {
+        if self.pending_checks.is_empty() && self.pending_checkpoints.is_empty() {
+            return Ok(());
+        }
+        self.store.append_audit(&self.pending_checks, &self.pending_checkpoints).await?;
+        if let Some(last) = self.pending_checks.last() {
+            let mut state = self.shared.state.lock().expect("audit state");
+            state.log_size = last.sequence;
+            state.log_head = last.chain_hash;
+        }
+        for c in &self.pending_checkpoints {
+            self.persisted = self.persisted.max((c.tree_size, c.check_log_size));
+        }
+        self.pending_checks.clear();
+        self.pending_checkpoints.clear();
+        Ok(())
+    }
+
+    async fn sign_and_store(&mut self) -> Result<pb::SignedCheckpoint, StoreError> {
+        self.flush().await?;
+        let head = self.shared.index.tree_head();
+        let (signed, stored) = {
+            let mut state = self.shared.state.lock().expect("audit state");
+            let (signed, stored) = self.shared.sign(head, &state);
+            if state.latest.as_ref().is_none_or(|(size, _)| head.size >= *size) {
+                state.latest = Some((head.size, Arc::new(signed.clone())));
+            }
+            (signed, stored)
+        };
+        self.pending_checkpoints.push(stored);
+        self.flush().await?;
+        Ok(signed)
+    }
+
+    async fn checkpoint_if_grown(&mut self) {
+        if let Err(e) = self.flush().await {
+            tracing::error!(error = %e, "check log not stored yet; will retry");
+            return;
+        }
+        let log_size = self.shared.state.lock().expect("audit state").log_size;
+        if (self.shared.index.head(), log_size) == self.persisted {
+            return;
+        }
+        match self.sign_and_store().await {
+            Ok(_) => tracing::debug!(tree_size = self.persisted.0, "checkpoint signed"),
+            Err(e) => tracing::error!(error = %e, "checkpoint not stored"),
+        }
+    }
+}
+
+/// Runs a Merkle computation over nodes read from the store: one read of
+/// exactly the nodes it needs.
+pub async fn with_nodes<T>(store: &Store, compute: impl Fn(&mut NodeSource) -> T) -> Result<T, StoreError> {
+    let needed = nodes_needed(&compute);
+    let positions: Vec<u64> = needed.iter().map(|n| n.position()).collect();
+    let hashes = store.nodes(&positions).await?;
+    let by_node: HashMap<Node, Hash> = needed.into_iter().zip(hashes).collect();
+    Ok(compute(&mut |node| by_node[&node]))
+}
