@@ -123,7 +123,7 @@ async fn only_enforcement_writes_and_only_under_its_own_authority() {
 }
 
 #[tokio::test]
-async fn health_is_open_and_designed_rpcs_answer_unimplemented() {
+async fn health_is_open_and_every_service_needs_a_token() {
     let reg = TestRegistry::start().await;
     let mut health = tonic_health::pb::health_client::HealthClient::new(reg.channel().await);
     let status = health
@@ -137,8 +137,11 @@ async fn health_is_open_and_designed_rpcs_answer_unimplemented() {
         reg.channel().await,
         Bearer::new(&reg.token("a", &[Role::Auditor], None)),
     ));
-    let err = audit.get_checkpoint(pb::GetCheckpointRequest::default()).await.unwrap_err();
-    assert_eq!(err.code(), Code::Unimplemented);
+    let checkpoint = audit.get_checkpoint(pb::GetCheckpointRequest::default()).await.unwrap().into_inner();
+    assert!(checkpoint.checkpoint.is_some(), "a checkpoint of the empty ledger is signed on demand");
+    let mut anonymous = AuditServiceClient::new(InterceptedService::new(reg.channel().await, Bearer::none()));
+    let err = anonymous.get_checkpoint(pb::GetCheckpointRequest::default()).await.unwrap_err();
+    assert_eq!(err.code(), Code::Unauthenticated);
 
     let mut anonymous = EligibilityServiceClient::new(InterceptedService::new(reg.channel().await, Bearer::none()));
     let err = anonymous.check_eligibility(pb::CheckEligibilityRequest::default()).await.unwrap_err();

@@ -17,6 +17,7 @@ use creditregistry::auth::{DEV_KID, DevKeyPair, Role, TokenRequest, issue_token}
 use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
 use creditregistry::proto::google::r#type::Date;
 use creditregistry::proto::pb;
+use creditregistry::proto::pb::audit_service_client::AuditServiceClient;
 use creditregistry::proto::pb::eligibility_service_client::EligibilityServiceClient;
 use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
 use creditregistry::proto::pb::supervision_service_client::SupervisionServiceClient;
@@ -132,6 +133,13 @@ impl TestRegistry {
         ))
     }
 
+    pub async fn audit(&self, subject: &str, roles: &[Role]) -> AuditClient {
+        AuditServiceClient::new(InterceptedService::new(
+            self.channel().await,
+            Bearer::new(&self.token(subject, roles, None)),
+        ))
+    }
+
     pub async fn auditor(&self) -> RecordsClient {
         self.records(&self.token("auditor-1", &[Role::Auditor], None)).await
     }
@@ -143,6 +151,7 @@ pub fn fixture(name: &str) -> PathBuf {
 
 pub type RecordsClient = RecordsServiceClient<InterceptedService<Channel, Bearer>>;
 pub type EligibilityClient = EligibilityServiceClient<InterceptedService<Channel, Bearer>>;
+pub type AuditClient = AuditServiceClient<InterceptedService<Channel, Bearer>>;
 pub type SupervisionClient = SupervisionServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// Adds `authorization: Bearer <token>` to every call.

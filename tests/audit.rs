@@ -1,0 +1,592 @@
+//! The audit trail over real gRPC: receipts that verify offline, inclusion
+//! and consistency proofs against signed checkpoints, entity history,
+//! ledger export, the check log, statistics, and `verify` catching a
+//! tampered or deleted record in the database.
+
+mod common;
+
+use chrono::Utc;
+use common::*;
+use creditregistry::audit::chain_hash;
+use creditregistry::auth::Role;
+use creditregistry::ledger::merkle::{Frontier, verify_consistency, verify_inclusion};
+use creditregistry::ledger::signing::{PublicKey, verify_checkpoint, verify_receipt};
+use creditregistry::ledger::{Hash, leaf_hash};
+use creditregistry::proto::pb;
+use prost::Message;
+use tonic::Code;
+
+const GP: pb::MeasureDomain = pb::MeasureDomain::GovernmentProcurement;
+
+fn hash(bytes: &[u8]) -> Hash {
+    bytes.try_into().expect("32 bytes")
+}
+
+async fn registry_keys(a: &mut AuditClient) -> Vec<PublicKey> {
+    let keys = a.get_registry_keys(pb::GetRegistryKeysRequest {}).await.unwrap().into_inner().keys;
+    keys.iter().map(|k| PublicKey::from_pem(&k.public_key_pem).unwrap()).collect()
+}
+
+async fn record(w: &mut RecordsClient, uscc: &str, number: &str, fine_fen: i64) -> pb::Record {
+    w.record_penalty(penalty_request("", uscc, penalty(number, fine_fen))).await.unwrap().into_inner().record.unwrap()
+}
+
+async fn checkpoint(a: &mut AuditClient, keys: &[PublicKey]) -> pb::Checkpoint {
+    let signed = a.create_checkpoint(pb::CreateCheckpointRequest {}).await.unwrap().into_inner().checkpoint.unwrap();
+    verify_checkpoint(&signed, keys).expect("checkpoint verifies")
+}
+
+#[tokio::test]
+async fn receipts_verify_offline_and_any_changed_byte_fails() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let written = record(&mut w, CODES[0], "沪市监处〔2026〕1号", 50_000_00).await;
+    let mut auditor = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let keys = registry_keys(&mut auditor).await;
+    let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+
+    let answer = buyer
+        .check_eligibility(pb::CheckEligibilityRequest {
+            uscc: CODES[0].into(),
+            domain: GP as i32,
+            evaluated_on: date(today()),
+            min_sequence: written.sequence,
+            known_at: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let stored = answer.receipt.unwrap().encode_to_vec();
+    let body = verify_receipt(&stored, &keys).expect("receipt verifies");
+    assert_eq!(body.decisions, vec![answer.decision.unwrap()]);
+    assert_eq!(body.requested_codes, vec![CODES[0].to_string()]);
+    assert_eq!(body.kind, pb::CheckKind::Single as i32);
+    assert_eq!(body.caller_subject, "platform-1");
+    assert_eq!(body.evaluated_on, date(today()));
+    let cp = verify_checkpoint(body.checkpoint.as_ref().unwrap(), &keys).unwrap();
+    assert_eq!(cp.tree_size, written.sequence, "the answer was computed against the ledger holding the penalty");
+    for i in 0..stored.len() {
+        let mut bad = stored.clone();
+        bad[i] ^= 0x01;
+        assert!(verify_receipt(&bad, &keys).is_err(), "byte {i} changed unnoticed");
+    }
+
+    // Batch and consortium checks carry receipts too.
+    let batch = buyer
+        .batch_check_eligibility(pb::BatchCheckEligibilityRequest {
+            codes: vec![CODES[0].into(), "not a code".into(), CODES[1].into()],
+            domain: GP as i32,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let body = verify_receipt(&batch.receipt.unwrap().encode_to_vec(), &keys).unwrap();
+    assert_eq!(body.kind, pb::CheckKind::Batch as i32);
+    assert_eq!(body.requested_codes.len(), 3);
+    assert_eq!(body.decisions.iter().map(|d| d.uscc.as_str()).collect::<Vec<_>>(), [CODES[0], CODES[1]]);
+    let consortium = buyer
+        .check_consortium(pb::CheckConsortiumRequest {
+            member_codes: vec![CODES[0].into(), CODES[1].into()],
+            domain: GP as i32,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let body = verify_receipt(&consortium.receipt.unwrap().encode_to_vec(), &keys).unwrap();
+    assert_eq!(body.kind, pb::CheckKind::Consortium as i32);
+    assert_eq!(body.consortium_eligibility, consortium.eligibility);
+
+    // The command-line verifier agrees, with only the public key.
+    let key_file = reg.dir.path().join("registry.pub.pem");
+    std::fs::write(&key_file, keys[0].to_pem()).unwrap();
+    let receipt_file = reg.dir.path().join("receipt.bin");
+    std::fs::write(&receipt_file, &stored).unwrap();
+    let run = |file: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+            .arg("verify-receipt")
+            .arg("--public-key")
+            .arg(&key_file)
+            .arg(file)
+            .env("CREDITREGISTRY_DATA_DIR", "/nonexistent")
+            .output()
+            .unwrap()
+    };
+    let ok = run(&receipt_file);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains(CODES[0]));
+    let mut tampered = stored.clone();
+    *tampered.last_mut().unwrap() ^= 0x80;
+    std::fs::write(&receipt_file, &tampered).unwrap();
+    let bad = run(&receipt_file);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("INVALID"));
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consistent() {
+    let mut reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut records = Vec::new();
+    for i in 0..7 {
+        records.push(record(&mut w, CODES[i % 3], &format!("沪市监处〔2026〕{i}号"), 1_000_00).await);
+    }
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let keys = registry_keys(&mut a).await;
+    let first = checkpoint(&mut a, &keys).await;
+    assert_eq!(first.tree_size, 7);
+
+    for r in &records {
+        let proof = a
+            .get_inclusion_proof(pb::GetInclusionProofRequest {
+                leaf: Some(pb::get_inclusion_proof_request::Leaf::RecordId(r.record_id.clone())),
+                tree_size: 0,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let signed = verify_checkpoint(proof.checkpoint.as_ref().unwrap(), &keys).unwrap();
+        assert_eq!(proof.sequence, r.sequence);
+        assert_eq!(proof.leaf_hash, leaf_hash(&r.encode_to_vec()), "the leaf is the record's canonical bytes");
+        let path: Vec<Hash> = proof.hashes.iter().map(|h| hash(h)).collect();
+        assert!(verify_inclusion(
+            proof.leaf_index as u64,
+            signed.tree_size as u64,
+            &hash(&proof.leaf_hash),
+            &path,
+            &hash(&signed.root_hash)
+        ));
+    }
+
+    // The ledger grows across a restart; the new tree extends the old one.
+    for i in 7..12 {
+        record(&mut w, CODES[i % 3], &format!("沪市监处〔2026〕{i}号"), 1_000_00).await;
+    }
+    reg.restart().await;
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    assert_eq!(registry_keys(&mut a).await[0].key_id, keys[0].key_id, "the registry key survives a restart");
+    let second = checkpoint(&mut a, &keys).await;
+    assert_eq!(second.tree_size, 12);
+    let proof = a
+        .get_consistency_proof(pb::GetConsistencyProofRequest { first_tree_size: 7, second_tree_size: 12 })
+        .await
+        .unwrap()
+        .into_inner();
+    let path: Vec<Hash> = proof.hashes.iter().map(|h| hash(h)).collect();
+    assert!(verify_consistency(7, 12, &hash(&first.root_hash), &hash(&second.root_hash), &path));
+    assert!(!verify_consistency(7, 12, &hash(&second.root_hash), &hash(&second.root_hash), &path));
+    let past = a.get_checkpoint(pb::GetCheckpointRequest { tree_size: 7 }).await.unwrap().into_inner();
+    assert_eq!(verify_checkpoint(&past.checkpoint.unwrap(), &keys).unwrap().root_hash, first.root_hash);
+
+    // Sizes outside the ledger are named.
+    let err = a
+        .get_consistency_proof(pb::GetConsistencyProofRequest { first_tree_size: 0, second_tree_size: 13 })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    let fields: Vec<String> = violations(&err).into_iter().map(|(f, _)| f).collect();
+    assert!(fields.contains(&"first_tree_size".to_string()) && fields.contains(&"second_tree_size".to_string()), "{fields:?}");
+    let err = a.get_checkpoint(pb::GetCheckpointRequest { tree_size: 5 }).await.unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
+
+    // An export re-hashes to the signed root.
+    let mut stream = a.export_ledger(pb::ExportLedgerRequest::default()).await.unwrap().into_inner();
+    let mut frontier = Frontier::default();
+    let mut scratch = Vec::new();
+    while let Some(row) = stream.message().await.unwrap() {
+        assert_eq!(row.sequence as u64, frontier.size() + 1);
+        assert_eq!(row.leaf_hash, leaf_hash(&row.record));
+        assert_eq!(pb::Record::decode(row.record.as_slice()).unwrap().sequence, row.sequence);
+        frontier.push(leaf_hash(&row.record), &mut scratch);
+    }
+    assert_eq!(frontier.size(), 12);
+    assert_eq!(frontier.root().to_vec(), second.root_hash);
+    let tail: Vec<i64> = {
+        let mut s = a
+            .export_ledger(pb::ExportLedgerRequest { from_sequence: 10, to_sequence: 11 })
+            .await
+            .unwrap()
+            .into_inner();
+        let mut seqs = Vec::new();
+        while let Some(row) = s.message().await.unwrap() {
+            seqs.push(row.sequence);
+        }
+        seqs
+    };
+    assert_eq!(tail, [10, 11]);
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn history_shows_every_record_with_who_when_and_its_standing_as_known_then() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let fine = record(&mut w, CODES[2], "沪市监处〔2026〕77号", 2_500_000_00).await;
+    let before_revocation = Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    w.correct_penalty(pb::CorrectPenaltyRequest {
+        request_id: String::new(),
+        correction: Some(pb::PenaltyCorrection {
+            penalty_record_id: fine.record_id.clone(),
+            r#type: pb::CorrectionType::Revocation as i32,
+            ground: pb::CorrectionGround::Reconsideration as i32,
+            decision_number: "复议〔2026〕7号".into(),
+            decided_on: date(days_ago(1)),
+            amended_penalty: None,
+            reason: "复议撤销".into(),
+        }),
+    })
+    .await
+    .unwrap();
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+
+    let now = a
+        .get_entity_history(pb::GetEntityHistoryRequest { uscc: CODES[2].into(), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(now.tree_size, 2);
+    assert_eq!(now.entries.len(), 2, "the revoked penalty and its revocation");
+    let first = &now.entries[0];
+    let entry = first.entry.as_ref().unwrap();
+    let r = entry.record.as_ref().unwrap();
+    assert_eq!((r.sequence, r.actor.as_str(), r.authority.as_str()), (1, "officer-1", AUTHORITY));
+    assert!(r.recorded_at.is_some());
+    assert_eq!(entry.status, pb::RecordStatus::Revoked as i32);
+    assert_eq!(first.leaf_hash, leaf_hash(&first.canonical_record));
+    assert_eq!(&pb::Record::decode(first.canonical_record.as_slice()).unwrap(), r);
+
+    let then = a
+        .get_entity_history(pb::GetEntityHistoryRequest {
+            uscc: CODES[2].into(),
+            known_at: Some(prost_types::Timestamp {
+                seconds: before_revocation.timestamp(),
+                nanos: before_revocation.timestamp_subsec_nanos() as i32,
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(then.entries.len(), 1);
+    assert_eq!(then.entries[0].entry.as_ref().unwrap().status, pb::RecordStatus::InEffect as i32);
+
+    let page = a
+        .get_entity_history(pb::GetEntityHistoryRequest { uscc: CODES[2].into(), page_size: 1, ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.entries.len(), 1);
+    let rest = a
+        .get_entity_history(pb::GetEntityHistoryRequest {
+            uscc: CODES[2].into(),
+            page_size: 1,
+            page_token: page.next_page_token.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(rest.entries[0].entry.as_ref().unwrap().record.as_ref().unwrap().sequence, 2);
+    assert!(rest.next_page_token.is_empty());
+
+    let err = a
+        .get_entity_history(pb::GetEntityHistoryRequest { uscc: "91310115MA1K3BTP2C".into(), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert_violation(&err, "uscc", "check character");
+
+    // Procurement and enforcement callers are no auditors.
+    for roles in [[Role::Procurement], [Role::Regulator]] {
+        let mut other = reg.audit("someone", &roles).await;
+        let err = other
+            .get_entity_history(pb::GetEntityHistoryRequest { uscc: CODES[2].into(), ..Default::default() })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::PermissionDenied);
+        let err = other.list_checks(pb::ListChecksRequest::default()).await.unwrap_err();
+        assert_eq!(err.code(), Code::PermissionDenied);
+        let err = other.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap_err();
+        assert_eq!(err.code(), Code::PermissionDenied);
+        assert!(other.get_registry_keys(pb::GetRegistryKeysRequest {}).await.is_ok(), "keys are public");
+    }
+    let mut anonymous = pb::audit_service_client::AuditServiceClient::new(tonic::service::interceptor::InterceptedService::new(
+        reg.channel().await,
+        Bearer::none(),
+    ));
+    let err = anonymous.get_registry_keys(pb::GetRegistryKeysRequest {}).await.unwrap_err();
+    assert_eq!(err.code(), Code::Unauthenticated);
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn the_check_log_answers_who_asked_about_whom_and_chains() {
+    let reg = TestRegistry::start().await;
+    let mut clients = [
+        reg.eligibility("platform-1", &[Role::Procurement]).await,
+        reg.eligibility("platform-2", &[Role::Procurement]).await,
+    ];
+    let mut receipts = Vec::new();
+    for (who, code) in [(0, CODES[0]), (1, CODES[1]), (0, CODES[1]), (0, CODES[3])] {
+        let answer = clients[who]
+            .check_eligibility(pb::CheckEligibilityRequest { uscc: code.into(), domain: GP as i32, ..Default::default() })
+            .await
+            .unwrap()
+            .into_inner();
+        receipts.push(pb::ReceiptBody::decode(answer.receipt.unwrap().body.as_slice()).unwrap().receipt_id);
+    }
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let keys = registry_keys(&mut a).await;
+    let cp = checkpoint(&mut a, &keys).await;
+    assert_eq!(cp.check_log_size, 4, "the checkpoint covers every check queued before it");
+
+    let all = a.list_checks(pb::ListChecksRequest::default()).await.unwrap().into_inner().checks;
+    assert_eq!(all.iter().map(|c| c.receipt_id.clone()).collect::<Vec<_>>(), receipts);
+    let mut previous = [0u8; 32];
+    for c in &all {
+        let unchained = pb::CheckLogEntry { chain_hash: Vec::new(), ..c.clone() };
+        previous = chain_hash(&previous, &unchained.encode_to_vec());
+        assert_eq!(c.chain_hash, previous.to_vec(), "entry {} chains", c.sequence);
+    }
+    assert_eq!(cp.check_log_head, previous.to_vec());
+    assert_eq!(all[0].caller_subject, "platform-1");
+    assert_eq!(all[0].eligibilities, [pb::Eligibility::Eligible as i32]);
+
+    let by_caller = a
+        .list_checks(pb::ListChecksRequest { caller_subject: "platform-1".into(), page_size: 2, ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(by_caller.checks.len(), 2);
+    let rest = a
+        .list_checks(pb::ListChecksRequest {
+            caller_subject: "platform-1".into(),
+            page_size: 2,
+            page_token: by_caller.next_page_token,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(rest.checks.iter().map(|c| c.codes[0].as_str()).collect::<Vec<_>>(), [CODES[3]]);
+    assert!(rest.next_page_token.is_empty());
+
+    let by_code = a
+        .list_checks(pb::ListChecksRequest { uscc: CODES[1].into(), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(by_code.checks.iter().map(|c| c.caller_subject.as_str()).collect::<Vec<_>>(), ["platform-2", "platform-1"]);
+
+    let later = a
+        .list_checks(pb::ListChecksRequest {
+            checked_from: Some(prost_types::Timestamp { seconds: Utc::now().timestamp() + 60, nanos: 0 }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(later.checks.is_empty());
+    let err = a
+        .list_checks(pb::ListChecksRequest { page_token: "x".into(), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert_violation(&err, "page_token", "not a token");
+    reg.stop().await;
+}
+
+/// Runs `creditregistry verify` on the registry's store.
+fn verify_command(reg: &TestRegistry) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+        .arg("verify")
+        .env("CREDITREGISTRY_DATA_DIR", reg.dir.path())
+        .output()
+        .unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Changes the database behind the registry's back, as someone with
+/// access to the file could: triggers and foreign keys do not stop them.
+async fn tamper(reg: &TestRegistry, sql: &[&str]) {
+    use sqlx::Connection;
+    let mut db = sqlx::SqliteConnection::connect(&reg.config.database_url()).await.unwrap();
+    sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut db).await.unwrap();
+    for statement in sql {
+        sqlx::query(statement).execute(&mut db).await.unwrap();
+    }
+    db.close().await.unwrap();
+}
+
+/// Changes one byte of the stored bytes of record `sequence`: the first
+/// byte of `needle` in them becomes `to`.
+async fn edit_one_byte(reg: &TestRegistry, sequence: i64, needle: &[u8], to: u8) {
+    use sqlx::Connection;
+    let mut db = sqlx::SqliteConnection::connect(&reg.config.database_url()).await.unwrap();
+    let mut bytes: Vec<u8> = sqlx::query_scalar("SELECT record FROM ledger WHERE sequence = $1")
+        .bind(sequence)
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let at = bytes.windows(needle.len()).position(|w| w == needle).expect("needle in the record");
+    bytes[at] = to;
+    sqlx::query("DROP TRIGGER ledger_no_update").execute(&mut db).await.unwrap();
+    sqlx::query("UPDATE ledger SET record = $1 WHERE sequence = $2").bind(bytes).bind(sequence).execute(&mut db).await.unwrap();
+    db.close().await.unwrap();
+}
+
+/// Stops the server, keeping its data directory.
+async fn stop_server(reg: &mut TestRegistry) {
+    reg.running.take().expect("running").stop().await.expect("clean stop");
+}
+
+async fn written_ledger(reg: &TestRegistry) {
+    let mut w = reg.enforcement().await;
+    for i in 0..6 {
+        record(&mut w, CODES[i % 2], &format!("沪市监处〔2026〕{i}号"), 1_000_00).await;
+    }
+    let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    buyer
+        .check_eligibility(pb::CheckEligibilityRequest { uscc: CODES[0].into(), domain: GP as i32, ..Default::default() })
+        .await
+        .unwrap();
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let keys = registry_keys(&mut a).await;
+    checkpoint(&mut a, &keys).await;
+}
+
+#[tokio::test]
+async fn verify_names_the_record_whose_stored_bytes_were_edited() {
+    let reg = TestRegistry::start().await;
+    written_ledger(&reg).await;
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let clean = a.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
+    assert!(clean.ok, "{clean:?}");
+    assert_eq!(clean.records_checked, 6);
+    assert!(clean.checkpoints_checked >= 1);
+    assert_eq!(clean.check_log_entries_checked, 1);
+
+    // One byte of record 4's stored bytes: its decision number 〕3号 becomes 〕8号.
+    edit_one_byte(&reg, 4, "3号".as_bytes(), b'8').await;
+    let found = a.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
+    assert!(!found.ok);
+    assert_eq!(found.divergent_sequence, 4, "{}", found.divergence);
+    assert!(found.divergence.contains("record 4"), "{}", found.divergence);
+    assert_eq!(found.records_checked, 3);
+    let mut reg = reg;
+    stop_server(&mut reg).await;
+
+    let (ok, output) = verify_command(&reg);
+    assert!(!ok);
+    assert!(output.contains("DIVERGENCE at ledger sequence 4"), "{output}");
+}
+
+#[tokio::test]
+async fn verify_notices_a_deleted_record() {
+    let mut reg = TestRegistry::start().await;
+    written_ledger(&reg).await;
+    stop_server(&mut reg).await;
+    let (ok, output) = verify_command(&reg);
+    assert!(ok, "{output}");
+    assert!(output.contains("6 records"), "{output}");
+
+    tamper(&reg, &["DROP TRIGGER ledger_no_delete", "DELETE FROM ledger WHERE sequence = 3"]).await;
+    let (ok, output) = verify_command(&reg);
+    assert!(!ok);
+    assert!(output.contains("DIVERGENCE at ledger sequence 3") && output.contains("missing"), "{output}");
+
+    // The last record, too: the tree and the checkpoint outlive it.
+    tamper(&reg, &["DELETE FROM ledger WHERE sequence >= 3"]).await;
+    let (ok, output) = verify_command(&reg);
+    assert!(!ok);
+    assert!(output.contains("DIVERGENCE at ledger sequence 3"), "{output}");
+
+    // A registry does not start on a ledger with records missing.
+    let err = creditregistry::server::start(&reg.config).await.err().expect("refuses to start");
+    assert!(err.contains("missing"), "{err}");
+}
+
+#[tokio::test]
+async fn statistics_count_spot_checks_and_penalties_by_category_region_and_period() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    // 10 spot checks in region 310115, 9 passed; one in 340600.
+    for (i, code) in std::iter::repeat_n(CODES[2], 10).chain([CODES[3]]).enumerate() {
+        let outcome = if i == 0 { pb::SpotCheckOutcome::Fail } else { pb::SpotCheckOutcome::Pass };
+        w.record_spot_check(pb::RecordSpotCheckRequest {
+            request_id: String::new(),
+            uscc: code.into(),
+            spot_check: Some(pb::SpotCheck {
+                report_number: format!("SC-{i}"),
+                category: pb::Category::ProductQuality as i32,
+                product: "电线".into(),
+                product_class: "电线电缆".into(),
+                batch: "B1".into(),
+                outcome: outcome as i32,
+                checked_on: date(days_ago(3)),
+                failed_items: if i == 0 { vec!["导体电阻".into()] } else { Vec::new() },
+            }),
+        })
+        .await
+        .unwrap();
+    }
+    let kept = record(&mut w, CODES[2], "沪市监处〔2026〕90号", 1_000_00).await;
+    let revoked = record(&mut w, CODES[2], "沪市监处〔2026〕91号", 5_000_00).await;
+    w.correct_penalty(pb::CorrectPenaltyRequest {
+        request_id: String::new(),
+        correction: Some(pb::PenaltyCorrection {
+            penalty_record_id: revoked.record_id,
+            r#type: pb::CorrectionType::Revocation as i32,
+            ground: pb::CorrectionGround::Reconsideration as i32,
+            decision_number: "复议〔2026〕9号".into(),
+            decided_on: date(days_ago(1)),
+            amended_penalty: None,
+            reason: "复议撤销".into(),
+        }),
+    })
+    .await
+    .unwrap();
+    assert!(kept.sequence > 0);
+
+    let mut r = reg.supervision("regulator-1", &[Role::Regulator]).await;
+    let region = r
+        .get_spot_check_statistics(pb::GetSpotCheckStatisticsRequest { region_prefix: "310115".into(), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(region.rows.len(), 1);
+    let row = &region.rows[0];
+    assert_eq!((row.category.as_str(), row.checked, row.passed, row.pass_rate_bp), ("CATEGORY_PRODUCT_QUALITY", 10, 9, 9000));
+    let all = r.get_spot_check_statistics(pb::GetSpotCheckStatisticsRequest::default()).await.unwrap().into_inner();
+    assert_eq!(all.total.unwrap().checked, 11);
+    let none = r
+        .get_spot_check_statistics(pb::GetSpotCheckStatisticsRequest {
+            until: date(days_ago(10)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(none.total.unwrap().checked, 0);
+
+    let penalties = r.get_penalty_statistics(pb::GetPenaltyStatisticsRequest::default()).await.unwrap().into_inner();
+    assert_eq!(penalties.rows.len(), 1);
+    let row = &penalties.rows[0];
+    assert_eq!((row.penalties, row.fines_fen, row.revoked), (1, 1_000_00, 1));
+
+    let err = r
+        .get_penalty_statistics(pb::GetPenaltyStatisticsRequest {
+            region_prefix: "31x".into(),
+            from: date(today()),
+            until: date(days_ago(1)),
+        })
+        .await
+        .unwrap_err();
+    let fields: Vec<String> = violations(&err).into_iter().map(|(f, _)| f).collect();
+    assert!(fields.contains(&"region_prefix".into()) && fields.contains(&"until".into()), "{fields:?}");
+    let mut buyer = reg.supervision("platform-1", &[Role::Procurement]).await;
+    let err = buyer.get_penalty_statistics(pb::GetPenaltyStatisticsRequest::default()).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    reg.stop().await;
+}
