@@ -226,20 +226,7 @@ async fn history_shows_every_record_with_who_when_and_its_standing_as_known_then
     let fine = record(&mut w, CODES[2], "沪市监处〔2026〕77号", 2_500_000_00).await;
     let before_revocation = Utc::now();
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    w.correct_penalty(pb::CorrectPenaltyRequest {
-        request_id: String::new(),
-        correction: Some(pb::PenaltyCorrection {
-            penalty_record_id: fine.record_id.clone(),
-            r#type: pb::CorrectionType::Revocation as i32,
-            ground: pb::CorrectionGround::Reconsideration as i32,
-            decision_number: "复议〔2026〕7号".into(),
-            decided_on: date(days_ago(1)),
-            amended_penalty: None,
-            reason: "复议撤销".into(),
-        }),
-    })
-    .await
-    .unwrap();
+    w.correct_penalty(revocation(&fine.record_id, "复议〔2026〕7号", 1)).await.unwrap();
     let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
 
     let now = a
@@ -533,20 +520,7 @@ async fn statistics_count_spot_checks_and_penalties_by_category_region_and_perio
     }
     let kept = record(&mut w, CODES[2], "沪市监处〔2026〕90号", 1_000_00).await;
     let revoked = record(&mut w, CODES[2], "沪市监处〔2026〕91号", 5_000_00).await;
-    w.correct_penalty(pb::CorrectPenaltyRequest {
-        request_id: String::new(),
-        correction: Some(pb::PenaltyCorrection {
-            penalty_record_id: revoked.record_id,
-            r#type: pb::CorrectionType::Revocation as i32,
-            ground: pb::CorrectionGround::Reconsideration as i32,
-            decision_number: "复议〔2026〕9号".into(),
-            decided_on: date(days_ago(1)),
-            amended_penalty: None,
-            reason: "复议撤销".into(),
-        }),
-    })
-    .await
-    .unwrap();
+    w.correct_penalty(revocation(&revoked.record_id, "复议〔2026〕9号", 1)).await.unwrap();
     assert!(kept.sequence > 0);
 
     let mut r = reg.supervision("regulator-1", &[Role::Regulator]).await;

@@ -211,20 +211,7 @@ async fn a_revoked_penalty_stops_counting_but_past_knowledge_still_shows_it() {
     let uscc = code(30);
     let fine = record_penalty(&mut w, &uscc, serious_penalty("R-1", cny(3_000_000), days_ago(30))).await;
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    w.correct_penalty(pb::CorrectPenaltyRequest {
-        request_id: String::new(),
-        correction: Some(pb::PenaltyCorrection {
-            penalty_record_id: fine.record_id.clone(),
-            r#type: pb::CorrectionType::Revocation as i32,
-            ground: pb::CorrectionGround::Reconsideration as i32,
-            decision_number: "复议〔2026〕7号".into(),
-            decided_on: date(days_ago(2)),
-            amended_penalty: None,
-            reason: "复议撤销".into(),
-        }),
-    })
-    .await
-    .unwrap();
+    w.correct_penalty(revocation(&fine.record_id, "复议〔2026〕7号", 2)).await.unwrap();
 
     let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
     let d = decide(&mut buyer, check(&uscc, None)).await;

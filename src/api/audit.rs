@@ -54,9 +54,6 @@ impl AuditApi {
     }
 }
 
-fn store_failed(e: StoreError) -> ApiError {
-    ApiError::Unavailable { reason: "STORE_UNAVAILABLE", message: e.to_string() }
-}
 
 fn invalid(field: &str, description: impl Into<String>) -> ApiError {
     ApiError::InvalidArgument(vec![Violation::new(field, description)])
@@ -90,10 +87,10 @@ impl AuditService for AuditApi {
             return Err(invalid("tree_size", format!("must not be negative, got {}", m.tree_size)).into());
         }
         let wanted = (m.tree_size > 0).then_some(m.tree_size as u64);
-        let stored = self.registry.store.checkpoint(wanted).await.map_err(store_failed)?;
+        let stored = self.registry.store.checkpoint(wanted).await.map_err(ApiError::from)?;
         let checkpoint = match (stored, wanted) {
             (Some(c), _) => signed_of(&c),
-            (None, None) => self.registry.audit.create_checkpoint().await.map_err(store_failed)?,
+            (None, None) => self.registry.audit.create_checkpoint().await.map_err(ApiError::from)?,
             (None, Some(size)) => {
                 return Err(ApiError::NotFound {
                     reason: "CHECKPOINT_NOT_FOUND",
@@ -112,7 +109,7 @@ impl AuditService for AuditApi {
         request: Request<pb::CreateCheckpointRequest>,
     ) -> Result<Response<pb::CreateCheckpointResponse>, Status> {
         require(&request, CHECKPOINT_SIGNERS)?;
-        let checkpoint = self.registry.audit.create_checkpoint().await.map_err(store_failed)?;
+        let checkpoint = self.registry.audit.create_checkpoint().await.map_err(ApiError::from)?;
         Ok(Response::new(pb::CreateCheckpointResponse { checkpoint: Some(checkpoint) }))
     }
 
@@ -126,7 +123,7 @@ impl AuditService for AuditApi {
         let sequence = match &m.leaf {
             Some(pb::get_inclusion_proof_request::Leaf::Sequence(s)) if *s > 0 => Some(*s as u64),
             Some(pb::get_inclusion_proof_request::Leaf::RecordId(id)) => {
-                store.sequence_of(id).await.map_err(store_failed)?
+                store.sequence_of(id).await.map_err(ApiError::from)?
             }
             _ => return Err(invalid("leaf", "name a record by record_id or by sequence (from 1)").into()),
         };
@@ -142,10 +139,10 @@ impl AuditService for AuditApi {
         // Without a tree size: the newest checkpoint, signed now if it
         // does not cover the record yet.
         let (tree_size, checkpoint) = if m.tree_size == 0 {
-            let latest = store.checkpoint(None).await.map_err(store_failed)?.map(|c| signed_of(&c));
+            let latest = store.checkpoint(None).await.map_err(ApiError::from)?.map(|c| signed_of(&c));
             let latest = match latest {
                 Some(c) if ledger::signing::tree_size_of(&c) >= sequence => c,
-                _ => self.registry.audit.create_checkpoint().await.map_err(store_failed)?,
+                _ => self.registry.audit.create_checkpoint().await.map_err(ApiError::from)?,
             };
             (ledger::signing::tree_size_of(&latest), Some(latest))
         } else {
@@ -158,7 +155,7 @@ impl AuditService for AuditApi {
                 ));
             }
             reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-            let stored = store.checkpoint(Some(size)).await.map_err(store_failed)?;
+            let stored = store.checkpoint(Some(size)).await.map_err(ApiError::from)?;
             (size, stored.map(|c| signed_of(&c)))
         };
         let index = sequence - 1;
@@ -166,7 +163,7 @@ impl AuditService for AuditApi {
             (inclusion_path(index, tree_size, nodes), nodes(crate::ledger::merkle::Node { level: 0, index }))
         })
         .await
-        .map_err(store_failed)?;
+        .map_err(ApiError::from)?;
         Ok(Response::new(pb::GetInclusionProofResponse {
             sequence: sequence as i64,
             leaf_index: index as i64,
@@ -198,7 +195,7 @@ impl AuditService for AuditApi {
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
         let hashes = with_nodes(&self.registry.store, |nodes| consistency_proof(first, second, nodes))
             .await
-            .map_err(store_failed)?;
+            .map_err(ApiError::from)?;
         Ok(Response::new(pb::GetConsistencyProofResponse {
             first_tree_size: first as i64,
             second_tree_size: second as i64,
@@ -221,11 +218,11 @@ impl AuditService for AuditApi {
         let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, known_at, 0).await?;
 
-        let rows = self.registry.store.entity_ledger(uscc.as_str(), scope.tree.size).await.map_err(store_failed)?;
+        let rows = self.registry.store.entity_ledger(uscc.as_str(), scope.tree.size).await.map_err(ApiError::from)?;
         let mut records = Vec::with_capacity(rows.len());
         for row in &rows {
             let record = ledger::decode(&row.bytes)
-                .map_err(|reason| store_failed(StoreError::Corrupt { sequence: row.sequence, reason }))?;
+                .map_err(|reason| ApiError::from(StoreError::Corrupt { sequence: row.sequence, reason }))?;
             records.push(Arc::new(record));
         }
         let state = scope.fold(&records, &self.registry.rules);
@@ -280,7 +277,7 @@ impl AuditService for AuditApi {
                     Ok(page) if !page.is_empty() => page,
                     Ok(_) => break,
                     Err(e) => {
-                        let _ = tx.send(Err(Status::from(store_failed(e)))).await;
+                        let _ = tx.send(Err(Status::from(ApiError::from(e)))).await;
                         break;
                     }
                 };
@@ -316,13 +313,13 @@ impl AuditService for AuditApi {
             after: after.unwrap_or(0),
         };
         // One more than the page, to know whether another follows.
-        let mut rows = self.registry.store.checks(&filter, size as u32 + 1).await.map_err(store_failed)?;
+        let mut rows = self.registry.store.checks(&filter, size as u32 + 1).await.map_err(ApiError::from)?;
         let more = rows.len() > size;
         rows.truncate(size);
         let mut checks = Vec::with_capacity(rows.len());
         for row in &rows {
             let mut entry = <pb::CheckLogEntry as prost::Message>::decode(row.entry.as_slice()).map_err(|e| {
-                store_failed(StoreError::Inconsistent(format!("check-log entry {} does not decode: {e}", row.sequence)))
+                ApiError::from(StoreError::Inconsistent(format!("check-log entry {} does not decode: {e}", row.sequence)))
             })?;
             entry.chain_hash = row.chain_hash.to_vec();
             checks.push(entry);
@@ -340,7 +337,7 @@ impl AuditService for AuditApi {
     ) -> Result<Response<pb::VerifyLedgerResponse>, Status> {
         require(&request, AUDITORS)?;
         let keys = [self.registry.audit.public_key().clone()];
-        let report = verify(&self.registry.store, &keys).await.map_err(store_failed)?;
+        let report = verify(&self.registry.store, &keys).await.map_err(ApiError::from)?;
         let divergence = report.divergence.as_ref();
         Ok(Response::new(pb::VerifyLedgerResponse {
             ok: report.ok(),

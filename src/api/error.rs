@@ -9,6 +9,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::auth::AuthError;
 use crate::domain::admission::{Refusal, Violation};
+use crate::store::StoreError;
 use crate::writer::WriteError;
 
 /// `ErrorInfo.domain` of every error.
@@ -66,6 +67,12 @@ impl ApiError {
                 ApiError::Unavailable { reason: "LEDGER_UNAVAILABLE", message }
             }
         }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Unavailable { reason: "STORE_UNAVAILABLE", message: e.to_string() }
     }
 }
 

@@ -48,6 +48,29 @@ impl SupervisionApi {
             .collect()
     }
 
+    /// The region and inclusive date range statistics cover: all dates up
+    /// to today when unset.
+    fn stats_scope(
+        &self,
+        region: &str,
+        from: Option<&crate::proto::google::r#type::Date>,
+        until: Option<&crate::proto::google::r#type::Date>,
+    ) -> Result<StatsScope, ApiError> {
+        let mut reader = WireReader::default();
+        let region = region_prefix(&mut reader, "region_prefix", region);
+        let from = reader.optional_date("from", from);
+        let until = reader.optional_date("until", until).unwrap_or_else(|| self.registry.clock.today());
+        if from.is_some_and(|f| f > until) {
+            reader.violations.push(Violation::new("until", format!("{until} is before from")));
+        }
+        let scope = region.map(|region_prefix| StatsScope {
+            region_prefix,
+            from: from.map_or_else(|| "0000-01-01".to_string(), |d| d.to_string()),
+            until: until.to_string(),
+        });
+        reader.finish(scope).map_err(ApiError::InvalidArgument)
+    }
+
     fn assessment_to_wire(&self, uscc: &Uscc, a: &Assessment, scope: &ReadScope) -> pb::RiskAssessment {
         pb::RiskAssessment {
             uscc: uscc.to_string(),
@@ -77,29 +100,6 @@ fn region_prefix(reader: &mut WireReader, field: &str, value: &str) -> Option<St
     }
 }
 
-/// The region and inclusive date range statistics cover: all dates up to
-/// today when unset.
-fn stats_scope(
-    reader: &mut WireReader,
-    region: &str,
-    from: Option<&crate::proto::google::r#type::Date>,
-    until: Option<&crate::proto::google::r#type::Date>,
-    today: chrono::NaiveDate,
-) -> Option<StatsScope> {
-    let region = region_prefix(reader, "region_prefix", region);
-    let from = reader.optional_date("from", from);
-    let until = reader.optional_date("until", until).unwrap_or(today);
-    if from.is_some_and(|f| f > until) {
-        reader.violations.push(Violation::new("until", format!("{until} is before from")));
-        return None;
-    }
-    Some(StatsScope {
-        region_prefix: region?,
-        from: from.map_or_else(|| "0000-01-01".to_string(), |d| d.to_string()),
-        until: until.to_string(),
-    })
-}
-
 /// Pass rate in basis points, rounded; 0 when nothing was checked.
 fn pass_rate_bp(passed: u64, checked: u64) -> i32 {
     if checked == 0 { 0 } else { ((passed * 10_000 + checked / 2) / checked) as i32 }
@@ -119,9 +119,6 @@ fn draw_to_wire(d: &InspectionDraw) -> pb::InspectionSample {
     }
 }
 
-fn store_failed(e: crate::store::StoreError) -> ApiError {
-    ApiError::Unavailable { reason: "STORE_UNAVAILABLE", message: e.to_string() }
-}
 
 #[tonic::async_trait]
 impl SupervisionService for SupervisionApi {
@@ -249,7 +246,7 @@ impl SupervisionService for SupervisionApi {
             request_id: m.request_id,
             tree_size,
         };
-        let kept = self.registry.store.save_draw(&draw).await.map_err(store_failed)?;
+        let kept = self.registry.store.save_draw(&draw).await.map_err(ApiError::from)?;
         Ok(Response::new(pb::DrawInspectionSampleResponse { sample: Some(draw_to_wire(&kept)) }))
     }
 
@@ -259,7 +256,7 @@ impl SupervisionService for SupervisionApi {
     ) -> Result<Response<pb::GetInspectionSampleResponse>, Status> {
         require(&request, READERS)?;
         let id = request.into_inner().draw_id;
-        let draw = self.registry.store.draw(&id).await.map_err(store_failed)?.ok_or_else(|| {
+        let draw = self.registry.store.draw(&id).await.map_err(ApiError::from)?.ok_or_else(|| {
             ApiError::NotFound {
                 reason: "DRAW_NOT_FOUND",
                 resource: "creditregistry.v1.InspectionSample",
@@ -276,11 +273,8 @@ impl SupervisionService for SupervisionApi {
     ) -> Result<Response<pb::GetSpotCheckStatisticsResponse>, Status> {
         require(&request, READERS)?;
         let m = request.into_inner();
-        let mut reader = WireReader::default();
-        let today = self.registry.clock.today();
-        let scope = stats_scope(&mut reader, &m.region_prefix, m.from.as_ref(), m.until.as_ref(), today);
-        let scope = reader.finish(scope).map_err(ApiError::InvalidArgument)?;
-        let counts = self.registry.store.spot_check_counts(&scope).await.map_err(store_failed)?;
+        let scope = self.stats_scope(&m.region_prefix, m.from.as_ref(), m.until.as_ref())?;
+        let counts = self.registry.store.spot_check_counts(&scope).await.map_err(ApiError::from)?;
         let (checked, passed) = counts.iter().fold((0, 0), |(c, p), r| (c + r.checked, p + r.passed));
         Ok(Response::new(pb::GetSpotCheckStatisticsResponse {
             rows: counts
@@ -309,11 +303,8 @@ impl SupervisionService for SupervisionApi {
     ) -> Result<Response<pb::GetPenaltyStatisticsResponse>, Status> {
         require(&request, READERS)?;
         let m = request.into_inner();
-        let mut reader = WireReader::default();
-        let today = self.registry.clock.today();
-        let scope = stats_scope(&mut reader, &m.region_prefix, m.from.as_ref(), m.until.as_ref(), today);
-        let scope = reader.finish(scope).map_err(ApiError::InvalidArgument)?;
-        let counts = self.registry.store.penalty_counts(&scope).await.map_err(store_failed)?;
+        let scope = self.stats_scope(&m.region_prefix, m.from.as_ref(), m.until.as_ref())?;
+        let counts = self.registry.store.penalty_counts(&scope).await.map_err(ApiError::from)?;
         Ok(Response::new(pb::GetPenaltyStatisticsResponse {
             rows: counts
                 .into_iter()

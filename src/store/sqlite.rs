@@ -300,18 +300,26 @@ impl SqliteStore {
         rows.iter().map(|row| Ok((row.try_get("id")?, checkpoint_from_row(row)?))).collect()
     }
 
+    /// Runs a statistics query whose $1..$3 are the region prefix and the
+    /// first and last date.
+    async fn stats_rows(&self, sql: &str, scope: &StatsScope) -> Result<Vec<sqlx::sqlite::SqliteRow>, StoreError> {
+        Ok(sqlx::query(sql)
+            .bind(&scope.region_prefix)
+            .bind(&scope.from)
+            .bind(&scope.until)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     pub async fn spot_check_counts(&self, scope: &StatsScope) -> Result<Vec<SpotCheckCount>, StoreError> {
-        let rows = sqlx::query(
+        let rows = self.stats_rows(
             "SELECT category, product_class, COUNT(*) AS checked,
                     SUM(CASE WHEN outcome = 'Pass' THEN 1 ELSE 0 END) AS passed
              FROM spot_checks
              WHERE substr(uscc, 3, 6) LIKE $1 || '%' AND checked_on >= $2 AND checked_on <= $3
              GROUP BY category, product_class ORDER BY category, product_class",
+            scope,
         )
-        .bind(&scope.region_prefix)
-        .bind(&scope.from)
-        .bind(&scope.until)
-        .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
@@ -326,7 +334,7 @@ impl SqliteStore {
     }
 
     pub async fn penalty_counts(&self, scope: &StatsScope) -> Result<Vec<PenaltyCount>, StoreError> {
-        let rows = sqlx::query(
+        let rows = self.stats_rows(
             "SELECT category,
                     SUM(CASE WHEN revoked = 0 THEN 1 ELSE 0 END) AS penalties,
                     SUM(CASE WHEN revoked = 0 THEN fine_fen ELSE 0 END) AS fines_fen,
@@ -334,11 +342,8 @@ impl SqliteStore {
              FROM penalties
              WHERE substr(uscc, 3, 6) LIKE $1 || '%' AND decided_on >= $2 AND decided_on <= $3
              GROUP BY category ORDER BY category",
+            scope,
         )
-        .bind(&scope.region_prefix)
-        .bind(&scope.from)
-        .bind(&scope.until)
-        .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {

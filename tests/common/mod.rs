@@ -224,6 +224,22 @@ pub fn listing(list_type: pb::ListType, decision_number: &str, listed_on: chrono
     }
 }
 
+/// A revocation (撤销) of a penalty on reconsideration, decided `days` ago.
+pub fn revocation(penalty_record_id: &str, decision_number: &str, days: i64) -> pb::CorrectPenaltyRequest {
+    pb::CorrectPenaltyRequest {
+        request_id: String::new(),
+        correction: Some(pb::PenaltyCorrection {
+            penalty_record_id: penalty_record_id.into(),
+            r#type: pb::CorrectionType::Revocation as i32,
+            ground: pb::CorrectionGround::Reconsideration as i32,
+            decision_number: decision_number.into(),
+            decided_on: date(days_ago(days)),
+            amended_penalty: None,
+            reason: "复议撤销".into(),
+        }),
+    }
+}
+
 /// The profile of an entity as `client`'s caller sees it today.
 pub async fn profile(client: &mut RecordsClient, uscc: &str) -> pb::GetProfileResponse {
     client
