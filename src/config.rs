@@ -10,7 +10,7 @@ use chrono::FixedOffset;
 use serde::Deserialize;
 
 use crate::auth::DevKeyPair;
-use crate::ledger::signing::RegistryKey;
+use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::domain::rules::{
     DEFAULT_LISTS, DEFAULT_MEASURES, DEFAULT_PUBLICITY, DEFAULT_SUPERVISION, Rules,
 };
@@ -271,6 +271,18 @@ impl Config {
             }
         };
         RegistryKey::from_pem_file(&file)
+    }
+
+    /// The registry's public key, for verifying: from the configured key,
+    /// else from the key made on first run; never makes one.
+    pub fn registry_public_key(&self) -> Result<PublicKey, String> {
+        if self.audit.signing_key_file.is_some() {
+            return Ok(self.registry_key()?.public().clone());
+        }
+        let file = self.generated_registry_key().public_key_file;
+        let pem = std::fs::read_to_string(&file)
+            .map_err(|e| format!("no registry public key at {} ({e}): pass --public-key FILE", file.display()))?;
+        PublicKey::from_pem(&pem).map_err(|e| format!("{}: {e}", file.display()))
     }
 
     /// Where the registry key made on first run lives.

@@ -162,7 +162,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Verify { public_keys } => {
             let mut keys = read_public_keys(&public_keys)?;
-            keys.push(config.registry_key()?.public().clone());
+            keys.push(config.registry_public_key()?);
             runtime.block_on(async {
                 let store = Store::open(&config.database_url()).await.map_err(|e| e.to_string())?;
                 let report = verify(&store, &keys).await.map_err(|e| e.to_string());
@@ -174,7 +174,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::VerifyReceipt { public_keys, receipt } => {
             let keys = if public_keys.is_empty() {
-                vec![config.registry_key()?.public().clone()]
+                vec![config.registry_public_key()?]
             } else {
                 read_public_keys(&public_keys)?
             };

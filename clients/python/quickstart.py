@@ -204,6 +204,9 @@ def check_tender(
     return response
 
 
+RECEIPT_FILE = Path("tender-receipt.bin")
+
+
 def verify_tender_receipt(
     client: creditregistry.Client, response: eligibility_pb2.BatchCheckEligibilityResponse
 ) -> None:
@@ -225,6 +228,9 @@ def verify_tender_receipt(
     print(f"   signed by        {response.receipt.key_id}")
     print(f"   attests          the {len(decisions)} decisions above, for {body.caller_subject}")
     print(f"   checkpoint       tree size {checkpoint.tree_size}, root {checkpoint.root_hash.hex()[:16]}...")
+    # Kept as a procurement file would keep it: the encoded Receipt, as is.
+    RECEIPT_FILE.write_bytes(response.receipt.SerializeToString())
+    print(f"   saved as         {RECEIPT_FILE}  (check it: cargo run -q -- verify-receipt {RECEIPT_FILE})")
 
 
 def main(argv: list[str] | None = None) -> int:

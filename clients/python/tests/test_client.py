@@ -57,7 +57,7 @@ def call_error(call, request) -> grpc.RpcError:
 
 
 @pytest.mark.parametrize("tokens_from", ["token command", "environment"])
-def test_quickstart_runs_end_to_end(server, buyer, enforcement_token, procurement_token, tokens_from):
+def test_quickstart_runs_end_to_end(server, buyer, enforcement_token, procurement_token, tokens_from, tmp_path):
     env = server.env()
     for name in ("CREDITREGISTRY_ENFORCEMENT_TOKEN", "CREDITREGISTRY_TOKEN"):
         env.pop(name, None)
@@ -66,6 +66,7 @@ def test_quickstart_runs_end_to_end(server, buyer, enforcement_token, procuremen
         env["CREDITREGISTRY_TOKEN"] = procurement_token
     done = subprocess.run(
         [sys.executable, str(CLIENT_DIR / "quickstart.py"), "--target", server.address],
+        cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
@@ -84,6 +85,16 @@ def test_quickstart_runs_end_to_end(server, buyer, enforcement_token, procuremen
     assert "<- just recorded" in done.stdout
     assert "INVALID_ARGUMENT" in done.stdout
     assert "field 'uscc': check character 18 is 'C', expected 'B'" in done.stdout
+    # The receipt it saved verifies with the command it names.
+    checked = subprocess.run(
+        [str(server.binary), "verify-receipt", str(tmp_path / "tender-receipt.bin")],
+        env=server.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "VALID receipt" in checked.stdout
 
 
 # --------------------------------------------------------------------------
