@@ -232,11 +232,12 @@ impl AuditService for AuditApi {
             .by_ref()
             .take(size)
             .map(|view| {
-                let row = &rows[records.iter().position(|r| r.sequence == view.record.sequence).unwrap_or(0)];
+                // Rows and records are in ledger order, one for one.
+                let row = rows.binary_search_by_key(&view.record.sequence, |r| r.sequence).map(|i| &rows[i]);
                 pb::HistoryEntry {
                     entry: Some(entry_to_wire(view, &state, true)),
-                    canonical_record: row.bytes.clone(),
-                    leaf_hash: row.leaf_hash.clone(),
+                    canonical_record: row.map(|r| r.bytes.clone()).unwrap_or_default(),
+                    leaf_hash: row.map(|r| r.leaf_hash.clone()).unwrap_or_default(),
                 }
             })
             .collect();
