@@ -73,7 +73,8 @@ impl Index {
         self.inner.read().expect("index lock").records.get(id).cloned()
     }
 
-    /// Sequence of the newest record the index holds.
+    /// The size of the published tree: every record up to it is held (the
+    /// index may already hold a few newer ones).
     pub fn head(&self) -> u64 {
         self.head.borrow().size
     }

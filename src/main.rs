@@ -68,8 +68,8 @@ enum Command {
     /// the store, check every checkpoint's signature, root and check-log
     /// head; report the first divergence. Exits 1 if there is one.
     Verify {
-        /// More registry public keys (PEM) checkpoints may be signed with,
-        /// e.g. retired keys; the configured key is always trusted.
+        /// Registry public keys (PEM) checkpoints may be signed with, e.g.
+        /// retired keys; the configured registry key is trusted as well.
         #[arg(long = "public-key")]
         public_keys: Vec<PathBuf>,
     },
@@ -162,9 +162,14 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Verify { public_keys } => {
             let mut keys = read_public_keys(&public_keys)?;
-            keys.push(config.registry_public_key()?);
+            // The configured key is trusted too; without --public-key it must exist.
+            match config.registry_public_key() {
+                Ok(key) => keys.push(key),
+                Err(e) if keys.is_empty() => return Err(e),
+                Err(_) => {}
+            }
             runtime.block_on(async {
-                let store = Store::open(&config.database_url()).await.map_err(|e| e.to_string())?;
+                let store = Store::open_existing(&config.database_url()).await.map_err(|e| e.to_string())?;
                 let report = verify(&store, &keys).await.map_err(|e| e.to_string());
                 store.close().await;
                 let report = report?;

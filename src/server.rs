@@ -36,7 +36,7 @@ pub struct Running {
     shutdown: oneshot::Sender<()>,
     serving: JoinHandle<Result<(), tonic::transport::Error>>,
     writer: JoinHandle<()>,
-    audit: JoinHandle<()>,
+    audit: JoinHandle<Result<(), String>>,
     store: Store,
 }
 
@@ -47,9 +47,10 @@ impl Running {
         let _ = self.shutdown.send(());
         let served = self.serving.await.map_err(|e| e.to_string())?;
         let _ = self.writer.await;
-        let _ = self.audit.await;
+        let logged = self.audit.await.map_err(|e| e.to_string()).and_then(|r| r);
         self.store.close().await;
-        served.map_err(|e| e.to_string())
+        served.map_err(|e| e.to_string())?;
+        logged
     }
 
     /// Serves until the task ends or Ctrl-C / SIGTERM.

@@ -12,7 +12,7 @@ BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;
 
 -- Signed checkpoints: (tree size, root, check-log head, time), as signed.
 CREATE TABLE checkpoints (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused: a gap is a deleted checkpoint
     tree_size      INTEGER NOT NULL,
     check_log_size INTEGER NOT NULL,
     created_at     INTEGER NOT NULL,            -- microseconds since the Unix epoch, UTC
@@ -43,7 +43,12 @@ CREATE TABLE check_log_codes (
     sequence INTEGER NOT NULL REFERENCES check_log (sequence),
     PRIMARY KEY (uscc, sequence)
 ) WITHOUT ROWID;
+CREATE INDEX check_log_codes_by_sequence ON check_log_codes (sequence);
 CREATE TRIGGER check_log_no_update BEFORE UPDATE ON check_log
 BEGIN SELECT RAISE(ABORT, 'the check log is append-only'); END;
 CREATE TRIGGER check_log_no_delete BEFORE DELETE ON check_log
+BEGIN SELECT RAISE(ABORT, 'the check log is append-only'); END;
+CREATE TRIGGER check_log_codes_no_update BEFORE UPDATE ON check_log_codes
+BEGIN SELECT RAISE(ABORT, 'the check log is append-only'); END;
+CREATE TRIGGER check_log_codes_no_delete BEFORE DELETE ON check_log_codes
 BEGIN SELECT RAISE(ABORT, 'the check log is append-only'); END;

@@ -38,16 +38,15 @@ impl AuditApi {
         AuditApi { registry }
     }
 
-    /// The size of the committed tree, and a violation if `size` is beyond it.
+    /// `size` as a tree size, with a violation (and 0) if the committed
+    /// ledger has no tree of that size.
     fn within_tree(&self, reader: &mut WireReader, field: &str, size: i64) -> u64 {
         let head = self.registry.index.head();
         match u64::try_from(size) {
             Ok(n) if n <= head => n,
             _ => {
-                reader.violations.push(Violation::new(
-                    field,
-                    format!("{size} is not a tree size of this ledger (1 to {head})"),
-                ));
+                let sizes = if head == 0 { "the ledger is empty".to_string() } else { format!("it has 1 to {head}") };
+                reader.violations.push(Violation::new(field, format!("{size} is not a tree size of this ledger: {sizes}")));
                 0
             }
         }
@@ -120,10 +119,10 @@ impl AuditService for AuditApi {
         require(&request, AUDITORS)?;
         let m = request.into_inner();
         let store = &self.registry.store;
-        let sequence = match &m.leaf {
-            Some(pb::get_inclusion_proof_request::Leaf::Sequence(s)) if *s > 0 => Some(*s as u64),
+        let (name, sequence) = match &m.leaf {
+            Some(pb::get_inclusion_proof_request::Leaf::Sequence(s)) if *s > 0 => (s.to_string(), Some(*s as u64)),
             Some(pb::get_inclusion_proof_request::Leaf::RecordId(id)) => {
-                store.sequence_of(id).await.map_err(ApiError::from)?
+                (id.clone(), store.sequence_of(id).await.map_err(ApiError::from)?)
             }
             _ => return Err(invalid("leaf", "name a record by record_id or by sequence (from 1)").into()),
         };
@@ -131,8 +130,8 @@ impl AuditService for AuditApi {
             return Err(ApiError::NotFound {
                 reason: "RECORD_NOT_FOUND",
                 resource: "creditregistry.v1.Record",
-                name: format!("{:?}", m.leaf),
-                message: "no such record in the ledger".into(),
+                message: format!("no record {name} in the ledger"),
+                name,
             }
             .into());
         };
@@ -303,6 +302,11 @@ impl AuditService for AuditApi {
         let uscc = if m.uscc.is_empty() { Some(None) } else { reader.uscc("uscc", &m.uscc).map(Some) };
         let from = micros(&mut reader, "checked_from", m.checked_from.as_ref());
         let until = micros(&mut reader, "checked_until", m.checked_until.as_ref());
+        if let (Some(f), Some(u)) = (from, until)
+            && f > u
+        {
+            reader.violations.push(Violation::new("checked_until", "is before checked_from"));
+        }
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<u64>(&mut reader, &m.page_token);
         let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;

@@ -72,7 +72,11 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        ApiError::Unavailable { reason: "STORE_UNAVAILABLE", message: e.to_string() }
+        let reason = match e {
+            StoreError::Stopped(_) => "SHUTTING_DOWN",
+            _ => "STORE_UNAVAILABLE",
+        };
+        ApiError::Unavailable { reason, message: e.to_string() }
     }
 }
 

@@ -8,15 +8,17 @@
 //! waiting in one transaction, and signs a checkpoint at least every
 //! interval while the ledger or the check log has grown, and on demand.
 //!
-//! A crash loses at most the log entries still queued or in the batch being
-//! committed. The receipts of those checks still prove them: a receipt
-//! carries its signed checkpoint, whose tree is durable (its nodes commit
-//! with the records), so its holder can prove it against any later
-//! checkpoint without the log.
+//! A crash loses at most the log entries still queued or not yet committed:
+//! normally one batch; while the store refuses commits, up to
+//! `MAX_PENDING` entries, after which the task takes no more and checks wait
+//! rather than answer unlogged. The receipts of lost entries still prove
+//! their checks: a receipt carries its signed checkpoint, whose tree is
+//! durable (its nodes commit with the records), so its holder can prove it
+//! against any later checkpoint without the log.
 
 pub mod verify;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,6 +39,12 @@ use crate::store::{Store, StoreError, StoredCheck, StoredCheckpoint};
 const MAX_EVENTS: usize = 1024;
 /// Check-log entries that may wait for the task before checks wait.
 const QUEUE: usize = 16 * 1024;
+/// Entries chained but not committed after which the task takes no more.
+const MAX_PENDING: usize = 64 * 1024;
+/// Pause between commits while the store refuses them.
+const RETRY: Duration = Duration::from_secs(1);
+/// Checkpoints kept for answers computed against a recent tree head.
+const RECENT: usize = 16;
 
 /// Handle shared by the services.
 #[derive(Clone)]
@@ -55,8 +63,9 @@ struct Shared {
 
 #[derive(Default)]
 struct State {
-    /// The newest checkpoint signed, stored or not yet.
-    latest: Option<(u64, Arc<pb::SignedCheckpoint>)>,
+    /// The newest checkpoints signed (stored or not yet), by tree size,
+    /// oldest first.
+    recent: VecDeque<(u64, Arc<pb::SignedCheckpoint>)>,
     /// The check log as committed: its size and chain head.
     log_size: u64,
     log_head: Hash,
@@ -78,17 +87,17 @@ impl AuditTrail {
         origin: String,
         clock: Clock,
         interval: Duration,
-    ) -> Result<(AuditTrail, tokio::task::JoinHandle<()>), StoreError> {
+    ) -> Result<(AuditTrail, tokio::task::JoinHandle<Result<(), String>>), StoreError> {
         let (log_size, log_head) = store.check_log_head().await?;
         let stored = store.checkpoint(None).await?;
-        let latest = stored.as_ref().map(|c| (c.tree_size, Arc::new(signed_of(c))));
+        let recent = stored.iter().map(|c| (c.tree_size, Arc::new(signed_of(c)))).collect();
         let persisted = stored.as_ref().map_or((0, 0), |c| (c.tree_size, c.check_log_size));
         let shared = Arc::new(Shared {
             key,
             origin,
             index,
             clock,
-            state: Mutex::new(State { latest, log_size, log_head }),
+            state: Mutex::new(State { recent, log_size, log_head }),
         });
         let (events, rx) = mpsc::channel(QUEUE);
         let task = Task {
@@ -107,21 +116,17 @@ impl AuditTrail {
         self.shared.key.public()
     }
 
-    /// A signed checkpoint of exactly `head`: the newest one if it is of
-    /// that size, else one signed now and queued for storage.
+    /// A signed checkpoint of exactly `head`: a recent one of that size,
+    /// else one signed now and queued for storage.
     pub async fn checkpoint_for(&self, head: TreeHead) -> Arc<pb::SignedCheckpoint> {
         let (signed, stored) = {
             let mut state = self.shared.state.lock().expect("audit state");
-            if let Some((size, signed)) = &state.latest
-                && *size == head.size
-            {
+            if let Some((_, signed)) = state.recent.iter().rev().find(|(size, _)| *size == head.size) {
                 return signed.clone();
             }
             let (signed, stored) = self.shared.sign(head, &state);
             let signed = Arc::new(signed);
-            if state.latest.as_ref().is_none_or(|(size, _)| head.size > *size) {
-                state.latest = Some((head.size, signed.clone()));
-            }
+            state.remember(head.size, signed.clone());
             (signed, stored)
         };
         if self.events.send(Event::Persist(stored)).await.is_err() {
@@ -134,7 +139,7 @@ impl AuditTrail {
     /// entries queued before this call.
     pub async fn create_checkpoint(&self) -> Result<pb::SignedCheckpoint, StoreError> {
         let (reply, answer) = oneshot::channel();
-        let stopped = || StoreError::Inconsistent("the audit trail has stopped".into());
+        let stopped = || StoreError::Stopped("the audit trail");
         self.events.send(Event::Sign(reply)).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
@@ -149,6 +154,15 @@ impl AuditTrail {
     pub async fn log_check(&self, entry: pb::CheckLogEntry, codes: Vec<String>) {
         if self.events.send(Event::Check(Box::new(entry), codes)).await.is_err() {
             tracing::error!("the audit trail has stopped; a check was not logged");
+        }
+    }
+}
+
+impl State {
+    fn remember(&mut self, tree_size: u64, signed: Arc<pb::SignedCheckpoint>) {
+        self.recent.push_back((tree_size, signed));
+        if self.recent.len() > RECENT {
+            self.recent.pop_front();
         }
     }
 }
@@ -205,11 +219,18 @@ struct Task {
 }
 
 impl Task {
-    async fn run(mut self, mut rx: mpsc::Receiver<Event>, interval: Duration) {
+    /// Runs until every handle is dropped; an error if entries were left
+    /// uncommitted at the end.
+    async fn run(mut self, mut rx: mpsc::Receiver<Event>, interval: Duration) -> Result<(), String> {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut events = Vec::with_capacity(MAX_EVENTS);
         loop {
+            if self.pending_checks.len() >= MAX_PENDING {
+                tokio::time::sleep(RETRY).await;
+                self.flush_or_log().await;
+                continue;
+            }
             tokio::select! {
                 n = rx.recv_many(&mut events, MAX_EVENTS) => {
                     if n == 0 {
@@ -221,6 +242,19 @@ impl Task {
             }
         }
         self.checkpoint_if_grown().await;
+        self.flush()
+            .await
+            .map_err(|e| format!("{} check-log entries were not stored: {e}", self.pending_checks.len()))
+    }
+
+    async fn flush_or_log(&mut self) -> bool {
+        match self.flush().await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(error = %e, pending = self.pending_checks.len(), "check log not stored yet; will retry");
+                false
+            }
+        }
     }
 
     async fn handle(&mut self, events: Vec<Event>) {
@@ -233,9 +267,7 @@ impl Task {
                 }
             }
         }
-        if let Err(e) = self.flush().await {
-            tracing::error!(error = %e, "check log not stored yet; will retry");
-        }
+        self.flush_or_log().await;
     }
 
     /// Gives an entry its sequence and chain hash.
@@ -261,7 +293,13 @@ impl Task {
         if self.pending_checks.is_empty() && self.pending_checkpoints.is_empty() {
             return Ok(());
         }
-        self.store.append_audit(&self.pending_checks, &self.pending_checkpoints).await?;
+        if let Err(e) = self.store.append_audit(&self.pending_checks, &self.pending_checkpoints).await {
+            // A commit can succeed and still report an error; retrying it
+            // would then fail for ever on the entries' sequence numbers.
+            if !self.committed_after_all().await {
+                return Err(e);
+            }
+        }
         if let Some(last) = self.pending_checks.last() {
             let mut state = self.shared.state.lock().expect("audit state");
             state.log_size = last.sequence;
@@ -275,15 +313,21 @@ impl Task {
         Ok(())
     }
 
+    /// Whether the store already holds the newest pending entry.
+    async fn committed_after_all(&self) -> bool {
+        match (self.pending_checks.last(), self.store.check_log_head().await) {
+            (Some(last), Ok((size, _))) => size >= last.sequence,
+            _ => false,
+        }
+    }
+
     async fn sign_and_store(&mut self) -> Result<pb::SignedCheckpoint, StoreError> {
         self.flush().await?;
         let head = self.shared.index.tree_head();
         let (signed, stored) = {
             let mut state = self.shared.state.lock().expect("audit state");
             let (signed, stored) = self.shared.sign(head, &state);
-            if state.latest.as_ref().is_none_or(|(size, _)| head.size >= *size) {
-                state.latest = Some((head.size, Arc::new(signed.clone())));
-            }
+            state.remember(head.size, Arc::new(signed.clone()));
             (signed, stored)
         };
         self.pending_checkpoints.push(stored);
@@ -292,8 +336,7 @@ impl Task {
     }
 
     async fn checkpoint_if_grown(&mut self) {
-        if let Err(e) = self.flush().await {
-            tracing::error!(error = %e, "check log not stored yet; will retry");
+        if !self.flush_or_log().await {
             return;
         }
         let log_size = self.shared.state.lock().expect("audit state").log_size;

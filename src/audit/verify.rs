@@ -1,8 +1,15 @@
 //! Verification of a whole store against itself and the registry's keys:
-//! every leaf re-hashed from its stored bytes, every Merkle node recomputed,
-//! the check-log chain recomputed, every checkpoint's signature checked and
-//! its root and check-log head compared with what the store gives now.
-//! Stops at the first divergence and says exactly where it is.
+//! every leaf re-hashed from its stored bytes, the columns reads select by
+//! compared with those bytes, every Merkle node recomputed, the check-log
+//! chain recomputed and its columns and code index compared with its
+//! entries, every checkpoint's signature checked and its root and check-log
+//! head compared with what the store gives now. Stops at the first
+//! divergence and says exactly where it is.
+//!
+//! A running registry keeps writing while this reads, so it first fixes
+//! what it checks: the checkpoints stored so far, the tree nodes and the
+//! ledger up to its head then. Everything a checkpoint signs was committed
+//! before the checkpoint was stored, so it lies within those bounds.
 
 use std::fmt::Write as _;
 
@@ -13,7 +20,8 @@ use crate::ledger::merkle::{Frontier, Node, nodes_in, root};
 use crate::ledger::signing::{PublicKey, hex, verify_checkpoint};
 use crate::ledger::{self, Hash};
 use crate::proto::pb;
-use crate::store::{CheckFilter, Store, StoreError};
+use crate::domain::uscc::Uscc;
+use crate::store::{CheckFilter, Store, StoreError, StoredCheck};
 
 /// Rows read at a time.
 const PAGE: u32 = 2048;
@@ -64,7 +72,11 @@ impl std::fmt::Display for Report {
 /// Checks the store; `keys` are the registry keys checkpoints may be signed with.
 pub async fn verify(store: &Store, keys: &[PublicKey]) -> Result<Report, StoreError> {
     let mut report = Report::default();
-    let size = match verify_tree(store, &mut report).await? {
+    // In this order: each bound covers what the one before it signs.
+    let last_checkpoint = store.last_checkpoint_id().await?;
+    let node_count = store.node_count().await?;
+    let head = store.head().await?;
+    let size = match verify_tree(store, head, node_count, &mut report).await? {
         Some(size) => size,
         None => return Ok(report),
     };
@@ -72,7 +84,7 @@ pub async fn verify(store: &Store, keys: &[PublicKey]) -> Result<Report, StoreEr
         Some(n) => n,
         None => return Ok(report),
     };
-    verify_checkpoints(store, keys, size, log_size, &mut report).await?;
+    verify_checkpoints(store, keys, last_checkpoint, size, log_size, &mut report).await?;
     Ok(report)
 }
 
@@ -80,12 +92,12 @@ fn diverge(report: &mut Report, sequence: Option<u64>, what: String) {
     report.divergence = Some(Divergence { sequence, what });
 }
 
-/// Leaves and nodes; the ledger's size when they verify.
-async fn verify_tree(store: &Store, report: &mut Report) -> Result<Option<u64>, StoreError> {
+/// Leaves and nodes of records up to `head`; the ledger's size when they verify.
+async fn verify_tree(store: &Store, head: u64, node_count: u64, report: &mut Report) -> Result<Option<u64>, StoreError> {
     let mut frontier = Frontier::default();
     let mut completed = Vec::new();
     loop {
-        let page = store.ledger_page(frontier.size(), u64::MAX, PAGE).await?;
+        let page = store.ledger_page(frontier.size(), head, PAGE).await?;
         let Some(last) = page.last() else { break };
         let first_node = nodes_in(frontier.size());
         let stored_nodes = store.node_range(first_node, nodes_in(last.sequence.max(frontier.size()))).await?;
@@ -111,17 +123,24 @@ async fn verify_tree(store: &Store, report: &mut Report) -> Result<Option<u64>, 
                 diverge(report, Some(sequence), what);
                 return Ok(None);
             }
-            match ledger::decode(&entry.bytes) {
-                Ok(record) if record.sequence == sequence => {}
-                Ok(record) => {
-                    let what = format!("record {sequence} says it is sequence {}", record.sequence);
-                    diverge(report, Some(sequence), what);
-                    return Ok(None);
+            let fault = match ledger::decode(&entry.bytes) {
+                Err(e) => Some(format!("record {sequence} does not decode: {e}")),
+                Ok(record) if record.sequence != sequence => {
+                    Some(format!("record {sequence} says it is sequence {}", record.sequence))
                 }
-                Err(e) => {
-                    diverge(report, Some(sequence), format!("record {sequence} does not decode: {e}"));
-                    return Ok(None);
-                }
+                Ok(record) if record.id != entry.record_id || record.uscc.as_str() != entry.uscc => Some(format!(
+                    "the columns of record {sequence} name record {} of {} but its bytes say record {} of {}",
+                    entry.record_id, entry.uscc, record.id, record.uscc
+                )),
+                Ok(record) if record.recorded_at.timestamp_micros() != entry.recorded_at => Some(format!(
+                    "the recorded_at column of record {sequence} differs from the time in its bytes, {}",
+                    record.recorded_at
+                )),
+                Ok(_) => None,
+            };
+            if let Some(what) = fault {
+                diverge(report, Some(sequence), what);
+                return Ok(None);
             }
             let position = nodes_in(frontier.size());
             completed.clear();
@@ -148,7 +167,6 @@ async fn verify_tree(store: &Store, report: &mut Report) -> Result<Option<u64>, 
         }
     }
     let size = frontier.size();
-    let node_count = store.node_count().await?;
     if node_count > nodes_in(size) {
         let what = format!(
             "the Merkle tree has {node_count} nodes but the ledger's {size} records make {}: records after {size} are missing",
@@ -168,30 +186,22 @@ fn node_at(position: u64, sequence: u64) -> Node {
         .unwrap_or(Node { level: 0, index: sequence - 1 })
 }
 
-/// The check-log chain; its length when it verifies.
+/// The check-log chain, its columns and its code index; its length when
+/// it verifies.
 async fn verify_check_log(store: &Store, report: &mut Report) -> Result<Option<u64>, StoreError> {
     let mut size = 0u64;
     let mut chain: Hash = [0; 32];
     loop {
         let page = store.checks(&CheckFilter { after: size, ..CheckFilter::default() }, PAGE).await?;
-        if page.is_empty() {
-            return Ok(Some(size));
-        }
+        let Some(last) = page.last() else { return Ok(Some(size)) };
+        let mut indexed = store.indexed_codes(size, last.sequence).await?.into_iter().peekable();
         for check in page {
             let n = size + 1;
-            let fault = if check.sequence != n {
-                Some(format!("check-log entry {n} is missing: the log goes from {size} to {}", check.sequence))
-            } else if pb::CheckLogEntry::decode(check.entry.as_slice()).ok().map(|e| e.sequence) != Some(n as i64) {
-                Some(format!("check-log entry {n} does not decode as entry {n}"))
-            } else if chain_hash(&chain, &check.entry) != check.chain_hash {
-                Some(format!(
-                    "check-log entry {n} (receipt {}) does not chain: its bytes or an earlier entry's were changed",
-                    check.receipt_id
-                ))
-            } else {
-                None
-            };
-            if let Some(what) = fault {
+            let mut codes_indexed = Vec::new();
+            while let Some((_, code)) = indexed.next_if(|(s, _)| *s == check.sequence) {
+                codes_indexed.push(code);
+            }
+            if let Some(what) = check_fault(n, &chain, &check, codes_indexed) {
                 diverge(report, None, what);
                 return Ok(None);
             }
@@ -202,22 +212,69 @@ async fn verify_check_log(store: &Store, report: &mut Report) -> Result<Option<u
     }
 }
 
+/// What is wrong with check-log entry `n`, stored as `check` after the
+/// chain hash `previous`, whose code index holds `codes_indexed`.
+fn check_fault(n: u64, previous: &Hash, check: &StoredCheck, mut codes_indexed: Vec<String>) -> Option<String> {
+    if check.sequence != n {
+        return Some(format!("check-log entry {n} is missing: the log goes from {} to {}", n - 1, check.sequence));
+    }
+    if chain_hash(previous, &check.entry) != check.chain_hash {
+        return Some(format!(
+            "check-log entry {n} (receipt {}) does not chain: its bytes or an earlier entry's were changed",
+            check.receipt_id
+        ));
+    }
+    let Ok(entry) = pb::CheckLogEntry::decode(check.entry.as_slice()) else {
+        return Some(format!("check-log entry {n} does not decode"));
+    };
+    let checked_at = entry.checked_at.map_or(0, |t| t.seconds * 1_000_000 + i64::from(t.nanos) / 1000);
+    let sorted = |mut codes: Vec<String>| {
+        codes.sort_unstable();
+        codes.dedup();
+        codes
+    };
+    let valid = sorted(entry.codes.iter().filter_map(|c| Uscc::parse(c).ok()).map(|u| u.to_string()).collect());
+    let listed = sorted(check.codes.clone());
+    codes_indexed.sort_unstable();
+    let column = if entry.sequence != n as i64 {
+        "sequence"
+    } else if entry.caller_subject != check.caller_subject {
+        "caller_subject"
+    } else if checked_at != check.checked_at {
+        "checked_at"
+    } else if entry.receipt_id != check.receipt_id {
+        "receipt_id"
+    } else if listed != valid {
+        "codes"
+    } else if codes_indexed != valid {
+        "the code index"
+    } else {
+        return None;
+    };
+    Some(format!("check-log entry {n}: {column} differs from what the chained entry says"))
+}
+
 /// Every stored checkpoint: signature, root against the verified tree,
 /// check-log head against the verified chain.
 async fn verify_checkpoints(
     store: &Store,
     keys: &[PublicKey],
+    last: i64,
     size: u64,
     log_size: u64,
     report: &mut Report,
 ) -> Result<(), StoreError> {
     let mut after = 0;
-    loop {
+    while after < last {
         let page = store.checkpoint_page(after, PAGE).await?;
         if page.is_empty() {
-            return Ok(());
+            break;
         }
-        for (id, stored) in page {
+        for (id, stored) in page.into_iter().take_while(|(id, _)| *id <= last) {
+            if id != after + 1 {
+                diverge(report, None, format!("checkpoint #{} is missing: the checkpoints go from #{after} to #{id}", after + 1));
+                return Ok(());
+            }
             after = id;
             let checkpoint = match verify_checkpoint(&signed_of(&stored), keys) {
                 Ok(c) => c,
@@ -264,6 +321,10 @@ async fn verify_checkpoints(
             report.checkpoints_checked += 1;
         }
     }
+    if after < last {
+        diverge(report, None, format!("checkpoints #{}..#{last} are missing", after + 1));
+    }
+    Ok(())
 }
 
 /// Chain hash after `n` check-log entries (verified before this is asked).

@@ -95,26 +95,6 @@ impl Frontier {
         let Some(last) = peaks.next() else { return empty_root() };
         peaks.fold(*last, |right, left| node_hash(left, &right))
     }
-
-    /// The nodes that make the frontier of a tree of `size` leaves.
-    pub fn peaks_of(size: u64) -> Vec<Node> {
-        let mut start = 0;
-        (0..64)
-            .rev()
-            .filter(|level| size & (1 << level) != 0)
-            .map(|level| {
-                let node = Node { level, index: start >> level };
-                start += 1 << level;
-                node
-            })
-            .collect()
-    }
-
-    /// Rebuilds a frontier from the hashes of `peaks_of(size)`.
-    pub fn from_peaks(size: u64, peaks: Vec<Hash>) -> Frontier {
-        debug_assert_eq!(peaks.len(), size.count_ones() as usize);
-        Frontier { size, peaks }
-    }
 }
 
 /// Looks up the hash of a node.
@@ -318,13 +298,11 @@ mod tests {
     }
 
     #[test]
-    fn frontier_root_and_peaks_match_the_definition() {
+    fn frontier_and_stored_roots_match_the_definition() {
         for n in 0..70u64 {
             let all = leaves(n);
             let (frontier, nodes) = grow(&all);
             assert_eq!(frontier.root(), mth(&all), "size {n}");
-            let peaks = Frontier::peaks_of(n).iter().map(|p| nodes[p.position() as usize]).collect();
-            assert_eq!(Frontier::from_peaks(n, peaks).root(), mth(&all));
             assert_eq!(root(n, &mut |node| nodes[node.position() as usize]), mth(&all));
         }
     }

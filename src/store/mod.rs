@@ -25,6 +25,8 @@ pub struct Appended {
 #[derive(Clone, Debug)]
 pub struct StoredEntry {
     pub sequence: u64,
+    pub record_id: String,
+    pub uscc: String,
     /// Microseconds since the Unix epoch, UTC.
     pub recorded_at: i64,
     pub bytes: Vec<u8>,
@@ -123,6 +125,10 @@ pub enum StoreError {
     CorruptDraw { id: String, reason: String },
     #[error("{0}")]
     Inconsistent(String),
+    #[error("{0} has stopped")]
+    Stopped(&'static str),
+    #[error("cannot open the store {url}: {source}")]
+    Open { url: String, source: Box<StoreError> },
 }
 
 /// The configured backend.
@@ -138,6 +144,38 @@ impl Store {
             Ok(Store::Sqlite(SqliteStore::open(url).await?))
         } else {
             Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    /// Opens an existing store without creating or migrating it: for
+    /// verifying a store as it is.
+    pub async fn open_existing(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Store::Sqlite(SqliteStore::open_existing(url).await?))
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    /// The newest record's sequence.
+    pub async fn head(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.head().await,
+        }
+    }
+
+    /// The newest stored checkpoint's id (0 when there is none).
+    pub async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.last_checkpoint_id().await,
+        }
+    }
+
+    /// (sequence, code) rows of the check log's code index for entries
+    /// `after < sequence <= until`, in order.
+    pub async fn indexed_codes(&self, after: u64, until: u64) -> Result<Vec<(u64, String)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.indexed_codes(after, until).await,
         }
     }
 

@@ -31,16 +31,40 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         }
+        let store = SqliteStore::connect(url, true).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens a store as it is: never creates the file or changes its schema.
+    pub async fn open_existing(url: &str) -> Result<SqliteStore, StoreError> {
+        let store = SqliteStore::connect(url, false)
+            .await
+            .map_err(|e| StoreError::Open { url: url.to_string(), source: Box::new(e) })?;
+        let newest = migrate::SQLITE.last().map_or(0, |m| m.0);
+        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+            .fetch_one(&store.pool)
+            .await
+            .map_err(|_| StoreError::Inconsistent(format!("{url} is not a registry store")))?;
+        if applied != Some(newest) {
+            store.close().await;
+            return Err(StoreError::Inconsistent(format!(
+                "{url} has schema version {}, this build reads {newest}: run `creditregistry migrate` first",
+                applied.unwrap_or(0)
+            )));
+        }
+        Ok(store)
+    }
+
+    async fn connect(url: &str, create: bool) -> Result<SqliteStore, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
+            .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        let store = SqliteStore { pool };
-        store.migrate().await?;
-        Ok(store)
+        Ok(SqliteStore { pool })
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -249,7 +273,7 @@ impl SqliteStore {
         sql.push_str(" ORDER BY c.sequence LIMIT $6");
         let rows = sqlx::query(&sql)
             .bind(&filter.uscc)
-            .bind(filter.after as i64)
+            .bind(filter.after.min(i64::MAX as u64) as i64)
             .bind(&filter.caller_subject)
             .bind(filter.from)
             .bind(filter.until)
@@ -289,6 +313,27 @@ impl SqliteStore {
             }
         };
         row.as_ref().map(checkpoint_from_row).transpose()
+    }
+
+    pub async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM checkpoints").fetch_one(&self.pool).await?;
+        Ok(id.unwrap_or(0))
+    }
+
+    pub async fn head(&self) -> Result<u64, StoreError> {
+        let head: Option<i64> = sqlx::query_scalar("SELECT MAX(sequence) FROM ledger").fetch_one(&self.pool).await?;
+        Ok(head.unwrap_or(0) as u64)
+    }
+
+    pub async fn indexed_codes(&self, after: u64, until: u64) -> Result<Vec<(u64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT sequence, uscc FROM check_log_codes WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence, uscc",
+        )
+        .bind(after.min(i64::MAX as u64) as i64)
+        .bind(until.min(i64::MAX as u64) as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get::<i64, _>("sequence")? as u64, r.try_get("uscc")?))).collect()
     }
 
     pub async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError> {
@@ -401,11 +446,13 @@ impl SqliteStore {
     }
 }
 
-const LEDGER_COLUMNS: &str = "SELECT sequence, recorded_at, record, leaf_hash FROM ledger";
+const LEDGER_COLUMNS: &str = "SELECT sequence, record_id, uscc, recorded_at, record, leaf_hash FROM ledger";
 
 fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEntry, StoreError> {
     Ok(StoredEntry {
         sequence: row.try_get::<i64, _>("sequence")? as u64,
+        record_id: row.try_get("record_id")?,
+        uscc: row.try_get("uscc")?,
         recorded_at: row.try_get("recorded_at")?,
         bytes: row.try_get("record")?,
         leaf_hash: row.try_get("leaf_hash")?,
