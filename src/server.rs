@@ -162,7 +162,15 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         .add_service(InterceptedService::new(supervision, auth.clone()))
         .add_service(InterceptedService::new(audit_service, auth));
     let serving = tokio::spawn(router.serve_with_incoming_shutdown(
-        tokio_stream::wrappers::TcpListenerStream::new(listener),
+        // Small responses go out at once: without TCP_NODELAY a response
+        // written in two segments waits for the client's delayed ACK.
+        tokio_stream::StreamExt::map(tokio_stream::wrappers::TcpListenerStream::new(listener), |stream| {
+            stream.inspect(|s| {
+                if let Err(e) = s.set_nodelay(true) {
+                    tracing::warn!(error = %e, "TCP_NODELAY not set");
+                }
+            })
+        }),
         async {
             let _ = stop.await;
         },
