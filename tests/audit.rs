@@ -41,7 +41,7 @@ async fn checkpoint(a: &mut AuditClient, keys: &[PublicKey]) -> pb::Checkpoint {
 async fn receipts_verify_offline_and_any_changed_byte_fails() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
-    let written = record(&mut w, CODES[0], "沪市监处〔2026〕1号", 50_000_00).await;
+    let written = record(&mut w, CODES[0], "沪市监处〔2026〕1号", 500_0000).await;
     let mut auditor = reg.audit("auditor-1", &[Role::Auditor]).await;
     let keys = registry_keys(&mut auditor).await;
     let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
@@ -132,7 +132,7 @@ async fn every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consi
     let mut w = reg.enforcement().await;
     let mut records = Vec::new();
     for i in 0..7 {
-        records.push(record(&mut w, CODES[i % 3], &format!("沪市监处〔2026〕{i}号"), 1_000_00).await);
+        records.push(record(&mut w, CODES[i % 3], &format!("沪市监处〔2026〕{i}号"), 100_000).await);
     }
     let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
     let keys = registry_keys(&mut a).await;
@@ -163,7 +163,7 @@ async fn every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consi
 
     // The ledger grows across a restart; the new tree extends the old one.
     for i in 7..12 {
-        record(&mut w, CODES[i % 3], &format!("沪市监处〔2026〕{i}号"), 1_000_00).await;
+        record(&mut w, CODES[i % 3], &format!("沪市监处〔2026〕{i}号"), 100_000).await;
     }
     reg.restart().await;
     let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
@@ -224,7 +224,7 @@ async fn every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consi
 async fn history_shows_every_record_with_who_when_and_its_standing_as_known_then() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
-    let fine = record(&mut w, CODES[2], "沪市监处〔2026〕77号", 2_500_000_00).await;
+    let fine = record(&mut w, CODES[2], "沪市监处〔2026〕77号", 2500_00000).await;
     let before_revocation = Utc::now();
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     w.correct_penalty(revocation(&fine.record_id, "复议〔2026〕7号", 1)).await.unwrap();
@@ -432,7 +432,7 @@ async fn stop_server(reg: &mut TestRegistry) {
 async fn written_ledger(reg: &TestRegistry) {
     let mut w = reg.enforcement().await;
     for i in 0..6 {
-        record(&mut w, CODES[i % 2], &format!("沪市监处〔2026〕{i}号"), 1_000_00).await;
+        record(&mut w, CODES[i % 2], &format!("沪市监处〔2026〕{i}号"), 100_000).await;
     }
     let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
     buyer
@@ -523,8 +523,8 @@ async fn statistics_count_spot_checks_and_penalties_by_category_region_and_perio
         .await
         .unwrap();
     }
-    let kept = record(&mut w, CODES[2], "沪市监处〔2026〕90号", 1_000_00).await;
-    let revoked = record(&mut w, CODES[2], "沪市监处〔2026〕91号", 5_000_00).await;
+    let kept = record(&mut w, CODES[2], "沪市监处〔2026〕90号", 100_000).await;
+    let revoked = record(&mut w, CODES[2], "沪市监处〔2026〕91号", 500_000).await;
     w.correct_penalty(revocation(&revoked.record_id, "复议〔2026〕9号", 1)).await.unwrap();
     assert!(kept.sequence > 0);
 
@@ -552,7 +552,7 @@ async fn statistics_count_spot_checks_and_penalties_by_category_region_and_perio
     let penalties = r.get_penalty_statistics(pb::GetPenaltyStatisticsRequest::default()).await.unwrap().into_inner();
     assert_eq!(penalties.rows.len(), 1);
     let row = &penalties.rows[0];
-    assert_eq!((row.penalties, row.fines_fen, row.revoked), (1, 1_000_00, 1));
+    assert_eq!((row.penalties, row.fines_fen, row.revoked), (1, 100_000, 1));
 
     let err = r
         .get_penalty_statistics(pb::GetPenaltyStatisticsRequest {
@@ -605,7 +605,7 @@ async fn verify_finds_nothing_wrong_with_a_registry_that_keeps_writing_and_check
     let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
     let busy = tokio::spawn(async move {
         for i in 0..150 {
-            record(&mut w, CODES[i % 4], &format!("沪市监处〔2026〕{i}号"), 1_000_00).await;
+            record(&mut w, CODES[i % 4], &format!("沪市监处〔2026〕{i}号"), 100_000).await;
             buyer
                 .check_eligibility(pb::CheckEligibilityRequest { uscc: CODES[i % 4].into(), domain: GP as i32, ..Default::default() })
                 .await

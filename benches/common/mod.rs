@@ -56,9 +56,11 @@ pub async fn start(max_batch: usize) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let keys = DevKeyPair::in_dir(&dir.path().join("keys"));
     keys.ensure().unwrap();
-    let mut config = Config::default();
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    config.data_dir = dir.path().to_path_buf();
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
     config.writer.max_batch = max_batch;
     config.auth.keys = vec![KeyConfig {
         kid: DEV_KID.into(),

@@ -102,7 +102,7 @@ fn region_prefix(reader: &mut WireReader, field: &str, value: &str) -> Option<St
 
 /// Pass rate in basis points, rounded; 0 when nothing was checked.
 fn pass_rate_bp(passed: u64, checked: u64) -> i32 {
-    if checked == 0 { 0 } else { ((passed * 10_000 + checked / 2) / checked) as i32 }
+    (passed * 10_000 + checked / 2).checked_div(checked).map_or(0, |bp| bp as i32)
 }
 
 fn draw_to_wire(d: &InspectionDraw) -> pb::InspectionSample {

@@ -104,7 +104,7 @@ pub type NodeSource<'a> = dyn FnMut(Node) -> Hash + 'a;
 /// two below `hi - lo` (true of every range RFC 9162's recursion visits).
 pub fn range_hash(lo: u64, hi: u64, node: &mut NodeSource) -> Hash {
     let n = hi - lo;
-    if n.is_power_of_two() && lo % n == 0 {
+    if n.is_power_of_two() && lo.is_multiple_of(n) {
         let level = n.trailing_zeros();
         return node(Node { level, index: lo >> level });
     }

@@ -49,9 +49,11 @@ impl TestRegistry {
         let dir = tempfile::tempdir().expect("temp dir");
         let keys = DevKeyPair::in_dir(&dir.path().join("keys"));
         keys.ensure().expect("dev keys");
-        let mut config = Config::default();
-        config.listen = "127.0.0.1:0".parse().unwrap();
-        config.data_dir = dir.path().to_path_buf();
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
         config.auth.keys = vec![
             KeyConfig { kid: DEV_KID.into(), algorithm: KeyAlgorithm::EdDSA, public_key_file: keys.public_key_file.clone() },
             KeyConfig { kid: "rsa".into(), algorithm: KeyAlgorithm::RS256, public_key_file: fixture("rs256-test.pub.pem") },
