@@ -218,11 +218,11 @@ fn describe_receipt(body: &pb::ReceiptBody) -> String {
     let name = |e: i32| pb::Eligibility::try_from(e).map_or("?", |e| e.as_str_name()).trim_start_matches("ELIGIBILITY_");
     let checkpoint = body.checkpoint.as_ref().and_then(|c| <pb::Checkpoint as prost::Message>::decode(c.checkpoint.as_slice()).ok()).unwrap_or_default();
     let mut out = format!(
-        "VALID receipt {}\n  issued at        {}\n  caller           {} ({})\n  check            {} in {}, evaluated on {}\n",
+        "VALID receipt {}\n  issued at        {}\n  caller           {}{}\n  check            {} in {}, evaluated on {}\n",
         body.receipt_id,
         body.issued_at.map(|t| t.to_string()).unwrap_or_default(),
         body.caller_subject,
-        body.caller_organisation,
+        if body.caller_organisation.is_empty() { String::new() } else { format!(" ({})", body.caller_organisation) },
         pb::CheckKind::try_from(body.kind).map_or("?", |k| k.as_str_name()),
         pb::MeasureDomain::try_from(body.domain).map_or("?", |d| d.as_str_name()),
         body.evaluated_on.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)).unwrap_or_default(),
@@ -231,7 +231,7 @@ fn describe_receipt(body: &pb::ReceiptBody) -> String {
         out.push_str(&format!("  {}  {}\n", d.uscc, name(d.eligibility)));
     }
     if body.consortium_eligibility != 0 {
-        out.push_str(&format!("  consortium          {}\n", name(body.consortium_eligibility)));
+        out.push_str(&format!("  consortium       {}\n", name(body.consortium_eligibility)));
     }
     out.push_str(&format!(
         "  catalogue        {}\n  checkpoint       {} records, root {}\n",
