@@ -45,11 +45,20 @@ pub struct AuditConfig {
     pub checkpoint_interval_secs: u64,
     /// The registry's name in its checkpoints. `CREDITREGISTRY_ORIGIN`.
     pub origin: String,
+    /// Public keys (PEM) the registry signed with before its current key:
+    /// published with it and trusted when verifying.
+    /// `CREDITREGISTRY_RETIRED_KEYS="path1,path2"`.
+    pub retired_public_key_files: Vec<PathBuf>,
 }
 
 impl Default for AuditConfig {
     fn default() -> Self {
-        AuditConfig { signing_key_file: None, checkpoint_interval_secs: 10, origin: "creditregistry".into() }
+        AuditConfig {
+            signing_key_file: None,
+            checkpoint_interval_secs: 10,
+            origin: "creditregistry".into(),
+            retired_public_key_files: Vec::new(),
+        }
     }
 }
 
@@ -212,6 +221,10 @@ impl Config {
         if let Some(v) = var("CREDITREGISTRY_ORIGIN") {
             self.audit.origin = v;
         }
+        if let Some(v) = var("CREDITREGISTRY_RETIRED_KEYS") {
+            self.audit.retired_public_key_files =
+                v.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+        }
         for (name, slot) in [
             ("CREDITREGISTRY_LIST_RULES", &mut self.policy.list_rules),
             ("CREDITREGISTRY_PUBLICITY_RULES", &mut self.policy.publicity_rules),
@@ -285,6 +298,11 @@ impl Config {
         PublicKey::from_pem(&pem).map_err(|e| format!("{}: {e}", file.display()))
     }
 
+    /// The registry's retired public keys.
+    pub fn retired_registry_keys(&self) -> Result<Vec<PublicKey>, String> {
+        read_public_keys(&self.audit.retired_public_key_files)
+    }
+
     /// Where the registry key made on first run lives.
     pub fn generated_registry_key(&self) -> DevKeyPair {
         DevKeyPair::named(&self.data_dir.join("registry-keys"), "registry-ed25519")
@@ -294,6 +312,17 @@ impl Config {
     pub fn dev_keys_dir(&self) -> PathBuf {
         self.data_dir.join("dev-keys")
     }
+}
+
+/// Reads SubjectPublicKeyInfo PEM Ed25519 public keys; the error names the file.
+pub fn read_public_keys(files: &[PathBuf]) -> Result<Vec<PublicKey>, String> {
+    files
+        .iter()
+        .map(|f| {
+            let pem = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+            PublicKey::from_pem(&pem).map_err(|e| format!("{}: {e}", f.display()))
+        })
+        .collect()
 }
 
 #[cfg(test)]

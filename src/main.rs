@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use creditregistry::auth::{DEV_KID, DevKeyPair, Role, TokenRequest, issue_token};
-use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
+use creditregistry::config::{Config, KeyAlgorithm, KeyConfig, read_public_keys};
 use creditregistry::audit::verify::verify;
-use creditregistry::ledger::signing::{PublicKey, hex, verify_receipt};
+use creditregistry::ledger::signing::{hex, verify_receipt};
 use creditregistry::proto::pb;
 use creditregistry::store::Store;
 
@@ -76,8 +76,8 @@ enum Command {
     /// Verify a stored receipt (the encoded `Receipt`) offline with the
     /// registry's public key; print what it attests. Exits 1 if it fails.
     VerifyReceipt {
-        /// The registry's public key (PEM); the configured registry key's
-        /// when unset.
+        /// The registry's public keys (PEM); the configured current and
+        /// retired registry keys when unset.
         #[arg(long = "public-key")]
         public_keys: Vec<PathBuf>,
         /// The receipt file.
@@ -162,12 +162,14 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Verify { public_keys } => {
             let mut keys = read_public_keys(&public_keys)?;
-            // The configured key is trusted too; without --public-key it must exist.
+            // The configured keys are trusted too; without --public-key the
+            // current one must exist.
             match config.registry_public_key() {
                 Ok(key) => keys.push(key),
                 Err(e) if keys.is_empty() => return Err(e),
                 Err(_) => {}
             }
+            keys.extend(config.retired_registry_keys()?);
             runtime.block_on(async {
                 let store = Store::open_existing(&config.database_url()).await.map_err(|e| e.to_string())?;
                 let report = verify(&store, &keys).await.map_err(|e| e.to_string());
@@ -179,7 +181,9 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::VerifyReceipt { public_keys, receipt } => {
             let keys = if public_keys.is_empty() {
-                vec![config.registry_public_key()?]
+                let mut keys = vec![config.registry_public_key()?];
+                keys.extend(config.retired_registry_keys()?);
+                keys
             } else {
                 read_public_keys(&public_keys)?
             };
@@ -201,16 +205,6 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }),
     }
-}
-
-fn read_public_keys(files: &[PathBuf]) -> Result<Vec<PublicKey>, String> {
-    files
-        .iter()
-        .map(|f| {
-            let pem = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-            PublicKey::from_pem(&pem).map_err(|e| format!("{}: {e}", f.display()))
-        })
-        .collect()
 }
 
 /// What a verified receipt attests, for people.

@@ -106,6 +106,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         store.clone(),
         index.clone(),
         registry_key,
+        config.retired_registry_keys()?,
         config.audit.origin.clone(),
         clock,
         Duration::from_secs(config.audit.checkpoint_interval_secs),

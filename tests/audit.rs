@@ -641,3 +641,37 @@ async fn verify_neither_creates_nor_passes_a_store_that_is_not_there() {
     assert!(!dir.path().join("registry.db").exists(), "verify made a database");
     assert!(String::from_utf8_lossy(&out.stderr).contains("registry.db"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[tokio::test]
+async fn a_new_signing_key_keeps_old_checkpoints_verifiable_through_the_retired_key() {
+    let mut reg = TestRegistry::start().await;
+    written_ledger(&reg).await;
+    let old = reg.config.generated_registry_key();
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let old_keys = registry_keys(&mut a).await;
+
+    // Rotate: a new key signs from now on; the old one is published as retired.
+    let new = creditregistry::auth::DevKeyPair::named(&reg.dir.path().join("rotated"), "registry-2027");
+    new.ensure().unwrap();
+    reg.config.audit.signing_key_file = Some(new.private_key_file.clone());
+    reg.config.audit.retired_public_key_files = vec![old.public_key_file.clone()];
+    reg.restart().await;
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let published = a.get_registry_keys(pb::GetRegistryKeysRequest {}).await.unwrap().into_inner().keys;
+    assert_eq!(published.iter().map(|k| k.retired).collect::<Vec<_>>(), [false, true]);
+    assert_eq!(published[1].key_id, old_keys[0].key_id);
+    let keys = registry_keys(&mut a).await;
+    let latest = checkpoint(&mut a, &keys[..1]).await;
+    assert_eq!(latest.tree_size, 6, "signed with the new key");
+    let report = a.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
+    assert!(report.ok && report.checkpoints_checked >= 2, "{report:?}");
+
+    // Without the retired key, the old checkpoints no longer verify.
+    reg.config.audit.retired_public_key_files.clear();
+    reg.restart().await;
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let report = a.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
+    assert!(!report.ok);
+    assert!(report.divergence.contains(&old_keys[0].key_id), "{}", report.divergence);
+    reg.stop().await;
+}

@@ -341,8 +341,7 @@ impl AuditService for AuditApi {
         request: Request<pb::VerifyLedgerRequest>,
     ) -> Result<Response<pb::VerifyLedgerResponse>, Status> {
         require(&request, AUDITORS)?;
-        let keys = [self.registry.audit.public_key().clone()];
-        let report = verify(&self.registry.store, &keys).await.map_err(ApiError::from)?;
+        let report = verify(&self.registry.store, &self.registry.audit.public_keys()).await.map_err(ApiError::from)?;
         let divergence = report.divergence.as_ref();
         Ok(Response::new(pb::VerifyLedgerResponse {
             ok: report.ok(),
@@ -359,13 +358,18 @@ impl AuditService for AuditApi {
         request: Request<pb::GetRegistryKeysRequest>,
     ) -> Result<Response<pb::GetRegistryKeysResponse>, Status> {
         principal(&request)?;
-        let key = self.registry.audit.public_key();
+        let keys = self.registry.audit.public_keys();
         Ok(Response::new(pb::GetRegistryKeysResponse {
-            keys: vec![pb::RegistryKey {
-                key_id: key.key_id.clone(),
-                algorithm: "Ed25519".into(),
-                public_key_pem: key.to_pem(),
-            }],
+            keys: keys
+                .iter()
+                .enumerate()
+                .map(|(i, key)| pb::RegistryKey {
+                    key_id: key.key_id.clone(),
+                    algorithm: "Ed25519".into(),
+                    public_key_pem: key.to_pem(),
+                    retired: i > 0,
+                })
+                .collect(),
         }))
     }
 }

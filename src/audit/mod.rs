@@ -55,6 +55,8 @@ pub struct AuditTrail {
 
 struct Shared {
     key: RegistryKey,
+    /// Keys the registry signed with before `key`.
+    retired: Vec<PublicKey>,
     origin: String,
     index: Arc<Index>,
     clock: Clock,
@@ -84,16 +86,23 @@ impl AuditTrail {
         store: Store,
         index: Arc<Index>,
         key: RegistryKey,
+        retired: Vec<PublicKey>,
         origin: String,
         clock: Clock,
         interval: Duration,
     ) -> Result<(AuditTrail, tokio::task::JoinHandle<Result<(), String>>), StoreError> {
         let (log_size, log_head) = store.check_log_head().await?;
         let stored = store.checkpoint(None).await?;
-        let recent = stored.iter().map(|c| (c.tree_size, Arc::new(signed_of(c)))).collect();
+        // A checkpoint signed with a retired key is not reused for receipts.
+        let recent = stored
+            .iter()
+            .filter(|c| c.key_id == key.public().key_id)
+            .map(|c| (c.tree_size, Arc::new(signed_of(c))))
+            .collect();
         let persisted = stored.as_ref().map_or((0, 0), |c| (c.tree_size, c.check_log_size));
         let shared = Arc::new(Shared {
             key,
+            retired,
             origin,
             index,
             clock,
@@ -114,6 +123,12 @@ impl AuditTrail {
 
     pub fn public_key(&self) -> &PublicKey {
         self.shared.key.public()
+    }
+
+    /// Every key checkpoints and receipts may be signed with: the current
+    /// one first, then the retired ones.
+    pub fn public_keys(&self) -> Vec<PublicKey> {
+        std::iter::once(self.public_key()).chain(&self.shared.retired).cloned().collect()
     }
 
     /// A signed checkpoint of exactly `head`: a recent one of that size,

@@ -212,14 +212,16 @@ class GetRegistryKeysRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class RegistryKey(_message.Message):
-    __slots__ = ("key_id", "algorithm", "public_key_pem")
+    __slots__ = ("key_id", "algorithm", "public_key_pem", "retired")
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     ALGORITHM_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_PEM_FIELD_NUMBER: _ClassVar[int]
+    RETIRED_FIELD_NUMBER: _ClassVar[int]
     key_id: str
     algorithm: str
     public_key_pem: str
-    def __init__(self, key_id: _Optional[str] = ..., algorithm: _Optional[str] = ..., public_key_pem: _Optional[str] = ...) -> None: ...
+    retired: bool
+    def __init__(self, key_id: _Optional[str] = ..., algorithm: _Optional[str] = ..., public_key_pem: _Optional[str] = ..., retired: _Optional[bool] = ...) -> None: ...
 
 class GetRegistryKeysResponse(_message.Message):
     __slots__ = ("keys",)
