@@ -12,7 +12,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 
 use crate::api::{AuditApi, Authenticate, EligibilityApi, RecordsApi, Registry, SupervisionApi};
-use crate::audit::AuditTrail;
+use crate::audit::{AuditTask, AuditTrail};
 use crate::auth::Authenticator;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -36,7 +36,7 @@ pub struct Running {
     shutdown: oneshot::Sender<()>,
     serving: JoinHandle<Result<(), tonic::transport::Error>>,
     writer: JoinHandle<()>,
-    audit: JoinHandle<Result<(), String>>,
+    audit: AuditTask,
     store: Store,
 }
 
@@ -45,9 +45,10 @@ impl Running {
     /// trail store its queue, closes the store.
     pub async fn stop(self) -> Result<(), String> {
         let _ = self.shutdown.send(());
+        self.audit.stopping();
         let served = self.serving.await.map_err(|e| e.to_string())?;
         let _ = self.writer.await;
-        let logged = self.audit.await.map_err(|e| e.to_string()).and_then(|r| r);
+        let logged = self.audit.join().await;
         self.store.close().await;
         served.map_err(|e| e.to_string())?;
         logged

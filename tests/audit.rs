@@ -592,10 +592,15 @@ async fn verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpo
     tamper(&reg, &[&format!("UPDATE ledger SET uscc = '{}' WHERE sequence = 2", CODES[1])]).await;
     assert!(verify_command(&reg).0);
 
-    tamper(&reg, &["DROP TRIGGER checkpoints_no_delete", "DELETE FROM checkpoints WHERE id = 1"]).await;
+    // Checkpoints deleted: the newest, then the first.
+    tamper(&reg, &["DROP TRIGGER checkpoints_no_delete", "DELETE FROM checkpoints WHERE id = (SELECT MAX(id) FROM checkpoints)"]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
-    assert!(output.contains("checkpoint #1 is missing"), "{output}");
+    assert!(output.contains("the newest, is missing"), "{output}");
+    tamper(&reg, &["DELETE FROM checkpoints WHERE id = 1"]).await;
+    let (ok, output) = verify_command(&reg);
+    assert!(!ok);
+    assert!(output.contains("#1") && output.contains("missing"), "{output}");
 }
 
 #[tokio::test]

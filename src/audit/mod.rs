@@ -24,7 +24,8 @@ use std::time::Duration;
 
 use prost::Message;
 use sha2::{Digest, Sha256};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::Instant;
 
 use crate::clock::Clock;
 use crate::index::{Index, TreeHead};
@@ -90,7 +91,7 @@ impl AuditTrail {
         origin: String,
         clock: Clock,
         interval: Duration,
-    ) -> Result<(AuditTrail, tokio::task::JoinHandle<Result<(), String>>), StoreError> {
+    ) -> Result<(AuditTrail, AuditTask), StoreError> {
         let (log_size, log_head) = store.check_log_head().await?;
         let stored = store.checkpoint(None).await?;
         // A checkpoint signed with a retired key is not reused for receipts.
@@ -109,6 +110,7 @@ impl AuditTrail {
             state: Mutex::new(State { recent, log_size, log_head }),
         });
         let (events, rx) = mpsc::channel(QUEUE);
+        let (stopping, stop) = watch::channel(false);
         let task = Task {
             shared: shared.clone(),
             store,
@@ -117,8 +119,10 @@ impl AuditTrail {
             pending_checks: Vec::new(),
             pending_checkpoints: Vec::new(),
             persisted,
+            retry_after: None,
         };
-        Ok((AuditTrail { shared, events }, tokio::spawn(task.run(rx, interval.max(Duration::from_millis(10))))))
+        let handle = tokio::spawn(task.run(rx, stop, interval.max(Duration::from_millis(10))));
+        Ok((AuditTrail { shared, events }, AuditTask { handle, stopping }))
     }
 
     pub fn public_key(&self) -> &PublicKey {
@@ -170,6 +174,26 @@ impl AuditTrail {
         if self.events.send(Event::Check(Box::new(entry), codes)).await.is_err() {
             tracing::error!("the audit trail has stopped; a check was not logged");
         }
+    }
+}
+
+/// The running task, for whoever shuts the registry down.
+pub struct AuditTask {
+    handle: tokio::task::JoinHandle<Result<(), String>>,
+    stopping: watch::Sender<bool>,
+}
+
+impl AuditTask {
+    /// Says the registry is stopping: a task that has stopped taking
+    /// entries because the store refuses them gives up waiting.
+    pub fn stopping(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Waits for the task to end once every handle is dropped; an error if
+    /// entries or checkpoints were left uncommitted.
+    pub async fn join(self) -> Result<(), String> {
+        self.handle.await.map_err(|e| e.to_string())?
     }
 }
 
@@ -231,19 +255,39 @@ struct Task {
     pending_checkpoints: Vec<StoredCheckpoint>,
     /// (tree size, check-log size) of the newest stored checkpoint.
     persisted: (u64, u64),
+    /// After a failed commit, no retry before this.
+    retry_after: Option<Instant>,
 }
 
 impl Task {
     /// Runs until every handle is dropped; an error if entries were left
     /// uncommitted at the end.
-    async fn run(mut self, mut rx: mpsc::Receiver<Event>, interval: Duration) -> Result<(), String> {
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Event>,
+        mut stop: watch::Receiver<bool>,
+        interval: Duration,
+    ) -> Result<(), String> {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut events = Vec::with_capacity(MAX_EVENTS);
         loop {
             if self.pending_checks.len() >= MAX_PENDING {
-                tokio::time::sleep(RETRY).await;
-                self.flush_or_log().await;
+                tokio::select! {
+                    _ = tokio::time::sleep(RETRY) => {
+                        self.flush_or_log().await;
+                    }
+                    _ = async { stop.wait_for(|stopping| *stopping).await.map(|_| ()) } => {
+                        // Checks waiting to queue get an error and finish,
+                        // so the server can stop; what is queued is kept.
+                        rx.close();
+                        while let Ok(event) = rx.try_recv() {
+                            events.push(event);
+                        }
+                        self.handle(std::mem::take(&mut events)).await;
+                        break;
+                    }
+                }
                 continue;
             }
             tokio::select! {
@@ -257,16 +301,29 @@ impl Task {
             }
         }
         self.checkpoint_if_grown().await;
-        self.flush()
-            .await
-            .map_err(|e| format!("{} check-log entries were not stored: {e}", self.pending_checks.len()))
+        self.flush().await.map_err(|e| {
+            format!(
+                "{} check-log entries and {} checkpoints were not stored: {e}",
+                self.pending_checks.len(),
+                self.pending_checkpoints.len()
+            )
+        })
     }
 
+    /// Commits what is pending unless a failed commit was too recent;
+    /// whether nothing is left pending.
     async fn flush_or_log(&mut self) -> bool {
+        if self.retry_after.is_some_and(|t| Instant::now() < t) {
+            return false;
+        }
         match self.flush().await {
-            Ok(()) => true,
+            Ok(()) => {
+                self.retry_after = None;
+                true
+            }
             Err(e) => {
                 tracing::error!(error = %e, pending = self.pending_checks.len(), "check log not stored yet; will retry");
+                self.retry_after = Some(Instant::now() + RETRY);
                 false
             }
         }

@@ -267,7 +267,7 @@ async fn verify_checkpoints(
     let mut after = 0;
     while after < last {
         let page = store.checkpoint_page(after, PAGE).await?;
-        if page.is_empty() {
+        if page.first().is_none_or(|(id, _)| *id > last) {
             break;
         }
         for (id, stored) in page.into_iter().take_while(|(id, _)| *id <= last) {
@@ -322,7 +322,12 @@ async fn verify_checkpoints(
         }
     }
     if after < last {
-        diverge(report, None, format!("checkpoints #{}..#{last} are missing", after + 1));
+        let what = if after + 1 == last {
+            format!("checkpoint #{last}, the newest, is missing")
+        } else {
+            format!("checkpoints #{}..#{last} are missing", after + 1)
+        };
+        diverge(report, None, what);
     }
     Ok(())
 }

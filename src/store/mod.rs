@@ -164,7 +164,7 @@ impl Store {
         }
     }
 
-    /// The newest stored checkpoint's id (0 when there is none).
+    /// The highest checkpoint id ever given (0 when there is none).
     pub async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
         match self {
             Store::Sqlite(s) => s.last_checkpoint_id().await,

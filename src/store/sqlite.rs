@@ -315,8 +315,15 @@ impl SqliteStore {
         row.as_ref().map(checkpoint_from_row).transpose()
     }
 
+    /// The highest checkpoint id ever given, so a deleted newest checkpoint
+    /// shows as missing too (AUTOINCREMENT keeps it in `sqlite_sequence`).
     pub async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM checkpoints").fetch_one(&self.pool).await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(COALESCE((SELECT MAX(id) FROM checkpoints), 0),
+                        COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'checkpoints'), 0))",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         Ok(id.unwrap_or(0))
     }
 
