@@ -178,6 +178,21 @@ async fn every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consi
     let path: Vec<Hash> = proof.hashes.iter().map(|h| hash(h)).collect();
     assert!(verify_consistency(7, 12, &hash(&first.root_hash), &hash(&second.root_hash), &path));
     assert!(!verify_consistency(7, 12, &hash(&second.root_hash), &hash(&second.root_hash), &path));
+    // A witness can fetch every checkpoint, page by page; all verify.
+    let (mut listed, mut token) = (Vec::new(), String::new());
+    loop {
+        let page = a
+            .list_checkpoints(pb::ListCheckpointsRequest { page_size: 1, page_token: token })
+            .await
+            .unwrap()
+            .into_inner();
+        listed.extend(page.checkpoints.iter().map(|c| verify_checkpoint(c, &keys).unwrap().tree_size));
+        token = page.next_page_token;
+        if token.is_empty() {
+            break;
+        }
+    }
+    assert!(listed.contains(&7) && listed.contains(&12), "{listed:?}");
     let past = a.get_checkpoint(pb::GetCheckpointRequest { tree_size: 7 }).await.unwrap().into_inner();
     assert_eq!(verify_checkpoint(&past.checkpoint.unwrap(), &keys).unwrap().root_hash, first.root_hash);
 

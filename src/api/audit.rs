@@ -72,6 +72,18 @@ fn export_row(e: StoredEntry) -> pb::ExportLedgerResponse {
     }
 }
 
+/// Rows read one past the page, cut to the page, and the token of the next
+/// page (empty when there is none).
+fn page_of<T>(mut rows: Vec<T>, size: usize, token: impl Fn(&T) -> String) -> (Vec<T>, String) {
+    let more = rows.len() > size;
+    rows.truncate(size);
+    let next = match rows.last() {
+        Some(last) if more => token(last),
+        _ => String::new(),
+    };
+    (rows, next)
+}
+
 type ExportStream = Pin<Box<dyn Stream<Item = Result<pb::ExportLedgerResponse, Status>> + Send>>;
 
 #[tonic::async_trait]
@@ -101,6 +113,29 @@ impl AuditService for AuditApi {
             }
         };
         Ok(Response::new(pb::GetCheckpointResponse { checkpoint: Some(checkpoint) }))
+    }
+
+    async fn list_checkpoints(
+        &self,
+        request: Request<pb::ListCheckpointsRequest>,
+    ) -> Result<Response<pb::ListCheckpointsResponse>, Status> {
+        principal(&request)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let size = page_size(&mut reader, m.page_size);
+        let after = page_token::<i64>(&mut reader, &m.page_token);
+        let (size, after) = reader.finish(size.zip(after)).map_err(ApiError::InvalidArgument)?;
+        let rows = self
+            .registry
+            .store
+            .checkpoint_page(after.unwrap_or(0), size as u32 + 1)
+            .await
+            .map_err(ApiError::from)?;
+        let (page, next_page_token) = page_of(rows, size, |(id, _)| id.to_string());
+        Ok(Response::new(pb::ListCheckpointsResponse {
+            checkpoints: page.iter().map(|(_, c)| signed_of(c)).collect(),
+            next_page_token,
+        }))
     }
 
     async fn create_checkpoint(
@@ -317,10 +352,8 @@ impl AuditService for AuditApi {
             until,
             after: after.unwrap_or(0),
         };
-        // One more than the page, to know whether another follows.
-        let mut rows = self.registry.store.checks(&filter, size as u32 + 1).await.map_err(ApiError::from)?;
-        let more = rows.len() > size;
-        rows.truncate(size);
+        let rows = self.registry.store.checks(&filter, size as u32 + 1).await.map_err(ApiError::from)?;
+        let (rows, next_page_token) = page_of(rows, size, |last| last.sequence.to_string());
         let mut checks = Vec::with_capacity(rows.len());
         for row in &rows {
             let mut entry = <pb::CheckLogEntry as prost::Message>::decode(row.entry.as_slice()).map_err(|e| {
@@ -329,10 +362,6 @@ impl AuditService for AuditApi {
             entry.chain_hash = row.chain_hash.to_vec();
             checks.push(entry);
         }
-        let next_page_token = match rows.last() {
-            Some(last) if more => last.sequence.to_string(),
-            _ => String::new(),
-        };
         Ok(Response::new(pb::ListChecksResponse { checks, next_page_token }))
     }
 

@@ -162,6 +162,43 @@ def test_eligibility_receipt_verifies_offline(buyer, keys, recorded, tmp_path):
     assert invalid.stdout.startswith("INVALID: ")
 
 
+def test_batch_and_consortium_receipts_attest_every_answer(buyer, keys, recorded):
+    other = "91340600MA2PBM9HXD"
+    batch = buyer.eligibility.BatchCheckEligibility(
+        eligibility_pb2.BatchCheckEligibilityRequest(
+            codes=[ENTITY, "not a code", other], domain=PROCUREMENT, min_sequence=recorded.records[-1].sequence
+        ),
+        timeout=TIMEOUT,
+    )
+    body = creditregistry.verify_receipt(batch.receipt.SerializeToString(), keys)
+    assert body.kind == types_pb2.CHECK_KIND_BATCH
+    assert list(body.requested_codes) == [ENTITY, "not a code", other]
+    decided = [r.decision for r in batch.results if r.WhichOneof("outcome") == "decision"]
+    assert list(body.decisions) == decided and len(decided) == 2
+
+    consortium = buyer.eligibility.CheckConsortium(
+        eligibility_pb2.CheckConsortiumRequest(member_codes=[ENTITY, other], domain=PROCUREMENT),
+        timeout=TIMEOUT,
+    )
+    body = creditregistry.verify_receipt(consortium.receipt.SerializeToString(), keys)
+    assert body.kind == types_pb2.CHECK_KIND_CONSORTIUM
+    assert body.consortium_eligibility == consortium.eligibility
+    assert list(body.decisions) == list(consortium.member_decisions)
+
+
+def test_every_checkpoint_can_be_listed_and_verified(auditor, keys, recorded):
+    sizes, token = [], ""
+    while True:
+        page = auditor.audit.ListCheckpoints(
+            audit_pb2.ListCheckpointsRequest(page_size=2, page_token=token), timeout=TIMEOUT
+        )
+        sizes += [creditregistry.verify_checkpoint(c, keys).tree_size for c in page.checkpoints]
+        token = page.next_page_token
+        if not token:
+            break
+    assert recorded.checkpoint.tree_size in sizes
+
+
 def test_check_log_names_the_check_and_chains(buyer, auditor, keys, recorded):
     # Two checks back to back, so the log holds at least one consecutive pair.
     responses = [check(buyer, recorded.records[-1].sequence) for _ in range(2)]

@@ -23,6 +23,22 @@ class GetCheckpointResponse(_message.Message):
     checkpoint: _types_pb2.SignedCheckpoint
     def __init__(self, checkpoint: _Optional[_Union[_types_pb2.SignedCheckpoint, _Mapping]] = ...) -> None: ...
 
+class ListCheckpointsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListCheckpointsResponse(_message.Message):
+    __slots__ = ("checkpoints", "next_page_token")
+    CHECKPOINTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    checkpoints: _containers.RepeatedCompositeFieldContainer[_types_pb2.SignedCheckpoint]
+    next_page_token: str
+    def __init__(self, checkpoints: _Optional[_Iterable[_Union[_types_pb2.SignedCheckpoint, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
 class CreateCheckpointRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

@@ -43,6 +43,11 @@ class AuditServiceStub:
                 request_serializer=creditregistry_dot_v1_dot_audit__pb2.GetCheckpointRequest.SerializeToString,
                 response_deserializer=creditregistry_dot_v1_dot_audit__pb2.GetCheckpointResponse.FromString,
                 _registered_method=True)
+        self.ListCheckpoints = channel.unary_unary(
+                '/creditregistry.v1.AuditService/ListCheckpoints',
+                request_serializer=creditregistry_dot_v1_dot_audit__pb2.ListCheckpointsRequest.SerializeToString,
+                response_deserializer=creditregistry_dot_v1_dot_audit__pb2.ListCheckpointsResponse.FromString,
+                _registered_method=True)
         self.CreateCheckpoint = channel.unary_unary(
                 '/creditregistry.v1.AuditService/CreateCheckpoint',
                 request_serializer=creditregistry_dot_v1_dot_audit__pb2.CreateCheckpointRequest.SerializeToString,
@@ -94,6 +99,13 @@ class AuditServiceServicer:
 
     def GetCheckpoint(self, request, context):
         """The latest signed checkpoint, or the one for a given tree size.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCheckpoints(self, request, context):
+        """Every stored checkpoint, oldest first: for witnesses that keep them all.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -163,6 +175,11 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.GetCheckpoint,
                     request_deserializer=creditregistry_dot_v1_dot_audit__pb2.GetCheckpointRequest.FromString,
                     response_serializer=creditregistry_dot_v1_dot_audit__pb2.GetCheckpointResponse.SerializeToString,
+            ),
+            'ListCheckpoints': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCheckpoints,
+                    request_deserializer=creditregistry_dot_v1_dot_audit__pb2.ListCheckpointsRequest.FromString,
+                    response_serializer=creditregistry_dot_v1_dot_audit__pb2.ListCheckpointsResponse.SerializeToString,
             ),
             'CreateCheckpoint': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateCheckpoint,
@@ -236,6 +253,33 @@ class AuditService:
             '/creditregistry.v1.AuditService/GetCheckpoint',
             creditregistry_dot_v1_dot_audit__pb2.GetCheckpointRequest.SerializeToString,
             creditregistry_dot_v1_dot_audit__pb2.GetCheckpointResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCheckpoints(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/creditregistry.v1.AuditService/ListCheckpoints',
+            creditregistry_dot_v1_dot_audit__pb2.ListCheckpointsRequest.SerializeToString,
+            creditregistry_dot_v1_dot_audit__pb2.ListCheckpointsResponse.FromString,
             options,
             channel_credentials,
             insecure,
