@@ -12,7 +12,6 @@ mod common;
 use common::{bearer, channel, code, env_usize, penalty, rate, start};
 use tonic::service::interceptor::InterceptedService;
 
-use creditregistry::proto::google::r#type::Date;
 use creditregistry::proto::pb;
 use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
 
@@ -44,16 +43,7 @@ async fn read_rates(total: usize, concurrency: usize) -> (f64, f64) {
             .record_penalty(pb::RecordPenaltyRequest {
                 request_id: String::new(),
                 uscc: code(i % 10),
-                penalty: Some(pb::Penalty {
-                    decision_number: format!("READ-{i}"),
-                    category: pb::Category::FoodSafety as i32,
-                    severity: pb::SeverityTier::Minor as i32,
-                    legal_basis: "《食品安全法》第一百二十四条".into(),
-                    fine_fen: 5_000,
-                    sanctions: vec![],
-                    decided_on: Some(Date { year: 2025, month: 6, day: 1 }),
-                    violation: String::new(),
-                }),
+                penalty: Some(penalty(format!("READ-{i}"))),
             })
             .await
             .unwrap();
