@@ -2,6 +2,8 @@
 //! for regulators; risk classes are regulator-internal, so only `regulator`
 //! and `auditor` callers reach this service.
 
+use std::collections::BTreeMap;
+
 use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
@@ -11,8 +13,10 @@ use crate::auth::Role;
 use crate::domain::admission::Violation;
 use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
 use crate::domain::uscc::Uscc;
-use crate::proto::convert::{WireReader, category_wire_name, date_to_wire, timestamp_to_wire};
-use crate::store::StatsScope;
+use crate::domain::record::Date;
+use crate::domain::statistics::{count_penalties, count_spot_checks};
+use crate::index::EntityRecords;
+use crate::proto::convert::{WireReader, date_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, supervision_service_server::SupervisionService};
 
 const READERS: &[Role] = &[Role::Regulator, Role::Auditor];
@@ -48,8 +52,8 @@ impl SupervisionApi {
             .collect()
     }
 
-    /// The region and inclusive date range statistics cover: all dates up
-    /// to today when unset.
+    /// The records of the entities of a region, and the inclusive date
+    /// range statistics cover: all dates up to today when unset.
     fn stats_scope(
         &self,
         region: &str,
@@ -58,17 +62,13 @@ impl SupervisionApi {
     ) -> Result<StatsScope, ApiError> {
         let mut reader = WireReader::default();
         let region = region_prefix(&mut reader, "region_prefix", region);
-        let from = reader.optional_date("from", from);
+        let from = reader.optional_date("from", from).unwrap_or(Date::MIN);
         let until = reader.optional_date("until", until).unwrap_or_else(|| self.registry.clock.today());
-        if from.is_some_and(|f| f > until) {
+        if from > until {
             reader.violations.push(Violation::new("until", format!("{until} is before from")));
         }
-        let scope = region.map(|region_prefix| StatsScope {
-            region_prefix,
-            from: from.map_or_else(|| "0000-01-01".to_string(), |d| d.to_string()),
-            until: until.to_string(),
-        });
-        reader.finish(scope).map_err(ApiError::InvalidArgument)
+        let region = reader.finish(region).map_err(ApiError::InvalidArgument)?;
+        Ok(StatsScope { entities: self.registry.index.entities_in_region(&region), from, until })
     }
 
     fn assessment_to_wire(&self, uscc: &Uscc, a: &Assessment, scope: &ReadScope) -> pb::RiskAssessment {
@@ -85,6 +85,14 @@ impl SupervisionApi {
             policy_version: self.registry.rules.supervision.version.clone(),
         }
     }
+}
+
+/// What a statistics request covers: the entities of its region, and the
+/// first and last date.
+struct StatsScope {
+    entities: Vec<(Uscc, EntityRecords)>,
+    from: Date,
+    until: Date,
 }
 
 /// An administrative-division prefix: up to six digits, possibly none.
@@ -274,17 +282,20 @@ impl SupervisionService for SupervisionApi {
         require(&request, READERS)?;
         let m = request.into_inner();
         let scope = self.stats_scope(&m.region_prefix, m.from.as_ref(), m.until.as_ref())?;
-        let counts = self.registry.store.spot_check_counts(&scope).await.map_err(ApiError::from)?;
-        let (checked, passed) = counts.iter().fold((0, 0), |(c, p), r| (c + r.checked, p + r.passed));
+        let mut tally = BTreeMap::new();
+        for (_, records) in &scope.entities {
+            count_spot_checks(records, scope.from, scope.until, &mut tally);
+        }
+        let (checked, passed) = tally.values().fold((0, 0), |(c, p), t| (c + t.checked, p + t.passed));
         Ok(Response::new(pb::GetSpotCheckStatisticsResponse {
-            rows: counts
+            rows: tally
                 .into_iter()
-                .map(|r| pb::SpotCheckStatistic {
-                    category: category_wire_name(&r.category),
-                    product_class: r.product_class,
-                    checked: r.checked as i64,
-                    passed: r.passed as i64,
-                    pass_rate_bp: pass_rate_bp(r.passed, r.checked),
+                .map(|((category, product_class), t)| pb::SpotCheckStatistic {
+                    category: pb::Category::from(category).as_str_name().to_string(),
+                    product_class,
+                    checked: t.checked as i64,
+                    passed: t.passed as i64,
+                    pass_rate_bp: pass_rate_bp(t.passed, t.checked),
                 })
                 .collect(),
             total: Some(pb::SpotCheckStatistic {
@@ -304,15 +315,18 @@ impl SupervisionService for SupervisionApi {
         require(&request, READERS)?;
         let m = request.into_inner();
         let scope = self.stats_scope(&m.region_prefix, m.from.as_ref(), m.until.as_ref())?;
-        let counts = self.registry.store.penalty_counts(&scope).await.map_err(ApiError::from)?;
+        let mut tally = BTreeMap::new();
+        for (_, records) in &scope.entities {
+            count_penalties(records, scope.from, scope.until, &mut tally);
+        }
         Ok(Response::new(pb::GetPenaltyStatisticsResponse {
-            rows: counts
+            rows: tally
                 .into_iter()
-                .map(|r| pb::PenaltyStatistic {
-                    category: category_wire_name(&r.category),
-                    penalties: r.penalties as i64,
-                    fines_fen: r.fines_fen,
-                    revoked: r.revoked as i64,
+                .map(|(category, t)| pb::PenaltyStatistic {
+                    category: pb::Category::from(category).as_str_name().to_string(),
+                    penalties: t.penalties as i64,
+                    fines_fen: t.fines_fen,
+                    revoked: t.revoked as i64,
                 })
                 .collect(),
         }))

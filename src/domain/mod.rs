@@ -5,4 +5,5 @@ pub mod admission;
 pub mod record;
 pub mod rules;
 pub mod state;
+pub mod statistics;
 pub mod uscc;

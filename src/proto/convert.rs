@@ -35,15 +35,6 @@ macro_rules! enum_map {
     };
 }
 
-/// The wire name (e.g. `CATEGORY_PRODUCT_QUALITY`) of a category stored by
-/// its domain name (`ProductQuality`); the stored text if it names none.
-pub fn category_wire_name(stored: &str) -> String {
-    (1..=64)
-        .filter_map(d::Category::from_wire)
-        .find(|c| format!("{c:?}") == stored)
-        .map_or_else(|| stored.to_string(), |c| pb::Category::from(c).as_str_name().to_string())
-}
-
 /// A domain enum that can be read from a wire enum value.
 pub trait FromWireEnum: Sized {
     fn from_wire(value: i32) -> Option<Self>;

@@ -81,35 +81,6 @@ pub struct CheckFilter {
     pub after: u64,
 }
 
-/// Spot checks of one category and product class.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SpotCheckCount {
-    /// The domain category's name, e.g. `ProductQuality`.
-    pub category: String,
-    pub product_class: String,
-    pub checked: u64,
-    pub passed: u64,
-}
-
-/// Penalties of one category.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PenaltyCount {
-    pub category: String,
-    /// Not revoked.
-    pub penalties: u64,
-    /// Sum of the fines of those, as amended.
-    pub fines_fen: i64,
-    pub revoked: u64,
-}
-
-/// Which records statistics cover: a region prefix and an inclusive range
-/// of dates (`YYYY-MM-DD`).
-#[derive(Clone, Debug)]
-pub struct StatsScope {
-    pub region_prefix: String,
-    pub from: String,
-    pub until: String,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -265,17 +236,7 @@ impl Store {
         }
     }
 
-    pub async fn spot_check_counts(&self, scope: &StatsScope) -> Result<Vec<SpotCheckCount>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.spot_check_counts(scope).await,
-        }
-    }
 
-    pub async fn penalty_counts(&self, scope: &StatsScope) -> Result<Vec<PenaltyCount>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.penalty_counts(scope).await,
-        }
-    }
 
     /// Every ledger entry in sequence order, handed to `each` one at a time.
     pub async fn scan_ledger(

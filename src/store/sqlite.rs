@@ -9,8 +9,7 @@ use sqlx::{Executor, Row, SqlitePool, Sqlite, Transaction};
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, CheckFilter, NewNodes, PenaltyCount, SpotCheckCount, StatsScope, StoreError, StoredCheck,
-    StoredCheckpoint, StoredEntry, migrate,
+    Appended, CheckFilter, NewNodes, StoreError, StoredCheck, StoredCheckpoint, StoredEntry, migrate,
 };
 use crate::ledger::Hash;
 use crate::domain::record::{CorrectionChange, RecordBody};
@@ -350,63 +349,6 @@ impl SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(|row| Ok((row.try_get("id")?, checkpoint_from_row(row)?))).collect()
-    }
-
-    /// Runs a statistics query whose $1..$3 are the region prefix and the
-    /// first and last date.
-    async fn stats_rows(&self, sql: &str, scope: &StatsScope) -> Result<Vec<sqlx::sqlite::SqliteRow>, StoreError> {
-        Ok(sqlx::query(sql)
-            .bind(&scope.region_prefix)
-            .bind(&scope.from)
-            .bind(&scope.until)
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
-    pub async fn spot_check_counts(&self, scope: &StatsScope) -> Result<Vec<SpotCheckCount>, StoreError> {
-        let rows = self.stats_rows(
-            "SELECT category, product_class, COUNT(*) AS checked,
-                    SUM(CASE WHEN outcome = 'Pass' THEN 1 ELSE 0 END) AS passed
-             FROM spot_checks
-             WHERE substr(uscc, 3, 6) LIKE $1 || '%' AND checked_on >= $2 AND checked_on <= $3
-             GROUP BY category, product_class ORDER BY category, product_class",
-            scope,
-        )
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(SpotCheckCount {
-                    category: row.try_get("category")?,
-                    product_class: row.try_get("product_class")?,
-                    checked: row.try_get::<i64, _>("checked")? as u64,
-                    passed: row.try_get::<i64, _>("passed")? as u64,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn penalty_counts(&self, scope: &StatsScope) -> Result<Vec<PenaltyCount>, StoreError> {
-        let rows = self.stats_rows(
-            "SELECT category,
-                    SUM(CASE WHEN revoked = 0 THEN 1 ELSE 0 END) AS penalties,
-                    SUM(CASE WHEN revoked = 0 THEN fine_fen ELSE 0 END) AS fines_fen,
-                    SUM(revoked) AS revoked
-             FROM penalties
-             WHERE substr(uscc, 3, 6) LIKE $1 || '%' AND decided_on >= $2 AND decided_on <= $3
-             GROUP BY category ORDER BY category",
-            scope,
-        )
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(PenaltyCount {
-                    category: row.try_get("category")?,
-                    penalties: row.try_get::<i64, _>("penalties")? as u64,
-                    fines_fen: row.try_get("fines_fen")?,
-                    revoked: row.try_get::<i64, _>("revoked")? as u64,
-                })
-            })
-            .collect()
     }
 
     pub async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
