@@ -104,8 +104,7 @@ pub struct WriterTask {
     rules: Arc<Rules>,
     clock: Clock,
     keys: Keys,
-    next_sequence: u64,
-    /// The Merkle tree's right edge; its size is `next_sequence - 1`.
+    /// The Merkle tree's right edge: its size is the ledger head.
     frontier: Frontier,
     last_recorded_at: chrono::DateTime<chrono::Utc>,
     max_batch: usize,
@@ -189,7 +188,6 @@ pub async fn start(
         rules,
         clock,
         keys,
-        next_sequence: frontier.size() + 1,
         frontier,
         last_recorded_at,
         max_batch: max_batch.max(1),
@@ -264,11 +262,10 @@ impl WriterTask {
             for record in &batch.records {
                 self.keys.add(record);
             }
-            self.next_sequence += batch.records.len() as u64;
             self.last_recorded_at = now;
             self.index.apply(&batch.records, TreeHead { size: frontier.size(), root: frontier.root() });
             self.frontier = frontier;
-            tracing::debug!(records = batch.records.len(), head = self.next_sequence - 1, "committed");
+            tracing::debug!(records = batch.records.len(), head = self.frontier.size(), "committed");
         }
         for (reply, written) in waiting {
             let _ = reply.send(Ok(written));
@@ -326,7 +323,7 @@ impl WriterTask {
 
         Ok(Admitted::New(Arc::new(Record {
             id: uuid::Uuid::now_v7().to_string(),
-            sequence: self.next_sequence + batch.records.len() as u64,
+            sequence: self.frontier.size() + 1 + batch.records.len() as u64,
             recorded_at: now,
             uscc,
             authority: cmd.authority.clone(),
