@@ -57,22 +57,6 @@ impl EligibilityApi {
         let known_at = scope.known_at.map(timestamp_to_wire);
         let kind = check.kind as i32;
         let organisation = caller.organisation.clone().unwrap_or_default();
-        let body = pb::ReceiptBody {
-            receipt_id: receipt_id.clone(),
-            issued_at,
-            caller_subject: caller.subject.clone(),
-            caller_organisation: organisation.clone(),
-            requested_codes: check.requested_codes.to_vec(),
-            domain,
-            evaluated_on,
-            decisions: check.decisions.to_vec(),
-            consortium_eligibility: check.consortium.map_or(0, |e| e as i32),
-            catalogue_version: registry.rules.catalogue.version.clone(),
-            checkpoint: Some(checkpoint.as_ref().clone()),
-            known_at,
-            kind,
-        };
-        let receipt = registry.audit.sign_receipt(&body);
         // One eligibility per requested code; a refused code has none.
         let mut decided = check.decisions.iter();
         let eligibilities = check
@@ -81,6 +65,22 @@ impl EligibilityApi {
             .map(|ok| if *ok { decided.next().map_or(0, |d| d.eligibility) } else { 0 })
             .collect();
         let codes = check.decisions.iter().map(|d| d.uscc.clone()).collect();
+        let body = pb::ReceiptBody {
+            receipt_id: receipt_id.clone(),
+            issued_at,
+            caller_subject: caller.subject.clone(),
+            caller_organisation: organisation.clone(),
+            requested_codes: check.requested_codes.to_vec(),
+            domain,
+            evaluated_on,
+            decisions: check.decisions,
+            consortium_eligibility: check.consortium.map_or(0, |e| e as i32),
+            catalogue_version: registry.rules.catalogue.version.clone(),
+            checkpoint: Some(checkpoint.as_ref().clone()),
+            known_at,
+            kind,
+        };
+        let receipt = registry.audit.sign_receipt(&body);
         let entry = pb::CheckLogEntry {
             sequence: 0,
             checked_at: issued_at,
@@ -118,7 +118,7 @@ struct Attested<'a> {
     /// Whether each requested code was valid (and so has a decision).
     valid: Vec<bool>,
     /// The decisions for the valid codes, in request order.
-    decisions: &'a [pb::Decision],
+    decisions: Vec<pb::Decision>,
     consortium: Option<pb::Eligibility>,
 }
 
@@ -160,7 +160,7 @@ impl EligibilityService for EligibilityApi {
             domain,
             requested_codes: &requested,
             valid: vec![true],
-            decisions: std::slice::from_ref(&decision),
+            decisions: vec![decision.clone()],
             consortium: None,
         };
         let receipt = self.attest(&caller, check, &scope).await;
@@ -192,13 +192,12 @@ impl EligibilityService for EligibilityApi {
         let valid = codes.iter().map(Result::is_ok).collect();
         let outcomes: Vec<Result<pb::Decision, Violation>> =
             codes.into_iter().map(|parsed| parsed.map(|uscc| self.decide(&uscc, domain, &scope))).collect();
-        let decisions: Vec<pb::Decision> = outcomes.iter().filter_map(|o| o.as_ref().ok().cloned()).collect();
         let check = Attested {
             kind: pb::CheckKind::Batch,
             domain,
             requested_codes: &m.codes,
             valid,
-            decisions: &decisions,
+            decisions: outcomes.iter().filter_map(|o| o.as_ref().ok().cloned()).collect(),
             consortium: None,
         };
         let receipt = self.attest(&caller, check, &scope).await;
@@ -256,7 +255,7 @@ impl EligibilityService for EligibilityApi {
             domain,
             requested_codes: &m.member_codes,
             valid: vec![true; m.member_codes.len()],
-            decisions: &member_decisions,
+            decisions: member_decisions.clone(),
             consortium: Some(pb::Eligibility::try_from(worst).unwrap_or(pb::Eligibility::Unspecified)),
         };
         let receipt = self.attest(&caller, check, &scope).await;
