@@ -19,6 +19,7 @@ use crate::audit::{signed_of, with_nodes};
 use crate::auth::Role;
 use crate::domain::admission::Violation;
 use crate::ledger::merkle::{consistency_proof, inclusion_path};
+use crate::ledger::signing::tree_size_of;
 use crate::ledger::{self};
 use crate::proto::convert::{WireReader, record_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, audit_service_server::AuditService};
@@ -36,6 +37,18 @@ pub struct AuditApi {
 impl AuditApi {
     pub fn new(registry: Registry) -> AuditApi {
         AuditApi { registry }
+    }
+
+    /// The newest stored checkpoint if it covers record `sequence`, else
+    /// one signed now; with its tree size.
+    async fn newest_covering(&self, sequence: u64) -> Result<(u64, pb::SignedCheckpoint), ApiError> {
+        match self.registry.store.checkpoint(None).await? {
+            Some(c) if c.tree_size >= sequence => Ok((c.tree_size, signed_of(&c))),
+            _ => {
+                let signed = self.registry.audit.create_checkpoint().await?;
+                Ok((tree_size_of(&signed), signed))
+            }
+        }
     }
 
     /// `size` as a tree size, with a violation (and 0) if the committed
@@ -97,20 +110,17 @@ impl AuditService for AuditApi {
         if m.tree_size < 0 {
             return Err(invalid("tree_size", format!("must not be negative, got {}", m.tree_size)).into());
         }
-        let wanted = (m.tree_size > 0).then_some(m.tree_size as u64);
-        let stored = self.registry.store.checkpoint(wanted).await.map_err(ApiError::from)?;
-        let checkpoint = match (stored, wanted) {
-            (Some(c), _) => signed_of(&c),
-            (None, None) => self.registry.audit.create_checkpoint().await.map_err(ApiError::from)?,
-            (None, Some(size)) => {
-                return Err(ApiError::NotFound {
-                    reason: "CHECKPOINT_NOT_FOUND",
-                    resource: "creditregistry.v1.Checkpoint",
-                    name: size.to_string(),
-                    message: format!("no checkpoint of tree size {size} was signed"),
-                }
-                .into());
-            }
+        let checkpoint = if m.tree_size == 0 {
+            self.newest_covering(0).await?.1
+        } else {
+            let size = m.tree_size as u64;
+            let stored = self.registry.store.checkpoint(Some(size)).await.map_err(ApiError::from)?;
+            signed_of(&stored.ok_or_else(|| ApiError::NotFound {
+                reason: "CHECKPOINT_NOT_FOUND",
+                resource: "creditregistry.v1.Checkpoint",
+                name: size.to_string(),
+                message: format!("no checkpoint of tree size {size} was signed"),
+            })?)
         };
         Ok(Response::new(pb::GetCheckpointResponse { checkpoint: Some(checkpoint) }))
     }
@@ -173,12 +183,8 @@ impl AuditService for AuditApi {
         // Without a tree size: the newest checkpoint, signed now if it
         // does not cover the record yet.
         let (tree_size, checkpoint) = if m.tree_size == 0 {
-            let latest = store.checkpoint(None).await.map_err(ApiError::from)?.map(|c| signed_of(&c));
-            let latest = match latest {
-                Some(c) if ledger::signing::tree_size_of(&c) >= sequence => c,
-                _ => self.registry.audit.create_checkpoint().await.map_err(ApiError::from)?,
-            };
-            (ledger::signing::tree_size_of(&latest), Some(latest))
+            let (size, newest) = self.newest_covering(sequence).await?;
+            (size, Some(newest))
         } else {
             let mut reader = WireReader::default();
             let size = self.within_tree(&mut reader, "tree_size", m.tree_size);
