@@ -236,6 +236,12 @@ pub fn signed_of(c: &StoredCheckpoint) -> pb::SignedCheckpoint {
     pb::SignedCheckpoint { checkpoint: c.bytes.clone(), key_id: c.key_id.clone(), signature: c.signature.clone() }
 }
 
+/// When a check-log entry was checked, in microseconds since the epoch: the
+/// `checked_at` column, which verify compares with the entry.
+pub fn checked_at_micros(entry: &pb::CheckLogEntry) -> i64 {
+    entry.checked_at.as_ref().map_or(0, |t| t.seconds * 1_000_000 + i64::from(t.nanos) / 1000)
+}
+
 /// The chain hash of a check-log entry: SHA-256(previous || entry bytes).
 pub fn chain_hash(previous: &Hash, entry: &[u8]) -> Hash {
     let mut h = Sha256::new();
@@ -350,7 +356,7 @@ impl Task {
         self.chain = chain_hash(&self.chain, &bytes);
         self.pending_checks.push(StoredCheck {
             sequence: self.next_check,
-            checked_at: entry.checked_at.as_ref().map_or(0, |t| t.seconds * 1_000_000 + i64::from(t.nanos) / 1000),
+            checked_at: checked_at_micros(&entry),
             caller_subject: entry.caller_subject.clone(),
             receipt_id: entry.receipt_id.clone(),
             codes,

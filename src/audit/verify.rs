@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use prost::Message;
 
-use super::{chain_hash, signed_of, with_nodes};
+use super::{chain_hash, checked_at_micros, signed_of, with_nodes};
 use crate::ledger::merkle::{Frontier, Node, nodes_in, root};
 use crate::ledger::signing::{PublicKey, hex, verify_checkpoint};
 use crate::ledger::{self, Hash};
@@ -227,7 +227,6 @@ fn check_fault(n: u64, previous: &Hash, check: &StoredCheck, mut codes_indexed: 
     let Ok(entry) = pb::CheckLogEntry::decode(check.entry.as_slice()) else {
         return Some(format!("check-log entry {n} does not decode"));
     };
-    let checked_at = entry.checked_at.map_or(0, |t| t.seconds * 1_000_000 + i64::from(t.nanos) / 1000);
     let sorted = |mut codes: Vec<String>| {
         codes.sort_unstable();
         codes.dedup();
@@ -240,7 +239,7 @@ fn check_fault(n: u64, previous: &Hash, check: &StoredCheck, mut codes_indexed: 
         "sequence"
     } else if entry.caller_subject != check.caller_subject {
         "caller_subject"
-    } else if checked_at != check.checked_at {
+    } else if checked_at_micros(&entry) != check.checked_at {
         "checked_at"
     } else if entry.receipt_id != check.receipt_id {
         "receipt_id"
