@@ -123,6 +123,9 @@ pub struct PolicyConfig {
     /// Risk scoring and supervision; built-in `policy/supervision.toml` when
     /// unset. `CREDITREGISTRY_SUPERVISION_POLICY`.
     pub supervision_policy: Option<PathBuf>,
+    /// Earliest date a record may carry, `YYYY-MM-DD`; 1990-01-01 when
+    /// unset. `CREDITREGISTRY_EARLIEST_DATE`.
+    pub earliest_date: Option<String>,
 }
 
 impl Default for Config {
@@ -225,6 +228,9 @@ impl Config {
             self.audit.retired_public_key_files =
                 v.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
         }
+        if let Some(v) = var("CREDITREGISTRY_EARLIEST_DATE") {
+            self.policy.earliest_date = Some(v);
+        }
         for (name, slot) in [
             ("CREDITREGISTRY_LIST_RULES", &mut self.policy.list_rules),
             ("CREDITREGISTRY_PUBLICITY_RULES", &mut self.policy.publicity_rules),
@@ -262,12 +268,18 @@ impl Config {
             None => Ok(default.to_owned()),
         };
         let p = &self.policy;
-        Rules::parse([
+        let mut rules = Rules::parse([
             &read(&p.list_rules, DEFAULT_LISTS)?,
             &read(&p.publicity_rules, DEFAULT_PUBLICITY)?,
             &read(&p.measure_catalogue, DEFAULT_MEASURES)?,
             &read(&p.supervision_policy, DEFAULT_SUPERVISION)?,
-        ])
+        ])?;
+        if let Some(date) = &p.earliest_date {
+            rules.earliest_date = date
+                .parse()
+                .map_err(|e| format!("policy.earliest_date '{date}': {e} (expected YYYY-MM-DD)"))?;
+        }
+        Ok(rules)
     }
 
     /// The registry's signing key: the configured file, else the one made

@@ -181,7 +181,8 @@ async fn a_repaired_serious_listing_stops_counting_and_disappears_for_procuremen
     assert_eq!(twice.code(), Code::FailedPrecondition);
 
     let d = decide(&mut c, check(&uscc, Some(days_ago(6)))).await;
-    assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "before the repair date");
+    // 市场监管总局令第44号: an important factor in procurement, so RESTRICTED.
+    assert_eq!(eligibility(&d), pb::Eligibility::Restricted, "before the repair date");
     assert_eq!(d.measures[0].measure_code, "GP-SERIOUS-DISHONEST");
     let d = decide(&mut c, check(&uscc, None)).await;
     assert_eq!(eligibility(&d), pb::Eligibility::Eligible, "after the repair: {d:?}");

@@ -19,7 +19,7 @@ use creditregistry::domain::record::{
     RepairOutcome, Sanction, SeverityTier,
 };
 use creditregistry::domain::rules::lists::ALL_LISTS;
-use creditregistry::domain::rules::measures::{Eligibility, MeasureDomain};
+use creditregistry::domain::rules::measures::{ALL_DOMAINS, Eligibility, MeasureDomain};
 use creditregistry::domain::rules::{Rules, term_end};
 use creditregistry::domain::state::{EntityState, RecordStatus, fold};
 use creditregistry::domain::uscc::Uscc;
@@ -217,6 +217,7 @@ fn listing(spec: &ListingSpec, sequence: u64) -> Listing {
         legal_basis: "《严重违法失信名单管理办法》".into(),
         penalty_record_id: None,
         legal_representative: "张三".into(),
+        article: String::new(),
     }
 }
 
@@ -441,17 +442,32 @@ proptest! {
                     "{} is public with status {:?} on {}", v.record.id, v.status, on
                 );
             }
-            let decision = RULES.catalogue.decide(&state, MeasureDomain::GovernmentProcurement, on);
-            prop_assert_eq!(decision.eligibility == Eligibility::Eligible, decision.measures.is_empty());
-            for m in &decision.measures {
-                for id in &m.triggers {
-                    let view = state.find(id);
-                    prop_assert!(view.is_some(), "{} triggers {} but is unknown", id, m.measure.code);
-                    let status = view.map(|v| v.status);
-                    prop_assert!(
-                        matches!(status, Some(RecordStatus::InEffect | RecordStatus::Amended)),
-                        "{} triggers {} on {} with status {:?}", id, m.measure.code, on, status
-                    );
+            // What a procurement caller may read of this entity.
+            let disclosed: Vec<&str> =
+                RULES.catalogue.disclosed(&state).iter().map(|v| v.record.id.as_str()).collect();
+            for domain in ALL_DOMAINS {
+                let decision = RULES.catalogue.decide(&state, domain, on);
+                prop_assert_eq!(decision.eligibility == Eligibility::Eligible, decision.measures.is_empty());
+                for m in &decision.measures {
+                    for id in &m.triggers {
+                        let view = state.find(id);
+                        prop_assert!(view.is_some(), "{} triggers {} but is unknown", id, m.measure.code);
+                        let status = view.map(|v| v.status);
+                        // Publication is not use: a penalty past its publicity
+                        // still counts within a measure's own window; a
+                        // repaired one only where the measure says so.
+                        let usable = matches!(
+                            status,
+                            Some(RecordStatus::InEffect | RecordStatus::Amended | RecordStatus::PublicityEnded)
+                        ) || (status == Some(RecordStatus::Repaired) && !m.measure.lifted_by_repair);
+                        prop_assert!(usable, "{} triggers {} on {} with status {:?}", id, m.measure.code, on, status);
+                        // No measure shown to a caller rests on a record that
+                        // caller cannot read.
+                        prop_assert!(
+                            disclosed.contains(&id.as_str()),
+                            "{} triggers {} on {} but a procurement caller cannot read it", id, m.measure.code, on
+                        );
+                    }
                 }
             }
         }

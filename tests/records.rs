@@ -373,10 +373,14 @@ async fn removals_must_name_a_listing_of_the_callers_own_authority() {
     assert_eq!(err.code(), Code::PermissionDenied);
     assert_eq!(reason(&err), "OTHER_AUTHORITY");
 
+    // The rules that end a listing are preconditions on the listing, not
+    // malformed input: FAILED_PRECONDITION with the rule cited.
     let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Cured, today())).await.unwrap_err();
-    assert_violation(&err, "removal.reason", "is not a way to leave");
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REMOVAL_NOT_ALLOWED"), "{err:?}");
+    assert!(err.message().contains("is not a way to leave"), "{}", err.message());
     let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::TermEnded, today())).await.unwrap_err();
-    assert_violation(&err, "removal.removed_on", "within the planned term");
+    assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");
+    assert!(err.message().contains("within the planned term"), "{}", err.message());
     let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, start - chrono::Duration::days(1))).await.unwrap_err();
     assert_violation(&err, "removal.removed_on", "is before listed_on");
 

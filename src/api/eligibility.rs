@@ -105,7 +105,7 @@ impl EligibilityApi {
         let records = self.registry.records_of(uscc);
         let state = scope.fold(&records, &self.registry.rules);
         let decision = self.registry.rules.catalogue.decide(&state, domain, scope.on);
-        decision_to_wire(uscc, &decision, scope.visible(&state).is_empty())
+        decision_to_wire(uscc, &decision, scope.visible(&state, &self.registry.rules).is_empty())
     }
 }
 

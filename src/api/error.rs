@@ -60,6 +60,9 @@ impl ApiError {
             WriteError::Refused(Refusal::TargetClosed { reason, .. }) => {
                 ApiError::FailedPrecondition { reason: "RECORD_CLOSED", message: reason }
             }
+            WriteError::Refused(Refusal::Forbidden { reason, message }) => {
+                ApiError::FailedPrecondition { reason, message }
+            }
             WriteError::Conflict { reason, message, existing } => {
                 ApiError::AlreadyExists { reason, existing_record_id: existing, message }
             }

@@ -119,9 +119,14 @@ impl ReadScope {
         fold(&records[..in_tree], self.known_at, self.on, &rules.publicity)
     }
 
-    /// The records of a state this caller may see.
-    fn visible<'s, 'a>(&self, state: &'s EntityState<'a>) -> Vec<&'s RecordView<'a>> {
-        state.records.iter().filter(|v| self.sees_everything || v.public).collect()
+    /// The records of a state this caller may see: everything, or what is
+    /// public and what a measure in force rests on (`Catalogue::in_use`).
+    fn visible<'s, 'a>(&self, state: &'s EntityState<'a>, rules: &Rules) -> Vec<&'s RecordView<'a>> {
+        if self.sees_everything {
+            state.records.iter().collect()
+        } else {
+            rules.catalogue.disclosed(state)
+        }
     }
 }
 

@@ -303,7 +303,7 @@ impl RecordsService for RecordsApi {
 
         let records = self.registry.records_of(&uscc);
         let state = scope.fold(&records, &self.registry.rules);
-        let visible = scope.visible(&state);
+        let visible = scope.visible(&state, &self.registry.rules);
         Ok(Response::new(pb::GetProfileResponse {
             uscc: uscc.to_string(),
             status: if visible.is_empty() {
@@ -342,7 +342,7 @@ impl RecordsService for RecordsApi {
 
         let records = self.registry.records_of(&uscc);
         let state = scope.fold(&records, &self.registry.rules);
-        let visible = scope.visible(&state);
+        let visible = scope.visible(&state, &self.registry.rules);
         let end = (start + page_size).min(visible.len());
         Ok(Response::new(pb::ListRecordsResponse {
             records: visible
@@ -381,9 +381,10 @@ impl RecordsService for RecordsApi {
         let record = self.registry.index.record(&m.record_id).ok_or_else(not_found)?;
         let records = self.registry.records_of(&record.uscc);
         let state = scope.fold(&records, &self.registry.rules);
-        let view = state
-            .find(&m.record_id)
-            .filter(|v| scope.sees_everything || v.public)
+        let view = scope
+            .visible(&state, &self.registry.rules)
+            .into_iter()
+            .find(|v| v.record.id == m.record_id)
             .ok_or_else(not_found)?;
         Ok(Response::new(pb::GetRecordResponse {
             entry: Some(entry_to_wire(view, &state, scope.sees_everything)),

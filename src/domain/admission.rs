@@ -7,10 +7,11 @@
 use std::sync::Arc;
 
 use super::record::{
-    CorrectionChange, Date, ListType, Penalty, Record, RecordBody, RecordId, RemovalReason,
-    RepairApplication,
+    CorrectionChange, Date, ListType, Listing, Penalty, Record, RecordBody, RecordId, Removal,
+    RemovalReason, RepairApplication, SeverityTier,
 };
 use super::rules::Rules;
+use super::rules::lists::ListRules;
 use super::state::{RecordStatus, fold};
 use super::uscc::Uscc;
 
@@ -39,6 +40,9 @@ pub enum Refusal {
     OtherAuthority { field: String, record_id: RecordId, authority: String },
     /// The referenced record is already in a state that forbids this change.
     TargetClosed { record_id: RecordId, reason: String },
+    /// A rule of law forbids this change now or by this path; `reason` is a
+    /// stable code (e.g. `REMOVAL_NOT_ALLOWED`), `message` cites the rule.
+    Forbidden { reason: &'static str, message: String },
 }
 
 /// Largest fine accepted, in fen: CNY 100 billion; anything above is a typo.
@@ -50,7 +54,7 @@ const MAX_TEXT_LEN: usize = 4000;
 
 /// Checks a record body on its own; returns every problem found.
 pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violation> {
-    let mut v = Checker { today, out: Vec::new() };
+    let mut v = Checker { today, rules, out: Vec::new() };
     match body {
         RecordBody::Penalty(p) => v.penalty("", p),
         RecordBody::PenaltyCorrection(c) => {
@@ -111,11 +115,17 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
                 }
                 _ => {}
             }
-            if let Some(problem) =
-                rules.lists.rule(l.list_type).term_violation(l.listed_on, l.planned_end)
-            {
-                v.push("planned_end", problem);
+            let rule = rules.lists.rule(l.list_type);
+            // A listing on a penalty whose sanction may extend it is checked
+            // against its maximum once the penalty is known (check_against).
+            let may_extend = l.penalty_record_id.is_some() && !rule.extended_by_sanctions.is_empty();
+            if let Some(problem) = rule.term_violation(l.listed_on, l.planned_end, &l.article, may_extend) {
+                v.push(problem.field, problem.description);
             }
+            if rule.article.is_empty() && !l.article.is_empty() {
+                v.push("article", format!("must be empty: the term of the {} does not depend on an article", rule.name_zh));
+            }
+            v.optional_number("article", &l.article);
         }
         RecordBody::Removal(r) => {
             v.reference("listing_record_id", &r.listing_record_id);
@@ -149,6 +159,18 @@ pub fn check_against(
     today: Date,
 ) -> Result<(), Refusal> {
     let lists = &rules.lists;
+    if let RecordBody::Listing(l) = body {
+        let rule = lists.rule(l.list_type);
+        if !rule.may_post(authority) {
+            return Err(Refusal::Forbidden {
+                reason: "LIST_NOT_FOR_AUTHORITY",
+                message: format!(
+                    "authority '{authority}' may not post the {}: only authorities {:?} do ({}; {})",
+                    rule.name_zh, rule.authority_prefixes, rule.legal_basis, lists.version
+                ),
+            });
+        }
+    }
     let Some(target_id) = reference_of(body) else { return Ok(()) };
     let (field, target_id) = target_id;
     let Some((target, entity_records)) = target else {
@@ -156,8 +178,15 @@ pub fn check_against(
     };
     let invalid = |description: String| Refusal::Invalid(vec![Violation::new(field, description)]);
     match body {
-        RecordBody::Listing(_) => match &target.body {
-            RecordBody::Penalty(_) if target.uscc == *uscc => Ok(()),
+        RecordBody::Listing(l) => match &target.body {
+            RecordBody::Penalty(p) if target.uscc == *uscc => {
+                let rule = lists.rule(l.list_type);
+                let extended = p.sanctions.iter().any(|s| rule.extended_by_sanctions.contains(s));
+                match rule.term_violation(l.listed_on, l.planned_end, &l.article, extended) {
+                    Some(problem) => Err(Refusal::Invalid(vec![Violation::new(problem.field, problem.description)])),
+                    None => Ok(()),
+                }
+            }
             RecordBody::Penalty(_) => Err(invalid(format!(
                 "penalty {target_id} is about entity {}, not {uscc}",
                 target.uscc
@@ -230,40 +259,13 @@ pub fn check_against(
                     ),
                 });
             }
-            let rule = lists.rule(listing.list_type);
-            let mut problems = Vec::new();
             if r.removed_on < listing.listed_on {
-                problems.push(Violation::new(
+                return Err(Refusal::Invalid(vec![Violation::new(
                     "removed_on",
                     format!("{} is before listed_on {}", r.removed_on, listing.listed_on),
-                ));
+                )]));
             }
-            if !rule.removal_reasons.contains(&r.reason) {
-                problems.push(Violation::new(
-                    "reason",
-                    format!(
-                        "{:?} is not a way to leave the {} (allowed: {:?}; rules {})",
-                        r.reason, rule.name_zh, rule.removal_reasons, lists.version
-                    ),
-                ));
-            } else if r.reason == RemovalReason::TermEnded {
-                match listing.planned_end {
-                    Some(end) if r.removed_on > end => {}
-                    Some(end) => problems.push(Violation::new(
-                        "removed_on",
-                        format!(
-                            "{} is within the planned term ending {end}; TERM_ENDED applies from {}",
-                            r.removed_on,
-                            end.succ_opt().unwrap_or(end)
-                        ),
-                    )),
-                    None => problems.push(Violation::new(
-                        "reason",
-                        "TERM_ENDED needs a listing with a planned end; this one has none",
-                    )),
-                }
-            }
-            if problems.is_empty() { Ok(()) } else { Err(Refusal::Invalid(problems)) }
+            removal_allowed(r, listing, lists).map_err(|message| Refusal::Forbidden { reason: "REMOVAL_NOT_ALLOWED", message })
         }
         RecordBody::RepairApplication(a) => {
             same_authority(field, target, authority)?;
@@ -295,6 +297,44 @@ pub fn check_against(
         }
         RecordBody::Penalty(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) => Ok(()),
     }
+}
+
+/// Whether a removal may end a listing: every path that ends a listing early
+/// passes here. The list must allow the reason; TERM_ENDED applies only from
+/// the day after the planned end; CREDIT_REPAIR is never a removal of its
+/// own, only the effect of a granted `DecideRepair` after the list's
+/// minimum period (SAMR Order 44 arts. 16-20). `Err` cites the rule broken.
+pub fn removal_allowed(r: &Removal, listing: &Listing, lists: &ListRules) -> Result<(), String> {
+    let rule = lists.rule(listing.list_type);
+    if r.reason == RemovalReason::CreditRepair {
+        return Err(format!(
+            "a listing on the {} ends for credit repair only by a granted repair decision (RequestRepair, then DecideRepair), {}; not by RemoveListing ({})",
+            rule.name_zh,
+            match rule.repair_after_months {
+                Some(m) => format!("which may be sought {m} months after listing"),
+                None => "which this list does not allow".into(),
+            },
+            lists.version
+        ));
+    }
+    if !rule.removal_reasons.contains(&r.reason) {
+        return Err(format!(
+            "{:?} is not a way to leave the {} (allowed: {:?}; {}; {})",
+            r.reason, rule.name_zh, rule.removal_reasons, rule.legal_basis, lists.version
+        ));
+    }
+    if r.reason == RemovalReason::TermEnded {
+        return match listing.planned_end {
+            Some(end) if r.removed_on > end => Ok(()),
+            Some(end) => Err(format!(
+                "removed_on {} is within the planned term ending {end}; TERM_ENDED applies from {}",
+                r.removed_on,
+                end.succ_opt().unwrap_or(end)
+            )),
+            None => Err("TERM_ENDED needs a listing with a planned end; this one has none".into()),
+        };
+    }
+    Ok(())
 }
 
 /// A repair application (信用修复申请) must name a penalty or listing still
@@ -339,13 +379,25 @@ fn check_repair_application(
                 ),
             )])
         })?;
-        super::rules::add_months(l.listed_on, months)
+        super::rules::term_end(l.listed_on, months)
     } else {
         let (_, current) = state
             .penalties_in_effect()
             .find(|(r, _)| r.id == target.id)
             .expect("a standing penalty is in effect");
-        rules.publicity.repair_from(current).map_err(|why| {
+        let bar = &rules.publicity.early_end_bar;
+        if bar.binds(&target.authority)
+            && let Some((listing, l)) = state.listings_in_force().find(|(_, l)| bar.refused_while_listed.contains(&l.list_type))
+        {
+            return Err(Refusal::Forbidden {
+                reason: "REPAIR_NOT_ALLOWED",
+                message: format!(
+                    "a penalty of an entity on the {:?} list (listing {}) cannot be repaired while it is listed ({}; {})",
+                    l.list_type, listing.id, bar.legal_basis, rules.publicity.version
+                ),
+            });
+        }
+        rules.publicity.repair_from(current, &target.authority).map_err(|why| {
             Refusal::Invalid(vec![Violation::new(field, format!("cannot be repaired early: {why}"))])
         })?
     };
@@ -402,12 +454,13 @@ fn same_authority(field: &str, target: &Record, authority: &str) -> Result<(), R
     }
 }
 
-struct Checker {
+struct Checker<'r> {
     today: Date,
+    rules: &'r Rules,
     out: Vec<Violation>,
 }
 
-impl Checker {
+impl Checker<'_> {
     fn push(&mut self, field: &str, description: impl Into<String>) {
         self.out.push(Violation::new(field, description));
     }
@@ -431,11 +484,38 @@ impl Checker {
             }
         }
         self.past_date(&f("decided_on"), p.decided_on);
+        if p.severity == SeverityTier::Minor {
+            let limits = &self.rules.publicity.minor_tier;
+            for (i, s) in p.sanctions.iter().enumerate() {
+                if limits.excluded_sanctions.contains(s) {
+                    self.push(
+                        &format!("{prefix}sanctions[{i}]"),
+                        format!("{s:?} is not a minor (轻微) penalty: record it as general, heavier or serious ({})", limits.legal_basis),
+                    );
+                }
+            }
+            if p.fine_fen >= limits.fine_below_fen {
+                self.push(
+                    &f("fine_fen"),
+                    format!(
+                        "{} fen is not a minor (轻微) penalty: a minor fine is below {} fen ({})",
+                        p.fine_fen, limits.fine_below_fen, limits.legal_basis
+                    ),
+                );
+            }
+        }
     }
 
+    /// A date that has happened, and not before the earliest date the
+    /// registry accepts (`policy.earliest_date`).
     fn past_date(&mut self, field: &str, date: Date) {
         if date > self.today {
             self.push(field, format!("{date} is in the future (today is {} UTC+8)", self.today));
+        } else if date < self.rules.earliest_date {
+            self.push(
+                field,
+                format!("{date} is before {}, the earliest date this registry accepts (policy.earliest_date)", self.rules.earliest_date),
+            );
         }
     }
 

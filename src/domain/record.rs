@@ -191,6 +191,10 @@ pub enum ListType {
     BiddingDisqualification,
     /// 红名单
     RedList,
+    /// 失信被执行人名单 (法释〔2017〕7号), posted by courts.
+    CourtJudgmentDefaulter,
+    /// 重大税收违法失信主体 (税务总局令第54号), posted by tax authorities.
+    MajorTaxViolator,
 }
 
 /// Grounds for the abnormal-operations list (列入经营异常名录事由).
@@ -216,6 +220,9 @@ pub struct Listing {
     pub legal_basis: String,
     pub penalty_record_id: Option<RecordId>,
     pub legal_representative: String,
+    /// The article decided under, where the list's term depends on it
+    /// (招标投标法 arts. 53, 54, 60); empty otherwise.
+    pub article: String,
 }
 
 /// Why a listing ended.

@@ -20,7 +20,8 @@ use super::rules::publicity::PublicityRules;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RecordStatus {
     InEffect,
-    /// A penalty amended later; the amendment is what counts.
+    /// A penalty amended (变更) on or before the evaluation date; the
+    /// amendment is what counts from its own date on.
     Amended,
     /// A penalty or listing decision revoked: void from the start.
     Revoked,
@@ -30,6 +31,8 @@ pub enum RecordStatus {
     /// publicly, no measure rests on it.
     Repaired,
     /// A penalty past its publicity period: publication stopped by itself.
+    /// Publication is not use: a measure whose law fixes its own window
+    /// (the procurement bar's 3 years) still rests on it within that window.
     PublicityEnded,
     /// A record whose decision, start or check date is after the evaluation date.
     NotYetEffective,
@@ -48,10 +51,22 @@ pub struct RecordView<'a> {
 }
 
 /// What the registry knows of one entity at a time, on a date.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct EntityState<'a> {
     /// Every known record, in ledger order.
     pub records: Vec<RecordView<'a>>,
+    /// The evaluation date the statuses are for.
+    pub on: Date,
+}
+
+/// A penalty that a measure may rest on, as it stands on the evaluation date.
+#[derive(Clone, Copy, Debug)]
+pub struct UsablePenalty<'a> {
+    pub record: &'a Arc<Record>,
+    /// As last amended on or before the evaluation date.
+    pub penalty: &'a Penalty,
+    /// `InEffect`, `Amended`, `PublicityEnded` or (when asked for) `Repaired`.
+    pub status: RecordStatus,
 }
 
 impl<'a> EntityState<'a> {
@@ -63,13 +78,31 @@ impl<'a> EntityState<'a> {
         })
     }
 
-    /// Penalties that count on the evaluation date, as last amended.
+    /// Penalties that count on the evaluation date, as last amended by then:
+    /// in effect and published.
     pub fn penalties_in_effect(&self) -> impl Iterator<Item = (&'a Arc<Record>, &'a Penalty)> + '_ {
         self.records.iter().filter_map(move |v| match &v.record.body {
             RecordBody::Penalty(p)
                 if matches!(v.status, RecordStatus::InEffect | RecordStatus::Amended) =>
             {
-                Some((v.record, amended(p, &v.changed_by)))
+                Some((v.record, amended(p, &v.changed_by, self.on)))
+            }
+            _ => None,
+        })
+    }
+
+    /// Penalties a measure may rest on: those in effect and those whose
+    /// publicity has ended (use is not publication), and, when
+    /// `with_repaired`, those whose credit was repaired (for measures whose
+    /// statutory window a repair does not lift). Revoked penalties and
+    /// penalties not yet decided never count.
+    pub fn penalties_for_use(&self, with_repaired: bool) -> impl Iterator<Item = UsablePenalty<'a>> + '_ {
+        self.records.iter().filter_map(move |v| match &v.record.body {
+            RecordBody::Penalty(p)
+                if matches!(v.status, RecordStatus::InEffect | RecordStatus::Amended | RecordStatus::PublicityEnded)
+                    || (with_repaired && v.status == RecordStatus::Repaired) =>
+            {
+                Some(UsablePenalty { record: v.record, penalty: amended(p, &v.changed_by, self.on), status: v.status })
             }
             _ => None,
         })
@@ -114,6 +147,20 @@ pub fn fold<'a>(
         }
     }
 
+    // Revoking a penalty ends the listings that rest on it (SAMR Order 44
+    // art. 19): the revocation changes those listings too.
+    for r in &known {
+        if let RecordBody::Listing(Listing { penalty_record_id: Some(penalty), .. }) = &r.body
+            && let Some(revocation) = changes.get(penalty).and_then(|c| {
+                c.iter().copied().find(|c| {
+                    matches!(&c.body, RecordBody::PenaltyCorrection(x) if x.change == CorrectionChange::Revocation)
+                })
+            })
+        {
+            changes.entry(&r.id).or_default().push(revocation);
+        }
+    }
+
     let mut public: HashMap<&RecordId, bool> = HashMap::new();
     let records = known
         .iter()
@@ -124,7 +171,7 @@ pub fn fold<'a>(
             let is_public = match &r.body {
                 RecordBody::Penalty(p) => {
                     matches!(status, RecordStatus::InEffect | RecordStatus::Amended)
-                        && publicity.of(amended(p, changers)).published
+                        && publicity.of(amended(p, changers, evaluated_on)).published
                 }
                 RecordBody::PenaltyCorrection(_) => target_public,
                 RecordBody::Listing(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) => {
@@ -143,21 +190,36 @@ pub fn fold<'a>(
             }
         })
         .collect();
-    EntityState { records }
+    EntityState { records, on: evaluated_on }
 }
 
-/// A penalty as last amended by `changers`.
-fn amended<'a>(original: &'a Penalty, changers: &[&'a Arc<Record>]) -> &'a Penalty {
+/// A penalty as last amended by `changers` on or before `on`.
+///
+/// An amendment (变更) after reconsideration or a court ruling takes effect
+/// from its own decision date: until then the original decision stood and
+/// was enforced (行政复议法 art. 42 and 行政诉讼法 art. 56: 复议、诉讼期间不停止
+/// 执行), so a check dated before the amendment is judged on the original.
+/// A revocation (撤销) instead voids the decision from the start.
+fn amended<'a>(original: &'a Penalty, changers: &[&'a Arc<Record>], on: Date) -> &'a Penalty {
     changers
         .iter()
         .rev()
         .find_map(|c| match &c.body {
             RecordBody::PenaltyCorrection(PenaltyCorrection {
-                change: CorrectionChange::Amendment(p), ..
-            }) => Some(p),
+                change: CorrectionChange::Amendment(p),
+                decided_on,
+                ..
+            }) if *decided_on <= on => Some(p),
             _ => None,
         })
         .unwrap_or(original)
+}
+
+/// Whether a revocation (撤销) of the record, or of the penalty it rests on, is known.
+fn revoked(changers: &[&Arc<Record>]) -> bool {
+    changers.iter().any(|c| {
+        matches!(&c.body, RecordBody::PenaltyCorrection(c) if c.change == CorrectionChange::Revocation)
+    })
 }
 
 /// Whether a granted repair had taken effect by `on`.
@@ -171,11 +233,8 @@ fn repaired_by(changers: &[&Arc<Record>], on: Date) -> bool {
 fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date, publicity: &PublicityRules) -> RecordStatus {
     match &record.body {
         RecordBody::Penalty(p) => {
-            let revoked = changers.iter().any(|c| {
-                matches!(&c.body, RecordBody::PenaltyCorrection(c) if c.change == CorrectionChange::Revocation)
-            });
-            let current = amended(p, changers);
-            if revoked {
+            let current = amended(p, changers, on);
+            if revoked(changers) {
                 RecordStatus::Revoked
             } else if p.decided_on > on {
                 RecordStatus::NotYetEffective
@@ -195,6 +254,7 @@ fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date, publicity: &P
                 _ => None,
             });
             match removal {
+                _ if revoked(changers) => RecordStatus::Revoked,
                 Some(r) if r.reason == RemovalReason::Revoked => RecordStatus::Revoked,
                 _ if l.listed_on > on => RecordStatus::NotYetEffective,
                 _ if repaired_by(changers, on) => RecordStatus::Repaired,

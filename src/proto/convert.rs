@@ -93,6 +93,8 @@ enum_map!(d::ListType, ListType {
     ProcurementDebarment <=> ProcurementDebarment,
     BiddingDisqualification <=> BiddingDisqualification,
     RedList <=> RedList,
+    CourtJudgmentDefaulter <=> CourtJudgmentDefaulter,
+    MajorTaxViolator <=> MajorTaxViolator,
 });
 enum_map!(d::AbnormalGround, AbnormalGround {
     AnnualReportNotFiled <=> AnnualReportNotFiled,
@@ -369,6 +371,7 @@ pub fn listing_from_wire(r: &mut WireReader, prefix: &str, l: &pb::Listing) -> O
         legal_basis: l.legal_basis.clone(),
         penalty_record_id: opt_id(&l.penalty_record_id),
         legal_representative: l.legal_representative.clone(),
+        article: l.article.clone(),
     })
 }
 
@@ -475,6 +478,7 @@ pub fn body_to_wire(body: &d::RecordBody) -> pb::record::Body {
             legal_basis: l.legal_basis.clone(),
             penalty_record_id: l.penalty_record_id.clone().unwrap_or_default(),
             legal_representative: l.legal_representative.clone(),
+            article: l.article.clone(),
         }),
         d::RecordBody::Removal(r) => Body::Removal(pb::Removal {
             listing_record_id: r.listing_record_id.clone(),
@@ -594,13 +598,21 @@ pub fn measure_to_wire(m: &measures::Measure) -> pb::Measure {
             list_types: list_types.iter().map(|t| pb::ListType::from(*t) as i32).collect(),
             ..Default::default()
         },
-        measures::Trigger::Penalty { sanctions, min_severity, min_fine_fen, lookback_months } => {
+        measures::Trigger::Penalty { sanctions, min_severity, min_fine_fen, sector_fine, lookback_months } => {
             pb::MeasureTrigger {
                 list_types: Vec::new(),
                 sanctions: sanctions.iter().map(|s| pb::Sanction::from(*s) as i32).collect(),
                 min_severity: min_severity.map_or(0, |s| pb::SeverityTier::from(s) as i32),
                 min_fine_fen: min_fine_fen.unwrap_or(0),
                 lookback_months: *lookback_months as i32,
+                sector_fines: sector_fine
+                    .iter()
+                    .map(|s| pb::SectorFine {
+                        categories: s.categories.iter().map(|c| pb::Category::from(*c) as i32).collect(),
+                        min_fine_fen: s.min_fine_fen,
+                        legal_basis: s.legal_basis.clone(),
+                    })
+                    .collect(),
             }
         }
     };
@@ -613,5 +625,6 @@ pub fn measure_to_wire(m: &measures::Measure) -> pb::Measure {
         legal_basis: m.legal_basis.clone(),
         description_zh: m.description_zh.clone(),
         description_en: m.description_en.clone(),
+        lifted_by_repair: m.lifted_by_repair,
     }
 }

@@ -223,6 +223,7 @@ pub fn listing(list_type: pb::ListType, decision_number: &str, listed_on: chrono
         legal_basis: "basis".into(),
         penalty_record_id: String::new(),
         legal_representative: String::new(),
+        article: if list_type == pb::ListType::BiddingDisqualification { "招标投标法第五十四条".into() } else { String::new() },
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::term_end;
 
-use crate::domain::record::{Date, ListType, RemovalReason};
+use crate::domain::record::{Date, ListType, RemovalReason, Sanction};
 
 /// Whether a list's entries have a planned end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -35,6 +35,30 @@ pub struct ListRule {
     #[serde(default)]
     pub repair_after_months: Option<u32>,
     pub removal_reasons: Vec<RemovalReason>,
+    /// A listing that rests on a penalty with one of these sanctions may run
+    /// as long as that sanction does, past `max_term_months` (SAMR Order 44
+    /// art. 20: a 限制从业 or 限制开展生产经营活动 longer than 3 years).
+    #[serde(default)]
+    pub extended_by_sanctions: Vec<Sanction>,
+    /// Where the term depends on the article applied (招标投标法 arts. 53, 54,
+    /// 60), one entry per article; a listing must name one of them.
+    #[serde(default)]
+    pub article: Vec<ArticleTerm>,
+    /// When not empty, only authorities whose id starts with one of these
+    /// may post the list (courts, tax authorities).
+    #[serde(default)]
+    pub authority_prefixes: Vec<String>,
+    pub legal_basis: String,
+}
+
+/// The term bounds one article of law sets for a listing.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleTerm {
+    /// What a listing names in its `article` field, e.g. "招标投标法第五十三条".
+    pub article: String,
+    pub min_term_months: u32,
+    pub max_term_months: u32,
     pub legal_basis: String,
 }
 
@@ -53,13 +77,15 @@ pub struct ListRules {
 }
 
 /// Every list type the registry knows, so a rule file cannot leave one out.
-pub const ALL_LISTS: [ListType; 6] = [
+pub const ALL_LISTS: [ListType; 8] = [
     ListType::AbnormalOperations,
     ListType::SeriousIllegalDishonest,
     ListType::QualityBlacklist,
     ListType::ProcurementDebarment,
     ListType::BiddingDisqualification,
     ListType::RedList,
+    ListType::CourtJudgmentDefaulter,
+    ListType::MajorTaxViolator,
 ];
 
 impl ListRules {
@@ -90,6 +116,17 @@ impl ListRules {
             if rule.legal_basis.trim().is_empty() {
                 return Err(format!("list {name}: legal_basis must not be empty"));
             }
+            for (i, a) in rule.article.iter().enumerate() {
+                if a.article.trim().is_empty() || a.legal_basis.trim().is_empty() {
+                    return Err(format!("list {name}: article[{i}]: article and legal_basis must not be empty"));
+                }
+                if a.min_term_months > a.max_term_months {
+                    return Err(format!("list {name}: article[{i}] {}: min_term_months exceeds max_term_months", a.article));
+                }
+            }
+            if !rule.article.is_empty() && rule.term != TermRule::Required {
+                return Err(format!("list {name}: terms by article need term \"required\""));
+            }
             if rules.insert(rule.list_type, rule).is_some() {
                 return Err(format!("list {name} appears more than once"));
             }
@@ -106,39 +143,86 @@ impl ListRules {
     }
 }
 
+/// Why a listing's planned end does not fit its list's rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TermProblem {
+    /// `planned_end` or `article`.
+    pub field: &'static str,
+    pub description: String,
+}
+
 impl ListRule {
-    /// Why `planned_end` does not fit this list's term rule, if it does not.
-    pub fn term_violation(&self, listed_on: Date, planned_end: Option<Date>) -> Option<String> {
+    /// Whether `authority` may post this list.
+    pub fn may_post(&self, authority: &str) -> bool {
+        self.authority_prefixes.is_empty() || self.authority_prefixes.iter().any(|p| authority.starts_with(p.as_str()))
+    }
+
+    /// Why `planned_end` (and `article`, where the list's terms depend on
+    /// it) does not fit this list's term rule, if it does not.
+    ///
+    /// A term of N months from D may be written either way the law allows:
+    /// ending on D + N months (民法典 art. 202), or on the day before. So the
+    /// shortest accepted end is the day before D + min months and the longest
+    /// D + max months. `extended`: the listing rests on a penalty whose
+    /// sanction lets it run past the maximum (`extended_by_sanctions`).
+    pub fn term_violation(
+        &self,
+        listed_on: Date,
+        planned_end: Option<Date>,
+        article: &str,
+        extended: bool,
+    ) -> Option<TermProblem> {
+        let problem = |field, description: String| Some(TermProblem { field, description });
         let Some(end) = planned_end else {
-            return (self.term == TermRule::Required)
-                .then(|| format!("is required for the {} ({})", self.name_zh, self.legal_basis));
+            return (self.term == TermRule::Required).then(|| TermProblem {
+                field: "planned_end",
+                description: format!("is required for the {} ({})", self.name_zh, self.legal_basis),
+            });
         };
         if self.term == TermRule::None {
-            return Some(format!(
-                "must be unset: the {} has no fixed term, an entry lasts until removed",
-                self.name_zh
-            ));
+            return problem(
+                "planned_end",
+                format!("must be unset: the {} has no fixed term, an entry lasts until removed", self.name_zh),
+            );
         }
         if end < listed_on {
-            return Some(format!("{end} is before listed_on {listed_on}"));
+            return problem("planned_end", format!("{end} is before listed_on {listed_on}"));
         }
-        if let Some(min) = self.min_term_months
-            && end < term_end(listed_on, min)
-        {
-            return Some(format!(
-                "{end} makes a term shorter than the minimum of {min} months for the {} (earliest {})",
-                self.name_zh,
-                term_end(listed_on, min)
-            ));
+        let (min, max, basis) = if self.article.is_empty() {
+            (self.min_term_months, self.max_term_months, self.legal_basis.as_str())
+        } else {
+            match self.article.iter().find(|a| a.article == article) {
+                Some(a) => (Some(a.min_term_months), Some(a.max_term_months), a.legal_basis.as_str()),
+                None => {
+                    let known: Vec<&str> = self.article.iter().map(|a| a.article.as_str()).collect();
+                    return problem(
+                        "article",
+                        format!("'{article}' is not an article the {} is decided under (one of {known:?})", self.name_zh),
+                    );
+                }
+            }
+        };
+        if let Some(min) = min {
+            let earliest = term_end(listed_on, min).pred_opt().unwrap_or(listed_on);
+            if end < earliest {
+                return problem(
+                    "planned_end",
+                    format!("{end} makes a term shorter than the minimum of {min} months for the {} (earliest {earliest}; {basis})", self.name_zh),
+                );
+            }
         }
-        if let Some(max) = self.max_term_months
+        if let Some(max) = max
+            && !extended
             && end > term_end(listed_on, max)
         {
-            return Some(format!(
-                "{end} makes a term longer than the maximum of {max} months for the {} (latest {})",
-                self.name_zh,
-                term_end(listed_on, max)
-            ));
+            return problem(
+                "planned_end",
+                format!(
+                    "{end} makes a term longer than the maximum of {max} months for the {} (latest {}; {basis})",
+                    self.name_zh,
+                    term_end(listed_on, max)
+                ),
+            );
         }
         None
     }
@@ -157,7 +241,7 @@ mod tests {
     #[test]
     fn default_rules_parse() {
         let rules = ListRules::parse(DEFAULT).unwrap();
-        assert_eq!(rules.version, "lists-2026.2");
+        assert_eq!(rules.version, "lists-2026.3");
         assert_eq!(rules.rule(ListType::ProcurementDebarment).max_term_months, Some(36));
     }
 
@@ -176,19 +260,48 @@ mod tests {
         let rules = ListRules::parse(DEFAULT).unwrap();
         let rule = rules.rule(ListType::ProcurementDebarment);
         let start = date("2024-03-15");
-        assert_eq!(rule.term_violation(start, Some(date("2026-03-14"))), None);
-        assert_eq!(rule.term_violation(start, Some(date("2027-03-14"))), None);
-        assert!(rule.term_violation(start, Some(date("2027-03-15"))).unwrap().contains("maximum"));
-        assert!(rule.term_violation(start, Some(date("2025-03-13"))).unwrap().contains("minimum"));
-        assert!(rule.term_violation(start, Some(date("2024-03-01"))).unwrap().contains("before"));
-        assert!(rule.term_violation(start, None).unwrap().contains("required"));
+        let problem = |end: Option<Date>| rule.term_violation(start, end, "", false).map(|p| p.description);
+        assert_eq!(problem(Some(date("2026-03-14"))), None);
+        assert_eq!(problem(Some(date("2027-03-14"))), None);
+        assert_eq!(problem(Some(date("2027-03-15"))), None, "D + 36 months (民法典 art. 202)");
+        assert!(problem(Some(date("2027-03-16"))).unwrap().contains("maximum"));
+        assert_eq!(problem(Some(date("2025-03-14"))), None, "the day before D + 12 months");
+        assert!(problem(Some(date("2025-03-13"))).unwrap().contains("minimum"));
+        assert!(problem(Some(date("2024-03-01"))).unwrap().contains("before"));
+        assert!(problem(None).unwrap().contains("required"));
+    }
+
+    #[test]
+    fn a_term_from_29_february_ends_on_28_february() {
+        let rules = ListRules::parse(DEFAULT).unwrap();
+        let rule = rules.rule(ListType::SeriousIllegalDishonest);
+        let leap = date("2024-02-29");
+        assert_eq!(rule.term_violation(leap, Some(date("2027-02-28")), "", false), None);
+        assert_eq!(rule.term_violation(leap, Some(date("2027-02-27")), "", false), None);
+        assert!(rule.term_violation(leap, Some(date("2027-03-01")), "", false).is_some());
+        assert_eq!(rule.term_violation(leap, Some(date("2029-02-28")), "", true), None, "extended by a practice ban");
+        assert!(rule.term_violation(leap, Some(date("2026-02-28")), "", false).is_some(), "the term is 3 years");
+    }
+
+    #[test]
+    fn bidding_terms_follow_the_article_applied() {
+        let rules = ListRules::parse(DEFAULT).unwrap();
+        let rule = rules.rule(ListType::BiddingDisqualification);
+        let start = date("2025-06-10");
+        let check = |article: &str, end: &str| rule.term_violation(start, Some(date(end)), article, false);
+        assert_eq!(check("招标投标法第五十三条", "2027-06-10"), None);
+        assert_eq!(check("招标投标法第五十三条", "2027-06-11").unwrap().field, "planned_end");
+        assert_eq!(check("招标投标法第五十四条", "2028-06-10"), None);
+        assert_eq!(check("招标投标法第六十条", "2026-06-10").unwrap().field, "planned_end");
+        assert_eq!(check("招标投标法第六十条", "2030-06-10"), None);
+        assert_eq!(check("", "2026-06-10").unwrap().field, "article");
     }
 
     #[test]
     fn abnormal_operations_has_no_fixed_term() {
         let rules = ListRules::parse(DEFAULT).unwrap();
         let rule = rules.rule(ListType::AbnormalOperations);
-        assert_eq!(rule.term_violation(date("2024-01-01"), None), None);
-        assert!(rule.term_violation(date("2024-01-01"), Some(date("2025-01-01"))).is_some());
+        assert_eq!(rule.term_violation(date("2024-01-01"), None, "", false), None);
+        assert!(rule.term_violation(date("2024-01-01"), Some(date("2025-01-01")), "", false).is_some());
     }
 }

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use super::term_end;
-use crate::domain::record::{Date, ListType, RecordId, Sanction, SeverityTier};
-use crate::domain::state::EntityState;
+use crate::domain::record::{Category, Date, ListType, RecordId, Sanction, SeverityTier};
+use crate::domain::state::{EntityState, RecordView, UsablePenalty};
 
 /// Domains where measures restrict an entity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -32,6 +32,17 @@ pub enum MeasureDomain {
     StateLand,
 }
 
+/// Every domain, so a check over all of them cannot leave one out.
+pub const ALL_DOMAINS: [MeasureDomain; 7] = [
+    MeasureDomain::GovernmentProcurement,
+    MeasureDomain::BiddingAndTendering,
+    MeasureDomain::FiscalSubsidies,
+    MeasureDomain::Honours,
+    MeasureDomain::MarketAccess,
+    MeasureDomain::Financing,
+    MeasureDomain::StateLand,
+];
+
 /// The answer to "may this entity take part", from best to worst.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -51,7 +62,9 @@ pub enum Trigger {
     Listing { list_types: Vec<ListType> },
     /// A penalty decided within the last `lookback_months` that has any of
     /// `sanctions`, or a severity of at least `min_severity`, or a fine of at
-    /// least `min_fine_fen`.
+    /// least `min_fine_fen` (or of its category's `sector_fine`, where one
+    /// sets a higher bar). The window is the law's own: the end of the
+    /// penalty's publicity does not shorten it.
     Penalty {
         #[serde(default)]
         sanctions: Vec<Sanction>,
@@ -59,8 +72,21 @@ pub enum Trigger {
         min_severity: Option<SeverityTier>,
         #[serde(default)]
         min_fine_fen: Option<i64>,
+        #[serde(default)]
+        sector_fine: Vec<SectorFine>,
         lookback_months: u32,
     },
+}
+
+/// A sector's own fine threshold, replacing `min_fine_fen` for penalties of
+/// these categories (财库〔2022〕3号: where the law or a State Council
+/// department sets a higher 较大数额 for a field, that bar applies).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectorFine {
+    pub categories: Vec<Category>,
+    pub min_fine_fen: i64,
+    pub legal_basis: String,
 }
 
 /// One measure (惩戒措施) of the catalogue.
@@ -71,11 +97,22 @@ pub struct Measure {
     pub domain: MeasureDomain,
     pub effect: Eligibility,
     pub trigger: Trigger,
+    /// Whether a granted credit repair (信用修复) of a triggering penalty
+    /// ends the measure before its window does. Contested where the law
+    /// fixes the window itself; the default follows NDRC Order 36 (a
+    /// repaired record is no longer shared or used). The end of publicity
+    /// alone never ends a measure.
+    #[serde(default = "lifted_by_repair_default")]
+    pub lifted_by_repair: bool,
     /// How long it lasts, in words.
     pub duration: String,
     pub legal_basis: String,
     pub description_zh: String,
     pub description_en: String,
+}
+
+fn lifted_by_repair_default() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -147,7 +184,19 @@ impl Catalogue {
                 Trigger::Listing { list_types } if list_types.is_empty() => {
                     return Err(format!("{at}: a listing trigger needs at least one list type"));
                 }
-                Trigger::Penalty { sanctions, min_severity, min_fine_fen, lookback_months } => {
+                Trigger::Penalty { sanctions, min_severity, min_fine_fen, sector_fine, lookback_months } => {
+                    for (j, s) in sector_fine.iter().enumerate() {
+                        if s.categories.is_empty() || s.legal_basis.trim().is_empty() || s.min_fine_fen <= 0 {
+                            return Err(format!(
+                                "{at}: sector_fine[{j}] needs categories, a positive min_fine_fen and a legal_basis"
+                            ));
+                        }
+                        if min_fine_fen.is_some_and(|base| s.min_fine_fen < base) {
+                            return Err(format!(
+                                "{at}: sector_fine[{j}] may only raise min_fine_fen (财库〔2022〕3号)"
+                            ));
+                        }
+                    }
                     if sanctions.is_empty() && min_severity.is_none() && min_fine_fen.is_none() {
                         return Err(format!(
                             "{at}: a penalty trigger needs sanctions, min_severity or min_fine_fen"
@@ -187,6 +236,25 @@ impl Catalogue {
     }
 }
 
+impl Catalogue {
+    /// The records some measure in force on the state's date rests on, in
+    /// any domain. A caller shown a decision can read every record it rests
+    /// on: these are disclosed to restricted callers whatever their
+    /// publicity, because use in joint punishment is itself disclosure to
+    /// the user (no measure rests on a record its caller is told does not
+    /// exist).
+    pub fn in_use(&self, state: &EntityState<'_>) -> HashSet<RecordId> {
+        self.measures.iter().filter_map(|m| in_force(m, state, state.on)).flat_map(|m| m.triggers).collect()
+    }
+
+    /// The records a restricted caller (procurement, the public) may read:
+    /// those published on the state's date and those in use.
+    pub fn disclosed<'s, 'a>(&self, state: &'s EntityState<'a>) -> Vec<&'s RecordView<'a>> {
+        let in_use = self.in_use(state);
+        state.records.iter().filter(|v| v.public || in_use.contains(&v.record.id)).collect()
+    }
+}
+
 /// The measure as it applies on `on`, if any record triggers it.
 fn in_force<'c>(measure: &'c Measure, state: &EntityState<'_>, on: Date) -> Option<MeasureInForce<'c>> {
     let mut hits: Vec<(RecordId, Date, Option<Date>)> = Vec::new();
@@ -198,11 +266,16 @@ fn in_force<'c>(measure: &'c Measure, state: &EntityState<'_>, on: Date) -> Opti
                 }
             }
         }
-        Trigger::Penalty { sanctions, min_severity, min_fine_fen, lookback_months } => {
-            for (record, p) in state.penalties_in_effect() {
+        Trigger::Penalty { sanctions, min_severity, min_fine_fen, sector_fine, lookback_months } => {
+            for UsablePenalty { record, penalty: p, .. } in state.penalties_for_use(!measure.lifted_by_repair) {
+                let fine_bar = sector_fine
+                    .iter()
+                    .find(|s| s.categories.contains(&p.category))
+                    .map(|s| s.min_fine_fen)
+                    .or(*min_fine_fen);
                 let matches = p.sanctions.iter().any(|s| sanctions.contains(s))
                     || min_severity.is_some_and(|min| p.severity >= min)
-                    || min_fine_fen.is_some_and(|min| p.fine_fen >= min);
+                    || fine_bar.is_some_and(|min| p.fine_fen >= min);
                 let until = term_end(p.decided_on, *lookback_months);
                 if matches && p.decided_on <= on && on <= until {
                     hits.push((record.id.clone(), p.decided_on, Some(until)));
@@ -224,7 +297,13 @@ mod tests {
     #[test]
     fn default_catalogue_parses_and_cites_law_for_every_measure() {
         let c = Catalogue::parse(DEFAULT_MEASURES).unwrap();
-        assert!(c.measures.iter().all(|m| m.legal_basis.contains('《') || m.legal_basis.contains('〔')));
+        for m in &c.measures {
+            let cites = m.legal_basis.contains('《') || m.legal_basis.contains('〔');
+            assert!(cites || m.legal_basis.contains("地方示例"), "{}: cites no law and is not marked local", m.code);
+            if m.legal_basis.contains("地方示例") {
+                assert_eq!(m.effect, Eligibility::Restricted, "{}: a local example only restricts", m.code);
+            }
+        }
         for domain in [MeasureDomain::GovernmentProcurement, MeasureDomain::BiddingAndTendering] {
             assert!(c.measures.iter().any(|m| m.domain == domain), "{domain:?}");
         }

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::{add_months, term_end};
-use crate::domain::record::{Category, Date, Penalty, Sanction, SeverityTier};
+use super::term_end;
+use crate::domain::record::{Category, Date, ListType, Penalty, Sanction, SeverityTier};
 
 /// The publicity rule for one severity tier.
 #[derive(Clone, Debug, Deserialize)]
@@ -35,11 +35,36 @@ pub struct SectorMinimum {
     pub legal_basis: String,
 }
 
-/// Sanctions that bar ending publication before the maximum.
+/// When publication may not end before the maximum (SAMR Order 45
+/// arts. 14, 18): penalties with these sanctions, and any penalty of an
+/// entity on one of `refused_while_listed`, decided by an authority within
+/// `authority_prefixes` (empty: every authority).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EarlyEndBar {
     pub sanctions: Vec<Sanction>,
+    #[serde(default)]
+    pub refused_while_listed: Vec<ListType>,
+    #[serde(default)]
+    pub authority_prefixes: Vec<String>,
+    pub legal_basis: String,
+}
+
+impl EarlyEndBar {
+    /// Whether the bar binds a penalty decided by `authority`.
+    pub fn binds(&self, authority: &str) -> bool {
+        self.authority_prefixes.is_empty() || self.authority_prefixes.iter().any(|p| authority.starts_with(p.as_str()))
+    }
+}
+
+/// What a minor (轻微) penalty cannot carry: a sanction or fine that makes
+/// it at least general, and in procurement a major violation.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinorTierLimits {
+    pub excluded_sanctions: Vec<Sanction>,
+    /// A minor penalty's fine is below this, in fen.
+    pub fine_below_fen: i64,
     pub legal_basis: String,
 }
 
@@ -51,6 +76,7 @@ struct PublicityFile {
     #[serde(default)]
     sector_minimum: Vec<SectorMinimum>,
     early_end_bar: EarlyEndBar,
+    minor_tier: MinorTierLimits,
 }
 
 #[derive(Clone, Debug)]
@@ -59,6 +85,7 @@ pub struct PublicityRules {
     tiers: HashMap<SeverityTier, PublicityTier>,
     sector_minimums: Vec<SectorMinimum>,
     pub early_end_bar: EarlyEndBar,
+    pub minor_tier: MinorTierLimits,
 }
 
 /// Whether and until when one penalty is published.
@@ -108,11 +135,15 @@ impl PublicityRules {
         if file.early_end_bar.legal_basis.trim().is_empty() {
             return Err("early_end_bar: legal_basis must not be empty".into());
         }
+        if file.minor_tier.legal_basis.trim().is_empty() || file.minor_tier.fine_below_fen <= 0 {
+            return Err("minor_tier: legal_basis must not be empty and fine_below_fen must be positive".into());
+        }
         Ok(PublicityRules {
             version: file.version,
             tiers,
             sector_minimums: file.sector_minimum,
             early_end_bar: file.early_end_bar,
+            minor_tier: file.minor_tier,
         })
     }
 
@@ -126,9 +157,10 @@ impl PublicityRules {
         Publicity { published: tier.published, last_day: term_end(p.decided_on, tier.max_months) }
     }
 
-    /// The first day an application to repair a penalty may be made; `Err`
-    /// says why none may before publication ends.
-    pub fn repair_from(&self, p: &Penalty) -> Result<Date, String> {
+    /// The first day an application to repair a penalty decided by
+    /// `authority` may be made; `Err` says why none may before publication
+    /// ends.
+    pub fn repair_from(&self, p: &Penalty, authority: &str) -> Result<Date, String> {
         let tier = self.tier(p.severity);
         let sector = self
             .sector_minimums
@@ -138,13 +170,14 @@ impl PublicityRules {
             .max()
             .unwrap_or(0);
         let min_months = tier.min_months.max(sector).min(tier.max_months);
-        let barred = p.sanctions.iter().find(|s| self.early_end_bar.sanctions.contains(s));
+        let bar = &self.early_end_bar;
+        let barred = p.sanctions.iter().find(|s| bar.binds(authority) && bar.sanctions.contains(s));
         match barred {
             Some(s) => Err(format!(
                 "a penalty with sanction {s:?} stays published for its full term of {} months ({}; {})",
                 tier.max_months, self.early_end_bar.legal_basis, self.version
             )),
-            None => Ok(add_months(p.decided_on, min_months)),
+            None => Ok(term_end(p.decided_on, min_months)),
         }
     }
 }
@@ -172,15 +205,16 @@ mod tests {
         let rules = PublicityRules::parse(DEFAULT_PUBLICITY_RULES).unwrap();
         let general = penalty(SeverityTier::General, Category::ProductQuality, vec![]);
         assert!(rules.of(&general).published);
-        assert_eq!(rules.of(&general).last_day, Date::from_ymd_opt(2026, 3, 30).unwrap());
-        assert_eq!(rules.repair_from(&general), Ok(Date::from_ymd_opt(2025, 6, 30).unwrap()));
+        assert_eq!(rules.of(&general).last_day, Date::from_ymd_opt(2026, 3, 31).unwrap());
+        assert_eq!(rules.repair_from(&general, "SAMR-1"), Ok(Date::from_ymd_opt(2025, 6, 30).unwrap()));
         let food = penalty(SeverityTier::General, Category::FoodSafety, vec![]);
-        assert_eq!(rules.repair_from(&food), Ok(Date::from_ymd_opt(2026, 3, 31).unwrap()));
+        assert_eq!(rules.repair_from(&food, "SAMR-1"), Ok(Date::from_ymd_opt(2026, 3, 31).unwrap()));
         let minor = penalty(SeverityTier::Minor, Category::ProductQuality, vec![]);
         assert!(!rules.of(&minor).published);
         let serious = penalty(SeverityTier::Serious, Category::ProductQuality, vec![Sanction::LicenceRevocation]);
-        assert_eq!(rules.of(&serious).last_day, Date::from_ymd_opt(2028, 3, 30).unwrap());
-        assert!(rules.repair_from(&serious).is_err());
+        assert_eq!(rules.of(&serious).last_day, Date::from_ymd_opt(2028, 3, 31).unwrap());
+        assert!(rules.repair_from(&serious, "SAMR-1").is_err());
+        assert!(rules.repair_from(&serious, "MOHURD-1").is_ok(), "Order 45 binds market regulation and drugs (art. 18)");
     }
 
     #[test]

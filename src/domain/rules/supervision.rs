@@ -143,7 +143,7 @@ impl SupervisionPolicy {
             return Err("points.penalty must give points for minor, general, heavier and serious".into());
         }
         if p.listing.len() != super::lists::ALL_LISTS.len() {
-            return Err("points.listing must give points for all six lists".into());
+            return Err("points.listing must give points for every list".into());
         }
         if p.penalty_lookback_months == 0 || p.spot_check_lookback_months == 0 {
             return Err("lookback months must be at least 1".into());

@@ -97,21 +97,33 @@ class GetMeasureCatalogueRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class MeasureTrigger(_message.Message):
-    __slots__ = ("list_types", "sanctions", "min_severity", "min_fine_fen", "lookback_months")
+    __slots__ = ("list_types", "sanctions", "min_severity", "min_fine_fen", "lookback_months", "sector_fines")
     LIST_TYPES_FIELD_NUMBER: _ClassVar[int]
     SANCTIONS_FIELD_NUMBER: _ClassVar[int]
     MIN_SEVERITY_FIELD_NUMBER: _ClassVar[int]
     MIN_FINE_FEN_FIELD_NUMBER: _ClassVar[int]
     LOOKBACK_MONTHS_FIELD_NUMBER: _ClassVar[int]
+    SECTOR_FINES_FIELD_NUMBER: _ClassVar[int]
     list_types: _containers.RepeatedScalarFieldContainer[_types_pb2.ListType]
     sanctions: _containers.RepeatedScalarFieldContainer[_types_pb2.Sanction]
     min_severity: _types_pb2.SeverityTier
     min_fine_fen: int
     lookback_months: int
-    def __init__(self, list_types: _Optional[_Iterable[_Union[_types_pb2.ListType, str]]] = ..., sanctions: _Optional[_Iterable[_Union[_types_pb2.Sanction, str]]] = ..., min_severity: _Optional[_Union[_types_pb2.SeverityTier, str]] = ..., min_fine_fen: _Optional[int] = ..., lookback_months: _Optional[int] = ...) -> None: ...
+    sector_fines: _containers.RepeatedCompositeFieldContainer[SectorFine]
+    def __init__(self, list_types: _Optional[_Iterable[_Union[_types_pb2.ListType, str]]] = ..., sanctions: _Optional[_Iterable[_Union[_types_pb2.Sanction, str]]] = ..., min_severity: _Optional[_Union[_types_pb2.SeverityTier, str]] = ..., min_fine_fen: _Optional[int] = ..., lookback_months: _Optional[int] = ..., sector_fines: _Optional[_Iterable[_Union[SectorFine, _Mapping]]] = ...) -> None: ...
+
+class SectorFine(_message.Message):
+    __slots__ = ("categories", "min_fine_fen", "legal_basis")
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    MIN_FINE_FEN_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
+    categories: _containers.RepeatedScalarFieldContainer[_types_pb2.Category]
+    min_fine_fen: int
+    legal_basis: str
+    def __init__(self, categories: _Optional[_Iterable[_Union[_types_pb2.Category, str]]] = ..., min_fine_fen: _Optional[int] = ..., legal_basis: _Optional[str] = ...) -> None: ...
 
 class Measure(_message.Message):
-    __slots__ = ("code", "domain", "effect", "trigger", "duration", "legal_basis", "description_zh", "description_en")
+    __slots__ = ("code", "domain", "effect", "trigger", "duration", "legal_basis", "description_zh", "description_en", "lifted_by_repair")
     CODE_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     EFFECT_FIELD_NUMBER: _ClassVar[int]
@@ -120,6 +132,7 @@ class Measure(_message.Message):
     LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_ZH_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_EN_FIELD_NUMBER: _ClassVar[int]
+    LIFTED_BY_REPAIR_FIELD_NUMBER: _ClassVar[int]
     code: str
     domain: _types_pb2.MeasureDomain
     effect: _types_pb2.Eligibility
@@ -128,7 +141,8 @@ class Measure(_message.Message):
     legal_basis: str
     description_zh: str
     description_en: str
-    def __init__(self, code: _Optional[str] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., effect: _Optional[_Union[_types_pb2.Eligibility, str]] = ..., trigger: _Optional[_Union[MeasureTrigger, _Mapping]] = ..., duration: _Optional[str] = ..., legal_basis: _Optional[str] = ..., description_zh: _Optional[str] = ..., description_en: _Optional[str] = ...) -> None: ...
+    lifted_by_repair: bool
+    def __init__(self, code: _Optional[str] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., effect: _Optional[_Union[_types_pb2.Eligibility, str]] = ..., trigger: _Optional[_Union[MeasureTrigger, _Mapping]] = ..., duration: _Optional[str] = ..., legal_basis: _Optional[str] = ..., description_zh: _Optional[str] = ..., description_en: _Optional[str] = ..., lifted_by_repair: _Optional[bool] = ...) -> None: ...
 
 class GetMeasureCatalogueResponse(_message.Message):
     __slots__ = ("version", "measures")

@@ -87,6 +87,8 @@ class ListType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LIST_TYPE_PROCUREMENT_DEBARMENT: _ClassVar[ListType]
     LIST_TYPE_BIDDING_DISQUALIFICATION: _ClassVar[ListType]
     LIST_TYPE_RED_LIST: _ClassVar[ListType]
+    LIST_TYPE_COURT_JUDGMENT_DEFAULTER: _ClassVar[ListType]
+    LIST_TYPE_MAJOR_TAX_VIOLATOR: _ClassVar[ListType]
 
 class AbnormalGround(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -198,6 +200,8 @@ LIST_TYPE_QUALITY_BLACKLIST: ListType
 LIST_TYPE_PROCUREMENT_DEBARMENT: ListType
 LIST_TYPE_BIDDING_DISQUALIFICATION: ListType
 LIST_TYPE_RED_LIST: ListType
+LIST_TYPE_COURT_JUDGMENT_DEFAULTER: ListType
+LIST_TYPE_MAJOR_TAX_VIOLATOR: ListType
 ABNORMAL_GROUND_UNSPECIFIED: AbnormalGround
 ABNORMAL_GROUND_ANNUAL_REPORT_NOT_FILED: AbnormalGround
 ABNORMAL_GROUND_INFORMATION_NOT_PUBLISHED: AbnormalGround
@@ -309,7 +313,7 @@ class Commendation(_message.Message):
     def __init__(self, decision_number: _Optional[str] = ..., kind: _Optional[_Union[CommendationKind, str]] = ..., title: _Optional[str] = ..., awarded_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class Listing(_message.Message):
-    __slots__ = ("list_type", "decision_number", "grounds", "abnormal_ground", "listed_on", "planned_end", "legal_basis", "penalty_record_id", "legal_representative")
+    __slots__ = ("list_type", "decision_number", "grounds", "abnormal_ground", "listed_on", "planned_end", "legal_basis", "penalty_record_id", "legal_representative", "article")
     LIST_TYPE_FIELD_NUMBER: _ClassVar[int]
     DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
     GROUNDS_FIELD_NUMBER: _ClassVar[int]
@@ -319,6 +323,7 @@ class Listing(_message.Message):
     LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
     PENALTY_RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     LEGAL_REPRESENTATIVE_FIELD_NUMBER: _ClassVar[int]
+    ARTICLE_FIELD_NUMBER: _ClassVar[int]
     list_type: ListType
     decision_number: str
     grounds: str
@@ -328,7 +333,8 @@ class Listing(_message.Message):
     legal_basis: str
     penalty_record_id: str
     legal_representative: str
-    def __init__(self, list_type: _Optional[_Union[ListType, str]] = ..., decision_number: _Optional[str] = ..., grounds: _Optional[str] = ..., abnormal_ground: _Optional[_Union[AbnormalGround, str]] = ..., listed_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., planned_end: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., legal_basis: _Optional[str] = ..., penalty_record_id: _Optional[str] = ..., legal_representative: _Optional[str] = ...) -> None: ...
+    article: str
+    def __init__(self, list_type: _Optional[_Union[ListType, str]] = ..., decision_number: _Optional[str] = ..., grounds: _Optional[str] = ..., abnormal_ground: _Optional[_Union[AbnormalGround, str]] = ..., listed_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., planned_end: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., legal_basis: _Optional[str] = ..., penalty_record_id: _Optional[str] = ..., legal_representative: _Optional[str] = ..., article: _Optional[str] = ...) -> None: ...
 
 class Removal(_message.Message):
     __slots__ = ("listing_record_id", "reason", "removed_on", "decision_number", "explanation")
