@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::domain::record::{Record, RecordId};
@@ -39,11 +40,19 @@ struct Inner {
 pub struct Index {
     inner: RwLock<Inner>,
     head: watch::Sender<TreeHead>,
+    /// The commit time of the batch the writer is committing, while it is:
+    /// records stamped at or after it may still arrive. `None`: every
+    /// record stamped so far is held.
+    in_flight: watch::Sender<Option<DateTime<Utc>>>,
 }
 
 impl Default for Index {
     fn default() -> Self {
-        Index { inner: RwLock::default(), head: watch::Sender::new(TreeHead::default()) }
+        Index {
+            inner: RwLock::default(),
+            head: watch::Sender::new(TreeHead::default()),
+            in_flight: watch::Sender::new(None),
+        }
     }
 }
 
@@ -104,6 +113,33 @@ impl Index {
             }
         }
         self.head.send_replace(head);
+    }
+
+    /// Marks a batch as being committed and returns its commit time, taken
+    /// from `now` only after the mark is visible: a reader that saw no batch
+    /// in flight after reading the clock knows any later batch is stamped no
+    /// earlier than its own reading.
+    pub fn begin_batch(&self, now: impl FnOnce() -> DateTime<Utc>) -> DateTime<Utc> {
+        self.in_flight.send_replace(Some(DateTime::<Utc>::MIN_UTC));
+        let at = now();
+        self.in_flight.send_replace(Some(at));
+        at
+    }
+
+    /// The batch begun last is applied (or failed): nothing is in flight.
+    pub fn end_batch(&self) {
+        self.in_flight.send_replace(None);
+    }
+
+    /// Waits until every record stamped at or before `instant` is held, so
+    /// that an answer "as known at `instant`" can never change later; false
+    /// if that does not happen within `timeout`. `instant` must be before
+    /// the caller's reading of the clock.
+    pub async fn settled(&self, instant: DateTime<Utc>, timeout: Duration) -> bool {
+        let mut rx = self.in_flight.subscribe();
+        tokio::time::timeout(timeout, rx.wait_for(|batch| batch.is_none_or(|at| at > instant)))
+            .await
+            .is_ok_and(|r| r.is_ok())
     }
 
     /// Waits until the index holds `sequence`, for read-your-writes; false

@@ -212,12 +212,15 @@ impl WriterTask {
     async fn run(mut self, mut rx: mpsc::Receiver<Job>) {
         let mut jobs = Vec::with_capacity(self.max_batch);
         while rx.recv_many(&mut jobs, self.max_batch).await > 0 {
-            self.commit_batch(std::mem::take(&mut jobs)).await;
+            let (clock, last) = (self.clock, self.last_recorded_at);
+            let now = self.index.begin_batch(|| clock.now().max(last));
+            self.commit_batch(std::mem::take(&mut jobs), now).await;
+            self.index.end_batch();
         }
     }
 
-    async fn commit_batch(&mut self, jobs: Vec<Job>) {
-        let now = self.clock.now().max(self.last_recorded_at);
+    /// Admits and commits one batch, every record stamped `now`.
+    async fn commit_batch(&mut self, jobs: Vec<Job>, now: chrono::DateTime<chrono::Utc>) {
         let today = self.clock.today();
         let mut batch = Batch::default();
         let mut waiting = Vec::with_capacity(jobs.len());

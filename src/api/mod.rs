@@ -70,6 +70,34 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// Refuses a `known_at` that is not yet past, and waits until every
+    /// record stamped at or before it is held: an answer as known at an
+    /// instant never changes once given (a receipt's `known_at` answer is
+    /// final).
+    async fn settled(&self, instant: DateTime<Utc>) -> Result<(), ApiError> {
+        let now = self.clock.now();
+        if instant >= now {
+            return Err(ApiError::InvalidArgument(vec![crate::domain::admission::Violation::new(
+                "known_at",
+                format!(
+                    "{} is not in the past (the registry's time is {}): what the registry knows at a future instant is not yet fixed",
+                    instant.to_rfc3339(),
+                    now.to_rfc3339()
+                ),
+            )]));
+        }
+        if self.index.settled(instant, READ_YOUR_WRITES_WAIT).await {
+            Ok(())
+        } else {
+            Err(ApiError::Unavailable {
+                reason: "NOT_CAUGHT_UP",
+                message: format!("the records stamped up to {} are not all visible yet", instant.to_rfc3339()),
+            })
+        }
+    }
+}
+
 /// How one read sees the ledger: on which date, as known when, at which
 /// tree head, and whether the caller sees everything or only what is public.
 struct ReadScope {
@@ -96,6 +124,9 @@ impl Registry {
                 reason: "KNOWN_AT_AUDITORS_ONLY",
                 message: "known_at (the registry's past knowledge) is for auditor callers only".into(),
             });
+        }
+        if let Some(instant) = known_at {
+            self.settled(instant).await?;
         }
         self.caught_up(min_sequence).await?;
         Ok(ReadScope {

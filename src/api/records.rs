@@ -5,7 +5,7 @@ use tonic::{Request, Response, Status};
 use super::error::ApiError;
 use super::{Registry, principal, require};
 use crate::auth::Role;
-use crate::domain::admission::Violation;
+use crate::domain::admission::{Violation, check_readable};
 use crate::domain::record::RecordBody;
 use crate::domain::state::{EntityState, RecordView};
 use crate::domain::uscc::Uscc;
@@ -52,6 +52,17 @@ impl RecordsApi {
         let parsed = parse(&message, &mut reader);
         let request_id = request_id(&message).to_string();
         reader.request_id("request_id", &request_id);
+        if let Some((_, body)) = parsed.as_ref().filter(|_| !reader.violations.is_empty()) {
+            // Some fields could not be read: the rules still judge the rest,
+            // so that every problem is reported at once.
+            let unreadable: Vec<String> =
+                reader.violations.iter().filter_map(|v| v.field.strip_prefix(prefix)).map(str::to_string).collect();
+            let registry = &self.registry;
+            let more = check_readable(body, registry.clock.today(), &registry.rules, &unreadable);
+            reader
+                .violations
+                .extend(more.into_iter().map(|v| Violation::new(format!("{prefix}{}", v.field), v.description)));
+        }
         let (uscc, body) = reader.finish(parsed).map_err(ApiError::InvalidArgument)?;
         let written = self
             .registry
@@ -77,7 +88,8 @@ fn with_entity<B, D>(
         .message(field, body)
         .and_then(|b| parse(reader, &format!("{field}."), b))
         .map(wrap);
-    Some((Some(uscc?), body?))
+    // An unreadable code is a violation already; the body is still checked.
+    Some((uscc, body?))
 }
 
 /// Reads a required body message of a record that takes its entity from the

@@ -148,6 +148,37 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
     v.out
 }
 
+/// `check_body` for a body some of whose fields could not be read (they
+/// hold stand-ins): every problem found in the fields that were read, and
+/// none judged with an unreadable one, so that a caller learns every problem
+/// in one answer. `unreadable` are field paths relative to the body.
+pub fn check_readable(body: &RecordBody, today: Date, rules: &Rules, unreadable: &[String]) -> Vec<Violation> {
+    // A field's name without indices: `sanctions[2]` is `sanctions`.
+    fn base(field: &str) -> &str {
+        field.split_once('[').map_or(field, |(b, _)| b)
+    }
+    let unreadable: Vec<&str> = unreadable.iter().map(|f| base(f)).collect();
+    check_body(body, today, rules)
+        .into_iter()
+        .filter(|v| {
+            let field = base(&v.field);
+            let (prefix, name) = field.rsplit_once('.').map_or(("", field), |(p, n)| (p, n));
+            let judged_with: &[&str] = match name {
+                "planned_end" | "article" => &["list_type", "listed_on", "article"],
+                "abnormal_ground" => &["list_type"],
+                "valid_until" => &["awarded_on"],
+                "failed_items" => &["outcome"],
+                "fine_fen" | "sanctions" => &["severity"],
+                _ => &[],
+            };
+            std::iter::once(name).chain(judged_with.iter().copied()).all(|dep| {
+                let path = if prefix.is_empty() { dep.to_string() } else { format!("{prefix}.{dep}") };
+                !unreadable.contains(&path.as_str())
+            })
+        })
+        .collect()
+}
+
 /// Checks a record against the earlier record it refers to, among the
 /// entity's known records. `target` is `None` when no record has that id.
 pub fn check_against(
@@ -227,16 +258,27 @@ pub fn check_against(
                     ),
                 ));
             }
-            if let CorrectionChange::Amendment(amended) = &c.change
-                && amended.decision_number != original.decision_number
-            {
-                problems.push(Violation::new(
-                    "amended_penalty.decision_number",
-                    format!(
-                        "is '{}', must be the original decision number '{}'",
-                        amended.decision_number, original.decision_number
-                    ),
-                ));
+            if let CorrectionChange::Amendment(amended) = &c.change {
+                if amended.decision_number != original.decision_number {
+                    problems.push(Violation::new(
+                        "amended_penalty.decision_number",
+                        format!(
+                            "is '{}', must be the original decision number '{}'",
+                            amended.decision_number, original.decision_number
+                        ),
+                    ));
+                }
+                // The penalty keeps its decision date (lookbacks run from
+                // it); the amendment takes effect from the correction's date.
+                if amended.decided_on != original.decided_on {
+                    problems.push(Violation::new(
+                        "amended_penalty.decided_on",
+                        format!(
+                            "is {}, must be the original decision date {}; the amendment takes effect from the correction's decided_on",
+                            amended.decided_on, original.decided_on
+                        ),
+                    ));
+                }
             }
             if problems.is_empty() { Ok(()) } else { Err(Refusal::Invalid(problems)) }
         }
@@ -356,7 +398,9 @@ fn check_repair_application(
     }
     let state = fold(entity_records, None, a.applied_on.min(today), &rules.publicity);
     let view = state.find(&target.id).expect("the target is among the entity's records");
-    if !matches!(view.status, RecordStatus::InEffect | RecordStatus::Amended) {
+    // A penalty past its publicity may still be in use (a measure's own
+    // window): repair stops that use, so it may still be sought.
+    if !matches!(view.status, RecordStatus::InEffect | RecordStatus::Amended | RecordStatus::PublicityEnded) {
         return Err(Refusal::TargetClosed {
             record_id: target.id.clone(),
             reason: format!(
@@ -381,10 +425,11 @@ fn check_repair_application(
         })?;
         super::rules::term_end(l.listed_on, months)
     } else {
-        let (_, current) = state
-            .penalties_in_effect()
-            .find(|(r, _)| r.id == target.id)
-            .expect("a standing penalty is in effect");
+        let current = state
+            .penalties_for_use(false)
+            .find(|p| p.record.id == target.id)
+            .expect("a standing penalty is usable")
+            .penalty;
         let bar = &rules.publicity.early_end_bar;
         if bar.binds(&target.authority)
             && let Some((listing, l)) = state.listings_in_force().find(|(_, l)| bar.refused_while_listed.contains(&l.list_type))

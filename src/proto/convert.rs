@@ -259,23 +259,31 @@ fn opt_id(id: &str) -> Option<String> {
     (!id.is_empty()).then(|| id.to_string())
 }
 
+/// Stands in for a value that could not be read, so that the rest of a body
+/// can still be checked: the reader already holds a violation for that
+/// field, so the body is never written, and the domain's checks drop what
+/// they judged with it (`admission::check_readable`).
+const UNREADABLE_DATE: NaiveDate = NaiveDate::MIN;
+
 pub fn penalty_from_wire(r: &mut WireReader, prefix: &str, p: &pb::Penalty) -> Option<d::Penalty> {
     let f = |name: &str| format!("{prefix}{name}");
     let category = r.enumeration(&f("category"), p.category);
     let severity = r.enumeration(&f("severity"), p.severity);
-    let mut sanctions = Vec::with_capacity(p.sanctions.len());
-    for (i, s) in p.sanctions.iter().enumerate() {
-        sanctions.push(r.enumeration(&f(&format!("sanctions[{i}]")), *s));
-    }
+    let sanctions = p
+        .sanctions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| r.enumeration(&f(&format!("sanctions[{i}]")), *s))
+        .collect();
     let decided_on = r.date(&f("decided_on"), p.decided_on.as_ref());
     Some(d::Penalty {
         decision_number: p.decision_number.clone(),
-        category: category?,
-        severity: severity?,
+        category: category.unwrap_or(d::Category::Other),
+        severity: severity.unwrap_or(d::SeverityTier::Serious),
         legal_basis: p.legal_basis.clone(),
         fine_fen: p.fine_fen,
-        sanctions: sanctions.into_iter().collect::<Option<Vec<_>>>()?,
-        decided_on: decided_on?,
+        sanctions,
+        decided_on: decided_on.unwrap_or(UNREADABLE_DATE),
         violation: p.violation.clone(),
     })
 }
@@ -312,10 +320,10 @@ pub fn correction_from_wire(
     };
     Some(d::PenaltyCorrection {
         penalty_record_id: c.penalty_record_id.clone(),
-        change: change?,
-        ground: ground?,
+        change: change.unwrap_or(d::CorrectionChange::Revocation),
+        ground: ground.unwrap_or(d::CorrectionGround::Reconsideration),
         decision_number: c.decision_number.clone(),
-        decided_on: decided_on?,
+        decided_on: decided_on.unwrap_or(UNREADABLE_DATE),
         reason: c.reason.clone(),
     })
 }
@@ -327,12 +335,12 @@ pub fn spot_check_from_wire(r: &mut WireReader, prefix: &str, s: &pb::SpotCheck)
     let checked_on = r.date(&f("checked_on"), s.checked_on.as_ref());
     Some(d::SpotCheck {
         report_number: s.report_number.clone(),
-        category: category?,
+        category: category.unwrap_or(d::Category::Other),
         product: s.product.clone(),
         product_class: s.product_class.clone(),
         batch: s.batch.clone(),
-        outcome: outcome?,
-        checked_on: checked_on?,
+        outcome: outcome.unwrap_or(d::SpotCheckOutcome::Pass),
+        checked_on: checked_on.unwrap_or(UNREADABLE_DATE),
         failed_items: s.failed_items.clone(),
     })
 }
@@ -348,9 +356,9 @@ pub fn commendation_from_wire(
     let valid_until = r.optional_date(&f("valid_until"), c.valid_until.as_ref());
     Some(d::Commendation {
         decision_number: c.decision_number.clone(),
-        kind: kind?,
+        kind: kind.unwrap_or(d::CommendationKind::Other),
         title: c.title.clone(),
-        awarded_on: awarded_on?,
+        awarded_on: awarded_on.unwrap_or(UNREADABLE_DATE),
         valid_until,
     })
 }
@@ -362,11 +370,11 @@ pub fn listing_from_wire(r: &mut WireReader, prefix: &str, l: &pb::Listing) -> O
     let listed_on = r.date(&f("listed_on"), l.listed_on.as_ref());
     let planned_end = r.optional_date(&f("planned_end"), l.planned_end.as_ref());
     Some(d::Listing {
-        list_type: list_type?,
+        list_type: list_type.unwrap_or(d::ListType::RedList),
         decision_number: l.decision_number.clone(),
         grounds: l.grounds.clone(),
         abnormal_ground,
-        listed_on: listed_on?,
+        listed_on: listed_on.unwrap_or(UNREADABLE_DATE),
         planned_end,
         legal_basis: l.legal_basis.clone(),
         penalty_record_id: opt_id(&l.penalty_record_id),
@@ -381,8 +389,8 @@ pub fn removal_from_wire(r: &mut WireReader, prefix: &str, m: &pb::Removal) -> O
     let removed_on = r.date(&f("removed_on"), m.removed_on.as_ref());
     Some(d::Removal {
         listing_record_id: m.listing_record_id.clone(),
-        reason: reason?,
-        removed_on: removed_on?,
+        reason: reason.unwrap_or(d::RemovalReason::Revoked),
+        removed_on: removed_on.unwrap_or(UNREADABLE_DATE),
         decision_number: m.decision_number.clone(),
         explanation: m.explanation.clone(),
     })
@@ -396,7 +404,7 @@ pub fn repair_application_from_wire(
     let applied_on = r.date(&format!("{prefix}applied_on"), a.applied_on.as_ref());
     Some(d::RepairApplication {
         target_record_id: a.target_record_id.clone(),
-        applied_on: applied_on?,
+        applied_on: applied_on.unwrap_or(UNREADABLE_DATE),
         statement: a.statement.clone(),
     })
 }
@@ -410,8 +418,8 @@ pub fn repair_decision_from_wire(
     let decided_on = r.date(&format!("{prefix}decided_on"), x.decided_on.as_ref());
     Some(d::RepairDecision {
         application_record_id: x.application_record_id.clone(),
-        outcome: outcome?,
-        decided_on: decided_on?,
+        outcome: outcome.unwrap_or(d::RepairOutcome::Refused),
+        decided_on: decided_on.unwrap_or(UNREADABLE_DATE),
         decision_number: x.decision_number.clone(),
         reason: x.reason.clone(),
     })

@@ -46,6 +46,11 @@ pub struct TestRegistry {
 impl TestRegistry {
     /// A fresh registry with development keys and the test RSA key trusted.
     pub async fn start() -> TestRegistry {
+        TestRegistry::start_with(|_| {}).await
+    }
+
+    /// A fresh registry whose configuration `configure` changes first.
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> TestRegistry {
         let dir = tempfile::tempdir().expect("temp dir");
         let keys = DevKeyPair::in_dir(&dir.path().join("keys"));
         keys.ensure().expect("dev keys");
@@ -58,6 +63,7 @@ impl TestRegistry {
             KeyConfig { kid: DEV_KID.into(), algorithm: KeyAlgorithm::EdDSA, public_key_file: keys.public_key_file.clone() },
             KeyConfig { kid: "rsa".into(), algorithm: KeyAlgorithm::RS256, public_key_file: fixture("rs256-test.pub.pem") },
         ];
+        configure(&mut config);
         let running = creditregistry::server::start(&config).await.expect("server starts");
         TestRegistry { dir, config, running: Some(running), keys }
     }

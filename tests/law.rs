@@ -1,0 +1,523 @@
+//! Answers that match the law, over real gRPC: each test names the input,
+//! the right answer and its legal source.
+
+mod common;
+
+use chrono::{Duration, Months, NaiveDate};
+use common::*;
+use creditregistry::auth::Role;
+use creditregistry::domain::uscc::Uscc;
+use creditregistry::proto::pb;
+use tonic::Code;
+
+const GP: pb::MeasureDomain = pb::MeasureDomain::GovernmentProcurement;
+const BT: pb::MeasureDomain = pb::MeasureDomain::BiddingAndTendering;
+
+/// CNY in fen.
+const fn cny(yuan: i64) -> i64 {
+    yuan * 100
+}
+
+/// A valid code of region 440800 (Zhanjiang) numbered `n`.
+fn code(n: u32) -> String {
+    Uscc::complete(&format!("91440800{n:08}")).unwrap().to_string()
+}
+
+fn months_ago(months: u32) -> NaiveDate {
+    today().checked_sub_months(Months::new(months)).unwrap()
+}
+
+fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(months)).unwrap()
+}
+
+fn fine(number: &str, severity: pb::SeverityTier, fine_fen: i64, decided_on: NaiveDate) -> pb::Penalty {
+    pb::Penalty {
+        severity: severity as i32,
+        sanctions: vec![],
+        decided_on: date(decided_on),
+        ..penalty(number, fine_fen)
+    }
+}
+
+async fn record_penalty(w: &mut RecordsClient, uscc: &str, p: pb::Penalty) -> pb::Record {
+    w.record_penalty(penalty_request("", uscc, p)).await.unwrap().into_inner().record.unwrap()
+}
+
+async fn try_listing(w: &mut RecordsClient, uscc: &str, l: pb::Listing) -> Result<pb::Record, tonic::Status> {
+    w.record_listing(pb::RecordListingRequest { request_id: String::new(), uscc: uscc.into(), listing: Some(l) })
+        .await
+        .map(|r| r.into_inner().record.unwrap())
+}
+
+fn check(uscc: &str, domain: pb::MeasureDomain, on: Option<NaiveDate>) -> pb::CheckEligibilityRequest {
+    pb::CheckEligibilityRequest {
+        uscc: uscc.into(),
+        domain: domain as i32,
+        evaluated_on: on.and_then(date),
+        min_sequence: 0,
+        known_at: None,
+    }
+}
+
+async fn decide(c: &mut EligibilityClient, request: pb::CheckEligibilityRequest) -> pb::Decision {
+    c.check_eligibility(request).await.unwrap().into_inner().decision.unwrap()
+}
+
+fn eligibility(d: &pb::Decision) -> pb::Eligibility {
+    pb::Eligibility::try_from(d.eligibility).unwrap()
+}
+
+fn codes_of(d: &pb::Decision) -> Vec<&str> {
+    d.measures.iter().map(|m| m.measure_code.as_str()).collect()
+}
+
+fn removal(listing_record_id: &str, reason: pb::RemovalReason, removed_on: NaiveDate) -> pb::RemoveListingRequest {
+    pb::RemoveListingRequest {
+        request_id: String::new(),
+        removal: Some(pb::Removal {
+            listing_record_id: listing_record_id.into(),
+            reason: reason as i32,
+            removed_on: date(removed_on),
+            decision_number: String::new(),
+            explanation: String::new(),
+        }),
+    }
+}
+
+fn repair_application(target: &str, applied_on: NaiveDate) -> pb::RequestRepairRequest {
+    pb::RequestRepairRequest {
+        request_id: String::new(),
+        application: Some(pb::RepairApplication {
+            target_record_id: target.into(),
+            applied_on: date(applied_on),
+            statement: "已整改并作出信用承诺".into(),
+        }),
+    }
+}
+
+fn grant(application_record_id: &str, decided_on: NaiveDate) -> pb::DecideRepairRequest {
+    pb::DecideRepairRequest {
+        request_id: String::new(),
+        decision: Some(pb::RepairDecision {
+            application_record_id: application_record_id.into(),
+            outcome: pb::RepairOutcome::Granted as i32,
+            decided_on: date(decided_on),
+            decision_number: "修复〔2026〕9号".into(),
+            reason: String::new(),
+        }),
+    }
+}
+
+/// Fault 1. A GENERAL penalty with a CNY 3,000,000 fine, decided 14 months
+/// ago: its publicity (一般, at most 1 year, NDRC Order 36 art. 12) has
+/// ended, but the procurement bar runs 3 years from the decision (政府采购法
+/// art. 22(5), 实施条例 art. 19, 财库〔2022〕3号): INELIGIBLE, and the
+/// procurement caller can read the record the answer rests on.
+#[tokio::test]
+async fn a_major_fine_bars_procurement_for_three_years_whatever_its_publicity() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let uscc = code(1);
+    let decided = months_ago(14);
+    let record = record_penalty(&mut w, &uscc, fine("GD-1", pb::SeverityTier::General, cny(3_000_000), decided)).await;
+
+    let d = decide(&mut buyer, check(&uscc, GP, None)).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "{d:?}");
+    assert_eq!(codes_of(&d), ["GP-MAJOR-VIOLATION"]);
+    assert_eq!(d.measures[0].trigger_record_ids, std::slice::from_ref(&record.record_id));
+    assert!(!d.no_records, "the record the answer rests on is disclosed to the caller");
+    let shown = reg
+        .procurement()
+        .await
+        .get_record(pb::GetRecordRequest { record_id: record.record_id.clone(), ..Default::default() })
+        .await
+        .expect("a procurement caller reads the trigger of its answer")
+        .into_inner()
+        .entry
+        .unwrap();
+    assert_eq!(shown.status, pb::RecordStatus::PublicityEnded as i32);
+    assert!(!shown.public, "it is no longer published");
+
+    // 民法典 arts. 201-202: the 3 years end on the corresponding day.
+    let last_day = add_months(decided, 36);
+    let d = decide(&mut buyer, check(&uscc, GP, Some(last_day))).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "on the last day of the 3 years");
+    let d = decide(&mut buyer, check(&uscc, GP, Some(last_day + Duration::days(1)))).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Eligible, "the day after");
+    assert!(d.no_records, "nothing is published or in use then");
+
+    // A granted repair stops use by default (NDRC Order 36; the measure's
+    // `lifted_by_repair`), and a repair may be sought after publicity ended.
+    let applied = w
+        .request_repair(repair_application(&record.record_id, days_ago(10)))
+        .await
+        .unwrap()
+        .into_inner()
+        .record
+        .unwrap();
+    w.decide_repair(grant(&applied.record_id, days_ago(5))).await.unwrap();
+    let d = decide(&mut buyer, check(&uscc, GP, None)).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Eligible, "repaired: {d:?}");
+    let d = decide(&mut buyer, check(&uscc, GP, Some(days_ago(6)))).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "before the repair");
+    reg.stop().await;
+}
+
+/// Fault 1, the switch: where a catalogue says a repair does not lift the
+/// procurement bar (`lifted_by_repair = false`), the 3 years run regardless.
+#[tokio::test]
+async fn a_measure_that_repair_does_not_lift_runs_its_window() {
+    let catalogue = creditregistry::domain::rules::DEFAULT_MEASURES
+        .replacen("lifted_by_repair = true", "lifted_by_repair = false", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("measures.toml");
+    std::fs::write(&file, catalogue).unwrap();
+    let reg = TestRegistry::start_with(|c| c.policy.measure_catalogue = Some(file.clone())).await;
+    let mut w = reg.enforcement().await;
+    let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let uscc = code(2);
+    let record = record_penalty(&mut w, &uscc, fine("GD-2", pb::SeverityTier::General, cny(3_000_000), months_ago(14))).await;
+    let applied = w
+        .request_repair(repair_application(&record.record_id, days_ago(10)))
+        .await
+        .unwrap()
+        .into_inner()
+        .record
+        .unwrap();
+    w.decide_repair(grant(&applied.record_id, days_ago(5))).await.unwrap();
+    let d = decide(&mut buyer, check(&uscc, GP, None)).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "{d:?}");
+    let m = reg.eligibility("platform-1", &[Role::Procurement]).await
+        .get_measure_catalogue(pb::GetMeasureCatalogueRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    let major = m.measures.iter().find(|m| m.code == "GP-MAJOR-VIOLATION").unwrap();
+    assert!(!major.lifted_by_repair);
+    reg.stop().await;
+}
+
+/// Fault 2. A minor (轻微) penalty cannot carry a CNY 3,000,000 fine,
+/// revocation, suspension or closure (行政处罚法 arts. 9, 33; 财库〔2022〕3号):
+/// refused at admission, every problem named.
+#[tokio::test]
+async fn a_minor_penalty_with_a_major_sanction_is_refused() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let uscc = code(3);
+    let mut p = fine("M-1", pb::SeverityTier::Minor, cny(3_000_000), days_ago(1));
+    p.sanctions = vec![pb::Sanction::Warning as i32, pb::Sanction::OrderedClosure as i32];
+    let err = w.record_penalty(penalty_request("", &uscc, p)).await.unwrap_err();
+    assert_violation(&err, "penalty.fine_fen", "not a minor");
+    assert_violation(&err, "penalty.sanctions[1]", "not a minor");
+    assert_eq!(violations(&err).len(), 2, "{:?}", violations(&err));
+
+    // A minor penalty within its tier is unpublished and bars nothing:
+    // procurement is told NO_RECORDS and ELIGIBLE, consistently.
+    record_penalty(&mut w, &uscc, fine("M-2", pb::SeverityTier::Minor, cny(2_000), days_ago(1))).await;
+    let d = decide(&mut reg.eligibility("platform-1", &[Role::Procurement]).await, check(&uscc, GP, None)).await;
+    assert_eq!((eligibility(&d), d.no_records), (pb::Eligibility::Eligible, true));
+    let p = profile(&mut reg.procurement().await, &uscc).await;
+    assert_eq!(p.status, pb::ProfileStatus::NoRecords as i32);
+    reg.stop().await;
+}
+
+/// Fault 3. A serious-list entry listed 100 days ago cannot be ended by
+/// RemoveListing for credit repair: only a granted DecideRepair ends it
+/// early, after 1 year (SAMR Order 44 arts. 16-18); it is not cured, and
+/// TERM_ENDED waits for the term (art. 21).
+#[tokio::test]
+async fn a_listing_ends_early_only_by_the_repair_rules() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let uscc = code(4);
+    let listed = days_ago(100);
+    let entry = try_listing(&mut w, &uscc, listing(pb::ListType::SeriousIllegalDishonest, "S-4", listed, Some(add_months(listed, 36))))
+        .await
+        .unwrap();
+    for reason in [pb::RemovalReason::CreditRepair, pb::RemovalReason::Cured, pb::RemovalReason::TermEnded] {
+        let err = w.remove_listing(removal(&entry.record_id, reason, today())).await.unwrap_err();
+        assert_eq!(err.code(), Code::FailedPrecondition, "{reason:?}: {err:?}");
+        assert_eq!(reason(&err), "REMOVAL_NOT_ALLOWED");
+    }
+    let err = w.request_repair(repair_application(&entry.record_id, today())).await.unwrap_err();
+    assert_violation(&err, "application.applied_on", "too early");
+    let d = decide(&mut buyer, check(&uscc, GP, None)).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Restricted, "still listed: {d:?}");
+    reg.stop().await;
+}
+
+/// Fault 4. A term from 29 February: 36 months from 2024-02-29 end on
+/// 2027-02-28 (民法典 arts. 201-202), and the day before is accepted too;
+/// bidding terms follow the article applied (招标投标法 arts. 53, 54, 60).
+#[tokio::test]
+async fn terms_from_29_february_and_by_article() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let leap = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    let serious = |n: &str, end: &str| listing(pb::ListType::SeriousIllegalDishonest, n, leap, Some(end.parse().unwrap()));
+    try_listing(&mut w, &code(5), serious("L-1", "2027-02-28")).await.expect("D + 36 months");
+    try_listing(&mut w, &code(6), serious("L-2", "2027-02-27")).await.expect("the day before");
+    let err = try_listing(&mut w, &code(7), serious("L-3", "2027-03-01")).await.unwrap_err();
+    assert_violation(&err, "listing.planned_end", "latest 2027-02-28");
+    let err = try_listing(&mut w, &code(7), serious("L-4", "2026-02-28")).await.unwrap_err();
+    assert_violation(&err, "listing.planned_end", "minimum of 36 months");
+
+    let start = days_ago(10);
+    let bidding = |n: &str, article: &str, months: u32| pb::Listing {
+        article: article.into(),
+        ..listing(pb::ListType::BiddingDisqualification, n, start, Some(add_months(start, months)))
+    };
+    try_listing(&mut w, &code(8), bidding("B-1", "招标投标法第五十三条", 24)).await.expect("art. 53: up to 2 years");
+    let err = try_listing(&mut w, &code(8), bidding("B-2", "招标投标法第五十三条", 36)).await.unwrap_err();
+    assert_violation(&err, "listing.planned_end", "maximum of 24 months");
+    let err = try_listing(&mut w, &code(8), bidding("B-3", "招标投标法第六十条", 12)).await.unwrap_err();
+    assert_violation(&err, "listing.planned_end", "minimum of 24 months");
+    let err = try_listing(&mut w, &code(8), bidding("B-4", "", 12)).await.unwrap_err();
+    assert_violation(&err, "listing.article", "not an article");
+    reg.stop().await;
+}
+
+/// Fault 5. An auditor's `known_at` after the registry's present is refused;
+/// an answer as known at a past instant never changes.
+#[tokio::test]
+async fn known_at_in_the_future_is_refused_and_past_answers_never_change() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut auditor = reg.eligibility("auditor-1", &[Role::Auditor]).await;
+    let uscc = code(9);
+    let at = |t: chrono::DateTime<chrono::Utc>| pb::CheckEligibilityRequest {
+        known_at: Some(prost_types::Timestamp { seconds: t.timestamp(), nanos: t.timestamp_subsec_nanos() as i32 }),
+        ..check(&uscc, GP, None)
+    };
+    let err = auditor.check_eligibility(at(chrono::Utc::now() + Duration::days(1))).await.unwrap_err();
+    assert_violation(&err, "known_at", "not in the past");
+
+    let before = chrono::Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let first = decide(&mut auditor, at(before)).await;
+    let start = days_ago(10);
+    try_listing(&mut w, &uscc, listing(pb::ListType::ProcurementDebarment, "D-9", start, Some(add_months(start, 24)))).await.unwrap();
+    let again = decide(&mut auditor, at(before)).await;
+    assert_eq!(eligibility(&first), pb::Eligibility::Eligible);
+    assert_eq!(first, again, "the same known_at gives the same answer");
+    let now = decide(&mut auditor, check(&uscc, GP, None)).await;
+    assert_eq!(eligibility(&now), pb::Eligibility::Ineligible);
+    reg.stop().await;
+}
+
+/// Fault 6. Impossible dates never enter the permanent ledger: year 26 and
+/// 1900 are before the earliest accepted date (1990-01-01 by default,
+/// `policy.earliest_date`).
+#[tokio::test]
+async fn dates_before_the_earliest_accepted_are_refused() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    for (n, year) in [(1, 26), (2, 1900), (3, 1989)] {
+        let p = fine(&format!("Y-{n}"), pb::SeverityTier::General, 100, NaiveDate::from_ymd_opt(year, 6, 1).unwrap());
+        let err = w.record_penalty(penalty_request("", &code(10), p)).await.unwrap_err();
+        assert_violation(&err, "penalty.decided_on", "earliest date");
+    }
+    let ok = fine("Y-4", pb::SeverityTier::General, 100, NaiveDate::from_ymd_opt(1990, 1, 1).unwrap());
+    w.record_penalty(penalty_request("", &code(10), ok)).await.expect("the earliest day itself");
+    reg.stop().await;
+
+    let reg = TestRegistry::start_with(|c| c.policy.earliest_date = Some("2000-01-01".into())).await;
+    let p = fine("Y-5", pb::SeverityTier::General, 100, NaiveDate::from_ymd_opt(1999, 12, 31).unwrap());
+    let err = reg.enforcement().await.record_penalty(penalty_request("", &code(10), p)).await.unwrap_err();
+    assert_violation(&err, "penalty.decided_on", "before 2000-01-01");
+    reg.stop().await;
+}
+
+/// Fault 7. An amendment (变更) on reconsideration or by a court takes effect
+/// from its own date: the original decision stood and was enforced until then
+/// (行政复议法 art. 42, 行政诉讼法 art. 56). A CNY 2.5M fine amended to
+/// CNY 1.5M on day A bars procurement on dates before A, not after. A
+/// revocation (撤销) voids the decision from the start.
+#[tokio::test]
+async fn an_amendment_counts_from_its_own_date_and_a_revocation_from_the_start() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let uscc = code(11);
+    let decided = days_ago(100);
+    let original = record_penalty(&mut w, &uscc, fine("A-1", pb::SeverityTier::Serious, cny(2_500_000), decided)).await;
+    let amendment_day = days_ago(10);
+    let amend = |amended: pb::Penalty| pb::CorrectPenaltyRequest {
+        request_id: String::new(),
+        correction: Some(pb::PenaltyCorrection {
+            penalty_record_id: original.record_id.clone(),
+            r#type: pb::CorrectionType::Amendment as i32,
+            ground: pb::CorrectionGround::Reconsideration as i32,
+            decision_number: "复议〔2026〕3号".into(),
+            decided_on: date(amendment_day),
+            amended_penalty: Some(amended),
+            reason: "罚款数额变更".into(),
+        }),
+    };
+    let moved = fine("A-1", pb::SeverityTier::Serious, cny(1_500_000), decided + Duration::days(1));
+    let err = w.correct_penalty(amend(moved)).await.unwrap_err();
+    assert_violation(&err, "correction.amended_penalty.decided_on", "original decision date");
+    w.correct_penalty(amend(fine("A-1", pb::SeverityTier::Serious, cny(1_500_000), decided))).await.unwrap();
+
+    let d = decide(&mut buyer, check(&uscc, GP, Some(amendment_day - Duration::days(1)))).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "the day before the amendment: {d:?}");
+    let d = decide(&mut buyer, check(&uscc, GP, Some(amendment_day))).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Eligible, "from the amendment's own date");
+
+    let other = code(12);
+    let revoked = record_penalty(&mut w, &other, fine("A-2", pb::SeverityTier::Serious, cny(2_500_000), decided)).await;
+    w.correct_penalty(revocation(&revoked.record_id, "复议〔2026〕4号", 10)).await.unwrap();
+    let d = decide(&mut buyer, check(&other, GP, Some(days_ago(20)))).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Eligible, "void from the start, even before the revocation date");
+    reg.stop().await;
+}
+
+/// Fault 8. Every problem with a write, reading and rules alike, in one answer.
+#[tokio::test]
+async fn every_problem_is_reported_at_once() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let p = pb::Penalty {
+        decision_number: String::new(),
+        category: 0,
+        fine_fen: -5,
+        decided_on: date(today() + Duration::days(3)),
+        ..penalty("X", 0)
+    };
+    let err = w.record_penalty(penalty_request("", "91440800MA1K3BTP2C", p)).await.unwrap_err();
+    for (field, text) in [
+        ("uscc", ""),
+        ("penalty.decision_number", "is required"),
+        ("penalty.category", "is required"),
+        ("penalty.fine_fen", "must not be negative"),
+        ("penalty.decided_on", "in the future"),
+    ] {
+        assert_violation(&err, field, text);
+    }
+    assert_eq!(violations(&err).len(), 5, "{:?}", violations(&err));
+
+    // Nothing judged with an unreadable field is reported: a listing whose
+    // list type is unreadable is not told its term is wrong.
+    let l = pb::Listing { list_type: 99, ..listing(pb::ListType::ProcurementDebarment, "", today(), None) };
+    let err = try_listing(&mut w, &code(13), l).await.unwrap_err();
+    assert_violation(&err, "listing.list_type", "not a known value");
+    assert_violation(&err, "listing.decision_number", "is required");
+    assert!(!violations(&err).iter().any(|(f, _)| f == "listing.planned_end"), "{:?}", violations(&err));
+    reg.stop().await;
+}
+
+/// Serious list: an important factor (重要考量因素) in procurement and
+/// bidding, so RESTRICTED; no SAMR honours (Order 44 art. 15). The quality
+/// blacklist has no national basis: RESTRICTED, marked local.
+#[tokio::test]
+async fn serious_list_restricts_procurement_and_bars_honours() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let (serious, blacklisted) = (code(14), code(15));
+    let listed = days_ago(30);
+    try_listing(&mut w, &serious, listing(pb::ListType::SeriousIllegalDishonest, "S-14", listed, Some(add_months(listed, 36)))).await.unwrap();
+    try_listing(&mut w, &blacklisted, listing(pb::ListType::QualityBlacklist, "Q-15", listed, Some(add_months(listed, 24)))).await.unwrap();
+    for (domain, want) in [
+        (GP, pb::Eligibility::Restricted),
+        (BT, pb::Eligibility::Restricted),
+        (pb::MeasureDomain::Honours, pb::Eligibility::Ineligible),
+    ] {
+        assert_eq!(eligibility(&decide(&mut c, check(&serious, domain, None)).await), want, "{domain:?}");
+    }
+    let d = decide(&mut c, check(&blacklisted, GP, None)).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Restricted);
+    assert!(d.measures[0].legal_basis.contains("地方示例"), "{}", d.measures[0].legal_basis);
+    reg.stop().await;
+}
+
+/// Court judgment defaulters and major tax violators: procurement must refuse
+/// them (财库〔2016〕125号), bidding bars them (法〔2016〕285号; 发改财金〔2014〕
+/// 3062号), in a consortium too; only courts and tax authorities post them.
+#[tokio::test]
+async fn court_defaulters_and_tax_violators_are_refused_and_posted_only_by_their_authorities() {
+    let reg = TestRegistry::start().await;
+    let mut court = reg.records(&reg.token("judge-1", &[Role::Enforcement], Some("COURT-440800"))).await;
+    let mut tax = reg.records(&reg.token("tax-1", &[Role::Enforcement], Some("TAX-440800"))).await;
+    let mut samr = reg.enforcement().await;
+    let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let (defaulter, violator, clean) = (code(16), code(17), code(18));
+    let listed = days_ago(40);
+    let defaulter_listing = listing(pb::ListType::CourtJudgmentDefaulter, "(2026)粤08执1号", listed, Some(add_months(listed, 24)));
+    let err = try_listing(&mut samr, &defaulter, defaulter_listing.clone()).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "LIST_NOT_FOR_AUTHORITY"), "{err:?}");
+    try_listing(&mut court, &defaulter, defaulter_listing).await.unwrap();
+    try_listing(&mut tax, &violator, listing(pb::ListType::MajorTaxViolator, "湛税稽〔2026〕1号", listed, Some(add_months(listed, 36)))).await.unwrap();
+
+    for uscc in [&defaulter, &violator] {
+        for domain in [GP, BT] {
+            let d = decide(&mut c, check(uscc, domain, None)).await;
+            assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "{uscc} in {domain:?}: {d:?}");
+        }
+    }
+    let consortium = c
+        .check_consortium(pb::CheckConsortiumRequest {
+            member_codes: vec![clean.clone(), defaulter.clone()],
+            domain: GP as i32,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(consortium.eligibility, pb::Eligibility::Ineligible as i32);
+    assert_eq!(consortium.barred_members, [defaulter]);
+    reg.stop().await;
+}
+
+/// 责令关闭 is a 重大违法记录 (实施条例 art. 19 "等"; 行政处罚法 art. 9(5)).
+#[tokio::test]
+async fn an_ordered_closure_is_a_major_violation() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let uscc = code(19);
+    let mut p = fine("C-19", pb::SeverityTier::Serious, 0, days_ago(200));
+    p.sanctions = vec![pb::Sanction::OrderedClosure as i32];
+    record_penalty(&mut w, &uscc, p).await;
+    let d = decide(&mut reg.eligibility("platform-1", &[Role::Procurement]).await, check(&uscc, GP, None)).await;
+    assert_eq!((eligibility(&d), codes_of(&d)), (pb::Eligibility::Ineligible, vec!["GP-MAJOR-VIOLATION"]));
+    reg.stop().await;
+}
+
+/// Revoking a penalty ends the listings that rest on it (SAMR Order 44 art.
+/// 19), shown in the listing's history; and a penalty of an entity on the
+/// serious list cannot be repaired while it is listed (SAMR Order 45 art. 14).
+#[tokio::test]
+async fn revoking_a_penalty_ends_its_listing_and_listed_entities_cannot_repair() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let uscc = code(20);
+    let base = record_penalty(&mut w, &uscc, fine("H-1", pb::SeverityTier::Heavier, cny(100_000), days_ago(200))).await;
+    let listed = days_ago(190);
+    let entry = try_listing(
+        &mut w,
+        &uscc,
+        pb::Listing {
+            penalty_record_id: base.record_id.clone(),
+            ..listing(pb::ListType::SeriousIllegalDishonest, "S-20", listed, Some(add_months(listed, 36)))
+        },
+    )
+    .await
+    .unwrap();
+    let general = record_penalty(&mut w, &uscc, fine("G-20", pb::SeverityTier::General, cny(10_000), days_ago(150))).await;
+    let err = w.request_repair(repair_application(&general.record_id, today())).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REPAIR_NOT_ALLOWED"), "{err:?}");
+
+    assert_eq!(eligibility(&decide(&mut c, check(&uscc, GP, None)).await), pb::Eligibility::Restricted);
+    let revocation_record = w.correct_penalty(revocation(&base.record_id, "复议〔2026〕20号", 5)).await.unwrap().into_inner().record.unwrap();
+    assert_eq!(eligibility(&decide(&mut c, check(&uscc, GP, None)).await), pb::Eligibility::Eligible);
+    let audit = profile(&mut reg.auditor().await, &uscc).await;
+    let shown = audit.records.iter().find(|e| e.record.as_ref().unwrap().record_id == entry.record_id).unwrap();
+    assert_eq!(shown.status, pb::RecordStatus::Revoked as i32);
+    assert_eq!(shown.changed_by_record_ids, [revocation_record.record_id]);
+    reg.stop().await;
+}
