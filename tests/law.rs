@@ -238,9 +238,9 @@ async fn a_listing_ends_early_only_by_the_repair_rules() {
     let entry = try_listing(&mut w, &uscc, listing(pb::ListType::SeriousIllegalDishonest, "S-4", listed, Some(add_months(listed, 36))))
         .await
         .unwrap();
-    for reason in [pb::RemovalReason::CreditRepair, pb::RemovalReason::Cured, pb::RemovalReason::TermEnded] {
-        let err = w.remove_listing(removal(&entry.record_id, reason, today())).await.unwrap_err();
-        assert_eq!(err.code(), Code::FailedPrecondition, "{reason:?}: {err:?}");
+    for why in [pb::RemovalReason::CreditRepair, pb::RemovalReason::Cured, pb::RemovalReason::TermEnded] {
+        let err = w.remove_listing(removal(&entry.record_id, why, today())).await.unwrap_err();
+        assert_eq!(err.code(), Code::FailedPrecondition, "{why:?}: {err:?}");
         assert_eq!(reason(&err), "REMOVAL_NOT_ALLOWED");
     }
     let err = w.request_repair(repair_application(&entry.record_id, today())).await.unwrap_err();
