@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::auth::DevKeyPair;
 use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::domain::rules::{
-    DEFAULT_LISTS, DEFAULT_MEASURES, DEFAULT_PUBLICITY, DEFAULT_SUPERVISION, Rules,
+    DEFAULT_EARLIEST_DATE, RuleBook, RuleFile, RuleFiles,
 };
 
 #[derive(Clone, Debug, Deserialize)]
@@ -111,18 +111,21 @@ pub struct WriterConfig {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicyConfig {
-    /// List rules file; the built-in `policy/lists.toml` when unset.
+    // Each kind takes one or more files, one per version (each with its own
+    // `effective_from`); set, they replace the built-in versions of that
+    // kind. Environment variables take comma-separated paths.
+    /// List rules; the built-in `policy/lists.toml` when empty.
     /// `CREDITREGISTRY_LIST_RULES`.
-    pub list_rules: Option<PathBuf>,
-    /// Publicity periods; built-in `policy/publicity.toml` when unset.
+    pub list_rules: Vec<PathBuf>,
+    /// Publicity periods; the built-in `policy/publicity*.toml` when empty.
     /// `CREDITREGISTRY_PUBLICITY_RULES`.
-    pub publicity_rules: Option<PathBuf>,
-    /// Measure catalogue; built-in `policy/measures.toml` when unset.
+    pub publicity_rules: Vec<PathBuf>,
+    /// Measure catalogue; the built-in `policy/measures*.toml` when empty.
     /// `CREDITREGISTRY_MEASURE_CATALOGUE`.
-    pub measure_catalogue: Option<PathBuf>,
-    /// Risk scoring and supervision; built-in `policy/supervision.toml` when
-    /// unset. `CREDITREGISTRY_SUPERVISION_POLICY`.
-    pub supervision_policy: Option<PathBuf>,
+    pub measure_catalogue: Vec<PathBuf>,
+    /// Risk scoring and supervision; the built-in `policy/supervision.toml`
+    /// when empty. `CREDITREGISTRY_SUPERVISION_POLICY`.
+    pub supervision_policy: Vec<PathBuf>,
     /// Earliest date a record may carry, `YYYY-MM-DD`; 1990-01-01 when
     /// unset. `CREDITREGISTRY_EARLIEST_DATE`.
     pub earliest_date: Option<String>,
@@ -238,7 +241,7 @@ impl Config {
             ("CREDITREGISTRY_SUPERVISION_POLICY", &mut self.policy.supervision_policy),
         ] {
             if let Some(v) = var(name) {
-                *slot = Some(v.into());
+                *slot = v.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
             }
         }
         Ok(())
@@ -261,25 +264,35 @@ impl Config {
 
     /// Loads and validates the rule data: configured files, else the built-in
     /// defaults. The error names the rule set and the problem.
-    pub fn rules(&self) -> Result<Rules, String> {
-        let read = |path: &Option<PathBuf>, default: &str| match path {
-            Some(path) => std::fs::read_to_string(path)
-                .map_err(|e| format!("rule file {}: {e}", path.display())),
-            None => Ok(default.to_owned()),
+    pub fn rules(&self) -> Result<RuleBook, String> {
+        let read = |paths: &[PathBuf], built_in: Vec<RuleFile>| -> Result<Vec<RuleFile>, String> {
+            if paths.is_empty() {
+                return Ok(built_in);
+            }
+            paths
+                .iter()
+                .map(|path| {
+                    std::fs::read_to_string(path)
+                        .map(|text| RuleFile::new(path.display().to_string(), text))
+                        .map_err(|e| format!("rule file {}: {e}", path.display()))
+                })
+                .collect()
         };
         let p = &self.policy;
-        let mut rules = Rules::parse([
-            &read(&p.list_rules, DEFAULT_LISTS)?,
-            &read(&p.publicity_rules, DEFAULT_PUBLICITY)?,
-            &read(&p.measure_catalogue, DEFAULT_MEASURES)?,
-            &read(&p.supervision_policy, DEFAULT_SUPERVISION)?,
-        ])?;
-        if let Some(date) = &p.earliest_date {
-            rules.earliest_date = date
+        let built_in = RuleFiles::built_in();
+        let files = RuleFiles {
+            lists: read(&p.list_rules, built_in.lists)?,
+            publicity: read(&p.publicity_rules, built_in.publicity)?,
+            measures: read(&p.measure_catalogue, built_in.measures)?,
+            supervision: read(&p.supervision_policy, built_in.supervision)?,
+        };
+        let earliest = match &p.earliest_date {
+            Some(date) => date
                 .parse()
-                .map_err(|e| format!("policy.earliest_date '{date}': {e} (expected YYYY-MM-DD)"))?;
-        }
-        Ok(rules)
+                .map_err(|e| format!("policy.earliest_date '{date}': {e} (expected YYYY-MM-DD)"))?,
+            None => DEFAULT_EARLIEST_DATE,
+        };
+        RuleBook::parse(&files, earliest)
     }
 
     /// The registry's signing key: the configured file, else the one made

@@ -93,14 +93,11 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    tracing::info!(
-        records = index.head(),
-        lists = %rules.lists.version,
-        publicity = %rules.publicity.version,
-        catalogue = %rules.catalogue.version,
-        supervision = %rules.supervision.version,
-        "index rebuilt from the ledger"
-    );
+    tracing::info!(records = index.head(), "index rebuilt from the ledger");
+    for edition in rules.editions() {
+        let [lists, publicity, catalogue, supervision] = edition.versions();
+        tracing::info!(from = %edition.effective_from, lists, publicity, catalogue, supervision, "rule edition");
+    }
 
     let registry_key = config.registry_key()?;
     let (audit, audit_task) = AuditTrail::start(

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::clock::Clock;
 use crate::domain::admission::{Refusal, Violation, check_against, check_body, reference_of};
 use crate::domain::record::{Record, RecordBody, RecordId};
-use crate::domain::rules::Rules;
+use crate::domain::rules::RuleBook;
 use crate::domain::uscc::Uscc;
 use crate::index::{Index, TreeHead};
 use crate::ledger;
@@ -101,7 +101,7 @@ impl Keys {
 pub struct WriterTask {
     store: Store,
     index: Arc<Index>,
-    rules: Arc<Rules>,
+    rules: Arc<RuleBook>,
     clock: Clock,
     keys: Keys,
     /// The Merkle tree's right edge: its size is the ledger head.
@@ -175,7 +175,7 @@ async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
 pub async fn start(
     store: Store,
     index: Arc<Index>,
-    rules: Arc<Rules>,
+    rules: Arc<RuleBook>,
     clock: Clock,
     max_batch: usize,
     queue: usize,
@@ -294,7 +294,9 @@ impl WriterTask {
         now: chrono::DateTime<chrono::Utc>,
         today: chrono::NaiveDate,
     ) -> Result<Admitted, WriteError> {
-        let problems = check_body(&cmd.body, today, &self.rules);
+        // Admission applies the rules in force today.
+        let rules = self.rules.on(today);
+        let problems = check_body(&cmd.body, today, rules);
         if !problems.is_empty() {
             return Err(WriteError::Invalid(problems));
         }
@@ -319,7 +321,7 @@ impl WriterTask {
             &uscc,
             &cmd.authority,
             reference.as_ref().map(|t| (t, entity.as_slice())),
-            &self.rules,
+            rules,
             today,
         )
         .map_err(WriteError::Refused)?;

@@ -8,6 +8,7 @@ use common::*;
 use creditregistry::auth::Role;
 use creditregistry::domain::uscc::Uscc;
 use creditregistry::proto::pb;
+use prost::Message;
 use tonic::Code;
 
 const GP: pb::MeasureDomain = pb::MeasureDomain::GovernmentProcurement;
@@ -174,7 +175,7 @@ async fn a_measure_that_repair_does_not_lift_runs_its_window() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("measures.toml");
     std::fs::write(&file, catalogue).unwrap();
-    let reg = TestRegistry::start_with(|c| c.policy.measure_catalogue = Some(file.clone())).await;
+    let reg = TestRegistry::start_with(|c| c.policy.measure_catalogue = vec![file.clone()]).await;
     let mut w = reg.enforcement().await;
     let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
     let uscc = code(2);
@@ -519,5 +520,38 @@ async fn revoking_a_penalty_ends_its_listing_and_listed_entities_cannot_repair()
     let shown = audit.records.iter().find(|e| e.record.as_ref().unwrap().record_id == entry.record_id).unwrap();
     assert_eq!(shown.status, pb::RecordStatus::Revoked as i32);
     assert_eq!(shown.changed_by_record_ids, [revocation_record.record_id]);
+    reg.stop().await;
+}
+
+/// Rules in force on a date: the procurement bar's CNY 2,000,000 threshold
+/// applies from 2022-02-08 (财库〔2022〕3号); NDRC Order 58's publicity rules
+/// before 2026-04-01, Order 36's from then. Each decision and its receipt
+/// name the versions used.
+#[tokio::test]
+async fn a_check_applies_the_rules_in_force_on_its_date() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let uscc = code(21);
+    let decided = NaiveDate::from_ymd_opt(2021, 6, 1).unwrap();
+    record_penalty(&mut w, &uscc, fine("T-21", pb::SeverityTier::Serious, cny(2_500_000), decided)).await;
+
+    let before = NaiveDate::from_ymd_opt(2022, 2, 7).unwrap();
+    let answer = buyer.check_eligibility(check(&uscc, GP, Some(before))).await.unwrap().into_inner();
+    let d = answer.decision.unwrap();
+    assert_eq!(eligibility(&d), pb::Eligibility::Eligible, "no national fine threshold yet: {d:?}");
+    assert_eq!((d.catalogue_version.as_str(), d.publicity_version.as_str()), ("measures-2016.1", "publicity-2023.1"));
+    let receipt = pb::ReceiptBody::decode(answer.receipt.unwrap().body.as_slice()).unwrap();
+    assert_eq!(receipt.catalogue_version, "measures-2016.1", "the receipt names the catalogue of its date");
+
+    let d = decide(&mut buyer, check(&uscc, GP, Some(before + Duration::days(1)))).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "from 2022-02-08: {d:?}");
+    assert_eq!(d.catalogue_version, "measures-2026.2");
+    let d = decide(&mut buyer, check(&uscc, GP, Some(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()))).await;
+    assert_eq!(d.publicity_version, "publicity-2026.2", "NDRC Order 36 from 2026-04-01");
+
+    let catalogue = |on: NaiveDate| pb::GetMeasureCatalogueRequest { evaluated_on: date(on) };
+    let old = buyer.get_measure_catalogue(catalogue(before)).await.unwrap().into_inner();
+    assert_eq!(old.version, "measures-2016.1");
     reg.stop().await;
 }

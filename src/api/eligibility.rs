@@ -75,7 +75,7 @@ impl EligibilityApi {
             evaluated_on,
             decisions: check.decisions,
             consortium_eligibility: check.consortium.map_or(0, |e| e as i32),
-            catalogue_version: registry.rules.catalogue.version.clone(),
+            catalogue_version: scope.rules(&registry.rules).catalogue.version.clone(),
             checkpoint: Some(checkpoint.as_ref().clone()),
             known_at,
             kind,
@@ -104,8 +104,9 @@ impl EligibilityApi {
     fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> pb::Decision {
         let records = self.registry.records_of(uscc);
         let state = scope.fold(&records, &self.registry.rules);
-        let decision = self.registry.rules.catalogue.decide(&state, domain, scope.on);
-        decision_to_wire(uscc, &decision, scope.visible(&state, &self.registry.rules).is_empty())
+        let rules = scope.rules(&self.registry.rules);
+        let decision = rules.catalogue.decide(&state, domain, scope.on);
+        decision_to_wire(uscc, &decision, &rules.publicity.version, scope.visible(&state, &self.registry.rules).is_empty())
     }
 }
 
@@ -272,7 +273,10 @@ impl EligibilityService for EligibilityApi {
         request: Request<pb::GetMeasureCatalogueRequest>,
     ) -> Result<Response<pb::GetMeasureCatalogueResponse>, Status> {
         principal(&request)?;
-        let catalogue = &self.registry.rules.catalogue;
+        let mut reader = WireReader::default();
+        let on = reader.optional_date("evaluated_on", request.get_ref().evaluated_on.as_ref());
+        reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
+        let catalogue = &self.registry.rules.on(on.unwrap_or_else(|| self.registry.clock.today())).catalogue;
         Ok(Response::new(pb::GetMeasureCatalogueResponse {
             version: catalogue.version.clone(),
             measures: catalogue.measures.iter().map(measure_to_wire).collect(),

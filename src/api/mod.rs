@@ -24,7 +24,7 @@ use crate::audit::AuditTrail;
 use crate::auth::{Authenticator, Principal, Role};
 use crate::clock::Clock;
 use crate::domain::record::{Date, Record};
-use crate::domain::rules::Rules;
+use crate::domain::rules::{RuleBook, Rules};
 use crate::domain::state::{EntityState, RecordView, fold};
 use crate::domain::uscc::Uscc;
 use crate::index::{EntityRecords, Index, TreeHead};
@@ -38,7 +38,8 @@ pub struct Registry {
     pub writer: Writer,
     pub index: Arc<Index>,
     pub clock: Clock,
-    pub rules: Arc<Rules>,
+    /// Every edition of the rules; a read applies the one in force on its date.
+    pub rules: Arc<RuleBook>,
     /// For what the index does not hold: inspection draws, audit reads.
     pub store: Store,
     pub audit: AuditTrail,
@@ -145,18 +146,23 @@ impl Registry {
 
 impl ReadScope {
     /// The whole state, for decisions: they do not depend on who asks.
-    fn fold<'a>(&self, records: &'a [Arc<Record>], rules: &Rules) -> EntityState<'a> {
+    /// The edition of the rules in force on the evaluation date.
+    fn rules<'r>(&self, book: &'r RuleBook) -> &'r Rules {
+        book.on(self.on)
+    }
+
+    fn fold<'a>(&self, records: &'a [Arc<Record>], book: &RuleBook) -> EntityState<'a> {
         let in_tree = records.partition_point(|r| r.sequence <= self.tree.size);
-        fold(&records[..in_tree], self.known_at, self.on, &rules.publicity)
+        fold(&records[..in_tree], self.known_at, self.on, &self.rules(book).publicity)
     }
 
     /// The records of a state this caller may see: everything, or what is
     /// public and what a measure in force rests on (`Catalogue::in_use`).
-    fn visible<'s, 'a>(&self, state: &'s EntityState<'a>, rules: &Rules) -> Vec<&'s RecordView<'a>> {
+    fn visible<'s, 'a>(&self, state: &'s EntityState<'a>, book: &RuleBook) -> Vec<&'s RecordView<'a>> {
         if self.sees_everything {
             state.records.iter().collect()
         } else {
-            rules.catalogue.disclosed(state)
+            self.rules(book).catalogue.disclosed(state)
         }
     }
 }

@@ -58,7 +58,8 @@ impl RecordsApi {
             let unreadable: Vec<String> =
                 reader.violations.iter().filter_map(|v| v.field.strip_prefix(prefix)).map(str::to_string).collect();
             let registry = &self.registry;
-            let more = check_readable(body, registry.clock.today(), &registry.rules, &unreadable);
+            let today = registry.clock.today();
+            let more = check_readable(body, today, registry.rules.on(today), &unreadable);
             reader
                 .violations
                 .extend(more.into_iter().map(|v| Violation::new(format!("{prefix}{}", v.field), v.description)));

@@ -38,7 +38,7 @@ impl SupervisionApi {
     fn assess(&self, records: &[std::sync::Arc<crate::domain::record::Record>], scope: &ReadScope, tree_size: u64) -> Assessment {
         let known = records.partition_point(|r| r.sequence <= tree_size);
         let state = scope.fold(&records[..known], &self.registry.rules);
-        self.registry.rules.supervision.assess(&state, scope.on)
+        scope.rules(&self.registry.rules).supervision.assess(&state, scope.on)
     }
 
     /// Every entity of a region with its assessment, in code order.
@@ -82,7 +82,7 @@ impl SupervisionApi {
                 .map(|c| pb::RiskContribution { record_id: c.record_id.clone(), points: c.points, reason: c.reason.clone() })
                 .collect(),
             evaluated_on: Some(date_to_wire(scope.on)),
-            policy_version: self.registry.rules.supervision.version.clone(),
+            policy_version: scope.rules(&self.registry.rules).supervision.version.clone(),
         }
     }
 }
@@ -186,7 +186,10 @@ impl SupervisionService for SupervisionApi {
         request: Request<pb::GetSupervisionPolicyRequest>,
     ) -> Result<Response<pb::GetSupervisionPolicyResponse>, Status> {
         require(&request, READERS)?;
-        let policy = &self.registry.rules.supervision;
+        let mut reader = WireReader::default();
+        let on = reader.optional_date("evaluated_on", request.get_ref().evaluated_on.as_ref());
+        reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
+        let policy = &self.registry.rules.on(on.unwrap_or_else(|| self.registry.clock.today())).supervision;
         Ok(Response::new(pb::GetSupervisionPolicyResponse {
             version: policy.version.clone(),
             tiers: policy
@@ -244,11 +247,11 @@ impl SupervisionService for SupervisionApi {
             self.classify(&region, &scope, tree_size).into_iter().map(|(code, a)| (code, a.class)).collect();
         let draw = InspectionDraw {
             id: uuid::Uuid::now_v7().to_string(),
-            sampled: self.registry.rules.supervision.draw(&population, &seed),
+            sampled: scope.rules(&self.registry.rules).supervision.draw(&population, &seed),
             region_prefix: region,
             seed,
             evaluated_on: scope.on,
-            policy_version: self.registry.rules.supervision.version.clone(),
+            policy_version: scope.rules(&self.registry.rules).supervision.version.clone(),
             drawn_at: self.registry.clock.now(),
             drawn_by: caller.subject,
             request_id: m.request_id,

@@ -574,7 +574,9 @@ pub fn record_from_wire(w: &pb::Record) -> Result<d::Record, Vec<Violation>> {
 }
 
 /// A decision for one entity. `no_records`: the caller sees nothing of it.
-pub fn decision_to_wire(uscc: &Uscc, d: &measures::Decision<'_>, no_records: bool) -> pb::Decision {
+/// A decision, with the version of the publicity rules its records were
+/// read with.
+pub fn decision_to_wire(uscc: &Uscc, d: &measures::Decision<'_>, publicity_version: &str, no_records: bool) -> pb::Decision {
     pb::Decision {
         uscc: uscc.to_string(),
         domain: pb::MeasureDomain::from(d.domain) as i32,
@@ -597,6 +599,7 @@ pub fn decision_to_wire(uscc: &Uscc, d: &measures::Decision<'_>, no_records: boo
             })
             .collect(),
         catalogue_version: d.catalogue_version.to_string(),
+        publicity_version: publicity_version.to_string(),
     }
 }
 

@@ -66,6 +66,8 @@ pub struct ArticleTerm {
 #[serde(deny_unknown_fields)]
 struct ListRulesFile {
     version: String,
+    #[serde(default)]
+    effective_from: Option<String>,
     list: Vec<ListRule>,
 }
 
@@ -73,6 +75,8 @@ struct ListRulesFile {
 #[derive(Clone, Debug)]
 pub struct ListRules {
     pub version: String,
+    /// First day these rules apply (`Date::MIN`: from the start).
+    pub effective_from: Date,
     rules: HashMap<ListType, ListRule>,
 }
 
@@ -134,7 +138,7 @@ impl ListRules {
         if let Some(missing) = ALL_LISTS.iter().find(|t| !rules.contains_key(t)) {
             return Err(format!("no rule for list {missing:?}"));
         }
-        Ok(ListRules { version: file.version, rules })
+        Ok(ListRules { version: file.version, effective_from: super::effective_from(file.effective_from)?, rules })
     }
 
     /// The rule for a list type; every type has one once parsed.

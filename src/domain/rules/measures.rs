@@ -119,12 +119,16 @@ fn lifted_by_repair_default() -> bool {
 #[serde(deny_unknown_fields)]
 struct CatalogueFile {
     version: String,
+    #[serde(default)]
+    effective_from: Option<String>,
     measure: Vec<Measure>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Catalogue {
     pub version: String,
+    /// First day this catalogue applies (`Date::MIN`: from the start).
+    pub effective_from: Date,
     pub measures: Vec<Measure>,
 }
 
@@ -212,7 +216,11 @@ impl Catalogue {
                 Trigger::Listing { .. } => {}
             }
         }
-        Ok(Catalogue { version: file.version, measures: file.measure })
+        Ok(Catalogue {
+            version: file.version,
+            effective_from: super::effective_from(file.effective_from)?,
+            measures: file.measure,
+        })
     }
 
     /// Decides one entity's eligibility in `domain` on `on`, from its state

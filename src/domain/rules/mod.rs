@@ -16,9 +16,53 @@ pub const DEFAULT_PUBLICITY: &str = include_str!("../../../policy/publicity.toml
 pub const DEFAULT_MEASURES: &str = include_str!("../../../policy/measures.toml");
 pub const DEFAULT_SUPERVISION: &str = include_str!("../../../policy/supervision.toml");
 
-/// Every rule set the registry applies.
+/// One rule document: where it came from (named in errors) and its text.
+#[derive(Clone, Debug)]
+pub struct RuleFile {
+    pub name: String,
+    pub text: String,
+}
+
+impl RuleFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> RuleFile {
+        RuleFile { name: name.into(), text: text.into() }
+    }
+}
+
+/// Every version of every rule document, by kind.
+#[derive(Clone, Debug)]
+pub struct RuleFiles {
+    pub lists: Vec<RuleFile>,
+    pub publicity: Vec<RuleFile>,
+    pub measures: Vec<RuleFile>,
+    pub supervision: Vec<RuleFile>,
+}
+
+impl RuleFiles {
+    /// The documents under `policy/`, built into the binary.
+    pub fn built_in() -> RuleFiles {
+        RuleFiles {
+            lists: vec![RuleFile::new("policy/lists.toml", DEFAULT_LISTS)],
+            publicity: vec![
+                RuleFile::new("policy/publicity-2023.toml", include_str!("../../../policy/publicity-2023.toml")),
+                RuleFile::new("policy/publicity.toml", DEFAULT_PUBLICITY),
+            ],
+            measures: vec![
+                RuleFile::new("policy/measures-2016.toml", include_str!("../../../policy/measures-2016.toml")),
+                RuleFile::new("policy/measures.toml", DEFAULT_MEASURES),
+            ],
+            supervision: vec![RuleFile::new("policy/supervision.toml", DEFAULT_SUPERVISION)],
+        }
+    }
+}
+
+/// One edition of the rules: the version of each document in force from
+/// `effective_from` until the next edition.
 #[derive(Clone, Debug)]
 pub struct Rules {
+    /// First day of this edition (`Date::MIN` for the first: the oldest
+    /// versions also answer for dates before them).
+    pub effective_from: Date,
     pub lists: lists::ListRules,
     pub publicity: publicity::PublicityRules,
     pub catalogue: measures::Catalogue,
@@ -36,25 +80,136 @@ pub const DEFAULT_EARLIEST_DATE: Date = match Date::from_ymd_opt(1990, 1, 1) {
 };
 
 impl Rules {
-    /// The built-in defaults.
+    /// The rules in force today, built in: the newest edition.
     pub fn defaults() -> Rules {
-        Rules::parse([DEFAULT_LISTS, DEFAULT_PUBLICITY, DEFAULT_MEASURES, DEFAULT_SUPERVISION])
-            .expect("built-in rules are valid")
+        RuleBook::defaults().latest().clone()
     }
 
-    /// Parses the four documents: lists, publicity, measures, supervision.
-    /// The error names the document and the problem.
+    /// Parses one version of each document: lists, publicity, measures,
+    /// supervision. The error names the document and the problem.
     pub fn parse([lists, publicity, measures, supervision]: [&str; 4]) -> Result<Rules, String> {
+        let lists = lists::ListRules::parse(lists).map_err(|e| format!("list rules: {e}"))?;
+        let publicity = publicity::PublicityRules::parse(publicity).map_err(|e| format!("publicity rules: {e}"))?;
+        let catalogue = measures::Catalogue::parse(measures).map_err(|e| format!("measure catalogue: {e}"))?;
+        let supervision =
+            supervision::SupervisionPolicy::parse(supervision).map_err(|e| format!("supervision policy: {e}"))?;
         Ok(Rules {
-            lists: lists::ListRules::parse(lists).map_err(|e| format!("list rules: {e}"))?,
-            publicity: publicity::PublicityRules::parse(publicity)
-                .map_err(|e| format!("publicity rules: {e}"))?,
-            catalogue: measures::Catalogue::parse(measures)
-                .map_err(|e| format!("measure catalogue: {e}"))?,
-            supervision: supervision::SupervisionPolicy::parse(supervision)
-                .map_err(|e| format!("supervision policy: {e}"))?,
+            effective_from: [lists.effective_from, publicity.effective_from, catalogue.effective_from, supervision.effective_from]
+                .into_iter()
+                .max()
+                .unwrap_or(Date::MIN),
+            lists,
+            publicity,
+            catalogue,
+            supervision,
             earliest_date: DEFAULT_EARLIEST_DATE,
         })
+    }
+
+    /// The versions of this edition, as named in decisions and receipts.
+    pub fn versions(&self) -> [&str; 4] {
+        [&self.lists.version, &self.publicity.version, &self.catalogue.version, &self.supervision.version]
+    }
+}
+
+/// Every edition of the rules, oldest first: a check evaluated on a date
+/// applies the edition in force on that date (NDRC Order 58 before
+/// 2026-04-01, Order 36 from then; the CNY 2,000,000 procurement threshold
+/// from 2022-02-08).
+#[derive(Clone, Debug)]
+pub struct RuleBook {
+    editions: Vec<Rules>,
+}
+
+impl RuleBook {
+    /// The built-in rule documents.
+    pub fn defaults() -> RuleBook {
+        RuleBook::parse(&RuleFiles::built_in(), DEFAULT_EARLIEST_DATE).expect("built-in rules are valid")
+    }
+
+    /// Parses every document and lines the versions up by their
+    /// `effective_from`. The error names the file, the entry and the problem.
+    pub fn parse(files: &RuleFiles, earliest_date: Date) -> Result<RuleBook, String> {
+        fn versions<T>(
+            kind: &str,
+            files: &[RuleFile],
+            parse: impl Fn(&str) -> Result<T, String>,
+            from: impl Fn(&T) -> Date,
+        ) -> Result<Vec<T>, String> {
+            if files.is_empty() {
+                return Err(format!("{kind}: no rule file"));
+            }
+            let mut parsed: Vec<(T, &str)> = Vec::new();
+            for f in files {
+                let rules = parse(&f.text).map_err(|e| format!("rule file {}: {kind}: {e}", f.name))?;
+                if let Some((_, other)) = parsed.iter().find(|(p, _)| from(p) == from(&rules)) {
+                    return Err(format!(
+                        "rule file {}: {kind}: effective_from {} is also that of {other}; each version needs its own date",
+                        f.name,
+                        from(&rules)
+                    ));
+                }
+                parsed.push((rules, &f.name));
+            }
+            parsed.sort_by_key(|(p, _)| from(p));
+            Ok(parsed.into_iter().map(|(p, _)| p).collect())
+        }
+        /// The version in force on `on`: the newest from on or before it,
+        /// else the oldest.
+        fn in_force<T: Clone>(versions: &[T], on: Date, from: impl Fn(&T) -> Date) -> T {
+            versions.iter().rev().find(|v| from(v) <= on).unwrap_or(&versions[0]).clone()
+        }
+        let lists = versions("list rules", &files.lists, lists::ListRules::parse, |r| r.effective_from)?;
+        let publicity = versions("publicity rules", &files.publicity, publicity::PublicityRules::parse, |r| r.effective_from)?;
+        let catalogue = versions("measure catalogue", &files.measures, measures::Catalogue::parse, |r| r.effective_from)?;
+        let supervision =
+            versions("supervision policy", &files.supervision, supervision::SupervisionPolicy::parse, |r| r.effective_from)?;
+        let mut starts: Vec<Date> = lists
+            .iter()
+            .map(|r| r.effective_from)
+            .chain(publicity.iter().map(|r| r.effective_from))
+            .chain(catalogue.iter().map(|r| r.effective_from))
+            .chain(supervision.iter().map(|r| r.effective_from))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let editions = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &on)| Rules {
+                effective_from: if i == 0 { Date::MIN } else { on },
+                lists: in_force(&lists, on, |r| r.effective_from),
+                publicity: in_force(&publicity, on, |r| r.effective_from),
+                catalogue: in_force(&catalogue, on, |r| r.effective_from),
+                supervision: in_force(&supervision, on, |r| r.effective_from),
+                earliest_date,
+            })
+            .collect();
+        Ok(RuleBook { editions })
+    }
+
+    /// The edition in force on `on`.
+    pub fn on(&self, on: Date) -> &Rules {
+        let i = self.editions.partition_point(|e| e.effective_from <= on);
+        &self.editions[i.saturating_sub(1)]
+    }
+
+    /// The newest edition.
+    pub fn latest(&self) -> &Rules {
+        self.editions.last().expect("a rule book has an edition")
+    }
+
+    /// Every edition, oldest first.
+    pub fn editions(&self) -> &[Rules] {
+        &self.editions
+    }
+}
+
+/// Reads a document's `effective_from` (`YYYY-MM-DD`); unset: from the start.
+fn effective_from(value: Option<String>) -> Result<Date, String> {
+    match value {
+        None => Ok(Date::MIN),
+        Some(s) => s.parse().map_err(|e| format!("effective_from '{s}': {e} (expected YYYY-MM-DD)")),
     }
 }
 
@@ -74,6 +229,30 @@ pub fn term_end(start: Date, months: u32) -> Date {
 #[cfg(test)]
 mod tests {
     use chrono::{Datelike, NaiveDate};
+
+    #[test]
+    fn each_date_gets_the_edition_in_force() {
+        let book = RuleBook::defaults();
+        let on = |s: &str| book.on(s.parse().unwrap());
+        assert_eq!(on("2026-03-31").publicity.version, "publicity-2023.1", "NDRC Order 58");
+        assert_eq!(on("2026-04-01").publicity.version, "publicity-2026.2", "NDRC Order 36");
+        assert_eq!(on("2022-02-07").catalogue.version, "measures-2016.1");
+        assert_eq!(on("2022-02-08").catalogue.version, "measures-2026.2", "财库〔2022〕3号");
+        assert_eq!(on("2001-01-01").catalogue.version, "measures-2016.1", "the oldest answers for earlier dates");
+        assert_eq!(book.latest().publicity.version, "publicity-2026.2");
+    }
+
+    #[test]
+    fn a_bad_version_is_refused_naming_its_file() {
+        let mut files = RuleFiles::built_in();
+        files.measures[0].text = files.measures[0].text.replacen("lookback_months = 36", "lookback_months = 0", 1);
+        let err = RuleBook::parse(&files, DEFAULT_EARLIEST_DATE).unwrap_err();
+        assert!(err.contains("policy/measures-2016.toml") && err.contains("GP-MAJOR-VIOLATION"), "{err}");
+        let mut files = RuleFiles::built_in();
+        files.publicity[0].text = files.publicity[1].text.clone();
+        let err = RuleBook::parse(&files, DEFAULT_EARLIEST_DATE).unwrap_err();
+        assert!(err.contains("effective_from 2026-04-01 is also that of policy/publicity-2023.toml"), "{err}");
+    }
     use proptest::prelude::*;
 
     use super::*;

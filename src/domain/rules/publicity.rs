@@ -72,6 +72,8 @@ pub struct MinorTierLimits {
 #[serde(deny_unknown_fields)]
 struct PublicityFile {
     version: String,
+    #[serde(default)]
+    effective_from: Option<String>,
     tier: Vec<PublicityTier>,
     #[serde(default)]
     sector_minimum: Vec<SectorMinimum>,
@@ -82,6 +84,8 @@ struct PublicityFile {
 #[derive(Clone, Debug)]
 pub struct PublicityRules {
     pub version: String,
+    /// First day these rules apply (`Date::MIN`: from the start).
+    pub effective_from: Date,
     tiers: HashMap<SeverityTier, PublicityTier>,
     sector_minimums: Vec<SectorMinimum>,
     pub early_end_bar: EarlyEndBar,
@@ -139,6 +143,7 @@ impl PublicityRules {
             return Err("minor_tier: legal_basis must not be empty and fine_below_fen must be positive".into());
         }
         Ok(PublicityRules {
+            effective_from: super::effective_from(file.effective_from)?,
             version: file.version,
             tiers,
             sector_minimums: file.sector_minimum,

@@ -58,6 +58,8 @@ struct Points {
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
     version: String,
+    #[serde(default)]
+    effective_from: Option<String>,
     legal_basis: String,
     max_score: i32,
     class: Vec<ClassBand>,
@@ -67,6 +69,8 @@ struct PolicyFile {
 #[derive(Clone, Debug)]
 pub struct SupervisionPolicy {
     pub version: String,
+    /// First day this policy applies (`Date::MIN`: from the start).
+    pub effective_from: Date,
     pub legal_basis: String,
     pub max_score: i32,
     /// One band per class, A to D, covering 0..=max_score without gaps.
@@ -149,6 +153,7 @@ impl SupervisionPolicy {
             return Err("lookback months must be at least 1".into());
         }
         Ok(SupervisionPolicy {
+            effective_from: super::effective_from(file.effective_from)?,
             version: file.version,
             legal_basis: file.legal_basis,
             max_score: file.max_score,

@@ -93,8 +93,10 @@ class CheckConsortiumResponse(_message.Message):
     def __init__(self, eligibility: _Optional[_Union[_types_pb2.Eligibility, str]] = ..., member_decisions: _Optional[_Iterable[_Union[_types_pb2.Decision, _Mapping]]] = ..., barred_members: _Optional[_Iterable[str]] = ..., receipt: _Optional[_Union[_types_pb2.Receipt, _Mapping]] = ...) -> None: ...
 
 class GetMeasureCatalogueRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("evaluated_on",)
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    evaluated_on: _date_pb2.Date
+    def __init__(self, evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class MeasureTrigger(_message.Message):
     __slots__ = ("list_types", "sanctions", "min_severity", "min_fine_fen", "lookback_months", "sector_fines")

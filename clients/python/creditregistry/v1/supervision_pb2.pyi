@@ -89,8 +89,10 @@ class ListEntitiesByRiskClassResponse(_message.Message):
     def __init__(self, assessments: _Optional[_Iterable[_Union[RiskAssessment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetSupervisionPolicyRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("evaluated_on",)
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    evaluated_on: _date_pb2.Date
+    def __init__(self, evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class SupervisionTier(_message.Message):
     __slots__ = ("risk_class", "sampling_ratio_bp", "inspections_per_year_centi", "min_score", "max_score")

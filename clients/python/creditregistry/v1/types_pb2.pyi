@@ -442,7 +442,7 @@ class MeasureInForce(_message.Message):
     def __init__(self, measure_code: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., effect: _Optional[_Union[Eligibility, str]] = ..., description_zh: _Optional[str] = ..., description_en: _Optional[str] = ..., legal_basis: _Optional[str] = ..., trigger_record_ids: _Optional[_Iterable[str]] = ..., until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., **kwargs) -> None: ...
 
 class Decision(_message.Message):
-    __slots__ = ("uscc", "domain", "evaluated_on", "eligibility", "no_records", "measures", "catalogue_version")
+    __slots__ = ("uscc", "domain", "evaluated_on", "eligibility", "no_records", "measures", "catalogue_version", "publicity_version")
     USCC_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
@@ -450,6 +450,7 @@ class Decision(_message.Message):
     NO_RECORDS_FIELD_NUMBER: _ClassVar[int]
     MEASURES_FIELD_NUMBER: _ClassVar[int]
     CATALOGUE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PUBLICITY_VERSION_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     domain: MeasureDomain
     evaluated_on: _date_pb2.Date
@@ -457,7 +458,8 @@ class Decision(_message.Message):
     no_records: bool
     measures: _containers.RepeatedCompositeFieldContainer[MeasureInForce]
     catalogue_version: str
-    def __init__(self, uscc: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibility: _Optional[_Union[Eligibility, str]] = ..., no_records: _Optional[bool] = ..., measures: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ..., catalogue_version: _Optional[str] = ...) -> None: ...
+    publicity_version: str
+    def __init__(self, uscc: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibility: _Optional[_Union[Eligibility, str]] = ..., no_records: _Optional[bool] = ..., measures: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ..., catalogue_version: _Optional[str] = ..., publicity_version: _Optional[str] = ...) -> None: ...
 
 class Checkpoint(_message.Message):
     __slots__ = ("origin", "tree_size", "root_hash", "created_at", "check_log_head", "check_log_size")
