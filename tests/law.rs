@@ -452,7 +452,11 @@ async fn court_defaulters_and_tax_violators_are_refused_and_posted_only_by_their
     let err = try_listing(&mut samr, &defaulter, defaulter_listing.clone()).await.unwrap_err();
     assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "LIST_NOT_FOR_AUTHORITY"), "{err:?}");
     try_listing(&mut court, &defaulter, defaulter_listing).await.unwrap();
-    try_listing(&mut tax, &violator, listing(pb::ListType::MajorTaxViolator, "湛税稽〔2026〕1号", listed, Some(add_months(listed, 36)))).await.unwrap();
+    let published = try_listing(&mut tax, &violator, listing(pb::ListType::MajorTaxViolator, "湛税稽〔2026〕1号", listed, Some(add_months(listed, 36)))).await.unwrap();
+    // Publication stops early after payment, but not before 6 months
+    // (税务总局令第54号 art. 18(1)).
+    let err = tax.remove_listing(removal(&published.record_id, pb::RemovalReason::Cured, today())).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REMOVAL_NOT_ALLOWED"), "{err:?}");
 
     for uscc in [&defaulter, &violator] {
         for domain in [GP, BT] {
@@ -553,5 +557,27 @@ async fn a_check_applies_the_rules_in_force_on_its_date() {
     let catalogue = |on: NaiveDate| pb::GetMeasureCatalogueRequest { evaluated_on: date(on) };
     let old = buyer.get_measure_catalogue(catalogue(before)).await.unwrap().into_inner();
     assert_eq!(old.version, "measures-2016.1");
+    reg.stop().await;
+}
+
+/// An abnormal-operations entry uncured for 3 years is due to move to the
+/// serious list (企业信息公示暂行条例 (2014) art. 17(2); SAMR Order 44):
+/// regulators and auditors see it from that day, procurement does not.
+#[tokio::test]
+async fn an_abnormal_operations_entry_is_due_to_escalate_after_three_years() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let (old, young) = (code(22), code(23));
+    let listed = months_ago(36) - Duration::days(2);
+    let entry = try_listing(&mut w, &old, listing(pb::ListType::AbnormalOperations, "A-22", listed, None)).await.unwrap();
+    try_listing(&mut w, &young, listing(pb::ListType::AbnormalOperations, "A-23", months_ago(24), None)).await.unwrap();
+    let regulator = || async { reg.records(&reg.token("regulator-1", &[Role::Regulator], None)).await };
+    let seen = profile(&mut regulator().await, &old).await;
+    let shown = seen.records.iter().find(|e| e.record.as_ref().unwrap().record_id == entry.record_id).unwrap();
+    assert_eq!(shown.escalation_due_on, date(add_months(listed, 36)));
+    let seen = profile(&mut regulator().await, &young).await;
+    assert_eq!(seen.records[0].escalation_due_on, None, "not yet due");
+    let public = profile(&mut reg.procurement().await, &old).await;
+    assert_eq!(public.records[0].escalation_due_on, None, "for regulators and auditors only");
     reg.stop().await;
 }

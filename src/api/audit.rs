@@ -275,7 +275,7 @@ impl AuditService for AuditApi {
                 // Rows and records are in ledger order, one for one.
                 let row = rows.binary_search_by_key(&view.record.sequence, |r| r.sequence).map(|i| &rows[i]);
                 pb::HistoryEntry {
-                    entry: Some(entry_to_wire(view, &state, true)),
+                    entry: Some(entry_to_wire(view, &state, scope.rules(&self.registry.rules), true)),
                     canonical_record: row.map(|r| r.bytes.clone()).unwrap_or_default(),
                     leaf_hash: row.map(|r| r.leaf_hash.clone()).unwrap_or_default(),
                 }

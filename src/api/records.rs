@@ -7,7 +7,8 @@ use super::{Registry, principal, require};
 use crate::auth::Role;
 use crate::domain::admission::{Violation, check_readable};
 use crate::domain::record::RecordBody;
-use crate::domain::state::{EntityState, RecordView};
+use crate::domain::rules::Rules;
+use crate::domain::state::{EntityState, RecordStatus, RecordView};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{
     WireReader, commendation_from_wire, correction_from_wire, date_to_wire, listing_from_wire,
@@ -111,8 +112,23 @@ fn without_entity<B, D>(
 
 /// A record with its standing; the records that changed it are named only
 /// where the caller may see them.
-pub(super) fn entry_to_wire(view: &RecordView<'_>, state: &EntityState<'_>, sees_everything: bool) -> pb::RecordEntry {
+pub(super) fn entry_to_wire(
+    view: &RecordView<'_>,
+    state: &EntityState<'_>,
+    rules: &Rules,
+    sees_everything: bool,
+) -> pb::RecordEntry {
+    let escalation_due_on = match &view.record.body {
+        RecordBody::Listing(l) if sees_everything && view.status == RecordStatus::InEffect => rules
+            .lists
+            .rule(l.list_type)
+            .escalation_due_on(l)
+            .filter(|due| *due <= state.on)
+            .map(date_to_wire),
+        _ => None,
+    };
     pb::RecordEntry {
+        escalation_due_on,
         record: Some(record_to_wire(view.record)),
         status: pb::RecordStatus::from(view.status) as i32,
         changed_by_record_ids: view
@@ -330,7 +346,7 @@ impl RecordsService for RecordsApi {
                 .iter()
                 .rev()
                 .take(PROFILE_RECORDS)
-                .map(|v| entry_to_wire(v, &state, scope.sees_everything))
+                .map(|v| entry_to_wire(v, &state, scope.rules(&self.registry.rules), scope.sees_everything))
                 .collect(),
             total_records: visible.len() as i32,
             latest_sequence: visible.last().map_or(0, |v| v.record.sequence as i64),
@@ -362,7 +378,7 @@ impl RecordsService for RecordsApi {
                 .get(start..end)
                 .unwrap_or_default()
                 .iter()
-                .map(|v| entry_to_wire(v, &state, scope.sees_everything))
+                .map(|v| entry_to_wire(v, &state, scope.rules(&self.registry.rules), scope.sees_everything))
                 .collect(),
             next_page_token: if end < visible.len() { end.to_string() } else { String::new() },
             total_size: visible.len() as i32,
@@ -400,7 +416,7 @@ impl RecordsService for RecordsApi {
             .find(|v| v.record.id == m.record_id)
             .ok_or_else(not_found)?;
         Ok(Response::new(pb::GetRecordResponse {
-            entry: Some(entry_to_wire(view, &state, scope.sees_everything)),
+            entry: Some(entry_to_wire(view, &state, scope.rules(&self.registry.rules), scope.sees_everything)),
         }))
     }
 }

@@ -10,7 +10,7 @@ use super::record::{
     CorrectionChange, Date, ListType, Listing, Penalty, Record, RecordBody, RecordId, Removal,
     RemovalReason, RepairApplication, SeverityTier,
 };
-use super::rules::Rules;
+use super::rules::{Rules, term_end};
 use super::rules::lists::ListRules;
 use super::state::{RecordStatus, fold};
 use super::uscc::Uscc;
@@ -365,6 +365,19 @@ pub fn removal_allowed(r: &Removal, listing: &Listing, lists: &ListRules) -> Res
             r.reason, rule.name_zh, rule.removal_reasons, rule.legal_basis, lists.version
         ));
     }
+    if r.reason == RemovalReason::Cured
+        && let Some(months) = rule.cured_after_months
+        && r.removed_on < term_end(listing.listed_on, months)
+    {
+        return Err(format!(
+            "removed_on {} is too early: an entry on the {} ends on cure no earlier than {} ({} months after listing; {})",
+            r.removed_on,
+            rule.name_zh,
+            term_end(listing.listed_on, months),
+            months,
+            rule.legal_basis
+        ));
+    }
     if r.reason == RemovalReason::TermEnded {
         return match listing.planned_end {
             Some(end) if r.removed_on > end => Ok(()),
@@ -423,7 +436,7 @@ fn check_repair_application(
                 ),
             )])
         })?;
-        super::rules::term_end(l.listed_on, months)
+        term_end(l.listed_on, months)
     } else {
         let current = state
             .penalties_for_use(false)

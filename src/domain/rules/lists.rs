@@ -48,6 +48,23 @@ pub struct ListRule {
     /// may post the list (courts, tax authorities).
     #[serde(default)]
     pub authority_prefixes: Vec<String>,
+    /// CURED ends an entry no earlier than this many months after listing
+    /// (a major tax violator: after at least 6 months of publication).
+    #[serde(default)]
+    pub cured_after_months: Option<u32>,
+    /// An entry still in force this long after listing is due to move to
+    /// another list.
+    #[serde(default)]
+    pub escalation: Option<Escalation>,
+    pub legal_basis: String,
+}
+
+/// When an entry left uncured is due to move to a graver list.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    pub after_months: u32,
+    pub to: ListType,
     pub legal_basis: String,
 }
 
@@ -128,6 +145,11 @@ impl ListRules {
                     return Err(format!("list {name}: article[{i}] {}: min_term_months exceeds max_term_months", a.article));
                 }
             }
+            if let Some(e) = &rule.escalation
+                && (e.after_months == 0 || e.legal_basis.trim().is_empty() || e.to == rule.list_type)
+            {
+                return Err(format!("list {name}: escalation needs after_months, a legal_basis and another list"));
+            }
             if !rule.article.is_empty() && rule.term != TermRule::Required {
                 return Err(format!("list {name}: terms by article need term \"required\""));
             }
@@ -156,6 +178,12 @@ pub struct TermProblem {
 }
 
 impl ListRule {
+    /// The day an entry of this list is due to move to a graver one if it is
+    /// still in force then.
+    pub fn escalation_due_on(&self, listing: &crate::domain::record::Listing) -> Option<Date> {
+        self.escalation.as_ref().map(|e| term_end(listing.listed_on, e.after_months))
+    }
+
     /// Whether `authority` may post this list.
     pub fn may_post(&self, authority: &str) -> bool {
         self.authority_prefixes.is_empty() || self.authority_prefixes.iter().any(|p| authority.starts_with(p.as_str()))
