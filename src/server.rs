@@ -96,7 +96,11 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     tracing::info!(records = index.head(), "index rebuilt from the ledger");
     for edition in rules.editions() {
         let [lists, publicity, catalogue, supervision] = edition.versions();
-        tracing::info!(from = %edition.effective_from, lists, publicity, catalogue, supervision, "rule edition");
+        let from = match edition.effective_from {
+            crate::domain::record::Date::MIN => "the start".to_string(),
+            date => date.to_string(),
+        };
+        tracing::info!(%from, lists, publicity, catalogue, supervision, "rule edition");
     }
 
     let registry_key = config.registry_key()?;

@@ -183,16 +183,14 @@ def check_tender(
     client: creditregistry.Client, written: types_pb2.Record
 ) -> eligibility_pb2.BatchCheckEligibilityResponse:
     bidders = [ENTITY, "91110000600037341L", BAD_CODE]
-    response = client.eligibility.BatchCheckEligibility(
-        eligibility_pb2.BatchCheckEligibilityRequest(
-            codes=bidders,
-            domain=types_pb2.MEASURE_DOMAIN_GOVERNMENT_PROCUREMENT,
-            min_sequence=written.sequence,
-        ),
-        timeout=TIMEOUT,
+    # Eligibility is judged as of the tender's response deadline (截止时点),
+    # here two weeks from today: that is the date the check is for.
+    deadline = datetime.datetime.now(creditregistry.CST).date() + datetime.timedelta(days=14)
+    response = creditregistry.check_tender(
+        client, bidders, deadline, min_sequence=written.sequence, timeout=TIMEOUT
     )
     print()
-    print("4. A tender's bidders checked for government procurement, today")
+    print(f"4. A tender's bidders checked for government procurement, as of its response deadline {deadline}")
     for result in response.results:
         if result.WhichOneof("outcome") == "decision":
             d = result.decision

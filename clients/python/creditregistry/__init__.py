@@ -20,7 +20,7 @@ from .audit import (
     verify_inclusion,
     verify_receipt,
 )
-from .client import CST, Client, ErrorDetails, connect, date, error_details, today_cst
+from .client import CST, Client, ErrorDetails, check_tender, connect, date, error_details, today_cst
 
 __all__ = [
     "CST",
@@ -30,6 +30,7 @@ __all__ = [
     "VerificationError",
     "audit_entity",
     "chain_hash",
+    "check_tender",
     "connect",
     "date",
     "error_details",

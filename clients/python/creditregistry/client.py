@@ -9,7 +9,9 @@ It does three things and nothing more:
   (the registry's dates are calendar dates in China Standard Time, UTC+8);
 * ``error_details(rpc_error)`` decodes the ``google.rpc`` details the server
   puts in the ``grpc-status-details-bin`` trailer: the ``ErrorInfo`` reason
-  and the ``BadRequest`` field violations.
+  and the ``BadRequest`` field violations;
+* ``check_tender(client, codes, deadline)`` checks a tender's bidders as of
+  its response deadline (截止时点), the date the law judges eligibility on.
 
 The request and response messages are the generated ones, used as they are:
 ``from creditregistry.v1 import records_pb2, types_pb2``.
@@ -28,15 +30,18 @@ from grpc_status import rpc_status
 
 from .v1 import (
     audit_pb2_grpc,
+    eligibility_pb2,
     eligibility_pb2_grpc,
     records_pb2_grpc,
     supervision_pb2_grpc,
+    types_pb2,
 )
 
 __all__ = [
     "CST",
     "Client",
     "ErrorDetails",
+    "check_tender",
     "connect",
     "date",
     "error_details",
@@ -182,6 +187,39 @@ def today_cst() -> date_pb2.Date:
     """Today's date in China Standard Time (UTC+8), the registry's "today"."""
     today = datetime.datetime.now(CST).date()
     return date_pb2.Date(year=today.year, month=today.month, day=today.day)
+
+
+# --------------------------------------------------------------------------
+# Tenders
+
+
+def check_tender(
+    client: "Client",
+    codes: List[str],
+    deadline: datetime.date,
+    *,
+    domain: int = types_pb2.MEASURE_DOMAIN_GOVERNMENT_PROCUREMENT,
+    min_sequence: int = 0,
+    timeout: Optional[float] = None,
+) -> eligibility_pb2.BatchCheckEligibilityResponse:
+    """Checks a tender's bidders as of its response deadline.
+
+    Eligibility is judged as of the response deadline (截止时点) in the
+    tender documents, and the 3-year lookback of the procurement bar counts
+    back from it, so ``deadline`` (a calendar date in UTC+8) is sent as
+    ``evaluated_on``. Up to 1,000 codes; a malformed code fails only its own
+    entry. The response carries one signed receipt for the whole check:
+    keep its bytes as the tender's evidence.
+    """
+    return client.eligibility.BatchCheckEligibility(
+        eligibility_pb2.BatchCheckEligibilityRequest(
+            codes=codes,
+            domain=domain,
+            evaluated_on=date(deadline.year, deadline.month, deadline.day),
+            min_sequence=min_sequence,
+        ),
+        timeout=timeout,
+    )
 
 
 # --------------------------------------------------------------------------

@@ -225,6 +225,35 @@ def test_check_eligibility_of_an_unknown_entity_is_eligible_with_no_records(buye
     assert decision.catalogue_version
 
 
+def test_check_tender_judges_bidders_as_of_the_response_deadline(officer, buyer):
+    # A CNY 3,000,000 fine bars procurement for 3 years from its decision
+    # (政府采购法 art. 22(5), 财库〔2022〕3号); the 3 years count back from the
+    # tender's response deadline, not from the day the platform asks.
+    bidder = "91440800314159268R"
+    today = datetime.datetime.now(creditregistry.CST).date()
+    decided = today.replace(year=today.year - 3) + datetime.timedelta(days=10)
+    officer.records.RecordPenalty(
+        penalty_request(
+            bidder,
+            severity=types_pb2.SEVERITY_TIER_SERIOUS,
+            fine_fen=300_000_000,
+            decided_on=creditregistry.date(decided.year, decided.month, decided.day),
+        ),
+        timeout=TIMEOUT,
+    )
+    soon = creditregistry.check_tender(buyer, [bidder], today + datetime.timedelta(days=5), timeout=TIMEOUT)
+    later = creditregistry.check_tender(buyer, [bidder], today + datetime.timedelta(days=20), timeout=TIMEOUT)
+    assert soon.results[0].decision.eligibility == types_pb2.ELIGIBILITY_INELIGIBLE
+    assert later.results[0].decision.eligibility == types_pb2.ELIGIBILITY_ELIGIBLE
+    deadline = later.results[0].decision.evaluated_on
+    assert (deadline.year, deadline.month, deadline.day) == (
+        (today + datetime.timedelta(days=20)).year,
+        (today + datetime.timedelta(days=20)).month,
+        (today + datetime.timedelta(days=20)).day,
+    )
+    assert later.receipt.signature
+
+
 def test_token_is_sent_on_streaming_calls(server, enforcement_token):
     # ExportLedger (server streaming) is for auditors: with an enforcement
     # token it gets past authentication to PERMISSION_DENIED. (test_audit.py
