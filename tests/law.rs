@@ -581,3 +581,27 @@ async fn an_abnormal_operations_entry_is_due_to_escalate_after_three_years() {
     assert_eq!(public.records[0].escalation_due_on, None, "for regulators and auditors only");
     reg.stop().await;
 }
+
+/// A serious-list entry runs exactly 3 years, or as long as the 限制从业 or
+/// 限制开展生产经营活动 of the penalty it rests on when that runs longer
+/// (SAMR Order 44 art. 21).
+#[tokio::test]
+async fn a_serious_listing_runs_longer_only_with_a_longer_ban() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let uscc = code(24);
+    let decided = days_ago(20);
+    let mut banned = fine("PB-24", pb::SeverityTier::Serious, cny(100_000), decided);
+    banned.sanctions = vec![pb::Sanction::PracticeBan as i32];
+    let banned = record_penalty(&mut w, &uscc, banned).await;
+    let plain = record_penalty(&mut w, &uscc, fine("PL-24", pb::SeverityTier::Heavier, cny(100_000), decided)).await;
+    let listed = days_ago(10);
+    let five_years = |n: &str, penalty: &str| pb::Listing {
+        penalty_record_id: penalty.into(),
+        ..listing(pb::ListType::SeriousIllegalDishonest, n, listed, Some(add_months(listed, 60)))
+    };
+    try_listing(&mut w, &uscc, five_years("S-24a", &banned.record_id)).await.expect("as long as the practice ban");
+    let err = try_listing(&mut w, &uscc, five_years("S-24b", &plain.record_id)).await.unwrap_err();
+    assert_violation(&err, "listing.planned_end", "maximum of 36 months");
+    reg.stop().await;
+}

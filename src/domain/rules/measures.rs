@@ -317,6 +317,55 @@ mod tests {
         }
     }
 
+    /// 财库〔2022〕3号: a field whose law sets a higher 较大数额 than
+    /// CNY 2,000,000 keeps its own bar.
+    #[test]
+    fn a_sector_fine_bar_replaces_the_general_one_for_its_categories() {
+        use crate::domain::record::{Penalty, Record, RecordBody};
+        use crate::domain::rules::Rules;
+        use crate::domain::state::fold;
+        use crate::domain::uscc::Uscc;
+        use std::sync::Arc;
+
+        let text = DEFAULT_MEASURES.replacen(
+            "min_fine_fen = 200000000\nlookback_months = 36",
+            "min_fine_fen = 200000000\nlookback_months = 36\n[[measure.trigger.penalty.sector_fine]]\ncategories = [\"environment\"]\nmin_fine_fen = 500000000\nlegal_basis = \"示例\"",
+            1,
+        );
+        let catalogue = Catalogue::parse(&text).unwrap();
+        let rules = Rules::defaults();
+        let on = Date::from_ymd_opt(2026, 6, 1).unwrap();
+        let decide = |category: Category, fine_fen: i64| {
+            let record = Arc::new(Record {
+                id: "r1".into(),
+                sequence: 1,
+                recorded_at: chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap(),
+                uscc: Uscc::parse("91310115MA1K3BTP2B").unwrap(),
+                authority: "SAMR-1".into(),
+                actor: "a".into(),
+                request_id: String::new(),
+                body: RecordBody::Penalty(Penalty {
+                    decision_number: "P".into(),
+                    category,
+                    severity: SeverityTier::Serious,
+                    legal_basis: "L".into(),
+                    fine_fen,
+                    sanctions: vec![],
+                    decided_on: on - chrono::Days::new(30),
+                    violation: String::new(),
+                }),
+            });
+            let records = [record];
+            let state = fold(&records, None, on, &rules.publicity);
+            catalogue.decide(&state, MeasureDomain::GovernmentProcurement, on).eligibility
+        };
+        assert_eq!(decide(Category::ProductQuality, 300_000_000), Eligibility::Ineligible);
+        assert_eq!(decide(Category::Environment, 300_000_000), Eligibility::Eligible, "below the sector's bar");
+        assert_eq!(decide(Category::Environment, 500_000_000), Eligibility::Ineligible);
+        let lower = text.replace("min_fine_fen = 500000000", "min_fine_fen = 100000000");
+        assert!(Catalogue::parse(&lower).unwrap_err().contains("may only raise"));
+    }
+
     #[test]
     fn malformed_catalogues_are_refused_with_the_measure_named() {
         let dup = format!(
