@@ -6,24 +6,15 @@ mod common;
 use chrono::{Months, NaiveDate};
 use common::*;
 use creditregistry::auth::Role;
-use creditregistry::domain::uscc::Uscc;
 use creditregistry::proto::pb;
 use prost::Message;
 use tonic::Code;
 
 const GP: pb::MeasureDomain = pb::MeasureDomain::GovernmentProcurement;
-/// CNY in fen.
-const fn cny(yuan: i64) -> i64 {
-    yuan * 100
-}
 
 /// A valid code of region 310115 numbered `n`.
 fn code(n: u32) -> String {
-    Uscc::complete(&format!("91310115{n:08}")).unwrap().to_string()
-}
-
-fn months_ago(months: u32) -> NaiveDate {
-    today().checked_sub_months(Months::new(months)).unwrap()
+    code_in("310115", n)
 }
 
 fn serious_penalty(number: &str, fine_fen: i64, decided_on: NaiveDate) -> pb::Penalty {
@@ -34,19 +25,6 @@ fn serious_penalty(number: &str, fine_fen: i64, decided_on: NaiveDate) -> pb::Pe
     }
 }
 
-async fn record_penalty(w: &mut RecordsClient, uscc: &str, p: pb::Penalty) -> pb::Record {
-    w.record_penalty(penalty_request("", uscc, p)).await.unwrap().into_inner().record.unwrap()
-}
-
-async fn record_listing(w: &mut RecordsClient, uscc: &str, l: pb::Listing) -> pb::Record {
-    w.record_listing(pb::RecordListingRequest { request_id: String::new(), uscc: uscc.into(), listing: Some(l) })
-        .await
-        .unwrap()
-        .into_inner()
-        .record
-        .unwrap()
-}
-
 fn check(uscc: &str, on: Option<NaiveDate>) -> pb::CheckEligibilityRequest {
     pb::CheckEligibilityRequest {
         uscc: uscc.into(),
@@ -55,14 +33,6 @@ fn check(uscc: &str, on: Option<NaiveDate>) -> pb::CheckEligibilityRequest {
         min_sequence: 0,
         known_at: None,
     }
-}
-
-async fn decide(c: &mut EligibilityClient, request: pb::CheckEligibilityRequest) -> pb::Decision {
-    c.check_eligibility(request).await.unwrap().into_inner().decision.unwrap()
-}
-
-fn eligibility(d: &pb::Decision) -> pb::Eligibility {
-    pb::Eligibility::try_from(d.eligibility).unwrap()
 }
 
 #[tokio::test]

@@ -6,7 +6,6 @@ mod common;
 use chrono::{Duration, Months, NaiveDate};
 use common::*;
 use creditregistry::auth::Role;
-use creditregistry::domain::uscc::Uscc;
 use creditregistry::proto::pb;
 use prost::Message;
 use tonic::Code;
@@ -14,18 +13,9 @@ use tonic::Code;
 const GP: pb::MeasureDomain = pb::MeasureDomain::GovernmentProcurement;
 const BT: pb::MeasureDomain = pb::MeasureDomain::BiddingAndTendering;
 
-/// CNY in fen.
-const fn cny(yuan: i64) -> i64 {
-    yuan * 100
-}
-
 /// A valid code of region 440800 (Zhanjiang) numbered `n`.
 fn code(n: u32) -> String {
-    Uscc::complete(&format!("91440800{n:08}")).unwrap().to_string()
-}
-
-fn months_ago(months: u32) -> NaiveDate {
-    today().checked_sub_months(Months::new(months)).unwrap()
+    code_in("440800", n)
 }
 
 fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
@@ -41,16 +31,6 @@ fn fine(number: &str, severity: pb::SeverityTier, fine_fen: i64, decided_on: Nai
     }
 }
 
-async fn record_penalty(w: &mut RecordsClient, uscc: &str, p: pb::Penalty) -> pb::Record {
-    w.record_penalty(penalty_request("", uscc, p)).await.unwrap().into_inner().record.unwrap()
-}
-
-async fn try_listing(w: &mut RecordsClient, uscc: &str, l: pb::Listing) -> Result<pb::Record, tonic::Status> {
-    w.record_listing(pb::RecordListingRequest { request_id: String::new(), uscc: uscc.into(), listing: Some(l) })
-        .await
-        .map(|r| r.into_inner().record.unwrap())
-}
-
 fn check(uscc: &str, domain: pb::MeasureDomain, on: Option<NaiveDate>) -> pb::CheckEligibilityRequest {
     pb::CheckEligibilityRequest {
         uscc: uscc.into(),
@@ -61,29 +41,8 @@ fn check(uscc: &str, domain: pb::MeasureDomain, on: Option<NaiveDate>) -> pb::Ch
     }
 }
 
-async fn decide(c: &mut EligibilityClient, request: pb::CheckEligibilityRequest) -> pb::Decision {
-    c.check_eligibility(request).await.unwrap().into_inner().decision.unwrap()
-}
-
-fn eligibility(d: &pb::Decision) -> pb::Eligibility {
-    pb::Eligibility::try_from(d.eligibility).unwrap()
-}
-
 fn codes_of(d: &pb::Decision) -> Vec<&str> {
     d.measures.iter().map(|m| m.measure_code.as_str()).collect()
-}
-
-fn removal(listing_record_id: &str, reason: pb::RemovalReason, removed_on: NaiveDate) -> pb::RemoveListingRequest {
-    pb::RemoveListingRequest {
-        request_id: String::new(),
-        removal: Some(pb::Removal {
-            listing_record_id: listing_record_id.into(),
-            reason: reason as i32,
-            removed_on: date(removed_on),
-            decision_number: String::new(),
-            explanation: String::new(),
-        }),
-    }
 }
 
 fn repair_application(target: &str, applied_on: NaiveDate) -> pb::RequestRepairRequest {

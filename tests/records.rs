@@ -328,19 +328,6 @@ async fn impossible_input_is_refused_with_nothing_written() {
     reg.stop().await;
 }
 
-fn removal(listing_record_id: &str, reason: pb::RemovalReason, removed_on: chrono::NaiveDate) -> pb::RemoveListingRequest {
-    pb::RemoveListingRequest {
-        request_id: String::new(),
-        removal: Some(pb::Removal {
-            listing_record_id: listing_record_id.into(),
-            reason: reason as i32,
-            removed_on: date(removed_on),
-            decision_number: String::new(),
-            explanation: String::new(),
-        }),
-    }
-}
-
 #[tokio::test]
 async fn removals_must_name_a_listing_of_the_callers_own_authority() {
     let reg = TestRegistry::start().await;

@@ -284,3 +284,52 @@ pub fn assert_violation(status: &Status, field: &str, text: &str) {
     );
     assert_eq!(reason(status), "INVALID_ARGUMENT");
 }
+
+/// CNY in fen.
+pub const fn cny(yuan: i64) -> i64 {
+    yuan * 100
+}
+
+/// A valid code of administrative division `region` (6 digits) numbered `n`.
+pub fn code_in(region: &str, n: u32) -> String {
+    creditregistry::domain::uscc::Uscc::complete(&format!("91{region}{n:08}")).unwrap().to_string()
+}
+
+pub fn months_ago(months: u32) -> chrono::NaiveDate {
+    today().checked_sub_months(chrono::Months::new(months)).unwrap()
+}
+
+pub async fn record_penalty(w: &mut RecordsClient, uscc: &str, p: pb::Penalty) -> pb::Record {
+    w.record_penalty(penalty_request("", uscc, p)).await.unwrap().into_inner().record.unwrap()
+}
+
+pub async fn try_listing(w: &mut RecordsClient, uscc: &str, l: pb::Listing) -> Result<pb::Record, Status> {
+    w.record_listing(pb::RecordListingRequest { request_id: String::new(), uscc: uscc.into(), listing: Some(l) })
+        .await
+        .map(|r| r.into_inner().record.unwrap())
+}
+
+pub async fn record_listing(w: &mut RecordsClient, uscc: &str, l: pb::Listing) -> pb::Record {
+    try_listing(w, uscc, l).await.unwrap()
+}
+
+pub async fn decide(c: &mut EligibilityClient, request: pb::CheckEligibilityRequest) -> pb::Decision {
+    c.check_eligibility(request).await.unwrap().into_inner().decision.unwrap()
+}
+
+pub fn eligibility(d: &pb::Decision) -> pb::Eligibility {
+    pb::Eligibility::try_from(d.eligibility).unwrap()
+}
+
+pub fn removal(listing_record_id: &str, reason: pb::RemovalReason, removed_on: chrono::NaiveDate) -> pb::RemoveListingRequest {
+    pb::RemoveListingRequest {
+        request_id: String::new(),
+        removal: Some(pb::Removal {
+            listing_record_id: listing_record_id.into(),
+            reason: reason as i32,
+            removed_on: date(removed_on),
+            decision_number: String::new(),
+            explanation: String::new(),
+        }),
+    }
+}
