@@ -255,6 +255,10 @@ async fn known_at_in_the_future_is_refused_and_past_answers_never_change() {
     };
     let err = auditor.check_eligibility(at(chrono::Utc::now() + Duration::days(1))).await.unwrap_err();
     assert_violation(&err, "known_at", "not in the past");
+    let both = pb::CheckEligibilityRequest { uscc: "91440800MA1K3BTP2C".into(), ..at(chrono::Utc::now() + Duration::days(1)) };
+    let err = auditor.check_eligibility(both).await.unwrap_err();
+    assert_violation(&err, "known_at", "not in the past");
+    assert_violation(&err, "uscc", "check character");
 
     let before = chrono::Utc::now();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;

@@ -251,7 +251,7 @@ impl AuditService for AuditApi {
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
-        let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
+        let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<u64>(&mut reader, &m.page_token);

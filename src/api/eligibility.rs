@@ -40,7 +40,7 @@ impl EligibilityApi {
     ) -> Result<(T, MeasureDomain, ReadScope), ApiError> {
         let domain = reader.enumeration::<MeasureDomain>("domain", wire.domain);
         let on = reader.optional_date("evaluated_on", wire.evaluated_on);
-        let known_at = reader.optional_timestamp("known_at", wire.known_at);
+        let known_at = reader.known_at(wire.known_at, self.registry.clock.now());
         let (codes, domain) = reader.finish(codes.zip(domain)).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(caller, on, known_at, wire.min_sequence).await?;
         Ok((codes, domain, scope))

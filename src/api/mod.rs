@@ -69,25 +69,12 @@ impl Registry {
             })
         }
     }
-}
 
-impl Registry {
-    /// Refuses a `known_at` that is not yet past, and waits until every
-    /// record stamped at or before it is held: an answer as known at an
-    /// instant never changes once given (a receipt's `known_at` answer is
-    /// final).
+    /// Waits until every record stamped at or before `instant` (a past
+    /// `known_at`, as `WireReader::known_at` ensures) is held: an answer as
+    /// known at an instant never changes once given (a receipt's `known_at`
+    /// answer is final).
     async fn settled(&self, instant: DateTime<Utc>) -> Result<(), ApiError> {
-        let now = self.clock.now();
-        if instant >= now {
-            return Err(ApiError::InvalidArgument(vec![crate::domain::admission::Violation::new(
-                "known_at",
-                format!(
-                    "{} is not in the past (the registry's time is {}): what the registry knows at a future instant is not yet fixed",
-                    instant.to_rfc3339(),
-                    now.to_rfc3339()
-                ),
-            )]));
-        }
         if self.index.settled(instant, READ_YOUR_WRITES_WAIT).await {
             Ok(())
         } else {
@@ -145,12 +132,12 @@ impl Registry {
 }
 
 impl ReadScope {
-    /// The whole state, for decisions: they do not depend on who asks.
     /// The edition of the rules in force on the evaluation date.
     fn rules<'r>(&self, book: &'r RuleBook) -> &'r Rules {
         book.on(self.on)
     }
 
+    /// The whole state, for decisions: they do not depend on who asks.
     fn fold<'a>(&self, records: &'a [Arc<Record>], book: &RuleBook) -> EntityState<'a> {
         let in_tree = records.partition_point(|r| r.sequence <= self.tree.size);
         fold(&records[..in_tree], self.known_at, self.on, &self.rules(book).publicity)

@@ -326,7 +326,7 @@ impl RecordsService for RecordsApi {
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
-        let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
+        let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, known_at, m.min_sequence).await?;
 
@@ -362,7 +362,7 @@ impl RecordsService for RecordsApi {
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
-        let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
+        let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let page_size = page_size(&mut reader, m.page_size);
         let start = page_token::<usize>(&mut reader, &m.page_token).map(Option::unwrap_or_default);
         let (uscc, (page_size, start)) =
@@ -393,7 +393,7 @@ impl RecordsService for RecordsApi {
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
-        let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
+        let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         if m.record_id.is_empty() {
             reader.violations.push(Violation::new("record_id", "is required"));
         }

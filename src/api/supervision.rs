@@ -139,7 +139,7 @@ impl SupervisionService for SupervisionApi {
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
-        let known_at = reader.optional_timestamp("known_at", m.known_at.as_ref());
+        let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, known_at, 0).await?;
         let records = self.registry.records_of(&uscc);

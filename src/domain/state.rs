@@ -65,8 +65,6 @@ pub struct UsablePenalty<'a> {
     pub record: &'a Arc<Record>,
     /// As last amended on or before the evaluation date.
     pub penalty: &'a Penalty,
-    /// `InEffect`, `Amended`, `PublicityEnded` or (when asked for) `Repaired`.
-    pub status: RecordStatus,
 }
 
 impl<'a> EntityState<'a> {
@@ -102,7 +100,7 @@ impl<'a> EntityState<'a> {
                 if matches!(v.status, RecordStatus::InEffect | RecordStatus::Amended | RecordStatus::PublicityEnded)
                     || (with_repaired && v.status == RecordStatus::Repaired) =>
             {
-                Some(UsablePenalty { record: v.record, penalty: amended(p, &v.changed_by, self.on), status: v.status })
+                Some(UsablePenalty { record: v.record, penalty: amended(p, &v.changed_by, self.on) })
             }
             _ => None,
         })

@@ -216,6 +216,23 @@ impl WireReader {
         parsed
     }
 
+    /// `known_at`: an optional instant that must be before `now`, since
+    /// what the registry knows at a later instant is not yet fixed.
+    pub fn known_at(&mut self, value: Option<&prost_types::Timestamp>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let instant = self.optional_timestamp("known_at", value)?;
+        if instant >= now {
+            self.fail(
+                "known_at".into(),
+                format!(
+                    "{} is not in the past (the registry's time is {}): what the registry knows at a future instant is not yet fixed",
+                    instant.to_rfc3339(),
+                    now.to_rfc3339()
+                ),
+            );
+        }
+        Some(instant)
+    }
+
     /// A caller's idempotency key: empty, or up to 128 printable ASCII
     /// characters without spaces.
     pub fn request_id(&mut self, field: &str, value: &str) {

@@ -275,7 +275,7 @@ fn in_force<'c>(measure: &'c Measure, state: &EntityState<'_>, on: Date) -> Opti
             }
         }
         Trigger::Penalty { sanctions, min_severity, min_fine_fen, sector_fine, lookback_months } => {
-            for UsablePenalty { record, penalty: p, .. } in state.penalties_for_use(!measure.lifted_by_repair) {
+            for UsablePenalty { record, penalty: p } in state.penalties_for_use(!measure.lifted_by_repair) {
                 let fine_bar = sector_fine
                     .iter()
                     .find(|s| s.categories.contains(&p.category))
