@@ -568,3 +568,108 @@ async fn a_serious_listing_runs_longer_only_with_a_longer_ban() {
     assert_violation(&err, "listing.planned_end", "maximum of 36 months");
     reg.stop().await;
 }
+
+/// Every path that repairs a record passes the same rules on its own date: a
+/// grant made while the entity is on the abnormal-operations list is refused
+/// (SAMR Order 45 art. 14), as are repairs barred by a sanction or by a list
+/// that runs its term; a minimum period of a year is complete the day after
+/// it ends (民法典 arts. 201-202).
+#[tokio::test]
+async fn a_repair_is_checked_when_granted_as_when_sought() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let uscc = code(25);
+    let general = record_penalty(&mut w, &uscc, fine("R-25", pb::SeverityTier::General, cny(10_000), months_ago(8))).await;
+    let applied = w
+        .request_repair(repair_application(&general.record_id, days_ago(20)))
+        .await
+        .unwrap()
+        .into_inner()
+        .record
+        .unwrap();
+    try_listing(&mut w, &uscc, listing(pb::ListType::AbnormalOperations, "A-25", days_ago(15), None)).await.unwrap();
+    let err = w.decide_repair(grant(&applied.record_id, days_ago(10))).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REPAIR_NOT_ALLOWED"), "{err:?}");
+
+    let mut suspended = fine("R-26", pb::SeverityTier::Serious, cny(10_000), months_ago(20));
+    suspended.sanctions = vec![pb::Sanction::OrderedSuspension as i32];
+    let suspended = record_penalty(&mut w, &code(26), suspended).await;
+    let start = months_ago(14);
+    let debarment =
+        try_listing(&mut w, &code(26), listing(pb::ListType::ProcurementDebarment, "D-26", start, Some(add_months(start, 24)))).await.unwrap();
+    for target in [&suspended.record_id, &debarment.record_id] {
+        let err = w.request_repair(repair_application(target, today())).await.unwrap_err();
+        assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REPAIR_NOT_ALLOWED"), "{err:?}");
+    }
+
+    // Listed exactly 12 months ago: the year ends today, repair is sought
+    // from tomorrow. Listed a day earlier: from today.
+    let serious = |n: u32, listed: NaiveDate| {
+        listing(pb::ListType::SeriousIllegalDishonest, &format!("S-{n}"), listed, Some(add_months(listed, 36)))
+    };
+    let year_ago = months_ago(12);
+    let exact = try_listing(&mut w, &code(27), serious(27, year_ago)).await.unwrap();
+    let earlier = try_listing(&mut w, &code(30), serious(30, year_ago - Duration::days(1))).await.unwrap();
+    if add_months(year_ago, 12) == today() {
+        let err = w.request_repair(repair_application(&exact.record_id, today())).await.unwrap_err();
+        assert_violation(&err, "application.applied_on", "too early");
+    }
+    w.request_repair(repair_application(&earlier.record_id, today())).await.expect("the day after the year ends");
+    reg.stop().await;
+}
+
+/// Amendments apply by their own dates, whatever order they were recorded in;
+/// revoking a listing decision names the revoking decision and voids the
+/// listing from the start; no listing may rest on a revoked penalty.
+#[tokio::test]
+async fn corrections_apply_by_date_and_revocations_name_their_decision() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let uscc = code(28);
+    let decided = days_ago(300);
+    let original = record_penalty(&mut w, &uscc, fine("C-28", pb::SeverityTier::Serious, cny(3_000_000), decided)).await;
+    let amend = |fine_fen: i64, on: NaiveDate, number: &str| pb::CorrectPenaltyRequest {
+        request_id: String::new(),
+        correction: Some(pb::PenaltyCorrection {
+            penalty_record_id: original.record_id.clone(),
+            r#type: pb::CorrectionType::Amendment as i32,
+            ground: pb::CorrectionGround::CourtRuling as i32,
+            decision_number: number.into(),
+            decided_on: date(on),
+            amended_penalty: Some(fine("C-28", pb::SeverityTier::Serious, fine_fen, decided)),
+            reason: "判决变更".into(),
+        }),
+    };
+    let (later, earlier) = (days_ago(50), days_ago(100));
+    w.correct_penalty(amend(100, later, "(2026)粤08行终1号")).await.unwrap();
+    w.correct_penalty(amend(cny(3_000_000), earlier, "(2026)粤08行初1号")).await.unwrap();
+    let d = decide(&mut buyer, check(&uscc, GP, Some(later))).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Eligible, "the later-dated amendment is in force from its date: {d:?}");
+    let d = decide(&mut buyer, check(&uscc, GP, Some(later - Duration::days(1)))).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "the earlier one before it");
+
+    let start = days_ago(40);
+    let debarment =
+        try_listing(&mut w, &uscc, listing(pb::ListType::ProcurementDebarment, "D-28", start, Some(add_months(start, 24)))).await.unwrap();
+    let bare = pb::RemoveListingRequest {
+        removal: Some(pb::Removal { decision_number: String::new(), explanation: String::new(), ..removal(&debarment.record_id, pb::RemovalReason::Revoked, today()).removal.unwrap() }),
+        ..Default::default()
+    };
+    let err = w.remove_listing(bare).await.unwrap_err();
+    assert_violation(&err, "removal.decision_number", "is required");
+    assert_violation(&err, "removal.explanation", "is required");
+    w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, today())).await.unwrap();
+    let d = decide(&mut buyer, check(&uscc, GP, Some(start + Duration::days(1)))).await;
+    assert!(!codes_of(&d).contains(&"GP-DEBARMENT"), "void from the start: {d:?}");
+
+    let revoked = record_penalty(&mut w, &code(29), fine("C-29", pb::SeverityTier::Heavier, cny(10_000), days_ago(60))).await;
+    w.correct_penalty(revocation(&revoked.record_id, "复议〔2026〕29号", 30)).await.unwrap();
+    let on_revoked = pb::Listing {
+        penalty_record_id: revoked.record_id.clone(),
+        ..listing(pb::ListType::SeriousIllegalDishonest, "S-29", days_ago(20), Some(add_months(days_ago(20), 36)))
+    };
+    let err = try_listing(&mut w, &code(29), on_revoked).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "RECORD_CLOSED"), "{err:?}");
+    reg.stop().await;
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::record::{
     CorrectionChange, Date, ListType, Listing, Penalty, Record, RecordBody, RecordId, Removal,
-    RemovalReason, RepairApplication, SeverityTier,
+    RemovalReason, RepairApplication, RepairOutcome, SeverityTier,
 };
 use super::rules::{Rules, term_end};
 use super::rules::lists::ListRules;
@@ -129,8 +129,15 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
         }
         RecordBody::Removal(r) => {
             v.reference("listing_record_id", &r.listing_record_id);
-            v.optional_number("decision_number", &r.decision_number);
-            v.text("explanation", &r.explanation, false);
+            // Revoking a listing decision (撤销列入决定) is a correction that
+            // voids it from the start: it names the revoking decision and why.
+            if r.reason == RemovalReason::Revoked {
+                v.number("decision_number", &r.decision_number);
+                v.text("explanation", &r.explanation, true);
+            } else {
+                v.optional_number("decision_number", &r.decision_number);
+                v.text("explanation", &r.explanation, false);
+            }
             v.past_date("removed_on", r.removed_on);
         }
         RecordBody::RepairApplication(a) => {
@@ -211,6 +218,13 @@ pub fn check_against(
     match body {
         RecordBody::Listing(l) => match &target.body {
             RecordBody::Penalty(p) if target.uscc == *uscc => {
+                let state = fold(entity_records, None, today, &rules.publicity);
+                if state.find(&target.id).is_some_and(|v| v.status == RecordStatus::Revoked) {
+                    return Err(Refusal::TargetClosed {
+                        record_id: target.id.clone(),
+                        reason: format!("penalty {} was revoked; no listing can rest on it (SAMR Order 44 art. 19)", target.id),
+                    });
+                }
                 let rule = lists.rule(l.list_type);
                 let extended = p.sanctions.iter().any(|s| rule.extended_by_sanctions.contains(s));
                 match rule.term_violation(l.listed_on, l.planned_end, &l.article, extended) {
@@ -335,6 +349,13 @@ pub fn check_against(
                     format!("{} is before the application date {}", d.decided_on, application.applied_on),
                 )]));
             }
+            if d.outcome == RepairOutcome::Granted {
+                let repaired = entity_records
+                    .iter()
+                    .find(|r| r.id == application.target_record_id)
+                    .expect("an application names a record of its entity");
+                repair_allowed(repaired, entity_records, rules, d.decided_on, "decided_on")?;
+            }
             Ok(())
         }
         RecordBody::Penalty(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) => Ok(()),
@@ -367,14 +388,14 @@ pub fn removal_allowed(r: &Removal, listing: &Listing, lists: &ListRules) -> Res
     }
     if r.reason == RemovalReason::Cured
         && let Some(months) = rule.cured_after_months
-        && r.removed_on < term_end(listing.listed_on, months)
+        && r.removed_on <= term_end(listing.listed_on, months)
     {
+        let period_end = term_end(listing.listed_on, months);
         return Err(format!(
-            "removed_on {} is too early: an entry on the {} ends on cure no earlier than {} ({} months after listing; {})",
+            "removed_on {} is too early: an entry on the {} ends on cure only after {months} months, from {} ({})",
             r.removed_on,
             rule.name_zh,
-            term_end(listing.listed_on, months),
-            months,
+            period_end.succ_opt().unwrap_or(period_end),
             rule.legal_basis
         ));
     }
@@ -393,8 +414,8 @@ pub fn removal_allowed(r: &Removal, listing: &Listing, lists: &ListRules) -> Res
 }
 
 /// A repair application (信用修复申请) must name a penalty or listing still
-/// standing on the application date, with no application pending, made no
-/// earlier than the rules allow.
+/// standing on the application date, with no application pending, and pass
+/// the repair rules on that date (`repair_allowed`).
 fn check_repair_application(
     a: &RepairApplication,
     target: &Arc<Record>,
@@ -402,63 +423,12 @@ fn check_repair_application(
     rules: &Rules,
     today: Date,
 ) -> Result<(), Refusal> {
-    let field = "target_record_id";
     if !matches!(target.body, RecordBody::Penalty(_) | RecordBody::Listing(_)) {
         return Err(Refusal::Invalid(vec![Violation::new(
-            field,
+            "target_record_id",
             format!("record {} is a {}, not a penalty or listing", target.id, target.body.kind()),
         )]));
     }
-    let state = fold(entity_records, None, a.applied_on.min(today), &rules.publicity);
-    let view = state.find(&target.id).expect("the target is among the entity's records");
-    // A penalty past its publicity may still be in use (a measure's own
-    // window): repair stops that use, so it may still be sought.
-    if !matches!(view.status, RecordStatus::InEffect | RecordStatus::Amended | RecordStatus::PublicityEnded) {
-        return Err(Refusal::TargetClosed {
-            record_id: target.id.clone(),
-            reason: format!(
-                "{} {} is {:?} on {}; only a standing record can be repaired",
-                target.body.kind(),
-                target.id,
-                view.status,
-                a.applied_on
-            ),
-        });
-    }
-    let earliest = if let RecordBody::Listing(l) = &target.body {
-        let rule = rules.lists.rule(l.list_type);
-        let months = rule.repair_after_months.ok_or_else(|| {
-            Refusal::Invalid(vec![Violation::new(
-                field,
-                format!(
-                    "an entry on the {} cannot be repaired; it ends with its term or its revocation ({})",
-                    rule.name_zh, rules.lists.version
-                ),
-            )])
-        })?;
-        term_end(l.listed_on, months)
-    } else {
-        let current = state
-            .penalties_for_use(false)
-            .find(|p| p.record.id == target.id)
-            .expect("a standing penalty is usable")
-            .penalty;
-        let bar = &rules.publicity.early_end_bar;
-        if bar.binds(&target.authority)
-            && let Some((listing, l)) = state.listings_in_force().find(|(_, l)| bar.refused_while_listed.contains(&l.list_type))
-        {
-            return Err(Refusal::Forbidden {
-                reason: "REPAIR_NOT_ALLOWED",
-                message: format!(
-                    "a penalty of an entity on the {:?} list (listing {}) cannot be repaired while it is listed ({}; {})",
-                    l.list_type, listing.id, bar.legal_basis, rules.publicity.version
-                ),
-            });
-        }
-        rules.publicity.repair_from(current, &target.authority).map_err(|why| {
-            Refusal::Invalid(vec![Violation::new(field, format!("cannot be repaired early: {why}"))])
-        })?
-    };
     let decided: Vec<&RecordId> = entity_records
         .iter()
         .filter_map(|r| match &r.body {
@@ -475,12 +445,75 @@ fn check_repair_application(
             reason: format!("repair application {} for {} is still pending", pending.id, target.id),
         });
     }
-    if a.applied_on < earliest {
+    repair_allowed(target, entity_records, rules, a.applied_on.min(today), "applied_on")
+}
+
+/// Whether the credit of `target` may be repaired on `on`: every path that
+/// repairs a record (an application, and a grant on its own date) passes
+/// here. The record must still stand; lists that cannot be repaired, and
+/// penalties whose publication may not end early (SAMR Order 45 arts. 14,
+/// 18: their sanctions, or an entity on the abnormal-operations or serious
+/// list), are refused; and the minimum period must be complete: repair may
+/// be sought from the day after it ends. `field` names the date checked.
+fn repair_allowed(
+    target: &Arc<Record>,
+    entity_records: &[Arc<Record>],
+    rules: &Rules,
+    on: Date,
+    field: &str,
+) -> Result<(), Refusal> {
+    let state = fold(entity_records, None, on, &rules.publicity);
+    let view = state.find(&target.id).expect("the target is among the entity's records");
+    // A penalty past its publicity may still be in use (a measure's own
+    // window): repair stops that use, so it may still be sought.
+    if !matches!(view.status, RecordStatus::InEffect | RecordStatus::Amended | RecordStatus::PublicityEnded) {
+        return Err(Refusal::TargetClosed {
+            record_id: target.id.clone(),
+            reason: format!(
+                "{} {} is {:?} on {on}; only a standing record can be repaired",
+                target.body.kind(),
+                target.id,
+                view.status,
+            ),
+        });
+    }
+    let forbidden = |message: String| Refusal::Forbidden { reason: "REPAIR_NOT_ALLOWED", message };
+    let period_end = if let RecordBody::Listing(l) = &target.body {
+        let rule = rules.lists.rule(l.list_type);
+        let months = rule.repair_after_months.ok_or_else(|| {
+            forbidden(format!(
+                "an entry on the {} cannot be repaired; it ends with its term or its revocation ({}; {})",
+                rule.name_zh, rule.legal_basis, rules.lists.version
+            ))
+        })?;
+        term_end(l.listed_on, months)
+    } else {
+        let current = state
+            .penalties_for_use(false)
+            .find(|p| p.record.id == target.id)
+            .expect("a standing penalty is usable")
+            .penalty;
+        let bar = &rules.publicity.early_end_bar;
+        if bar.binds(&target.authority)
+            && let Some((listing, l)) =
+                state.listings_in_force().find(|(_, l)| bar.refused_while_listed.contains(&l.list_type))
+        {
+            return Err(forbidden(format!(
+                "a penalty of an entity on the {:?} list (listing {}) cannot be repaired while it is listed ({}; {})",
+                l.list_type, listing.id, bar.legal_basis, rules.publicity.version
+            )));
+        }
+        rules.publicity.repair_period_end(current, &target.authority).map_err(forbidden)?
+    };
+    if on <= period_end {
         return Err(Refusal::Invalid(vec![Violation::new(
-            "applied_on",
+            field,
             format!(
-                "{} is too early: repair of {} may be sought from {earliest} ({}, {})",
-                a.applied_on, target.id, rules.publicity.version, rules.lists.version
+                "{on} is too early: the minimum period of {} ends on {period_end}, repair may be sought from {} ({}, {})",
+                target.id,
+                period_end.succ_opt().unwrap_or(period_end),
+                rules.publicity.version,
+                rules.lists.version
             ),
         )]));
     }

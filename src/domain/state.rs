@@ -171,7 +171,7 @@ pub fn fold<'a>(
                     matches!(status, RecordStatus::InEffect | RecordStatus::Amended)
                         && publicity.of(amended(p, changers, evaluated_on)).published
                 }
-                RecordBody::PenaltyCorrection(_) => target_public,
+                RecordBody::PenaltyCorrection(_) => target_public && status == RecordStatus::InEffect,
                 RecordBody::Listing(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) => {
                     status == RecordStatus::InEffect
                 }
@@ -191,7 +191,9 @@ pub fn fold<'a>(
     EntityState { records, on: evaluated_on }
 }
 
-/// A penalty as last amended by `changers` on or before `on`.
+/// A penalty as amended by the latest of `changers` decided on or before
+/// `on` (by decision date, whatever order they were recorded in; of two on
+/// the same date, the later recorded).
 ///
 /// An amendment (变更) after reconsideration or a court ruling takes effect
 /// from its own decision date: until then the original decision stood and
@@ -201,16 +203,16 @@ pub fn fold<'a>(
 fn amended<'a>(original: &'a Penalty, changers: &[&'a Arc<Record>], on: Date) -> &'a Penalty {
     changers
         .iter()
-        .rev()
-        .find_map(|c| match &c.body {
+        .filter_map(|c| match &c.body {
             RecordBody::PenaltyCorrection(PenaltyCorrection {
                 change: CorrectionChange::Amendment(p),
                 decided_on,
                 ..
-            }) if *decided_on <= on => Some(p),
+            }) if *decided_on <= on => Some((*decided_on, p)),
             _ => None,
         })
-        .unwrap_or(original)
+        .max_by_key(|(decided_on, _)| *decided_on)
+        .map_or(original, |(_, p)| p)
 }
 
 /// Whether a revocation (撤销) of the record, or of the penalty it rests on, is known.
@@ -265,6 +267,18 @@ fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date, publicity: &P
             }
         }
         RecordBody::SpotCheck(s) if s.checked_on > on => RecordStatus::NotYetEffective,
+        // A revocation voids from the start, so it stands on every date;
+        // other changes take effect on their own date.
+        RecordBody::PenaltyCorrection(c)
+            if c.change != CorrectionChange::Revocation && c.decided_on > on =>
+        {
+            RecordStatus::NotYetEffective
+        }
+        RecordBody::Removal(r) if r.reason != RemovalReason::Revoked && r.removed_on > on => {
+            RecordStatus::NotYetEffective
+        }
+        RecordBody::RepairApplication(a) if a.applied_on > on => RecordStatus::NotYetEffective,
+        RecordBody::RepairDecision(d) if d.decided_on > on => RecordStatus::NotYetEffective,
         RecordBody::Commendation(c) if c.awarded_on > on => RecordStatus::NotYetEffective,
         RecordBody::Commendation(c) if c.valid_until.is_some_and(|until| until < on) => {
             RecordStatus::Ended

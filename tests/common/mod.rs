@@ -328,8 +328,8 @@ pub fn removal(listing_record_id: &str, reason: pb::RemovalReason, removed_on: c
             listing_record_id: listing_record_id.into(),
             reason: reason as i32,
             removed_on: date(removed_on),
-            decision_number: String::new(),
-            explanation: String::new(),
+            decision_number: "移出〔2026〕1号".into(),
+            explanation: "移出决定".into(),
         }),
     }
 }

@@ -162,10 +162,10 @@ impl PublicityRules {
         Publicity { published: tier.published, last_day: term_end(p.decided_on, tier.max_months) }
     }
 
-    /// The first day an application to repair a penalty decided by
-    /// `authority` may be made; `Err` says why none may before publication
-    /// ends.
-    pub fn repair_from(&self, p: &Penalty, authority: &str) -> Result<Date, String> {
+    /// The last day of the minimum publicity period of a penalty decided
+    /// by `authority`: repair may be sought from the day after. `Err` says
+    /// why none may be before publication ends.
+    pub fn repair_period_end(&self, p: &Penalty, authority: &str) -> Result<Date, String> {
         let tier = self.tier(p.severity);
         let sector = self
             .sector_minimums
@@ -211,15 +211,15 @@ mod tests {
         let general = penalty(SeverityTier::General, Category::ProductQuality, vec![]);
         assert!(rules.of(&general).published);
         assert_eq!(rules.of(&general).last_day, Date::from_ymd_opt(2026, 3, 31).unwrap());
-        assert_eq!(rules.repair_from(&general, "SAMR-1"), Ok(Date::from_ymd_opt(2025, 6, 30).unwrap()));
+        assert_eq!(rules.repair_period_end(&general, "SAMR-1"), Ok(Date::from_ymd_opt(2025, 6, 30).unwrap()));
         let food = penalty(SeverityTier::General, Category::FoodSafety, vec![]);
-        assert_eq!(rules.repair_from(&food, "SAMR-1"), Ok(Date::from_ymd_opt(2026, 3, 31).unwrap()));
+        assert_eq!(rules.repair_period_end(&food, "SAMR-1"), Ok(Date::from_ymd_opt(2026, 3, 31).unwrap()));
         let minor = penalty(SeverityTier::Minor, Category::ProductQuality, vec![]);
         assert!(!rules.of(&minor).published);
         let serious = penalty(SeverityTier::Serious, Category::ProductQuality, vec![Sanction::LicenceRevocation]);
         assert_eq!(rules.of(&serious).last_day, Date::from_ymd_opt(2028, 3, 31).unwrap());
-        assert!(rules.repair_from(&serious, "SAMR-1").is_err());
-        assert!(rules.repair_from(&serious, "MOHURD-1").is_ok(), "Order 45 binds market regulation and drugs (art. 18)");
+        assert!(rules.repair_period_end(&serious, "SAMR-1").is_err());
+        assert!(rules.repair_period_end(&serious, "MOHURD-1").is_ok(), "Order 45 binds market regulation and drugs (art. 18)");
     }
 
     #[test]
