@@ -590,9 +590,8 @@ pub fn record_from_wire(w: &pb::Record) -> Result<d::Record, Vec<Violation>> {
     r.finish(record)
 }
 
-/// A decision for one entity. `no_records`: the caller sees nothing of it.
-/// A decision, with the version of the publicity rules its records were
-/// read with.
+/// A decision for one entity, with the version of the publicity rules its
+/// records were read with. `no_records`: the caller sees nothing of it.
 pub fn decision_to_wire(uscc: &Uscc, d: &measures::Decision<'_>, publicity_version: &str, no_records: bool) -> pb::Decision {
     pb::Decision {
         uscc: uscc.to_string(),
