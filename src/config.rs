@@ -126,6 +126,9 @@ pub struct PolicyConfig {
     /// Risk scoring and supervision; the built-in `policy/supervision.toml`
     /// when empty. `CREDITREGISTRY_SUPERVISION_POLICY`.
     pub supervision_policy: Vec<PathBuf>,
+    /// Credit grading schemes; the built-in `policy/grades.toml` when empty.
+    /// `CREDITREGISTRY_GRADING_SCHEMES`.
+    pub grading_schemes: Vec<PathBuf>,
     /// Earliest date a record may carry, `YYYY-MM-DD`; 1990-01-01 when
     /// unset. `CREDITREGISTRY_EARLIEST_DATE`.
     pub earliest_date: Option<String>,
@@ -239,6 +242,7 @@ impl Config {
             ("CREDITREGISTRY_PUBLICITY_RULES", &mut self.policy.publicity_rules),
             ("CREDITREGISTRY_MEASURE_CATALOGUE", &mut self.policy.measure_catalogue),
             ("CREDITREGISTRY_SUPERVISION_POLICY", &mut self.policy.supervision_policy),
+            ("CREDITREGISTRY_GRADING_SCHEMES", &mut self.policy.grading_schemes),
         ] {
             if let Some(v) = var(name) {
                 *slot = v.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
@@ -285,6 +289,7 @@ impl Config {
             publicity: read(&p.publicity_rules, built_in.publicity)?,
             measures: read(&p.measure_catalogue, built_in.measures)?,
             supervision: read(&p.supervision_policy, built_in.supervision)?,
+            grades: read(&p.grading_schemes, built_in.grades)?,
         };
         let earliest = match &p.earliest_date {
             Some(date) => date

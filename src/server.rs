@@ -95,12 +95,12 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     .map_err(|e| e.to_string())?;
     tracing::info!(records = index.head(), "index rebuilt from the ledger");
     for edition in rules.editions() {
-        let [lists, publicity, catalogue, supervision] = edition.versions();
+        let [lists, publicity, catalogue, supervision, grades] = edition.versions();
         let from = match edition.effective_from {
             crate::domain::record::Date::MIN => "the start".to_string(),
             date => date.to_string(),
         };
-        tracing::info!(%from, lists, publicity, catalogue, supervision, "rule edition");
+        tracing::info!(%from, lists, publicity, catalogue, supervision, grades, "rule edition");
     }
 
     let registry_key = config.registry_key()?;

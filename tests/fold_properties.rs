@@ -400,8 +400,8 @@ proptest! {
         prop_assert_eq!(in_batches.as_slice(), records.as_slice());
         prop_assert_eq!(split.head(), whole.head());
         for on in evaluation_dates(extra) {
-            let a = fold(&all_at_once, None, on, &RULES.publicity);
-            let b = fold(&in_batches, None, on, &RULES.publicity);
+            let a = fold(&all_at_once, None, on, &RULES);
+            let b = fold(&in_batches, None, on, &RULES);
             prop_assert_eq!(views(&a), views(&b), "on {}", on);
             prop_assert_eq!(procurement(&a, on), procurement(&b, on), "on {}", on);
         }
@@ -421,8 +421,8 @@ proptest! {
         }
         let earlier = &records[..k];
         for on in evaluation_dates(extra) {
-            let then = fold(&records, Some(known_at), on, &RULES.publicity);
-            let only_earlier = fold(earlier, None, on, &RULES.publicity);
+            let then = fold(&records, Some(known_at), on, &RULES);
+            let only_earlier = fold(earlier, None, on, &RULES);
             prop_assert_eq!(views(&then), views(&only_earlier), "k {} on {}", k, on);
             prop_assert_eq!(procurement(&then, on), procurement(&only_earlier, on), "k {} on {}", k, on);
         }
@@ -434,7 +434,7 @@ proptest! {
         extra in evaluation_date(),
     ) {
         for on in evaluation_dates(extra) {
-            let state = fold(&records, None, on, &RULES.publicity);
+            let state = fold(&records, None, on, &RULES);
             for v in &state.records {
                 let counts = matches!(v.status, RecordStatus::InEffect | RecordStatus::Amended);
                 prop_assert!(

@@ -140,7 +140,7 @@ impl ReadScope {
     /// The whole state, for decisions: they do not depend on who asks.
     fn fold<'a>(&self, records: &'a [Arc<Record>], book: &RuleBook) -> EntityState<'a> {
         let in_tree = records.partition_point(|r| r.sequence <= self.tree.size);
-        fold(&records[..in_tree], self.known_at, self.on, &self.rules(book).publicity)
+        fold(&records[..in_tree], self.known_at, self.on, self.rules(book))
     }
 
     /// The records of a state this caller may see: everything, or what is

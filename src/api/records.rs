@@ -11,7 +11,8 @@ use crate::domain::rules::Rules;
 use crate::domain::state::{EntityState, RecordStatus, RecordView};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{
-    WireReader, commendation_from_wire, correction_from_wire, date_to_wire, listing_from_wire,
+    WireReader, commendation_from_wire, correction_from_wire, date_to_wire, grade_change_from_wire, grade_from_wire,
+    grade_in_force_to_wire, listing_from_wire,
     penalty_from_wire, record_to_wire, removal_from_wire, repair_application_from_wire,
     repair_decision_from_wire, spot_check_from_wire,
 };
@@ -317,6 +318,36 @@ impl RecordsService for RecordsApi {
         Ok(Response::new(pb::DecideRepairResponse { record, idempotent_replay }))
     }
 
+    async fn record_grade(
+        &self,
+        request: Request<pb::RecordGradeRequest>,
+    ) -> Result<Response<pb::RecordGradeResponse>, Status> {
+        let (record, idempotent_replay) = self
+            .write(
+                request,
+                "grade.",
+                |m, r| with_entity(r, &m.uscc, "grade", m.grade.as_ref(), grade_from_wire, RecordBody::Grade),
+                |m| &m.request_id,
+            )
+            .await?;
+        Ok(Response::new(pb::RecordGradeResponse { record, idempotent_replay }))
+    }
+
+    async fn change_grade(
+        &self,
+        request: Request<pb::ChangeGradeRequest>,
+    ) -> Result<Response<pb::ChangeGradeResponse>, Status> {
+        let (record, idempotent_replay) = self
+            .write(
+                request,
+                "change.",
+                |m, r| without_entity(r, "change", m.change.as_ref(), grade_change_from_wire, RecordBody::GradeChange),
+                |m| &m.request_id,
+            )
+            .await?;
+        Ok(Response::new(pb::ChangeGradeResponse { record, idempotent_replay }))
+    }
+
     async fn get_profile(
         &self,
         request: Request<pb::GetProfileRequest>,
@@ -333,7 +364,17 @@ impl RecordsService for RecordsApi {
         let records = self.registry.records_of(&uscc);
         let state = scope.fold(&records, &self.registry.rules);
         let visible = scope.visible(&state, &self.registry.rules);
+        let grades = &scope.rules(&self.registry.rules).grades;
+        let grades_in_force = state
+            .grades_in_force()
+            .filter_map(|(record, standing)| {
+                let scheme = grades.scheme(&standing.grade.scheme)?;
+                (scope.sees_everything || scheme.publishes(&standing.level))
+                    .then(|| grade_in_force_to_wire(record, &standing, scheme, &grades.version))
+            })
+            .collect();
         Ok(Response::new(pb::GetProfileResponse {
+            grades_in_force,
             uscc: uscc.to_string(),
             status: if visible.is_empty() {
                 pb::ProfileStatus::NoRecords

@@ -7,12 +7,12 @@
 use std::sync::Arc;
 
 use super::record::{
-    CorrectionChange, Date, ListType, Listing, Penalty, Record, RecordBody, RecordId, Removal,
+    CorrectionChange, Date, GradeChangeKind, ListType, Listing, Penalty, Record, RecordBody, RecordId, Removal,
     RemovalReason, RepairApplication, RepairOutcome, SeverityTier,
 };
 use super::rules::{Rules, term_end};
 use super::rules::lists::ListRules;
-use super::state::{RecordStatus, fold};
+use super::state::{RecordStatus, fold, grade_level};
 use super::uscc::Uscc;
 
 /// One problem with one field of the input. `field` is the path within the
@@ -151,6 +151,54 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
             v.text("reason", &d.reason, false);
             v.past_date("decided_on", d.decided_on);
         }
+        RecordBody::Grade(g) => {
+            v.number("decision_number", &g.decision_number);
+            v.text("grounds", &g.grounds, true);
+            v.text("legal_basis", &g.legal_basis, true);
+            v.past_date("evaluated_on", g.evaluated_on);
+            match rules.grades.scheme(&g.scheme) {
+                None => v.push(
+                    "scheme",
+                    format!(
+                        "'{}' is not a grading scheme (one of {:?}; {})",
+                        g.scheme,
+                        rules.grades.schemes.iter().map(|s| &s.code).collect::<Vec<_>>(),
+                        rules.grades.version
+                    ),
+                ),
+                Some(scheme) => {
+                    if scheme.rank(&g.level).is_none() {
+                        v.push(
+                            "level",
+                            format!("'{}' is not a level of {} (levels {:?})", g.level, scheme.code, scheme.level.iter().map(|l| &l.level).collect::<Vec<_>>()),
+                        );
+                    }
+                    let latest = term_end(g.evaluated_on, scheme.valid_months);
+                    if g.valid_until < g.evaluated_on {
+                        v.push("valid_until", format!("{} is before evaluated_on {}", g.valid_until, g.evaluated_on));
+                    } else if g.valid_until > latest {
+                        v.push(
+                            "valid_until",
+                            format!(
+                                "{} is longer than the {} months a {} grade is valid (latest {latest}; {})",
+                                g.valid_until, scheme.valid_months, scheme.name_zh, rules.grades.version
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        RecordBody::GradeChange(c) => {
+            v.reference("grade_record_id", &c.grade_record_id);
+            v.optional_number("decision_number", &c.decision_number);
+            v.text("reason", &c.reason, true);
+            v.past_date("decided_on", c.decided_on);
+            if let GradeChangeKind::Downgrade { level } | GradeChangeKind::Correction { level } = &c.change
+                && level.trim().is_empty()
+            {
+                v.push("level", "is required for a downgrade or correction");
+            }
+        }
     }
     v.out
 }
@@ -173,7 +221,7 @@ pub fn check_readable(body: &RecordBody, today: Date, rules: &Rules, unreadable:
             let judged_with: &[&str] = match name {
                 "planned_end" | "article" => &["list_type", "listed_on", "article"],
                 "abnormal_ground" => &["list_type"],
-                "valid_until" => &["awarded_on"],
+                "valid_until" => &["awarded_on", "evaluated_on"],
                 "failed_items" => &["outcome"],
                 "fine_fen" | "sanctions" => &["severity"],
                 _ => &[],
@@ -197,6 +245,18 @@ pub fn check_against(
     today: Date,
 ) -> Result<(), Refusal> {
     let lists = &rules.lists;
+    if let RecordBody::Grade(g) = body
+        && let Some(scheme) = rules.grades.scheme(&g.scheme)
+        && !scheme.may_issue(authority)
+    {
+        return Err(Refusal::Forbidden {
+            reason: "GRADE_NOT_FOR_AUTHORITY",
+            message: format!(
+                "authority '{authority}' may not issue {} grades: only authorities {:?} do ({}; {})",
+                scheme.name_zh, scheme.issuer_prefixes, scheme.legal_basis, rules.grades.version
+            ),
+        });
+    }
     if let RecordBody::Listing(l) = body {
         let rule = lists.rule(l.list_type);
         if !rule.may_post(authority) {
@@ -218,7 +278,7 @@ pub fn check_against(
     match body {
         RecordBody::Listing(l) => match &target.body {
             RecordBody::Penalty(p) if target.uscc == *uscc => {
-                let state = fold(entity_records, None, today, &rules.publicity);
+                let state = fold(entity_records, None, today, rules);
                 if state.find(&target.id).is_some_and(|v| v.status == RecordStatus::Revoked) {
                     return Err(Refusal::TargetClosed {
                         record_id: target.id.clone(),
@@ -249,7 +309,7 @@ pub fn check_against(
                 )));
             };
             same_authority(field, target, authority)?;
-            let state = fold(entity_records, None, today, &rules.publicity);
+            let state = fold(entity_records, None, today, rules);
             if let Some(view) = state.find(&target.id)
                 && view.status == RecordStatus::Revoked
             {
@@ -358,7 +418,47 @@ pub fn check_against(
             }
             Ok(())
         }
-        RecordBody::Penalty(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) => Ok(()),
+        RecordBody::GradeChange(c) => {
+            let RecordBody::Grade(grade) = &target.body else {
+                return Err(invalid(format!("record {target_id} is a {}, not a grade", target.body.kind())));
+            };
+            same_authority(field, target, authority)?;
+            let state = fold(entity_records, None, c.decided_on, rules);
+            let view = state.find(&target.id).expect("the target is among the entity's records");
+            if view.status == RecordStatus::Revoked {
+                return Err(Refusal::TargetClosed {
+                    record_id: target.id.clone(),
+                    reason: format!("grade {} was revoked; a revoked grade cannot be changed again", target.id),
+                });
+            }
+            let mut problems = Vec::new();
+            if c.decided_on < grade.evaluated_on {
+                problems.push(Violation::new(
+                    "decided_on",
+                    format!("{} is before the grade's evaluation date {}", c.decided_on, grade.evaluated_on),
+                ));
+            }
+            if let GradeChangeKind::Downgrade { level } | GradeChangeKind::Correction { level } = &c.change
+                && let Some(scheme) = rules.grades.scheme(&grade.scheme)
+            {
+                let current = grade_level(grade, &view.changed_by, c.decided_on);
+                match (scheme.rank(level), scheme.rank(current)) {
+                    (None, _) => problems.push(Violation::new(
+                        "level",
+                        format!("'{level}' is not a level of {} (levels {:?})", scheme.code, scheme.level.iter().map(|l| &l.level).collect::<Vec<_>>()),
+                    )),
+                    (Some(new), Some(now)) if matches!(c.change, GradeChangeKind::Downgrade { .. }) && new <= now => {
+                        problems.push(Violation::new(
+                            "level",
+                            format!("'{level}' is not below the grade in force on {} ('{current}'); a downgrade lowers it", c.decided_on),
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+            if problems.is_empty() { Ok(()) } else { Err(Refusal::Invalid(problems)) }
+        }
+        RecordBody::Penalty(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) | RecordBody::Grade(_) => Ok(()),
     }
 }
 
@@ -462,7 +562,7 @@ fn repair_allowed(
     on: Date,
     field: &str,
 ) -> Result<(), Refusal> {
-    let state = fold(entity_records, None, on, &rules.publicity);
+    let state = fold(entity_records, None, on, rules);
     let view = state.find(&target.id).expect("the target is among the entity's records");
     // A penalty past its publicity may still be in use (a measure's own
     // window): repair stops that use, so it may still be sought.
@@ -529,6 +629,7 @@ pub fn reference_of(body: &RecordBody) -> Option<(&'static str, &RecordId)> {
         RecordBody::Removal(r) => Some(("listing_record_id", &r.listing_record_id)),
         RecordBody::RepairApplication(a) => Some(("target_record_id", &a.target_record_id)),
         RecordBody::RepairDecision(d) => Some(("application_record_id", &d.application_record_id)),
+        RecordBody::GradeChange(c) => Some(("grade_record_id", &c.grade_record_id)),
         _ => None,
     }
 }

@@ -273,6 +273,46 @@ pub struct RepairDecision {
     pub reason: String,
 }
 
+/// A credit grade (信用等级) issued to an entity under a grading scheme
+/// (`policy/grades.toml`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grade {
+    /// The scheme's code, e.g. `tax_credit`.
+    pub scheme: String,
+    /// One of the scheme's levels.
+    pub level: String,
+    /// 评价决定文号, unique per authority.
+    pub decision_number: String,
+    /// The date the grade was evaluated on; it applies from then.
+    pub evaluated_on: Date,
+    /// Last day it is valid, inclusive; at most the scheme's validity.
+    pub valid_until: Date,
+    pub grounds: String,
+    pub legal_basis: String,
+}
+
+/// How a grade was changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GradeChangeKind {
+    /// 降级: a worse level, from the change's own date.
+    Downgrade { level: String },
+    /// 更正: the level as it should have been, from the grade's evaluation date.
+    Correction { level: String },
+    /// 撤销: void from the start.
+    Revocation,
+}
+
+/// A downgrade, correction or revocation of an earlier grade of the same
+/// authority (谁认定、谁修复).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GradeChange {
+    pub grade_record_id: RecordId,
+    pub change: GradeChangeKind,
+    pub decided_on: Date,
+    pub decision_number: String,
+    pub reason: String,
+}
+
 /// What a record says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RecordBody {
@@ -284,6 +324,8 @@ pub enum RecordBody {
     Removal(Removal),
     RepairApplication(RepairApplication),
     RepairDecision(RepairDecision),
+    Grade(Grade),
+    GradeChange(GradeChange),
 }
 
 impl RecordBody {
@@ -298,6 +340,8 @@ impl RecordBody {
             RecordBody::Removal(_) => "removal",
             RecordBody::RepairApplication(_) => "repair_application",
             RecordBody::RepairDecision(_) => "repair_decision",
+            RecordBody::Grade(_) => "grade",
+            RecordBody::GradeChange(_) => "grade_change",
         }
     }
 
@@ -307,6 +351,7 @@ impl RecordBody {
         match self {
             RecordBody::Penalty(p) => Some(&p.decision_number),
             RecordBody::Listing(l) => Some(&l.decision_number),
+            RecordBody::Grade(g) => Some(&g.decision_number),
             _ => None,
         }
     }
@@ -318,6 +363,7 @@ impl RecordBody {
             RecordBody::Removal(r) => Some(&r.listing_record_id),
             RecordBody::RepairApplication(a) => Some(&a.target_record_id),
             RecordBody::RepairDecision(d) => Some(&d.application_record_id),
+            RecordBody::GradeChange(c) => Some(&c.grade_record_id),
             _ => None,
         }
     }

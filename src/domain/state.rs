@@ -11,9 +11,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::record::{
-    CorrectionChange, Date, Listing, Penalty, PenaltyCorrection, Record, RecordBody, RecordId,
-    RemovalReason, RepairOutcome,
+    CorrectionChange, Date, Grade, GradeChange, GradeChangeKind, Listing, Penalty, PenaltyCorrection, Record,
+    RecordBody, RecordId, RemovalReason, RepairOutcome,
 };
+use super::rules::Rules;
+use super::rules::grades::GradeSchemes;
 use super::rules::publicity::PublicityRules;
 
 /// Where a record stands on the evaluation date.
@@ -38,6 +40,17 @@ pub enum RecordStatus {
     NotYetEffective,
 }
 
+/// A grade in force: its level after changes and caps.
+#[derive(Clone, Debug)]
+pub struct GradeStanding<'a> {
+    pub grade: &'a Grade,
+    /// The level in force: the grade's, as last downgraded or corrected,
+    /// capped by a later listing or penalty where the scheme says so.
+    pub level: String,
+    /// The record whose cap lowered the level, if one did.
+    pub capped_by: Option<&'a Arc<Record>>,
+}
+
 /// One record with its standing.
 #[derive(Clone, Debug)]
 pub struct RecordView<'a> {
@@ -48,6 +61,9 @@ pub struct RecordView<'a> {
     pub public: bool,
     /// Later records that changed this one, oldest first.
     pub changed_by: Vec<&'a Arc<Record>>,
+    /// For a grade in force on the evaluation date (the newest of its
+    /// scheme): the level that stands.
+    pub grade: Option<GradeStanding<'a>>,
 }
 
 /// What the registry knows of one entity at a time, on a date.
@@ -106,6 +122,11 @@ impl<'a> EntityState<'a> {
         })
     }
 
+    /// The grade in force in each scheme on the evaluation date.
+    pub fn grades_in_force(&self) -> impl Iterator<Item = (&'a Arc<Record>, GradeStanding<'a>)> + '_ {
+        self.records.iter().filter_map(|v| v.grade.clone().map(|g| (v.record, g)))
+    }
+
     /// A known record by id.
     pub fn find(&self, id: &str) -> Option<&RecordView<'a>> {
         self.records.iter().find(|v| v.record.id == id)
@@ -116,14 +137,17 @@ impl<'a> EntityState<'a> {
 ///
 /// `known_at`: only records committed at or before it count (transaction
 /// time); `None` means everything recorded. `evaluated_on`: the date the
-/// standing is evaluated on (valid time). `publicity` decides when a penalty
-/// stops being published.
+/// standing is evaluated on (valid time). `rules`: the edition in force on
+/// that date; its publicity rules decide when a penalty stops being
+/// published, its grading schemes which grade levels are published and
+/// what caps them.
 pub fn fold<'a>(
     records: &'a [Arc<Record>],
     known_at: Option<DateTime<Utc>>,
     evaluated_on: Date,
-    publicity: &PublicityRules,
+    rules: &Rules,
 ) -> EntityState<'a> {
+    let publicity = &rules.publicity;
     let known: Vec<&Arc<Record>> = records
         .iter()
         .filter(|r| known_at.is_none_or(|t| r.recorded_at <= t))
@@ -171,7 +195,11 @@ pub fn fold<'a>(
                     matches!(status, RecordStatus::InEffect | RecordStatus::Amended)
                         && publicity.of(amended(p, changers, evaluated_on)).published
                 }
-                RecordBody::PenaltyCorrection(_) => target_public && status == RecordStatus::InEffect,
+                RecordBody::PenaltyCorrection(_) | RecordBody::GradeChange(_) => {
+                    target_public && status == RecordStatus::InEffect
+                }
+                // Decided with the grade's standing, below.
+                RecordBody::Grade(_) => false,
                 RecordBody::Listing(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) => {
                     status == RecordStatus::InEffect
                 }
@@ -185,10 +213,103 @@ pub fn fold<'a>(
                 status,
                 public: is_public,
                 changed_by: changers.to_vec(),
+                grade: None,
             }
         })
         .collect();
-    EntityState { records, on: evaluated_on }
+    let mut state = EntityState { records, on: evaluated_on };
+    stand_grades(&mut state, &rules.grades);
+    state
+}
+
+/// Settles the grades: in each scheme the standing grade evaluated last is
+/// in force, the others are superseded (`Ended`); its level is the grade's as
+/// changed by `on`, capped by any listing or penalty after its evaluation
+/// that the scheme names; it is public when the scheme publishes that level.
+fn stand_grades<'a>(state: &mut EntityState<'a>, schemes: &GradeSchemes) {
+    let on = state.on;
+    let standing = |v: &RecordView<'_>| matches!(v.status, RecordStatus::InEffect | RecordStatus::Amended);
+    let mut newest: HashMap<&str, usize> = HashMap::new();
+    for (i, v) in state.records.iter().enumerate() {
+        if let RecordBody::Grade(g) = &v.record.body
+            && standing(v)
+        {
+            let keep = newest.get(g.scheme.as_str()).is_none_or(|&j| match &state.records[j].record.body {
+                RecordBody::Grade(kept) => g.evaluated_on >= kept.evaluated_on,
+                _ => true,
+            });
+            if keep {
+                newest.insert(&g.scheme, i);
+            }
+        }
+    }
+    let in_force: Vec<usize> = newest.into_values().collect();
+    let mut standings = Vec::new();
+    for (i, v) in state.records.iter().enumerate() {
+        let record: &'a Arc<Record> = v.record;
+        let RecordBody::Grade(g) = &record.body else { continue };
+        if !standing(v) {
+            continue;
+        }
+        if !in_force.contains(&i) {
+            standings.push((i, None));
+            continue;
+        }
+        let mut level = grade_level(g, &v.changed_by, on).to_string();
+        let mut capped_by = None;
+        if let Some(scheme) = schemes.scheme(&g.scheme) {
+            for cap in &scheme.cap {
+                let listed = state.listings_in_force().find(|(_, l)| cap.listed.contains(&l.list_type) && l.listed_on > g.evaluated_on);
+                let penalised = state.penalties_for_use(false).find(|p| {
+                    cap.penalty_min_severity.is_some_and(|min| p.penalty.severity >= min) && p.penalty.decided_on > g.evaluated_on
+                });
+                let by = listed.map(|(r, _)| r).or(penalised.map(|p| p.record));
+                if let Some(by) = by
+                    && scheme.worse(&level, &cap.max_level) != level
+                {
+                    level = cap.max_level.clone();
+                    capped_by = Some(by);
+                }
+            }
+        }
+        standings.push((i, Some(GradeStanding { grade: g, level, capped_by })));
+    }
+    for (i, standing) in standings {
+        let view = &mut state.records[i];
+        match standing {
+            None => {
+                view.status = RecordStatus::Ended;
+                view.public = false;
+            }
+            Some(s) => {
+                view.public = schemes.scheme(&s.grade.scheme).is_some_and(|scheme| scheme.publishes(&s.level));
+                view.grade = Some(s);
+            }
+        }
+    }
+}
+
+/// A grade's level as changed by `changers` by `on`: a correction counts
+/// from the grade's evaluation date, a downgrade from its own date; the
+/// change effective latest wins (of two effective the same day, the later
+/// recorded).
+pub fn grade_level<'a>(grade: &'a Grade, changers: &[&'a Arc<Record>], on: Date) -> &'a str {
+    changers
+        .iter()
+        .copied()
+        .filter_map(|c| match &c.body {
+            RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Correction { level }, .. }) => {
+                Some((grade.evaluated_on, level.as_str()))
+            }
+            RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Downgrade { level }, decided_on, .. })
+                if *decided_on <= on =>
+            {
+                Some((*decided_on, level.as_str()))
+            }
+            _ => None,
+        })
+        .max_by_key(|(from, _)| *from)
+        .map_or(grade.level.as_str(), |(_, level)| level)
 }
 
 /// A penalty as amended by the latest of `changers` decided on or before
@@ -265,6 +386,32 @@ fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date, publicity: &P
                 _ if l.planned_end.is_some_and(|end| end < on) => RecordStatus::Ended,
                 _ => RecordStatus::InEffect,
             }
+        }
+        RecordBody::Grade(g) => {
+            let revoked = changers.iter().any(|c| {
+                matches!(&c.body, RecordBody::GradeChange(x) if x.change == GradeChangeKind::Revocation)
+            });
+            let changed = changers.iter().any(|c| match &c.body {
+                RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Correction { .. }, .. }) => true,
+                RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Downgrade { .. }, decided_on, .. }) => {
+                    *decided_on <= on
+                }
+                _ => false,
+            });
+            if revoked {
+                RecordStatus::Revoked
+            } else if g.evaluated_on > on {
+                RecordStatus::NotYetEffective
+            } else if g.valid_until < on {
+                RecordStatus::Ended
+            } else if changed {
+                RecordStatus::Amended
+            } else {
+                RecordStatus::InEffect
+            }
+        }
+        RecordBody::GradeChange(c) if c.change != GradeChangeKind::Revocation && c.decided_on > on => {
+            RecordStatus::NotYetEffective
         }
         RecordBody::SpotCheck(s) if s.checked_on > on => RecordStatus::NotYetEffective,
         // A revocation voids from the start, so it stands on every date;

@@ -10,7 +10,7 @@ use super::google::r#type::Date as WireDate;
 use super::pb;
 use crate::domain::admission::Violation;
 use crate::domain::record as d;
-use crate::domain::rules::{measures, supervision};
+use crate::domain::rules::{grades, measures, supervision};
 use crate::domain::state;
 use crate::domain::uscc::Uscc;
 
@@ -442,6 +442,73 @@ pub fn repair_decision_from_wire(
     })
 }
 
+pub fn grade_from_wire(r: &mut WireReader, prefix: &str, g: &pb::Grade) -> Option<d::Grade> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let evaluated_on = r.date(&f("evaluated_on"), g.evaluated_on.as_ref());
+    let valid_until = r.date(&f("valid_until"), g.valid_until.as_ref());
+    Some(d::Grade {
+        scheme: g.scheme.clone(),
+        level: g.level.clone(),
+        decision_number: g.decision_number.clone(),
+        evaluated_on: evaluated_on.unwrap_or(UNREADABLE_DATE),
+        valid_until: valid_until.unwrap_or(UNREADABLE_DATE),
+        grounds: g.grounds.clone(),
+        legal_basis: g.legal_basis.clone(),
+    })
+}
+
+pub fn grade_change_from_wire(r: &mut WireReader, prefix: &str, c: &pb::GradeChange) -> Option<d::GradeChange> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let decided_on = r.date(&f("decided_on"), c.decided_on.as_ref());
+    let change = match pb::GradeChangeType::try_from(c.r#type) {
+        Ok(pb::GradeChangeType::Downgrade) => Some(d::GradeChangeKind::Downgrade { level: c.level.clone() }),
+        Ok(pb::GradeChangeType::Correction) => Some(d::GradeChangeKind::Correction { level: c.level.clone() }),
+        Ok(pb::GradeChangeType::Revocation) if c.level.is_empty() => Some(d::GradeChangeKind::Revocation),
+        Ok(pb::GradeChangeType::Revocation) => {
+            r.fail(f("level"), "must be empty for a revocation");
+            None
+        }
+        Ok(pb::GradeChangeType::Unspecified) => {
+            r.fail(f("type"), "is required");
+            None
+        }
+        Err(_) => {
+            r.fail(f("type"), format!("{} is not a known value", c.r#type));
+            None
+        }
+    };
+    Some(d::GradeChange {
+        grade_record_id: c.grade_record_id.clone(),
+        change: change.unwrap_or(d::GradeChangeKind::Revocation),
+        decided_on: decided_on.unwrap_or(UNREADABLE_DATE),
+        decision_number: c.decision_number.clone(),
+        reason: c.reason.clone(),
+    })
+}
+
+/// The grade in force in one scheme, as a profile shows it.
+pub fn grade_in_force_to_wire(
+    record: &d::Record,
+    standing: &state::GradeStanding<'_>,
+    scheme: &grades::Scheme,
+    schemes_version: &str,
+) -> pb::GradeInForce {
+    let meaning = scheme.level(&standing.level);
+    pb::GradeInForce {
+        scheme: scheme.code.clone(),
+        scheme_name_zh: scheme.name_zh.clone(),
+        scheme_name_en: scheme.name_en.clone(),
+        level: standing.level.clone(),
+        meaning_zh: meaning.map(|l| l.meaning_zh.clone()).unwrap_or_default(),
+        meaning_en: meaning.map(|l| l.meaning_en.clone()).unwrap_or_default(),
+        grade_record_id: record.id.clone(),
+        evaluated_on: Some(date_to_wire(standing.grade.evaluated_on)),
+        valid_until: Some(date_to_wire(standing.grade.valid_until)),
+        capped_by_record_id: standing.capped_by.map(|r| r.id.clone()).unwrap_or_default(),
+        schemes_version: schemes_version.to_string(),
+    }
+}
+
 pub fn penalty_to_wire(p: &d::Penalty) -> pb::Penalty {
     pb::Penalty {
         decision_number: p.decision_number.clone(),
@@ -524,6 +591,30 @@ pub fn body_to_wire(body: &d::RecordBody) -> pb::record::Body {
             decision_number: x.decision_number.clone(),
             reason: x.reason.clone(),
         }),
+        d::RecordBody::Grade(g) => Body::Grade(pb::Grade {
+            scheme: g.scheme.clone(),
+            level: g.level.clone(),
+            decision_number: g.decision_number.clone(),
+            evaluated_on: Some(date_to_wire(g.evaluated_on)),
+            valid_until: Some(date_to_wire(g.valid_until)),
+            grounds: g.grounds.clone(),
+            legal_basis: g.legal_basis.clone(),
+        }),
+        d::RecordBody::GradeChange(c) => {
+            let (kind, level) = match &c.change {
+                d::GradeChangeKind::Downgrade { level } => (pb::GradeChangeType::Downgrade, level.clone()),
+                d::GradeChangeKind::Correction { level } => (pb::GradeChangeType::Correction, level.clone()),
+                d::GradeChangeKind::Revocation => (pb::GradeChangeType::Revocation, String::new()),
+            };
+            Body::GradeChange(pb::GradeChange {
+                grade_record_id: c.grade_record_id.clone(),
+                r#type: kind as i32,
+                level,
+                decided_on: Some(date_to_wire(c.decided_on)),
+                decision_number: c.decision_number.clone(),
+                reason: c.reason.clone(),
+            })
+        }
     }
 }
 
@@ -546,6 +637,8 @@ pub fn body_from_wire(r: &mut WireReader, body: &pb::record::Body) -> Option<d::
         Body::RepairDecision(x) => {
             d::RecordBody::RepairDecision(repair_decision_from_wire(r, "repair_decision.", x)?)
         }
+        Body::Grade(g) => d::RecordBody::Grade(grade_from_wire(r, "grade.", g)?),
+        Body::GradeChange(c) => d::RecordBody::GradeChange(grade_change_from_wire(r, "grade_change.", c)?),
     })
 }
 

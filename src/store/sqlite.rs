@@ -575,7 +575,11 @@ async fn append_one(tx: &mut Transaction<'_, Sqlite>, entry: &Appended) -> Resul
             .execute(&mut **tx)
             .await?;
         }
-        RecordBody::Commendation(_) | RecordBody::RepairApplication(_) | RecordBody::RepairDecision(_) => {}
+        RecordBody::Commendation(_)
+        | RecordBody::RepairApplication(_)
+        | RecordBody::RepairDecision(_)
+        | RecordBody::Grade(_)
+        | RecordBody::GradeChange(_) => {}
     }
     Ok(())
 }

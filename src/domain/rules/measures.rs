@@ -356,7 +356,7 @@ mod tests {
                 }),
             });
             let records = [record];
-            let state = fold(&records, None, on, &rules.publicity);
+            let state = fold(&records, None, on, &rules);
             catalogue.decide(&state, MeasureDomain::GovernmentProcurement, on).eligibility
         };
         assert_eq!(decide(Category::ProductQuality, 300_000_000), Eligibility::Ineligible);

@@ -2,6 +2,7 @@
 //! versioned TOML document, validated when parsed; the defaults are the files
 //! under `policy/`, built into the binary.
 
+pub mod grades;
 pub mod lists;
 pub mod measures;
 pub mod publicity;
@@ -15,6 +16,7 @@ pub const DEFAULT_LISTS: &str = include_str!("../../../policy/lists.toml");
 pub const DEFAULT_PUBLICITY: &str = include_str!("../../../policy/publicity.toml");
 pub const DEFAULT_MEASURES: &str = include_str!("../../../policy/measures.toml");
 pub const DEFAULT_SUPERVISION: &str = include_str!("../../../policy/supervision.toml");
+pub const DEFAULT_GRADES: &str = include_str!("../../../policy/grades.toml");
 
 /// One rule document: where it came from (named in errors) and its text.
 #[derive(Clone, Debug)]
@@ -36,6 +38,7 @@ pub struct RuleFiles {
     pub publicity: Vec<RuleFile>,
     pub measures: Vec<RuleFile>,
     pub supervision: Vec<RuleFile>,
+    pub grades: Vec<RuleFile>,
 }
 
 impl RuleFiles {
@@ -52,6 +55,7 @@ impl RuleFiles {
                 RuleFile::new("policy/measures.toml", DEFAULT_MEASURES),
             ],
             supervision: vec![RuleFile::new("policy/supervision.toml", DEFAULT_SUPERVISION)],
+            grades: vec![RuleFile::new("policy/grades.toml", DEFAULT_GRADES)],
         }
     }
 }
@@ -67,6 +71,7 @@ pub struct Rules {
     pub publicity: publicity::PublicityRules,
     pub catalogue: measures::Catalogue,
     pub supervision: supervision::SupervisionPolicy,
+    pub grades: grades::GradeSchemes,
     /// The earliest date a record may carry (a decision, a listing, a check):
     /// anything before it is a typo that must not enter the permanent ledger.
     pub earliest_date: Date,
@@ -85,30 +90,9 @@ impl Rules {
         RuleBook::defaults().latest().clone()
     }
 
-    /// Parses one version of each document: lists, publicity, measures,
-    /// supervision. The error names the document and the problem.
-    pub fn parse([lists, publicity, measures, supervision]: [&str; 4]) -> Result<Rules, String> {
-        let lists = lists::ListRules::parse(lists).map_err(|e| format!("list rules: {e}"))?;
-        let publicity = publicity::PublicityRules::parse(publicity).map_err(|e| format!("publicity rules: {e}"))?;
-        let catalogue = measures::Catalogue::parse(measures).map_err(|e| format!("measure catalogue: {e}"))?;
-        let supervision =
-            supervision::SupervisionPolicy::parse(supervision).map_err(|e| format!("supervision policy: {e}"))?;
-        Ok(Rules {
-            effective_from: [lists.effective_from, publicity.effective_from, catalogue.effective_from, supervision.effective_from]
-                .into_iter()
-                .max()
-                .unwrap_or(Date::MIN),
-            lists,
-            publicity,
-            catalogue,
-            supervision,
-            earliest_date: DEFAULT_EARLIEST_DATE,
-        })
-    }
-
     /// The versions of this edition, as named in decisions and receipts.
-    pub fn versions(&self) -> [&str; 4] {
-        [&self.lists.version, &self.publicity.version, &self.catalogue.version, &self.supervision.version]
+    pub fn versions(&self) -> [&str; 5] {
+        [&self.lists.version, &self.publicity.version, &self.catalogue.version, &self.supervision.version, &self.grades.version]
     }
 }
 
@@ -164,12 +148,14 @@ impl RuleBook {
         let catalogue = versions("measure catalogue", &files.measures, measures::Catalogue::parse, |r| r.effective_from)?;
         let supervision =
             versions("supervision policy", &files.supervision, supervision::SupervisionPolicy::parse, |r| r.effective_from)?;
+        let grades = versions("grading schemes", &files.grades, grades::GradeSchemes::parse, |r| r.effective_from)?;
         let mut starts: Vec<Date> = lists
             .iter()
             .map(|r| r.effective_from)
             .chain(publicity.iter().map(|r| r.effective_from))
             .chain(catalogue.iter().map(|r| r.effective_from))
             .chain(supervision.iter().map(|r| r.effective_from))
+            .chain(grades.iter().map(|r| r.effective_from))
             .collect();
         starts.sort_unstable();
         starts.dedup();
@@ -182,6 +168,7 @@ impl RuleBook {
                 publicity: in_force(&publicity, on, |r| r.effective_from),
                 catalogue: in_force(&catalogue, on, |r| r.effective_from),
                 supervision: in_force(&supervision, on, |r| r.effective_from),
+                grades: in_force(&grades, on, |r| r.effective_from),
                 earliest_date,
             })
             .collect();

@@ -109,6 +109,40 @@ class RecordListingResponse(_message.Message):
     idempotent_replay: bool
     def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
 
+class RecordGradeRequest(_message.Message):
+    __slots__ = ("request_id", "uscc", "grade")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    GRADE_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    uscc: str
+    grade: _types_pb2.Grade
+    def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., grade: _Optional[_Union[_types_pb2.Grade, _Mapping]] = ...) -> None: ...
+
+class RecordGradeResponse(_message.Message):
+    __slots__ = ("record", "idempotent_replay")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    record: _types_pb2.Record
+    idempotent_replay: bool
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+
+class ChangeGradeRequest(_message.Message):
+    __slots__ = ("request_id", "change")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    change: _types_pb2.GradeChange
+    def __init__(self, request_id: _Optional[str] = ..., change: _Optional[_Union[_types_pb2.GradeChange, _Mapping]] = ...) -> None: ...
+
+class ChangeGradeResponse(_message.Message):
+    __slots__ = ("record", "idempotent_replay")
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    record: _types_pb2.Record
+    idempotent_replay: bool
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+
 class RemoveListingRequest(_message.Message):
     __slots__ = ("request_id", "removal")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -170,7 +204,7 @@ class GetProfileRequest(_message.Message):
     def __init__(self, uscc: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetProfileResponse(_message.Message):
-    __slots__ = ("uscc", "status", "evaluated_on", "current_listings", "records", "total_records", "latest_sequence")
+    __slots__ = ("uscc", "status", "evaluated_on", "current_listings", "records", "total_records", "latest_sequence", "grades_in_force")
     USCC_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
@@ -178,6 +212,7 @@ class GetProfileResponse(_message.Message):
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_RECORDS_FIELD_NUMBER: _ClassVar[int]
     LATEST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    GRADES_IN_FORCE_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     status: ProfileStatus
     evaluated_on: _date_pb2.Date
@@ -185,7 +220,8 @@ class GetProfileResponse(_message.Message):
     records: _containers.RepeatedCompositeFieldContainer[_types_pb2.RecordEntry]
     total_records: int
     latest_sequence: int
-    def __init__(self, uscc: _Optional[str] = ..., status: _Optional[_Union[ProfileStatus, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., total_records: _Optional[int] = ..., latest_sequence: _Optional[int] = ...) -> None: ...
+    grades_in_force: _containers.RepeatedCompositeFieldContainer[_types_pb2.GradeInForce]
+    def __init__(self, uscc: _Optional[str] = ..., status: _Optional[_Union[ProfileStatus, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., total_records: _Optional[int] = ..., latest_sequence: _Optional[int] = ..., grades_in_force: _Optional[_Iterable[_Union[_types_pb2.GradeInForce, _Mapping]]] = ...) -> None: ...
 
 class ListRecordsRequest(_message.Message):
     __slots__ = ("uscc", "page_size", "page_token", "evaluated_on", "min_sequence", "known_at")

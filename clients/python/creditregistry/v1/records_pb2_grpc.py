@@ -83,6 +83,16 @@ class RecordsServiceStub:
                 request_serializer=creditregistry_dot_v1_dot_records__pb2.DecideRepairRequest.SerializeToString,
                 response_deserializer=creditregistry_dot_v1_dot_records__pb2.DecideRepairResponse.FromString,
                 _registered_method=True)
+        self.RecordGrade = channel.unary_unary(
+                '/creditregistry.v1.RecordsService/RecordGrade',
+                request_serializer=creditregistry_dot_v1_dot_records__pb2.RecordGradeRequest.SerializeToString,
+                response_deserializer=creditregistry_dot_v1_dot_records__pb2.RecordGradeResponse.FromString,
+                _registered_method=True)
+        self.ChangeGrade = channel.unary_unary(
+                '/creditregistry.v1.RecordsService/ChangeGrade',
+                request_serializer=creditregistry_dot_v1_dot_records__pb2.ChangeGradeRequest.SerializeToString,
+                response_deserializer=creditregistry_dot_v1_dot_records__pb2.ChangeGradeResponse.FromString,
+                _registered_method=True)
         self.GetProfile = channel.unary_unary(
                 '/creditregistry.v1.RecordsService/GetProfile',
                 request_serializer=creditregistry_dot_v1_dot_records__pb2.GetProfileRequest.SerializeToString,
@@ -169,6 +179,21 @@ class RecordsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordGrade(self, request, context):
+        """Issues a credit grade (信用等级) under a grading scheme; only the
+        scheme's issuers may (FAILED_PRECONDITION GRADE_NOT_FOR_AUTHORITY).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeGrade(self, request, context):
+        """Downgrades, corrects or revokes a grade, by the authority that issued it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetProfile(self, request, context):
         """The credit file of one entity: its records and the lists it is on.
         """
@@ -232,6 +257,16 @@ def add_RecordsServiceServicer_to_server(servicer, server):
                     servicer.DecideRepair,
                     request_deserializer=creditregistry_dot_v1_dot_records__pb2.DecideRepairRequest.FromString,
                     response_serializer=creditregistry_dot_v1_dot_records__pb2.DecideRepairResponse.SerializeToString,
+            ),
+            'RecordGrade': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordGrade,
+                    request_deserializer=creditregistry_dot_v1_dot_records__pb2.RecordGradeRequest.FromString,
+                    response_serializer=creditregistry_dot_v1_dot_records__pb2.RecordGradeResponse.SerializeToString,
+            ),
+            'ChangeGrade': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeGrade,
+                    request_deserializer=creditregistry_dot_v1_dot_records__pb2.ChangeGradeRequest.FromString,
+                    response_serializer=creditregistry_dot_v1_dot_records__pb2.ChangeGradeResponse.SerializeToString,
             ),
             'GetProfile': grpc.unary_unary_rpc_method_handler(
                     servicer.GetProfile,
@@ -474,6 +509,60 @@ class RecordsService:
             '/creditregistry.v1.RecordsService/DecideRepair',
             creditregistry_dot_v1_dot_records__pb2.DecideRepairRequest.SerializeToString,
             creditregistry_dot_v1_dot_records__pb2.DecideRepairResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordGrade(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/creditregistry.v1.RecordsService/RecordGrade',
+            creditregistry_dot_v1_dot_records__pb2.RecordGradeRequest.SerializeToString,
+            creditregistry_dot_v1_dot_records__pb2.RecordGradeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeGrade(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/creditregistry.v1.RecordsService/ChangeGrade',
+            creditregistry_dot_v1_dot_records__pb2.ChangeGradeRequest.SerializeToString,
+            creditregistry_dot_v1_dot_records__pb2.ChangeGradeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -65,6 +65,13 @@ class CorrectionGround(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CORRECTION_GROUND_COURT_RULING: _ClassVar[CorrectionGround]
     CORRECTION_GROUND_SELF_CORRECTION: _ClassVar[CorrectionGround]
 
+class GradeChangeType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    GRADE_CHANGE_TYPE_UNSPECIFIED: _ClassVar[GradeChangeType]
+    GRADE_CHANGE_TYPE_DOWNGRADE: _ClassVar[GradeChangeType]
+    GRADE_CHANGE_TYPE_CORRECTION: _ClassVar[GradeChangeType]
+    GRADE_CHANGE_TYPE_REVOCATION: _ClassVar[GradeChangeType]
+
 class SpotCheckOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     SPOT_CHECK_OUTCOME_UNSPECIFIED: _ClassVar[SpotCheckOutcome]
@@ -186,6 +193,10 @@ CORRECTION_GROUND_UNSPECIFIED: CorrectionGround
 CORRECTION_GROUND_RECONSIDERATION: CorrectionGround
 CORRECTION_GROUND_COURT_RULING: CorrectionGround
 CORRECTION_GROUND_SELF_CORRECTION: CorrectionGround
+GRADE_CHANGE_TYPE_UNSPECIFIED: GradeChangeType
+GRADE_CHANGE_TYPE_DOWNGRADE: GradeChangeType
+GRADE_CHANGE_TYPE_CORRECTION: GradeChangeType
+GRADE_CHANGE_TYPE_REVOCATION: GradeChangeType
 SPOT_CHECK_OUTCOME_UNSPECIFIED: SpotCheckOutcome
 SPOT_CHECK_OUTCOME_PASS: SpotCheckOutcome
 SPOT_CHECK_OUTCOME_FAIL: SpotCheckOutcome
@@ -277,6 +288,66 @@ class PenaltyCorrection(_message.Message):
     amended_penalty: Penalty
     reason: str
     def __init__(self, penalty_record_id: _Optional[str] = ..., type: _Optional[_Union[CorrectionType, str]] = ..., ground: _Optional[_Union[CorrectionGround, str]] = ..., decision_number: _Optional[str] = ..., decided_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., amended_penalty: _Optional[_Union[Penalty, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class Grade(_message.Message):
+    __slots__ = ("scheme", "level", "decision_number", "evaluated_on", "valid_until", "grounds", "legal_basis")
+    SCHEME_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    GROUNDS_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
+    scheme: str
+    level: str
+    decision_number: str
+    evaluated_on: _date_pb2.Date
+    valid_until: _date_pb2.Date
+    grounds: str
+    legal_basis: str
+    def __init__(self, scheme: _Optional[str] = ..., level: _Optional[str] = ..., decision_number: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., grounds: _Optional[str] = ..., legal_basis: _Optional[str] = ...) -> None: ...
+
+class GradeChange(_message.Message):
+    __slots__ = ("grade_record_id", "type", "level", "decided_on", "decision_number", "reason")
+    GRADE_RECORD_ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_ON_FIELD_NUMBER: _ClassVar[int]
+    DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    grade_record_id: str
+    type: GradeChangeType
+    level: str
+    decided_on: _date_pb2.Date
+    decision_number: str
+    reason: str
+    def __init__(self, grade_record_id: _Optional[str] = ..., type: _Optional[_Union[GradeChangeType, str]] = ..., level: _Optional[str] = ..., decided_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., decision_number: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class GradeInForce(_message.Message):
+    __slots__ = ("scheme", "scheme_name_zh", "scheme_name_en", "level", "meaning_zh", "meaning_en", "grade_record_id", "evaluated_on", "valid_until", "capped_by_record_id", "schemes_version")
+    SCHEME_FIELD_NUMBER: _ClassVar[int]
+    SCHEME_NAME_ZH_FIELD_NUMBER: _ClassVar[int]
+    SCHEME_NAME_EN_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    MEANING_ZH_FIELD_NUMBER: _ClassVar[int]
+    MEANING_EN_FIELD_NUMBER: _ClassVar[int]
+    GRADE_RECORD_ID_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    CAPPED_BY_RECORD_ID_FIELD_NUMBER: _ClassVar[int]
+    SCHEMES_VERSION_FIELD_NUMBER: _ClassVar[int]
+    scheme: str
+    scheme_name_zh: str
+    scheme_name_en: str
+    level: str
+    meaning_zh: str
+    meaning_en: str
+    grade_record_id: str
+    evaluated_on: _date_pb2.Date
+    valid_until: _date_pb2.Date
+    capped_by_record_id: str
+    schemes_version: str
+    def __init__(self, scheme: _Optional[str] = ..., scheme_name_zh: _Optional[str] = ..., scheme_name_en: _Optional[str] = ..., level: _Optional[str] = ..., meaning_zh: _Optional[str] = ..., meaning_en: _Optional[str] = ..., grade_record_id: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., capped_by_record_id: _Optional[str] = ..., schemes_version: _Optional[str] = ...) -> None: ...
 
 class SpotCheck(_message.Message):
     __slots__ = ("report_number", "category", "product", "product_class", "batch", "outcome", "checked_on", "failed_items")
@@ -375,7 +446,7 @@ class RepairDecision(_message.Message):
     def __init__(self, application_record_id: _Optional[str] = ..., outcome: _Optional[_Union[RepairOutcome, str]] = ..., decided_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., decision_number: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Record(_message.Message):
-    __slots__ = ("record_id", "sequence", "recorded_at", "uscc", "authority", "actor", "request_id", "penalty", "penalty_correction", "spot_check", "commendation", "listing", "removal", "repair_application", "repair_decision")
+    __slots__ = ("record_id", "sequence", "recorded_at", "uscc", "authority", "actor", "request_id", "penalty", "penalty_correction", "spot_check", "commendation", "listing", "removal", "repair_application", "repair_decision", "grade", "grade_change")
     RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
@@ -391,6 +462,8 @@ class Record(_message.Message):
     REMOVAL_FIELD_NUMBER: _ClassVar[int]
     REPAIR_APPLICATION_FIELD_NUMBER: _ClassVar[int]
     REPAIR_DECISION_FIELD_NUMBER: _ClassVar[int]
+    GRADE_FIELD_NUMBER: _ClassVar[int]
+    GRADE_CHANGE_FIELD_NUMBER: _ClassVar[int]
     record_id: str
     sequence: int
     recorded_at: _timestamp_pb2.Timestamp
@@ -406,7 +479,9 @@ class Record(_message.Message):
     removal: Removal
     repair_application: RepairApplication
     repair_decision: RepairDecision
-    def __init__(self, record_id: _Optional[str] = ..., sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., uscc: _Optional[str] = ..., authority: _Optional[str] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., penalty: _Optional[_Union[Penalty, _Mapping]] = ..., penalty_correction: _Optional[_Union[PenaltyCorrection, _Mapping]] = ..., spot_check: _Optional[_Union[SpotCheck, _Mapping]] = ..., commendation: _Optional[_Union[Commendation, _Mapping]] = ..., listing: _Optional[_Union[Listing, _Mapping]] = ..., removal: _Optional[_Union[Removal, _Mapping]] = ..., repair_application: _Optional[_Union[RepairApplication, _Mapping]] = ..., repair_decision: _Optional[_Union[RepairDecision, _Mapping]] = ...) -> None: ...
+    grade: Grade
+    grade_change: GradeChange
+    def __init__(self, record_id: _Optional[str] = ..., sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., uscc: _Optional[str] = ..., authority: _Optional[str] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., penalty: _Optional[_Union[Penalty, _Mapping]] = ..., penalty_correction: _Optional[_Union[PenaltyCorrection, _Mapping]] = ..., spot_check: _Optional[_Union[SpotCheck, _Mapping]] = ..., commendation: _Optional[_Union[Commendation, _Mapping]] = ..., listing: _Optional[_Union[Listing, _Mapping]] = ..., removal: _Optional[_Union[Removal, _Mapping]] = ..., repair_application: _Optional[_Union[RepairApplication, _Mapping]] = ..., repair_decision: _Optional[_Union[RepairDecision, _Mapping]] = ..., grade: _Optional[_Union[Grade, _Mapping]] = ..., grade_change: _Optional[_Union[GradeChange, _Mapping]] = ...) -> None: ...
 
 class RecordEntry(_message.Message):
     __slots__ = ("record", "status", "changed_by_record_ids", "public", "escalation_due_on")

@@ -1,0 +1,178 @@
+//! Credit grading schemes (信用等级评价) as data: `policy/grades.toml`.
+//!
+//! A scheme names its levels best first, how long a grade is valid, who may
+//! issue one, which levels are published, and which later listings or
+//! penalties cap the grade in force.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use crate::domain::record::{ListType, SeverityTier};
+
+/// One level of a scheme.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    pub level: String,
+    pub meaning_zh: String,
+    pub meaning_en: String,
+}
+
+/// What caps a grade in force: a listing on one of `listed` in force, or a
+/// penalty of at least `penalty_min_severity` in effect, decided after the
+/// grade's evaluation date.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cap {
+    #[serde(default)]
+    pub listed: Vec<ListType>,
+    #[serde(default)]
+    pub penalty_min_severity: Option<SeverityTier>,
+    pub max_level: String,
+    pub legal_basis: String,
+}
+
+/// One grading scheme.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheme {
+    /// Stable code grades name, e.g. `tax_credit`.
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Best first.
+    pub level: Vec<Level>,
+    /// Longest validity of a grade, in months from its evaluation date.
+    pub valid_months: u32,
+    /// Only authorities whose id starts with one of these issue grades;
+    /// empty: any enforcement authority.
+    pub issuer_prefixes: Vec<String>,
+    /// Levels shown to procurement callers and the public.
+    pub published_levels: Vec<String>,
+    #[serde(default)]
+    pub cap: Vec<Cap>,
+    /// A local or illustrative scheme rather than a national one.
+    #[serde(default)]
+    pub local: bool,
+    pub legal_basis: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GradesFile {
+    version: String,
+    #[serde(default)]
+    effective_from: Option<String>,
+    scheme: Vec<Scheme>,
+}
+
+/// Every grading scheme, with the version that names them.
+#[derive(Clone, Debug)]
+pub struct GradeSchemes {
+    pub version: String,
+    /// First day these schemes apply (`Date::MIN`: from the start).
+    pub effective_from: crate::domain::record::Date,
+    pub schemes: Vec<Scheme>,
+}
+
+impl GradeSchemes {
+    /// Parses and validates the schemes; the error names the scheme and the problem.
+    pub fn parse(text: &str) -> Result<GradeSchemes, String> {
+        let file: GradesFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        if file.version.trim().is_empty() {
+            return Err("version must not be empty".into());
+        }
+        let mut codes = HashSet::new();
+        for s in &file.scheme {
+            let at = format!("scheme {}", s.code);
+            if s.code.trim().is_empty() || !codes.insert(s.code.as_str()) {
+                return Err(format!("{at}: code must be present and unique"));
+            }
+            if s.level.is_empty() || s.valid_months == 0 || s.legal_basis.trim().is_empty() {
+                return Err(format!("{at}: needs levels, valid_months and a legal_basis"));
+            }
+            let mut levels = HashSet::new();
+            for l in &s.level {
+                if l.level.trim().is_empty() || !levels.insert(l.level.as_str()) {
+                    return Err(format!("{at}: level '{}' is empty or repeated", l.level));
+                }
+                if l.meaning_zh.trim().is_empty() || l.meaning_en.trim().is_empty() {
+                    return Err(format!("{at}: level {} needs its meaning in Chinese and English", l.level));
+                }
+            }
+            if let Some(unknown) = s.published_levels.iter().find(|p| !levels.contains(p.as_str())) {
+                return Err(format!("{at}: published level '{unknown}' is not a level of the scheme"));
+            }
+            for (i, c) in s.cap.iter().enumerate() {
+                if !levels.contains(c.max_level.as_str()) {
+                    return Err(format!("{at}: cap[{i}]: max_level '{}' is not a level of the scheme", c.max_level));
+                }
+                if (c.listed.is_empty() && c.penalty_min_severity.is_none()) || c.legal_basis.trim().is_empty() {
+                    return Err(format!("{at}: cap[{i}] needs listed or penalty_min_severity, and a legal_basis"));
+                }
+            }
+        }
+        Ok(GradeSchemes {
+            version: file.version,
+            effective_from: super::effective_from(file.effective_from)?,
+            schemes: file.scheme,
+        })
+    }
+
+    pub fn scheme(&self, code: &str) -> Option<&Scheme> {
+        self.schemes.iter().find(|s| s.code == code)
+    }
+}
+
+impl Scheme {
+    /// A level's place, 0 the best; `None` for a level the scheme lacks.
+    pub fn rank(&self, level: &str) -> Option<usize> {
+        self.level.iter().position(|l| l.level == level)
+    }
+
+    pub fn level(&self, level: &str) -> Option<&Level> {
+        self.level.iter().find(|l| l.level == level)
+    }
+
+    /// Whether `authority` may issue grades of this scheme.
+    pub fn may_issue(&self, authority: &str) -> bool {
+        self.issuer_prefixes.is_empty() || self.issuer_prefixes.iter().any(|p| authority.starts_with(p.as_str()))
+    }
+
+    /// Whether a grade at `level` is shown to procurement callers and the public.
+    pub fn publishes(&self, level: &str) -> bool {
+        self.published_levels.iter().any(|l| l == level)
+    }
+
+    /// The worse of two levels of this scheme.
+    pub fn worse<'a>(&self, a: &'a str, b: &'a str) -> &'a str {
+        if self.rank(a) >= self.rank(b) { a } else { b }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::rules::DEFAULT_GRADES;
+
+    #[test]
+    fn default_schemes_parse_with_levels_in_order() {
+        let g = GradeSchemes::parse(DEFAULT_GRADES).unwrap();
+        let tax = g.scheme("tax_credit").unwrap();
+        assert_eq!(tax.rank("A"), Some(0));
+        assert_eq!(tax.rank("D"), Some(4));
+        assert!(tax.publishes("A") && !tax.publishes("B"));
+        assert!(tax.may_issue("TAX-440800") && !tax.may_issue("SAMR-440800"));
+        assert_eq!(tax.worse("B", "D"), "D");
+        assert!(g.schemes.iter().all(|s| s.legal_basis.contains('《') || s.local), "every national scheme cites its basis");
+    }
+
+    #[test]
+    fn malformed_schemes_are_refused_naming_the_scheme() {
+        let bad = DEFAULT_GRADES.replacen("max_level = \"D\"", "max_level = \"Z\"", 1);
+        assert!(GradeSchemes::parse(&bad).unwrap_err().contains("scheme tax_credit"));
+        let bad = DEFAULT_GRADES.replacen("published_levels = [\"A\"]", "published_levels = [\"A+\"]", 1);
+        assert!(GradeSchemes::parse(&bad).unwrap_err().contains("A+"));
+    }
+}

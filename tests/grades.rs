@@ -1,0 +1,166 @@
+//! Credit grades (信用等级) over real gRPC: issued, downgraded, corrected and
+//! revoked by their authority; the grade in force on a date and as known at
+//! an instant; published levels only for procurement callers.
+
+mod common;
+
+use chrono::{Duration, Months, NaiveDate};
+use common::*;
+use creditregistry::auth::Role;
+use creditregistry::proto::pb;
+use tonic::Code;
+
+fn code(n: u32) -> String {
+    code_in("440800", n)
+}
+
+fn grade(scheme: &str, level: &str, number: &str, evaluated_on: NaiveDate, months: u32) -> pb::Grade {
+    pb::Grade {
+        scheme: scheme.into(),
+        level: level.into(),
+        decision_number: number.into(),
+        evaluated_on: date(evaluated_on),
+        valid_until: date(evaluated_on.checked_add_months(Months::new(months)).unwrap()),
+        grounds: "年度评价".into(),
+        legal_basis: "GB/T 31863-2015".into(),
+    }
+}
+
+async fn issue(w: &mut RecordsClient, uscc: &str, g: pb::Grade) -> Result<pb::Record, tonic::Status> {
+    w.record_grade(pb::RecordGradeRequest { request_id: String::new(), uscc: uscc.into(), grade: Some(g) })
+        .await
+        .map(|r| r.into_inner().record.unwrap())
+}
+
+fn change(grade_record_id: &str, kind: pb::GradeChangeType, level: &str, decided_on: NaiveDate) -> pb::ChangeGradeRequest {
+    pb::ChangeGradeRequest {
+        request_id: String::new(),
+        change: Some(pb::GradeChange {
+            grade_record_id: grade_record_id.into(),
+            r#type: kind as i32,
+            level: level.into(),
+            decided_on: date(decided_on),
+            decision_number: String::new(),
+            reason: "复核".into(),
+        }),
+    }
+}
+
+/// The grades in force a caller sees, as (scheme, level).
+async fn grades_on(client: &mut RecordsClient, uscc: &str, on: Option<NaiveDate>, known_at: Option<prost_types::Timestamp>) -> Vec<(String, String)> {
+    client
+        .get_profile(pb::GetProfileRequest { uscc: uscc.into(), evaluated_on: on.and_then(date), known_at, ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner()
+        .grades_in_force
+        .into_iter()
+        .map(|g| (g.scheme, g.level))
+        .collect()
+}
+
+fn pair(scheme: &str, level: &str) -> Vec<(String, String)> {
+    vec![(scheme.to_string(), level.to_string())]
+}
+
+#[tokio::test]
+async fn a_grade_is_issued_downgraded_and_revoked_and_stands_by_date() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut auditor = reg.auditor().await;
+    let uscc = code(1);
+    let evaluated = days_ago(100);
+    let issued = issue(&mut w, &uscc, grade("quality_credit", "A", "QC-1", evaluated, 24)).await.unwrap();
+
+    assert_eq!(grades_on(&mut auditor, &uscc, None, None).await, pair("quality_credit", "A"));
+    assert!(grades_on(&mut auditor, &uscc, Some(evaluated - Duration::days(1)), None).await.is_empty(), "before its evaluation");
+    let last = evaluated.checked_add_months(Months::new(24)).unwrap();
+    assert_eq!(grades_on(&mut auditor, &uscc, Some(last), None).await, pair("quality_credit", "A"), "its last valid day");
+    assert!(grades_on(&mut auditor, &uscc, Some(last + Duration::days(1)), None).await.is_empty(), "after its validity");
+
+    let before_downgrade = issued.recorded_at;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let err = w.change_grade(change(&issued.record_id, pb::GradeChangeType::Downgrade, "A", days_ago(10))).await.unwrap_err();
+    assert_violation(&err, "change.level", "not below");
+    w.change_grade(change(&issued.record_id, pb::GradeChangeType::Downgrade, "C", days_ago(10))).await.unwrap();
+    assert_eq!(grades_on(&mut auditor, &uscc, None, None).await, pair("quality_credit", "C"));
+    assert_eq!(grades_on(&mut auditor, &uscc, Some(days_ago(11)), None).await, pair("quality_credit", "A"), "before the downgrade's date");
+    let mut auditor_checks = reg.records(&reg.token("auditor-1", &[Role::Auditor], None)).await;
+    assert_eq!(
+        grades_on(&mut auditor_checks, &uscc, None, before_downgrade).await,
+        pair("quality_credit", "A"),
+        "as known before the downgrade"
+    );
+
+    let mut other = reg.records(&reg.token("officer-9", &[Role::Enforcement], Some(OTHER_AUTHORITY))).await;
+    let err = other.change_grade(change(&issued.record_id, pb::GradeChangeType::Revocation, "", days_ago(1))).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "谁认定、谁修复");
+    w.change_grade(change(&issued.record_id, pb::GradeChangeType::Revocation, "", days_ago(1))).await.unwrap();
+    assert!(grades_on(&mut auditor, &uscc, Some(days_ago(20)), None).await.is_empty(), "a revocation voids from the start");
+    let history = profile(&mut auditor, &uscc).await;
+    let entry = history.records.iter().find(|e| e.record.as_ref().unwrap().record_id == issued.record_id).unwrap();
+    assert_eq!(entry.status, pb::RecordStatus::Revoked as i32);
+    assert_eq!(entry.changed_by_record_ids.len(), 2, "the downgrade and the revocation");
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn procurement_sees_a_grade_only_where_its_scheme_publishes_the_level() {
+    let reg = TestRegistry::start().await;
+    let mut tax = reg.records(&reg.token("tax-1", &[Role::Enforcement], Some("TAX-440800"))).await;
+    let mut samr = reg.enforcement().await;
+    let mut buyer = reg.procurement().await;
+    let mut auditor = reg.auditor().await;
+    let (a_grade, b_grade) = (code(2), code(3));
+    issue(&mut tax, &a_grade, grade("tax_credit", "A", "TAXG-2", days_ago(30), 12)).await.unwrap();
+    issue(&mut tax, &b_grade, grade("tax_credit", "B", "TAXG-3", days_ago(30), 12)).await.unwrap();
+    assert_eq!(grades_on(&mut buyer, &a_grade, None, None).await, pair("tax_credit", "A"), "the A list is published");
+    assert!(grades_on(&mut buyer, &b_grade, None, None).await.is_empty(), "B is not published");
+    assert_eq!(profile(&mut buyer, &b_grade).await.status, pb::ProfileStatus::NoRecords as i32);
+    assert_eq!(grades_on(&mut auditor, &b_grade, None, None).await, pair("tax_credit", "B"));
+
+    let err = issue(&mut samr, &a_grade, grade("tax_credit", "A", "TAXG-X", days_ago(30), 12)).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "GRADE_NOT_FOR_AUTHORITY"), "{err:?}");
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn a_later_serious_listing_caps_the_grade_where_the_scheme_says_so() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut auditor = reg.auditor().await;
+    let uscc = code(4);
+    let issued = issue(&mut w, &uscc, grade("quality_credit", "A", "QC-4", days_ago(60), 24)).await.unwrap();
+    let listed = days_ago(30);
+    let entry = record_listing(
+        &mut w,
+        &uscc,
+        listing(pb::ListType::SeriousIllegalDishonest, "S-4", listed, Some(listed.checked_add_months(Months::new(36)).unwrap())),
+    )
+    .await;
+    let shown = auditor
+        .get_profile(pb::GetProfileRequest { uscc: uscc.clone(), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner()
+        .grades_in_force;
+    assert_eq!((shown[0].level.as_str(), shown[0].grade_record_id.as_str()), ("D", issued.record_id.as_str()));
+    assert_eq!(shown[0].capped_by_record_id, entry.record_id);
+    assert!(!shown[0].schemes_version.is_empty());
+    assert_eq!(grades_on(&mut auditor, &uscc, Some(days_ago(31)), None).await, pair("quality_credit", "A"), "before the listing");
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn impossible_grades_are_refused_with_every_problem() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let bad = pb::Grade { level: "A+".into(), grounds: String::new(), ..grade("quality_credit", "A", "QC-9", days_ago(10), 36) };
+    let err = issue(&mut w, &code(5), bad).await.unwrap_err();
+    assert_violation(&err, "grade.level", "not a level");
+    assert_violation(&err, "grade.valid_until", "longer than the 24 months");
+    assert_violation(&err, "grade.grounds", "is required");
+    let err = issue(&mut w, &code(5), grade("michelin", "3", "M-1", days_ago(10), 12)).await.unwrap_err();
+    assert_violation(&err, "grade.scheme", "not a grading scheme");
+    reg.stop().await;
+}
