@@ -164,3 +164,63 @@ async fn impossible_grades_are_refused_with_every_problem() {
     assert_violation(&err, "grade.scheme", "not a grading scheme");
     reg.stop().await;
 }
+
+fn check(uscc: &str, domain: pb::MeasureDomain) -> pb::CheckEligibilityRequest {
+    pb::CheckEligibilityRequest { uscc: uscc.into(), domain: domain as i32, ..Default::default() }
+}
+
+fn incentives(d: &pb::Decision) -> Vec<&str> {
+    d.incentives.iter().map(|m| m.measure_code.as_str()).collect()
+}
+
+/// 守信联合激励 (国发〔2016〕33号): a red-listed supplier gets its incentive in
+/// the right domain, and loses it there once debarred, since a restriction
+/// always outranks an incentive in its domain.
+#[tokio::test]
+async fn incentives_follow_the_red_list_grades_and_awards_and_yield_to_restrictions() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut tax = reg.records(&reg.token("tax-1", &[Role::Enforcement], Some("TAX-440800"))).await;
+    let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let red = code(10);
+    record_listing(&mut w, &red, listing(pb::ListType::RedList, "RED-10", days_ago(30), None)).await;
+    let d = decide(&mut c, check(&red, pb::MeasureDomain::GovernmentProcurement)).await;
+    assert_eq!((eligibility(&d), incentives(&d)), (pb::Eligibility::Eligible, vec!["INC-RED-PROCUREMENT-PRIORITY"]));
+    assert_eq!(d.incentives[0].incentive, "priority");
+    let d = decide(&mut c, check(&red, pb::MeasureDomain::MarketAccess)).await;
+    assert_eq!(incentives(&d), ["INC-RED-GREEN-CHANNEL"]);
+
+    let start = days_ago(5);
+    record_listing(&mut w, &red, listing(pb::ListType::ProcurementDebarment, "D-10", start, Some(start.checked_add_months(Months::new(12)).unwrap()))).await;
+    let d = decide(&mut c, check(&red, pb::MeasureDomain::GovernmentProcurement)).await;
+    assert_eq!(eligibility(&d), pb::Eligibility::Ineligible);
+    assert!(d.incentives.is_empty(), "a restriction outranks the incentive: {d:?}");
+    let d = decide(&mut c, check(&red, pb::MeasureDomain::MarketAccess)).await;
+    assert_eq!(incentives(&d), ["INC-RED-GREEN-CHANNEL"], "other domains keep theirs");
+
+    let (graded_a, graded_b) = (code(11), code(12));
+    issue(&mut tax, &graded_a, grade("tax_credit", "A", "TAXG-11", days_ago(30), 12)).await.unwrap();
+    issue(&mut tax, &graded_b, grade("tax_credit", "B", "TAXG-12", days_ago(30), 12)).await.unwrap();
+    let d = decide(&mut c, check(&graded_a, pb::MeasureDomain::MarketAccess)).await;
+    assert_eq!(incentives(&d), ["INC-TAX-A-GREEN-CHANNEL"]);
+    let d = decide(&mut c, check(&graded_b, pb::MeasureDomain::MarketAccess)).await;
+    assert!(d.incentives.is_empty());
+
+    let awarded = code(13);
+    w.record_commendation(pb::RecordCommendationRequest {
+        request_id: String::new(),
+        uscc: awarded.clone(),
+        commendation: Some(pb::Commendation {
+            decision_number: "质量奖〔2026〕1号".into(),
+            kind: pb::CommendationKind::GovernmentQualityAward as i32,
+            title: "湛江市政府质量奖".into(),
+            awarded_on: date(days_ago(40)),
+            valid_until: None,
+        }),
+    })
+    .await
+    .unwrap();
+    let d = decide(&mut c, check(&awarded, pb::MeasureDomain::Honours)).await;
+    assert_eq!(incentives(&d), ["INC-AWARD-HONOURS-PRIORITY"]);
+    reg.stop().await;
+}

@@ -157,7 +157,8 @@ pub struct SpotCheck {
 }
 
 /// Kind of commendation (守信激励).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CommendationKind {
     /// 政府质量奖
     GovernmentQualityAward,

@@ -127,6 +127,7 @@ enum_map!(measures::MeasureDomain, MeasureDomain {
     MarketAccess <=> MarketAccess,
     Financing <=> Financing,
     StateLand <=> StateLand,
+    Supervision <=> Supervision,
 });
 enum_map!(measures::Eligibility, Eligibility {
     Eligible <=> Eligible,
@@ -692,35 +693,45 @@ pub fn decision_to_wire(uscc: &Uscc, d: &measures::Decision<'_>, publicity_versi
         evaluated_on: Some(date_to_wire(d.evaluated_on)),
         eligibility: pb::Eligibility::from(d.eligibility) as i32,
         no_records,
-        measures: d
-            .measures
-            .iter()
-            .map(|m| pb::MeasureInForce {
-                measure_code: m.measure.code.clone(),
-                domain: pb::MeasureDomain::from(m.measure.domain) as i32,
-                effect: pb::Eligibility::from(m.measure.effect) as i32,
-                description_zh: m.measure.description_zh.clone(),
-                description_en: m.measure.description_en.clone(),
-                legal_basis: m.measure.legal_basis.clone(),
-                trigger_record_ids: m.triggers.clone(),
-                from: Some(date_to_wire(m.from)),
-                until: m.until.map(date_to_wire),
-            })
-            .collect(),
+        measures: d.measures.iter().map(measure_in_force_to_wire).collect(),
+        incentives: d.incentives.iter().map(measure_in_force_to_wire).collect(),
         catalogue_version: d.catalogue_version.to_string(),
         publicity_version: publicity_version.to_string(),
     }
 }
 
+fn measure_in_force_to_wire(m: &measures::MeasureInForce<'_>) -> pb::MeasureInForce {
+    pb::MeasureInForce {
+        measure_code: m.measure.code.clone(),
+        domain: pb::MeasureDomain::from(m.measure.domain) as i32,
+        effect: pb::Eligibility::from(m.measure.effect) as i32,
+        description_zh: m.measure.description_zh.clone(),
+        description_en: m.measure.description_en.clone(),
+        legal_basis: m.measure.legal_basis.clone(),
+        trigger_record_ids: m.triggers.clone(),
+        from: Some(date_to_wire(m.from)),
+        until: m.until.map(date_to_wire),
+        incentive: m.measure.incentive.clone().unwrap_or_default(),
+    }
+}
+
 pub fn measure_to_wire(m: &measures::Measure) -> pb::Measure {
     let trigger = match &m.trigger {
+        measures::Trigger::Grade { scheme, levels } => pb::MeasureTrigger {
+            grade_scheme: scheme.clone(),
+            grade_levels: levels.clone(),
+            ..Default::default()
+        },
+        measures::Trigger::Commendation { kinds } => pb::MeasureTrigger {
+            commendation_kinds: kinds.iter().map(|k| pb::CommendationKind::from(*k) as i32).collect(),
+            ..Default::default()
+        },
         measures::Trigger::Listing { list_types } => pb::MeasureTrigger {
             list_types: list_types.iter().map(|t| pb::ListType::from(*t) as i32).collect(),
             ..Default::default()
         },
         measures::Trigger::Penalty { sanctions, min_severity, min_fine_fen, sector_fine, lookback_months } => {
             pb::MeasureTrigger {
-                list_types: Vec::new(),
                 sanctions: sanctions.iter().map(|s| pb::Sanction::from(*s) as i32).collect(),
                 min_severity: min_severity.map_or(0, |s| pb::SeverityTier::from(s) as i32),
                 min_fine_fen: min_fine_fen.unwrap_or(0),
@@ -733,6 +744,7 @@ pub fn measure_to_wire(m: &measures::Measure) -> pb::Measure {
                         legal_basis: s.legal_basis.clone(),
                     })
                     .collect(),
+                ..Default::default()
             }
         }
     };
@@ -746,5 +758,6 @@ pub fn measure_to_wire(m: &measures::Measure) -> pb::Measure {
         description_zh: m.description_zh.clone(),
         description_en: m.description_en.clone(),
         lifted_by_repair: m.lifted_by_repair,
+        incentive: m.incentive.clone().unwrap_or_default(),
     }
 }

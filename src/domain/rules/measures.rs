@@ -9,10 +9,10 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use super::term_end;
-use crate::domain::record::{Category, Date, ListType, RecordId, Sanction, SeverityTier};
-use crate::domain::state::{EntityState, RecordView, UsablePenalty};
+use crate::domain::record::{Category, CommendationKind, Date, ListType, RecordBody, RecordId, Sanction, SeverityTier};
+use crate::domain::state::{EntityState, RecordStatus, RecordView, UsablePenalty};
 
-/// Domains where measures restrict an entity.
+/// Domains where measures restrict or reward an entity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureDomain {
@@ -30,10 +30,12 @@ pub enum MeasureDomain {
     Financing,
     /// 国有土地出让
     StateLand,
+    /// 日常监管 (inspection frequency, supervision arrangements)
+    Supervision,
 }
 
 /// Every domain, so a check over all of them cannot leave one out.
-pub const ALL_DOMAINS: [MeasureDomain; 7] = [
+pub const ALL_DOMAINS: [MeasureDomain; 8] = [
     MeasureDomain::GovernmentProcurement,
     MeasureDomain::BiddingAndTendering,
     MeasureDomain::FiscalSubsidies,
@@ -41,6 +43,7 @@ pub const ALL_DOMAINS: [MeasureDomain; 7] = [
     MeasureDomain::MarketAccess,
     MeasureDomain::Financing,
     MeasureDomain::StateLand,
+    MeasureDomain::Supervision,
 ];
 
 /// The answer to "may this entity take part", from best to worst.
@@ -60,6 +63,11 @@ pub enum Eligibility {
 pub enum Trigger {
     /// A listing on any of these lists, while it is in force.
     Listing { list_types: Vec<ListType> },
+    /// A grade in force in `scheme` at one of `levels` (after changes and
+    /// caps): "a grade at or above a level", the levels named one by one.
+    Grade { scheme: String, levels: Vec<String> },
+    /// A commendation of one of these kinds, while in effect.
+    Commendation { kinds: Vec<CommendationKind> },
     /// A penalty decided within the last `lookback_months` that has any of
     /// `sanctions`, or a severity of at least `min_severity`, or a fine of at
     /// least `min_fine_fen` (or of its category's `sector_fine`, where one
@@ -95,7 +103,13 @@ pub struct SectorFine {
 pub struct Measure {
     pub code: String,
     pub domain: MeasureDomain,
+    /// For a restriction (惩戒), the answer it gives; for an incentive
+    /// (守信激励), `eligible`.
     pub effect: Eligibility,
+    /// Set for an incentive: what it grants, e.g. `simplified_procedures`.
+    /// A restriction in force in a domain outranks every incentive there.
+    #[serde(default)]
+    pub incentive: Option<String>,
     pub trigger: Trigger,
     /// Whether a granted credit repair (信用修复) of a triggering penalty
     /// ends the measure before its window does. Contested where the law
@@ -151,7 +165,11 @@ pub struct Decision<'c> {
     pub eligibility: Eligibility,
     /// The registry knows nothing of the entity.
     pub no_records: bool,
+    /// Restrictions in force (联合惩戒).
     pub measures: Vec<MeasureInForce<'c>>,
+    /// Incentives granted (守信激励): none while a restriction is in force in
+    /// the domain, which always outranks them.
+    pub incentives: Vec<MeasureInForce<'c>>,
     pub catalogue_version: &'c str,
 }
 
@@ -181,12 +199,25 @@ impl Catalogue {
                     return Err(format!("{at}: {name} must not be empty"));
                 }
             }
-            if m.effect == Eligibility::Eligible {
-                return Err(format!("{at}: effect must be restricted or ineligible"));
+            match (&m.incentive, m.effect) {
+                (None, Eligibility::Eligible) => {
+                    return Err(format!("{at}: effect must be restricted or ineligible (or the measure an incentive)"));
+                }
+                (Some(_), Eligibility::Restricted | Eligibility::Ineligible) => {
+                    return Err(format!("{at}: an incentive's effect is eligible"));
+                }
+                (Some(i), _) if i.trim().is_empty() => return Err(format!("{at}: incentive must name what it grants")),
+                _ => {}
             }
             match &m.trigger {
                 Trigger::Listing { list_types } if list_types.is_empty() => {
                     return Err(format!("{at}: a listing trigger needs at least one list type"));
+                }
+                Trigger::Grade { scheme, levels } if scheme.trim().is_empty() || levels.is_empty() => {
+                    return Err(format!("{at}: a grade trigger needs a scheme and levels"));
+                }
+                Trigger::Commendation { kinds } if kinds.is_empty() => {
+                    return Err(format!("{at}: a commendation trigger needs at least one kind"));
                 }
                 Trigger::Penalty { sanctions, min_severity, min_fine_fen, sector_fine, lookback_months } => {
                     for (j, s) in sector_fine.iter().enumerate() {
@@ -213,7 +244,7 @@ impl Catalogue {
                         return Err(format!("{at}: min_fine_fen must be positive"));
                     }
                 }
-                Trigger::Listing { .. } => {}
+                Trigger::Listing { .. } | Trigger::Grade { .. } | Trigger::Commendation { .. } => {}
             }
         }
         Ok(Catalogue {
@@ -227,17 +258,18 @@ impl Catalogue {
     /// folded for that date. Only records that may be used count: repaired,
     /// expired, revoked and ended records trigger nothing.
     pub fn decide(&self, state: &EntityState<'_>, domain: MeasureDomain, on: Date) -> Decision<'_> {
-        let measures: Vec<MeasureInForce> = self
+        let (incentives, measures): (Vec<MeasureInForce>, Vec<MeasureInForce>) = self
             .measures
             .iter()
             .filter(|m| m.domain == domain)
             .filter_map(|m| in_force(m, state, on))
-            .collect();
+            .partition(|m| m.measure.incentive.is_some());
         Decision {
             domain,
             evaluated_on: on,
             eligibility: measures.iter().map(|m| m.measure.effect).max().unwrap_or(Eligibility::Eligible),
             no_records: state.records.is_empty(),
+            incentives: if measures.is_empty() { incentives } else { Vec::new() },
             measures,
             catalogue_version: &self.version,
         }
@@ -252,7 +284,12 @@ impl Catalogue {
     /// the user (no measure rests on a record its caller is told does not
     /// exist).
     pub fn in_use(&self, state: &EntityState<'_>) -> HashSet<RecordId> {
-        self.measures.iter().filter_map(|m| in_force(m, state, state.on)).flat_map(|m| m.triggers).collect()
+        ALL_DOMAINS
+            .iter()
+            .map(|d| self.decide(state, *d, state.on))
+            .flat_map(|d| d.measures.into_iter().chain(d.incentives))
+            .flat_map(|m| m.triggers)
+            .collect()
     }
 
     /// The records a restricted caller (procurement, the public) may read:
@@ -267,6 +304,22 @@ impl Catalogue {
 fn in_force<'c>(measure: &'c Measure, state: &EntityState<'_>, on: Date) -> Option<MeasureInForce<'c>> {
     let mut hits: Vec<(RecordId, Date, Option<Date>)> = Vec::new();
     match &measure.trigger {
+        Trigger::Grade { scheme, levels } => {
+            for (record, standing) in state.grades_in_force() {
+                if standing.grade.scheme == *scheme && levels.contains(&standing.level) {
+                    hits.push((record.id.clone(), standing.grade.evaluated_on, Some(standing.grade.valid_until)));
+                }
+            }
+        }
+        Trigger::Commendation { kinds } => {
+            for v in state.records.iter().filter(|v| v.status == RecordStatus::InEffect) {
+                if let RecordBody::Commendation(c) = &v.record.body
+                    && kinds.contains(&c.kind)
+                {
+                    hits.push((v.record.id.clone(), c.awarded_on, c.valid_until));
+                }
+            }
+        }
         Trigger::Listing { list_types } => {
             for (record, listing) in state.listings_in_force() {
                 if list_types.contains(&listing.list_type) {
@@ -308,8 +361,8 @@ mod tests {
         for m in &c.measures {
             let cites = m.legal_basis.contains('《') || m.legal_basis.contains('〔');
             assert!(cites || m.legal_basis.contains("地方示例"), "{}: cites no law and is not marked local", m.code);
-            if m.legal_basis.contains("地方示例") {
-                assert_eq!(m.effect, Eligibility::Restricted, "{}: a local example only restricts", m.code);
+            if m.legal_basis.contains("地方示例") && m.incentive.is_none() {
+                assert_eq!(m.effect, Eligibility::Restricted, "{}: a local restriction only restricts", m.code);
             }
         }
         for domain in [MeasureDomain::GovernmentProcurement, MeasureDomain::BiddingAndTendering] {

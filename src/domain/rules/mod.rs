@@ -159,7 +159,7 @@ impl RuleBook {
             .collect();
         starts.sort_unstable();
         starts.dedup();
-        let editions = starts
+        let editions: Vec<Rules> = starts
             .iter()
             .enumerate()
             .map(|(i, &on)| Rules {
@@ -172,6 +172,9 @@ impl RuleBook {
                 earliest_date,
             })
             .collect();
+        for edition in &editions {
+            check_grade_triggers(edition)?;
+        }
         Ok(RuleBook { editions })
     }
 
@@ -190,6 +193,24 @@ impl RuleBook {
     pub fn editions(&self) -> &[Rules] {
         &self.editions
     }
+}
+
+/// Every grade a catalogue's measures name must be a level of a scheme of
+/// the same edition.
+fn check_grade_triggers(edition: &Rules) -> Result<(), String> {
+    for m in &edition.catalogue.measures {
+        if let measures::Trigger::Grade { scheme, levels } = &m.trigger {
+            let at = format!("measure catalogue {}: measure {}", edition.catalogue.version, m.code);
+            let known = edition
+                .grades
+                .scheme(scheme)
+                .ok_or_else(|| format!("{at}: grade scheme '{scheme}' is not in grading schemes {}", edition.grades.version))?;
+            if let Some(level) = levels.iter().find(|l| known.rank(l).is_none()) {
+                return Err(format!("{at}: '{level}' is not a level of grade scheme {scheme}"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads a document's `effective_from` (`YYYY-MM-DD`); unset: from the start.

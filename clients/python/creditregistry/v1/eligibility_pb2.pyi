@@ -99,20 +99,26 @@ class GetMeasureCatalogueRequest(_message.Message):
     def __init__(self, evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class MeasureTrigger(_message.Message):
-    __slots__ = ("list_types", "sanctions", "min_severity", "min_fine_fen", "lookback_months", "sector_fines")
+    __slots__ = ("list_types", "sanctions", "min_severity", "min_fine_fen", "lookback_months", "sector_fines", "grade_scheme", "grade_levels", "commendation_kinds")
     LIST_TYPES_FIELD_NUMBER: _ClassVar[int]
     SANCTIONS_FIELD_NUMBER: _ClassVar[int]
     MIN_SEVERITY_FIELD_NUMBER: _ClassVar[int]
     MIN_FINE_FEN_FIELD_NUMBER: _ClassVar[int]
     LOOKBACK_MONTHS_FIELD_NUMBER: _ClassVar[int]
     SECTOR_FINES_FIELD_NUMBER: _ClassVar[int]
+    GRADE_SCHEME_FIELD_NUMBER: _ClassVar[int]
+    GRADE_LEVELS_FIELD_NUMBER: _ClassVar[int]
+    COMMENDATION_KINDS_FIELD_NUMBER: _ClassVar[int]
     list_types: _containers.RepeatedScalarFieldContainer[_types_pb2.ListType]
     sanctions: _containers.RepeatedScalarFieldContainer[_types_pb2.Sanction]
     min_severity: _types_pb2.SeverityTier
     min_fine_fen: int
     lookback_months: int
     sector_fines: _containers.RepeatedCompositeFieldContainer[SectorFine]
-    def __init__(self, list_types: _Optional[_Iterable[_Union[_types_pb2.ListType, str]]] = ..., sanctions: _Optional[_Iterable[_Union[_types_pb2.Sanction, str]]] = ..., min_severity: _Optional[_Union[_types_pb2.SeverityTier, str]] = ..., min_fine_fen: _Optional[int] = ..., lookback_months: _Optional[int] = ..., sector_fines: _Optional[_Iterable[_Union[SectorFine, _Mapping]]] = ...) -> None: ...
+    grade_scheme: str
+    grade_levels: _containers.RepeatedScalarFieldContainer[str]
+    commendation_kinds: _containers.RepeatedScalarFieldContainer[_types_pb2.CommendationKind]
+    def __init__(self, list_types: _Optional[_Iterable[_Union[_types_pb2.ListType, str]]] = ..., sanctions: _Optional[_Iterable[_Union[_types_pb2.Sanction, str]]] = ..., min_severity: _Optional[_Union[_types_pb2.SeverityTier, str]] = ..., min_fine_fen: _Optional[int] = ..., lookback_months: _Optional[int] = ..., sector_fines: _Optional[_Iterable[_Union[SectorFine, _Mapping]]] = ..., grade_scheme: _Optional[str] = ..., grade_levels: _Optional[_Iterable[str]] = ..., commendation_kinds: _Optional[_Iterable[_Union[_types_pb2.CommendationKind, str]]] = ...) -> None: ...
 
 class SectorFine(_message.Message):
     __slots__ = ("categories", "min_fine_fen", "legal_basis")
@@ -125,7 +131,7 @@ class SectorFine(_message.Message):
     def __init__(self, categories: _Optional[_Iterable[_Union[_types_pb2.Category, str]]] = ..., min_fine_fen: _Optional[int] = ..., legal_basis: _Optional[str] = ...) -> None: ...
 
 class Measure(_message.Message):
-    __slots__ = ("code", "domain", "effect", "trigger", "duration", "legal_basis", "description_zh", "description_en", "lifted_by_repair")
+    __slots__ = ("code", "domain", "effect", "trigger", "duration", "legal_basis", "description_zh", "description_en", "incentive", "lifted_by_repair")
     CODE_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     EFFECT_FIELD_NUMBER: _ClassVar[int]
@@ -134,6 +140,7 @@ class Measure(_message.Message):
     LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_ZH_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_EN_FIELD_NUMBER: _ClassVar[int]
+    INCENTIVE_FIELD_NUMBER: _ClassVar[int]
     LIFTED_BY_REPAIR_FIELD_NUMBER: _ClassVar[int]
     code: str
     domain: _types_pb2.MeasureDomain
@@ -143,8 +150,9 @@ class Measure(_message.Message):
     legal_basis: str
     description_zh: str
     description_en: str
+    incentive: str
     lifted_by_repair: bool
-    def __init__(self, code: _Optional[str] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., effect: _Optional[_Union[_types_pb2.Eligibility, str]] = ..., trigger: _Optional[_Union[MeasureTrigger, _Mapping]] = ..., duration: _Optional[str] = ..., legal_basis: _Optional[str] = ..., description_zh: _Optional[str] = ..., description_en: _Optional[str] = ..., lifted_by_repair: _Optional[bool] = ...) -> None: ...
+    def __init__(self, code: _Optional[str] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., effect: _Optional[_Union[_types_pb2.Eligibility, str]] = ..., trigger: _Optional[_Union[MeasureTrigger, _Mapping]] = ..., duration: _Optional[str] = ..., legal_basis: _Optional[str] = ..., description_zh: _Optional[str] = ..., description_en: _Optional[str] = ..., incentive: _Optional[str] = ..., lifted_by_repair: _Optional[bool] = ...) -> None: ...
 
 class GetMeasureCatalogueResponse(_message.Message):
     __slots__ = ("version", "measures")

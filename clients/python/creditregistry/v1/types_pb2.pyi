@@ -140,6 +140,7 @@ class MeasureDomain(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MEASURE_DOMAIN_MARKET_ACCESS: _ClassVar[MeasureDomain]
     MEASURE_DOMAIN_FINANCING: _ClassVar[MeasureDomain]
     MEASURE_DOMAIN_STATE_LAND: _ClassVar[MeasureDomain]
+    MEASURE_DOMAIN_SUPERVISION: _ClassVar[MeasureDomain]
 
 class Eligibility(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -242,6 +243,7 @@ MEASURE_DOMAIN_HONOURS: MeasureDomain
 MEASURE_DOMAIN_MARKET_ACCESS: MeasureDomain
 MEASURE_DOMAIN_FINANCING: MeasureDomain
 MEASURE_DOMAIN_STATE_LAND: MeasureDomain
+MEASURE_DOMAIN_SUPERVISION: MeasureDomain
 ELIGIBILITY_UNSPECIFIED: Eligibility
 ELIGIBILITY_ELIGIBLE: Eligibility
 ELIGIBILITY_RESTRICTED: Eligibility
@@ -498,7 +500,7 @@ class RecordEntry(_message.Message):
     def __init__(self, record: _Optional[_Union[Record, _Mapping]] = ..., status: _Optional[_Union[RecordStatus, str]] = ..., changed_by_record_ids: _Optional[_Iterable[str]] = ..., public: _Optional[bool] = ..., escalation_due_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class MeasureInForce(_message.Message):
-    __slots__ = ("measure_code", "domain", "effect", "description_zh", "description_en", "legal_basis", "trigger_record_ids", "until")
+    __slots__ = ("measure_code", "domain", "effect", "description_zh", "description_en", "legal_basis", "trigger_record_ids", "until", "incentive")
     MEASURE_CODE_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     EFFECT_FIELD_NUMBER: _ClassVar[int]
@@ -508,6 +510,7 @@ class MeasureInForce(_message.Message):
     TRIGGER_RECORD_IDS_FIELD_NUMBER: _ClassVar[int]
     FROM_FIELD_NUMBER: _ClassVar[int]
     UNTIL_FIELD_NUMBER: _ClassVar[int]
+    INCENTIVE_FIELD_NUMBER: _ClassVar[int]
     measure_code: str
     domain: MeasureDomain
     effect: Eligibility
@@ -516,10 +519,11 @@ class MeasureInForce(_message.Message):
     legal_basis: str
     trigger_record_ids: _containers.RepeatedScalarFieldContainer[str]
     until: _date_pb2.Date
-    def __init__(self, measure_code: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., effect: _Optional[_Union[Eligibility, str]] = ..., description_zh: _Optional[str] = ..., description_en: _Optional[str] = ..., legal_basis: _Optional[str] = ..., trigger_record_ids: _Optional[_Iterable[str]] = ..., until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., **kwargs) -> None: ...
+    incentive: str
+    def __init__(self, measure_code: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., effect: _Optional[_Union[Eligibility, str]] = ..., description_zh: _Optional[str] = ..., description_en: _Optional[str] = ..., legal_basis: _Optional[str] = ..., trigger_record_ids: _Optional[_Iterable[str]] = ..., until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., incentive: _Optional[str] = ..., **kwargs) -> None: ...
 
 class Decision(_message.Message):
-    __slots__ = ("uscc", "domain", "evaluated_on", "eligibility", "no_records", "measures", "catalogue_version", "publicity_version")
+    __slots__ = ("uscc", "domain", "evaluated_on", "eligibility", "no_records", "measures", "catalogue_version", "publicity_version", "incentives")
     USCC_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
@@ -528,6 +532,7 @@ class Decision(_message.Message):
     MEASURES_FIELD_NUMBER: _ClassVar[int]
     CATALOGUE_VERSION_FIELD_NUMBER: _ClassVar[int]
     PUBLICITY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    INCENTIVES_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     domain: MeasureDomain
     evaluated_on: _date_pb2.Date
@@ -536,7 +541,8 @@ class Decision(_message.Message):
     measures: _containers.RepeatedCompositeFieldContainer[MeasureInForce]
     catalogue_version: str
     publicity_version: str
-    def __init__(self, uscc: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibility: _Optional[_Union[Eligibility, str]] = ..., no_records: _Optional[bool] = ..., measures: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ..., catalogue_version: _Optional[str] = ..., publicity_version: _Optional[str] = ...) -> None: ...
+    incentives: _containers.RepeatedCompositeFieldContainer[MeasureInForce]
+    def __init__(self, uscc: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibility: _Optional[_Union[Eligibility, str]] = ..., no_records: _Optional[bool] = ..., measures: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ..., catalogue_version: _Optional[str] = ..., publicity_version: _Optional[str] = ..., incentives: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ...) -> None: ...
 
 class Checkpoint(_message.Message):
     __slots__ = ("origin", "tree_size", "root_hash", "created_at", "check_log_head", "check_log_size")
