@@ -224,3 +224,58 @@ async fn incentives_follow_the_red_list_grades_and_awards_and_yield_to_restricti
     assert_eq!(incentives(&d), ["INC-AWARD-HONOURS-PRIORITY"]);
     reg.stop().await;
 }
+
+/// The risk scoring reads the grade in force as data and names it in its
+/// explanation; grade, risk class and eligibility stay three answers.
+#[tokio::test]
+async fn risk_scores_name_the_grade_and_statistics_count_grades_by_level() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let (a, d1, d2) = (code(20), code(21), code(22));
+    let graded = issue(&mut w, &a, grade("quality_credit", "A", "QC-20", days_ago(50), 24)).await.unwrap();
+    for (uscc, number) in [(&d1, "QC-21"), (&d2, "QC-22")] {
+        issue(&mut w, uscc, grade("quality_credit", "D", number, days_ago(50), 24)).await.unwrap();
+    }
+    let mut regulator = reg.supervision("regulator-1", &[Role::Regulator]).await;
+    let assessment = regulator
+        .get_risk_assessment(pb::GetRiskAssessmentRequest { uscc: d1.clone(), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner()
+        .assessment
+        .unwrap();
+    let named = assessment.contributions.iter().find(|c| c.reason.contains("grade D of quality_credit"));
+    assert!(named.is_some_and(|c| c.points > 0), "{assessment:?}");
+    let assessment = regulator
+        .get_risk_assessment(pb::GetRiskAssessmentRequest { uscc: a.clone(), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner()
+        .assessment
+        .unwrap();
+    assert!(assessment.contributions.iter().any(|c| c.record_id == graded.record_id && c.points < 0), "{assessment:?}");
+
+    let stats = regulator
+        .get_grade_statistics(pb::GetGradeStatisticsRequest { region_prefix: "4408".into(), scheme: "quality_credit".into(), evaluated_on: None })
+        .await
+        .unwrap()
+        .into_inner();
+    let rows: Vec<(&str, i64)> = stats.rows.iter().map(|r| (r.level.as_str(), r.entities)).collect();
+    assert_eq!(rows, [("A", 1), ("B", 0), ("C", 0), ("D", 2)]);
+    let before = regulator
+        .get_grade_statistics(pb::GetGradeStatisticsRequest {
+            region_prefix: "4408".into(),
+            scheme: "quality_credit".into(),
+            evaluated_on: date(days_ago(51)),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(before.rows.iter().all(|r| r.entities == 0), "no grade was in force yet");
+    let err = regulator
+        .get_grade_statistics(pb::GetGradeStatisticsRequest { scheme: "michelin".into(), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert_violation(&err, "scheme", "not a grading scheme");
+    reg.stop().await;
+}

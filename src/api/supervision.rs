@@ -14,7 +14,7 @@ use crate::domain::admission::Violation;
 use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
 use crate::domain::uscc::Uscc;
 use crate::domain::record::Date;
-use crate::domain::statistics::{count_penalties, count_spot_checks};
+use crate::domain::statistics::{count_grade, count_penalties, count_spot_checks};
 use crate::index::EntityRecords;
 use crate::proto::convert::{WireReader, date_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, supervision_service_server::SupervisionService};
@@ -308,6 +308,43 @@ impl SupervisionService for SupervisionApi {
                 passed: passed as i64,
                 pass_rate_bp: pass_rate_bp(passed, checked),
             }),
+        }))
+    }
+
+    async fn get_grade_statistics(
+        &self,
+        request: Request<pb::GetGradeStatisticsRequest>,
+    ) -> Result<Response<pb::GetGradeStatisticsResponse>, Status> {
+        let caller = require(&request, READERS)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let region = region_prefix(&mut reader, "region_prefix", &m.region_prefix);
+        let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref()).unwrap_or_else(|| self.registry.clock.today());
+        let schemes = &self.registry.rules.on(on).grades;
+        let scheme = schemes.scheme(&m.scheme);
+        if scheme.is_none() {
+            let known: Vec<&str> = schemes.schemes.iter().map(|s| s.code.as_str()).collect();
+            reader.violations.push(Violation::new("scheme", format!("'{}' is not a grading scheme (one of {known:?})", m.scheme)));
+        }
+        let (region, scheme) = reader.finish(region.zip(scheme)).map_err(ApiError::InvalidArgument)?;
+        let scope = self.registry.scope(&caller, Some(on), None, 0).await?;
+        let mut tally = BTreeMap::new();
+        for (_, records) in self.registry.index.entities_in_region(&region) {
+            let state = scope.fold(&records, &self.registry.rules);
+            count_grade(&state, &scheme.code, &mut tally);
+        }
+        Ok(Response::new(pb::GetGradeStatisticsResponse {
+            rows: scheme
+                .level
+                .iter()
+                .map(|l| pb::GradeStatistic {
+                    level: l.level.clone(),
+                    meaning_zh: l.meaning_zh.clone(),
+                    entities: tally.get(&l.level).copied().unwrap_or(0) as i64,
+                })
+                .collect(),
+            evaluated_on: Some(date_to_wire(on)),
+            schemes_version: schemes.version.clone(),
         }))
     }
 

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::record::{Category, CorrectionChange, Date, Penalty, Record, RecordBody, SpotCheckOutcome};
+use super::state::EntityState;
 
 /// Spot checks of one category and product class.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -22,6 +23,14 @@ pub struct PenaltyTally {
     /// Their fines as last amended, in fen.
     pub fines_fen: i64,
     pub revoked: u64,
+}
+
+/// Adds an entity's grade in force in `scheme` to `tally` (level -> entities),
+/// from its state on the statistics date.
+pub fn count_grade(state: &EntityState<'_>, scheme: &str, tally: &mut BTreeMap<String, u64>) {
+    if let Some((_, standing)) = state.grades_in_force().find(|(_, g)| g.grade.scheme == scheme) {
+        *tally.entry(standing.level).or_default() += 1;
+    }
 }
 
 /// Adds an entity's spot checks dated `from..=until` to `tally`.

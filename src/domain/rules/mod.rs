@@ -195,9 +195,17 @@ impl RuleBook {
     }
 }
 
-/// Every grade a catalogue's measures name must be a level of a scheme of
-/// the same edition.
+/// Every grade a catalogue's measures or the supervision policy name must
+/// be a level of a scheme of the same edition.
 fn check_grade_triggers(edition: &Rules) -> Result<(), String> {
+    for (scheme, level) in edition.supervision.graded_levels() {
+        if edition.grades.scheme(scheme).and_then(|s| s.rank(level)).is_none() {
+            return Err(format!(
+                "supervision policy {}: points.grade names {scheme} level '{level}', not in grading schemes {}",
+                edition.supervision.version, edition.grades.version
+            ));
+        }
+    }
     for m in &edition.catalogue.measures {
         if let measures::Trigger::Grade { scheme, levels } = &m.trigger {
             let at = format!("measure catalogue {}: measure {}", edition.catalogue.version, m.code);

@@ -52,6 +52,9 @@ struct Points {
     spot_check_pass: i32,
     spot_check_lookback_months: u32,
     commendation: i32,
+    /// Scheme code -> level -> points, for the grade in force.
+    #[serde(default)]
+    grade: HashMap<String, HashMap<String, i32>>,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +165,12 @@ impl SupervisionPolicy {
         })
     }
 
+    /// The grade levels this policy scores, by scheme, for checking against
+    /// the grading schemes of the same edition.
+    pub fn graded_levels(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.points.grade.iter().flat_map(|(scheme, levels)| levels.keys().map(move |l| (scheme.as_str(), l.as_str())))
+    }
+
     /// The band of a class.
     pub fn band(&self, class: RiskClass) -> &ClassBand {
         self.classes.iter().find(|b| b.class == class).expect("every class has a band")
@@ -207,6 +216,18 @@ impl SupervisionPolicy {
                     add(&view.record.id, p.commendation, format!("commendation {} ({})", c.title, c.awarded_on));
                 }
                 _ => {}
+            }
+        }
+        for (record, standing) in state.grades_in_force() {
+            if let Some(points) = p.grade.get(&standing.grade.scheme).and_then(|levels| levels.get(&standing.level)) {
+                add(
+                    &record.id,
+                    *points,
+                    format!(
+                        "grade {} of {} (evaluated {}, valid until {})",
+                        standing.level, standing.grade.scheme, standing.grade.evaluated_on, standing.grade.valid_until
+                    ),
+                );
             }
         }
         let score = contributions.iter().map(|c| c.points).sum::<i32>().clamp(0, self.max_score);

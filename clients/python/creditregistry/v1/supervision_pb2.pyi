@@ -227,3 +227,33 @@ class GetPenaltyStatisticsResponse(_message.Message):
     ROWS_FIELD_NUMBER: _ClassVar[int]
     rows: _containers.RepeatedCompositeFieldContainer[PenaltyStatistic]
     def __init__(self, rows: _Optional[_Iterable[_Union[PenaltyStatistic, _Mapping]]] = ...) -> None: ...
+
+class GetGradeStatisticsRequest(_message.Message):
+    __slots__ = ("region_prefix", "scheme", "evaluated_on")
+    REGION_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    SCHEME_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    region_prefix: str
+    scheme: str
+    evaluated_on: _date_pb2.Date
+    def __init__(self, region_prefix: _Optional[str] = ..., scheme: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class GradeStatistic(_message.Message):
+    __slots__ = ("level", "meaning_zh", "entities")
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    MEANING_ZH_FIELD_NUMBER: _ClassVar[int]
+    ENTITIES_FIELD_NUMBER: _ClassVar[int]
+    level: str
+    meaning_zh: str
+    entities: int
+    def __init__(self, level: _Optional[str] = ..., meaning_zh: _Optional[str] = ..., entities: _Optional[int] = ...) -> None: ...
+
+class GetGradeStatisticsResponse(_message.Message):
+    __slots__ = ("rows", "evaluated_on", "schemes_version")
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    SCHEMES_VERSION_FIELD_NUMBER: _ClassVar[int]
+    rows: _containers.RepeatedCompositeFieldContainer[GradeStatistic]
+    evaluated_on: _date_pb2.Date
+    schemes_version: str
+    def __init__(self, rows: _Optional[_Iterable[_Union[GradeStatistic, _Mapping]]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., schemes_version: _Optional[str] = ...) -> None: ...

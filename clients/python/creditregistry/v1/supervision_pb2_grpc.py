@@ -73,6 +73,11 @@ class SupervisionServiceStub:
                 request_serializer=creditregistry_dot_v1_dot_supervision__pb2.GetPenaltyStatisticsRequest.SerializeToString,
                 response_deserializer=creditregistry_dot_v1_dot_supervision__pb2.GetPenaltyStatisticsResponse.FromString,
                 _registered_method=True)
+        self.GetGradeStatistics = channel.unary_unary(
+                '/creditregistry.v1.SupervisionService/GetGradeStatistics',
+                request_serializer=creditregistry_dot_v1_dot_supervision__pb2.GetGradeStatisticsRequest.SerializeToString,
+                response_deserializer=creditregistry_dot_v1_dot_supervision__pb2.GetGradeStatisticsResponse.FromString,
+                _registered_method=True)
 
 
 class SupervisionServiceServicer:
@@ -132,6 +137,13 @@ class SupervisionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetGradeStatistics(self, request, context):
+        """Entities per grade level of one grading scheme, by region, on a date.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SupervisionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -169,6 +181,11 @@ def add_SupervisionServiceServicer_to_server(servicer, server):
                     servicer.GetPenaltyStatistics,
                     request_deserializer=creditregistry_dot_v1_dot_supervision__pb2.GetPenaltyStatisticsRequest.FromString,
                     response_serializer=creditregistry_dot_v1_dot_supervision__pb2.GetPenaltyStatisticsResponse.SerializeToString,
+            ),
+            'GetGradeStatistics': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGradeStatistics,
+                    request_deserializer=creditregistry_dot_v1_dot_supervision__pb2.GetGradeStatisticsRequest.FromString,
+                    response_serializer=creditregistry_dot_v1_dot_supervision__pb2.GetGradeStatisticsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -364,6 +381,33 @@ class SupervisionService:
             '/creditregistry.v1.SupervisionService/GetPenaltyStatistics',
             creditregistry_dot_v1_dot_supervision__pb2.GetPenaltyStatisticsRequest.SerializeToString,
             creditregistry_dot_v1_dot_supervision__pb2.GetPenaltyStatisticsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGradeStatistics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/creditregistry.v1.SupervisionService/GetGradeStatistics',
+            creditregistry_dot_v1_dot_supervision__pb2.GetGradeStatisticsRequest.SerializeToString,
+            creditregistry_dot_v1_dot_supervision__pb2.GetGradeStatisticsResponse.FromString,
             options,
             channel_credentials,
             insecure,
