@@ -279,3 +279,43 @@ async fn risk_scores_name_the_grade_and_statistics_count_grades_by_level() {
     assert_violation(&err, "scheme", "not a grading scheme");
     reg.stop().await;
 }
+
+/// A 双随机 draw weighted by grade (policy/supervision.toml `grade_sampling`):
+/// quality grade D doubles a class's sampling ratio.
+#[tokio::test]
+async fn a_draw_samples_poorly_graded_entities_more() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    for n in 0..20 {
+        let graded = code_in("440900", n);
+        issue(&mut w, &graded, grade("quality_credit", "D", &format!("QD-{n}"), days_ago(20), 24)).await.unwrap();
+        let plain = code_in("441000", n);
+        w.record_spot_check(pb::RecordSpotCheckRequest {
+            request_id: String::new(),
+            uscc: plain,
+            spot_check: Some(pb::SpotCheck {
+                report_number: format!("SC-{n}"),
+                category: pb::Category::ProductQuality as i32,
+                product: "电线".into(),
+                product_class: "电线电缆".into(),
+                batch: "B1".into(),
+                outcome: pb::SpotCheckOutcome::Pass as i32,
+                checked_on: date(days_ago(20)),
+                failed_items: vec![],
+            }),
+        })
+        .await
+        .unwrap();
+    }
+    let regulator = reg.supervision("regulator-1", &[Role::Regulator]).await;
+    let draw = |region: &str| {
+        let request = pb::DrawInspectionSampleRequest { region_prefix: region.into(), seed: b"fixed".to_vec(), ..Default::default() };
+        let mut client = regulator.clone();
+        async move { client.draw_inspection_sample(request).await.unwrap().into_inner().sample.unwrap().sampled_codes.len() }
+    };
+    // Both populations are class A (5%): 20 entities give ceil(1.0) = 1, or
+    // ceil(2.0) = 2 at the D grade's 200%.
+    assert_eq!(draw("441000").await, 1);
+    assert_eq!(draw("440900").await, 2);
+    reg.stop().await;
+}

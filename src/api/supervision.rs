@@ -243,8 +243,11 @@ impl SupervisionService for SupervisionApi {
         } else {
             m.seed
         };
-        let population: Vec<(Uscc, RiskClass)> =
-            self.classify(&region, &scope, tree_size).into_iter().map(|(code, a)| (code, a.class)).collect();
+        let population: Vec<(Uscc, RiskClass, u32)> = self
+            .classify(&region, &scope, tree_size)
+            .into_iter()
+            .map(|(code, a)| (code, a.class, a.sampling_percent))
+            .collect();
         let draw = InspectionDraw {
             id: uuid::Uuid::now_v7().to_string(),
             sampled: scope.rules(&self.registry.rules).supervision.draw(&population, &seed),

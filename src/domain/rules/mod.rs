@@ -198,10 +198,11 @@ impl RuleBook {
 /// Every grade a catalogue's measures or the supervision policy name must
 /// be a level of a scheme of the same edition.
 fn check_grade_triggers(edition: &Rules) -> Result<(), String> {
-    for (scheme, level) in edition.supervision.graded_levels() {
+    let sampled = edition.supervision.grade_sampling.iter().flat_map(|r| r.levels.iter().map(|l| (r.scheme.as_str(), l.as_str())));
+    for (scheme, level) in edition.supervision.graded_levels().chain(sampled) {
         if edition.grades.scheme(scheme).and_then(|s| s.rank(level)).is_none() {
             return Err(format!(
-                "supervision policy {}: points.grade names {scheme} level '{level}', not in grading schemes {}",
+                "supervision policy {}: grade {scheme} level '{level}' is not in grading schemes {}",
                 edition.supervision.version, edition.grades.version
             ));
         }

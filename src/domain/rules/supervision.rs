@@ -57,6 +57,17 @@ struct Points {
     grade: HashMap<String, HashMap<String, i32>>,
 }
 
+/// How a grade in force weights an entity's chance of being drawn.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeSampling {
+    pub scheme: String,
+    pub levels: Vec<String>,
+    /// Of the class's sampling ratio, in percent.
+    pub ratio_percent: u32,
+    pub legal_basis: String,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
@@ -67,6 +78,8 @@ struct PolicyFile {
     max_score: i32,
     class: Vec<ClassBand>,
     points: Points,
+    #[serde(default)]
+    grade_sampling: Vec<GradeSampling>,
 }
 
 #[derive(Clone, Debug)]
@@ -79,6 +92,7 @@ pub struct SupervisionPolicy {
     /// One band per class, A to D, covering 0..=max_score without gaps.
     pub classes: Vec<ClassBand>,
     points: Points,
+    pub grade_sampling: Vec<GradeSampling>,
 }
 
 /// One record's share of a score.
@@ -113,6 +127,9 @@ pub struct Assessment {
     pub class: RiskClass,
     pub score: i32,
     pub contributions: Vec<Contribution>,
+    /// Of the class's sampling ratio, in percent, as the grade in force
+    /// weights it (`grade_sampling`); 100 when no rule matches.
+    pub sampling_percent: u32,
 }
 
 impl SupervisionPolicy {
@@ -162,6 +179,7 @@ impl SupervisionPolicy {
             max_score: file.max_score,
             classes: file.class,
             points: file.points,
+            grade_sampling: file.grade_sampling,
         })
     }
 
@@ -236,29 +254,43 @@ impl SupervisionPolicy {
             .iter()
             .find(|b| (b.min_score..=b.max_score).contains(&score))
             .map_or(RiskClass::D, |b| b.class);
-        Assessment { class, score, contributions }
+        let sampling_percent = self
+            .grade_sampling
+            .iter()
+            .find(|rule| {
+                state.grades_in_force().any(|(_, g)| g.grade.scheme == rule.scheme && rule.levels.contains(&g.level))
+            })
+            .map_or(100, |rule| rule.ratio_percent);
+        Assessment { class, score, contributions, sampling_percent }
     }
 
     /// Draws an inspection sample (双随机) from a population of classified
-    /// entities: from each class, `ceil(n × ratio)` entities, those whose
-    /// SHA-256(seed ‖ code) is smallest. Anyone with the seed and the
-    /// population gets the same sample. Returned in code order.
-    pub fn draw(&self, population: &[(Uscc, RiskClass)], seed: &[u8]) -> Vec<Uscc> {
+    /// entities, each with its sampling weight in percent (`Assessment::
+    /// sampling_percent`): from each class and weight, `ceil(n × ratio ×
+    /// weight)` entities (at most all), those whose SHA-256(seed ‖ code) is
+    /// smallest. Anyone with the seed and the population gets the same
+    /// sample. Returned in code order.
+    pub fn draw(&self, population: &[(Uscc, RiskClass, u32)], seed: &[u8]) -> Vec<Uscc> {
         let mut sample = Vec::new();
+        let mut weights: Vec<u32> = population.iter().map(|(_, _, w)| *w).collect();
+        weights.sort_unstable();
+        weights.dedup();
         for band in &self.classes {
-            let mut members: Vec<([u8; 32], Uscc)> = population
-                .iter()
-                .filter(|(_, class)| *class == band.class)
-                .map(|(code, _)| {
-                    let mut h = Sha256::new();
-                    h.update(seed);
-                    h.update(code.as_bytes());
-                    (h.finalize().into(), *code)
-                })
-                .collect();
-            let take = (members.len() * band.sampling_ratio_bp as usize).div_ceil(10_000);
-            members.sort_unstable();
-            sample.extend(members.into_iter().take(take).map(|(_, code)| code));
+            for weight in &weights {
+                let mut members: Vec<([u8; 32], Uscc)> = population
+                    .iter()
+                    .filter(|(_, class, w)| *class == band.class && w == weight)
+                    .map(|(code, _, _)| {
+                        let mut h = Sha256::new();
+                        h.update(seed);
+                        h.update(code.as_bytes());
+                        (h.finalize().into(), *code)
+                    })
+                    .collect();
+                let take = (members.len() * band.sampling_ratio_bp as usize * *weight as usize).div_ceil(1_000_000);
+                members.sort_unstable();
+                sample.extend(members.into_iter().take(take).map(|(_, code)| code));
+            }
         }
         sample.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
         sample
@@ -270,12 +302,12 @@ mod tests {
     use super::*;
     use crate::domain::rules::DEFAULT_SUPERVISION;
 
-    fn population() -> Vec<(Uscc, RiskClass)> {
+    fn population(weight: u32) -> Vec<(Uscc, RiskClass, u32)> {
         (0..200u32)
             .map(|i| {
                 let code = Uscc::complete(&format!("913101150000{i:04}")).unwrap();
                 let class = [RiskClass::A, RiskClass::B, RiskClass::C, RiskClass::D][(i % 4) as usize];
-                (code, class)
+                (code, class, weight)
             })
             .collect()
     }
@@ -296,14 +328,30 @@ mod tests {
     #[test]
     fn draws_are_reproducible_from_the_seed_and_follow_the_ratios() {
         let p = SupervisionPolicy::parse(DEFAULT_SUPERVISION).unwrap();
-        let pop = population();
+        let pop = population(100);
         let first = p.draw(&pop, b"seed-1");
         assert_eq!(first, p.draw(&pop, b"seed-1"));
         assert_ne!(first, p.draw(&pop, b"seed-2"));
         for band in &p.classes {
-            let n = pop.iter().filter(|(_, c)| *c == band.class).count();
-            let drawn = first.iter().filter(|u| pop.iter().any(|(c, k)| c == *u && *k == band.class)).count();
+            let n = pop.iter().filter(|(_, c, _)| *c == band.class).count();
+            let drawn = first.iter().filter(|u| pop.iter().any(|(c, k, _)| c == *u && *k == band.class)).count();
             assert_eq!(drawn, (n * band.sampling_ratio_bp as usize).div_ceil(10_000), "{:?}", band.class);
         }
+    }
+
+    #[test]
+    fn a_grade_weight_scales_each_class_ratio() {
+        let p = SupervisionPolicy::parse(DEFAULT_SUPERVISION).unwrap();
+        for weight in [0u32, 50, 100, 200] {
+            let pop = population(weight);
+            let drawn = p.draw(&pop, b"seed");
+            for band in &p.classes {
+                let n = pop.iter().filter(|(_, c, _)| *c == band.class).count();
+                let got = drawn.iter().filter(|u| pop.iter().any(|(c, k, _)| c == *u && *k == band.class)).count();
+                let want = (n * band.sampling_ratio_bp as usize * weight as usize).div_ceil(1_000_000).min(n);
+                assert_eq!(got, want, "{:?} at {weight}%", band.class);
+            }
+        }
+        assert!(p.draw(&population(0), b"seed").is_empty(), "a weight of 0 leaves the entities out");
     }
 }
