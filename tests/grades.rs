@@ -101,6 +101,20 @@ async fn a_grade_is_issued_downgraded_and_revoked_and_stands_by_date() {
     let entry = history.records.iter().find(|e| e.record.as_ref().unwrap().record_id == issued.record_id).unwrap();
     assert_eq!(entry.status, pb::RecordStatus::Revoked as i32);
     assert_eq!(entry.changed_by_record_ids.len(), 2, "the downgrade and the revocation");
+    let history = reg
+        .audit("auditor-1", &[Role::Auditor])
+        .await
+        .get_entity_history(pb::GetEntityHistoryRequest { uscc: uscc.clone(), evaluated_on: date(days_ago(20)), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner();
+    let kinds: Vec<bool> = history
+        .entries
+        .iter()
+        .map(|e| matches!(e.entry.as_ref().unwrap().record.as_ref().unwrap().body, Some(pb::record::Body::GradeChange(_))))
+        .collect();
+    assert_eq!(kinds, [false, true, true], "the grade, its downgrade and its revocation, in ledger order");
+    assert_eq!(history.entries[0].entry.as_ref().unwrap().status, pb::RecordStatus::Revoked as i32);
     reg.stop().await;
 }
 
