@@ -333,3 +333,29 @@ async fn a_draw_samples_poorly_graded_entities_more() {
     assert_eq!(draw("440900").await, 2);
     reg.stop().await;
 }
+
+/// Downgrades only ever lower a grade, whatever order they are recorded in;
+/// only a grade in force can be downgraded; a bad validity is named even
+/// beside an unknown scheme.
+#[tokio::test]
+async fn downgrades_never_raise_a_grade_and_need_one_in_force() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let mut auditor = reg.auditor().await;
+    let uscc = code(30);
+    let issued = issue(&mut w, &uscc, grade("quality_credit", "A", "QC-30", days_ago(300), 24)).await.unwrap();
+    w.change_grade(change(&issued.record_id, pb::GradeChangeType::Downgrade, "B", days_ago(100))).await.unwrap();
+    w.change_grade(change(&issued.record_id, pb::GradeChangeType::Downgrade, "D", days_ago(200))).await.unwrap();
+    assert_eq!(grades_on(&mut auditor, &uscc, Some(days_ago(150)), None).await, pair("quality_credit", "D"));
+    assert_eq!(grades_on(&mut auditor, &uscc, None, None).await, pair("quality_credit", "D"), "the later B cannot raise it");
+
+    let expired = issue(&mut w, &code(31), grade("quality_credit", "B", "QC-31", days_ago(400), 12)).await.unwrap();
+    let err = w.change_grade(change(&expired.record_id, pb::GradeChangeType::Downgrade, "C", days_ago(10))).await.unwrap_err();
+    assert_violation(&err, "change.decided_on", "not in force");
+
+    let bad = pb::Grade { valid_until: date(days_ago(20)), ..grade("nosuch", "A", "QC-32", days_ago(10), 12) };
+    let err = issue(&mut w, &code(32), bad).await.unwrap_err();
+    assert_violation(&err, "grade.scheme", "not a grading scheme");
+    assert_violation(&err, "grade.valid_until", "before evaluated_on");
+    reg.stop().await;
+}

@@ -156,6 +156,9 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
             v.text("grounds", &g.grounds, true);
             v.text("legal_basis", &g.legal_basis, true);
             v.past_date("evaluated_on", g.evaluated_on);
+            if g.valid_until < g.evaluated_on {
+                v.push("valid_until", format!("{} is before evaluated_on {}", g.valid_until, g.evaluated_on));
+            }
             match rules.grades.scheme(&g.scheme) {
                 None => v.push(
                     "scheme",
@@ -174,9 +177,7 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
                         );
                     }
                     let latest = term_end(g.evaluated_on, scheme.valid_months);
-                    if g.valid_until < g.evaluated_on {
-                        v.push("valid_until", format!("{} is before evaluated_on {}", g.valid_until, g.evaluated_on));
-                    } else if g.valid_until > latest {
+                    if g.valid_until > latest {
                         v.push(
                             "valid_until",
                             format!(
@@ -438,10 +439,19 @@ pub fn check_against(
                     format!("{} is before the grade's evaluation date {}", c.decided_on, grade.evaluated_on),
                 ));
             }
+            if matches!(c.change, GradeChangeKind::Downgrade { .. }) && view.grade.is_none() {
+                problems.push(Violation::new(
+                    "decided_on",
+                    format!(
+                        "grade {} is not in force on {} ({:?}); only a grade in force can be downgraded",
+                        target.id, c.decided_on, view.status
+                    ),
+                ));
+            }
             if let GradeChangeKind::Downgrade { level } | GradeChangeKind::Correction { level } = &c.change
                 && let Some(scheme) = rules.grades.scheme(&grade.scheme)
             {
-                let current = grade_level(grade, &view.changed_by, c.decided_on);
+                let current = grade_level(grade, &view.changed_by, c.decided_on, Some(scheme));
                 match (scheme.rank(level), scheme.rank(current)) {
                     (None, _) => problems.push(Violation::new(
                         "level",

@@ -15,7 +15,7 @@ use super::record::{
     RecordBody, RecordId, RemovalReason, RepairOutcome,
 };
 use super::rules::Rules;
-use super::rules::grades::GradeSchemes;
+use super::rules::grades::{GradeSchemes, Scheme};
 use super::rules::publicity::PublicityRules;
 
 /// Where a record stands on the evaluation date.
@@ -255,7 +255,7 @@ fn stand_grades<'a>(state: &mut EntityState<'a>, schemes: &GradeSchemes) {
             standings.push((i, None));
             continue;
         }
-        let mut level = grade_level(g, &v.changed_by, on).to_string();
+        let mut level = grade_level(g, &v.changed_by, on, schemes.scheme(&g.scheme)).to_string();
         let mut capped_by = None;
         if let Some(scheme) = schemes.scheme(&g.scheme) {
             for cap in &scheme.cap {
@@ -289,27 +289,34 @@ fn stand_grades<'a>(state: &mut EntityState<'a>, schemes: &GradeSchemes) {
     }
 }
 
-/// A grade's level as changed by `changers` by `on`: a correction counts
-/// from the grade's evaluation date, a downgrade from its own date; the
-/// change effective latest wins (of two effective the same day, the later
-/// recorded).
-pub fn grade_level<'a>(grade: &'a Grade, changers: &[&'a Arc<Record>], on: Date) -> &'a str {
+/// A grade's level as changed by `changers` by `on`: the last correction
+/// (from the grade's evaluation date) replaces the level issued, and every
+/// downgrade decided by `on` can only lower it, whatever order they were
+/// recorded in. `scheme` orders the levels; without it (a scheme no longer
+/// known) the level as corrected stands.
+pub fn grade_level<'a>(grade: &'a Grade, changers: &[&'a Arc<Record>], on: Date, scheme: Option<&Scheme>) -> &'a str {
+    let corrected = changers
+        .iter()
+        .copied()
+        .filter_map(|c| match &c.body {
+            RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Correction { level }, .. }) => Some(level.as_str()),
+            _ => None,
+        })
+        .last()
+        .unwrap_or(grade.level.as_str());
+    let Some(scheme) = scheme else { return corrected };
     changers
         .iter()
         .copied()
         .filter_map(|c| match &c.body {
-            RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Correction { level }, .. }) => {
-                Some((grade.evaluated_on, level.as_str()))
-            }
             RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Downgrade { level }, decided_on, .. })
                 if *decided_on <= on =>
             {
-                Some((*decided_on, level.as_str()))
+                Some(level.as_str())
             }
             _ => None,
         })
-        .max_by_key(|(from, _)| *from)
-        .map_or(grade.level.as_str(), |(_, level)| level)
+        .fold(corrected, |worst, level| scheme.worse(worst, level))
 }
 
 /// A penalty as amended by the latest of `changers` decided on or before
