@@ -298,11 +298,11 @@ pub fn grade_level<'a>(grade: &'a Grade, changers: &[&'a Arc<Record>], on: Date,
     let corrected = changers
         .iter()
         .copied()
-        .filter_map(|c| match &c.body {
+        .rev()
+        .find_map(|c| match &c.body {
             RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Correction { level }, .. }) => Some(level.as_str()),
             _ => None,
         })
-        .last()
         .unwrap_or(grade.level.as_str());
     let Some(scheme) = scheme else { return corrected };
     changers
