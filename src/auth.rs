@@ -1,14 +1,15 @@
 //! Authentication: JWT bearer tokens -> `Principal`.
 //!
-//! Tokens are EdDSA (Ed25519) or RS256, verified against public keys from
-//! configuration; `iss`, `aud`, `exp`, `nbf` and `sub` are required. The
+//! Tokens are EdDSA (Ed25519) or RS256, verified against the public key their
+//! `kid` header names in configuration; `iss`, `aud` (a string or an array),
+//! `exp`, `nbf` and `sub` are required, `iat` is optional. The
 //! `token` command issues tokens from a local private key for development.
 
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey, KeypairBytes};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -54,15 +55,26 @@ impl Principal {
     }
 }
 
+/// The `aud` claim: one audience or several (RFC 7519 §4.1.3); a token is
+/// accepted when any of them is the registry's.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
 /// The token's claims.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub iss: String,
     pub sub: String,
-    pub aud: String,
+    pub aud: Audience,
     pub exp: i64,
     pub nbf: i64,
-    pub iat: i64,
+    /// Optional (RFC 7519 §4.1.6); the registry does not use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
     pub roles: Vec<Role>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<String>,
@@ -88,6 +100,10 @@ pub enum AuthError {
     WrongIssuer(String),
     #[error("the token is malformed: {0}")]
     Malformed(String),
+    #[error("the token has no 'kid' header; it must name a configured key ({0})")]
+    MissingKid(String),
+    #[error("the token's 'kid' header '{0}' names no configured key ({1})")]
+    UnknownKid(String, String),
 }
 
 impl AuthError {
@@ -101,6 +117,8 @@ impl AuthError {
             AuthError::WrongAudience(_) => "TOKEN_AUDIENCE_INVALID",
             AuthError::WrongIssuer(_) => "TOKEN_ISSUER_INVALID",
             AuthError::Malformed(_) => "TOKEN_MALFORMED",
+            AuthError::MissingKid(_) => "TOKEN_KID_MISSING",
+            AuthError::UnknownKid(..) => "TOKEN_KID_UNKNOWN",
         }
     }
 }
@@ -155,23 +173,19 @@ impl Authenticator {
             .ok_or(AuthError::Missing)?;
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| AuthError::Malformed(e.to_string()))?;
-        let candidates = self
+        // The key is chosen by `kid` alone: a token that names none, or one
+        // not configured, is refused rather than tried against every key.
+        let known = || self.keys.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>().join(", ");
+        let kid = header.kid.as_deref().ok_or_else(|| AuthError::MissingKid(format!("one of: {}", known())))?;
+        let key = self
             .keys
             .iter()
-            .filter(|k| k.algorithm == header.alg)
-            .filter(|k| header.kid.as_deref().is_none_or(|kid| kid == k.kid));
-        let mut last = AuthError::BadSignature;
-        for key in candidates {
-            match self.verify_with(token, key) {
-                Ok(principal) => return Ok(principal),
-                Err(AuthError::BadSignature) => continue,
-                Err(other) => {
-                    last = other;
-                    break;
-                }
-            }
+            .find(|k| k.kid == kid)
+            .ok_or_else(|| AuthError::UnknownKid(kid.to_string(), format!("one of: {}", known())))?;
+        if key.algorithm != header.alg {
+            return Err(AuthError::BadSignature);
         }
-        Err(last)
+        self.verify_with(token, key)
     }
 
     fn verify_with(&self, token: &str, key: &VerifyingKey) -> Result<Principal, AuthError> {
@@ -241,10 +255,10 @@ pub fn issue_token(request: &TokenRequest, private_key_pem: &[u8]) -> Result<Str
     let claims = Claims {
         iss: request.issuer.clone(),
         sub: request.subject.clone(),
-        aud: request.audience.clone(),
+        aud: Audience::One(request.audience.clone()),
         exp: now + request.ttl_seconds,
         nbf: now - 1,
-        iat: now,
+        iat: Some(now),
         roles: request.roles.clone(),
         authority: request.authority.clone(),
         org: request.organisation.clone(),
@@ -286,7 +300,11 @@ impl DevKeyPair {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| format!("no randomness: {e}"))?;
         let signing = SigningKey::from_bytes(&seed);
-        let private = signing.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?;
+        // PKCS#8 v1 (RFC 8410: the private key alone), which OpenSSL and
+        // Python's cryptography read; v2 with the public key they refuse.
+        let private = KeypairBytes { secret_key: seed, public_key: None }
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| e.to_string())?;
         let public = signing
             .verifying_key()
             .to_public_key_pem(LineEnding::LF)

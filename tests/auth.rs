@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use creditregistry::auth::{Claims, Role, issue_token};
+use creditregistry::auth::{Audience, Claims, Role, issue_token};
 use creditregistry::config::KeyAlgorithm;
 use creditregistry::proto::pb;
 use creditregistry::proto::pb::audit_service_client::AuditServiceClient;
@@ -37,10 +37,10 @@ fn claims(reg: &TestRegistry) -> Claims {
     Claims {
         iss: reg.config.auth.issuer.clone(),
         sub: "someone".into(),
-        aud: reg.config.auth.audience.clone(),
+        aud: Audience::One(reg.config.auth.audience.clone()),
         exp: now + 600,
         nbf: now - 1,
-        iat: now,
+        iat: Some(now),
         roles: vec![Role::Procurement],
         authority: None,
         org: None,
@@ -63,7 +63,7 @@ async fn bad_tokens_are_unauthenticated() {
     assert_unauthenticated(profile_with(&reg, Bearer::new(&signed(&reg, &early))).await, "TOKEN_NOT_YET_VALID");
 
     let mut audience = claims(&reg);
-    audience.aud = "someone-else".into();
+    audience.aud = Audience::One("someone-else".into());
     assert_unauthenticated(profile_with(&reg, Bearer::new(&signed(&reg, &audience))).await, "TOKEN_AUDIENCE_INVALID");
 
     let mut issuer = claims(&reg);
@@ -85,6 +85,55 @@ async fn bad_tokens_are_unauthenticated() {
     let token = reg.token("officer", &[Role::Enforcement], None);
     assert_unauthenticated(profile_with(&reg, Bearer::new(&token)).await, "TOKEN_MALFORMED");
     reg.stop().await;
+}
+
+/// Tokens as identity providers write them: `aud` as an array (RFC 7519
+/// §4.1.3: accepted when any element matches), no `iat` (§4.1.6: optional).
+/// The `kid` header must name a configured key: without one, or naming
+/// another, the token is refused with the reason, never tried against every key.
+#[tokio::test]
+async fn tokens_from_identity_providers_and_their_kid() {
+    let reg = TestRegistry::start().await;
+    let key = jsonwebtoken::EncodingKey::from_ed_pem(&reg.private_key()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let body = |aud: serde_json::Value| {
+        serde_json::json!({
+            "iss": reg.config.auth.issuer, "sub": "idp-user", "aud": aud,
+            "exp": now + 600, "nbf": now - 1, "roles": ["procurement"],
+        })
+    };
+    let sign = |kid: Option<&str>, claims: &serde_json::Value| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.kid = kid.map(str::to_string);
+        jsonwebtoken::encode(&header, claims, &key).unwrap()
+    };
+    let array = body(serde_json::json!(["other-api", reg.config.auth.audience]));
+    profile_with(&reg, Bearer::new(&sign(Some("dev"), &array))).await.expect("aud as an array, no iat");
+    let none_match = body(serde_json::json!(["other-api", "third"]));
+    assert_unauthenticated(profile_with(&reg, Bearer::new(&sign(Some("dev"), &none_match))).await, "TOKEN_AUDIENCE_INVALID");
+    let single = body(serde_json::json!(reg.config.auth.audience));
+    let err = profile_with(&reg, Bearer::new(&sign(None, &single))).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::Unauthenticated, "TOKEN_KID_MISSING"), "{err:?}");
+    assert!(err.message().contains("dev") && err.message().contains("rsa"), "names the configured keys: {}", err.message());
+    assert_unauthenticated(profile_with(&reg, Bearer::new(&sign(Some("idp-2025"), &single))).await, "TOKEN_KID_UNKNOWN");
+    reg.stop().await;
+}
+
+/// The key files the binary writes are PKCS#8 v1 (RFC 8410) private keys and
+/// SPKI public keys, which standard tools read.
+#[test]
+fn key_files_are_pkcs8_v1_and_spki() {
+    use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, KeypairBytes};
+    let dir = tempfile::tempdir().unwrap();
+    let keys = creditregistry::auth::DevKeyPair::in_dir(dir.path());
+    keys.ensure().unwrap();
+    let pem = std::fs::read_to_string(&keys.private_key_file).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    assert!(KeypairBytes::from_pkcs8_pem(&pem).unwrap().public_key.is_none(), "v1: the private key alone");
+    ed25519_dalek::SigningKey::from_pkcs8_pem(&pem).unwrap();
+    let public = std::fs::read_to_string(&keys.public_key_file).unwrap();
+    assert!(public.starts_with("-----BEGIN PUBLIC KEY-----"));
+    ed25519_dalek::VerifyingKey::from_public_key_pem(&public).unwrap();
 }
 
 #[tokio::test]
