@@ -89,6 +89,58 @@ impl From<AuthError> for ApiError {
     }
 }
 
+/// Longest description carried in `grpc-message`, in UTF-8 bytes: it is
+/// percent-encoded there, so a byte may take three.
+const MESSAGE_BYTES: usize = 240;
+/// Longest description carried in the details, in UTF-8 bytes.
+const DESCRIPTION_BYTES: usize = 600;
+/// Most bytes of field violations carried in the details. Trailers carry the
+/// details base64-encoded (4/3) beside `grpc-message` (percent-encoded); this
+/// keeps every error's trailers under the 8 KiB that gRPC lets clients cap
+/// them at (PROTOCOL-HTTP2.md), whatever the input.
+const VIOLATION_BYTES: usize = 4096;
+
+/// `text` cut to at most `bytes` UTF-8 bytes at a character boundary, marked
+/// with an ellipsis when cut.
+fn clip_bytes(text: &str, bytes: usize) -> String {
+    if text.len() <= bytes {
+        return text.to_string();
+    }
+    let end = (0..=bytes).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+    format!("{}…", &text[..end])
+}
+
+/// The violations that fit in `VIOLATION_BYTES`, each description clipped,
+/// and a description already given for an earlier field referred to rather
+/// than repeated (50 consortium members with the same fault all fit); when
+/// some do not fit, a last entry says how many were left out.
+fn bounded_violations(violations: Vec<crate::domain::admission::Violation>) -> Vec<tonic_types::FieldViolation> {
+    let total = violations.len();
+    let mut kept = Vec::new();
+    let mut first_with: HashMap<String, String> = HashMap::new();
+    let mut bytes = 0;
+    for v in violations {
+        let description = match first_with.get(&v.description) {
+            Some(field) => format!("as {field}"),
+            None => {
+                first_with.insert(v.description.clone(), v.field.clone());
+                clip_bytes(&v.description, DESCRIPTION_BYTES)
+            }
+        };
+        let size = v.field.len() + description.len() + 8;
+        if bytes + size > VIOLATION_BYTES {
+            break;
+        }
+        bytes += size;
+        kept.push(tonic_types::FieldViolation::new(v.field, description));
+    }
+    if kept.len() < total {
+        let left = total - kept.len();
+        kept.push(tonic_types::FieldViolation::new("", format!("{left} more problems not listed; fix these and send again")));
+    }
+    kept
+}
+
 fn info(details: &mut ErrorDetails, reason: &str, metadata: HashMap<String, String>) {
     details.set_error_info(reason, ERROR_DOMAIN, metadata);
 }
@@ -99,17 +151,17 @@ impl From<ApiError> for Status {
         let (code, message) = match e {
             ApiError::InvalidArgument(violations) => {
                 info(&mut details, "INVALID_ARGUMENT", HashMap::new());
-                let message = violations
-                    .iter()
-                    .map(|v| format!("{}: {}", v.field, v.description))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                details.set_bad_request(
-                    violations
-                        .into_iter()
-                        .map(|v| tonic_types::FieldViolation::new(v.field, v.description))
-                        .collect::<Vec<_>>(),
-                );
+                let message = match violations.first() {
+                    None => "invalid request".to_string(),
+                    Some(first) => {
+                        let more = match violations.len() - 1 {
+                            0 => String::new(),
+                            n => format!(" (and {n} more; every problem is in the BadRequest details)"),
+                        };
+                        format!("{}: {}{more}", first.field, clip_bytes(&first.description, MESSAGE_BYTES))
+                    }
+                };
+                details.set_bad_request(bounded_violations(violations));
                 (Code::InvalidArgument, message)
             }
             ApiError::Unauthenticated(e) => {

@@ -286,3 +286,21 @@ def test_generated_stubs_are_up_to_date():
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_thirty_bad_consortium_members_come_back_as_invalid_argument(buyer):
+    # A default grpcio client caps received metadata at 16 KiB: every problem
+    # must still arrive, as INVALID_ARGUMENT with its BadRequest details.
+    codes = ["97" + code[2:] for code in ["91310115MA1K3BTP2B", "91340600MA2PBM9HXD", "91230100128025258G"] * 10]
+    codes = [c[:-1] + str(i % 10) for i, c in enumerate(codes)]
+    error = call_error(
+        buyer.eligibility.CheckConsortium,
+        eligibility_pb2.CheckConsortiumRequest(
+            member_codes=codes, domain=types_pb2.MEASURE_DOMAIN_GOVERNMENT_PROCUREMENT
+        ),
+    )
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, error
+    reason, violations = creditregistry.error_details(error)
+    assert reason == "INVALID_ARGUMENT"
+    assert len(violations) >= 30
+    assert "more" in error.details()

@@ -1,0 +1,57 @@
+//! The API's edge over real gRPC: what every client can read, whatever the
+//! input. Errors keep `grpc-message` one short line and their trailers under
+//! the 8 KiB gRPC lets clients cap them at (PROTOCOL-HTTP2.md).
+
+mod common;
+
+use common::*;
+use creditregistry::auth::Role;
+use creditregistry::proto::pb;
+use tonic::Code;
+
+/// An upper bound on the trailers an error takes: `grpc-message`
+/// percent-encoded (at most 3 bytes per byte) and the details base64-encoded.
+fn trailer_bytes(status: &tonic::Status) -> usize {
+    status.message().len() * 3 + status.details().len().div_ceil(3) * 4 + 64
+}
+
+#[track_caller]
+fn assert_readable(status: &tonic::Status, violations_at_least: usize) {
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(trailer_bytes(status) < 8 * 1024, "trailers of {} bytes", trailer_bytes(status));
+    assert!(!status.message().contains('\n') && status.message().len() < 600, "one short line: {}", status.message());
+    assert!(violations(status).len() >= violations_at_least.min(40), "{:?}", violations(status).len());
+}
+
+#[tokio::test]
+async fn the_worst_invalid_input_of_each_kind_stays_readable() {
+    let reg = TestRegistry::start().await;
+    let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    // 50 members whose entity-type character is wrong: 50 violations.
+    let members: Vec<String> = (0..50).map(|n| format!("97{}", &code_in("440800", n)[2..])).collect();
+    let err = c
+        .check_consortium(pb::CheckConsortiumRequest {
+            member_codes: members,
+            domain: pb::MeasureDomain::GovernmentProcurement as i32,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_readable(&err, 50);
+    assert!(err.message().contains("and 49 more"), "{}", err.message());
+
+    // A penalty with 10,000 unknown sanctions and every text field too long.
+    let long = "违".repeat(5_000);
+    let p = pb::Penalty {
+        sanctions: vec![999; 10_000],
+        decision_number: long.clone(),
+        legal_basis: long.clone(),
+        violation: long,
+        ..penalty("X", 1)
+    };
+    let err = reg.enforcement().await.record_penalty(penalty_request("", "91440800MA1K3BTP2C", p)).await.unwrap_err();
+    assert_readable(&err, 40);
+    let listed = violations(&err);
+    assert!(listed.last().unwrap().1.contains("more problems not listed"), "{:?}", listed.last());
+    reg.stop().await;
+}
