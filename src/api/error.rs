@@ -92,6 +92,8 @@ impl From<AuthError> for ApiError {
 /// Longest description carried in `grpc-message`, in UTF-8 bytes: it is
 /// percent-encoded there, so a byte may take three.
 const MESSAGE_BYTES: usize = 240;
+/// Descriptions up to this many bytes are repeated, not referred to.
+const SHORT_DESCRIPTION: usize = 48;
 /// Longest description carried in the details, in UTF-8 bytes.
 const DESCRIPTION_BYTES: usize = 600;
 /// Most bytes of field violations carried in the details. Trailers carry the
@@ -120,7 +122,8 @@ fn bounded_violations(violations: Vec<crate::domain::admission::Violation>) -> V
     let mut first_with: HashMap<String, String> = HashMap::new();
     let mut bytes = 0;
     for v in violations {
-        let description = match first_with.get(&v.description) {
+        // Short descriptions ("is required") cost less than a reference.
+        let description = match first_with.get(&v.description).filter(|_| v.description.len() > SHORT_DESCRIPTION) {
             Some(field) => format!("as {field}"),
             None => {
                 first_with.insert(v.description.clone(), v.field.clone());
