@@ -157,6 +157,9 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let (shutdown, stop) = oneshot::channel::<()>();
     let router = Server::builder()
         .timeout(DEFAULT_TIMEOUT)
+        .layer(tower::util::MapResponseLayer::new(|response| {
+            crate::api::error::name_the_size_limit(response, MAX_MESSAGE_BYTES)
+        }))
         .add_service(health)
         .add_service(InterceptedService::new(reflection, auth.clone()))
         .add_service(InterceptedService::new(reflection_v1alpha, auth.clone()))

@@ -55,3 +55,18 @@ async fn the_worst_invalid_input_of_each_kind_stays_readable() {
     assert!(listed.last().unwrap().1.contains("more problems not listed"), "{:?}", listed.last());
     reg.stop().await;
 }
+
+/// A request over the 4 MiB message limit is RESOURCE_EXHAUSTED naming the
+/// limit, not OUT_OF_RANGE; the server keeps serving.
+#[tokio::test]
+async fn an_oversized_request_is_resource_exhausted() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let p = pb::Penalty { violation: "x".repeat(10 * 1024 * 1024), ..penalty("BIG-1", 1) };
+    let err = w.record_penalty(penalty_request("", CODES[0], p)).await.unwrap_err();
+    assert_eq!(err.code(), Code::ResourceExhausted, "{err:?}");
+    assert_eq!(reason(&err), "REQUEST_TOO_LARGE");
+    assert!(err.message().contains("4194304 bytes"), "{}", err.message());
+    w.record_penalty(penalty_request("", CODES[0], penalty("SMALL-1", 1))).await.expect("still serving");
+    reg.stop().await;
+}

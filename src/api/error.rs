@@ -25,6 +25,8 @@ pub enum ApiError {
     AlreadyExists { reason: &'static str, existing_record_id: String, message: String },
     FailedPrecondition { reason: &'static str, message: String },
     Unavailable { reason: &'static str, message: String },
+    /// A request over a size limit; the message names the limit.
+    ResourceExhausted { reason: &'static str, message: String },
 }
 
 impl ApiError {
@@ -202,9 +204,33 @@ impl From<ApiError> for Status {
                 info(&mut details, reason, HashMap::new());
                 (Code::Unavailable, message)
             }
+            ApiError::ResourceExhausted { reason, message } => {
+                info(&mut details, reason, HashMap::new());
+                (Code::ResourceExhausted, message)
+            }
         };
         Status::with_error_details(code, message, details)
     }
+}
+
+/// tonic answers a request message over the decoding limit OUT_OF_RANGE,
+/// before any handler runs; the registry answers RESOURCE_EXHAUSTED naming
+/// the limit, like every other error of its own. Applied to every response.
+pub fn name_the_size_limit<B: Default>(
+    response: tonic::codegen::http::Response<B>,
+    limit_bytes: usize,
+) -> tonic::codegen::http::Response<B> {
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
+    let too_large = header("grpc-status") == Some("11")
+        && header("grpc-message").is_some_and(|m| m.replace("%20", " ").contains("decoded message length too large"));
+    if !too_large {
+        return response;
+    }
+    Status::from(ApiError::ResourceExhausted {
+        reason: "REQUEST_TOO_LARGE",
+        message: format!("the request message is larger than the {limit_bytes} bytes (4 MiB) a message may have"),
+    })
+    .into_http()
 }
 
 /// The `google.rpc.Status` of an error, for answers that carry one error per

@@ -304,3 +304,13 @@ def test_thirty_bad_consortium_members_come_back_as_invalid_argument(buyer):
     assert reason == "INVALID_ARGUMENT"
     assert len(violations) >= 30
     assert "more" in error.details()
+
+
+def test_an_oversized_request_is_resource_exhausted(officer):
+    error = call_error(
+        officer.records.RecordPenalty,
+        penalty_request("91310115MA1K3BTP2B", violation="x" * (10 * 1024 * 1024)),
+    )
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, error
+    reason, _ = creditregistry.error_details(error)
+    assert reason == "REQUEST_TOO_LARGE"
