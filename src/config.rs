@@ -324,7 +324,7 @@ impl Config {
         }
         let file = self.generated_registry_key().public_key_file;
         let pem = std::fs::read_to_string(&file)
-            .map_err(|e| format!("no registry public key at {} ({e}): pass --public-key FILE", file.display()))?;
+            .map_err(|e| format!("no registry public key at {} ({e})", file.display()))?;
         PublicKey::from_pem(&pem).map_err(|e| format!("{}: {e}", file.display()))
     }
 

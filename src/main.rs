@@ -136,9 +136,16 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Token { roles, authority, subject, org, ttl, key, kid, algorithm } => {
             let key_file = match key {
                 Some(k) => k,
+                // Only `serve --dev` makes the development key: a token signed
+                // by a key of its own would be refused by the server.
                 None => {
                     let pair = DevKeyPair::in_dir(&config.dev_keys_dir());
-                    pair.ensure()?;
+                    if !pair.private_key_file.exists() {
+                        return Err(format!(
+                            "no development key in {}: `serve --dev` creates it there; run `token` with the server's data directory (CREDITREGISTRY_DATA_DIR, or data_dir in --config) or pass --key FILE",
+                            config.dev_keys_dir().display()
+                        ));
+                    }
                     pair.private_key_file
                 }
             };
@@ -166,7 +173,7 @@ fn run(cli: Cli) -> Result<(), String> {
             // current one must exist.
             match config.registry_public_key() {
                 Ok(key) => keys.push(key),
-                Err(e) if keys.is_empty() => return Err(e),
+                Err(e) if keys.is_empty() => return Err(format!("{e}: pass --public-key FILE")),
                 Err(_) => {}
             }
             keys.extend(config.retired_registry_keys()?);
@@ -181,7 +188,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::VerifyReceipt { public_keys, receipt } => {
             let keys = if public_keys.is_empty() {
-                let mut keys = vec![config.registry_public_key()?];
+                let mut keys = vec![config.registry_public_key().map_err(|e| format!("{e}: pass --public-key FILE"))?];
                 keys.extend(config.retired_registry_keys()?);
                 keys
             } else {
@@ -193,9 +200,12 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::RegistryKey => {
-            let key = config.registry_key()?;
-            eprintln!("key id {}", key.public().key_id);
-            print!("{}", key.public().to_pem());
+            // Never makes a key: a new one would not be the registry's.
+            let key = config.registry_public_key().map_err(|e| {
+                format!("{e}; `serve` makes the key on first run in {}; or fetch it from a running registry with AuditService.GetRegistryKeys", config.data_dir.display())
+            })?;
+            eprintln!("key id {}", key.key_id);
+            print!("{}", key.to_pem());
             Ok(())
         }
         Command::Migrate => runtime.block_on(async {

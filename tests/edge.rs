@@ -70,3 +70,23 @@ async fn an_oversized_request_is_resource_exhausted() {
     w.record_penalty(penalty_request("", CODES[0], penalty("SMALL-1", 1))).await.expect("still serving");
     reg.stop().await;
 }
+
+/// Only `serve` makes keys: `token` and `registry-key` run outside the
+/// server's data directory fail naming where they looked, and write nothing.
+#[test]
+fn commands_never_make_keys_of_their_own() {
+    let empty = tempfile::tempdir().unwrap();
+    for args in [&["token", "--role", "procurement"][..], &["registry-key"][..]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+            .args(args)
+            .current_dir(empty.path())
+            .env_remove("CREDITREGISTRY_DATA_DIR")
+            .env_remove("CREDITREGISTRY_CONFIG")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} must fail");
+        assert!(stderr.contains("data/"), "{args:?} names where it looked: {stderr}");
+        assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0, "{args:?} wrote nothing");
+    }
+}
