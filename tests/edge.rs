@@ -90,3 +90,14 @@ fn commands_never_make_keys_of_their_own() {
         assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0, "{args:?} wrote nothing");
     }
 }
+
+/// Codes are normalised with NFKC: a code typed full-width with a Chinese
+/// input method names the same entity.
+#[tokio::test]
+async fn a_full_width_code_names_the_same_entity() {
+    let reg = TestRegistry::start().await;
+    reg.enforcement().await.record_penalty(penalty_request("", "91310115MA1K3BTP2B", penalty("FW-1", 1))).await.unwrap();
+    let seen = profile(&mut reg.auditor().await, "９１３１０１１５ＭＡ１Ｋ３ＢＴＰ２ｂ").await;
+    assert_eq!((seen.uscc.as_str(), seen.total_records), ("91310115MA1K3BTP2B", 1));
+    reg.stop().await;
+}

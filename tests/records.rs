@@ -347,7 +347,11 @@ async fn removals_must_name_a_listing_of_the_callers_own_authority() {
         .unwrap();
     let penalty_record = w.record_penalty(penalty_request("", uscc, penalty("P-1", 1))).await.unwrap().into_inner().record.unwrap();
 
+    // A malformed record id is bad input; a well-formed unknown one is not found.
     let err = w.remove_listing(removal("no-such-record", pb::RemovalReason::Revoked, today())).await.unwrap_err();
+    assert_violation(&err, "removal.listing_record_id", "not a record id");
+    let unknown = "01a2059c-5236-73df-b2e5-44c888f9a4ba";
+    let err = w.remove_listing(removal(unknown, pb::RemovalReason::Revoked, today())).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
     assert_eq!(reason(&err), "RECORD_NOT_FOUND");
     assert!(err.message().contains("removal.listing_record_id"), "{}", err.message());
@@ -443,6 +447,9 @@ async fn records_page_in_ledger_order() {
     assert_violation(&err, "page_token", "not a token");
 
     let got = reader.get_record(pb::GetRecordRequest { record_id: "nope".into(), ..Default::default() }).await.unwrap_err();
+    assert_violation(&got, "record_id", "not a record id");
+    let unknown = "01a2059c-5236-73df-b2e5-44c888f9a4ba".to_string();
+    let got = reader.get_record(pb::GetRecordRequest { record_id: unknown, ..Default::default() }).await.unwrap_err();
     assert_eq!(got.code(), Code::NotFound);
     reg.stop().await;
 }

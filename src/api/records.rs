@@ -5,7 +5,7 @@ use tonic::{Request, Response, Status};
 use super::error::ApiError;
 use super::{Registry, principal, require};
 use crate::auth::Role;
-use crate::domain::admission::{Violation, check_readable};
+use crate::domain::admission::{Violation, check_readable, is_record_id};
 use crate::domain::record::RecordBody;
 use crate::domain::rules::Rules;
 use crate::domain::state::{EntityState, RecordStatus, RecordView};
@@ -437,6 +437,8 @@ impl RecordsService for RecordsApi {
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         if m.record_id.is_empty() {
             reader.violations.push(Violation::new("record_id", "is required"));
+        } else if !is_record_id(&m.record_id) {
+            reader.violations.push(Violation::new("record_id", "is not a record id (a UUID)"));
         }
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, known_at, 0).await?;

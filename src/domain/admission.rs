@@ -630,6 +630,11 @@ fn repair_allowed(
     Ok(())
 }
 
+/// Whether `id` has the form of a record id the registry issues (a UUID).
+pub fn is_record_id(id: &str) -> bool {
+    uuid::Uuid::try_parse(id).is_ok()
+}
+
 /// The field and id of the record a body refers to, if any. A listing may
 /// name the penalty it rests on.
 pub fn reference_of(body: &RecordBody) -> Option<(&'static str, &RecordId)> {
@@ -737,9 +742,13 @@ impl Checker<'_> {
         }
     }
 
+    /// A record id: required, and a UUID as the registry issues them; a
+    /// malformed one is refused here rather than looked up.
     fn reference(&mut self, field: &str, id: &str) {
         if id.trim().is_empty() {
             self.push(field, "is required");
+        } else if !is_record_id(id) {
+            self.push(field, format!("'{}' is not a record id (a UUID such as 01a2059c-5236-73df-b2e5-44c888f9a4ba)", id.chars().take(64).collect::<String>()));
         }
     }
 

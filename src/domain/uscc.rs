@@ -310,30 +310,22 @@ pub enum UsccError {
     CheckCharacter { found: char, expected: char },
 }
 
-/// Canonical form of user input: whitespace (including the full-width space
-/// U+3000) and hyphens (ASCII and U+2010-U+2015, U+FF0D) removed, full-width
-/// digits and letters mapped to ASCII, ASCII letters upper-cased. Codes are
-/// often pasted from Chinese documents, formatted for reading, in any case.
+/// Canonical form of user input: Unicode NFKC (full-width digits, letters,
+/// spaces and hyphens typed with a Chinese input method become ASCII), then
+/// whitespace and hyphens (ASCII and U+2010-U+2015) removed and ASCII letters
+/// upper-cased. Codes are often pasted from Chinese documents, formatted for
+/// reading, in any case.
 pub fn normalise(input: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
     input
-        .chars()
+        .nfkc()
         .filter(|&c| !c.is_whitespace() && !is_hyphen(c))
-        .map(|c| to_ascii_if_full_width(c).to_ascii_uppercase())
+        .map(|c| c.to_ascii_uppercase())
         .collect()
 }
 
 fn is_hyphen(c: char) -> bool {
-    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{FF0D}')
-}
-
-/// Maps full-width digits and Latin letters (U+FF10-U+FF5A) to ASCII; anything
-/// else is returned unchanged.
-fn to_ascii_if_full_width(c: char) -> char {
-    if c.is_alphanumeric() && ('\u{FF10}'..='\u{FF5A}').contains(&c) {
-        char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c)
-    } else {
-        c
-    }
+    matches!(c, '-' | '\u{2010}'..='\u{2015}')
 }
 
 /// Converts `normalised`, which the caller has checked to have exactly `N`
@@ -567,7 +559,8 @@ mod tests {
                 .as_str(),
             "91310115MA1K3BTP2B"
         );
-        assert_eq!(normalise("ａ-Ｚ ０\u{3000}９：x"), "AZ09：X");
+        // NFKC: the full-width colon becomes ':' (and is then refused as a symbol).
+        assert_eq!(normalise("ａ-Ｚ ０\u{3000}９：x"), "AZ09:X");
     }
 
     #[test]
