@@ -158,7 +158,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let router = Server::builder()
         .timeout(DEFAULT_TIMEOUT)
         .layer(tower::util::MapResponseLayer::new(|response| {
-            crate::api::error::name_the_size_limit(response, MAX_MESSAGE_BYTES)
+            crate::api::error::answer_codec_errors(response, MAX_MESSAGE_BYTES)
         }))
         .add_service(health)
         .add_service(InterceptedService::new(reflection, auth.clone()))

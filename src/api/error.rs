@@ -213,24 +213,32 @@ impl From<ApiError> for Status {
     }
 }
 
-/// tonic answers a request message over the decoding limit OUT_OF_RANGE,
-/// before any handler runs; the registry answers RESOURCE_EXHAUSTED naming
-/// the limit, like every other error of its own. Applied to every response.
-pub fn name_the_size_limit<B: Default>(
+/// The errors tonic answers itself, before any handler runs, given the
+/// registry's codes and details like every other error: a request message
+/// over the decoding limit (tonic: OUT_OF_RANGE) is RESOURCE_EXHAUSTED naming
+/// the limit; one that is not a valid protobuf encoding (tonic: INTERNAL) is
+/// INVALID_ARGUMENT, since the fault is the caller's and INTERNAL would
+/// claim it is the registry's. Applied to every response.
+pub fn answer_codec_errors<B: Default>(
     response: tonic::codegen::http::Response<B>,
     limit_bytes: usize,
 ) -> tonic::codegen::http::Response<B> {
     let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
-    let too_large = header("grpc-status") == Some("11")
-        && header("grpc-message").is_some_and(|m| m.replace("%20", " ").contains("decoded message length too large"));
-    if !too_large {
-        return response;
-    }
-    Status::from(ApiError::ResourceExhausted {
-        reason: "REQUEST_TOO_LARGE",
-        message: format!("the request message is larger than the {limit_bytes} bytes (4 MiB) a message may have"),
-    })
-    .into_http()
+    let message = header("grpc-message").map(|m| m.replace("%20", " ")).unwrap_or_default();
+    let error = match header("grpc-status") {
+        Some("11") if message.contains("decoded message length too large") => ApiError::ResourceExhausted {
+            reason: "REQUEST_TOO_LARGE",
+            message: format!("the request message is larger than the {limit_bytes} bytes (4 MiB) a message may have"),
+        },
+        Some("13") if message.contains("failed to decode Protobuf message") => {
+            ApiError::InvalidArgument(vec![crate::domain::admission::Violation::new(
+                "",
+                "the request is not a valid protobuf encoding of this method's request message",
+            )])
+        }
+        _ => return response,
+    };
+    Status::from(error).into_http()
 }
 
 /// The `google.rpc.Status` of an error, for answers that carry one error per

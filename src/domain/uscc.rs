@@ -317,9 +317,12 @@ pub enum UsccError {
 /// reading, in any case.
 pub fn normalise(input: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
+    // Composed again once spaces are gone, so that normalising is idempotent
+    // ("H ̈" and "Ḧ" read alike).
     input
         .nfkc()
         .filter(|&c| !c.is_whitespace() && !is_hyphen(c))
+        .nfc()
         .map(|c| c.to_ascii_uppercase())
         .collect()
 }
