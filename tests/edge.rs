@@ -101,3 +101,30 @@ async fn a_full_width_code_names_the_same_entity() {
     assert_eq!((seen.uscc.as_str(), seen.total_records), ("91310115MA1K3BTP2B", 1));
     reg.stop().await;
 }
+
+/// A batch flags a repeated code, and its receipt gives each refused code's
+/// reason beside it.
+#[tokio::test]
+async fn a_batch_flags_repeats_and_its_receipt_says_why_a_code_was_refused() {
+    use prost::Message;
+    let reg = TestRegistry::start().await;
+    let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let codes = vec![CODES[0].to_string(), "91310115MA1K3BTP2C".to_string(), CODES[0].to_lowercase()];
+    let answer = c
+        .batch_check_eligibility(pb::BatchCheckEligibilityRequest {
+            codes,
+            domain: pb::MeasureDomain::GovernmentProcurement as i32,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let repeats: Vec<Option<i32>> = answer.results.iter().map(|r| r.repeats_index).collect();
+    assert_eq!(repeats, [None, None, Some(0)], "the lower-case code repeats codes[0]");
+    let body = pb::ReceiptBody::decode(answer.receipt.unwrap().body.as_slice()).unwrap();
+    assert_eq!(body.decisions.len(), 2);
+    assert_eq!(body.refused_codes.len(), 1);
+    assert_eq!(body.refused_codes[0].index, 1);
+    assert!(body.refused_codes[0].reason.contains("check character 18"), "{:?}", body.refused_codes);
+    reg.stop().await;
+}

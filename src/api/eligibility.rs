@@ -79,6 +79,7 @@ impl EligibilityApi {
             checkpoint: Some(checkpoint.as_ref().clone()),
             known_at,
             kind,
+            refused_codes: check.refusals,
         };
         let receipt = registry.audit.sign_receipt(&body);
         let entry = pb::CheckLogEntry {
@@ -120,6 +121,8 @@ struct Attested<'a> {
     valid: Vec<bool>,
     /// The decisions for the valid codes, in request order.
     decisions: Vec<pb::Decision>,
+    /// The refused codes: index into `requested_codes`, and why.
+    refusals: Vec<pb::CodeRefusal>,
     consortium: Option<pb::Eligibility>,
 }
 
@@ -162,6 +165,7 @@ impl EligibilityService for EligibilityApi {
             requested_codes: &requested,
             valid: vec![true],
             decisions: vec![decision.clone()],
+            refusals: Vec::new(),
             consortium: None,
         };
         let receipt = self.attest(&caller, check, &scope).await;
@@ -191,6 +195,16 @@ impl EligibilityService for EligibilityApi {
         };
         let (codes, domain, scope) = self.scope(&caller, reader, Some(codes), common).await?;
         let valid = codes.iter().map(Result::is_ok).collect();
+        // A code repeated in the request is answered again and flagged.
+        let mut first_at: std::collections::HashMap<Uscc, usize> = std::collections::HashMap::new();
+        let repeats: Vec<Option<i32>> = codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.as_ref().ok().and_then(|u| first_at.get(u).map(|j| *j as i32).or_else(|| {
+                first_at.insert(*u, i);
+                None
+            })))
+            .collect();
         let outcomes: Vec<Result<pb::Decision, Violation>> =
             codes.into_iter().map(|parsed| parsed.map(|uscc| self.decide(&uscc, domain, &scope))).collect();
         let check = Attested {
@@ -199,6 +213,13 @@ impl EligibilityService for EligibilityApi {
             requested_codes: &m.codes,
             valid,
             decisions: outcomes.iter().filter_map(|o| o.as_ref().ok().cloned()).collect(),
+            refusals: outcomes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| {
+                    o.as_ref().err().map(|v| pb::CodeRefusal { index: i as i32, reason: v.description.clone() })
+                })
+                .collect(),
             consortium: None,
         };
         let receipt = self.attest(&caller, check, &scope).await;
@@ -206,8 +227,10 @@ impl EligibilityService for EligibilityApi {
             .codes
             .into_iter()
             .zip(outcomes)
-            .map(|(requested_code, outcome)| pb::BatchCheckEligibilityResult {
+            .zip(repeats)
+            .map(|((requested_code, outcome), repeats_index)| pb::BatchCheckEligibilityResult {
                 requested_code,
+                repeats_index,
                 outcome: Some(match outcome {
                     Ok(decision) => pb::batch_check_eligibility_result::Outcome::Decision(decision),
                     Err(v) => pb::batch_check_eligibility_result::Outcome::Error(rpc_status(
@@ -257,6 +280,7 @@ impl EligibilityService for EligibilityApi {
             requested_codes: &m.member_codes,
             valid: vec![true; m.member_codes.len()],
             decisions: member_decisions.clone(),
+            refusals: Vec::new(),
             consortium: Some(pb::Eligibility::try_from(worst).unwrap_or(pb::Eligibility::Unspecified)),
         };
         let receipt = self.attest(&caller, check, &scope).await;

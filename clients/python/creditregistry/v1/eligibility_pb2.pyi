@@ -49,14 +49,16 @@ class BatchCheckEligibilityRequest(_message.Message):
     def __init__(self, codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class BatchCheckEligibilityResult(_message.Message):
-    __slots__ = ("requested_code", "decision", "error")
+    __slots__ = ("requested_code", "decision", "error", "repeats_index")
     REQUESTED_CODE_FIELD_NUMBER: _ClassVar[int]
     DECISION_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    REPEATS_INDEX_FIELD_NUMBER: _ClassVar[int]
     requested_code: str
     decision: _types_pb2.Decision
     error: _status_pb2.Status
-    def __init__(self, requested_code: _Optional[str] = ..., decision: _Optional[_Union[_types_pb2.Decision, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...
+    repeats_index: int
+    def __init__(self, requested_code: _Optional[str] = ..., decision: _Optional[_Union[_types_pb2.Decision, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., repeats_index: _Optional[int] = ...) -> None: ...
 
 class BatchCheckEligibilityResponse(_message.Message):
     __slots__ = ("results", "receipt")

@@ -571,7 +571,7 @@ class SignedCheckpoint(_message.Message):
     def __init__(self, checkpoint: _Optional[bytes] = ..., key_id: _Optional[str] = ..., signature: _Optional[bytes] = ...) -> None: ...
 
 class ReceiptBody(_message.Message):
-    __slots__ = ("receipt_id", "issued_at", "caller_subject", "caller_organisation", "requested_codes", "domain", "evaluated_on", "decisions", "consortium_eligibility", "catalogue_version", "checkpoint", "known_at", "kind")
+    __slots__ = ("receipt_id", "issued_at", "caller_subject", "caller_organisation", "requested_codes", "domain", "evaluated_on", "decisions", "consortium_eligibility", "catalogue_version", "checkpoint", "known_at", "kind", "refused_codes")
     RECEIPT_ID_FIELD_NUMBER: _ClassVar[int]
     ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
     CALLER_SUBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -585,6 +585,7 @@ class ReceiptBody(_message.Message):
     CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    REFUSED_CODES_FIELD_NUMBER: _ClassVar[int]
     receipt_id: str
     issued_at: _timestamp_pb2.Timestamp
     caller_subject: str
@@ -598,7 +599,16 @@ class ReceiptBody(_message.Message):
     checkpoint: SignedCheckpoint
     known_at: _timestamp_pb2.Timestamp
     kind: CheckKind
-    def __init__(self, receipt_id: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., requested_codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., decisions: _Optional[_Iterable[_Union[Decision, _Mapping]]] = ..., consortium_eligibility: _Optional[_Union[Eligibility, str]] = ..., catalogue_version: _Optional[str] = ..., checkpoint: _Optional[_Union[SignedCheckpoint, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[CheckKind, str]] = ...) -> None: ...
+    refused_codes: _containers.RepeatedCompositeFieldContainer[CodeRefusal]
+    def __init__(self, receipt_id: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., requested_codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., decisions: _Optional[_Iterable[_Union[Decision, _Mapping]]] = ..., consortium_eligibility: _Optional[_Union[Eligibility, str]] = ..., catalogue_version: _Optional[str] = ..., checkpoint: _Optional[_Union[SignedCheckpoint, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[CheckKind, str]] = ..., refused_codes: _Optional[_Iterable[_Union[CodeRefusal, _Mapping]]] = ...) -> None: ...
+
+class CodeRefusal(_message.Message):
+    __slots__ = ("index", "reason")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    reason: str
+    def __init__(self, index: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Receipt(_message.Message):
     __slots__ = ("body", "key_id", "signature")
