@@ -25,8 +25,7 @@ use crate::proto::pb::{
 use crate::store::Store;
 use crate::writer;
 
-/// Largest request or response message.
-const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+use crate::api::MAX_MESSAGE_BYTES;
 /// Longest a call may run when the client sets no deadline.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 

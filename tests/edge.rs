@@ -128,3 +128,64 @@ async fn a_batch_flags_repeats_and_its_receipt_says_why_a_code_was_refused() {
     assert!(body.refused_codes[0].reason.contains("check character 18"), "{:?}", body.refused_codes);
     reg.stop().await;
 }
+
+/// 1,000 suppliers, each with three CNY 3M penalties and four listings: the
+/// batch of all 1,000, at the documented maximum, is answered in full with its
+/// receipt under 4 MiB (measures listed by code, at most 3 triggers each,
+/// with their count).
+#[tokio::test]
+async fn a_batch_at_the_documented_maximum_is_answered() {
+    use prost::Message;
+    let reg = TestRegistry::start().await;
+    let w = reg.enforcement().await;
+    let codes: Vec<String> = (0..1000).map(|n| code_in("440800", n)).collect();
+    let listed = days_ago(30);
+    let end = Some(listed + chrono::Duration::days(400));
+    let mut writes = tokio::task::JoinSet::new();
+    for (n, uscc) in codes.iter().enumerate() {
+        for k in 0..3 {
+            let (mut w, uscc) = (w.clone(), uscc.clone());
+            let mut p = penalty(&format!("B-{n}-{k}"), 300_000_000);
+            p.severity = pb::SeverityTier::Serious as i32;
+            writes.spawn(async move { w.record_penalty(penalty_request("", &uscc, p)).await.map(|_| ()) });
+        }
+        for (k, (list, planned_end)) in [
+            (pb::ListType::ProcurementDebarment, end),
+            (pb::ListType::SeriousIllegalDishonest, Some(listed.checked_add_months(chrono::Months::new(36)).unwrap())),
+            (pb::ListType::QualityBlacklist, end),
+            (pb::ListType::AbnormalOperations, None),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (mut w, uscc) = (w.clone(), uscc.clone());
+            let l = listing(list, &format!("L-{n}-{k}"), listed, planned_end);
+            writes.spawn(async move {
+                w.record_listing(pb::RecordListingRequest { request_id: String::new(), uscc, listing: Some(l) }).await.map(|_| ())
+            });
+        }
+    }
+    while let Some(done) = writes.join_next().await {
+        done.unwrap().unwrap();
+    }
+    let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let answer = c
+        .batch_check_eligibility(pb::BatchCheckEligibilityRequest {
+            codes: codes.clone(),
+            domain: pb::MeasureDomain::GovernmentProcurement as i32,
+            ..Default::default()
+        })
+        .await
+        .expect("answered in full")
+        .into_inner();
+    let size = answer.encoded_len();
+    println!("batch of 1,000 answered in {size} bytes");
+    assert!(size < 4 * 1024 * 1024);
+    assert_eq!(answer.results.len(), 1000);
+    let Some(pb::batch_check_eligibility_result::Outcome::Decision(d)) = &answer.results[0].outcome else { panic!() };
+    assert_eq!(eligibility(d), pb::Eligibility::Ineligible);
+    let major = d.measures.iter().find(|m| m.measure_code == "GP-MAJOR-VIOLATION").unwrap();
+    assert_eq!((major.trigger_record_ids.len(), major.trigger_count), (3, 3));
+    assert!(major.legal_basis.is_empty(), "texts are read once from the catalogue");
+    reg.stop().await;
+}

@@ -10,11 +10,16 @@ use crate::auth::{Principal, Role};
 use crate::domain::admission::Violation;
 use crate::domain::rules::measures::MeasureDomain;
 use crate::domain::uscc::Uscc;
-use crate::proto::convert::{WireReader, date_to_wire, decision_to_wire, measure_to_wire, timestamp_to_wire};
+use crate::proto::convert::{
+    WireReader, compact_decision, date_to_wire, decision_to_wire, measure_to_wire, timestamp_to_wire,
+};
 use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
 
 /// Most codes in one batch check.
 const MAX_BATCH: usize = 1000;
+/// Room in an answer for the receipt's checkpoint, signature and the
+/// requested codes as sent (1,000 of at most 64 bytes).
+const RECEIPT_OVERHEAD: usize = 96 * 1024;
 /// Members of a consortium bid.
 const CONSORTIUM_MEMBERS: std::ops::RangeInclusive<usize> = 2..=50;
 const CHECKERS: &[Role] = &[Role::Procurement, Role::Auditor, Role::Regulator];
@@ -205,8 +210,25 @@ impl EligibilityService for EligibilityApi {
                 None
             })))
             .collect();
-        let outcomes: Vec<Result<pb::Decision, Violation>> =
-            codes.into_iter().map(|parsed| parsed.map(|uscc| self.decide(&uscc, domain, &scope))).collect();
+        let outcomes: Vec<Result<pb::Decision, Violation>> = codes
+            .into_iter()
+            .map(|parsed| parsed.map(|uscc| compact_decision(self.decide(&uscc, domain, &scope))))
+            .collect();
+        // The answer carries each decision twice (results and receipt). It
+        // must fit before the check is logged: no check is logged whose
+        // answer could not be sent.
+        let size: usize = outcomes.iter().map(|o| o.as_ref().map_or(200, |d| 2 * prost::Message::encoded_len(d) + 64)).sum();
+        if size + RECEIPT_OVERHEAD > super::MAX_MESSAGE_BYTES {
+            return Err(ApiError::ResourceExhausted {
+                reason: "ANSWER_TOO_LARGE",
+                message: format!(
+                    "the answer for these {} codes would be about {size} bytes, over the {} a message may have: send fewer codes per call",
+                    m.codes.len(),
+                    super::MAX_MESSAGE_BYTES
+                ),
+            }
+            .into());
+        }
         let check = Attested {
             kind: pb::CheckKind::Batch,
             domain,

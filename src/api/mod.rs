@@ -45,6 +45,10 @@ pub struct Registry {
     pub audit: AuditTrail,
 }
 
+/// Largest request or response message: 4 MiB, what every gRPC client
+/// accepts by default.
+pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+
 /// How long a read waits for a write it names with `min_sequence`.
 const READ_YOUR_WRITES_WAIT: Duration = Duration::from_secs(5);
 

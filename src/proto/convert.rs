@@ -712,7 +712,24 @@ fn measure_in_force_to_wire(m: &measures::MeasureInForce<'_>) -> pb::MeasureInFo
         from: Some(date_to_wire(m.from)),
         until: m.until.map(date_to_wire),
         incentive: m.measure.incentive.clone().unwrap_or_default(),
+        trigger_count: m.triggers.len() as i32,
     }
+}
+
+/// Triggers a batch answer lists per measure.
+const BATCH_TRIGGERS: usize = 3;
+
+/// A decision as a batch answer carries it: each measure's code, effect,
+/// dates and first triggers with their count, without the texts a client
+/// reads once from the catalogue. This bounds the answer by design.
+pub fn compact_decision(mut d: pb::Decision) -> pb::Decision {
+    for m in d.measures.iter_mut().chain(d.incentives.iter_mut()) {
+        m.description_zh.clear();
+        m.description_en.clear();
+        m.legal_basis.clear();
+        m.trigger_record_ids.truncate(BATCH_TRIGGERS);
+    }
+    d
 }
 
 pub fn measure_to_wire(m: &measures::Measure) -> pb::Measure {

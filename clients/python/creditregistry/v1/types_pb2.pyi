@@ -500,7 +500,7 @@ class RecordEntry(_message.Message):
     def __init__(self, record: _Optional[_Union[Record, _Mapping]] = ..., status: _Optional[_Union[RecordStatus, str]] = ..., changed_by_record_ids: _Optional[_Iterable[str]] = ..., public: _Optional[bool] = ..., escalation_due_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class MeasureInForce(_message.Message):
-    __slots__ = ("measure_code", "domain", "effect", "description_zh", "description_en", "legal_basis", "trigger_record_ids", "until", "incentive")
+    __slots__ = ("measure_code", "domain", "effect", "description_zh", "description_en", "legal_basis", "trigger_record_ids", "until", "incentive", "trigger_count")
     MEASURE_CODE_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     EFFECT_FIELD_NUMBER: _ClassVar[int]
@@ -511,6 +511,7 @@ class MeasureInForce(_message.Message):
     FROM_FIELD_NUMBER: _ClassVar[int]
     UNTIL_FIELD_NUMBER: _ClassVar[int]
     INCENTIVE_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_COUNT_FIELD_NUMBER: _ClassVar[int]
     measure_code: str
     domain: MeasureDomain
     effect: Eligibility
@@ -520,7 +521,8 @@ class MeasureInForce(_message.Message):
     trigger_record_ids: _containers.RepeatedScalarFieldContainer[str]
     until: _date_pb2.Date
     incentive: str
-    def __init__(self, measure_code: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., effect: _Optional[_Union[Eligibility, str]] = ..., description_zh: _Optional[str] = ..., description_en: _Optional[str] = ..., legal_basis: _Optional[str] = ..., trigger_record_ids: _Optional[_Iterable[str]] = ..., until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., incentive: _Optional[str] = ..., **kwargs) -> None: ...
+    trigger_count: int
+    def __init__(self, measure_code: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., effect: _Optional[_Union[Eligibility, str]] = ..., description_zh: _Optional[str] = ..., description_en: _Optional[str] = ..., legal_basis: _Optional[str] = ..., trigger_record_ids: _Optional[_Iterable[str]] = ..., until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., incentive: _Optional[str] = ..., trigger_count: _Optional[int] = ..., **kwargs) -> None: ...
 
 class Decision(_message.Message):
     __slots__ = ("uscc", "domain", "evaluated_on", "eligibility", "no_records", "measures", "catalogue_version", "publicity_version", "incentives")
