@@ -314,3 +314,74 @@ def test_an_oversized_request_is_resource_exhausted(officer):
     assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, error
     reason, _ = creditregistry.error_details(error)
     assert reason == "REQUEST_TOO_LARGE"
+
+
+_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_FULL = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _valid_code(prefix8: str, org8: str) -> str:
+    """A code passing both GB 32100 check characters."""
+    total = sum(_FULL.index(c) * w for c, w in zip(org8, [3, 7, 9, 10, 5, 8, 4, 2]))
+    c17 = {10: "X", 11: "0"}.get(11 - total % 11, str(11 - total % 11))
+    first17 = prefix8 + org8 + c17
+    total = sum(_ALPHABET.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
+    return first17 + _ALPHABET[(31 - total % 31) % 31]
+
+
+def _years_later(day: datetime.date, years: int) -> datetime.date:
+    """The corresponding day `years` later, 28 February for 29 February (民法典 art. 202)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def test_a_batch_of_a_thousand_heavily_listed_suppliers_reaches_a_default_client(officer, buyer):
+    # Each supplier: three CNY 3M penalties and four listings. A default
+    # grpcio client accepts answers up to 4 MiB: the whole batch must arrive.
+    codes = [_valid_code("91441000", f"{n:08d}") for n in range(1000)]
+    today = datetime.datetime.now(creditregistry.CST).date()
+    listed = today - datetime.timedelta(days=30)
+    as_date = lambda d: creditregistry.date(d.year, d.month, d.day)  # noqa: E731
+    calls = []
+    for n, code in enumerate(codes):
+        for k in range(3):
+            calls.append(
+                officer.records.RecordPenalty.future(
+                    penalty_request(code, severity=types_pb2.SEVERITY_TIER_SERIOUS, fine_fen=300_000_000),
+                    timeout=60,
+                )
+            )
+        for k, (list_type, end) in enumerate(
+            [
+                (types_pb2.LIST_TYPE_PROCUREMENT_DEBARMENT, listed + datetime.timedelta(days=400)),
+                (types_pb2.LIST_TYPE_SERIOUS_ILLEGAL_DISHONEST, _years_later(listed, 3)),
+                (types_pb2.LIST_TYPE_QUALITY_BLACKLIST, listed + datetime.timedelta(days=400)),
+                (types_pb2.LIST_TYPE_ABNORMAL_OPERATIONS, None),
+            ]
+        ):
+            listing = types_pb2.Listing(
+                list_type=list_type,
+                decision_number=f"PY-BATCH-{n}-{k}",
+                grounds="grounds",
+                listed_on=as_date(listed),
+                legal_basis="basis",
+            )
+            if end is not None:
+                listing.planned_end.CopyFrom(as_date(end))
+            if list_type == types_pb2.LIST_TYPE_ABNORMAL_OPERATIONS:
+                listing.abnormal_ground = types_pb2.ABNORMAL_GROUND_ANNUAL_REPORT_NOT_FILED
+            calls.append(
+                officer.records.RecordListing.future(
+                    records_pb2.RecordListingRequest(request_id=str(uuid.uuid4()), uscc=code, listing=listing),
+                    timeout=60,
+                )
+            )
+    for call in calls:
+        call.result()
+    answer = creditregistry.check_tender(buyer, codes, today, timeout=60)
+    assert len(answer.results) == 1000
+    first = answer.results[0].decision
+    assert first.eligibility == types_pb2.ELIGIBILITY_INELIGIBLE
+    assert answer.ByteSize() < 4 * 1024 * 1024
