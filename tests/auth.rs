@@ -116,6 +116,10 @@ async fn tokens_from_identity_providers_and_their_kid() {
     assert_eq!((err.code(), reason(&err).as_str()), (Code::Unauthenticated, "TOKEN_KID_MISSING"), "{err:?}");
     assert!(err.message().contains("dev") && err.message().contains("rsa"), "names the configured keys: {}", err.message());
     assert_unauthenticated(profile_with(&reg, Bearer::new(&sign(Some("idp-2025"), &single))).await, "TOKEN_KID_UNKNOWN");
+    // What an error quotes of a token stays one short line.
+    let long_kid = format!("{}\n{}", "中".repeat(800), "x");
+    let err = profile_with(&reg, Bearer::new(&sign(Some(&long_kid), &single))).await.unwrap_err();
+    assert!(err.message().len() <= 640 && !err.message().contains('\n'), "{} bytes", err.message().len());
     reg.stop().await;
 }
 

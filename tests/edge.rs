@@ -189,3 +189,44 @@ async fn a_batch_at_the_documented_maximum_is_answered() {
     assert!(major.legal_basis.is_empty(), "texts are read once from the catalogue");
     reg.stop().await;
 }
+
+/// What a batch echoes is bounded too: a code far longer than any code fails
+/// the call; a page of the check log stops before it outgrows a message.
+#[tokio::test]
+async fn echoed_codes_are_bounded_and_check_log_pages_fit_a_message() {
+    let reg = TestRegistry::start().await;
+    let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let batch = |codes: Vec<String>| pb::BatchCheckEligibilityRequest {
+        codes,
+        domain: pb::MeasureDomain::GovernmentProcurement as i32,
+        ..Default::default()
+    };
+    let err = c.batch_check_eligibility(batch(vec!["中".repeat(1000)])).await.unwrap_err();
+    assert_violation(&err, "codes[0]", "at most 64 bytes");
+    // 60 checks of 1,000 refused 60-byte codes: about 3.7 MB of check log.
+    for _ in 0..60 {
+        c.batch_check_eligibility(batch(vec!["Ｘ".repeat(20); 1000])).await.unwrap();
+    }
+    let mut audit = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let mut seen = 0;
+    let mut token = String::new();
+    for _ in 0..200 {
+        let page = audit
+            .list_checks(pb::ListChecksRequest { page_size: 500, page_token: token.clone(), ..Default::default() })
+            .await
+            .expect("every page fits a message")
+            .into_inner();
+        seen += page.checks.len();
+        if page.next_page_token.is_empty() {
+            if seen == 60 {
+                break;
+            }
+            // The log is written off the request path: read again from the start.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            seen = 0;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(seen, 60);
+    reg.stop().await;
+}

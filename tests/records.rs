@@ -449,8 +449,13 @@ async fn records_page_in_ledger_order() {
     let got = reader.get_record(pb::GetRecordRequest { record_id: "nope".into(), ..Default::default() }).await.unwrap_err();
     assert_violation(&got, "record_id", "not a record id");
     let unknown = "01a2059c-5236-73df-b2e5-44c888f9a4ba".to_string();
-    let got = reader.get_record(pb::GetRecordRequest { record_id: unknown, ..Default::default() }).await.unwrap_err();
+    let got = reader.get_record(pb::GetRecordRequest { record_id: unknown.clone(), ..Default::default() }).await.unwrap_err();
     assert_eq!(got.code(), Code::NotFound);
+    // Other spellings of a UUID are not record ids, rather than "no record".
+    for other in [unknown.to_uppercase(), format!("{{{unknown}}}"), unknown.replace('-', ""), format!("urn:uuid:{unknown}")] {
+        let got = reader.get_record(pb::GetRecordRequest { record_id: other, ..Default::default() }).await.unwrap_err();
+        assert_violation(&got, "record_id", "not a record id");
+    }
     reg.stop().await;
 }
 

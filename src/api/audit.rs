@@ -13,6 +13,9 @@ use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
 use super::records::{entry_to_wire, page_size, page_token};
+
+/// Most bytes of entries on one page of the check log, well under a message.
+const PAGE_BYTES: usize = 3 * 1024 * 1024;
 use super::{Registry, principal, require};
 use crate::audit::verify::verify;
 use crate::audit::{signed_of, with_nodes};
@@ -359,9 +362,17 @@ impl AuditService for AuditApi {
             after: after.unwrap_or(0),
         };
         let rows = self.registry.store.checks(&filter, size as u32 + 1).await.map_err(ApiError::from)?;
-        let (rows, next_page_token) = page_of(rows, size, |last| last.sequence.to_string());
+        let (rows, mut next_page_token) = page_of(rows, size, |last| last.sequence.to_string());
         let mut checks = Vec::with_capacity(rows.len());
+        let mut bytes = 0;
         for row in &rows {
+            // A page also stops before it would outgrow a message; the token
+            // goes on from there.
+            if !checks.is_empty() && bytes + row.entry.len() > PAGE_BYTES {
+                next_page_token = checks.last().map(|e: &pb::CheckLogEntry| e.sequence.to_string()).unwrap_or_default();
+                break;
+            }
+            bytes += row.entry.len() + row.chain_hash.len() + 16;
             let mut entry = <pb::CheckLogEntry as prost::Message>::decode(row.entry.as_slice()).map_err(|e| {
                 ApiError::from(StoreError::Inconsistent(format!("check-log entry {} does not decode: {e}", row.sequence)))
             })?;

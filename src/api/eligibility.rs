@@ -17,9 +17,11 @@ use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
 
 /// Most codes in one batch check.
 const MAX_BATCH: usize = 1000;
-/// Room in an answer for the receipt's checkpoint, signature and the
-/// requested codes as sent (1,000 of at most 64 bytes).
-const RECEIPT_OVERHEAD: usize = 96 * 1024;
+/// Longest code accepted in a batch or consortium, in bytes: 18 characters
+/// full-width (3 bytes each) with room for separators.
+const MAX_CODE_BYTES: usize = 64;
+/// Room in an answer for the receipt's checkpoint and signature.
+const RECEIPT_OVERHEAD: usize = 16 * 1024;
 /// Members of a consortium bid.
 const CONSORTIUM_MEMBERS: std::ops::RangeInclusive<usize> = 2..=50;
 const CHECKERS: &[Role] = &[Role::Procurement, Role::Auditor, Role::Regulator];
@@ -185,6 +187,16 @@ impl EligibilityService for EligibilityApi {
         let m = request.into_inner();
         let mut reader = WireReader::default();
         reader.violations.extend(count_violation("codes", m.codes.len(), 1..=MAX_BATCH));
+        // Codes are echoed in the answer, its receipt and the check log: one
+        // far longer than any code fails the call rather than its entry.
+        for (i, code) in m.codes.iter().enumerate() {
+            if code.len() > MAX_CODE_BYTES {
+                reader.violations.push(Violation::new(
+                    format!("codes[{i}]"),
+                    format!("is {} bytes; a code is 18 characters, at most {MAX_CODE_BYTES} bytes with spaces and separators", code.len()),
+                ));
+            }
+        }
         // Each code is judged on its own: a malformed one fails only its entry.
         let codes: Vec<Result<Uscc, Violation>> = m
             .codes
@@ -217,7 +229,11 @@ impl EligibilityService for EligibilityApi {
         // The answer carries each decision twice (results and receipt). It
         // must fit before the check is logged: no check is logged whose
         // answer could not be sent.
-        let size: usize = outcomes.iter().map(|o| o.as_ref().map_or(200, |d| 2 * prost::Message::encoded_len(d) + 64)).sum();
+        let size: usize = outcomes
+            .iter()
+            .zip(&m.codes)
+            .map(|(o, code)| 3 * code.len() + o.as_ref().map_or(300, |d| 2 * prost::Message::encoded_len(d) + 64))
+            .sum();
         if size + RECEIPT_OVERHEAD > super::MAX_MESSAGE_BYTES {
             return Err(ApiError::ResourceExhausted {
                 reason: "ANSWER_TOO_LARGE",
@@ -275,6 +291,10 @@ impl EligibilityService for EligibilityApi {
         let mut members: Vec<Uscc> = Vec::with_capacity(m.member_codes.len());
         for (i, code) in m.member_codes.iter().enumerate() {
             let field = format!("member_codes[{i}]");
+            if code.len() > MAX_CODE_BYTES {
+                reader.violations.push(Violation::new(field, format!("is {} bytes; a code is at most {MAX_CODE_BYTES}", code.len())));
+                continue;
+            }
             if let Some(uscc) = reader.uscc(&field, code) {
                 match members.iter().position(|u| *u == uscc) {
                     Some(j) => reader.violations.push(Violation::new(field, format!("repeats member_codes[{j}] ({uscc})"))),

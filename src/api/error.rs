@@ -94,6 +94,8 @@ impl From<AuthError> for ApiError {
 /// Longest description carried in `grpc-message`, in UTF-8 bytes: it is
 /// percent-encoded there, so a byte may take three.
 const MESSAGE_BYTES: usize = 240;
+/// Longest `grpc-message` of any error, in UTF-8 bytes.
+const MESSAGE_LIMIT: usize = 640;
 /// Descriptions up to this many bytes are repeated, not referred to.
 const SHORT_DESCRIPTION: usize = 48;
 /// Longest description carried in the details, in UTF-8 bytes.
@@ -104,13 +106,14 @@ const DESCRIPTION_BYTES: usize = 600;
 /// them at (PROTOCOL-HTTP2.md), whatever the input.
 const VIOLATION_BYTES: usize = 4096;
 
-/// `text` cut to at most `bytes` UTF-8 bytes at a character boundary, marked
-/// with an ellipsis when cut.
+/// `text` cut to at most `bytes` UTF-8 bytes at a character boundary, the
+/// cut marked with an ellipsis (counted in `bytes`).
 fn clip_bytes(text: &str, bytes: usize) -> String {
     if text.len() <= bytes {
         return text.to_string();
     }
-    let end = (0..=bytes).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+    let room = bytes.saturating_sub('…'.len_utf8());
+    let end = (0..=room).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
     format!("{}…", &text[..end])
 }
 
@@ -161,9 +164,14 @@ impl From<ApiError> for Status {
                     Some(first) => {
                         let more = match violations.len() - 1 {
                             0 => String::new(),
-                            n => format!(" (and {n} more; every problem is in the BadRequest details)"),
+                            n => format!(" (and {n} more in the BadRequest details)"),
                         };
-                        format!("{}: {}{more}", first.field, clip_bytes(&first.description, MESSAGE_BYTES))
+                        let first_problem = clip_bytes(&first.description, MESSAGE_BYTES);
+                        if first.field.is_empty() {
+                            format!("{first_problem}{more}")
+                        } else {
+                            format!("{}: {first_problem}{more}", first.field)
+                        }
                     }
                 };
                 details.set_bad_request(bounded_violations(violations));
@@ -209,6 +217,9 @@ impl From<ApiError> for Status {
                 (Code::ResourceExhausted, message)
             }
         };
+        // Whatever an error quotes of the input, its message stays one short
+        // line: trailers stay small and readable.
+        let message = clip_bytes(&message.replace(['\n', '\r'], " "), MESSAGE_LIMIT);
         Status::with_error_details(code, message, details)
     }
 }

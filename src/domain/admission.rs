@@ -630,9 +630,10 @@ fn repair_allowed(
     Ok(())
 }
 
-/// Whether `id` has the form of a record id the registry issues (a UUID).
+/// Whether `id` has the form of a record id the registry issues: a UUID in
+/// its hyphenated lower-case form (other spellings of a UUID name no record).
 pub fn is_record_id(id: &str) -> bool {
-    uuid::Uuid::try_parse(id).is_ok()
+    uuid::Uuid::try_parse(id).is_ok_and(|u| u.hyphenated().to_string() == id)
 }
 
 /// The field and id of the record a body refers to, if any. A listing may
