@@ -45,6 +45,22 @@ fn codes_of(d: &pb::Decision) -> Vec<&str> {
     d.measures.iter().map(|m| m.measure_code.as_str()).collect()
 }
 
+/// An amendment (变更) of a penalty on reconsideration, decided on `on`.
+fn amendment(penalty_record_id: &str, amended: pb::Penalty, on: NaiveDate, number: &str) -> pb::CorrectPenaltyRequest {
+    pb::CorrectPenaltyRequest {
+        request_id: String::new(),
+        correction: Some(pb::PenaltyCorrection {
+            penalty_record_id: penalty_record_id.into(),
+            r#type: pb::CorrectionType::Amendment as i32,
+            ground: pb::CorrectionGround::Reconsideration as i32,
+            decision_number: number.into(),
+            decided_on: date(on),
+            amended_penalty: Some(amended),
+            reason: "变更".into(),
+        }),
+    }
+}
+
 fn repair_application(target: &str, applied_on: NaiveDate) -> pb::RequestRepairRequest {
     pb::RequestRepairRequest {
         request_id: String::new(),
@@ -310,18 +326,7 @@ async fn an_amendment_counts_from_its_own_date_and_a_revocation_from_the_start()
     let decided = days_ago(100);
     let original = record_penalty(&mut w, &uscc, fine("A-1", pb::SeverityTier::Serious, cny(2_500_000), decided)).await;
     let amendment_day = days_ago(10);
-    let amend = |amended: pb::Penalty| pb::CorrectPenaltyRequest {
-        request_id: String::new(),
-        correction: Some(pb::PenaltyCorrection {
-            penalty_record_id: original.record_id.clone(),
-            r#type: pb::CorrectionType::Amendment as i32,
-            ground: pb::CorrectionGround::Reconsideration as i32,
-            decision_number: "复议〔2026〕3号".into(),
-            decided_on: date(amendment_day),
-            amended_penalty: Some(amended),
-            reason: "罚款数额变更".into(),
-        }),
-    };
+    let amend = |amended: pb::Penalty| amendment(&original.record_id, amended, amendment_day, "复议〔2026〕3号");
     let moved = fine("A-1", pb::SeverityTier::Serious, cny(1_500_000), decided + Duration::days(1));
     let err = w.correct_penalty(amend(moved)).await.unwrap_err();
     assert_violation(&err, "correction.amended_penalty.decided_on", "original decision date");
@@ -629,17 +634,8 @@ async fn corrections_apply_by_date_and_revocations_name_their_decision() {
     let uscc = code(28);
     let decided = days_ago(300);
     let original = record_penalty(&mut w, &uscc, fine("C-28", pb::SeverityTier::Serious, cny(3_000_000), decided)).await;
-    let amend = |fine_fen: i64, on: NaiveDate, number: &str| pb::CorrectPenaltyRequest {
-        request_id: String::new(),
-        correction: Some(pb::PenaltyCorrection {
-            penalty_record_id: original.record_id.clone(),
-            r#type: pb::CorrectionType::Amendment as i32,
-            ground: pb::CorrectionGround::CourtRuling as i32,
-            decision_number: number.into(),
-            decided_on: date(on),
-            amended_penalty: Some(fine("C-28", pb::SeverityTier::Serious, fine_fen, decided)),
-            reason: "判决变更".into(),
-        }),
+    let amend = |fine_fen: i64, on: NaiveDate, number: &str| {
+        amendment(&original.record_id, fine("C-28", pb::SeverityTier::Serious, fine_fen, decided), on, number)
     };
     let (later, earlier) = (days_ago(50), days_ago(100));
     w.correct_penalty(amend(100, later, "(2026)粤08行终1号")).await.unwrap();
