@@ -331,6 +331,9 @@ async fn a_draw_samples_poorly_graded_entities_more() {
     // ceil(2.0) = 2 at the D grade's 200%.
     assert_eq!(draw("441000").await, 1);
     assert_eq!(draw("440900").await, 2);
+    let policy = regulator.clone().get_supervision_policy(pb::GetSupervisionPolicyRequest::default()).await.unwrap().into_inner();
+    assert!(policy.grade_sampling.iter().any(|g| g.scheme == "quality_credit" && g.levels == ["D"] && g.ratio_percent == 200));
+    assert!(policy.grade_points.iter().any(|g| (g.scheme.as_str(), g.level.as_str(), g.points) == ("quality_credit", "D", 150)));
     reg.stop().await;
 }
 

@@ -203,6 +203,21 @@ impl SupervisionService for SupervisionApi {
                     max_score: b.max_score,
                 })
                 .collect(),
+            grade_points: policy
+                .grade_points()
+                .into_iter()
+                .map(|(scheme, level, points)| pb::GradePoints { scheme: scheme.into(), level: level.into(), points })
+                .collect(),
+            grade_sampling: policy
+                .grade_sampling
+                .iter()
+                .map(|g| pb::GradeSampling {
+                    scheme: g.scheme.clone(),
+                    levels: g.levels.clone(),
+                    ratio_percent: g.ratio_percent as i32,
+                    legal_basis: g.legal_basis.clone(),
+                })
+                .collect(),
         }))
     }
 

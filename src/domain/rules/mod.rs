@@ -199,7 +199,8 @@ impl RuleBook {
 /// be a level of a scheme of the same edition.
 fn check_grade_triggers(edition: &Rules) -> Result<(), String> {
     let sampled = edition.supervision.grade_sampling.iter().flat_map(|r| r.levels.iter().map(|l| (r.scheme.as_str(), l.as_str())));
-    for (scheme, level) in edition.supervision.graded_levels().chain(sampled) {
+    let scored = edition.supervision.grade_points().into_iter().map(|(scheme, level, _)| (scheme, level));
+    for (scheme, level) in scored.chain(sampled) {
         if edition.grades.scheme(scheme).and_then(|s| s.rank(level)).is_none() {
             return Err(format!(
                 "supervision policy {}: grade {scheme} level '{level}' is not in grading schemes {}",

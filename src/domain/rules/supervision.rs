@@ -183,10 +183,17 @@ impl SupervisionPolicy {
         })
     }
 
-    /// The grade levels this policy scores, by scheme, for checking against
-    /// the grading schemes of the same edition.
-    pub fn graded_levels(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.points.grade.iter().flat_map(|(scheme, levels)| levels.keys().map(move |l| (scheme.as_str(), l.as_str())))
+    /// The points of each grade level this policy scores, by scheme, in
+    /// scheme and level order.
+    pub fn grade_points(&self) -> Vec<(&str, &str, i32)> {
+        let mut points: Vec<(&str, &str, i32)> = self
+            .points
+            .grade
+            .iter()
+            .flat_map(|(scheme, levels)| levels.iter().map(move |(l, p)| (scheme.as_str(), l.as_str(), *p)))
+            .collect();
+        points.sort_unstable();
+        points
     }
 
     /// The band of a class.

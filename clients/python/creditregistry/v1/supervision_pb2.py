@@ -26,15 +26,15 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#creditregistry/v1/supervision.proto\x12\x11\x63reditregistry.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"E\n\x10RiskContribution\x12\x11\n\trecord_id\x18\x01 \x01(\t\x12\x0e\n\x06points\x18\x02 \x01(\x05\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xdc\x01\n\x0eRiskAssessment\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x30\n\nrisk_class\x18\x02 \x01(\x0e\x32\x1c.creditregistry.v1.RiskClass\x12\r\n\x05score\x18\x03 \x01(\x05\x12:\n\rcontributions\x18\x04 \x03(\x0b\x32#.creditregistry.v1.RiskContribution\x12\'\n\x0c\x65valuated_on\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\x16\n\x0epolicy_version\x18\x06 \x01(\t\"\x7f\n\x18GetRiskAssessmentRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12,\n\x08known_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"R\n\x19GetRiskAssessmentResponse\x12\x35\n\nassessment\x18\x01 \x01(\x0b\x32!.creditregistry.v1.RiskAssessment\"\xb9\x01\n\x1eListEntitiesByRiskClassRequest\x12\x30\n\nrisk_class\x18\x01 \x01(\x0e\x32\x1c.creditregistry.v1.RiskClass\x12\x15\n\rregion_prefix\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x05 \x01(\x0b\x32\x11.google.type.Date\"r\n\x1fListEntitiesByRiskClassResponse\x12\x36\n\x0b\x61ssessments\x18\x01 \x03(\x0b\x32!.creditregistry.v1.RiskAssessment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"F\n\x1bGetSupervisionPolicyRequest\x12\'\n\x0c\x65valuated_on\x18\x01 \x01(\x0b\x32\x11.google.type.Date\"\xa8\x01\n\x0fSupervisionTier\x12\x30\n\nrisk_class\x18\x01 \x01(\x0e\x32\x1c.creditregistry.v1.RiskClass\x12\x19\n\x11sampling_ratio_bp\x18\x02 \x01(\x05\x12\"\n\x1ainspections_per_year_centi\x18\x03 \x01(\x05\x12\x11\n\tmin_score\x18\x04 \x01(\x05\x12\x11\n\tmax_score\x18\x05 \x01(\x05\"b\n\x1cGetSupervisionPolicyResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x31\n\x05tiers\x18\x02 \x03(\x0b\x32\".creditregistry.v1.SupervisionTier\"\x92\x01\n\x1b\x44rawInspectionSampleRequest\x12\x15\n\rregion_prefix\x18\x01 \x01(\t\x12\x0c\n\x04seed\x18\x02 \x01(\x0c\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x11\n\ttree_size\x18\x05 \x01(\x03\"\xf3\x01\n\x10InspectionSample\x12\x0f\n\x07\x64raw_id\x18\x01 \x01(\t\x12\x15\n\rregion_prefix\x18\x02 \x01(\t\x12\x0c\n\x04seed\x18\x03 \x01(\x0c\x12\'\n\x0c\x65valuated_on\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x16\n\x0epolicy_version\x18\x05 \x01(\t\x12,\n\x08\x64rawn_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x64rawn_by\x18\x07 \x01(\t\x12\x11\n\ttree_size\x18\x08 \x01(\x03\x12\x15\n\rsampled_codes\x18\t \x03(\t\"S\n\x1c\x44rawInspectionSampleResponse\x12\x33\n\x06sample\x18\x01 \x01(\x0b\x32#.creditregistry.v1.InspectionSample\"-\n\x1aGetInspectionSampleRequest\x12\x0f\n\x07\x64raw_id\x18\x01 \x01(\t\"R\n\x1bGetInspectionSampleResponse\x12\x33\n\x06sample\x18\x01 \x01(\x0b\x32#.creditregistry.v1.InspectionSample\"y\n\x1dGetSpotCheckStatisticsRequest\x12\x15\n\rregion_prefix\x18\x01 \x01(\t\x12\x1f\n\x04\x66rom\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12 \n\x05until\x18\x03 \x01(\x0b\x32\x11.google.type.Date\"t\n\x12SpotCheckStatistic\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x15\n\rproduct_class\x18\x02 \x01(\t\x12\x0f\n\x07\x63hecked\x18\x03 \x01(\x03\x12\x0e\n\x06passed\x18\x04 \x01(\x03\x12\x14\n\x0cpass_rate_bp\x18\x05 \x01(\x05\"\x8b\x01\n\x1eGetSpotCheckStatisticsResponse\x12\x33\n\x04rows\x18\x01 \x03(\x0b\x32%.creditregistry.v1.SpotCheckStatistic\x12\x34\n\x05total\x18\x02 \x01(\x0b\x32%.creditregistry.v1.SpotCheckStatistic\"w\n\x1bGetPenaltyStatisticsRequest\x12\x15\n\rregion_prefix\x18\x01 \x01(\t\x12\x1f\n\x04\x66rom\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12 \n\x05until\x18\x03 \x01(\x0b\x32\x11.google.type.Date\"[\n\x10PenaltyStatistic\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x11\n\tpenalties\x18\x02 \x01(\x03\x12\x11\n\tfines_fen\x18\x03 \x01(\x03\x12\x0f\n\x07revoked\x18\x04 \x01(\x03\"Q\n\x1cGetPenaltyStatisticsResponse\x12\x31\n\x04rows\x18\x01 \x03(\x0b\x32#.creditregistry.v1.PenaltyStatistic\"k\n\x19GetGradeStatisticsRequest\x12\x15\n\rregion_prefix\x18\x01 \x01(\t\x12\x0e\n\x06scheme\x18\x02 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\"E\n\x0eGradeStatistic\x12\r\n\x05level\x18\x01 \x01(\t\x12\x12\n\nmeaning_zh\x18\x02 \x01(\t\x12\x10\n\x08\x65ntities\x18\x03 \x01(\x03\"\x8f\x01\n\x1aGetGradeStatisticsResponse\x12/\n\x04rows\x18\x01 \x03(\x0b\x32!.creditregistry.v1.GradeStatistic\x12\'\n\x0c\x65valuated_on\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x17\n\x0fschemes_version\x18\x03 \x01(\t*o\n\tRiskClass\x12\x1a\n\x16RISK_CLASS_UNSPECIFIED\x10\x00\x12\x10\n\x0cRISK_CLASS_A\x10\x01\x12\x10\n\x0cRISK_CLASS_B\x10\x02\x12\x10\n\x0cRISK_CLASS_C\x10\x03\x12\x10\n\x0cRISK_CLASS_D\x10\x04\x32\xda\x07\n\x12SupervisionService\x12n\n\x11GetRiskAssessment\x12+.creditregistry.v1.GetRiskAssessmentRequest\x1a,.creditregistry.v1.GetRiskAssessmentResponse\x12\x80\x01\n\x17ListEntitiesByRiskClass\x12\x31.creditregistry.v1.ListEntitiesByRiskClassRequest\x1a\x32.creditregistry.v1.ListEntitiesByRiskClassResponse\x12w\n\x14GetSupervisionPolicy\x12..creditregistry.v1.GetSupervisionPolicyRequest\x1a/.creditregistry.v1.GetSupervisionPolicyResponse\x12w\n\x14\x44rawInspectionSample\x12..creditregistry.v1.DrawInspectionSampleRequest\x1a/.creditregistry.v1.DrawInspectionSampleResponse\x12t\n\x13GetInspectionSample\x12-.creditregistry.v1.GetInspectionSampleRequest\x1a..creditregistry.v1.GetInspectionSampleResponse\x12}\n\x16GetSpotCheckStatistics\x12\x30.creditregistry.v1.GetSpotCheckStatisticsRequest\x1a\x31.creditregistry.v1.GetSpotCheckStatisticsResponse\x12w\n\x14GetPenaltyStatistics\x12..creditregistry.v1.GetPenaltyStatisticsRequest\x1a/.creditregistry.v1.GetPenaltyStatisticsResponse\x12q\n\x12GetGradeStatistics\x12,.creditregistry.v1.GetGradeStatisticsRequest\x1a-.creditregistry.v1.GetGradeStatisticsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#creditregistry/v1/supervision.proto\x12\x11\x63reditregistry.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"E\n\x10RiskContribution\x12\x11\n\trecord_id\x18\x01 \x01(\t\x12\x0e\n\x06points\x18\x02 \x01(\x05\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xdc\x01\n\x0eRiskAssessment\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x30\n\nrisk_class\x18\x02 \x01(\x0e\x32\x1c.creditregistry.v1.RiskClass\x12\r\n\x05score\x18\x03 \x01(\x05\x12:\n\rcontributions\x18\x04 \x03(\x0b\x32#.creditregistry.v1.RiskContribution\x12\'\n\x0c\x65valuated_on\x18\x05 \x01(\x0b\x32\x11.google.type.Date\x12\x16\n\x0epolicy_version\x18\x06 \x01(\t\"\x7f\n\x18GetRiskAssessmentRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12,\n\x08known_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"R\n\x19GetRiskAssessmentResponse\x12\x35\n\nassessment\x18\x01 \x01(\x0b\x32!.creditregistry.v1.RiskAssessment\"\xb9\x01\n\x1eListEntitiesByRiskClassRequest\x12\x30\n\nrisk_class\x18\x01 \x01(\x0e\x32\x1c.creditregistry.v1.RiskClass\x12\x15\n\rregion_prefix\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x05 \x01(\x0b\x32\x11.google.type.Date\"r\n\x1fListEntitiesByRiskClassResponse\x12\x36\n\x0b\x61ssessments\x18\x01 \x03(\x0b\x32!.creditregistry.v1.RiskAssessment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"F\n\x1bGetSupervisionPolicyRequest\x12\'\n\x0c\x65valuated_on\x18\x01 \x01(\x0b\x32\x11.google.type.Date\"\xa8\x01\n\x0fSupervisionTier\x12\x30\n\nrisk_class\x18\x01 \x01(\x0e\x32\x1c.creditregistry.v1.RiskClass\x12\x19\n\x11sampling_ratio_bp\x18\x02 \x01(\x05\x12\"\n\x1ainspections_per_year_centi\x18\x03 \x01(\x05\x12\x11\n\tmin_score\x18\x04 \x01(\x05\x12\x11\n\tmax_score\x18\x05 \x01(\x05\"\xd2\x01\n\x1cGetSupervisionPolicyResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x31\n\x05tiers\x18\x02 \x03(\x0b\x32\".creditregistry.v1.SupervisionTier\x12\x34\n\x0cgrade_points\x18\x03 \x03(\x0b\x32\x1e.creditregistry.v1.GradePoints\x12\x38\n\x0egrade_sampling\x18\x04 \x03(\x0b\x32 .creditregistry.v1.GradeSampling\"<\n\x0bGradePoints\x12\x0e\n\x06scheme\x18\x01 \x01(\t\x12\r\n\x05level\x18\x02 \x01(\t\x12\x0e\n\x06points\x18\x03 \x01(\x05\"[\n\rGradeSampling\x12\x0e\n\x06scheme\x18\x01 \x01(\t\x12\x0e\n\x06levels\x18\x02 \x03(\t\x12\x15\n\rratio_percent\x18\x03 \x01(\x05\x12\x13\n\x0blegal_basis\x18\x04 \x01(\t\"\x92\x01\n\x1b\x44rawInspectionSampleRequest\x12\x15\n\rregion_prefix\x18\x01 \x01(\t\x12\x0c\n\x04seed\x18\x02 \x01(\x0c\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x11\n\ttree_size\x18\x05 \x01(\x03\"\xf3\x01\n\x10InspectionSample\x12\x0f\n\x07\x64raw_id\x18\x01 \x01(\t\x12\x15\n\rregion_prefix\x18\x02 \x01(\t\x12\x0c\n\x04seed\x18\x03 \x01(\x0c\x12\'\n\x0c\x65valuated_on\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x16\n\x0epolicy_version\x18\x05 \x01(\t\x12,\n\x08\x64rawn_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x64rawn_by\x18\x07 \x01(\t\x12\x11\n\ttree_size\x18\x08 \x01(\x03\x12\x15\n\rsampled_codes\x18\t \x03(\t\"S\n\x1c\x44rawInspectionSampleResponse\x12\x33\n\x06sample\x18\x01 \x01(\x0b\x32#.creditregistry.v1.InspectionSample\"-\n\x1aGetInspectionSampleRequest\x12\x0f\n\x07\x64raw_id\x18\x01 \x01(\t\"R\n\x1bGetInspectionSampleResponse\x12\x33\n\x06sample\x18\x01 \x01(\x0b\x32#.creditregistry.v1.InspectionSample\"y\n\x1dGetSpotCheckStatisticsRequest\x12\x15\n\rregion_prefix\x18\x01 \x01(\t\x12\x1f\n\x04\x66rom\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12 \n\x05until\x18\x03 \x01(\x0b\x32\x11.google.type.Date\"t\n\x12SpotCheckStatistic\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x15\n\rproduct_class\x18\x02 \x01(\t\x12\x0f\n\x07\x63hecked\x18\x03 \x01(\x03\x12\x0e\n\x06passed\x18\x04 \x01(\x03\x12\x14\n\x0cpass_rate_bp\x18\x05 \x01(\x05\"\x8b\x01\n\x1eGetSpotCheckStatisticsResponse\x12\x33\n\x04rows\x18\x01 \x03(\x0b\x32%.creditregistry.v1.SpotCheckStatistic\x12\x34\n\x05total\x18\x02 \x01(\x0b\x32%.creditregistry.v1.SpotCheckStatistic\"w\n\x1bGetPenaltyStatisticsRequest\x12\x15\n\rregion_prefix\x18\x01 \x01(\t\x12\x1f\n\x04\x66rom\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12 \n\x05until\x18\x03 \x01(\x0b\x32\x11.google.type.Date\"[\n\x10PenaltyStatistic\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x11\n\tpenalties\x18\x02 \x01(\x03\x12\x11\n\tfines_fen\x18\x03 \x01(\x03\x12\x0f\n\x07revoked\x18\x04 \x01(\x03\"Q\n\x1cGetPenaltyStatisticsResponse\x12\x31\n\x04rows\x18\x01 \x03(\x0b\x32#.creditregistry.v1.PenaltyStatistic\"k\n\x19GetGradeStatisticsRequest\x12\x15\n\rregion_prefix\x18\x01 \x01(\t\x12\x0e\n\x06scheme\x18\x02 \x01(\t\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\"E\n\x0eGradeStatistic\x12\r\n\x05level\x18\x01 \x01(\t\x12\x12\n\nmeaning_zh\x18\x02 \x01(\t\x12\x10\n\x08\x65ntities\x18\x03 \x01(\x03\"\x8f\x01\n\x1aGetGradeStatisticsResponse\x12/\n\x04rows\x18\x01 \x03(\x0b\x32!.creditregistry.v1.GradeStatistic\x12\'\n\x0c\x65valuated_on\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x17\n\x0fschemes_version\x18\x03 \x01(\t*o\n\tRiskClass\x12\x1a\n\x16RISK_CLASS_UNSPECIFIED\x10\x00\x12\x10\n\x0cRISK_CLASS_A\x10\x01\x12\x10\n\x0cRISK_CLASS_B\x10\x02\x12\x10\n\x0cRISK_CLASS_C\x10\x03\x12\x10\n\x0cRISK_CLASS_D\x10\x04\x32\xda\x07\n\x12SupervisionService\x12n\n\x11GetRiskAssessment\x12+.creditregistry.v1.GetRiskAssessmentRequest\x1a,.creditregistry.v1.GetRiskAssessmentResponse\x12\x80\x01\n\x17ListEntitiesByRiskClass\x12\x31.creditregistry.v1.ListEntitiesByRiskClassRequest\x1a\x32.creditregistry.v1.ListEntitiesByRiskClassResponse\x12w\n\x14GetSupervisionPolicy\x12..creditregistry.v1.GetSupervisionPolicyRequest\x1a/.creditregistry.v1.GetSupervisionPolicyResponse\x12w\n\x14\x44rawInspectionSample\x12..creditregistry.v1.DrawInspectionSampleRequest\x1a/.creditregistry.v1.DrawInspectionSampleResponse\x12t\n\x13GetInspectionSample\x12-.creditregistry.v1.GetInspectionSampleRequest\x1a..creditregistry.v1.GetInspectionSampleResponse\x12}\n\x16GetSpotCheckStatistics\x12\x30.creditregistry.v1.GetSpotCheckStatisticsRequest\x1a\x31.creditregistry.v1.GetSpotCheckStatisticsResponse\x12w\n\x14GetPenaltyStatistics\x12..creditregistry.v1.GetPenaltyStatisticsRequest\x1a/.creditregistry.v1.GetPenaltyStatisticsResponse\x12q\n\x12GetGradeStatistics\x12,.creditregistry.v1.GetGradeStatisticsRequest\x1a-.creditregistry.v1.GetGradeStatisticsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'creditregistry.v1.supervision_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RISKCLASS']._serialized_start=2886
-  _globals['_RISKCLASS']._serialized_end=2997
+  _globals['_RISKCLASS']._serialized_start=3154
+  _globals['_RISKCLASS']._serialized_end=3265
   _globals['_RISKCONTRIBUTION']._serialized_start=115
   _globals['_RISKCONTRIBUTION']._serialized_end=184
   _globals['_RISKASSESSMENT']._serialized_start=187
@@ -51,36 +51,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETSUPERVISIONPOLICYREQUEST']._serialized_end=996
   _globals['_SUPERVISIONTIER']._serialized_start=999
   _globals['_SUPERVISIONTIER']._serialized_end=1167
-  _globals['_GETSUPERVISIONPOLICYRESPONSE']._serialized_start=1169
-  _globals['_GETSUPERVISIONPOLICYRESPONSE']._serialized_end=1267
-  _globals['_DRAWINSPECTIONSAMPLEREQUEST']._serialized_start=1270
-  _globals['_DRAWINSPECTIONSAMPLEREQUEST']._serialized_end=1416
-  _globals['_INSPECTIONSAMPLE']._serialized_start=1419
-  _globals['_INSPECTIONSAMPLE']._serialized_end=1662
-  _globals['_DRAWINSPECTIONSAMPLERESPONSE']._serialized_start=1664
-  _globals['_DRAWINSPECTIONSAMPLERESPONSE']._serialized_end=1747
-  _globals['_GETINSPECTIONSAMPLEREQUEST']._serialized_start=1749
-  _globals['_GETINSPECTIONSAMPLEREQUEST']._serialized_end=1794
-  _globals['_GETINSPECTIONSAMPLERESPONSE']._serialized_start=1796
-  _globals['_GETINSPECTIONSAMPLERESPONSE']._serialized_end=1878
-  _globals['_GETSPOTCHECKSTATISTICSREQUEST']._serialized_start=1880
-  _globals['_GETSPOTCHECKSTATISTICSREQUEST']._serialized_end=2001
-  _globals['_SPOTCHECKSTATISTIC']._serialized_start=2003
-  _globals['_SPOTCHECKSTATISTIC']._serialized_end=2119
-  _globals['_GETSPOTCHECKSTATISTICSRESPONSE']._serialized_start=2122
-  _globals['_GETSPOTCHECKSTATISTICSRESPONSE']._serialized_end=2261
-  _globals['_GETPENALTYSTATISTICSREQUEST']._serialized_start=2263
-  _globals['_GETPENALTYSTATISTICSREQUEST']._serialized_end=2382
-  _globals['_PENALTYSTATISTIC']._serialized_start=2384
-  _globals['_PENALTYSTATISTIC']._serialized_end=2475
-  _globals['_GETPENALTYSTATISTICSRESPONSE']._serialized_start=2477
-  _globals['_GETPENALTYSTATISTICSRESPONSE']._serialized_end=2558
-  _globals['_GETGRADESTATISTICSREQUEST']._serialized_start=2560
-  _globals['_GETGRADESTATISTICSREQUEST']._serialized_end=2667
-  _globals['_GRADESTATISTIC']._serialized_start=2669
-  _globals['_GRADESTATISTIC']._serialized_end=2738
-  _globals['_GETGRADESTATISTICSRESPONSE']._serialized_start=2741
-  _globals['_GETGRADESTATISTICSRESPONSE']._serialized_end=2884
-  _globals['_SUPERVISIONSERVICE']._serialized_start=3000
-  _globals['_SUPERVISIONSERVICE']._serialized_end=3986
+  _globals['_GETSUPERVISIONPOLICYRESPONSE']._serialized_start=1170
+  _globals['_GETSUPERVISIONPOLICYRESPONSE']._serialized_end=1380
+  _globals['_GRADEPOINTS']._serialized_start=1382
+  _globals['_GRADEPOINTS']._serialized_end=1442
+  _globals['_GRADESAMPLING']._serialized_start=1444
+  _globals['_GRADESAMPLING']._serialized_end=1535
+  _globals['_DRAWINSPECTIONSAMPLEREQUEST']._serialized_start=1538
+  _globals['_DRAWINSPECTIONSAMPLEREQUEST']._serialized_end=1684
+  _globals['_INSPECTIONSAMPLE']._serialized_start=1687
+  _globals['_INSPECTIONSAMPLE']._serialized_end=1930
+  _globals['_DRAWINSPECTIONSAMPLERESPONSE']._serialized_start=1932
+  _globals['_DRAWINSPECTIONSAMPLERESPONSE']._serialized_end=2015
+  _globals['_GETINSPECTIONSAMPLEREQUEST']._serialized_start=2017
+  _globals['_GETINSPECTIONSAMPLEREQUEST']._serialized_end=2062
+  _globals['_GETINSPECTIONSAMPLERESPONSE']._serialized_start=2064
+  _globals['_GETINSPECTIONSAMPLERESPONSE']._serialized_end=2146
+  _globals['_GETSPOTCHECKSTATISTICSREQUEST']._serialized_start=2148
+  _globals['_GETSPOTCHECKSTATISTICSREQUEST']._serialized_end=2269
+  _globals['_SPOTCHECKSTATISTIC']._serialized_start=2271
+  _globals['_SPOTCHECKSTATISTIC']._serialized_end=2387
+  _globals['_GETSPOTCHECKSTATISTICSRESPONSE']._serialized_start=2390
+  _globals['_GETSPOTCHECKSTATISTICSRESPONSE']._serialized_end=2529
+  _globals['_GETPENALTYSTATISTICSREQUEST']._serialized_start=2531
+  _globals['_GETPENALTYSTATISTICSREQUEST']._serialized_end=2650
+  _globals['_PENALTYSTATISTIC']._serialized_start=2652
+  _globals['_PENALTYSTATISTIC']._serialized_end=2743
+  _globals['_GETPENALTYSTATISTICSRESPONSE']._serialized_start=2745
+  _globals['_GETPENALTYSTATISTICSRESPONSE']._serialized_end=2826
+  _globals['_GETGRADESTATISTICSREQUEST']._serialized_start=2828
+  _globals['_GETGRADESTATISTICSREQUEST']._serialized_end=2935
+  _globals['_GRADESTATISTIC']._serialized_start=2937
+  _globals['_GRADESTATISTIC']._serialized_end=3006
+  _globals['_GETGRADESTATISTICSRESPONSE']._serialized_start=3009
+  _globals['_GETGRADESTATISTICSRESPONSE']._serialized_end=3152
+  _globals['_SUPERVISIONSERVICE']._serialized_start=3268
+  _globals['_SUPERVISIONSERVICE']._serialized_end=4254
 # @@protoc_insertion_point(module_scope)

@@ -109,12 +109,38 @@ class SupervisionTier(_message.Message):
     def __init__(self, risk_class: _Optional[_Union[RiskClass, str]] = ..., sampling_ratio_bp: _Optional[int] = ..., inspections_per_year_centi: _Optional[int] = ..., min_score: _Optional[int] = ..., max_score: _Optional[int] = ...) -> None: ...
 
 class GetSupervisionPolicyResponse(_message.Message):
-    __slots__ = ("version", "tiers")
+    __slots__ = ("version", "tiers", "grade_points", "grade_sampling")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     TIERS_FIELD_NUMBER: _ClassVar[int]
+    GRADE_POINTS_FIELD_NUMBER: _ClassVar[int]
+    GRADE_SAMPLING_FIELD_NUMBER: _ClassVar[int]
     version: str
     tiers: _containers.RepeatedCompositeFieldContainer[SupervisionTier]
-    def __init__(self, version: _Optional[str] = ..., tiers: _Optional[_Iterable[_Union[SupervisionTier, _Mapping]]] = ...) -> None: ...
+    grade_points: _containers.RepeatedCompositeFieldContainer[GradePoints]
+    grade_sampling: _containers.RepeatedCompositeFieldContainer[GradeSampling]
+    def __init__(self, version: _Optional[str] = ..., tiers: _Optional[_Iterable[_Union[SupervisionTier, _Mapping]]] = ..., grade_points: _Optional[_Iterable[_Union[GradePoints, _Mapping]]] = ..., grade_sampling: _Optional[_Iterable[_Union[GradeSampling, _Mapping]]] = ...) -> None: ...
+
+class GradePoints(_message.Message):
+    __slots__ = ("scheme", "level", "points")
+    SCHEME_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    scheme: str
+    level: str
+    points: int
+    def __init__(self, scheme: _Optional[str] = ..., level: _Optional[str] = ..., points: _Optional[int] = ...) -> None: ...
+
+class GradeSampling(_message.Message):
+    __slots__ = ("scheme", "levels", "ratio_percent", "legal_basis")
+    SCHEME_FIELD_NUMBER: _ClassVar[int]
+    LEVELS_FIELD_NUMBER: _ClassVar[int]
+    RATIO_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
+    scheme: str
+    levels: _containers.RepeatedScalarFieldContainer[str]
+    ratio_percent: int
+    legal_basis: str
+    def __init__(self, scheme: _Optional[str] = ..., levels: _Optional[_Iterable[str]] = ..., ratio_percent: _Optional[int] = ..., legal_basis: _Optional[str] = ...) -> None: ...
 
 class DrawInspectionSampleRequest(_message.Message):
     __slots__ = ("region_prefix", "seed", "evaluated_on", "request_id", "tree_size")
