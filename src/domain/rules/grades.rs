@@ -137,7 +137,7 @@ impl Scheme {
 
     /// Whether `authority` may issue grades of this scheme.
     pub fn may_issue(&self, authority: &str) -> bool {
-        self.issuer_prefixes.is_empty() || self.issuer_prefixes.iter().any(|p| authority.starts_with(p.as_str()))
+        super::authority_within(&self.issuer_prefixes, authority)
     }
 
     /// Whether a grade at `level` is shown to procurement callers and the public.

@@ -186,7 +186,7 @@ impl ListRule {
 
     /// Whether `authority` may post this list.
     pub fn may_post(&self, authority: &str) -> bool {
-        self.authority_prefixes.is_empty() || self.authority_prefixes.iter().any(|p| authority.starts_with(p.as_str()))
+        super::authority_within(&self.authority_prefixes, authority)
     }
 
     /// Why `planned_end` (and `article`, where the list's terms depend on

@@ -223,6 +223,12 @@ fn check_grade_triggers(edition: &Rules) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `authority` falls within a rule's authority scope: an id starting
+/// with one of `prefixes` (`SAMR-`, `COURT-`, …), or any id when there are none.
+fn authority_within(prefixes: &[String], authority: &str) -> bool {
+    prefixes.is_empty() || prefixes.iter().any(|p| authority.starts_with(p.as_str()))
+}
+
 /// Reads a document's `effective_from` (`YYYY-MM-DD`); unset: from the start.
 fn effective_from(value: Option<String>) -> Result<Date, String> {
     match value {

@@ -53,7 +53,7 @@ pub struct EarlyEndBar {
 impl EarlyEndBar {
     /// Whether the bar binds a penalty decided by `authority`.
     pub fn binds(&self, authority: &str) -> bool {
-        self.authority_prefixes.is_empty() || self.authority_prefixes.iter().any(|p| authority.starts_with(p.as_str()))
+        super::authority_within(&self.authority_prefixes, authority)
     }
 }
 
