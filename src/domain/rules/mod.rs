@@ -114,49 +114,19 @@ impl RuleBook {
     /// Parses every document and lines the versions up by their
     /// `effective_from`. The error names the file, the entry and the problem.
     pub fn parse(files: &RuleFiles, earliest_date: Date) -> Result<RuleBook, String> {
-        fn versions<T>(
-            kind: &str,
-            files: &[RuleFile],
-            parse: impl Fn(&str) -> Result<T, String>,
-            from: impl Fn(&T) -> Date,
-        ) -> Result<Vec<T>, String> {
-            if files.is_empty() {
-                return Err(format!("{kind}: no rule file"));
-            }
-            let mut parsed: Vec<(T, &str)> = Vec::new();
-            for f in files {
-                let rules = parse(&f.text).map_err(|e| format!("rule file {}: {kind}: {e}", f.name))?;
-                if let Some((_, other)) = parsed.iter().find(|(p, _)| from(p) == from(&rules)) {
-                    return Err(format!(
-                        "rule file {}: {kind}: effective_from {} is also that of {other}; each version needs its own date",
-                        f.name,
-                        from(&rules)
-                    ));
-                }
-                parsed.push((rules, &f.name));
-            }
-            parsed.sort_by_key(|(p, _)| from(p));
-            Ok(parsed.into_iter().map(|(p, _)| p).collect())
-        }
-        /// The version in force on `on`: the newest from on or before it,
-        /// else the oldest.
-        fn in_force<T: Clone>(versions: &[T], on: Date, from: impl Fn(&T) -> Date) -> T {
-            versions.iter().rev().find(|v| from(v) <= on).unwrap_or(&versions[0]).clone()
-        }
-        let lists = versions("list rules", &files.lists, lists::ListRules::parse, |r| r.effective_from)?;
-        let publicity = versions("publicity rules", &files.publicity, publicity::PublicityRules::parse, |r| r.effective_from)?;
-        let catalogue = versions("measure catalogue", &files.measures, measures::Catalogue::parse, |r| r.effective_from)?;
-        let supervision =
-            versions("supervision policy", &files.supervision, supervision::SupervisionPolicy::parse, |r| r.effective_from)?;
-        let grades = versions("grading schemes", &files.grades, grades::GradeSchemes::parse, |r| r.effective_from)?;
-        let mut starts: Vec<Date> = lists
-            .iter()
-            .map(|r| r.effective_from)
-            .chain(publicity.iter().map(|r| r.effective_from))
-            .chain(catalogue.iter().map(|r| r.effective_from))
-            .chain(supervision.iter().map(|r| r.effective_from))
-            .chain(grades.iter().map(|r| r.effective_from))
-            .collect();
+        let lists = versions("list rules", &files.lists, lists::ListRules::parse)?;
+        let publicity = versions("publicity rules", &files.publicity, publicity::PublicityRules::parse)?;
+        let catalogue = versions("measure catalogue", &files.measures, measures::Catalogue::parse)?;
+        let supervision = versions("supervision policy", &files.supervision, supervision::SupervisionPolicy::parse)?;
+        let grades = versions("grading schemes", &files.grades, grades::GradeSchemes::parse)?;
+        let mut starts: Vec<Date> = [
+            starts_of(&lists),
+            starts_of(&publicity),
+            starts_of(&catalogue),
+            starts_of(&supervision),
+            starts_of(&grades),
+        ]
+        .concat();
         starts.sort_unstable();
         starts.dedup();
         let editions: Vec<Rules> = starts
@@ -164,11 +134,11 @@ impl RuleBook {
             .enumerate()
             .map(|(i, &on)| Rules {
                 effective_from: if i == 0 { Date::MIN } else { on },
-                lists: in_force(&lists, on, |r| r.effective_from),
-                publicity: in_force(&publicity, on, |r| r.effective_from),
-                catalogue: in_force(&catalogue, on, |r| r.effective_from),
-                supervision: in_force(&supervision, on, |r| r.effective_from),
-                grades: in_force(&grades, on, |r| r.effective_from),
+                lists: in_force(&lists, on),
+                publicity: in_force(&publicity, on),
+                catalogue: in_force(&catalogue, on),
+                supervision: in_force(&supervision, on),
+                grades: in_force(&grades, on),
                 earliest_date,
             })
             .collect();
@@ -193,6 +163,55 @@ impl RuleBook {
     pub fn editions(&self) -> &[Rules] {
         &self.editions
     }
+}
+
+/// A rule document that applies from a date.
+trait Versioned: Clone {
+    fn effective_from(&self) -> Date;
+}
+
+macro_rules! versioned {
+    ($($t:ty),*) => {
+        $(impl Versioned for $t {
+            fn effective_from(&self) -> Date {
+                self.effective_from
+            }
+        })*
+    };
+}
+
+versioned!(lists::ListRules, publicity::PublicityRules, measures::Catalogue, supervision::SupervisionPolicy, grades::GradeSchemes);
+
+/// Parses every version of one kind of document, oldest first; two versions
+/// may not share a date. The error names the file.
+fn versions<T: Versioned>(kind: &str, files: &[RuleFile], parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
+    if files.is_empty() {
+        return Err(format!("{kind}: no rule file"));
+    }
+    let mut parsed: Vec<(T, &str)> = Vec::new();
+    for f in files {
+        let rules = parse(&f.text).map_err(|e| format!("rule file {}: {kind}: {e}", f.name))?;
+        if let Some((_, other)) = parsed.iter().find(|(p, _)| p.effective_from() == rules.effective_from()) {
+            return Err(format!(
+                "rule file {}: {kind}: effective_from {} is also that of {other}; each version needs its own date",
+                f.name,
+                rules.effective_from()
+            ));
+        }
+        parsed.push((rules, &f.name));
+    }
+    parsed.sort_by_key(|(p, _)| p.effective_from());
+    Ok(parsed.into_iter().map(|(p, _)| p).collect())
+}
+
+fn starts_of<T: Versioned>(versions: &[T]) -> Vec<Date> {
+    versions.iter().map(Versioned::effective_from).collect()
+}
+
+/// The version in force on `on`: the newest from on or before it, else the
+/// oldest.
+fn in_force<T: Versioned>(versions: &[T], on: Date) -> T {
+    versions.iter().rev().find(|v| v.effective_from() <= on).unwrap_or(&versions[0]).clone()
 }
 
 /// Every grade a catalogue's measures or the supervision policy name must
@@ -253,6 +272,9 @@ pub fn term_end(start: Date, months: u32) -> Date {
 #[cfg(test)]
 mod tests {
     use chrono::{Datelike, NaiveDate};
+    use proptest::prelude::*;
+
+    use super::*;
 
     #[test]
     fn each_date_gets_the_edition_in_force() {
@@ -277,9 +299,6 @@ mod tests {
         let err = RuleBook::parse(&files, DEFAULT_EARLIEST_DATE).unwrap_err();
         assert!(err.contains("effective_from 2026-04-01 is also that of policy/publicity-2023.toml"), "{err}");
     }
-    use proptest::prelude::*;
-
-    use super::*;
 
     fn last_day_of(year: i32, month: u32) -> u32 {
         let next = if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) };
