@@ -114,7 +114,12 @@ impl EligibilityApi {
         let state = scope.fold(&records, &self.registry.rules);
         let rules = scope.rules(&self.registry.rules);
         let decision = rules.catalogue.decide(&state, domain, scope.on);
-        decision_to_wire(uscc, &decision, &rules.publicity.version, scope.visible(&state, &self.registry.rules).is_empty())
+        // A measure's triggers are disclosed to the caller it is shown to, so
+        // only an answer with none needs the whole disclosure worked out.
+        let no_records = decision.measures.is_empty()
+            && decision.incentives.is_empty()
+            && scope.visible(&state, &self.registry.rules).is_empty();
+        decision_to_wire(uscc, &decision, &rules.publicity.version, no_records)
     }
 }
 
