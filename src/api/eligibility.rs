@@ -146,6 +146,17 @@ struct CommonFields<'a> {
     min_sequence: i64,
 }
 
+/// A code far longer than any code: it would be echoed in the answer, the
+/// receipt and the check log, so it fails the call.
+fn too_long(field: &str, code: &str) -> Option<Violation> {
+    (code.len() > MAX_CODE_BYTES).then(|| {
+        Violation::new(
+            field,
+            format!("is {} bytes; a code is 18 characters, at most {MAX_CODE_BYTES} bytes with spaces and separators", code.len()),
+        )
+    })
+}
+
 fn count_violation(field: &str, n: usize, range: std::ops::RangeInclusive<usize>) -> Option<Violation> {
     (!range.contains(&n)).then(|| {
         Violation::new(field, format!("has {n} codes; between {} and {} are accepted", range.start(), range.end()))
@@ -194,14 +205,7 @@ impl EligibilityService for EligibilityApi {
         reader.violations.extend(count_violation("codes", m.codes.len(), 1..=MAX_BATCH));
         // Codes are echoed in the answer, its receipt and the check log: one
         // far longer than any code fails the call rather than its entry.
-        for (i, code) in m.codes.iter().enumerate() {
-            if code.len() > MAX_CODE_BYTES {
-                reader.violations.push(Violation::new(
-                    format!("codes[{i}]"),
-                    format!("is {} bytes; a code is 18 characters, at most {MAX_CODE_BYTES} bytes with spaces and separators", code.len()),
-                ));
-            }
-        }
+        reader.violations.extend(m.codes.iter().enumerate().filter_map(|(i, code)| too_long(&format!("codes[{i}]"), code)));
         // Each code is judged on its own: a malformed one fails only its entry.
         let codes: Vec<Result<Uscc, Violation>> = m
             .codes
@@ -296,8 +300,8 @@ impl EligibilityService for EligibilityApi {
         let mut members: Vec<Uscc> = Vec::with_capacity(m.member_codes.len());
         for (i, code) in m.member_codes.iter().enumerate() {
             let field = format!("member_codes[{i}]");
-            if code.len() > MAX_CODE_BYTES {
-                reader.violations.push(Violation::new(field, format!("is {} bytes; a code is at most {MAX_CODE_BYTES}", code.len())));
+            if let Some(v) = too_long(&field, code) {
+                reader.violations.push(v);
                 continue;
             }
             if let Some(uscc) = reader.uscc(&field, code) {
