@@ -351,7 +351,7 @@ impl EligibilityService for EligibilityApi {
         let mut reader = WireReader::default();
         let on = reader.optional_date("evaluated_on", request.get_ref().evaluated_on.as_ref());
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let catalogue = &self.registry.rules.on(on.unwrap_or_else(|| self.registry.clock.today())).catalogue;
+        let catalogue = &self.registry.rules_on(on).catalogue;
         Ok(Response::new(pb::GetMeasureCatalogueResponse {
             version: catalogue.version.clone(),
             measures: catalogue.measures.iter().map(measure_to_wire).collect(),

@@ -129,6 +129,11 @@ impl Registry {
         })
     }
 
+    /// The edition of the rules in force on `on`, today (UTC+8) when unset.
+    fn rules_on(&self, on: Option<Date>) -> &Rules {
+        self.rules.on(on.unwrap_or_else(|| self.clock.today()))
+    }
+
     /// An entity's records from the index (empty when it has none).
     fn records_of(&self, uscc: &Uscc) -> EntityRecords {
         self.index.entity(uscc).unwrap_or_default()

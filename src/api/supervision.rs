@@ -189,7 +189,7 @@ impl SupervisionService for SupervisionApi {
         let mut reader = WireReader::default();
         let on = reader.optional_date("evaluated_on", request.get_ref().evaluated_on.as_ref());
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let policy = &self.registry.rules.on(on.unwrap_or_else(|| self.registry.clock.today())).supervision;
+        let policy = &self.registry.rules_on(on).supervision;
         Ok(Response::new(pb::GetSupervisionPolicyResponse {
             version: policy.version.clone(),
             tiers: policy
