@@ -227,23 +227,19 @@ pub fn fold<'a>(
 /// changed by `on`, capped by any listing or penalty after its evaluation
 /// that the scheme names; it is public when the scheme publishes that level.
 fn stand_grades<'a>(state: &mut EntityState<'a>, schemes: &GradeSchemes) {
-    let on = state.on;
     let standing = |v: &RecordView<'_>| matches!(v.status, RecordStatus::InEffect | RecordStatus::Amended);
-    let mut newest: HashMap<&str, usize> = HashMap::new();
+    // Per scheme: the standing grade evaluated last (of two on one day, the
+    // later recorded), by index.
+    let mut newest: HashMap<&str, (usize, Date)> = HashMap::new();
     for (i, v) in state.records.iter().enumerate() {
         if let RecordBody::Grade(g) = &v.record.body
             && standing(v)
+            && newest.get(g.scheme.as_str()).is_none_or(|&(_, kept)| g.evaluated_on >= kept)
         {
-            let keep = newest.get(g.scheme.as_str()).is_none_or(|&j| match &state.records[j].record.body {
-                RecordBody::Grade(kept) => g.evaluated_on >= kept.evaluated_on,
-                _ => true,
-            });
-            if keep {
-                newest.insert(&g.scheme, i);
-            }
+            newest.insert(&g.scheme, (i, g.evaluated_on));
         }
     }
-    let in_force: Vec<usize> = newest.into_values().collect();
+    let in_force: Vec<usize> = newest.into_values().map(|(i, _)| i).collect();
     let mut standings = Vec::new();
     for (i, v) in state.records.iter().enumerate() {
         let record: &'a Arc<Record> = v.record;
@@ -255,24 +251,24 @@ fn stand_grades<'a>(state: &mut EntityState<'a>, schemes: &GradeSchemes) {
             standings.push((i, None));
             continue;
         }
-        let mut level = grade_level(g, &v.changed_by, on, schemes.scheme(&g.scheme)).to_string();
+        let scheme = schemes.scheme(&g.scheme);
+        let mut level = grade_level(g, &v.changed_by, state.on, scheme).to_string();
         let mut capped_by = None;
-        if let Some(scheme) = schemes.scheme(&g.scheme) {
-            for cap in &scheme.cap {
-                let listed = state.listings_in_force().find(|(_, l)| cap.listed.contains(&l.list_type) && l.listed_on > g.evaluated_on);
-                let penalised = state.penalties_for_use(false).find(|p| {
-                    cap.penalty_min_severity.is_some_and(|min| p.penalty.severity >= min) && p.penalty.decided_on > g.evaluated_on
-                });
-                let by = listed.map(|(r, _)| r).or(penalised.map(|p| p.record));
-                if let Some(by) = by
-                    && scheme.worse(&level, &cap.max_level) != level
-                {
-                    level = cap.max_level.clone();
-                    capped_by = Some(by);
-                }
+        for cap in scheme.map(|s| s.cap.as_slice()).unwrap_or_default() {
+            let listed = state.listings_in_force().find(|(_, l)| cap.listed.contains(&l.list_type) && l.listed_on > g.evaluated_on);
+            let penalised = state.penalties_for_use(false).find(|p| {
+                cap.penalty_min_severity.is_some_and(|min| p.penalty.severity >= min) && p.penalty.decided_on > g.evaluated_on
+            });
+            let by = listed.map(|(r, _)| r).or(penalised.map(|p| p.record));
+            if let (Some(by), Some(scheme)) = (by, scheme)
+                && scheme.worse(&level, &cap.max_level) != level
+            {
+                level = cap.max_level.clone();
+                capped_by = Some(by);
             }
         }
-        standings.push((i, Some(GradeStanding { grade: g, level, capped_by })));
+        let public = scheme.is_some_and(|s| s.publishes(&level));
+        standings.push((i, Some((GradeStanding { grade: g, level, capped_by }, public))));
     }
     for (i, standing) in standings {
         let view = &mut state.records[i];
@@ -281,8 +277,8 @@ fn stand_grades<'a>(state: &mut EntityState<'a>, schemes: &GradeSchemes) {
                 view.status = RecordStatus::Ended;
                 view.public = false;
             }
-            Some(s) => {
-                view.public = schemes.scheme(&s.grade.scheme).is_some_and(|scheme| scheme.publishes(&s.level));
+            Some((s, public)) => {
+                view.public = public;
                 view.grade = Some(s);
             }
         }
