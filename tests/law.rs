@@ -45,21 +45,6 @@ fn codes_of(d: &pb::Decision) -> Vec<&str> {
     d.measures.iter().map(|m| m.measure_code.as_str()).collect()
 }
 
-/// An amendment (变更) of a penalty on reconsideration, decided on `on`.
-fn amendment(penalty_record_id: &str, amended: pb::Penalty, on: NaiveDate, number: &str) -> pb::CorrectPenaltyRequest {
-    pb::CorrectPenaltyRequest {
-        request_id: String::new(),
-        correction: Some(pb::PenaltyCorrection {
-            penalty_record_id: penalty_record_id.into(),
-            r#type: pb::CorrectionType::Amendment as i32,
-            ground: pb::CorrectionGround::Reconsideration as i32,
-            decision_number: number.into(),
-            decided_on: date(on),
-            amended_penalty: Some(amended),
-            reason: "变更".into(),
-        }),
-    }
-}
 
 fn repair_application(target: &str, applied_on: NaiveDate) -> pb::RequestRepairRequest {
     pb::RequestRepairRequest {

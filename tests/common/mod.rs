@@ -233,6 +233,22 @@ pub fn listing(list_type: pb::ListType, decision_number: &str, listed_on: chrono
     }
 }
 
+/// An amendment (变更) of a penalty on reconsideration, decided on `on`.
+pub fn amendment(penalty_record_id: &str, amended: pb::Penalty, on: chrono::NaiveDate, number: &str) -> pb::CorrectPenaltyRequest {
+    pb::CorrectPenaltyRequest {
+        request_id: String::new(),
+        correction: Some(pb::PenaltyCorrection {
+            penalty_record_id: penalty_record_id.into(),
+            r#type: pb::CorrectionType::Amendment as i32,
+            ground: pb::CorrectionGround::Reconsideration as i32,
+            decision_number: number.into(),
+            decided_on: date(on),
+            amended_penalty: Some(amended),
+            reason: "变更".into(),
+        }),
+    }
+}
+
 /// A revocation (撤销) of a penalty on reconsideration, decided `days` ago.
 pub fn revocation(penalty_record_id: &str, decision_number: &str, days: i64) -> pb::CorrectPenaltyRequest {
     pb::CorrectPenaltyRequest {
