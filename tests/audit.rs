@@ -413,8 +413,13 @@ fn verify_command(reg: &TestRegistry) -> (bool, String) {
 /// Changes the database behind the registry's back, as someone with
 /// access to the file could: triggers and foreign keys do not stop them.
 async fn tamper(reg: &TestRegistry, sql: &[&str]) {
+    tamper_at(&reg.config.database_url(), sql).await;
+}
+
+/// Runs SQL on one of the store's files.
+async fn tamper_at(url: &str, sql: &[&str]) {
     use sqlx::Connection;
-    let mut db = sqlx::SqliteConnection::connect(&reg.config.database_url()).await.unwrap();
+    let mut db = sqlx::SqliteConnection::connect(url).await.unwrap();
     sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut db).await.unwrap();
     for statement in sql {
         sqlx::query(statement).execute(&mut db).await.unwrap();
@@ -591,12 +596,13 @@ async fn verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpo
     written_ledger(&reg).await;
     stop_server(&mut reg).await;
 
-    // Hiding a platform's check from auditors who ask by caller.
-    tamper(&reg, &["DROP TRIGGER check_log_no_update", "UPDATE check_log SET caller_subject = 'nobody'"]).await;
+    // Hiding a platform's check from auditors who ask by caller or code.
+    let audit = creditregistry::store::audit_url(&reg.config.database_url());
+    tamper_at(&audit, &["DROP TRIGGER check_block_callers_no_update", "UPDATE check_block_callers SET caller_subject = 'nobody'"]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
-    assert!(output.contains("check-log entry 1: caller_subject differs"), "{output}");
-    tamper(&reg, &["UPDATE check_log SET caller_subject = 'platform-1'"]).await;
+    assert!(output.contains("the check log's caller index differs from its entries"), "{output}");
+    tamper_at(&audit, &["UPDATE check_block_callers SET caller_subject = 'platform-1'"]).await;
     assert!(verify_command(&reg).0);
 
     // Moving a record to another entity's history.
@@ -608,14 +614,27 @@ async fn verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpo
     assert!(verify_command(&reg).0);
 
     // Checkpoints deleted: the newest, then the first.
-    tamper(&reg, &["DROP TRIGGER checkpoints_no_delete", "DELETE FROM checkpoints WHERE id = (SELECT MAX(id) FROM checkpoints)"]).await;
+    let audit = creditregistry::store::audit_url(&reg.config.database_url());
+    tamper_at(&audit, &["DROP TRIGGER checkpoints_no_delete", "DELETE FROM checkpoints WHERE id = (SELECT MAX(id) FROM checkpoints)"]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("the newest, is missing"), "{output}");
-    tamper(&reg, &["DELETE FROM checkpoints WHERE id = 1"]).await;
+    tamper_at(&audit, &["DELETE FROM checkpoints WHERE id = 1"]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("#1") && output.contains("missing"), "{output}");
+
+    // The check log is verified before the checkpoints: its faults show first.
+    tamper_at(&audit, &["DROP TRIGGER check_block_codes_no_delete", "DELETE FROM check_block_codes"]).await;
+    let (ok, output) = verify_command(&reg);
+    assert!(!ok);
+    assert!(output.contains("the check log's code index differs from its entries: 0 rows indexed"), "{output}");
+
+    // An entry's bytes changed.
+    tamper_at(&audit, &["DROP TRIGGER check_blocks_no_update", "UPDATE check_blocks SET entries = CAST(REPLACE(CAST(entries AS TEXT), 'platform-1', 'platform-2') AS BLOB)"]).await;
+    let (ok, output) = verify_command(&reg);
+    assert!(!ok);
+    assert!(output.contains("does not chain"), "{output}");
 }
 
 #[tokio::test]
@@ -694,4 +713,90 @@ async fn a_new_signing_key_keeps_old_checkpoints_verifiable_through_the_retired_
     assert!(!report.ok);
     assert!(report.divergence.contains(&old_keys[0].key_id), "{}", report.divergence);
     reg.stop().await;
+}
+
+#[tokio::test]
+async fn a_store_from_before_the_audit_file_keeps_its_check_log_and_goes_on_chaining() {
+    use sqlx::{ConnectOptions, Connection, Executor};
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    // The schema before the audit file had one: ledger migrations 1-3, with
+    // the check log and checkpoints in the ledger's file.
+    let mut db = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true).connect().await.unwrap();
+    db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+        .await
+        .unwrap();
+    for (version, sql) in [
+        (1, include_str!("../migrations/sqlite/0001_ledger.sql")),
+        (2, include_str!("../migrations/sqlite/0002_inspection_draws.sql")),
+        (3, include_str!("../migrations/sqlite/0003_audit.sql")),
+    ] {
+        db.execute(sql).await.unwrap();
+        sqlx::query("INSERT INTO schema_migrations VALUES ($1, 'old', 0)").bind(version).execute(&mut db).await.unwrap();
+    }
+    let mut chain = [0u8; 32];
+    let mut old = Vec::new();
+    for n in 1..=3i64 {
+        let entry = pb::CheckLogEntry {
+            sequence: n,
+            checked_at: Some(prost_types::Timestamp { seconds: 1_700_000_000 + n, nanos: 0 }),
+            caller_subject: format!("platform-{n}"),
+            codes: vec![CODES[n as usize].to_string()],
+            receipt_id: format!("receipt-{n}"),
+            ..Default::default()
+        };
+        let bytes = entry.encode_to_vec();
+        chain = chain_hash(&chain, &bytes);
+        sqlx::query("INSERT INTO check_log VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(n)
+            .bind((1_700_000_000 + n) * 1_000_000)
+            .bind(&entry.caller_subject)
+            .bind(&entry.receipt_id)
+            .bind(CODES[n as usize])
+            .bind(&bytes)
+            .bind(&chain[..])
+            .execute(&mut db)
+            .await
+            .unwrap();
+        old.push(pb::CheckLogEntry { chain_hash: chain.to_vec(), ..entry });
+    }
+    db.close().await.unwrap();
+
+    let reg = TestRegistry::start_with(|c| c.database_url = url.clone()).await;
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let all = a.list_checks(pb::ListChecksRequest::default()).await.unwrap().into_inner().checks;
+    assert_eq!(all, old, "entries and chain hashes are kept as they were");
+    let by_code = a
+        .list_checks(pb::ListChecksRequest { uscc: CODES[2].into(), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner()
+        .checks;
+    assert_eq!(by_code, old[1..2], "the code index covers the moved entries");
+    let mut buyer = reg.eligibility("platform-9", &[Role::Procurement]).await;
+    buyer
+        .check_eligibility(pb::CheckEligibilityRequest { uscc: CODES[0].into(), domain: GP as i32, ..Default::default() })
+        .await
+        .unwrap();
+    let keys = registry_keys(&mut a).await;
+    let cp = checkpoint(&mut a, &keys).await;
+    assert_eq!(cp.check_log_size, 4);
+    let report = a.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
+    assert!(report.ok, "{}", report.divergence);
+    assert_eq!(report.check_log_entries_checked, 4);
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn a_store_whose_audit_file_is_missing_does_not_start_a_new_log() {
+    let mut reg = TestRegistry::start().await;
+    written_ledger(&reg).await;
+    stop_server(&mut reg).await;
+    let audit = creditregistry::store::audit_url(&reg.config.database_url());
+    let path = audit.strip_prefix("sqlite://").unwrap();
+    std::fs::remove_file(path).unwrap();
+    let err = creditregistry::server::start(&reg.config).await.err().expect("refused");
+    assert!(err.contains("audit file") && err.contains(path) && err.contains("missing"), "{err}");
+    assert!(!std::path::Path::new(path).exists(), "no empty log was made in its place");
 }

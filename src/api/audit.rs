@@ -26,7 +26,8 @@ use crate::ledger::signing::tree_size_of;
 use crate::ledger::{self};
 use crate::proto::convert::{WireReader, record_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, audit_service_server::AuditService};
-use crate::store::{CheckFilter, StoreError, StoredEntry};
+use crate::audit::log::{self, CheckQuery};
+use crate::store::{StoreError, StoredEntry};
 
 const AUDITORS: &[Role] = &[Role::Auditor];
 const CHECKPOINT_SIGNERS: &[Role] = &[Role::Auditor, Role::Admin];
@@ -354,30 +355,26 @@ impl AuditService for AuditApi {
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<u64>(&mut reader, &m.page_token);
         let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
-        let filter = CheckFilter {
+        let query = CheckQuery {
             caller_subject: (!m.caller_subject.is_empty()).then_some(m.caller_subject),
             uscc: uscc.map(|u| u.to_string()),
             from,
             until,
             after: after.unwrap_or(0),
         };
-        let rows = self.registry.store.checks(&filter, size as u32 + 1).await.map_err(ApiError::from)?;
-        let (rows, mut next_page_token) = page_of(rows, size, |last| last.sequence.to_string());
-        let mut checks = Vec::with_capacity(rows.len());
+        let found = log::read(&self.registry.store, &query, size + 1).await.map_err(ApiError::from)?;
+        let (found, mut next_page_token) = page_of(found, size, |last| last.sequence.to_string());
+        let mut checks = Vec::with_capacity(found.len());
         let mut bytes = 0;
-        for row in &rows {
+        for logged in found {
             // A page also stops before it would outgrow a message; the token
             // goes on from there.
-            if !checks.is_empty() && bytes + row.entry.len() > PAGE_BYTES {
+            if !checks.is_empty() && bytes + logged.size > PAGE_BYTES {
                 next_page_token = checks.last().map(|e: &pb::CheckLogEntry| e.sequence.to_string()).unwrap_or_default();
                 break;
             }
-            bytes += row.entry.len() + row.chain_hash.len() + 16;
-            let mut entry = <pb::CheckLogEntry as prost::Message>::decode(row.entry.as_slice()).map_err(|e| {
-                ApiError::from(StoreError::Inconsistent(format!("check-log entry {} does not decode: {e}", row.sequence)))
-            })?;
-            entry.chain_hash = row.chain_hash.to_vec();
-            checks.push(entry);
+            bytes += logged.size + 48;
+            checks.push(logged.entry);
         }
         Ok(Response::new(pb::ListChecksResponse { checks, next_page_token }))
     }

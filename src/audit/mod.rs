@@ -8,14 +8,17 @@
 //! waiting in one transaction, and signs a checkpoint at least every
 //! interval while the ledger or the check log has grown, and on demand.
 //!
-//! A crash loses at most the log entries still queued or not yet committed:
-//! normally one batch; while the store refuses commits, up to
-//! `MAX_PENDING` entries, after which the task takes no more and checks wait
-//! rather than answer unlogged. The receipts of lost entries still prove
-//! their checks: a receipt carries its signed checkpoint, whose tree is
-//! durable (its nodes commit with the records), so its holder can prove it
-//! against any later checkpoint without the log.
+//! Entries not yet committed are bounded by what they hold, not by their
+//! number: an entry costs one unit plus one per code it asked about, and
+//! at most `IN_FLIGHT` units wait; beyond that, checks wait for the log
+//! before they answer (backpressure), so memory stays flat and shutdown
+//! drains at most one bounded commit. A crash loses at most those entries.
+//! The receipts of lost entries still prove their checks: a receipt
+//! carries its signed checkpoint, whose tree is durable (its nodes commit
+//! with the records), so its holder can prove it against any later
+//! checkpoint without the log.
 
+pub mod log;
 pub mod verify;
 
 use std::collections::{HashMap, VecDeque};
@@ -24,7 +27,7 @@ use std::time::Duration;
 
 use prost::Message;
 use sha2::{Digest, Sha256};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use crate::clock::Clock;
@@ -34,14 +37,14 @@ use crate::ledger::merkle::{Node, NodeSource, nodes_needed};
 use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::proto::convert::timestamp_to_wire;
 use crate::proto::pb;
-use crate::store::{Store, StoreError, StoredCheck, StoredCheckpoint};
+use crate::store::{Store, StoreError, StoredCheckpoint};
+use log::Chained;
 
 /// Most events the task takes in one round.
-const MAX_EVENTS: usize = 1024;
-/// Check-log entries that may wait for the task before checks wait.
-const QUEUE: usize = 16 * 1024;
-/// Entries chained but not committed after which the task takes no more.
-const MAX_PENDING: usize = 64 * 1024;
+const MAX_EVENTS: usize = 4096;
+/// Units (one per entry plus one per code in it) that may wait to be
+/// committed before checks wait: about 13 MB of entries.
+pub const IN_FLIGHT: u32 = 128 * 1024;
 /// Pause between commits while the store refuses them.
 const RETRY: Duration = Duration::from_secs(1);
 /// Checkpoints kept for answers computed against a recent tree head.
@@ -51,7 +54,7 @@ const RECENT: usize = 16;
 #[derive(Clone)]
 pub struct AuditTrail {
     shared: Arc<Shared>,
-    events: mpsc::Sender<Event>,
+    events: mpsc::UnboundedSender<Event>,
 }
 
 struct Shared {
@@ -62,6 +65,8 @@ struct Shared {
     index: Arc<Index>,
     clock: Clock,
     state: Mutex<State>,
+    /// Units of entries not yet committed (`IN_FLIGHT` in all).
+    in_flight: Arc<Semaphore>,
 }
 
 #[derive(Default)]
@@ -75,8 +80,9 @@ struct State {
 }
 
 enum Event {
-    /// An entry and the valid codes it asked about, for look-up by code.
-    Check(Box<pb::CheckLogEntry>, Vec<String>),
+    /// An entry, the valid codes it asked about (for look-up by code) and
+    /// the units it holds until committed.
+    Check(Box<pb::CheckLogEntry>, Vec<String>, OwnedSemaphorePermit),
     Persist(StoredCheckpoint),
     Sign(oneshot::Sender<Result<pb::SignedCheckpoint, StoreError>>),
 }
@@ -108,8 +114,11 @@ impl AuditTrail {
             index,
             clock,
             state: Mutex::new(State { recent, log_size, log_head }),
+            in_flight: Arc::new(Semaphore::new(IN_FLIGHT as usize)),
         });
-        let (events, rx) = mpsc::channel(QUEUE);
+        // Unbounded: checks are bounded by `in_flight`, and the other events
+        // are one per signed checkpoint or per request for one.
+        let (events, rx) = mpsc::unbounded_channel();
         let (stopping, stop) = watch::channel(false);
         let task = Task {
             shared: shared.clone(),
@@ -117,6 +126,7 @@ impl AuditTrail {
             next_check: log_size + 1,
             chain: log_head,
             pending_checks: Vec::new(),
+            pending_permits: Vec::new(),
             pending_checkpoints: Vec::new(),
             persisted,
             retry_after: None,
@@ -148,7 +158,7 @@ impl AuditTrail {
             state.remember(head.size, signed.clone());
             (signed, stored)
         };
-        if self.events.send(Event::Persist(stored)).await.is_err() {
+        if self.events.send(Event::Persist(stored)).is_err() {
             tracing::error!("the audit trail has stopped; a checkpoint was not stored");
         }
         signed
@@ -159,7 +169,7 @@ impl AuditTrail {
     pub async fn create_checkpoint(&self) -> Result<pb::SignedCheckpoint, StoreError> {
         let (reply, answer) = oneshot::channel();
         let stopped = || StoreError::Stopped("the audit trail");
-        self.events.send(Event::Sign(reply)).await.map_err(|_| stopped())?;
+        self.events.send(Event::Sign(reply)).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 
@@ -168,12 +178,23 @@ impl AuditTrail {
         self.shared.key.sign_receipt(body)
     }
 
-    /// Queues a check for the log; returns once it is queued, not stored.
-    /// `codes` are the valid codes it asked about.
+    /// Queues a check for the log; returns once it is queued, not stored,
+    /// after waiting while `IN_FLIGHT` units are. `codes` are the valid
+    /// codes it asked about.
     pub async fn log_check(&self, entry: pb::CheckLogEntry, codes: Vec<String>) {
-        if self.events.send(Event::Check(Box::new(entry), codes)).await.is_err() {
+        let units = (1 + codes.len()).min(IN_FLIGHT as usize) as u32;
+        let queued = match self.shared.in_flight.clone().acquire_many_owned(units).await {
+            Ok(permit) => self.events.send(Event::Check(Box::new(entry), codes, permit)).is_ok(),
+            Err(_) => false,
+        };
+        if !queued {
             tracing::error!("the audit trail has stopped; a check was not logged");
         }
+    }
+
+    /// Units of check-log entries waiting to be committed.
+    pub fn backlog(&self) -> u32 {
+        IN_FLIGHT - self.shared.in_flight.available_permits() as u32
     }
 }
 
@@ -184,8 +205,8 @@ pub struct AuditTask {
 }
 
 impl AuditTask {
-    /// Says the registry is stopping: a task that has stopped taking
-    /// entries because the store refuses them gives up waiting.
+    /// Says the registry is stopping: while the store refuses commits,
+    /// checks waiting for room in the log give up and answer unlogged.
     pub fn stopping(&self) {
         self.stopping.send_replace(true);
     }
@@ -256,8 +277,10 @@ struct Task {
     next_check: u64,
     /// Chain hash of the last entry given a sequence (committed or pending).
     chain: Hash,
-    /// Chained but not yet committed, kept across a failed commit.
-    pending_checks: Vec<StoredCheck>,
+    /// Chained but not yet committed, kept across a failed commit, with
+    /// the units they hold.
+    pending_checks: Vec<Chained>,
+    pending_permits: Vec<OwnedSemaphorePermit>,
     pending_checkpoints: Vec<StoredCheckpoint>,
     /// (tree size, check-log size) of the newest stored checkpoint.
     persisted: (u64, u64),
@@ -270,32 +293,16 @@ impl Task {
     /// uncommitted at the end.
     async fn run(
         mut self,
-        mut rx: mpsc::Receiver<Event>,
+        mut rx: mpsc::UnboundedReceiver<Event>,
         mut stop: watch::Receiver<bool>,
         interval: Duration,
     ) -> Result<(), String> {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut events = Vec::with_capacity(MAX_EVENTS);
+        let mut stopping = false;
         loop {
-            if self.pending_checks.len() >= MAX_PENDING {
-                tokio::select! {
-                    _ = tokio::time::sleep(RETRY) => {
-                        self.flush_or_log().await;
-                    }
-                    _ = async { stop.wait_for(|stopping| *stopping).await.map(|_| ()) } => {
-                        // Checks waiting to queue get an error and finish,
-                        // so the server can stop; what is queued is kept.
-                        rx.close();
-                        while let Ok(event) = rx.try_recv() {
-                            events.push(event);
-                        }
-                        self.handle(std::mem::take(&mut events)).await;
-                        break;
-                    }
-                }
-                continue;
-            }
+            let retry = self.retry_after;
             tokio::select! {
                 n = rx.recv_many(&mut events, MAX_EVENTS) => {
                     if n == 0 {
@@ -304,6 +311,17 @@ impl Task {
                     self.handle(std::mem::take(&mut events)).await;
                 }
                 _ = tick.tick() => self.checkpoint_if_grown().await,
+                _ = tokio::time::sleep_until(retry.unwrap_or_else(Instant::now)), if retry.is_some() => {
+                    self.flush_or_log().await;
+                }
+                changed = stop.changed(), if !stopping => {
+                    stopping = changed.is_err() || *stop.borrow();
+                }
+            }
+            if stopping && self.retry_after.is_some() {
+                // Checks waiting for room get an error and finish, so the
+                // server can stop; what is queued is kept.
+                self.shared.in_flight.close();
             }
         }
         self.checkpoint_if_grown().await;
@@ -338,7 +356,10 @@ impl Task {
     async fn handle(&mut self, events: Vec<Event>) {
         for event in events {
             match event {
-                Event::Check(entry, codes) => self.chain(*entry, codes),
+                Event::Check(entry, codes, permit) => {
+                    self.chain(*entry, codes);
+                    self.pending_permits.push(permit);
+                }
                 Event::Persist(checkpoint) => self.pending_checkpoints.push(checkpoint),
                 Event::Sign(reply) => {
                     let _ = reply.send(self.sign_and_store().await);
@@ -354,13 +375,12 @@ impl Task {
         entry.chain_hash.clear();
         let bytes = entry.encode_to_vec();
         self.chain = chain_hash(&self.chain, &bytes);
-        self.pending_checks.push(StoredCheck {
+        self.pending_checks.push(Chained {
             sequence: self.next_check,
             checked_at: checked_at_micros(&entry),
-            caller_subject: entry.caller_subject.clone(),
-            receipt_id: entry.receipt_id.clone(),
+            caller_subject: entry.caller_subject,
             codes,
-            entry: bytes,
+            bytes,
             chain_hash: self.chain,
         });
         self.next_check += 1;
@@ -371,7 +391,9 @@ impl Task {
         if self.pending_checks.is_empty() && self.pending_checkpoints.is_empty() {
             return Ok(());
         }
-        if let Err(e) = self.store.append_audit(&self.pending_checks, &self.pending_checkpoints).await {
+        let committed = self.shared.state.lock().expect("audit state").log_head;
+        let blocks = log::blocks(&self.pending_checks, committed);
+        if let Err(e) = self.store.append_audit(&blocks, &self.pending_checkpoints).await {
             // A commit can succeed and still report an error; retrying it
             // would then fail for ever on the entries' sequence numbers.
             if !self.committed_after_all().await {
@@ -387,6 +409,7 @@ impl Task {
             self.persisted = self.persisted.max((c.tree_size, c.check_log_size));
         }
         self.pending_checks.clear();
+        self.pending_permits.clear();
         self.pending_checkpoints.clear();
         Ok(())
     }

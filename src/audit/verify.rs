@@ -13,15 +13,11 @@
 
 use std::fmt::Write as _;
 
-use prost::Message;
-
-use super::{chain_hash, checked_at_micros, signed_of, with_nodes};
+use super::{chain_hash, checked_at_micros, log, signed_of, with_nodes};
 use crate::ledger::merkle::{Frontier, Node, nodes_in, root};
 use crate::ledger::signing::{PublicKey, hex, verify_checkpoint};
 use crate::ledger::{self, Hash};
-use crate::proto::pb;
-use crate::domain::uscc::Uscc;
-use crate::store::{CheckFilter, Store, StoreError, StoredCheck};
+use crate::store::{BlockFilter, CheckBlock, IndexDigest, Store, StoreError, code_key};
 
 /// Rows read at a time.
 const PAGE: u32 = 2048;
@@ -186,71 +182,99 @@ fn node_at(position: u64, sequence: u64) -> Node {
         .unwrap_or(Node { level: 0, index: sequence - 1 })
 }
 
-/// The check-log chain, its columns and its code index; its length when
-/// it verifies.
+/// The check-log chain, each block's columns, and the code and caller
+/// indexes against the entries; the log's length when it verifies.
 async fn verify_check_log(store: &Store, report: &mut Report) -> Result<Option<u64>, StoreError> {
     let mut size = 0u64;
     let mut chain: Hash = [0; 32];
+    let (mut codes, mut callers) = (IndexDigest::default(), IndexDigest::default());
     loop {
-        let page = store.checks(&CheckFilter { after: size, ..CheckFilter::default() }, PAGE).await?;
-        let Some(last) = page.last() else { return Ok(Some(size)) };
-        let mut indexed = store.indexed_codes(size, last.sequence).await?.into_iter().peekable();
-        for check in page {
-            let n = size + 1;
-            let mut codes_indexed = Vec::new();
-            while let Some((_, code)) = indexed.next_if(|(s, _)| *s == check.sequence) {
-                codes_indexed.push(code);
-            }
-            if let Some(what) = check_fault(n, &chain, &check, codes_indexed) {
+        let blocks = store.check_blocks(&BlockFilter { after: size, ..BlockFilter::default() }, 64).await?;
+        if blocks.is_empty() {
+            break;
+        }
+        for block in blocks {
+            if let Some(what) = block_fault(&block, size, &mut chain, &mut codes, &mut callers, report) {
                 diverge(report, None, what);
                 return Ok(None);
             }
-            chain = check.chain_hash;
-            size = n;
-            report.check_log_entries_checked += 1;
+            size = block.last_sequence;
         }
     }
+    let (stored_codes, stored_callers) = store.check_index_digests(size).await?;
+    for (name, stored, expected) in [("code", stored_codes, codes), ("caller", stored_callers, callers)] {
+        if stored != expected {
+            let what = format!(
+                "the check log's {name} index differs from its entries: {} rows indexed, {} expected",
+                stored.rows, expected.rows
+            );
+            diverge(report, None, what);
+            return Ok(None);
+        }
+    }
+    Ok(Some(size))
 }
 
-/// What is wrong with check-log entry `n`, stored as `check` after the
-/// chain hash `previous`, whose code index holds `codes_indexed`.
-fn check_fault(n: u64, previous: &Hash, check: &StoredCheck, mut codes_indexed: Vec<String>) -> Option<String> {
-    if check.sequence != n {
-        return Some(format!("check-log entry {n} is missing: the log goes from {} to {}", n - 1, check.sequence));
+/// What is wrong with `block`, stored after `size` entries whose chain
+/// ends in `chain`; adds its index rows to the digests.
+fn block_fault(
+    block: &CheckBlock,
+    size: u64,
+    chain: &mut Hash,
+    codes: &mut IndexDigest,
+    callers: &mut IndexDigest,
+    report: &mut Report,
+) -> Option<String> {
+    let (first, last) = (block.first_sequence, block.last_sequence);
+    if first != size + 1 {
+        return Some(format!("check-log entry {} is missing: the log goes from {size} to {first}", size + 1));
     }
-    if chain_hash(previous, &check.entry) != check.chain_hash {
+    if block.chain_before != *chain {
+        return Some(format!("check-log block {first}..={last}: chain_before is not the chain hash of entry {size}"));
+    }
+    let entries = match log::entries(block) {
+        Ok(entries) => entries,
+        Err(e) => return Some(e.to_string()),
+    };
+    let (mut block_codes, mut block_callers) = (Vec::new(), Vec::new());
+    let (mut min_at, mut max_at) = (i64::MAX, i64::MIN);
+    for (n, bytes) in entries {
+        *chain = chain_hash(chain, bytes);
+        let entry = match log::decode(n, bytes) {
+            Ok(entry) => entry,
+            Err(e) => return Some(e.to_string()),
+        };
+        if entry.sequence != n as i64 {
+            return Some(format!("check-log entry {n} says it is entry {}", entry.sequence));
+        }
+        let at = checked_at_micros(&entry);
+        (min_at, max_at) = (min_at.min(at), max_at.max(at));
+        block_codes.extend(log::valid_codes(&entry));
+        block_callers.push(entry.caller_subject);
+        report.check_log_entries_checked += 1;
+    }
+    if *chain != block.chain_hash {
         return Some(format!(
-            "check-log entry {n} (receipt {}) does not chain: its bytes or an earlier entry's were changed",
-            check.receipt_id
+            "check-log block {first}..={last} does not chain: bytes of an entry in it or before it were changed"
         ));
     }
-    let Ok(entry) = pb::CheckLogEntry::decode(check.entry.as_slice()) else {
-        return Some(format!("check-log entry {n} does not decode"));
-    };
-    let sorted = |mut codes: Vec<String>| {
-        codes.sort_unstable();
-        codes.dedup();
-        codes
-    };
-    let valid = sorted(entry.codes.iter().filter_map(|c| Uscc::parse(c).ok()).map(|u| u.to_string()).collect());
-    let listed = sorted(check.codes.clone());
-    codes_indexed.sort_unstable();
-    let column = if entry.sequence != n as i64 {
-        "sequence"
-    } else if entry.caller_subject != check.caller_subject {
-        "caller_subject"
-    } else if checked_at_micros(&entry) != check.checked_at {
-        "checked_at"
-    } else if entry.receipt_id != check.receipt_id {
-        "receipt_id"
-    } else if listed != valid {
-        "codes"
-    } else if codes_indexed != valid {
-        "the code index"
-    } else {
-        return None;
-    };
-    Some(format!("check-log entry {n}: {column} differs from what the chained entry says"))
+    if (min_at, max_at) != (block.min_at, block.max_at) {
+        return Some(format!("check-log block {first}..={last}: min_at or max_at differs from its entries"));
+    }
+    block_codes.sort_unstable();
+    block_codes.dedup();
+    block_callers.sort_unstable();
+    block_callers.dedup();
+    let mut keys: Vec<i64> = block_codes.iter().map(|c| code_key(c)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        codes.add(&key.to_be_bytes(), last);
+    }
+    for caller in block_callers {
+        callers.add(caller.as_bytes(), last);
+    }
+    None
 }
 
 /// Every stored checkpoint: signature, root against the verified tree,
@@ -297,7 +321,7 @@ async fn verify_checkpoints(
                 Some((None, format!("checkpoint #{id} signs a check log of {} entries but it holds {log_size}", checkpoint.check_log_size)))
             } else {
                 let now = with_nodes(store, |nodes| root(tree_size, nodes)).await?;
-                let log_head = log_head_at(store, checkpoint.check_log_size as u64).await?;
+                let log_head = log::head_at(store, checkpoint.check_log_size as u64).await?;
                 if checkpoint.root_hash != now {
                     Some((
                         None,
@@ -329,13 +353,4 @@ async fn verify_checkpoints(
         diverge(report, None, what);
     }
     Ok(())
-}
-
-/// Chain hash after `n` check-log entries (verified before this is asked).
-async fn log_head_at(store: &Store, n: u64) -> Result<Hash, StoreError> {
-    if n == 0 {
-        return Ok([0; 32]);
-    }
-    let entry = store.checks(&CheckFilter { after: n - 1, ..CheckFilter::default() }, 1).await?;
-    Ok(entry.first().map_or([0; 32], |c| c.chain_hash))
 }

@@ -5,4 +5,13 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
     (1, "ledger", include_str!("../../migrations/sqlite/0001_ledger.sql")),
     (2, "inspection_draws", include_str!("../../migrations/sqlite/0002_inspection_draws.sql")),
     (3, "audit", include_str!("../../migrations/sqlite/0003_audit.sql")),
+    (AUDIT_MOVED, "audit_moved", include_str!("../../migrations/sqlite/0004_audit_moved.sql")),
 ];
+
+/// The migration before which the store copies the check log and
+/// checkpoints into the audit file.
+pub const AUDIT_MOVED: i64 = 4;
+
+/// (version, name, SQL) for the SQLite audit file, oldest first.
+pub const SQLITE_AUDIT: &[(i64, &str, &str)] =
+    &[(1, "check_log", include_str!("../../migrations/sqlite-audit/0001_check_log.sql"))];

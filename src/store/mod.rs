@@ -53,34 +53,87 @@ pub struct StoredCheckpoint {
     pub signature: Vec<u8>,
 }
 
-/// One check-log entry as stored.
-#[derive(Clone, Debug)]
-pub struct StoredCheck {
-    pub sequence: u64,
-    /// Microseconds since the Unix epoch, UTC.
-    pub checked_at: i64,
-    pub caller_subject: String,
-    pub receipt_id: String,
-    /// The codes the check asked about (for look-up by code).
-    pub codes: Vec<String>,
-    /// The encoded entry with its chain hash empty.
-    pub entry: Vec<u8>,
+/// Consecutive check-log entries committed together: how the check log is
+/// stored, one row per block, with one index row per distinct code and
+/// caller in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckBlock {
+    pub first_sequence: u64,
+    pub last_sequence: u64,
+    /// Earliest and latest `checked_at` in the block, microseconds UTC.
+    pub min_at: i64,
+    pub max_at: i64,
+    /// Chain hash of the entry before the block (zeros before the first).
+    pub chain_before: Hash,
+    /// Chain hash of the block's last entry.
     pub chain_hash: Hash,
+    /// Each entry as its LEB128 length, then its bytes.
+    pub entries: Vec<u8>,
+    /// Keys of the valid codes asked about, sorted and distinct (written;
+    /// empty when read).
+    pub code_keys: Vec<i64>,
+    /// Callers, sorted and distinct (written; empty when read).
+    pub callers: Vec<String>,
 }
 
-/// Which check-log entries an auditor wants; all filters combine.
+/// The check log's look-up key of a code: the first 8 bytes of
+/// SHA-256(code), big-endian, as a signed integer.
+pub fn code_key(code: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(code.as_bytes());
+    i64::from_be_bytes(d[..8].try_into().expect("8 bytes"))
+}
+
+/// Where a SQLite store keeps its audit file, beside the ledger:
+/// `sqlite://data/registry.db` → `sqlite://data/registry-audit.db`
+/// (`-audit` appended when the name does not end in `.db`).
+pub fn audit_url(url: &str) -> String {
+    let (path, query) = url.split_once('?').map_or((url, None), |(p, q)| (p, Some(q)));
+    let audit = match path.strip_suffix(".db") {
+        _ if path.ends_with(":memory:") => path.to_string(),
+        Some(stem) => format!("{stem}-audit.db"),
+        None => format!("{path}-audit"),
+    };
+    match query {
+        Some(q) => format!("{audit}?{q}"),
+        None => audit,
+    }
+}
+
+/// Which check-log blocks an auditor's query may find entries in; all
+/// filters combine.
 #[derive(Clone, Debug, Default)]
-pub struct CheckFilter {
+pub struct BlockFilter {
     pub caller_subject: Option<String>,
-    pub uscc: Option<String>,
+    pub code_key: Option<i64>,
     /// Microseconds, inclusive.
     pub from: Option<i64>,
     /// Microseconds, inclusive.
     pub until: Option<i64>,
-    /// Only entries after this sequence (pagination).
+    /// Blocks that end after this entry sequence.
     pub after: u64,
 }
 
+/// An order-free digest of an index's rows, for comparing with what the
+/// blocks say it should hold: row count and wrapping sum of
+/// SHA-256(value || block)[..16].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IndexDigest {
+    pub rows: u64,
+    pub sum: u128,
+}
+
+impl IndexDigest {
+    pub fn add(&mut self, value: &[u8], last_sequence: u64) {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(value);
+        h.update(last_sequence.to_be_bytes());
+        let d = h.finalize();
+        self.rows += 1;
+        self.sum = self.sum.wrapping_add(u128::from_be_bytes(d[..16].try_into().expect("16 bytes")));
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -142,14 +195,6 @@ impl Store {
         }
     }
 
-    /// (sequence, code) rows of the check log's code index for entries
-    /// `after < sequence <= until`, in order.
-    pub async fn indexed_codes(&self, after: u64, until: u64) -> Result<Vec<(u64, String)>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.indexed_codes(after, until).await,
-        }
-    }
-
     /// Appends records, their projections and the Merkle nodes they
     /// complete in one transaction; returns once it is durably committed.
     pub async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
@@ -200,24 +245,34 @@ impl Store {
         }
     }
 
-    /// Appends check-log entries and checkpoints in one transaction.
-    pub async fn append_audit(&self, checks: &[StoredCheck], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
+    /// Appends check-log blocks, their index rows and checkpoints in one
+    /// transaction of the audit file.
+    pub async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(s) => s.append_audit(checks, checkpoints).await,
+            Store::Sqlite(s) => s.append_audit(blocks, checkpoints).await,
         }
     }
 
-    /// The last check-log entry's sequence and chain hash.
+    /// The check log's size and the chain hash of its last entry.
     pub async fn check_log_head(&self) -> Result<(u64, Hash), StoreError> {
         match self {
             Store::Sqlite(s) => s.check_log_head().await,
         }
     }
 
-    /// Check-log entries matching `filter`, oldest first, at most `limit`.
-    pub async fn checks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<StoredCheck>, StoreError> {
+    /// Blocks that may hold entries matching `filter`, in order, at most
+    /// `limit`; the caller filters their entries exactly.
+    pub async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.checks(filter, limit).await,
+            Store::Sqlite(s) => s.check_blocks(filter, limit).await,
+        }
+    }
+
+    /// Digests of the code index and the caller index as stored, for
+    /// blocks ending at or before entry `until`.
+    pub async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.check_index_digests(until).await,
         }
     }
 

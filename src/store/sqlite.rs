@@ -1,15 +1,17 @@
-//! The SQLite backend: one file, WAL, `synchronous=FULL`, so nothing is
-//! acknowledged before it is on disk.
+//! The SQLite backend: the ledger in one file (WAL, `synchronous=FULL`, so
+//! nothing is acknowledged before it is on disk) and the check log and
+//! checkpoints in an audit file beside it (`store::audit_url`), so that
+//! logging checks never takes the ledger's write lock.
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Executor, Row, SqlitePool, Sqlite, Transaction};
+use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, CheckFilter, NewNodes, StoreError, StoredCheck, StoredCheckpoint, StoredEntry, migrate,
+    Appended, BlockFilter, CheckBlock, IndexDigest, NewNodes, StoreError, StoredCheckpoint, StoredEntry, migrate,
 };
 use crate::ledger::Hash;
 use crate::domain::record::{CorrectionChange, RecordBody};
@@ -19,7 +21,12 @@ use crate::domain::uscc::Uscc;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The audit file: check log and checkpoints, with its own write lock.
+    audit: SqlitePool,
 }
+
+/// SQLite's page cache per connection, in KiB (negative: a size, not pages).
+const CACHE_KIB: &str = "-65536";
 
 impl SqliteStore {
     pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
@@ -30,70 +37,136 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         }
-        let store = SqliteStore::connect(url, true).await?;
-        store.migrate().await?;
+        let audit_path = super::audit_url(url);
+        let audit_path = audit_path.strip_prefix("sqlite://").unwrap_or(&audit_path);
+        let audit_missing = !audit_path.contains(":memory:") && !std::path::Path::new(audit_path).exists();
+        let pool = connect(url, true, SqliteSynchronous::Full).await?;
+        if audit_missing && applied(&pool, migrate::AUDIT_MOVED).await? {
+            pool.close().await;
+            return Err(StoreError::Inconsistent(format!(
+                "the store's audit file {audit_path} (check log and checkpoints) is missing: restore it beside the ledger"
+            )));
+        }
+        let store = SqliteStore::with_audit(pool, url, true).await?;
+        migrate_file(&store.audit, migrate::SQLITE_AUDIT).await?;
+        for &(version, name, sql) in migrate::SQLITE {
+            if version == migrate::AUDIT_MOVED && !applied(&store.pool, version).await? {
+                store.move_audit_rows().await?;
+            }
+            apply(&store.pool, version, name, sql).await?;
+        }
         Ok(store)
     }
 
-    /// Opens a store as it is: never creates the file or changes its schema.
+    /// Opens a store as it is: never creates the files or changes their schema.
     pub async fn open_existing(url: &str) -> Result<SqliteStore, StoreError> {
         let store = SqliteStore::connect(url, false)
             .await
             .map_err(|e| StoreError::Open { url: url.to_string(), source: Box::new(e) })?;
-        let newest = migrate::SQLITE.last().map_or(0, |m| m.0);
-        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
-            .fetch_one(&store.pool)
-            .await
-            .map_err(|_| StoreError::Inconsistent(format!("{url} is not a registry store")))?;
-        if applied != Some(newest) {
-            store.close().await;
-            return Err(StoreError::Inconsistent(format!(
-                "{url} has schema version {}, this build reads {newest}: run `creditregistry migrate` first",
-                applied.unwrap_or(0)
-            )));
+        for (pool, migrations, name) in
+            [(&store.pool, migrate::SQLITE, url.to_string()), (&store.audit, migrate::SQLITE_AUDIT, super::audit_url(url))]
+        {
+            let newest = migrations.last().map_or(0, |m| m.0);
+            let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+                .fetch_one(pool)
+                .await
+                .map_err(|_| StoreError::Inconsistent(format!("{name} is not a registry store")))?;
+            if applied != Some(newest) {
+                store.close().await;
+                return Err(StoreError::Inconsistent(format!(
+                    "{name} has schema version {}, this build reads {newest}: run `creditregistry migrate` first",
+                    applied.unwrap_or(0)
+                )));
+            }
         }
         Ok(store)
     }
 
     async fn connect(url: &str, create: bool) -> Result<SqliteStore, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(create)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        Ok(SqliteStore { pool })
+        SqliteStore::with_audit(connect(url, create, SqliteSynchronous::Full).await?, url, create).await
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
-        self.pool
-            .execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-            )
-            .await?;
-        for &(version, name, sql) in migrate::SQLITE {
-            let done: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                    .bind(version)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            if done.is_some() {
-                continue;
+    /// The store over the ledger `pool`, with the audit file beside `url`.
+    async fn with_audit(pool: SqlitePool, url: &str, create: bool) -> Result<SqliteStore, StoreError> {
+        // The check log is written after its checks are answered, so a
+        // crash may lose its newest entries whatever the sync mode; WAL with
+        // NORMAL keeps the file consistent and spares a sync per commit.
+        match connect(&super::audit_url(url), create, SqliteSynchronous::Normal).await {
+            Ok(audit) => Ok(SqliteStore { pool, audit }),
+            Err(e) => {
+                pool.close().await;
+                Err(e)
             }
-            let fail = |source| StoreError::Migration { version, name, source };
-            let mut tx = self.pool.begin().await?;
-            tx.execute(sql).await.map_err(fail)?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(version)
-                .bind(name)
-                .bind(chrono::Utc::now().timestamp())
-                .execute(&mut *tx)
-                .await
-                .map_err(fail)?;
-            tx.commit().await?;
         }
+    }
+
+    /// Copies the check log and checkpoints of a store made before they had
+    /// a file of their own into the audit file, entry bytes and chain
+    /// hashes unchanged.
+    async fn move_audit_rows(&self) -> Result<(), StoreError> {
+        let old: Option<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'check_log'")
+                .fetch_optional(&self.pool)
+                .await?;
+        let (moved, _) = self.check_log_head().await?;
+        if old.is_none() || moved > 0 {
+            return Ok(());
+        }
+        let mut tx = self.audit.begin().await?;
+        let rows = sqlx::query(&format!("{CHECKPOINT_COLUMNS} ORDER BY id")).fetch_all(&self.pool).await?;
+        for row in &rows {
+            insert_checkpoint(&mut tx, Some(row.try_get("id")?), &checkpoint_from_row(row)?).await?;
+        }
+        let last_id: Option<i64> = sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'checkpoints'")
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(seq) = last_id {
+            sqlx::query("UPDATE sqlite_sequence SET seq = MAX(seq, $1) WHERE name = 'checkpoints'")
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut chain = [0u8; 32];
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT sequence, checked_at, caller_subject, codes, entry, chain_hash FROM check_log
+                 WHERE sequence > $1 ORDER BY sequence LIMIT 256",
+            )
+            .bind(after)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(last) = rows.last() else { break };
+            let mut block = CheckBlock {
+                first_sequence: after as u64 + 1,
+                chain_before: chain,
+                min_at: i64::MAX,
+                max_at: i64::MIN,
+                ..CheckBlock::default()
+            };
+            for row in &rows {
+                let entry: Vec<u8> = row.try_get("entry")?;
+                let at: i64 = row.try_get("checked_at")?;
+                prost::encoding::encode_varint(entry.len() as u64, &mut block.entries);
+                block.entries.extend_from_slice(&entry);
+                block.min_at = block.min_at.min(at);
+                block.max_at = block.max_at.max(at);
+                block.callers.push(row.try_get("caller_subject")?);
+                let codes: String = row.try_get("codes")?;
+                block.code_keys.extend(codes.split(',').filter(|c| !c.is_empty()).map(super::code_key));
+            }
+            let chain_hash: Vec<u8> = last.try_get("chain_hash")?;
+            after = last.try_get("sequence")?;
+            chain = Hash::try_from(chain_hash.as_slice()).unwrap_or([0; 32]);
+            block.last_sequence = after as u64;
+            block.chain_hash = chain;
+            block.callers.sort_unstable();
+            block.callers.dedup();
+            block.code_keys.sort_unstable();
+            block.code_keys.dedup();
+            insert_block(&mut tx, &block).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -197,54 +270,24 @@ impl SqliteStore {
         Ok(sequence.map(|s| s as u64))
     }
 
-    pub async fn append_audit(&self, checks: &[StoredCheck], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        for c in checks {
-            sqlx::query(
-                "INSERT INTO check_log (sequence, checked_at, caller_subject, receipt_id, codes, entry, chain_hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(c.sequence as i64)
-            .bind(c.checked_at)
-            .bind(&c.caller_subject)
-            .bind(&c.receipt_id)
-            .bind(c.codes.join(","))
-            .bind(&c.entry)
-            .bind(&c.chain_hash[..])
-            .execute(&mut *tx)
-            .await?;
-            for code in &c.codes {
-                sqlx::query("INSERT OR IGNORE INTO check_log_codes (uscc, sequence) VALUES ($1, $2)")
-                    .bind(code)
-                    .bind(c.sequence as i64)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+    pub async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
+        let mut tx = self.audit.begin().await?;
+        for block in blocks {
+            insert_block(&mut tx, block).await?;
         }
         for cp in checkpoints {
-            sqlx::query(
-                "INSERT INTO checkpoints (tree_size, check_log_size, created_at, checkpoint, key_id, signature)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(cp.tree_size as i64)
-            .bind(cp.check_log_size as i64)
-            .bind(cp.created_at)
-            .bind(&cp.bytes)
-            .bind(&cp.key_id)
-            .bind(&cp.signature)
-            .execute(&mut *tx)
-            .await?;
+            insert_checkpoint(&mut tx, None, cp).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn check_log_head(&self) -> Result<(u64, Hash), StoreError> {
-        let row = sqlx::query("SELECT sequence, chain_hash FROM check_log ORDER BY sequence DESC LIMIT 1")
-            .fetch_optional(&self.pool)
+        let row = sqlx::query("SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1")
+            .fetch_optional(&self.audit)
             .await?;
         let Some(row) = row else { return Ok((0, [0; 32])) };
-        let sequence: i64 = row.try_get("sequence")?;
+        let sequence: i64 = row.try_get("last_sequence")?;
         let chain: Vec<u8> = row.try_get("chain_hash")?;
         let chain = Hash::try_from(chain.as_slice()).map_err(|_| {
             StoreError::Inconsistent(format!("check-log entry {sequence} has a chain hash of {} bytes", chain.len()))
@@ -252,49 +295,73 @@ impl SqliteStore {
         Ok((sequence as u64, chain))
     }
 
-    pub async fn checks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<StoredCheck>, StoreError> {
-        let mut sql = String::from(
-            "SELECT c.sequence, c.checked_at, c.caller_subject, c.receipt_id, c.codes, c.entry, c.chain_hash FROM check_log c",
+    pub async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError> {
+        let mut sql = QueryBuilder::<Sqlite>::new(
+            "SELECT b.first_sequence, b.last_sequence, b.min_at, b.max_at, b.chain_before, b.chain_hash, b.entries
+             FROM check_blocks b",
         );
-        if filter.uscc.is_some() {
-            sql.push_str(" JOIN check_log_codes k ON k.sequence = c.sequence AND k.uscc = $1");
+        if let Some(key) = filter.code_key {
+            sql.push(" JOIN check_block_codes k ON k.last_sequence = b.last_sequence AND k.code_key = ").push_bind(key);
         }
-        sql.push_str(" WHERE c.sequence > $2");
-        if filter.caller_subject.is_some() {
-            sql.push_str(" AND c.caller_subject = $3");
+        if let Some(caller) = &filter.caller_subject {
+            sql.push(" JOIN check_block_callers c ON c.last_sequence = b.last_sequence AND c.caller_subject = ")
+                .push_bind(caller);
         }
-        if filter.from.is_some() {
-            sql.push_str(" AND c.checked_at >= $4");
+        sql.push(" WHERE b.last_sequence > ").push_bind(filter.after.min(i64::MAX as u64) as i64);
+        if let Some(from) = filter.from {
+            sql.push(" AND b.max_at >= ").push_bind(from);
         }
-        if filter.until.is_some() {
-            sql.push_str(" AND c.checked_at <= $5");
+        if let Some(until) = filter.until {
+            sql.push(" AND b.min_at <= ").push_bind(until);
         }
-        sql.push_str(" ORDER BY c.sequence LIMIT $6");
-        let rows = sqlx::query(&sql)
-            .bind(&filter.uscc)
-            .bind(filter.after.min(i64::MAX as u64) as i64)
-            .bind(&filter.caller_subject)
-            .bind(filter.from)
-            .bind(filter.until)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut checks = Vec::with_capacity(rows.len());
-        for row in rows {
-            let codes: String = row.try_get("codes")?;
-            let chain: Vec<u8> = row.try_get("chain_hash")?;
-            checks.push(StoredCheck {
-                sequence: row.try_get::<i64, _>("sequence")? as u64,
-                checked_at: row.try_get("checked_at")?,
-                caller_subject: row.try_get("caller_subject")?,
-                receipt_id: row.try_get("receipt_id")?,
-                codes: codes.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect(),
-                entry: row.try_get("entry")?,
-                // A malformed chain hash reads as zeros, which never verifies.
-                chain_hash: Hash::try_from(chain.as_slice()).unwrap_or([0; 32]),
-            });
+        sql.push(" ORDER BY b.last_sequence LIMIT ").push_bind(limit);
+        let rows = sql.build().fetch_all(&self.audit).await?;
+        rows.iter()
+            .map(|row| {
+                let last: i64 = row.try_get("last_sequence")?;
+                let hash = |column: &str| -> Result<Hash, StoreError> {
+                    let bytes: Vec<u8> = row.try_get(column)?;
+                    Hash::try_from(bytes.as_slice()).map_err(|_| StoreError::Inconsistent(format!(
+                        "check-log block ending at entry {last}: {column} has {} bytes",
+                        bytes.len()
+                    )))
+                };
+                Ok(CheckBlock {
+                    first_sequence: row.try_get::<i64, _>("first_sequence")? as u64,
+                    last_sequence: last as u64,
+                    min_at: row.try_get("min_at")?,
+                    max_at: row.try_get("max_at")?,
+                    chain_before: hash("chain_before")?,
+                    chain_hash: hash("chain_hash")?,
+                    entries: row.try_get("entries")?,
+                    code_keys: Vec::new(),
+                    callers: Vec::new(),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError> {
+        let until = until.min(i64::MAX as u64) as i64;
+        let mut codes = IndexDigest::default();
+        let mut rows = sqlx::query("SELECT code_key, last_sequence FROM check_block_codes WHERE last_sequence <= $1")
+            .bind(until)
+            .fetch(&self.audit);
+        while let Some(row) = rows.next().await {
+            let row = row?;
+            codes.add(&row.try_get::<i64, _>("code_key")?.to_be_bytes(), row.try_get::<i64, _>("last_sequence")? as u64);
         }
-        Ok(checks)
+        drop(rows);
+        let mut callers = IndexDigest::default();
+        let mut rows =
+            sqlx::query("SELECT caller_subject, last_sequence FROM check_block_callers WHERE last_sequence <= $1")
+                .bind(until)
+                .fetch(&self.audit);
+        while let Some(row) = rows.next().await {
+            let row = row?;
+            callers.add(row.try_get::<&str, _>("caller_subject")?.as_bytes(), row.try_get::<i64, _>("last_sequence")? as u64);
+        }
+        Ok((codes, callers))
     }
 
     pub async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError> {
@@ -302,12 +369,12 @@ impl SqliteStore {
             Some(size) => {
                 sqlx::query(&format!("{CHECKPOINT_COLUMNS} WHERE tree_size = $1 ORDER BY id DESC LIMIT 1"))
                     .bind(size as i64)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&self.audit)
                     .await?
             }
             None => {
                 sqlx::query(&format!("{CHECKPOINT_COLUMNS} ORDER BY tree_size DESC, id DESC LIMIT 1"))
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&self.audit)
                     .await?
             }
         };
@@ -321,7 +388,7 @@ impl SqliteStore {
             "SELECT MAX(COALESCE((SELECT MAX(id) FROM checkpoints), 0),
                         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'checkpoints'), 0))",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&self.audit)
         .await?;
         Ok(id.unwrap_or(0))
     }
@@ -331,22 +398,11 @@ impl SqliteStore {
         Ok(head.unwrap_or(0) as u64)
     }
 
-    pub async fn indexed_codes(&self, after: u64, until: u64) -> Result<Vec<(u64, String)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT sequence, uscc FROM check_log_codes WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence, uscc",
-        )
-        .bind(after.min(i64::MAX as u64) as i64)
-        .bind(until.min(i64::MAX as u64) as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok((r.try_get::<i64, _>("sequence")? as u64, r.try_get("uscc")?))).collect()
-    }
-
     pub async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError> {
         let rows = sqlx::query(&format!("{CHECKPOINT_COLUMNS} WHERE id > $1 ORDER BY id LIMIT $2"))
             .bind(after_id)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.audit)
             .await?;
         rows.iter().map(|row| Ok((row.try_get("id")?, checkpoint_from_row(row)?))).collect()
     }
@@ -392,6 +448,7 @@ impl SqliteStore {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.audit.close().await;
     }
 }
 
@@ -582,4 +639,110 @@ async fn append_one(tx: &mut Transaction<'_, Sqlite>, entry: &Appended) -> Resul
         | RecordBody::GradeChange(_) => {}
     }
     Ok(())
+}
+
+async fn applied(pool: &SqlitePool, version: i64) -> Result<bool, StoreError> {
+    pool.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    )
+    .await?;
+    let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+        .bind(version)
+        .fetch_optional(pool)
+        .await?;
+    Ok(done.is_some())
+}
+
+/// Applies one migration unless it has been.
+async fn apply(pool: &SqlitePool, version: i64, name: &'static str, sql: &str) -> Result<(), StoreError> {
+    if applied(pool, version).await? {
+        return Ok(());
+    }
+    let fail = |source| StoreError::Migration { version, name, source };
+    let mut tx = pool.begin().await?;
+    tx.execute(sql).await.map_err(fail)?;
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+        .bind(version)
+        .bind(name)
+        .bind(chrono::Utc::now().timestamp())
+        .execute(&mut *tx)
+        .await
+        .map_err(fail)?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn migrate_file(pool: &SqlitePool, migrations: &[(i64, &'static str, &str)]) -> Result<(), StoreError> {
+    for &(version, name, sql) in migrations {
+        apply(pool, version, name, sql).await?;
+    }
+    Ok(())
+}
+
+/// One block row and its index rows: each index in one statement, the
+/// values expanded inside SQLite from a JSON array, keys in order.
+async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &CheckBlock) -> Result<(), StoreError> {
+    let last = block.last_sequence as i64;
+    sqlx::query(
+        "INSERT INTO check_blocks (last_sequence, first_sequence, min_at, max_at, chain_before, chain_hash, entries)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(last)
+    .bind(block.first_sequence as i64)
+    .bind(block.min_at)
+    .bind(block.max_at)
+    .bind(&block.chain_before[..])
+    .bind(&block.chain_hash[..])
+    .bind(&block.entries)
+    .execute(&mut **tx)
+    .await?;
+    if !block.code_keys.is_empty() {
+        sqlx::query("INSERT INTO check_block_codes (code_key, last_sequence) SELECT value, $1 FROM json_each($2)")
+            .bind(last)
+            .bind(serde_json::to_string(&block.code_keys).expect("integers encode"))
+            .execute(&mut **tx)
+            .await?;
+    }
+    if !block.callers.is_empty() {
+        sqlx::query("INSERT INTO check_block_callers (caller_subject, last_sequence) SELECT value, $1 FROM json_each($2)")
+            .bind(last)
+            .bind(serde_json::to_string(&block.callers).expect("strings encode"))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A checkpoint row; `id` only when copying one that has it.
+async fn insert_checkpoint(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: Option<i64>,
+    cp: &StoredCheckpoint,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO checkpoints (id, tree_size, check_log_size, created_at, checkpoint, key_id, signature)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(cp.tree_size as i64)
+    .bind(cp.check_log_size as i64)
+    .bind(cp.created_at)
+    .bind(&cp.bytes)
+    .bind(&cp.key_id)
+    .bind(&cp.signature)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn connect(url: &str, create: bool, synchronous: SqliteSynchronous) -> Result<SqlitePool, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(create)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(synchronous)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("cache_size", CACHE_KIB);
+    Ok(SqlitePoolOptions::new().max_connections(4).connect_with(options).await?)
 }
