@@ -130,11 +130,24 @@ struct VerifyingKey {
 }
 
 /// Verifies bearer tokens against the configured keys.
+///
+/// A token that verified is remembered, by the SHA-256 of its text, until
+/// it expires (plus the leeway), so a caller pays for one signature check
+/// per token, not per call. Only successes are remembered. The keys are
+/// fixed for the life of the process: removing a key from the
+/// configuration takes effect at restart, which starts with no tokens
+/// remembered.
 pub struct Authenticator {
     keys: Vec<VerifyingKey>,
     issuer: String,
     audience: String,
+    verified: quick_cache::sync::Cache<[u8; 32], (Principal, i64)>,
 }
+
+/// Tokens remembered at once.
+const REMEMBERED: usize = 100_000;
+/// Seconds a token is still accepted after `exp` or before `nbf`.
+const LEEWAY: u64 = 30;
 
 fn jwt_algorithm(a: KeyAlgorithm) -> Algorithm {
     match a {
@@ -161,7 +174,12 @@ impl Authenticator {
             .map_err(|e| format!("auth key '{}': {}: {e}", k.kid, k.public_key_file.display()))?;
             keys.push(VerifyingKey { kid: k.kid.clone(), algorithm: jwt_algorithm(k.algorithm), key });
         }
-        Ok(Authenticator { keys, issuer: config.issuer.clone(), audience: config.audience.clone() })
+        Ok(Authenticator {
+            keys,
+            issuer: config.issuer.clone(),
+            audience: config.audience.clone(),
+            verified: quick_cache::sync::Cache::new(REMEMBERED),
+        })
     }
 
     /// Authenticates the value of the `authorization` metadata.
@@ -171,6 +189,13 @@ impl Authenticator {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(AuthError::Missing)?;
+        let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()).into();
+        if let Some((principal, valid_until)) = self.verified.get(&digest) {
+            if chrono::Utc::now().timestamp() <= valid_until {
+                return Ok(principal);
+            }
+            self.verified.remove(&digest);
+        }
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| AuthError::Malformed(e.to_string()))?;
         // The key is chosen by `kid` alone: a token that names none, or one
@@ -185,16 +210,19 @@ impl Authenticator {
         if key.algorithm != header.alg {
             return Err(AuthError::BadSignature);
         }
-        self.verify_with(token, key)
+        let (principal, exp) = self.verify_with(token, key)?;
+        self.verified.insert(digest, (principal.clone(), exp.saturating_add(LEEWAY as i64)));
+        Ok(principal)
     }
 
-    fn verify_with(&self, token: &str, key: &VerifyingKey) -> Result<Principal, AuthError> {
+    /// The principal and the token's `exp`.
+    fn verify_with(&self, token: &str, key: &VerifyingKey) -> Result<(Principal, i64), AuthError> {
         let mut validation = Validation::new(key.algorithm);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
-        validation.leeway = 30;
+        validation.leeway = LEEWAY;
         let claims = jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
             .map_err(|e| match e.kind() {
                 ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm => AuthError::BadSignature,
@@ -205,7 +233,8 @@ impl Authenticator {
                 _ => AuthError::Malformed(e.to_string()),
             })?
             .claims;
-        principal_from(claims)
+        let exp = claims.exp;
+        Ok((principal_from(claims)?, exp))
     }
 }
 
@@ -331,4 +360,62 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .open(path)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     file.write_all(bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::KeyConfig;
+
+    fn setup(ttl_seconds: i64) -> (Authenticator, String, [u8; 32]) {
+        let dir = tempfile::tempdir().unwrap();
+        let pair = DevKeyPair::in_dir(dir.path());
+        pair.ensure().unwrap();
+        let config = AuthConfig {
+            issuer: "iss".into(),
+            audience: "aud".into(),
+            keys: vec![KeyConfig { kid: DEV_KID.into(), algorithm: KeyAlgorithm::EdDSA, public_key_file: pair.public_key_file.clone() }],
+        };
+        let request = TokenRequest {
+            subject: "platform-1".into(),
+            roles: vec![Role::Procurement],
+            authority: None,
+            organisation: None,
+            issuer: "iss".into(),
+            audience: "aud".into(),
+            ttl_seconds,
+            kid: Some(DEV_KID.into()),
+            algorithm: KeyAlgorithm::EdDSA,
+        };
+        let token = issue_token(&request, &std::fs::read(&pair.private_key_file).unwrap()).unwrap();
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()).into();
+        (Authenticator::from_config(&config).unwrap(), format!("Bearer {token}"), digest)
+    }
+
+    #[test]
+    fn a_verified_token_is_remembered_until_it_expires_and_no_longer() {
+        let (auth, bearer, digest) = setup(3600);
+        let first = auth.authenticate(Some(&bearer)).unwrap();
+        let (remembered, until) = auth.verified.get(&digest).expect("remembered");
+        assert_eq!(remembered, first);
+        let exp = chrono::Utc::now().timestamp() + 3600;
+        assert!((exp + LEEWAY as i64 - until).abs() <= 2, "kept until exp plus the leeway");
+        assert_eq!(auth.authenticate(Some(&bearer)).unwrap(), first);
+
+        // Past its time, a remembered answer is not used: the token is
+        // verified again.
+        let stale = Principal { subject: "stale".into(), ..first.clone() };
+        auth.verified.insert(digest, (stale, chrono::Utc::now().timestamp() - 1));
+        assert_eq!(auth.authenticate(Some(&bearer)).unwrap().subject, "platform-1");
+    }
+
+    #[test]
+    fn a_refused_token_is_not_remembered() {
+        let (auth, bearer, digest) = setup(-(LEEWAY as i64) - 60);
+        assert_eq!(auth.authenticate(Some(&bearer)), Err(AuthError::Expired));
+        assert!(auth.verified.get(&digest).is_none());
+        let tampered = format!("{bearer}x");
+        assert!(auth.authenticate(Some(&tampered)).is_err());
+        assert_eq!(auth.verified.len(), 0);
+    }
 }
