@@ -6,6 +6,7 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
     (2, "inspection_draws", include_str!("../../migrations/sqlite/0002_inspection_draws.sql")),
     (3, "audit", include_str!("../../migrations/sqlite/0003_audit.sql")),
     (AUDIT_MOVED, "audit_moved", include_str!("../../migrations/sqlite/0004_audit_moved.sql")),
+    (5, "projections_dropped", include_str!("../../migrations/sqlite/0005_projections_dropped.sql")),
 ];
 
 /// The migration before which the store copies the check log and

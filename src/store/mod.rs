@@ -1,4 +1,4 @@
-//! Durable storage: the ledger rows and the projections derived from them.
+//! Durable storage: the ledger, its Merkle nodes, the check log and checkpoints.
 //! All SQL lives here. SQLite (bundled, WAL, `synchronous=FULL`) is the
 //! embedded default; the backend is chosen by the database URL's scheme.
 
@@ -195,7 +195,7 @@ impl Store {
         }
     }
 
-    /// Appends records, their projections and the Merkle nodes they
+    /// Appends records and the Merkle nodes they
     /// complete in one transaction; returns once it is durably committed.
     pub async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
         match self {

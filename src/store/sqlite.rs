@@ -14,7 +14,6 @@ use super::{
     Appended, BlockFilter, CheckBlock, IndexDigest, NewNodes, StoreError, StoredCheckpoint, StoredEntry, migrate,
 };
 use crate::ledger::Hash;
-use crate::domain::record::{CorrectionChange, RecordBody};
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
 
@@ -537,107 +536,6 @@ async fn append_one(tx: &mut Transaction<'_, Sqlite>, entry: &Appended) -> Resul
             .await?;
     }
 
-    sqlx::query(
-        "INSERT INTO entities (uscc, division, first_sequence, last_sequence, record_count)
-         VALUES ($1, $2, $3, $3, 1)
-         ON CONFLICT (uscc) DO UPDATE SET last_sequence = excluded.last_sequence,
-                                          record_count = entities.record_count + 1",
-    )
-    .bind(uscc)
-    .bind(r.uscc.division())
-    .bind(sequence)
-    .execute(&mut **tx)
-    .await?;
-
-    match &r.body {
-        RecordBody::Penalty(p) => {
-            sqlx::query(
-                "INSERT INTO penalties (record_id, uscc, authority, decision_number, category, severity, fine_fen, decided_on)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&r.id)
-            .bind(uscc)
-            .bind(&r.authority)
-            .bind(&p.decision_number)
-            .bind(format!("{:?}", p.category))
-            .bind(format!("{:?}", p.severity))
-            .bind(p.fine_fen)
-            .bind(p.decided_on.to_string())
-            .execute(&mut **tx)
-            .await?;
-        }
-        RecordBody::PenaltyCorrection(c) => {
-            let (category, severity, fine, revoked) = match &c.change {
-                CorrectionChange::Revocation => (None, None, None, true),
-                CorrectionChange::Amendment(p) => (
-                    Some(format!("{:?}", p.category)),
-                    Some(format!("{:?}", p.severity)),
-                    Some(p.fine_fen),
-                    false,
-                ),
-            };
-            sqlx::query(
-                "UPDATE penalties SET corrected_by = $1, revoked = $2,
-                        category = COALESCE($3, category), severity = COALESCE($4, severity),
-                        fine_fen = COALESCE($5, fine_fen)
-                 WHERE record_id = $6",
-            )
-            .bind(&r.id)
-            .bind(revoked)
-            .bind(category)
-            .bind(severity)
-            .bind(fine)
-            .bind(&c.penalty_record_id)
-            .execute(&mut **tx)
-            .await?;
-        }
-        RecordBody::Listing(l) => {
-            sqlx::query(
-                "INSERT INTO listings (record_id, uscc, authority, list_type, decision_number, listed_on, planned_end)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&r.id)
-            .bind(uscc)
-            .bind(&r.authority)
-            .bind(format!("{:?}", l.list_type))
-            .bind(&l.decision_number)
-            .bind(l.listed_on.to_string())
-            .bind(l.planned_end.map(|d| d.to_string()))
-            .execute(&mut **tx)
-            .await?;
-        }
-        RecordBody::Removal(m) => {
-            sqlx::query(
-                "UPDATE listings SET removed_by = $1, removed_on = $2, removal_reason = $3 WHERE record_id = $4",
-            )
-            .bind(&r.id)
-            .bind(m.removed_on.to_string())
-            .bind(format!("{:?}", m.reason))
-            .bind(&m.listing_record_id)
-            .execute(&mut **tx)
-            .await?;
-        }
-        RecordBody::SpotCheck(s) => {
-            sqlx::query(
-                "INSERT INTO spot_checks (record_id, uscc, authority, category, product_class, outcome, checked_on)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&r.id)
-            .bind(uscc)
-            .bind(&r.authority)
-            .bind(format!("{:?}", s.category))
-            .bind(&s.product_class)
-            .bind(format!("{:?}", s.outcome))
-            .bind(s.checked_on.to_string())
-            .execute(&mut **tx)
-            .await?;
-        }
-        RecordBody::Commendation(_)
-        | RecordBody::RepairApplication(_)
-        | RecordBody::RepairDecision(_)
-        | RecordBody::Grade(_)
-        | RecordBody::GradeChange(_) => {}
-    }
     Ok(())
 }
 
