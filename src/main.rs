@@ -1,6 +1,8 @@
 //! Command line: `serve`, `token`, `migrate`, `verify`, `verify-receipt`,
 //! `registry-key`.
 
+mod bench;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -85,6 +87,30 @@ enum Command {
     },
     /// Print the registry's public signing key (PEM) and its key id.
     RegistryKey,
+    /// Benchmark a fresh registry: seed a population straight into a new
+    /// store in a temporary directory, start the server in its own process,
+    /// load it with h2load and a write client, print one table. Needs
+    /// `h2load` (Debian package nghttp2-client).
+    Bench {
+        /// Under a minute: 10,000 entities, one run, one-second measurements.
+        #[arg(long)]
+        quick: bool,
+        /// Entities to seed (default 1,000,000; 10,000 with --quick).
+        #[arg(long)]
+        entities: Option<usize>,
+        /// Runs per figure (default 3; 1 with --quick).
+        #[arg(long)]
+        runs: Option<usize>,
+        /// Seconds per read or write measurement (default 10; 1 with --quick).
+        #[arg(long)]
+        seconds: Option<u64>,
+        /// Seconds of sustained batch checks (default 60; 3 with --quick).
+        #[arg(long)]
+        batch_seconds: Option<u64>,
+        /// Keep the temporary data directory.
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -207,6 +233,18 @@ fn run(cli: Cli) -> Result<(), String> {
             eprintln!("key id {}", key.key_id);
             print!("{}", key.to_pem());
             Ok(())
+        }
+        Command::Bench { quick, entities, runs, seconds, batch_seconds, keep } => {
+            drop(runtime);
+            let defaults = if quick { bench::Options::quick() } else { bench::Options::full() };
+            bench::run(bench::Options {
+                entities: entities.unwrap_or(defaults.entities).max(1),
+                runs: runs.unwrap_or(defaults.runs).max(1),
+                seconds: seconds.unwrap_or(defaults.seconds).max(1),
+                batch_seconds: batch_seconds.unwrap_or(defaults.batch_seconds).max(1),
+                keep,
+                ..defaults
+            })
         }
         Command::Migrate => runtime.block_on(async {
             let store = Store::open(&config.database_url()).await.map_err(|e| e.to_string())?;

@@ -1,0 +1,195 @@
+//! Load from outside the server process: `h2load` with pre-encoded gRPC
+//! bodies for reads, and a Rust client on the benchmark's own runtime for
+//! writes, which must differ call by call.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use prost::Message;
+use tonic::Request;
+use tonic::transport::Channel;
+
+use creditregistry::proto::google::r#type::Date;
+use creditregistry::proto::pb;
+use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
+
+use super::population;
+
+/// Throughput and latency of one measurement.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Figures {
+    /// Calls answered per second.
+    pub rate: f64,
+    /// Latency percentiles, milliseconds.
+    pub p50: f64,
+    pub p99: f64,
+}
+
+/// A gRPC message framed for the wire: uncompressed flag, length, bytes.
+pub fn framed(message: &impl Message) -> Vec<u8> {
+    let bytes = message.encode_to_vec();
+    let mut out = Vec::with_capacity(bytes.len() + 5);
+    out.push(0);
+    out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+    out.extend_from_slice(&bytes);
+    out
+}
+
+/// Runs h2load for `seconds` at `concurrency` calls in flight, each call
+/// posting `body` to `path`; reads its per-call log for percentiles.
+pub fn h2load(
+    dir: &Path,
+    port: u16,
+    path: &str,
+    body: &[u8],
+    token: &str,
+    concurrency: usize,
+    seconds: u64,
+) -> Result<Figures, String> {
+    let data = dir.join(format!("body-{}.bin", path.replace('/', "_")));
+    std::fs::write(&data, body).map_err(|e| e.to_string())?;
+    let log = dir.join("h2load.log");
+    let _ = std::fs::remove_file(&log);
+    let clients = concurrency.clamp(1, 4);
+    let streams = concurrency.div_ceil(clients);
+    let output = Command::new("h2load")
+        .args(["-c", &clients.to_string(), "-m", &streams.to_string(), "-t", "1"])
+        .args(["-D", &seconds.to_string()])
+        .args(["-H", "content-type: application/grpc", "-H", "te: trailers"])
+        .args(["-H", &format!("authorization: Bearer {token}")])
+        .arg("-d")
+        .arg(&data)
+        .arg(format!("--log-file={}", log.display()))
+        .arg(format!("http://127.0.0.1:{port}{path}"))
+        .output()
+        .map_err(|e| format!("h2load: {e} (Debian package nghttp2-client)"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!("h2load failed: {stdout}{}", String::from_utf8_lossy(&output.stderr)));
+    }
+    let failed = stdout
+        .lines()
+        .find(|l| l.starts_with("requests:"))
+        .and_then(|l| l.split(',').find(|p| p.trim_end().ends_with("failed")))
+        .and_then(|p| p.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()))
+        .unwrap_or(0);
+    let status_errors = stdout
+        .lines()
+        .find(|l| l.starts_with("status codes:"))
+        .map(|l| l.split(',').skip(1).filter_map(|p| p.split_whitespace().next()?.parse::<u64>().ok()).sum())
+        .unwrap_or(0u64);
+    if failed > 0 || status_errors > 0 {
+        return Err(format!("h2load: {failed} calls failed, {status_errors} answered with an HTTP error:\n{stdout}"));
+    }
+    let mut latencies: Vec<u64> = std::fs::read_to_string(&log)
+        .map_err(|e| e.to_string())?
+        .lines()
+        .filter_map(|l| l.split('\t').nth(2)?.trim().parse().ok())
+        .collect();
+    if latencies.is_empty() {
+        return Err(format!("h2load made no calls:\n{stdout}"));
+    }
+    latencies.sort_unstable();
+    Ok(Figures {
+        rate: latencies.len() as f64 / seconds as f64,
+        p50: percentile(&latencies, 0.50) as f64 / 1000.0,
+        p99: percentile(&latencies, 0.99) as f64 / 1000.0,
+    })
+}
+
+pub fn percentile(sorted: &[u64], p: f64) -> u64 {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+}
+
+/// A penalty numbered `n`, for writes that are all new records.
+fn write_request(n: usize, entities: usize) -> pb::RecordPenaltyRequest {
+    let today = chrono::Utc::now().date_naive();
+    let decided_on = today - chrono::Days::new(1 + (n % 300) as u64);
+    use chrono::Datelike;
+    pb::RecordPenaltyRequest {
+        request_id: format!("bench-write-{n}"),
+        uscc: population::code(n % entities).to_string(),
+        penalty: Some(pb::Penalty {
+            decision_number: format!("沪市监处〔{}〕W{n}号", decided_on.year()),
+            category: pb::Category::ProductQuality as i32,
+            severity: pb::SeverityTier::General as i32,
+            legal_basis: "《产品质量法》第四十九条".into(),
+            fine_fen: 100_000,
+            sanctions: vec![pb::Sanction::Confiscation as i32],
+            decided_on: Some(Date { year: decided_on.year(), month: decided_on.month() as i32, day: decided_on.day() as i32 }),
+            violation: "销售不合格产品".into(),
+        }),
+    }
+}
+
+/// Acknowledged writes of one measurement.
+pub struct Written {
+    pub figures: Figures,
+    /// Ledger sequences acknowledged.
+    pub sequences: Vec<u64>,
+}
+
+/// Writes new penalties from `concurrency` callers over a few connections
+/// for `duration`; numbering continues from `next`. With `until_refused`,
+/// a caller stops at its first error (the server is being stopped) rather
+/// than fail.
+pub async fn writes(
+    channels: &[Channel],
+    token: &str,
+    concurrency: usize,
+    duration: Duration,
+    next: Arc<AtomicUsize>,
+    entities: usize,
+    until_refused: bool,
+) -> Result<Written, String> {
+    let auth: tonic::metadata::MetadataValue<_> = format!("Bearer {token}").parse().map_err(|_| "token")?;
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|t| {
+            let mut client = RecordsServiceClient::new(channels[t % channels.len()].clone());
+            let (auth, next) = (auth.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut sequences = Vec::new();
+                while Instant::now() < deadline {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let mut request = Request::new(write_request(n, entities));
+                    request.metadata_mut().insert("authorization", auth.clone());
+                    let sent = Instant::now();
+                    match client.record_penalty(request).await {
+                        Ok(answer) => {
+                            latencies.push(sent.elapsed().as_micros() as u64);
+                            sequences.push(answer.into_inner().record.map_or(0, |r| r.sequence as u64));
+                        }
+                        Err(_) if until_refused => break,
+                        Err(status) => return Err(format!("write {n} refused: {status:?}")),
+                    }
+                }
+                Ok((latencies, sequences))
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut sequences = Vec::new();
+    for task in tasks {
+        let (l, s) = task.await.map_err(|e| e.to_string())??;
+        latencies.extend(l);
+        sequences.extend(s);
+    }
+    let elapsed = started.elapsed().as_secs_f64().max(duration.as_secs_f64());
+    latencies.sort_unstable();
+    let figures = if latencies.is_empty() {
+        Figures::default()
+    } else {
+        Figures {
+            rate: latencies.len() as f64 / elapsed,
+            p50: percentile(&latencies, 0.5) as f64 / 1000.0,
+            p99: percentile(&latencies, 0.99) as f64 / 1000.0,
+        }
+    };
+    Ok(Written { figures, sequences })
+}
