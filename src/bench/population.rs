@@ -148,7 +148,7 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
             out.push(Box::new(move |_| RecordBody::Penalty(q.clone())));
         }
         55..75 => {
-            let outcome = if mix(i, 5) % 4 == 0 { SpotCheckOutcome::Fail } else { SpotCheckOutcome::Pass };
+            let outcome = if mix(i, 5).is_multiple_of(4) { SpotCheckOutcome::Fail } else { SpotCheckOutcome::Pass };
             let s = SpotCheck {
                 report_number: format!("SC-{i}"),
                 category: Category::ProductQuality,
@@ -177,7 +177,7 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
                     article: String::new(),
                 })
             }));
-            if roll % 2 == 0 {
+            if roll.is_multiple_of(2) {
                 let removed_on = today.min(listed_on + chrono::Days::new(30));
                 out.push(Box::new(move |ids| {
                     RecordBody::Removal(Removal {

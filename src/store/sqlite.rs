@@ -24,6 +24,10 @@ pub struct SqliteStore {
     audit: SqlitePool,
 }
 
+/// Most rows in one multi-row INSERT (10 columns: well under SQLite's
+/// 32,766 bound parameters).
+const ROWS: usize = 500;
+
 /// SQLite's page cache per connection, in KiB (negative: a size, not pages).
 const CACHE_KIB: &str = "-65536";
 
@@ -169,17 +173,47 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// A batch in a few multi-row statements (each of at most `ROWS`
+    /// rows), not one statement per row: each statement is a hand-off to
+    /// SQLite's worker thread.
     pub async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        for entry in batch {
-            append_one(&mut tx, entry).await?;
+        for chunk in batch.chunks(ROWS) {
+            let mut ledger = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO ledger (sequence, record_id, recorded_at, uscc, authority, actor, request_id, kind, record, leaf_hash) ",
+            );
+            ledger.push_values(chunk, |mut row, entry| {
+                let r = &entry.record;
+                row.push_bind(r.sequence as i64)
+                    .push_bind(r.id.as_str())
+                    .push_bind(r.recorded_at.timestamp_micros())
+                    .push_bind(r.uscc.as_str())
+                    .push_bind(r.authority.as_str())
+                    .push_bind(r.actor.as_str())
+                    .push_bind((!r.request_id.is_empty()).then_some(r.request_id.as_str()))
+                    .push_bind(r.body.kind())
+                    .push_bind(entry.bytes.as_slice())
+                    .push_bind(&entry.leaf_hash[..]);
+            });
+            ledger.build().execute(&mut *tx).await?;
+            let numbered: Vec<(&Appended, &str)> =
+                chunk.iter().filter_map(|e| Some((e, e.record.body.unique_decision_number()?))).collect();
+            if !numbered.is_empty() {
+                let mut numbers =
+                    QueryBuilder::<Sqlite>::new("INSERT INTO decision_numbers (authority, decision_number, record_id) ");
+                numbers.push_values(numbered, |mut row, (entry, number)| {
+                    row.push_bind(entry.record.authority.as_str()).push_bind(number).push_bind(entry.record.id.as_str());
+                });
+                numbers.build().execute(&mut *tx).await?;
+            }
         }
-        for (i, hash) in nodes.hashes.iter().enumerate() {
-            sqlx::query("INSERT INTO merkle_nodes (position, hash) VALUES ($1, $2)")
-                .bind((nodes.first + i as u64) as i64)
-                .bind(&hash[..])
-                .execute(&mut *tx)
-                .await?;
+        let positions = (nodes.first..).zip(&nodes.hashes).collect::<Vec<_>>();
+        for chunk in positions.chunks(ROWS) {
+            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO merkle_nodes (position, hash) ");
+            insert.push_values(chunk, |mut row, (position, hash)| {
+                row.push_bind(*position as i64).push_bind(&hash[..]);
+            });
+            insert.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -504,39 +538,6 @@ fn draw_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InspectionDraw, StoreE
             .collect::<Result<_, _>>()?,
         id: id.clone(),
     })
-}
-
-async fn append_one(tx: &mut Transaction<'_, Sqlite>, entry: &Appended) -> Result<(), StoreError> {
-    let r = &entry.record;
-    let sequence = r.sequence as i64;
-    let uscc = r.uscc.as_str();
-    sqlx::query(
-        "INSERT INTO ledger (sequence, record_id, recorded_at, uscc, authority, actor, request_id, kind, record, leaf_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(sequence)
-    .bind(&r.id)
-    .bind(r.recorded_at.timestamp_micros())
-    .bind(uscc)
-    .bind(&r.authority)
-    .bind(&r.actor)
-    .bind((!r.request_id.is_empty()).then_some(&r.request_id))
-    .bind(r.body.kind())
-    .bind(&entry.bytes)
-    .bind(&entry.leaf_hash[..])
-    .execute(&mut **tx)
-    .await?;
-
-    if let Some(number) = r.body.unique_decision_number() {
-        sqlx::query("INSERT INTO decision_numbers (authority, decision_number, record_id) VALUES ($1, $2, $3)")
-            .bind(&r.authority)
-            .bind(number)
-            .bind(&r.id)
-            .execute(&mut **tx)
-            .await?;
-    }
-
-    Ok(())
 }
 
 async fn applied(pool: &SqlitePool, version: i64) -> Result<bool, StoreError> {
