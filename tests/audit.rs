@@ -800,3 +800,33 @@ async fn a_store_whose_audit_file_is_missing_does_not_start_a_new_log() {
     assert!(err.contains("audit file") && err.contains(path) && err.contains("missing"), "{err}");
     assert!(!std::path::Path::new(path).exists(), "no empty log was made in its place");
 }
+
+#[tokio::test]
+async fn checks_answered_together_share_one_signature_and_each_receipt_verifies_alone() {
+    let reg = TestRegistry::start().await;
+    let mut auditor = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let keys = registry_keys(&mut auditor).await;
+    let buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let calls: Vec<_> = (0..256)
+        .map(|i| {
+            let mut buyer = buyer.clone();
+            tokio::spawn(async move {
+                let request = pb::CheckEligibilityRequest { uscc: CODES[i % 4].into(), domain: GP as i32, ..Default::default() };
+                buyer.check_eligibility(request).await.unwrap().into_inner().receipt.unwrap()
+            })
+        })
+        .collect();
+    let mut heads = std::collections::HashMap::<Vec<u8>, usize>::new();
+    for call in calls {
+        let receipt = call.await.unwrap();
+        let body = verify_receipt(&receipt.encode_to_vec(), &keys).expect("each receipt verifies alone");
+        assert_eq!(body.caller_subject, "platform-1");
+        let head = pb::ReceiptBatchHead::decode(receipt.batch_head.as_slice()).unwrap();
+        assert!(receipt.leaf_index < head.size);
+        *heads.entry(receipt.batch_head).or_default() += 1;
+    }
+    let largest = heads.values().max().copied().unwrap_or(0);
+    println!("256 concurrent checks: {} signatures, largest batch {largest}", heads.len());
+    assert!(heads.len() < 256, "receipts answered together share a signature");
+    reg.stop().await;
+}

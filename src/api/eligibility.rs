@@ -54,7 +54,7 @@ impl EligibilityApi {
     }
 
     /// Signs the receipt of a check and queues its entry for the check log.
-    async fn attest(&self, caller: &Principal, check: Attested<'_>, scope: &ReadScope) -> pb::Receipt {
+    async fn attest(&self, caller: &Principal, check: Attested<'_>, scope: &ReadScope) -> Result<pb::Receipt, ApiError> {
         let registry = &self.registry;
         let checkpoint = registry.audit.checkpoint_for(scope.tree).await;
         let issued_at = Some(timestamp_to_wire(registry.clock.now()));
@@ -88,7 +88,7 @@ impl EligibilityApi {
             kind,
             refused_codes: check.refusals,
         };
-        let receipt = registry.audit.sign_receipt(&body);
+        let receipt = registry.audit.sign_receipt(&body).await.map_err(ApiError::from)?;
         let entry = pb::CheckLogEntry {
             sequence: 0,
             checked_at: issued_at,
@@ -105,7 +105,7 @@ impl EligibilityApi {
             tree_size: scope.tree.size as i64,
         };
         registry.audit.log_check(entry, codes).await;
-        receipt
+        Ok(receipt)
     }
 
     /// Decides for one valid code.
@@ -191,7 +191,7 @@ impl EligibilityService for EligibilityApi {
             refusals: Vec::new(),
             consortium: None,
         };
-        let receipt = self.attest(&caller, check, &scope).await;
+        let receipt = self.attest(&caller, check, &scope).await?;
         Ok(Response::new(pb::CheckEligibilityResponse { decision: Some(decision), receipt: Some(receipt) }))
     }
 
@@ -269,7 +269,7 @@ impl EligibilityService for EligibilityApi {
                 .collect(),
             consortium: None,
         };
-        let receipt = self.attest(&caller, check, &scope).await;
+        let receipt = self.attest(&caller, check, &scope).await?;
         let results = m
             .codes
             .into_iter()
@@ -334,7 +334,7 @@ impl EligibilityService for EligibilityApi {
             refusals: Vec::new(),
             consortium: Some(pb::Eligibility::try_from(worst).unwrap_or(pb::Eligibility::Unspecified)),
         };
-        let receipt = self.attest(&caller, check, &scope).await;
+        let receipt = self.attest(&caller, check, &scope).await?;
         Ok(Response::new(pb::CheckConsortiumResponse {
             eligibility: worst,
             member_decisions,

@@ -13,13 +13,17 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use prost::Message;
 use sha2::{Digest, Sha256};
 
+use crate::ledger::merkle::{Frontier, inclusion_path, verify_inclusion};
+use crate::ledger::{Hash, leaf_hash};
 use crate::proto::pb;
 
 /// The kinds of message the registry signs.
 #[derive(Clone, Copy, Debug)]
 pub enum Signed {
     Checkpoint,
+    /// A receipt body signed alone (receipts issued before batches).
     Receipt,
+    ReceiptBatch,
 }
 
 impl Signed {
@@ -27,6 +31,7 @@ impl Signed {
         match self {
             Signed::Checkpoint => b"creditregistry.v1.Checkpoint\0",
             Signed::Receipt => b"creditregistry.v1.ReceiptBody\0",
+            Signed::ReceiptBatch => b"creditregistry.v1.ReceiptBatchHead\0",
         }
     }
 
@@ -85,14 +90,34 @@ impl RegistryKey {
         }
     }
 
-    /// Signs a receipt body.
-    pub fn sign_receipt(&self, body: &pb::ReceiptBody) -> pb::Receipt {
-        let bytes = body.encode_to_vec();
-        pb::Receipt {
-            signature: self.sign(Signed::Receipt, &bytes),
-            body: bytes,
-            key_id: self.public.key_id.clone(),
+    /// Signs encoded receipt bodies together: one signature over the head
+    /// of an RFC 9162 tree of them, each receipt with its inclusion path,
+    /// in the order given.
+    pub fn sign_receipts(&self, bodies: Vec<Vec<u8>>, signed_at: prost_types::Timestamp) -> Vec<pb::Receipt> {
+        let size = bodies.len() as u64;
+        let mut frontier = Frontier::default();
+        let mut nodes = Vec::with_capacity(bodies.len() * 2);
+        for body in &bodies {
+            frontier.push(leaf_hash(body), &mut nodes);
         }
+        let head = pb::ReceiptBatchHead { size: size as i64, root_hash: frontier.root().to_vec(), signed_at: Some(signed_at) }
+            .encode_to_vec();
+        let signature = self.sign(Signed::ReceiptBatch, &head);
+        bodies
+            .into_iter()
+            .enumerate()
+            .map(|(i, body)| pb::Receipt {
+                body,
+                key_id: self.public.key_id.clone(),
+                signature: signature.clone(),
+                batch_head: head.clone(),
+                leaf_index: i as i64,
+                inclusion_path: inclusion_path(i as u64, size, &mut |n| nodes[n.position() as usize])
+                    .iter()
+                    .map(|h| h.to_vec())
+                    .collect(),
+            })
+            .collect()
     }
 }
 
@@ -155,7 +180,31 @@ pub fn verify_receipt(stored: &[u8], keys: &[PublicKey]) -> Result<pb::ReceiptBo
     if receipt.encode_to_vec() != stored {
         return Err(VerifyError::Malformed("the receipt holds bytes that are not part of a Receipt".into()));
     }
-    key(keys, &receipt.key_id)?.verify(Signed::Receipt, &receipt.body, &receipt.signature)?;
+    let signer = key(keys, &receipt.key_id)?;
+    if receipt.batch_head.is_empty() {
+        signer.verify(Signed::Receipt, &receipt.body, &receipt.signature)?;
+    } else {
+        signer.verify(Signed::ReceiptBatch, &receipt.batch_head, &receipt.signature)?;
+        let head = pb::ReceiptBatchHead::decode(receipt.batch_head.as_slice())
+            .map_err(|e| VerifyError::Malformed(format!("receipt batch head: {e}")))?;
+        let root = Hash::try_from(head.root_hash.as_slice())
+            .map_err(|_| VerifyError::Malformed("receipt batch head: root hash is not 32 bytes".into()))?;
+        let path = receipt
+            .inclusion_path
+            .iter()
+            .map(|h| Hash::try_from(h.as_slice()))
+            .collect::<Result<Vec<Hash>, _>>()
+            .map_err(|_| VerifyError::Malformed("receipt inclusion path: a hash is not 32 bytes".into()))?;
+        let (index, size) = (receipt.leaf_index, head.size);
+        if index < 0
+            || index >= size
+            || !verify_inclusion(index as u64, size as u64, &leaf_hash(&receipt.body), &path, &root)
+        {
+            return Err(VerifyError::Malformed(format!(
+                "the receipt body is not leaf {index} of the signed batch of {size}"
+            )));
+        }
+    }
     let body = pb::ReceiptBody::decode(receipt.body.as_slice())
         .map_err(|e| VerifyError::Malformed(format!("receipt body: {e}")))?;
     let checkpoint = body
@@ -193,7 +242,8 @@ mod tests {
             checkpoint: Some(checkpoint),
             ..Default::default()
         };
-        k.sign_receipt(&body).encode_to_vec()
+        let mut batch = k.sign_receipts(vec![b"another".to_vec(), body.encode_to_vec(), b"a third".to_vec()], Default::default());
+        batch.remove(1).encode_to_vec()
     }
 
     #[test]
@@ -202,6 +252,32 @@ mod tests {
         let public = PublicKey::from_pem(&k.public().to_pem()).unwrap();
         let body = verify_receipt(&receipt(&k), &[public]).unwrap();
         assert_eq!(body.receipt_id, "r-1");
+    }
+
+    #[test]
+    fn a_receipt_signed_alone_before_batches_still_verifies() {
+        let k = key();
+        let batched = pb::Receipt::decode(receipt(&k).as_slice()).unwrap();
+        let alone = pb::Receipt {
+            signature: k.sign(Signed::Receipt, &batched.body),
+            body: batched.body.clone(),
+            key_id: batched.key_id.clone(),
+            ..Default::default()
+        };
+        assert_eq!(verify_receipt(&alone.encode_to_vec(), &[k.public().clone()]).unwrap().receipt_id, "r-1");
+        // The batch's signature is not one over the body alone.
+        let mixed = pb::Receipt { signature: batched.signature.clone(), ..alone };
+        assert_eq!(verify_receipt(&mixed.encode_to_vec(), &[k.public().clone()]).unwrap_err(), VerifyError::BadSignature);
+    }
+
+    #[test]
+    fn a_batched_receipt_at_another_leaf_fails() {
+        let k = key();
+        let mut moved = pb::Receipt::decode(receipt(&k).as_slice()).unwrap();
+        moved.leaf_index = 0;
+        assert!(matches!(verify_receipt(&moved.encode_to_vec(), &[k.public().clone()]), Err(VerifyError::Malformed(_))));
+        moved.leaf_index = 3;
+        assert!(verify_receipt(&moved.encode_to_vec(), &[k.public().clone()]).is_err());
     }
 
     #[test]

@@ -46,6 +46,7 @@ HASH_SIZE = 32
 # another, even where the bytes would decode as both.
 _CHECKPOINT_CONTEXT = b"creditregistry.v1.Checkpoint\x00"
 _RECEIPT_CONTEXT = b"creditregistry.v1.ReceiptBody\x00"
+_RECEIPT_BATCH_CONTEXT = b"creditregistry.v1.ReceiptBatchHead\x00"
 
 _M = TypeVar("_M", bound=Message)
 
@@ -286,21 +287,43 @@ def verify_checkpoint(
 def verify_receipt(receipt: bytes, keys: Mapping[str, Ed25519PublicKey]) -> types_pb2.ReceiptBody:
     """Checks a stored receipt (the encoded ``Receipt``) and its checkpoint.
 
-    The bytes must be exactly the encoding of their own three fields: protobuf
-    would otherwise ignore an appended or repeated field, and a receipt that
-    can change unnoticed is no evidence.
+    A receipt signed in a batch: the signature over its ``batch_head``, then
+    the inclusion path of SHA-256(0x00 || body) at ``leaf_index`` under the
+    head's root (RFC 9162). One issued before batches: the signature over
+    the body itself. The bytes must be exactly the encoding of their own
+    fields: protobuf would otherwise ignore an appended or repeated field,
+    and a receipt that can change unnoticed is no evidence.
     """
     if not receipt:
         raise VerificationError("the receipt is empty")
     parsed = _decode(types_pb2.Receipt, receipt, "receipt")
     canonical = types_pb2.Receipt(
-        body=parsed.body, key_id=parsed.key_id, signature=parsed.signature
+        body=parsed.body,
+        key_id=parsed.key_id,
+        signature=parsed.signature,
+        batch_head=parsed.batch_head,
+        leaf_index=parsed.leaf_index,
+        inclusion_path=parsed.inclusion_path,
     ).SerializeToString()
     if canonical != receipt:
         raise VerificationError(
             "receipt bytes are not the plain encoding of a Receipt (extra, repeated or reordered fields)"
         )
-    _verify_signature(keys, parsed.key_id, parsed.signature, _RECEIPT_CONTEXT + parsed.body, "receipt")
+    if not parsed.batch_head:
+        _verify_signature(keys, parsed.key_id, parsed.signature, _RECEIPT_CONTEXT + parsed.body, "receipt")
+    else:
+        _verify_signature(
+            keys, parsed.key_id, parsed.signature, _RECEIPT_BATCH_CONTEXT + parsed.batch_head, "receipt batch"
+        )
+        head = _decode(types_pb2.ReceiptBatchHead, parsed.batch_head, "receipt batch head")
+        _check_hash("receipt batch root hash", head.root_hash)
+        if not 0 <= parsed.leaf_index < head.size:
+            raise VerificationError(
+                f"receipt leaf {parsed.leaf_index} is outside its batch of {head.size}"
+            )
+        verify_inclusion(
+            leaf_hash(parsed.body), parsed.leaf_index, head.size, list(parsed.inclusion_path), head.root_hash
+        )
     body = _decode(types_pb2.ReceiptBody, parsed.body, "receipt body")
     if not body.HasField("checkpoint"):
         raise VerificationError("receipt body has no checkpoint")

@@ -310,7 +310,69 @@ def test_every_single_byte_change_of_a_receipt_is_detected(keys, receipt):
 def test_receipt_with_an_appended_field_is_refused(keys, receipt):
     # A valid signature over the body, plus a field protobuf would ignore.
     with pytest.raises(VerificationError, match="not the plain encoding"):
-        creditregistry.verify_receipt(receipt + b"\x22\x01x", keys)
+        creditregistry.verify_receipt(receipt + b"\x7a\x01x", keys)
+
+
+def batch_receipts(private_key: Ed25519PrivateKey, kid: str, bodies: list[bytes]) -> list[bytes]:
+    """Receipts signed together as the server signs them: one signature over
+    the batch head, each with its RFC 9162 path."""
+    leaves = [sha256(b"\x00" + b) for b in bodies]
+
+    def root(lo: int, hi: int) -> bytes:
+        if hi - lo == 1:
+            return leaves[lo]
+        k = largest_power_of_two_below(hi - lo)
+        return sha256(b"\x01" + root(lo, lo + k) + root(lo + k, hi))
+
+    def audit_path(m: int, lo: int, hi: int) -> list[bytes]:
+        if hi - lo == 1:
+            return []
+        k = largest_power_of_two_below(hi - lo)
+        if m < k:
+            return audit_path(m, lo, lo + k) + [root(lo + k, hi)]
+        return audit_path(m - k, lo + k, hi) + [root(lo, lo + k)]
+
+    head = types_pb2.ReceiptBatchHead(size=len(bodies), root_hash=root(0, len(bodies))).SerializeToString()
+    signature = private_key.sign(b"creditregistry.v1.ReceiptBatchHead\x00" + head)
+    return [
+        types_pb2.Receipt(
+            body=body,
+            key_id=kid,
+            signature=signature,
+            batch_head=head,
+            leaf_index=i,
+            inclusion_path=audit_path(i, 0, len(bodies)),
+        ).SerializeToString()
+        for i, body in enumerate(bodies)
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_receipts_signed_in_a_batch_each_verify_alone(private_key, kid, keys, size):
+    body = receipt_body(sign_checkpoint(private_key, kid, 21))
+    for position in range(size):
+        bodies = [b"another receipt %d" % i for i in range(size)]
+        bodies[position] = body.SerializeToString()
+        receipt = batch_receipts(private_key, kid, bodies)[position]
+        assert creditregistry.verify_receipt(receipt, keys) == body
+        for i in range(len(receipt)):
+            tampered = receipt[:i] + bytes([receipt[i] ^ 0x01]) + receipt[i + 1 :]
+            with pytest.raises(VerificationError):
+                creditregistry.verify_receipt(tampered, keys)
+
+
+def test_a_batched_receipt_with_another_leafs_place_is_refused(private_key, kid, keys):
+    body = receipt_body(sign_checkpoint(private_key, kid, 21)).SerializeToString()
+    receipts = batch_receipts(private_key, kid, [body, b"x", b"y"])
+    moved = types_pb2.Receipt.FromString(receipts[0])
+    moved.leaf_index = 1
+    with pytest.raises(VerificationError, match="inclusion proof"):
+        creditregistry.verify_receipt(moved.SerializeToString(), keys)
+    # A signature over the head made as a single receipt's is not a batch's.
+    single = types_pb2.Receipt.FromString(receipts[0])
+    single.signature = private_key.sign(b"creditregistry.v1.ReceiptBody\x00" + single.batch_head)
+    with pytest.raises(VerificationError, match="receipt batch signature does not verify"):
+        creditregistry.verify_receipt(single.SerializeToString(), keys)
 
 
 def test_receipt_from_an_unknown_key_is_refused(receipt):

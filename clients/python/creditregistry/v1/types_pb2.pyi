@@ -613,11 +613,27 @@ class CodeRefusal(_message.Message):
     def __init__(self, index: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Receipt(_message.Message):
-    __slots__ = ("body", "key_id", "signature")
+    __slots__ = ("body", "key_id", "signature", "batch_head", "leaf_index", "inclusion_path")
     BODY_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    BATCH_HEAD_FIELD_NUMBER: _ClassVar[int]
+    LEAF_INDEX_FIELD_NUMBER: _ClassVar[int]
+    INCLUSION_PATH_FIELD_NUMBER: _ClassVar[int]
     body: bytes
     key_id: str
     signature: bytes
-    def __init__(self, body: _Optional[bytes] = ..., key_id: _Optional[str] = ..., signature: _Optional[bytes] = ...) -> None: ...
+    batch_head: bytes
+    leaf_index: int
+    inclusion_path: _containers.RepeatedScalarFieldContainer[bytes]
+    def __init__(self, body: _Optional[bytes] = ..., key_id: _Optional[str] = ..., signature: _Optional[bytes] = ..., batch_head: _Optional[bytes] = ..., leaf_index: _Optional[int] = ..., inclusion_path: _Optional[_Iterable[bytes]] = ...) -> None: ...
+
+class ReceiptBatchHead(_message.Message):
+    __slots__ = ("size", "root_hash", "signed_at")
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    ROOT_HASH_FIELD_NUMBER: _ClassVar[int]
+    SIGNED_AT_FIELD_NUMBER: _ClassVar[int]
+    size: int
+    root_hash: bytes
+    signed_at: _timestamp_pb2.Timestamp
+    def __init__(self, size: _Optional[int] = ..., root_hash: _Optional[bytes] = ..., signed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
