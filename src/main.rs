@@ -3,6 +3,11 @@
 
 mod bench;
 
+/// glibc's allocator serialises the server's many small allocations on
+/// its arena locks under load; mimalloc keeps them per thread.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -45,6 +45,10 @@ const MAX_EVENTS: usize = 4096;
 /// Units (one per entry plus one per code in it) that may wait to be
 /// committed before checks wait: about 13 MB of entries.
 pub const IN_FLIGHT: u32 = 128 * 1024;
+/// Longest an entry waits to be committed while the log keeps up: commits
+/// gather what arrives meanwhile (or half of `IN_FLIGHT`, whichever first),
+/// so a busy registry commits a few times a second, not once per check.
+const COMMIT_EVERY: Duration = Duration::from_millis(50);
 /// Pause between commits while the store refuses them.
 const RETRY: Duration = Duration::from_secs(1);
 /// Checkpoints kept for answers computed against a recent tree head.
@@ -64,15 +68,36 @@ type ReceiptJob = (Vec<u8>, oneshot::Sender<pb::Receipt>);
 /// Most receipts signed together.
 const RECEIPTS_PER_SIGNATURE: usize = 1024;
 
+/// Rounds of other tasks a batch waits for more bodies, while they come.
+const GATHER_ROUNDS: usize = 8;
+
 /// Signs receipts in batches: it takes every body waiting (up to
-/// `RECEIPTS_PER_SIGNATURE`), signs them with one signature over their
-/// Merkle root and answers each with its inclusion path, then takes the
-/// next. A receipt waits at most for the round under way when it arrives
-/// and its own: two rounds of at most 1,024 bodies, a few milliseconds;
-/// alone, one signature.
+/// `RECEIPTS_PER_SIGNATURE`); when the last batch held more than one, so
+/// that checks are running side by side, it lets the other tasks run while
+/// more bodies arrive (at most `GATHER_ROUNDS` turns, no timer), then
+/// signs them all with one signature over their Merkle root and answers
+/// each with its inclusion path. A lone check is signed at once. A receipt
+/// waits at most for the round under way when it arrives and its own: two
+/// rounds of at most 1,024 bodies, a few milliseconds.
 async fn sign_receipts(shared: Arc<Shared>, mut rx: mpsc::Receiver<ReceiptJob>) {
     let mut jobs = Vec::with_capacity(RECEIPTS_PER_SIGNATURE);
+    let mut last = 0;
     while rx.recv_many(&mut jobs, RECEIPTS_PER_SIGNATURE).await > 0 {
+        if last > 1 {
+            for _ in 0..GATHER_ROUNDS {
+                tokio::task::yield_now().await;
+                let before = jobs.len();
+                while jobs.len() < RECEIPTS_PER_SIGNATURE
+                    && let Ok(job) = rx.try_recv()
+                {
+                    jobs.push(job);
+                }
+                if jobs.len() == before || jobs.len() == RECEIPTS_PER_SIGNATURE {
+                    break;
+                }
+            }
+        }
+        last = jobs.len();
         let (bodies, replies): (Vec<_>, Vec<_>) = jobs.drain(..).unzip();
         let receipts = shared.key.sign_receipts(bodies, timestamp_to_wire(shared.clock.now()));
         for (receipt, reply) in receipts.into_iter().zip(replies) {
@@ -329,6 +354,8 @@ impl Task {
     ) -> Result<(), String> {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut commit = tokio::time::interval(COMMIT_EVERY);
+        commit.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut events = Vec::with_capacity(MAX_EVENTS);
         let mut stopping = false;
         loop {
@@ -339,6 +366,9 @@ impl Task {
                         break;
                     }
                     self.handle(std::mem::take(&mut events)).await;
+                }
+                _ = commit.tick() => {
+                    self.flush_or_log().await;
                 }
                 _ = tick.tick() => self.checkpoint_if_grown().await,
                 _ = tokio::time::sleep_until(retry.unwrap_or_else(Instant::now)), if retry.is_some() => {
@@ -396,7 +426,10 @@ impl Task {
                 }
             }
         }
-        self.flush_or_log().await;
+        let units: u32 = self.pending_permits.iter().map(|p| p.num_permits() as u32).sum();
+        if units >= IN_FLIGHT / 2 {
+            self.flush_or_log().await;
+        }
     }
 
     /// Gives an entry its sequence and chain hash.
