@@ -26,6 +26,8 @@ pub struct Figures {
     /// Latency percentiles, milliseconds.
     pub p50: f64,
     pub p99: f64,
+    /// Calls answered.
+    pub calls: u64,
 }
 
 /// A gRPC message framed for the wire: uncompressed flag, length, bytes.
@@ -49,7 +51,7 @@ pub fn h2load(
     concurrency: usize,
     seconds: u64,
 ) -> Result<Figures, String> {
-    let data = dir.join(format!("body-{}.bin", path.replace('/', "_")));
+    let data = dir.join(format!("body-{}-{:x}.bin", path.replace('/', "_"), creditregistry::store::code_key(&format!("{body:?}"))));
     std::fs::write(&data, body).map_err(|e| e.to_string())?;
     let log = dir.join("h2load.log");
     let _ = std::fs::remove_file(&log);
@@ -97,6 +99,7 @@ pub fn h2load(
         rate: latencies.len() as f64 / seconds as f64,
         p50: percentile(&latencies, 0.50) as f64 / 1000.0,
         p99: percentile(&latencies, 0.99) as f64 / 1000.0,
+        calls: latencies.len() as u64,
     })
 }
 
@@ -189,6 +192,7 @@ pub async fn writes(
             rate: latencies.len() as f64 / elapsed,
             p50: percentile(&latencies, 0.5) as f64 / 1000.0,
             p99: percentile(&latencies, 0.99) as f64 / 1000.0,
+            calls: latencies.len() as u64,
         }
     };
     Ok(Written { figures, sequences })

@@ -50,6 +50,8 @@ impl Options {
 }
 
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
+/// Batch checks in flight: enough to keep both cores busy.
+const BATCH_CONCURRENCY: usize = 4;
 const HEALTH: &str = "/grpc.health.v1.Health/Check";
 const PROFILE: &str = "/creditregistry.v1.RecordsService/GetProfile";
 const CHECK: &str = "/creditregistry.v1.EligibilityService/CheckEligibility";
@@ -246,6 +248,20 @@ fn tokens(dir: &Path) -> Result<Tokens, String> {
     })
 }
 
+/// Entries in the check log, once every check answered so far is in it (a
+/// checkpoint is signed after the entries queued before it are stored).
+async fn check_log_size(audit: &mut pb::audit_service_client::AuditServiceClient<Channel>, token: &str) -> Result<u64, String> {
+    let signed = audit
+        .create_checkpoint(authed(pb::CreateCheckpointRequest {}, token))
+        .await
+        .map_err(|e| format!("CreateCheckpoint: {e:?}"))?
+        .into_inner()
+        .checkpoint
+        .ok_or("CreateCheckpoint answered no checkpoint")?;
+    let checkpoint = <pb::Checkpoint as prost::Message>::decode(signed.checkpoint.as_slice()).map_err(|e| e.to_string())?;
+    Ok(checkpoint.check_log_size as u64)
+}
+
 fn authed<T>(message: T, token: &str) -> Request<T> {
     let mut request = Request::new(message);
     request.metadata_mut().insert("authorization", format!("Bearer {token}").parse().expect("a token"));
@@ -341,12 +357,21 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
         rows.push(Row::new("GetProfile", c, "calls/s"));
         rows.push(Row::new("CheckEligibility (signed, logged)", c, "calls/s"));
     }
+    let mut audit = pb::audit_service_client::AuditServiceClient::new(channel.clone());
     for _ in 0..o.runs {
         for (k, c) in CONCURRENCY.into_iter().enumerate() {
             let h = h2load(dir, port, HEALTH, &health, &tokens.reader, c, o.seconds)?;
             rows[3 * k].add(h, None);
             rows[3 * k + 1].add(h2load(dir, port, PROFILE, &profile, &tokens.reader, c, o.seconds)?, Some(h.rate));
-            rows[3 * k + 2].add(h2load(dir, port, CHECK, &check, &tokens.reader, c, o.seconds)?, Some(h.rate));
+            // h2load sees HTTP, not gRPC status: every check it counts must
+            // be in the check log, or some were refused.
+            let logged_before = check_log_size(&mut audit, &tokens.auditor).await?;
+            let checks = h2load(dir, port, CHECK, &check, &tokens.reader, c, o.seconds)?;
+            let logged = check_log_size(&mut audit, &tokens.auditor).await? - logged_before;
+            if logged < checks.calls {
+                return Err(format!("{} checks answered, {logged} logged: some were refused", checks.calls));
+            }
+            rows[3 * k + 2].add(checks, Some(h.rate));
         }
     }
     let mut as_of_row = Row::new(format!("auditor known_at check, entity with {} records", population::HISTORY), 1, "calls/s");
@@ -358,15 +383,20 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     // hold every one of them (a checkpoint waits for the entries queued
     // before it), and memory.
     eprintln!("batch checks, {} s each", o.batch_seconds);
-    let mut batch_row = Row::new(format!("BatchCheckEligibility of {} codes, {} s", o.batch_codes, o.batch_seconds), 16, "calls/s");
+    let mut batch_row =
+        Row::new(format!("BatchCheckEligibility of {} codes, {} s", o.batch_codes, o.batch_seconds), BATCH_CONCURRENCY, "calls/s");
     let (mut lags, mut rss_growth, mut rss_end) = (Vec::new(), Vec::new(), Vec::new());
-    let mut audit = pb::audit_service_client::AuditServiceClient::new(channel.clone());
     for _ in 0..o.runs {
         let before = server.rss();
-        batch_row.add(h2load(dir, port, BATCH, &batch, &tokens.reader, 16, o.batch_seconds)?, None);
+        let logged_before = check_log_size(&mut audit, &tokens.auditor).await?;
+        let batches = h2load(dir, port, BATCH, &batch, &tokens.reader, BATCH_CONCURRENCY, o.batch_seconds)?;
         let ended = Instant::now();
-        audit.create_checkpoint(authed(pb::CreateCheckpointRequest {}, &tokens.auditor)).await.map_err(|e| format!("{e:?}"))?;
+        let logged = check_log_size(&mut audit, &tokens.auditor).await? - logged_before;
         lags.push(ended.elapsed().as_secs_f64());
+        if logged < batches.calls {
+            return Err(format!("{} batch checks answered, {logged} logged: some were refused", batches.calls));
+        }
+        batch_row.add(batches, None);
         rss_end.push(server.rss() as f64);
         rss_growth.push(server.rss() as f64 - before as f64);
     }
