@@ -77,7 +77,9 @@ impl Writer {
     }
 }
 
-/// Keys that make a write idempotent.
+/// Keys that make a write idempotent: those of the records in a batch,
+/// and those of earlier records the batch's commands name, read from the
+/// store, whose unique constraints hold them.
 #[derive(Default)]
 struct Keys {
     /// (actor, request id) -> record.
@@ -103,7 +105,6 @@ pub struct WriterTask {
     index: Arc<Index>,
     rules: Arc<RuleBook>,
     clock: Clock,
-    keys: Keys,
     /// The Merkle tree's right edge: its size is the ledger head.
     frontier: Frontier,
     last_recorded_at: chrono::DateTime<chrono::Utc>,
@@ -112,17 +113,14 @@ pub struct WriterTask {
 
 /// What the writer needs from the ledger at start.
 struct Rebuilt {
-    keys: Keys,
     frontier: Frontier,
     last_recorded_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Loads the ledger into a fresh index, the writer's keys and the Merkle
-/// frontier; stores any tree nodes the store lacks (a ledger written before
+/// Loads the ledger into a fresh index and the Merkle frontier; stores any tree nodes the store lacks (a ledger written before
 /// the tree was kept). A gap in the sequence or a misplaced record stops it.
 async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
     let stored_nodes = store.node_count().await?;
-    let mut keys = Keys::default();
     let mut records = Vec::new();
     let mut frontier = Frontier::default();
     let mut nodes = Vec::new();
@@ -150,7 +148,6 @@ async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
                     missing.hashes.push(*hash);
                 }
             }
-            keys.add(&record);
             records.push(Arc::new(record));
             Ok(())
         })
@@ -168,7 +165,7 @@ async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
     }
     let last_recorded_at = records.last().map_or(chrono::DateTime::UNIX_EPOCH, |r| r.recorded_at);
     index.apply(&records, TreeHead { size: frontier.size(), root: frontier.root() });
-    Ok(Rebuilt { keys, frontier, last_recorded_at })
+    Ok(Rebuilt { frontier, last_recorded_at })
 }
 
 /// Starts the writer over a rebuilt index; returns its handle and task.
@@ -180,14 +177,13 @@ pub async fn start(
     max_batch: usize,
     queue: usize,
 ) -> Result<(Writer, tokio::task::JoinHandle<()>), StoreError> {
-    let Rebuilt { keys, frontier, last_recorded_at } = rebuild(&store, &index).await?;
+    let Rebuilt { frontier, last_recorded_at } = rebuild(&store, &index).await?;
     let (tx, rx) = mpsc::channel(queue.max(1));
     let task = WriterTask {
         store,
         index,
         rules,
         clock,
-        keys,
         frontier,
         last_recorded_at,
         max_batch: max_batch.max(1),
@@ -222,10 +218,20 @@ impl WriterTask {
     /// Admits and commits one batch, every record stamped `now`.
     async fn commit_batch(&mut self, jobs: Vec<Job>, now: chrono::DateTime<chrono::Utc>) {
         let today = self.clock.today();
+        let earlier = match self.earlier_keys(&jobs).await {
+            Ok(keys) => keys,
+            Err(e) => {
+                tracing::error!(error = %e, "idempotency keys could not be read");
+                for job in jobs {
+                    let _ = job.reply.send(Err(WriteError::Unavailable(e.to_string())));
+                }
+                return;
+            }
+        };
         let mut batch = Batch::default();
         let mut waiting = Vec::with_capacity(jobs.len());
         for job in jobs {
-            match self.admit(&job.command, &batch, now, today) {
+            match self.admit(&job.command, &batch, &earlier, now, today) {
                 Ok(Admitted::New(record)) => {
                     batch.keys.add(&record);
                     batch.records.push(record.clone());
@@ -262,9 +268,6 @@ impl WriterTask {
                 }
                 return;
             }
-            for record in &batch.records {
-                self.keys.add(record);
-            }
             self.last_recorded_at = now;
             self.index.apply(&batch.records, TreeHead { size: frontier.size(), root: frontier.root() });
             self.frontier = frontier;
@@ -287,10 +290,29 @@ impl WriterTask {
         records
     }
 
+    /// The keys of earlier records that the commands' keys match.
+    async fn earlier_keys(&self, jobs: &[Job]) -> Result<Keys, StoreError> {
+        let requests: Vec<(String, String)> = jobs
+            .iter()
+            .filter(|j| !j.command.request_id.is_empty())
+            .map(|j| (j.command.actor.clone(), j.command.request_id.clone()))
+            .collect();
+        let decisions: Vec<(String, String)> = jobs
+            .iter()
+            .filter_map(|j| Some((j.command.authority.clone(), j.command.body.unique_decision_number()?.to_string())))
+            .collect();
+        if requests.is_empty() && decisions.is_empty() {
+            return Ok(Keys::default());
+        }
+        let found = self.store.existing_keys(&requests, &decisions).await?;
+        Ok(Keys { requests: found.requests, decisions: found.decisions })
+    }
+
     fn admit(
         &self,
         cmd: &WriteCommand,
         batch: &Batch,
+        earlier: &Keys,
         now: chrono::DateTime<chrono::Utc>,
         today: chrono::NaiveDate,
     ) -> Result<Admitted, WriteError> {
@@ -311,7 +333,7 @@ impl WriterTask {
             .or(reference.as_ref().map(|r| r.uscc))
             .ok_or_else(|| WriteError::Invalid(vec![Violation::new("uscc", "is required")]))?;
 
-        if let Some(existing) = self.replay_of(cmd, uscc, batch)? {
+        if let Some(existing) = self.replay_of(cmd, uscc, batch, earlier)? {
             return Ok(Admitted::Replay(existing));
         }
 
@@ -340,9 +362,15 @@ impl WriterTask {
 
     /// The record this command repeats, if it is a repeat; a conflict if it
     /// re-uses a key for something else.
-    fn replay_of(&self, cmd: &WriteCommand, uscc: Uscc, batch: &Batch) -> Result<Option<Arc<Record>>, WriteError> {
+    fn replay_of(
+        &self,
+        cmd: &WriteCommand,
+        uscc: Uscc,
+        batch: &Batch,
+        earlier: &Keys,
+    ) -> Result<Option<Arc<Record>>, WriteError> {
         let lookup = |map: fn(&Keys) -> &HashMap<(String, String), RecordId>, key: (String, String)| {
-            map(&batch.keys).get(&key).or_else(|| map(&self.keys).get(&key)).cloned()
+            map(&batch.keys).get(&key).or_else(|| map(earlier).get(&key)).cloned()
         };
         let by_request = (!cmd.request_id.is_empty())
             .then(|| lookup(|k| &k.requests, (cmd.actor.clone(), cmd.request_id.clone())))

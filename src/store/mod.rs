@@ -40,6 +40,15 @@ pub struct NewNodes {
     pub hashes: Vec<Hash>,
 }
 
+/// Idempotency keys found in the store, each with the record holding it.
+#[derive(Clone, Debug, Default)]
+pub struct ExistingKeys {
+    /// (actor, request id) -> record id.
+    pub requests: std::collections::HashMap<(String, String), String>,
+    /// (authority, decision number) -> record id.
+    pub decisions: std::collections::HashMap<(String, String), String>,
+}
+
 /// A signed checkpoint as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredCheckpoint {
@@ -235,6 +244,19 @@ impl Store {
     pub async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError> {
         match self {
             Store::Sqlite(s) => s.entity_ledger(uscc, until).await,
+        }
+    }
+
+    /// The records already holding any of these idempotency keys:
+    /// (actor, request id) pairs and (authority, decision number) pairs,
+    /// each answered with its record id.
+    pub async fn existing_keys(
+        &self,
+        requests: &[(String, String)],
+        decisions: &[(String, String)],
+    ) -> Result<ExistingKeys, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.existing_keys(requests, decisions).await,
         }
     }
 

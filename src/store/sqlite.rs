@@ -11,7 +11,7 @@ use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, BlockFilter, CheckBlock, IndexDigest, NewNodes, StoreError, StoredCheckpoint, StoredEntry, migrate,
+    Appended, BlockFilter, CheckBlock, ExistingKeys, IndexDigest, NewNodes, StoreError, StoredCheckpoint, StoredEntry, migrate,
 };
 use crate::ledger::Hash;
 use crate::domain::rules::supervision::InspectionDraw;
@@ -293,6 +293,37 @@ impl SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(entry_from_row).collect()
+    }
+
+    pub async fn existing_keys(
+        &self,
+        requests: &[(String, String)],
+        decisions: &[(String, String)],
+    ) -> Result<ExistingKeys, StoreError> {
+        let mut found = ExistingKeys::default();
+        for (pairs, sql, into) in [
+            (requests, "SELECT actor, request_id, record_id FROM ledger WHERE (actor, request_id) IN ", &mut found.requests),
+            (
+                decisions,
+                "SELECT authority, decision_number, record_id FROM decision_numbers WHERE (authority, decision_number) IN ",
+                &mut found.decisions,
+            ),
+        ] {
+            for chunk in pairs.chunks(ROWS) {
+                let mut query = QueryBuilder::<Sqlite>::new(sql);
+                query.push("(VALUES ");
+                let mut values = query.separated(", ");
+                for (a, b) in chunk {
+                    values.push("(").push_bind_unseparated(a.as_str()).push_unseparated(", ");
+                    values.push_bind_unseparated(b.as_str()).push_unseparated(")");
+                }
+                query.push(")");
+                for row in query.build().fetch_all(&self.pool).await? {
+                    into.insert((row.try_get(0)?, row.try_get(1)?), row.try_get(2)?);
+                }
+            }
+        }
+        Ok(found)
     }
 
     pub async fn sequence_of(&self, record_id: &str) -> Result<Option<u64>, StoreError> {
