@@ -16,7 +16,7 @@ use crate::domain::admission::{Refusal, Violation, check_against, check_body, re
 use crate::domain::record::{Record, RecordBody, RecordId};
 use crate::domain::rules::RuleBook;
 use crate::domain::uscc::Uscc;
-use crate::index::{Index, TreeHead};
+use crate::index::{Index, Indexed, TreeHead};
 use crate::ledger;
 use crate::ledger::merkle::{Frontier, nodes_in};
 use crate::store::{Appended, NewNodes, Store, StoreError};
@@ -117,11 +117,23 @@ struct Rebuilt {
     last_recorded_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Loads the ledger into a fresh index and the Merkle frontier; stores any tree nodes the store lacks (a ledger written before
-/// the tree was kept). A gap in the sequence or a misplaced record stops it.
+/// Records decoded at rebuild before they go to the index together.
+const REBUILD_CHUNK: usize = 65_536;
+
+/// Loads the ledger into a fresh index and the Merkle frontier; stores any
+/// tree nodes the store lacks (a ledger written before the tree was kept).
+/// Every record is decoded once, so the index never holds one that does
+/// not; a gap in the sequence, a misplaced record or one that does not
+/// decode stops it.
 async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
     let stored_nodes = store.node_count().await?;
-    let mut records = Vec::new();
+    let mut pending: Vec<(Uscc, String, Vec<u8>)> = Vec::with_capacity(REBUILD_CHUNK);
+    let mut last_recorded_at = chrono::DateTime::UNIX_EPOCH;
+    let apply = |pending: &mut Vec<(Uscc, String, Vec<u8>)>, frontier: &Frontier| {
+        let head = TreeHead { size: frontier.size(), root: frontier.root() };
+        index.apply(pending.iter().map(|(uscc, id, bytes)| Indexed { uscc: *uscc, id, bytes }), head);
+        pending.clear();
+    };
     let mut frontier = Frontier::default();
     let mut nodes = Vec::new();
     let mut missing = NewNodes { first: stored_nodes, hashes: Vec::new() };
@@ -138,6 +150,9 @@ async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
             if record.sequence != entry.sequence {
                 return Err(corrupt(format!("record says sequence {}", record.sequence)));
             }
+            if uuid::Uuid::try_parse(&record.id).is_err() {
+                return Err(corrupt(format!("record id '{}' is not a UUID", record.id)));
+            }
             let leaf = ledger::Hash::try_from(entry.leaf_hash.as_slice())
                 .map_err(|_| corrupt("leaf hash is not 32 bytes".into()))?;
             let first = nodes_in(frontier.size());
@@ -148,10 +163,15 @@ async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
                     missing.hashes.push(*hash);
                 }
             }
-            records.push(Arc::new(record));
+            last_recorded_at = record.recorded_at;
+            pending.push((record.uscc, record.id, entry.bytes));
+            if pending.len() == REBUILD_CHUNK {
+                apply(&mut pending, &frontier);
+            }
             Ok(())
         })
         .await?;
+    apply(&mut pending, &frontier);
     if stored_nodes > nodes_in(frontier.size()) {
         return Err(StoreError::Inconsistent(format!(
             "the Merkle tree has {stored_nodes} nodes but the ledger's {} records make {}: records are missing",
@@ -163,8 +183,6 @@ async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
         tracing::info!(nodes = missing.hashes.len(), "storing Merkle nodes the store lacked");
         store.append(&[], &missing).await?;
     }
-    let last_recorded_at = records.last().map_or(chrono::DateTime::UNIX_EPOCH, |r| r.recorded_at);
-    index.apply(&records, TreeHead { size: frontier.size(), root: frontier.root() });
     Ok(Rebuilt { frontier, last_recorded_at })
 }
 
@@ -269,7 +287,8 @@ impl WriterTask {
                 return;
             }
             self.last_recorded_at = now;
-            self.index.apply(&batch.records, TreeHead { size: frontier.size(), root: frontier.root() });
+            let indexed = appended.iter().map(|a| Indexed { uscc: a.record.uscc, id: &a.record.id, bytes: &a.bytes });
+            self.index.apply(indexed, TreeHead { size: frontier.size(), root: frontier.root() });
             self.frontier = frontier;
             tracing::debug!(records = batch.records.len(), head = self.frontier.size(), "committed");
         }

@@ -23,7 +23,7 @@ use creditregistry::domain::rules::measures::{ALL_DOMAINS, Eligibility, MeasureD
 use creditregistry::domain::rules::{Rules, term_end};
 use creditregistry::domain::state::{EntityState, RecordStatus, fold};
 use creditregistry::domain::uscc::Uscc;
-use creditregistry::index::{Index, TreeHead};
+use creditregistry::index::{Index, Indexed, TreeHead};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{Index as Pick, select, subsequence};
@@ -385,13 +385,19 @@ proptest! {
             size: batch.last().map_or(0, |r| r.sequence),
             ..TreeHead::default()
         };
+        // The index holds canonical bytes: what it gives back must equal
+        // what went in.
+        let bytes: Vec<Vec<u8>> = records.iter().map(|r| creditregistry::ledger::encode(r)).collect();
+        let indexed = |from: usize, to: usize| {
+            (from..to).map(|i| Indexed { uscc: records[i].uscc, id: &records[i].id, bytes: &bytes[i] }).collect::<Vec<_>>()
+        };
         let whole = Index::default();
-        whole.apply(&records, head_after(&records));
+        whole.apply(indexed(0, records.len()), head_after(&records));
         let split = Index::default();
         for batch in split_points(&cuts, records.len()).windows(2) {
             let part = &records[batch[0]..batch[1]];
             if !part.is_empty() {
-                split.apply(part, head_after(part));
+                split.apply(indexed(batch[0], batch[1]), head_after(part));
             }
         }
         let all_at_once = whole.entity(&uscc()).expect("entity indexed");
