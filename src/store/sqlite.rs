@@ -301,23 +301,29 @@ impl SqliteStore {
         decisions: &[(String, String)],
     ) -> Result<ExistingKeys, StoreError> {
         let mut found = ExistingKeys::default();
+        // A join from the keys, so each is one probe of its unique index (a
+        // row-value IN would scan the table).
         for (pairs, sql, into) in [
-            (requests, "SELECT actor, request_id, record_id FROM ledger WHERE (actor, request_id) IN ", &mut found.requests),
+            (
+                requests,
+                " SELECT l.actor, l.request_id, l.record_id FROM k JOIN ledger l ON l.actor = k.a AND l.request_id = k.b",
+                &mut found.requests,
+            ),
             (
                 decisions,
-                "SELECT authority, decision_number, record_id FROM decision_numbers WHERE (authority, decision_number) IN ",
+                " SELECT d.authority, d.decision_number, d.record_id FROM k
+                  JOIN decision_numbers d ON d.authority = k.a AND d.decision_number = k.b",
                 &mut found.decisions,
             ),
         ] {
             for chunk in pairs.chunks(ROWS) {
-                let mut query = QueryBuilder::<Sqlite>::new(sql);
-                query.push("(VALUES ");
+                let mut query = QueryBuilder::<Sqlite>::new("WITH k(a, b) AS (VALUES ");
                 let mut values = query.separated(", ");
                 for (a, b) in chunk {
                     values.push("(").push_bind_unseparated(a.as_str()).push_unseparated(", ");
                     values.push_bind_unseparated(b.as_str()).push_unseparated(")");
                 }
-                query.push(")");
+                query.push(")").push(sql);
                 for row in query.build().fetch_all(&self.pool).await? {
                     into.insert((row.try_get(0)?, row.try_get(1)?), row.try_get(2)?);
                 }
