@@ -28,8 +28,18 @@ pub struct SqliteStore {
 /// 32,766 bound parameters).
 const ROWS: usize = 500;
 
-/// SQLite's page cache per connection, in KiB (negative: a size, not pages).
-const CACHE_KIB: &str = "-65536";
+/// Ledger rows read at a time by a scan.
+const SCAN_PAGE: u32 = 8192;
+
+/// Rows a query may have read ahead of its reader.
+const ROW_BUFFER: usize = 1024;
+
+/// SQLite's page cache per connection, in KiB (negative: a size, not
+/// pages). The ledger's reads are mostly served by the in-memory index;
+/// the audit file's writer inserts index rows at random places and
+/// benefits from more.
+const LEDGER_CACHE_KIB: &str = "-8192";
+const AUDIT_CACHE_KIB: &str = "-32768";
 
 impl SqliteStore {
     pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
@@ -43,7 +53,7 @@ impl SqliteStore {
         let audit_path = super::audit_url(url);
         let audit_path = audit_path.strip_prefix("sqlite://").unwrap_or(&audit_path);
         let audit_missing = !audit_path.contains(":memory:") && !std::path::Path::new(audit_path).exists();
-        let pool = connect(url, true, SqliteSynchronous::Full).await?;
+        let pool = connect(url, true, SqliteSynchronous::Full, LEDGER_CACHE_KIB).await?;
         if audit_missing && applied(&pool, migrate::AUDIT_MOVED).await? {
             pool.close().await;
             return Err(StoreError::Inconsistent(format!(
@@ -86,7 +96,7 @@ impl SqliteStore {
     }
 
     async fn connect(url: &str, create: bool) -> Result<SqliteStore, StoreError> {
-        SqliteStore::with_audit(connect(url, create, SqliteSynchronous::Full).await?, url, create).await
+        SqliteStore::with_audit(connect(url, create, SqliteSynchronous::Full, LEDGER_CACHE_KIB).await?, url, create).await
     }
 
     /// The store over the ledger `pool`, with the audit file beside `url`.
@@ -94,7 +104,7 @@ impl SqliteStore {
         // The check log is written after its checks are answered, so a
         // crash may lose its newest entries whatever the sync mode; WAL with
         // NORMAL keeps the file consistent and spares a sync per commit.
-        match connect(&super::audit_url(url), create, SqliteSynchronous::Normal).await {
+        match connect(&super::audit_url(url), create, SqliteSynchronous::Normal, AUDIT_CACHE_KIB).await {
             Ok(audit) => Ok(SqliteStore { pool, audit }),
             Err(e) => {
                 pool.close().await;
@@ -223,12 +233,17 @@ impl SqliteStore {
         &self,
         mut each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let sql = format!("{LEDGER_COLUMNS} ORDER BY sequence");
-        let mut rows = sqlx::query(&sql).fetch(&self.pool);
-        while let Some(row) = rows.next().await {
-            each(entry_from_row(&row?)?)?;
+        // Whole pages, read while nothing waits on them: streaming rows to
+        // a slower reader costs a thread switch per row.
+        let mut after = 0;
+        loop {
+            let page = self.ledger_page(after, u64::MAX, SCAN_PAGE).await?;
+            let Some(last) = page.last() else { return Ok(()) };
+            after = last.sequence;
+            for entry in page {
+                each(entry)?;
+            }
         }
-        Ok(())
     }
 
     pub async fn node_count(&self) -> Result<u64, StoreError> {
@@ -672,13 +687,22 @@ async fn insert_checkpoint(
     Ok(())
 }
 
-async fn connect(url: &str, create: bool, synchronous: SqliteSynchronous) -> Result<SqlitePool, StoreError> {
+async fn connect(
+    url: &str,
+    create: bool,
+    synchronous: SqliteSynchronous,
+    cache_kib: &str,
+) -> Result<SqlitePool, StoreError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(synchronous)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
-        .pragma("cache_size", CACHE_KIB);
+        .pragma("cache_size", cache_kib.to_string())
+        // Rows cross from SQLite's thread in runs of this many, not a few
+        // dozen: a scan of the ledger otherwise pays a thread switch per
+        // handful of rows.
+        .row_buffer_size(ROW_BUFFER);
     Ok(SqlitePoolOptions::new().max_connections(4).connect_with(options).await?)
 }
