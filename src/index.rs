@@ -40,30 +40,49 @@ pub type EntityRecords = Arc<Vec<Arc<Record>>>;
 
 #[derive(Default)]
 struct Inner {
-    /// Each entity's records in ledger order: LEB128 length, canonical bytes.
+    /// Each entity's records in ledger order: LEB128 sequence, LEB128
+    /// length, canonical bytes.
     entities: HashMap<Uscc, Arc<[u8]>>,
     /// Record id (a UUID) -> the entity it belongs to.
     records: HashMap<u128, Uscc>,
 }
 
-/// A record ready for the index: its entity, id and canonical bytes.
+/// A record ready for the index: its entity, id, sequence and canonical
+/// bytes.
 pub struct Indexed<'a> {
     pub uscc: Uscc,
     pub id: &'a str,
+    pub sequence: u64,
     pub bytes: &'a [u8],
+}
+
+/// An entity's packed records, each as (sequence, canonical bytes); an
+/// error if the packing is cut short.
+pub fn packed_records(packed: &[u8]) -> Result<Vec<(u64, &[u8])>, String> {
+    let mut out = Vec::new();
+    let mut rest = packed;
+    while !rest.is_empty() {
+        let sequence = prost::encoding::decode_varint(&mut rest).map_err(|e| e.to_string())?;
+        let len = prost::encoding::decode_varint(&mut rest).map_err(|e| e.to_string())? as usize;
+        if len > rest.len() {
+            return Err(format!("record {sequence} is cut short"));
+        }
+        let (bytes, later) = rest.split_at(len);
+        out.push((sequence, bytes));
+        rest = later;
+    }
+    Ok(out)
 }
 
 /// Decodes an entity's packed records.
 fn unpack(packed: &[u8]) -> EntityRecords {
-    let mut records = Vec::new();
-    let mut rest = packed;
-    while !rest.is_empty() {
-        let len = prost::encoding::decode_varint(&mut rest).expect("the index packs what it encoded") as usize;
-        let (bytes, later) = rest.split_at(len);
-        records.push(Arc::new(crate::ledger::decode(bytes).expect("the index holds records decoded before")));
-        rest = later;
-    }
-    Arc::new(records)
+    let records = packed_records(packed).expect("the index packs what it encoded");
+    Arc::new(
+        records
+            .into_iter()
+            .map(|(_, bytes)| Arc::new(crate::ledger::decode(bytes).expect("the index holds records decoded before")))
+            .collect(),
+    )
 }
 
 fn record_key(id: &str) -> Option<u128> {
@@ -138,6 +157,7 @@ impl Index {
                 let packed = grown
                     .entry(r.uscc)
                     .or_insert_with(|| inner.entities.get(&r.uscc).map(|v| v.to_vec()).unwrap_or_default());
+                prost::encoding::encode_varint(r.sequence, packed);
                 prost::encoding::encode_varint(r.bytes.len() as u64, packed);
                 packed.extend_from_slice(r.bytes);
                 if let Some(key) = record_key(r.id) {
@@ -147,6 +167,23 @@ impl Index {
             for (uscc, packed) in grown {
                 inner.entities.insert(uscc, packed.into());
             }
+        }
+        self.head.send_replace(head);
+    }
+
+    /// Every entity's packed records, for a snapshot.
+    pub fn export(&self) -> Vec<(Uscc, Arc<[u8]>)> {
+        let inner = self.inner.read().expect("index lock");
+        inner.entities.iter().map(|(code, packed)| (*code, packed.clone())).collect()
+    }
+
+    /// Fills an empty index from a snapshot: packed entities, record ids
+    /// and the tree head they make.
+    pub fn import(&self, entities: Vec<(Uscc, Arc<[u8]>)>, ids: Vec<(u128, Uscc)>, head: TreeHead) {
+        {
+            let mut inner = self.inner.write().expect("index lock");
+            inner.entities = entities.into_iter().collect();
+            inner.records = ids.into_iter().collect();
         }
         self.head.send_replace(head);
     }

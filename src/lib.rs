@@ -20,5 +20,6 @@ pub mod index;
 pub mod ledger;
 pub mod proto;
 pub mod server;
+pub mod snapshot;
 pub mod store;
 pub mod writer;

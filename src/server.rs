@@ -37,6 +37,9 @@ pub struct Running {
     writer: JoinHandle<()>,
     audit: AuditTask,
     store: Store,
+    index: Arc<Index>,
+    /// Where the index is saved when the registry stops.
+    snapshot: Option<std::path::PathBuf>,
 }
 
 impl Running {
@@ -47,6 +50,13 @@ impl Running {
         self.audit.stopping();
         let served = self.serving.await.map_err(|e| e.to_string())?;
         let _ = self.writer.await;
+        if let Some(path) = &self.snapshot {
+            // Nothing writes now: the snapshot is of the ledger as stored.
+            match crate::snapshot::write(&self.index, path) {
+                Ok(()) => tracing::info!(path = %path.display(), records = self.index.head(), "index snapshot written"),
+                Err(e) => tracing::warn!(path = %path.display(), error = %e, "index snapshot not written"),
+            }
+        }
         let logged = self.audit.join().await;
         self.store.close().await;
         served.map_err(|e| e.to_string())?;
@@ -82,6 +92,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let url = config.database_url();
     let store = Store::open(&url).await.map_err(|e| e.to_string())?;
     let index = Arc::new(Index::default());
+    let snapshot = crate::snapshot::path_for(&url);
     let (writer, writer_task) = writer::start(
         store.clone(),
         index.clone(),
@@ -89,6 +100,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         clock,
         config.writer.max_batch,
         config.writer.queue,
+        snapshot.as_deref(),
     )
     .await
     .map_err(|e| e.to_string())?;
@@ -116,6 +128,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     .map_err(|e| e.to_string())?;
     tracing::info!(key_id = %audit.public_key().key_id, "registry signing key loaded");
 
+    let snapshot_index = index.clone();
     let registry = Registry { writer, index, clock, rules, store: store.clone(), audit };
     let auth = Authenticate(authenticator);
 
@@ -181,5 +194,5 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         },
     ));
     tracing::info!(%addr, database = %url, "serving");
-    Ok(Running { addr, shutdown, serving, writer: writer_task, audit: audit_task, store })
+    Ok(Running { addr, shutdown, serving, writer: writer_task, audit: audit_task, store, index: snapshot_index, snapshot })
 }

@@ -7,6 +7,7 @@
 //! it is durable; a failed commit fails the whole batch and changes nothing.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
@@ -18,7 +19,8 @@ use crate::domain::rules::RuleBook;
 use crate::domain::uscc::Uscc;
 use crate::index::{Index, Indexed, TreeHead};
 use crate::ledger;
-use crate::ledger::merkle::{Frontier, nodes_in};
+use crate::ledger::merkle::{Frontier, nodes_in, root};
+use crate::snapshot::{self, Snapshot};
 use crate::store::{Appended, NewNodes, Store, StoreError};
 
 /// A record to write, as the API parsed it.
@@ -120,25 +122,42 @@ struct Rebuilt {
 /// Records decoded at rebuild before they go to the index together.
 const REBUILD_CHUNK: usize = 65_536;
 
-/// Loads the ledger into a fresh index and the Merkle frontier; stores any
-/// tree nodes the store lacks (a ledger written before the tree was kept).
-/// Every record is decoded once, so the index never holds one that does
+/// Loads the ledger into a fresh index and the Merkle frontier: from the
+/// index snapshot at `snapshot` when it is there and the store's tree
+/// confirms it, then every record after it; stores any tree nodes the store
+/// lacks (a ledger written before the tree was kept). Every record read
+/// from the ledger is decoded once, so the index never holds one that does
 /// not; a gap in the sequence, a misplaced record or one that does not
 /// decode stops it.
-async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
+async fn rebuild(store: &Store, index: &Index, snapshot: Option<&Path>) -> Result<Rebuilt, StoreError> {
     let stored_nodes = store.node_count().await?;
+    let head = store.head().await?;
+    let mut frontier = match snapshot.filter(|p| p.exists()) {
+        Some(path) => match confirmed(store, path, head).await? {
+            Ok(snapshot) => {
+                tracing::info!(records = snapshot.head.size, path = %path.display(), "index loaded from its snapshot");
+                snapshot.load_into(index)
+            }
+            Err(why) => {
+                tracing::warn!(path = %path.display(), why, "index snapshot not used; rebuilding from the ledger");
+                Frontier::default()
+            }
+        },
+        None => Frontier::default(),
+    };
     let mut pending: Vec<(Uscc, String, Vec<u8>)> = Vec::with_capacity(REBUILD_CHUNK);
     let mut last_recorded_at = chrono::DateTime::UNIX_EPOCH;
     let apply = |pending: &mut Vec<(Uscc, String, Vec<u8>)>, frontier: &Frontier| {
         let head = TreeHead { size: frontier.size(), root: frontier.root() };
-        index.apply(pending.iter().map(|(uscc, id, bytes)| Indexed { uscc: *uscc, id, bytes }), head);
+        let first = frontier.size() + 1 - pending.len() as u64;
+        let indexed = pending.iter().zip(first..).map(|((uscc, id, bytes), sequence)| Indexed { uscc: *uscc, id, sequence, bytes });
+        index.apply(indexed, head);
         pending.clear();
     };
-    let mut frontier = Frontier::default();
     let mut nodes = Vec::new();
     let mut missing = NewNodes { first: stored_nodes, hashes: Vec::new() };
     store
-        .scan_ledger(|entry| {
+        .scan_ledger(frontier.size(), |entry| {
             let corrupt = |reason: String| StoreError::Corrupt { sequence: entry.sequence, reason };
             if entry.sequence != frontier.size() + 1 {
                 return Err(StoreError::Corrupt {
@@ -183,7 +202,35 @@ async fn rebuild(store: &Store, index: &Index) -> Result<Rebuilt, StoreError> {
         tracing::info!(nodes = missing.hashes.len(), "storing Merkle nodes the store lacked");
         store.append(&[], &missing).await?;
     }
+    if last_recorded_at == chrono::DateTime::UNIX_EPOCH && head > 0 {
+        // Every record came from the snapshot: the newest is read for its time.
+        let newest = store.ledger_page(head - 1, head, 1).await?;
+        if let Some(entry) = newest.first() {
+            last_recorded_at = ledger::decode(&entry.bytes)
+                .map_err(|reason| StoreError::Corrupt { sequence: entry.sequence, reason })?
+                .recorded_at;
+        }
+    }
     Ok(Rebuilt { frontier, last_recorded_at })
+}
+
+/// The snapshot at `path` if the store's tree confirms it: no larger than
+/// the ledger, with the root the stored nodes give for its size. The outer
+/// error is the store's; the inner says why the snapshot is not used.
+async fn confirmed(store: &Store, path: &Path, head: u64) -> Result<Result<Snapshot, String>, StoreError> {
+    let snapshot = match snapshot::read(path) {
+        Ok(s) => s,
+        Err(why) => return Ok(Err(why)),
+    };
+    let size = snapshot.head.size;
+    if size > head {
+        return Ok(Err(format!("it holds {size} records but the ledger {head}")));
+    }
+    let root = crate::audit::with_nodes(store, |nodes| root(size, nodes)).await?;
+    if root != snapshot.head.root {
+        return Ok(Err(format!("its root for {size} records is not the ledger's")));
+    }
+    Ok(Ok(snapshot))
 }
 
 /// Starts the writer over a rebuilt index; returns its handle and task.
@@ -194,8 +241,9 @@ pub async fn start(
     clock: Clock,
     max_batch: usize,
     queue: usize,
+    snapshot: Option<&Path>,
 ) -> Result<(Writer, tokio::task::JoinHandle<()>), StoreError> {
-    let Rebuilt { frontier, last_recorded_at } = rebuild(&store, &index).await?;
+    let Rebuilt { frontier, last_recorded_at } = rebuild(&store, &index, snapshot).await?;
     let (tx, rx) = mpsc::channel(queue.max(1));
     let task = WriterTask {
         store,
@@ -287,7 +335,12 @@ impl WriterTask {
                 return;
             }
             self.last_recorded_at = now;
-            let indexed = appended.iter().map(|a| Indexed { uscc: a.record.uscc, id: &a.record.id, bytes: &a.bytes });
+            let indexed = appended.iter().map(|a| Indexed {
+                uscc: a.record.uscc,
+                id: &a.record.id,
+                sequence: a.record.sequence,
+                bytes: &a.bytes,
+            });
             self.index.apply(indexed, TreeHead { size: frontier.size(), root: frontier.root() });
             self.frontier = frontier;
             tracing::debug!(records = batch.records.len(), head = self.frontier.size(), "committed");

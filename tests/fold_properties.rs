@@ -389,7 +389,9 @@ proptest! {
         // what went in.
         let bytes: Vec<Vec<u8>> = records.iter().map(|r| creditregistry::ledger::encode(r)).collect();
         let indexed = |from: usize, to: usize| {
-            (from..to).map(|i| Indexed { uscc: records[i].uscc, id: &records[i].id, bytes: &bytes[i] }).collect::<Vec<_>>()
+            (from..to)
+                .map(|i| Indexed { uscc: records[i].uscc, id: &records[i].id, sequence: records[i].sequence, bytes: &bytes[i] })
+                .collect::<Vec<_>>()
         };
         let whole = Index::default();
         whole.apply(indexed(0, records.len()), head_after(&records));

@@ -508,6 +508,66 @@ async fn a_restart_rebuilds_the_index_and_loses_nothing() {
     reg.stop().await;
 }
 
+/// The index snapshot the registry writes beside its ledger when it stops.
+fn snapshot_path(reg: &TestRegistry) -> std::path::PathBuf {
+    creditregistry::snapshot::path_for(&reg.config.database_url()).expect("a SQLite store has a snapshot path")
+}
+
+#[tokio::test]
+async fn a_restart_from_a_snapshot_older_than_the_ledger_reads_the_rest_from_the_ledger() {
+    let mut reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    w.record_penalty(penalty_request("r-1", CODES[0], penalty("P-1", 1))).await.unwrap();
+    reg.restart().await;
+    let older = std::fs::read(snapshot_path(&reg)).expect("a snapshot was written at stop");
+    let mut w = reg.enforcement().await;
+    w.record_penalty(penalty_request("r-2", CODES[0], penalty("P-2", 2))).await.unwrap();
+    w.record_penalty(penalty_request("r-3", CODES[1], penalty("P-3", 3))).await.unwrap();
+    let before = (profile(&mut reg.procurement().await, CODES[0]).await, profile(&mut reg.procurement().await, CODES[1]).await);
+
+    // As after a crash: the snapshot holds only the first record.
+    reg.running.take().unwrap().stop().await.unwrap();
+    std::fs::write(snapshot_path(&reg), &older).unwrap();
+    reg.running = Some(creditregistry::server::start(&reg.config).await.unwrap());
+
+    let after = (profile(&mut reg.procurement().await, CODES[0]).await, profile(&mut reg.procurement().await, CODES[1]).await);
+    assert_eq!(after, before);
+    let next = reg.enforcement().await.record_penalty(penalty_request("r-4", CODES[1], penalty("P-4", 4))).await.unwrap();
+    assert_eq!(next.into_inner().record.unwrap().sequence, 4);
+    reg.stop().await;
+}
+
+#[tokio::test]
+async fn a_snapshot_that_differs_from_the_ledger_is_not_used() {
+    use sha2::{Digest, Sha256};
+    let mut reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    w.record_penalty(penalty_request("r-1", CODES[0], penalty("P-100", 100_000))).await.unwrap();
+    let before = profile(&mut reg.procurement().await, CODES[0]).await;
+    reg.running.take().unwrap().stop().await.unwrap();
+
+    // One byte of the record changed, and the checksum made to match: only
+    // the ledger's tree can tell.
+    let path = snapshot_path(&reg);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(5).position(|w| w == b"P-100").expect("the decision number in the snapshot");
+    bytes[at + 2] = b'9';
+    let body = bytes.len() - 32;
+    let sum = Sha256::digest(&bytes[..body]);
+    bytes[body..].copy_from_slice(&sum);
+    std::fs::write(&path, &bytes).unwrap();
+    reg.running = Some(creditregistry::server::start(&reg.config).await.unwrap());
+    assert_eq!(profile(&mut reg.procurement().await, CODES[0]).await, before, "rebuilt from the ledger");
+
+    // A snapshot cut short is refused too.
+    reg.running.take().unwrap().stop().await.unwrap();
+    let whole = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    reg.running = Some(creditregistry::server::start(&reg.config).await.unwrap());
+    assert_eq!(profile(&mut reg.procurement().await, CODES[0]).await, before);
+    reg.stop().await;
+}
+
 #[tokio::test]
 async fn read_your_writes_waits_only_for_known_sequences() {
     let reg = TestRegistry::start().await;

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 
 /// Characters in a complete code.
-const CODE_LEN: usize = 18;
+pub const CODE_LEN: usize = 18;
 
 /// Characters [`Uscc::complete`] takes: the code without its two check characters.
 const PREFIX_LEN: usize = 16;

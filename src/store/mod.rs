@@ -315,13 +315,15 @@ impl Store {
 
 
 
-    /// Every ledger entry in sequence order, handed to `each` one at a time.
+    /// Every ledger entry after sequence `after`, in order, handed to
+    /// `each` one at a time.
     pub async fn scan_ledger(
         &self,
+        after: u64,
         each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(s) => s.scan_ledger(each).await,
+            Store::Sqlite(s) => s.scan_ledger(after, each).await,
         }
     }
 

@@ -231,11 +231,11 @@ impl SqliteStore {
 
     pub async fn scan_ledger(
         &self,
+        mut after: u64,
         mut each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         // Whole pages, read while nothing waits on them: streaming rows to
         // a slower reader costs a thread switch per row.
-        let mut after = 0;
         loop {
             let page = self.ledger_page(after, u64::MAX, SCAN_PAGE).await?;
             let Some(last) = page.last() else { return Ok(()) };
