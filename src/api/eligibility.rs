@@ -8,7 +8,7 @@ use super::error::{ApiError, rpc_status};
 use super::{ReadScope, Registry, principal, require};
 use crate::auth::{Principal, Role};
 use crate::domain::admission::Violation;
-use crate::domain::rules::measures::MeasureDomain;
+use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{
     WireReader, compact_decision, date_to_wire, decision_to_wire, measure_to_wire, timestamp_to_wire,
@@ -110,6 +110,12 @@ impl EligibilityApi {
 
     /// Decides for one valid code.
     fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> pb::Decision {
+        self.decide_with_outcome(uscc, domain, scope).1
+    }
+
+    /// Decides for one valid code: the outcome as the domain orders it, and
+    /// the decision as the caller gets it.
+    fn decide_with_outcome(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> (Eligibility, pb::Decision) {
         let records = self.registry.records_of(uscc);
         let state = scope.fold(&records, &self.registry.rules);
         let rules = scope.rules(&self.registry.rules);
@@ -119,7 +125,7 @@ impl EligibilityApi {
         let no_records = decision.measures.is_empty()
             && decision.incentives.is_empty()
             && scope.visible(&state, &self.registry.rules).is_empty();
-        decision_to_wire(uscc, &decision, &rules.publicity.version, no_records)
+        (decision.eligibility, decision_to_wire(uscc, &decision, &rules.publicity.version, no_records))
     }
 }
 
@@ -319,12 +325,18 @@ impl EligibilityService for EligibilityApi {
             min_sequence: m.min_sequence,
         };
         let (members, domain, scope) = self.scope(&caller, reader, complete, common).await?;
-        let member_decisions: Vec<pb::Decision> =
-            members.iter().map(|u| self.decide(u, domain, &scope)).collect();
-        let eligible = pb::Eligibility::Eligible as i32;
-        let worst = member_decisions.iter().map(|d| d.eligibility).max().unwrap_or(eligible);
-        let barred_members =
-            member_decisions.iter().filter(|d| d.eligibility != eligible).map(|d| d.uscc.clone()).collect();
+        let (outcomes, member_decisions): (Vec<Eligibility>, Vec<pb::Decision>) =
+            members.iter().map(|u| self.decide_with_outcome(u, domain, &scope)).unzip();
+        // The group stands as its worst member: any member's record counts
+        // for the consortium (财库〔2016〕125号; 政府采购法第二十四条).
+        let worst = outcomes.iter().copied().max().unwrap_or(Eligibility::Eligible);
+        let barred_members = outcomes
+            .iter()
+            .zip(&member_decisions)
+            .filter(|(outcome, _)| **outcome != Eligibility::Eligible)
+            .map(|(_, d)| d.uscc.clone())
+            .collect();
+        let worst = pb::Eligibility::from(worst);
         let check = Attested {
             kind: pb::CheckKind::Consortium,
             domain,
@@ -332,11 +344,11 @@ impl EligibilityService for EligibilityApi {
             valid: vec![true; m.member_codes.len()],
             decisions: member_decisions.clone(),
             refusals: Vec::new(),
-            consortium: Some(pb::Eligibility::try_from(worst).unwrap_or(pb::Eligibility::Unspecified)),
+            consortium: Some(worst),
         };
         let receipt = self.attest(&caller, check, &scope).await?;
         Ok(Response::new(pb::CheckConsortiumResponse {
-            eligibility: worst,
+            eligibility: worst as i32,
             member_decisions,
             barred_members,
             receipt: Some(receipt),
@@ -358,9 +370,3 @@ impl EligibilityService for EligibilityApi {
         }))
     }
 }
-
-/// The wire value order must match the domain's, so "worst" is the maximum.
-const _: () = {
-    assert!((pb::Eligibility::Eligible as i32) < (pb::Eligibility::Restricted as i32));
-    assert!((pb::Eligibility::Restricted as i32) < (pb::Eligibility::Ineligible as i32));
-};
