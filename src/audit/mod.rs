@@ -4,9 +4,11 @@
 //!
 //! One task owns the check log and checkpoint persistence. Checks hand it
 //! their log entries over a queue and return at once; it chains them
-//! (SHA-256 over the previous chain hash and the entry), commits whatever is
-//! waiting in one transaction, and signs a checkpoint at least every
-//! interval while the ledger or the check log has grown, and on demand.
+//! (SHA-256 over the previous chain hash and the entry), commits what has
+//! gathered every `COMMIT_EVERY` (sooner when half of `IN_FLIGHT` waits) in
+//! one transaction, and signs a checkpoint at least every interval while
+//! the ledger or the check log has grown, and on demand. A receipt signer
+//! task signs receipts in batches (`sign_receipts`).
 //!
 //! Entries not yet committed are bounded by what they hold, not by their
 //! number: an entry costs one unit plus one per code it asked about, and
