@@ -316,6 +316,18 @@ pub enum UsccError {
 /// upper-cased. Codes are often pasted from Chinese documents, formatted for
 /// reading, in any case.
 pub fn normalise(input: &str) -> String {
+    // ASCII is its own NFKC and NFC: most codes skip the Unicode tables.
+    if input.is_ascii() {
+        return input
+            .chars()
+            .filter(|&c| !c.is_whitespace() && c != '-')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+    }
+    normalise_unicode(input)
+}
+
+fn normalise_unicode(input: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     // Composed again once spaces are gone, so that normalising is idempotent
     // ("H ̈" and "Ḧ" read alike).
@@ -720,6 +732,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn ascii_input_normalises_as_unicode_input_would(input in "[ -~\t\n\r\x0b\x0c\x1c-\x1f]{0,40}") {
+            prop_assert_eq!(normalise(&input), normalise_unicode(&input));
+        }
+
         #[test]
         fn generated_codes_parse_and_complete(code in valid_code()) {
             let parsed = Uscc::parse(&code);
