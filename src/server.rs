@@ -104,7 +104,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    tracing::info!(records = index.head(), "index rebuilt from the ledger");
+    tracing::info!(records = index.head(), "index ready");
     for edition in rules.editions() {
         let [lists, publicity, catalogue, supervision, grades] = edition.versions();
         let from = match edition.effective_from {

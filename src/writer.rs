@@ -143,7 +143,10 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&Path>) -> Resul
                 Frontier::default()
             }
         },
-        None => Frontier::default(),
+        None => {
+            tracing::info!("no index snapshot; rebuilding the index from the ledger");
+            Frontier::default()
+        }
     };
     let mut pending: Vec<(Uscc, String, Vec<u8>)> = Vec::with_capacity(REBUILD_CHUNK);
     let mut last_recorded_at = chrono::DateTime::UNIX_EPOCH;

@@ -799,6 +799,10 @@ async fn a_store_whose_audit_file_is_missing_does_not_start_a_new_log() {
     let err = creditregistry::server::start(&reg.config).await.err().expect("refused");
     assert!(err.contains("audit file") && err.contains(path) && err.contains("missing"), "{err}");
     assert!(!std::path::Path::new(path).exists(), "no empty log was made in its place");
+    // `verify` names the missing file too.
+    let (ok, output) = verify_command(&reg);
+    assert!(!ok);
+    assert!(output.contains("audit file") && output.contains(path), "{output}");
 }
 
 #[tokio::test]

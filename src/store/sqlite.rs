@@ -73,6 +73,17 @@ impl SqliteStore {
 
     /// Opens a store as it is: never creates the files or changes their schema.
     pub async fn open_existing(url: &str) -> Result<SqliteStore, StoreError> {
+        let audit_path = super::audit_url(url);
+        let audit_path = audit_path.strip_prefix("sqlite://").unwrap_or(&audit_path);
+        let ledger_path = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p));
+        if ledger_path.is_some_and(|p| std::path::Path::new(p).exists())
+            && !audit_path.contains(":memory:")
+            && !std::path::Path::new(audit_path).exists()
+        {
+            return Err(StoreError::Inconsistent(format!(
+                "the store's audit file {audit_path} (check log and checkpoints) is missing: restore it beside the ledger"
+            )));
+        }
         let store = SqliteStore::connect(url, false)
             .await
             .map_err(|e| StoreError::Open { url: url.to_string(), source: Box::new(e) })?;
