@@ -4,7 +4,8 @@
 //! on disk.
 //!
 //! Records are held compactly, as the canonical bytes the ledger stores
-//! (one allocation per entity, each record preceded by its length), and
+//! (one allocation per entity, each record preceded by its sequence and
+//! length), and
 //! decoded when read: a few microseconds per record, against several times
 //! the memory for records kept decoded. Every record was decoded once
 //! before it was admitted here (by the writer that made it, or at rebuild),
@@ -85,7 +86,8 @@ fn unpack(packed: &[u8]) -> EntityRecords {
     )
 }
 
-fn record_key(id: &str) -> Option<u128> {
+/// The index's key of a record id: the UUID as a number.
+pub fn record_key(id: &str) -> Option<u128> {
     uuid::Uuid::try_parse(id).ok().map(|u| u.as_u128())
 }
 

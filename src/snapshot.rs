@@ -22,7 +22,7 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 
 use crate::domain::uscc::{CODE_LEN, Uscc};
-use crate::index::{Index, TreeHead, packed_records};
+use crate::index::{Index, TreeHead, packed_records, record_key};
 use crate::ledger::merkle::Frontier;
 use crate::ledger::{Hash, leaf_hash};
 
@@ -116,8 +116,8 @@ pub fn read(path: &Path) -> Result<Snapshot, String> {
                 return Err(format!("record {sequence} appears twice"));
             }
             let id = RecordId::decode(record).map_err(|e| format!("record {sequence}: {e}"))?.record_id;
-            let id = uuid::Uuid::try_parse(&id).map_err(|e| format!("record {sequence}: id: {e}"))?;
-            ids.push((id.as_u128(), code));
+            let key = record_key(&id).ok_or(format!("record {sequence}: id '{id}' is not a UUID"))?;
+            ids.push((key, code));
         }
         entities.push((code, packed));
     }

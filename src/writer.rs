@@ -17,7 +17,7 @@ use crate::domain::admission::{Refusal, Violation, check_against, check_body, re
 use crate::domain::record::{Record, RecordBody, RecordId};
 use crate::domain::rules::RuleBook;
 use crate::domain::uscc::Uscc;
-use crate::index::{Index, Indexed, TreeHead};
+use crate::index::{Index, Indexed, TreeHead, record_key};
 use crate::ledger;
 use crate::ledger::merkle::{Frontier, nodes_in, root};
 use crate::snapshot::{self, Snapshot};
@@ -172,7 +172,7 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&Path>) -> Resul
             if record.sequence != entry.sequence {
                 return Err(corrupt(format!("record says sequence {}", record.sequence)));
             }
-            if uuid::Uuid::try_parse(&record.id).is_err() {
+            if record_key(&record.id).is_none() {
                 return Err(corrupt(format!("record id '{}' is not a UUID", record.id)));
             }
             let leaf = ledger::Hash::try_from(entry.leaf_hash.as_slice())

@@ -177,7 +177,7 @@ impl AuditTrail {
             next_check: log_size + 1,
             chain: log_head,
             pending_checks: Vec::new(),
-            pending_permits: Vec::new(),
+            pending_units: None,
             pending_checkpoints: Vec::new(),
             persisted,
             retry_after: None,
@@ -227,7 +227,7 @@ impl AuditTrail {
     }
 
     /// Signs a receipt body together with the others waiting: see
-    /// `ReceiptSigner`.
+    /// `sign_receipts`.
     pub async fn sign_receipt(&self, body: &pb::ReceiptBody) -> Result<pb::Receipt, StoreError> {
         let (reply, answer) = oneshot::channel();
         let stopped = || StoreError::Stopped("the receipt signer");
@@ -247,11 +247,6 @@ impl AuditTrail {
         if !queued {
             tracing::error!("the audit trail has stopped; a check was not logged");
         }
-    }
-
-    /// Units of check-log entries waiting to be committed.
-    pub fn backlog(&self) -> u32 {
-        IN_FLIGHT - self.shared.in_flight.available_permits() as u32
     }
 }
 
@@ -335,9 +330,9 @@ struct Task {
     /// Chain hash of the last entry given a sequence (committed or pending).
     chain: Hash,
     /// Chained but not yet committed, kept across a failed commit, with
-    /// the units they hold.
+    /// the units they hold, merged.
     pending_checks: Vec<Chained>,
-    pending_permits: Vec<OwnedSemaphorePermit>,
+    pending_units: Option<OwnedSemaphorePermit>,
     pending_checkpoints: Vec<StoredCheckpoint>,
     /// (tree size, check-log size) of the newest stored checkpoint.
     persisted: (u64, u64),
@@ -420,7 +415,10 @@ impl Task {
             match event {
                 Event::Check(entry, codes, permit) => {
                     self.chain(*entry, codes);
-                    self.pending_permits.push(permit);
+                    match &mut self.pending_units {
+                        Some(units) => units.merge(permit),
+                        None => self.pending_units = Some(permit),
+                    }
                 }
                 Event::Persist(checkpoint) => self.pending_checkpoints.push(checkpoint),
                 Event::Sign(reply) => {
@@ -428,8 +426,7 @@ impl Task {
                 }
             }
         }
-        let units: u32 = self.pending_permits.iter().map(|p| p.num_permits() as u32).sum();
-        if units >= IN_FLIGHT / 2 {
+        if self.pending_units.as_ref().is_some_and(|u| u.num_permits() >= IN_FLIGHT as usize / 2) {
             self.flush_or_log().await;
         }
     }
@@ -474,7 +471,7 @@ impl Task {
             self.persisted = self.persisted.max((c.tree_size, c.check_log_size));
         }
         self.pending_checks.clear();
-        self.pending_permits.clear();
+        self.pending_units = None;
         self.pending_checkpoints.clear();
         Ok(())
     }
