@@ -834,3 +834,14 @@ async fn checks_answered_together_share_one_signature_and_each_receipt_verifies_
     assert!(heads.len() < 256, "receipts answered together share a signature");
     reg.stop().await;
 }
+
+#[tokio::test]
+async fn a_store_url_with_options_finds_its_audit_file_on_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("registry.db").display());
+    let mut reg = TestRegistry::start_with(|c| c.database_url = url.clone()).await;
+    written_ledger(&reg).await;
+    reg.restart().await;
+    assert!(dir.path().join("registry-audit.db").exists());
+    reg.stop().await;
+}

@@ -50,15 +50,13 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         }
-        let audit_path = super::audit_url(url);
-        let audit_path = audit_path.strip_prefix("sqlite://").unwrap_or(&audit_path);
-        let audit_missing = !audit_path.contains(":memory:") && !std::path::Path::new(audit_path).exists();
+        let audit_missing = missing_file(&super::audit_url(url));
         let pool = connect(url, true, SqliteSynchronous::Full, LEDGER_CACHE_KIB).await?;
-        if audit_missing && applied(&pool, migrate::AUDIT_MOVED).await? {
+        if let Some(path) = audit_missing
+            && applied(&pool, migrate::AUDIT_MOVED).await?
+        {
             pool.close().await;
-            return Err(StoreError::Inconsistent(format!(
-                "the store's audit file {audit_path} (check log and checkpoints) is missing: restore it beside the ledger"
-            )));
+            return Err(audit_file_missing(&path));
         }
         let store = SqliteStore::with_audit(pool, url, true).await?;
         migrate_file(&store.audit, migrate::SQLITE_AUDIT).await?;
@@ -73,16 +71,10 @@ impl SqliteStore {
 
     /// Opens a store as it is: never creates the files or changes their schema.
     pub async fn open_existing(url: &str) -> Result<SqliteStore, StoreError> {
-        let audit_path = super::audit_url(url);
-        let audit_path = audit_path.strip_prefix("sqlite://").unwrap_or(&audit_path);
-        let ledger_path = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p));
-        if ledger_path.is_some_and(|p| std::path::Path::new(p).exists())
-            && !audit_path.contains(":memory:")
-            && !std::path::Path::new(audit_path).exists()
+        if missing_file(url).is_none()
+            && let Some(path) = missing_file(&super::audit_url(url))
         {
-            return Err(StoreError::Inconsistent(format!(
-                "the store's audit file {audit_path} (check log and checkpoints) is missing: restore it beside the ledger"
-            )));
+            return Err(audit_file_missing(&path));
         }
         let store = SqliteStore::connect(url, false)
             .await
@@ -601,6 +593,19 @@ fn draw_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InspectionDraw, StoreE
             .collect::<Result<_, _>>()?,
         id: id.clone(),
     })
+}
+
+/// The file a SQLite URL names, when it is a file and not there.
+fn missing_file(url: &str) -> Option<String> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = path.split('?').next().unwrap_or(path);
+    (!path.contains(":memory:") && !std::path::Path::new(path).exists()).then(|| path.to_string())
+}
+
+fn audit_file_missing(path: &str) -> StoreError {
+    StoreError::Inconsistent(format!(
+        "the store's audit file {path} (check log and checkpoints) is missing: restore it beside the ledger"
+    ))
 }
 
 async fn applied(pool: &SqlitePool, version: i64) -> Result<bool, StoreError> {
