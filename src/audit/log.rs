@@ -1,7 +1,7 @@
-//! The check log as stored: entries hash-chained one by one, kept in blocks
-//! of consecutive entries committed together, with one index row per
-//! distinct code and caller in a block. Reading finds the blocks an index
-//! points to and filters their entries exactly.
+//! Reading the check log: entries are hash-chained one by one and stored
+//! in blocks (`store::CheckBlock`) with one index row per distinct code and
+//! caller in a block. Reading finds the blocks an index points to and
+//! filters their entries exactly.
 
 use prost::Message;
 
@@ -9,99 +9,10 @@ use super::chain_hash;
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
 use crate::proto::pb;
-use crate::store::{BlockFilter, CheckBlock, Store, StoreError, code_key};
+use crate::store::{BlockFilter, Store, StoreError, code_key};
 
-/// Most entries in one block.
-pub const BLOCK_ENTRIES: usize = 512;
-/// Most entry bytes in one block (a block holds at least one entry).
-pub const BLOCK_BYTES: usize = 512 * 1024;
 /// Blocks read at a time.
 const BLOCKS_PER_READ: u32 = 8;
-
-/// An entry chained and waiting to be stored.
-pub struct Chained {
-    pub sequence: u64,
-    /// Microseconds since the Unix epoch, UTC.
-    pub checked_at: i64,
-    pub caller_subject: String,
-    /// Valid codes asked about, normalised.
-    pub codes: Vec<String>,
-    /// The encoded entry with its chain hash empty.
-    pub bytes: Vec<u8>,
-    pub chain_hash: Hash,
-}
-
-/// Cuts consecutive chained entries into blocks; `before` is the chain
-/// hash of the entry before the first.
-pub fn blocks(entries: &[Chained], mut before: Hash) -> Vec<CheckBlock> {
-    let mut blocks = Vec::new();
-    let mut rest = entries;
-    while let Some(first) = rest.first() {
-        let mut bytes = 0;
-        let take = rest
-            .iter()
-            .take(BLOCK_ENTRIES)
-            .take_while(|e| {
-                bytes += e.bytes.len();
-                bytes == e.bytes.len() || bytes <= BLOCK_BYTES
-            })
-            .count();
-        let (these, later) = rest.split_at(take);
-        let last = these.last().expect("a block holds an entry");
-        let mut block = CheckBlock {
-            first_sequence: first.sequence,
-            last_sequence: last.sequence,
-            min_at: these.iter().map(|e| e.checked_at).min().unwrap_or_default(),
-            max_at: these.iter().map(|e| e.checked_at).max().unwrap_or_default(),
-            chain_before: before,
-            chain_hash: last.chain_hash,
-            entries: Vec::with_capacity(these.iter().map(|e| e.bytes.len() + 3).sum()),
-            code_keys: these.iter().flat_map(|e| e.codes.iter().map(|c| code_key(c))).collect(),
-            callers: these.iter().map(|e| e.caller_subject.clone()).collect(),
-        };
-        for e in these {
-            prost::encoding::encode_varint(e.bytes.len() as u64, &mut block.entries);
-            block.entries.extend_from_slice(&e.bytes);
-        }
-        block.code_keys.sort_unstable();
-        block.code_keys.dedup();
-        block.callers.sort_unstable();
-        block.callers.dedup();
-        before = last.chain_hash;
-        blocks.push(block);
-        rest = later;
-    }
-    blocks
-}
-
-/// A block's entries as stored, each with its sequence; an error names
-/// the first that cannot be read.
-pub fn entries(block: &CheckBlock) -> Result<Vec<(u64, &[u8])>, StoreError> {
-    let corrupt = |what: String| {
-        StoreError::Inconsistent(format!("check-log block ending at entry {}: {what}", block.last_sequence))
-    };
-    let mut out = Vec::new();
-    let mut rest = block.entries.as_slice();
-    while !rest.is_empty() {
-        let sequence = block.first_sequence + out.len() as u64;
-        let len = prost::encoding::decode_varint(&mut rest).map_err(|_| corrupt(format!("entry {sequence} has no length")))?;
-        if len > rest.len() as u64 {
-            return Err(corrupt(format!("entry {sequence} is cut short")));
-        }
-        let (bytes, later) = rest.split_at(len as usize);
-        out.push((sequence, bytes));
-        rest = later;
-    }
-    if block.last_sequence.checked_sub(block.first_sequence).map(|n| n + 1) != Some(out.len() as u64) {
-        return Err(corrupt(format!(
-            "it holds {} entries for sequences {}..={}",
-            out.len(),
-            block.first_sequence,
-            block.last_sequence
-        )));
-    }
-    Ok(out)
-}
 
 /// Which check-log entries an auditor wants; all filters combine.
 #[derive(Clone, Debug, Default)]
@@ -142,7 +53,7 @@ pub async fn read(store: &Store, query: &CheckQuery, limit: usize) -> Result<Vec
         filter.after = last.last_sequence;
         for block in &blocks {
             let mut chain = block.chain_before;
-            for (sequence, bytes) in entries(block)? {
+            for (sequence, bytes) in block.entries()? {
                 chain = chain_hash(&chain, bytes);
                 if sequence <= query.after {
                     continue;

@@ -39,8 +39,7 @@ use crate::ledger::merkle::{Node, NodeSource, nodes_needed};
 use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::proto::convert::timestamp_to_wire;
 use crate::proto::pb;
-use crate::store::{Store, StoreError, StoredCheckpoint};
-use log::Chained;
+use crate::store::{CheckBlock, ChainedCheck, Store, StoreError, StoredCheckpoint};
 
 /// Most events the task takes in one round.
 const MAX_EVENTS: usize = 4096;
@@ -331,7 +330,7 @@ struct Task {
     chain: Hash,
     /// Chained but not yet committed, kept across a failed commit, with
     /// the units they hold, merged.
-    pending_checks: Vec<Chained>,
+    pending_checks: Vec<ChainedCheck>,
     pending_units: Option<OwnedSemaphorePermit>,
     pending_checkpoints: Vec<StoredCheckpoint>,
     /// (tree size, check-log size) of the newest stored checkpoint.
@@ -437,7 +436,7 @@ impl Task {
         entry.chain_hash.clear();
         let bytes = entry.encode_to_vec();
         self.chain = chain_hash(&self.chain, &bytes);
-        self.pending_checks.push(Chained {
+        self.pending_checks.push(ChainedCheck {
             sequence: self.next_check,
             checked_at: checked_at_micros(&entry),
             caller_subject: entry.caller_subject,
@@ -454,7 +453,7 @@ impl Task {
             return Ok(());
         }
         let committed = self.shared.state.lock().expect("audit state").log_head;
-        let blocks = log::blocks(&self.pending_checks, committed);
+        let blocks = CheckBlock::cut(&self.pending_checks, committed);
         if let Err(e) = self.store.append_audit(&blocks, &self.pending_checkpoints).await {
             // A commit can succeed and still report an error; retrying it
             // would then fail for ever on the entries' sequence numbers.

@@ -232,7 +232,7 @@ fn block_fault(
     if block.chain_before != *chain {
         return Some(format!("check-log block {first}..={last}: chain_before is not the chain hash of entry {size}"));
     }
-    let entries = match log::entries(block) {
+    let entries = match block.entries() {
         Ok(entries) => entries,
         Err(e) => return Some(e.to_string()),
     };

@@ -11,7 +11,7 @@ use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, BlockFilter, CheckBlock, ExistingKeys, IndexDigest, NewNodes, StoreError, StoredCheckpoint, StoredEntry, migrate,
+    Appended, BlockFilter, ChainedCheck, CheckBlock, ExistingKeys, IndexDigest, NewNodes, StoreError, StoredCheckpoint, StoredEntry, migrate,
 };
 use crate::ledger::Hash;
 use crate::domain::rules::supervision::InspectionDraw;
@@ -153,34 +153,24 @@ impl SqliteStore {
             .fetch_all(&self.pool)
             .await?;
             let Some(last) = rows.last() else { break };
-            let mut block = CheckBlock {
-                first_sequence: after as u64 + 1,
-                chain_before: chain,
-                min_at: i64::MAX,
-                max_at: i64::MIN,
-                ..CheckBlock::default()
-            };
-            for row in &rows {
-                let entry: Vec<u8> = row.try_get("entry")?;
-                let at: i64 = row.try_get("checked_at")?;
-                prost::encoding::encode_varint(entry.len() as u64, &mut block.entries);
-                block.entries.extend_from_slice(&entry);
-                block.min_at = block.min_at.min(at);
-                block.max_at = block.max_at.max(at);
-                block.callers.push(row.try_get("caller_subject")?);
-                let codes: String = row.try_get("codes")?;
-                block.code_keys.extend(codes.split(',').filter(|c| !c.is_empty()).map(super::code_key));
-            }
-            let chain_hash: Vec<u8> = last.try_get("chain_hash")?;
             after = last.try_get("sequence")?;
-            chain = Hash::try_from(chain_hash.as_slice()).unwrap_or([0; 32]);
-            block.last_sequence = after as u64;
-            block.chain_hash = chain;
-            block.callers.sort_unstable();
-            block.callers.dedup();
-            block.code_keys.sort_unstable();
-            block.code_keys.dedup();
-            insert_block(&mut tx, &block).await?;
+            let mut checks = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let codes: String = row.try_get("codes")?;
+                let chain_hash: Vec<u8> = row.try_get("chain_hash")?;
+                checks.push(ChainedCheck {
+                    sequence: row.try_get::<i64, _>("sequence")? as u64,
+                    checked_at: row.try_get("checked_at")?,
+                    caller_subject: row.try_get("caller_subject")?,
+                    codes: codes.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect(),
+                    bytes: row.try_get("entry")?,
+                    chain_hash: Hash::try_from(chain_hash.as_slice()).unwrap_or([0; 32]),
+                });
+            }
+            for block in CheckBlock::cut(&checks, chain) {
+                insert_block(&mut tx, &block).await?;
+            }
+            chain = checks.last().expect("a page holds a check").chain_hash;
         }
         tx.commit().await?;
         Ok(())
