@@ -21,7 +21,7 @@ use crate::index::{Index, Indexed, TreeHead, record_key};
 use crate::ledger;
 use crate::ledger::merkle::{Frontier, nodes_in, root};
 use crate::snapshot::{self, Snapshot};
-use crate::store::{Appended, NewNodes, Store, StoreError};
+use crate::store::{Appended, IdempotencyKeys, NewNodes, Store, StoreError};
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
@@ -82,24 +82,7 @@ impl Writer {
 /// Keys that make a write idempotent: those of the records in a batch,
 /// and those of earlier records the batch's commands name, read from the
 /// store, whose unique constraints hold them.
-#[derive(Default)]
-struct Keys {
-    /// (actor, request id) -> record.
-    requests: HashMap<(String, String), RecordId>,
-    /// (authority, decision number) of penalties and listings -> record.
-    decisions: HashMap<(String, String), RecordId>,
-}
-
-impl Keys {
-    fn add(&mut self, r: &Record) {
-        if !r.request_id.is_empty() {
-            self.requests.insert((r.actor.clone(), r.request_id.clone()), r.id.clone());
-        }
-        if let Some(number) = r.body.unique_decision_number() {
-            self.decisions.insert((r.authority.clone(), number.to_string()), r.id.clone());
-        }
-    }
-}
+type Keys = IdempotencyKeys;
 
 /// Everything the writer owns.
 pub struct WriterTask {
@@ -379,8 +362,7 @@ impl WriterTask {
         if requests.is_empty() && decisions.is_empty() {
             return Ok(Keys::default());
         }
-        let found = self.store.existing_keys(&requests, &decisions).await?;
-        Ok(Keys { requests: found.requests, decisions: found.decisions })
+        self.store.existing_keys(&requests, &decisions).await
     }
 
     fn admit(

@@ -40,13 +40,25 @@ pub struct NewNodes {
     pub hashes: Vec<Hash>,
 }
 
-/// Idempotency keys found in the store, each with the record holding it.
+/// Keys that make a write idempotent, each with the record holding it.
 #[derive(Clone, Debug, Default)]
-pub struct ExistingKeys {
+pub struct IdempotencyKeys {
     /// (actor, request id) -> record id.
     pub requests: std::collections::HashMap<(String, String), String>,
-    /// (authority, decision number) -> record id.
+    /// (authority, decision number) of penalties and listings -> record id.
     pub decisions: std::collections::HashMap<(String, String), String>,
+}
+
+impl IdempotencyKeys {
+    /// Adds the keys a record holds.
+    pub fn add(&mut self, r: &Record) {
+        if !r.request_id.is_empty() {
+            self.requests.insert((r.actor.clone(), r.request_id.clone()), r.id.clone());
+        }
+        if let Some(number) = r.body.unique_decision_number() {
+            self.decisions.insert((r.authority.clone(), number.to_string()), r.id.clone());
+        }
+    }
 }
 
 /// A signed checkpoint as stored.
@@ -345,7 +357,7 @@ impl Store {
         &self,
         requests: &[(String, String)],
         decisions: &[(String, String)],
-    ) -> Result<ExistingKeys, StoreError> {
+    ) -> Result<IdempotencyKeys, StoreError> {
         match self {
             Store::Sqlite(s) => s.existing_keys(requests, decisions).await,
         }

@@ -11,7 +11,7 @@ use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, BlockFilter, ChainedCheck, CheckBlock, ExistingKeys, IndexDigest, NewNodes, StoreError, StoredCheckpoint, StoredEntry, migrate,
+    Appended, BlockFilter, ChainedCheck, CheckBlock, IdempotencyKeys, IndexDigest, NewNodes, StoreError, StoredCheckpoint, StoredEntry, migrate,
 };
 use crate::ledger::Hash;
 use crate::domain::rules::supervision::InspectionDraw;
@@ -307,8 +307,8 @@ impl SqliteStore {
         &self,
         requests: &[(String, String)],
         decisions: &[(String, String)],
-    ) -> Result<ExistingKeys, StoreError> {
-        let mut found = ExistingKeys::default();
+    ) -> Result<IdempotencyKeys, StoreError> {
+        let mut found = IdempotencyKeys::default();
         // A join from the keys, so each is one probe of its unique index (a
         // row-value IN would scan the table).
         for (pairs, sql, into) in [
