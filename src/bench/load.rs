@@ -86,7 +86,7 @@ pub fn h2load(
     if failed > 0 || status_errors > 0 {
         return Err(format!("h2load: {failed} calls failed, {status_errors} answered with an HTTP error:\n{stdout}"));
     }
-    let mut latencies: Vec<u64> = std::fs::read_to_string(&log)
+    let latencies: Vec<u64> = std::fs::read_to_string(&log)
         .map_err(|e| e.to_string())?
         .lines()
         .filter_map(|l| l.split('\t').nth(2)?.trim().parse().ok())
@@ -94,17 +94,20 @@ pub fn h2load(
     if latencies.is_empty() {
         return Err(format!("h2load made no calls:\n{stdout}"));
     }
-    latencies.sort_unstable();
-    Ok(Figures {
-        rate: latencies.len() as f64 / seconds as f64,
-        p50: percentile(&latencies, 0.50) as f64 / 1000.0,
-        p99: percentile(&latencies, 0.99) as f64 / 1000.0,
-        calls: latencies.len() as u64,
-    })
+    Ok(Figures::of(latencies, seconds as f64))
 }
 
-pub fn percentile(sorted: &[u64], p: f64) -> u64 {
-    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+impl Figures {
+    /// The figures of calls that took `latencies` (microseconds) over
+    /// `seconds`; zero when there were none.
+    fn of(mut latencies: Vec<u64>, seconds: f64) -> Figures {
+        if latencies.is_empty() {
+            return Figures::default();
+        }
+        latencies.sort_unstable();
+        let percentile = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)] as f64 / 1000.0;
+        Figures { rate: latencies.len() as f64 / seconds, p50: percentile(0.5), p99: percentile(0.99), calls: latencies.len() as u64 }
+    }
 }
 
 /// A penalty numbered `n`, for writes that are all new records.
@@ -184,16 +187,5 @@ pub async fn writes(
         sequences.extend(s);
     }
     let elapsed = started.elapsed().as_secs_f64().max(duration.as_secs_f64());
-    latencies.sort_unstable();
-    let figures = if latencies.is_empty() {
-        Figures::default()
-    } else {
-        Figures {
-            rate: latencies.len() as f64 / elapsed,
-            p50: percentile(&latencies, 0.5) as f64 / 1000.0,
-            p99: percentile(&latencies, 0.99) as f64 / 1000.0,
-            calls: latencies.len() as u64,
-        }
-    };
-    Ok(Written { figures, sequences })
+    Ok(Written { figures: Figures::of(latencies, elapsed), sequences })
 }
