@@ -39,20 +39,15 @@ impl Default for TreeHead {
 /// One entity's records in ledger order, shared with readers.
 pub type EntityRecords = Arc<Vec<Arc<Record>>>;
 
-#[derive(Default)]
-struct Inner {
-    /// Each entity's records in ledger order: LEB128 sequence, LEB128
-    /// length, canonical bytes.
-    entities: HashMap<Uscc, Arc<[u8]>>,
-    /// Record id (a UUID) -> the entity it belongs to.
-    records: HashMap<u128, Uscc>,
-}
+/// Each entity's records in ledger order: LEB128 sequence, LEB128 length,
+/// canonical bytes. Records are found by id through the store
+/// (`Store::locate`): a map of every id would cost more memory than the
+/// records it points at.
+pub type Entities = HashMap<Uscc, Arc<[u8]>>;
 
-/// A record ready for the index: its entity, id, sequence and canonical
-/// bytes.
+/// A record ready for the index: its entity, sequence and canonical bytes.
 pub struct Indexed<'a> {
     pub uscc: Uscc,
-    pub id: &'a str,
     pub sequence: u64,
     pub bytes: &'a [u8],
 }
@@ -86,13 +81,8 @@ fn unpack(packed: &[u8]) -> EntityRecords {
     )
 }
 
-/// The index's key of a record id: the UUID as a number.
-pub fn record_key(id: &str) -> Option<u128> {
-    uuid::Uuid::try_parse(id).ok().map(|u| u.as_u128())
-}
-
 pub struct Index {
-    inner: RwLock<Inner>,
+    inner: RwLock<Entities>,
     head: watch::Sender<TreeHead>,
     /// The commit time of the batch the writer is committing, while it is:
     /// records stamped at or after it may still arrive. `None`: every
@@ -113,7 +103,7 @@ impl Default for Index {
 impl Index {
     /// The records of one entity; `None` when it has none.
     pub fn entity(&self, uscc: &Uscc) -> Option<EntityRecords> {
-        let packed = self.inner.read().expect("index lock").entities.get(uscc).cloned()?;
+        let packed = self.inner.read().expect("index lock").get(uscc).cloned()?;
         Some(unpack(&packed))
     }
 
@@ -124,18 +114,12 @@ impl Index {
             .inner
             .read()
             .expect("index lock")
-            .entities
             .iter()
             .filter(|(code, _)| code.division().starts_with(prefix))
             .map(|(code, records)| (*code, records.clone()))
             .collect();
         packed.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         packed.into_iter().map(|(code, records)| (code, unpack(&records))).collect()
-    }
-
-    pub fn record(&self, id: &str) -> Option<Arc<Record>> {
-        let uscc = *self.inner.read().expect("index lock").records.get(&record_key(id)?)?;
-        self.entity(&uscc)?.iter().find(|r| r.id == id).cloned()
     }
 
     /// The size of the published tree: every record up to it is held (the
@@ -156,18 +140,14 @@ impl Index {
             let mut inner = self.inner.write().expect("index lock");
             let mut grown: HashMap<Uscc, Vec<u8>> = HashMap::new();
             for r in committed {
-                let packed = grown
-                    .entry(r.uscc)
-                    .or_insert_with(|| inner.entities.get(&r.uscc).map(|v| v.to_vec()).unwrap_or_default());
+                let packed =
+                    grown.entry(r.uscc).or_insert_with(|| inner.get(&r.uscc).map(|v| v.to_vec()).unwrap_or_default());
                 prost::encoding::encode_varint(r.sequence, packed);
                 prost::encoding::encode_varint(r.bytes.len() as u64, packed);
                 packed.extend_from_slice(r.bytes);
-                if let Some(key) = record_key(r.id) {
-                    inner.records.insert(key, r.uscc);
-                }
             }
             for (uscc, packed) in grown {
-                inner.entities.insert(uscc, packed.into());
+                inner.insert(uscc, packed.into());
             }
         }
         self.head.send_replace(head);
@@ -176,17 +156,13 @@ impl Index {
     /// Every entity's packed records, for a snapshot.
     pub fn export(&self) -> Vec<(Uscc, Arc<[u8]>)> {
         let inner = self.inner.read().expect("index lock");
-        inner.entities.iter().map(|(code, packed)| (*code, packed.clone())).collect()
+        inner.iter().map(|(code, packed)| (*code, packed.clone())).collect()
     }
 
-    /// Fills an empty index from a snapshot: packed entities, record ids
-    /// and the tree head they make.
-    pub fn import(&self, entities: Vec<(Uscc, Arc<[u8]>)>, ids: Vec<(u128, Uscc)>, head: TreeHead) {
-        {
-            let mut inner = self.inner.write().expect("index lock");
-            inner.entities = entities.into_iter().collect();
-            inner.records = ids.into_iter().collect();
-        }
+    /// Fills an empty index from a snapshot: packed entities and the tree
+    /// head they make.
+    pub fn import(&self, entities: Entities, head: TreeHead) {
+        *self.inner.write().expect("index lock") = entities;
         self.head.send_replace(head);
     }
 

@@ -14,15 +14,14 @@
 //! snapshot that differs from the ledger in one byte or one position is
 //! refused, and the index is rebuilt from the ledger instead.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use prost::Message;
 use sha2::{Digest, Sha256};
 
 use crate::domain::uscc::{CODE_LEN, Uscc};
-use crate::index::{Index, TreeHead, packed_records, record_key};
+use crate::index::{Entities, Index, TreeHead, packed_records};
 use crate::ledger::merkle::Frontier;
 use crate::ledger::{Hash, leaf_hash};
 
@@ -71,42 +70,69 @@ pub struct Snapshot {
     pub head: TreeHead,
     /// The tree its records make, to go on appending to.
     pub frontier: Frontier,
-    entities: Vec<(Uscc, Arc<[u8]>)>,
-    ids: Vec<(u128, Uscc)>,
+    entities: Entities,
 }
 
-/// Only the id of a canonical record, decoded without the rest.
-#[derive(Clone, PartialEq, Message)]
-struct RecordId {
-    #[prost(string, tag = "1")]
-    record_id: String,
+/// A snapshot's bytes before its checksum, read in order and hashed as
+/// they are read: the file is never held whole in memory.
+struct Body {
+    reader: std::io::BufReader<std::fs::File>,
+    digest: Sha256,
+    /// Bytes of the body not read yet.
+    left: u64,
+}
+
+impl Body {
+    fn take(&mut self, n: usize) -> Result<Vec<u8>, String> {
+        if n as u64 > self.left {
+            return Err("cut short".into());
+        }
+        let mut bytes = vec![0; n];
+        self.reader.read_exact(&mut bytes).map_err(|e| e.to_string())?;
+        self.digest.update(&bytes);
+        self.left -= n as u64;
+        Ok(bytes)
+    }
+
+    fn u64(&mut self) -> Result<u64, String> {
+        Ok(u64::from_be_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+
+    /// Checks that the body is read to its end and that the checksum
+    /// after it matches.
+    fn finish(mut self) -> Result<(), String> {
+        if self.left != 0 {
+            return Err("bytes follow the last entity".into());
+        }
+        let mut sum = [0; 32];
+        self.reader.read_exact(&mut sum).map_err(|e| e.to_string())?;
+        if self.digest.finalize()[..] != sum {
+            return Err("its checksum does not match".into());
+        }
+        Ok(())
+    }
 }
 
 /// Reads a snapshot; an error says why it cannot be used.
 pub fn read(path: &Path) -> Result<Snapshot, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let (body, sum) = bytes.split_at_checked(bytes.len().saturating_sub(32)).ok_or("too short")?;
-    if sum.len() != 32 || Sha256::digest(body)[..] != *sum {
-        return Err("its checksum does not match".into());
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    let left = len.checked_sub(32).ok_or("too short")?;
+    let mut body = Body { reader: std::io::BufReader::with_capacity(1 << 20, file), digest: Sha256::new(), left };
+    if body.take(MAGIC.len())? != MAGIC {
+        return Err("not an index snapshot of this version".into());
     }
-    let mut rest = body.strip_prefix(MAGIC.as_slice()).ok_or("not an index snapshot of this version")?;
-    let mut take = |n: usize| -> Result<&[u8], String> {
-        let (taken, later) = rest.split_at_checked(n).ok_or("cut short")?;
-        rest = later;
-        Ok(taken)
-    };
-    let u64_of = |b: &[u8]| u64::from_be_bytes(b.try_into().expect("8 bytes"));
-    let size = u64_of(take(8)?);
-    let root = Hash::try_from(take(32)?).expect("32 bytes");
-    let count = u64_of(take(8)?);
+    let size = body.u64()?;
+    let root = Hash::try_from(body.take(32)?).expect("32 bytes");
+    let count = body.u64()?;
     let mut leaves: Vec<Option<Hash>> = vec![None; usize::try_from(size).map_err(|e| e.to_string())?];
-    let mut entities = Vec::with_capacity(count.min(1 << 24) as usize);
-    let mut ids = Vec::with_capacity(leaves.len());
+    let mut entities = Entities::with_capacity(count.min(1 << 24) as usize);
     for _ in 0..count {
-        let code = std::str::from_utf8(take(CODE_LEN)?).map_err(|e| e.to_string())?;
+        let code = body.take(CODE_LEN)?;
+        let code = std::str::from_utf8(&code).map_err(|e| e.to_string())?;
         let code = Uscc::parse(code).map_err(|e| format!("code {code}: {e}"))?;
-        let len = u64_of(take(8)?) as usize;
-        let packed: Arc<[u8]> = take(len)?.into();
+        let len = usize::try_from(body.u64()?).map_err(|e| e.to_string())?;
+        let packed: Arc<[u8]> = body.take(len)?.into();
         for (sequence, record) in packed_records(&packed)? {
             let slot = sequence
                 .checked_sub(1)
@@ -115,15 +141,12 @@ pub fn read(path: &Path) -> Result<Snapshot, String> {
             if slot.replace(leaf_hash(record)).is_some() {
                 return Err(format!("record {sequence} appears twice"));
             }
-            let id = RecordId::decode(record).map_err(|e| format!("record {sequence}: {e}"))?.record_id;
-            let key = record_key(&id).ok_or(format!("record {sequence}: id '{id}' is not a UUID"))?;
-            ids.push((key, code));
         }
-        entities.push((code, packed));
+        if entities.insert(code, packed).is_some() {
+            return Err(format!("entity {code} appears twice"));
+        }
     }
-    if !rest.is_empty() {
-        return Err("bytes follow the last entity".into());
-    }
+    body.finish()?;
     let mut frontier = Frontier::default();
     let mut completed = Vec::new();
     for (i, leaf) in leaves.into_iter().enumerate() {
@@ -133,13 +156,13 @@ pub fn read(path: &Path) -> Result<Snapshot, String> {
     if frontier.root() != root {
         return Err("its records do not make the root it names".into());
     }
-    Ok(Snapshot { head: TreeHead { size, root }, frontier, entities, ids })
+    Ok(Snapshot { head: TreeHead { size, root }, frontier, entities })
 }
 
 impl Snapshot {
     /// Fills an empty index with the snapshot's records.
     pub fn load_into(self, index: &Index) -> Frontier {
-        index.import(self.entities, self.ids, self.head);
+        index.import(self.entities, self.head);
         self.frontier
     }
 }

@@ -17,11 +17,11 @@ use crate::domain::admission::{Refusal, Violation, check_against, check_body, re
 use crate::domain::record::{Record, RecordBody, RecordId};
 use crate::domain::rules::RuleBook;
 use crate::domain::uscc::Uscc;
-use crate::index::{Index, Indexed, TreeHead, record_key};
+use crate::index::{Index, Indexed, TreeHead};
 use crate::ledger;
 use crate::ledger::merkle::{Frontier, nodes_in, root};
 use crate::snapshot::{self, Snapshot};
-use crate::store::{Appended, IdempotencyKeys, NewNodes, Store, StoreError};
+use crate::store::{Appended, IdempotencyKeys, Located, NewNodes, Store, StoreError};
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
@@ -131,12 +131,12 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&Path>) -> Resul
             Frontier::default()
         }
     };
-    let mut pending: Vec<(Uscc, String, Vec<u8>)> = Vec::with_capacity(REBUILD_CHUNK);
+    let mut pending: Vec<(Uscc, Vec<u8>)> = Vec::with_capacity(REBUILD_CHUNK);
     let mut last_recorded_at = chrono::DateTime::UNIX_EPOCH;
-    let apply = |pending: &mut Vec<(Uscc, String, Vec<u8>)>, frontier: &Frontier| {
+    let apply = |pending: &mut Vec<(Uscc, Vec<u8>)>, frontier: &Frontier| {
         let head = TreeHead { size: frontier.size(), root: frontier.root() };
         let first = frontier.size() + 1 - pending.len() as u64;
-        let indexed = pending.iter().zip(first..).map(|((uscc, id, bytes), sequence)| Indexed { uscc: *uscc, id, sequence, bytes });
+        let indexed = pending.iter().zip(first..).map(|((uscc, bytes), sequence)| Indexed { uscc: *uscc, sequence, bytes });
         index.apply(indexed, head);
         pending.clear();
     };
@@ -155,9 +155,6 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&Path>) -> Resul
             if record.sequence != entry.sequence {
                 return Err(corrupt(format!("record says sequence {}", record.sequence)));
             }
-            if record_key(&record.id).is_none() {
-                return Err(corrupt(format!("record id '{}' is not a UUID", record.id)));
-            }
             let leaf = ledger::Hash::try_from(entry.leaf_hash.as_slice())
                 .map_err(|_| corrupt("leaf hash is not 32 bytes".into()))?;
             let first = nodes_in(frontier.size());
@@ -169,7 +166,7 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&Path>) -> Resul
                 }
             }
             last_recorded_at = record.recorded_at;
-            pending.push((record.uscc, record.id, entry.bytes));
+            pending.push((record.uscc, entry.bytes));
             if pending.len() == REBUILD_CHUNK {
                 apply(&mut pending, &frontier);
             }
@@ -249,6 +246,14 @@ enum Admitted {
     Replay(Arc<Record>),
 }
 
+/// What the store holds that a batch's commands name: the keys they
+/// repeat, and where the records those keys and the commands' references
+/// name are.
+struct Earlier {
+    keys: Keys,
+    places: HashMap<String, Located>,
+}
+
 /// Records admitted in the current batch but not yet committed.
 #[derive(Default)]
 struct Batch {
@@ -270,7 +275,7 @@ impl WriterTask {
     /// Admits and commits one batch, every record stamped `now`.
     async fn commit_batch(&mut self, jobs: Vec<Job>, now: chrono::DateTime<chrono::Utc>) {
         let today = self.clock.today();
-        let earlier = match self.earlier_keys(&jobs).await {
+        let earlier = match self.known(&jobs).await {
             Ok(keys) => keys,
             Err(e) => {
                 tracing::error!(error = %e, "idempotency keys could not be read");
@@ -323,7 +328,6 @@ impl WriterTask {
             self.last_recorded_at = now;
             let indexed = appended.iter().map(|a| Indexed {
                 uscc: a.record.uscc,
-                id: &a.record.id,
                 sequence: a.record.sequence,
                 bytes: &a.bytes,
             });
@@ -337,8 +341,11 @@ impl WriterTask {
     }
 
     /// A committed or batched record by id.
-    fn find(&self, batch: &Batch, id: &str) -> Option<Arc<Record>> {
-        batch.records.iter().find(|r| r.id == id).cloned().or_else(|| self.index.record(id))
+    fn find(&self, batch: &Batch, earlier: &Earlier, id: &str) -> Option<Arc<Record>> {
+        batch.records.iter().find(|r| r.id == id).cloned().or_else(|| {
+            let at = earlier.places.get(id)?;
+            self.index.entity(&at.uscc)?.iter().find(|r| r.sequence == at.sequence).cloned()
+        })
     }
 
     /// An entity's committed and batched records, in ledger order.
@@ -348,8 +355,9 @@ impl WriterTask {
         records
     }
 
-    /// The keys of earlier records that the commands' keys match.
-    async fn earlier_keys(&self, jobs: &[Job]) -> Result<Keys, StoreError> {
+    /// The keys of earlier records that the commands' keys match, and
+    /// where those records and the records the commands refer to are.
+    async fn known(&self, jobs: &[Job]) -> Result<Earlier, StoreError> {
         let requests: Vec<(String, String)> = jobs
             .iter()
             .filter(|j| !j.command.request_id.is_empty())
@@ -359,17 +367,27 @@ impl WriterTask {
             .iter()
             .filter_map(|j| Some((j.command.authority.clone(), j.command.body.unique_decision_number()?.to_string())))
             .collect();
-        if requests.is_empty() && decisions.is_empty() {
-            return Ok(Keys::default());
-        }
-        self.store.existing_keys(&requests, &decisions).await
+        let keys = if requests.is_empty() && decisions.is_empty() {
+            Keys::default()
+        } else {
+            self.store.existing_keys(&requests, &decisions).await?
+        };
+        let ids: Vec<&str> = keys
+            .requests
+            .values()
+            .chain(keys.decisions.values())
+            .map(String::as_str)
+            .chain(jobs.iter().filter_map(|j| reference_of(&j.command.body)).map(|(_, id)| id.as_str()))
+            .collect();
+        let places = if ids.is_empty() { HashMap::new() } else { self.store.locate(&ids).await? };
+        Ok(Earlier { keys, places })
     }
 
     fn admit(
         &self,
         cmd: &WriteCommand,
         batch: &Batch,
-        earlier: &Keys,
+        earlier: &Earlier,
         now: chrono::DateTime<chrono::Utc>,
         today: chrono::NaiveDate,
     ) -> Result<Admitted, WriteError> {
@@ -380,7 +398,7 @@ impl WriterTask {
             return Err(WriteError::Invalid(problems));
         }
         let reference = match reference_of(&cmd.body) {
-            Some((field, id)) => Some(self.find(batch, id).ok_or_else(|| {
+            Some((field, id)) => Some(self.find(batch, earlier, id).ok_or_else(|| {
                 WriteError::Refused(Refusal::TargetNotFound { field: field.into(), record_id: id.clone() })
             })?),
             None => None,
@@ -424,10 +442,10 @@ impl WriterTask {
         cmd: &WriteCommand,
         uscc: Uscc,
         batch: &Batch,
-        earlier: &Keys,
+        earlier: &Earlier,
     ) -> Result<Option<Arc<Record>>, WriteError> {
         let lookup = |map: fn(&Keys) -> &HashMap<(String, String), RecordId>, key: (String, String)| {
-            map(&batch.keys).get(&key).or_else(|| map(earlier).get(&key)).cloned()
+            map(&batch.keys).get(&key).or_else(|| map(&earlier.keys).get(&key)).cloned()
         };
         let by_request = (!cmd.request_id.is_empty())
             .then(|| lookup(|k| &k.requests, (cmd.actor.clone(), cmd.request_id.clone())))
@@ -446,7 +464,7 @@ impl WriterTask {
             })
         };
         let Some((id, reason, what)) = by_request.or_else(by_decision) else { return Ok(None) };
-        let original = self.find(batch, &id).expect("keys name indexed records");
+        let original = self.find(batch, earlier, &id).expect("keys name indexed records");
         if original.uscc == uscc && original.body == cmd.body {
             Ok(Some(original))
         } else {

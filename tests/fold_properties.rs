@@ -390,7 +390,7 @@ proptest! {
         let bytes: Vec<Vec<u8>> = records.iter().map(|r| creditregistry::ledger::encode(r)).collect();
         let indexed = |from: usize, to: usize| {
             (from..to)
-                .map(|i| Indexed { uscc: records[i].uscc, id: &records[i].id, sequence: records[i].sequence, bytes: &bytes[i] })
+                .map(|i| Indexed { uscc: records[i].uscc, sequence: records[i].sequence, bytes: &bytes[i] })
                 .collect::<Vec<_>>()
         };
         let whole = Index::default();

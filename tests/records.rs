@@ -508,6 +508,35 @@ async fn a_restart_rebuilds_the_index_and_loses_nothing() {
     reg.stop().await;
 }
 
+#[tokio::test]
+async fn decision_numbers_stored_by_record_id_still_find_their_record_after_the_migration() {
+    use sqlx::{ConnectOptions, Executor};
+    use std::str::FromStr;
+    let mut reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let first = record_penalty(&mut w, CODES[0], penalty("P-1", 1)).await;
+    reg.running.take().expect("running").stop().await.expect("clean stop");
+    // Back to the table migration 6 replaced: the key points at the record id.
+    let url = reg.config.database_url();
+    let mut db = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
+    for sql in [
+        "DROP TABLE decision_numbers",
+        "CREATE TABLE decision_numbers (authority TEXT NOT NULL, decision_number TEXT NOT NULL, \
+         record_id TEXT NOT NULL REFERENCES ledger (record_id), PRIMARY KEY (authority, decision_number))",
+        "INSERT INTO decision_numbers SELECT authority, 'P-1', record_id FROM ledger WHERE sequence = 1",
+        "DELETE FROM schema_migrations WHERE version = 6",
+    ] {
+        db.execute(sql).await.unwrap();
+    }
+    drop(db);
+    reg.running = Some(creditregistry::server::start(&reg.config).await.expect("server restarts"));
+    let mut w = reg.enforcement().await;
+    let again = w.record_penalty(penalty_request("another-request", CODES[0], penalty("P-1", 1))).await.unwrap().into_inner();
+    assert!(again.idempotent_replay, "the decision number is found through the migrated key");
+    assert_eq!(again.record.unwrap(), first);
+    reg.stop().await;
+}
+
 /// The index snapshot the registry writes beside its ledger when it stops.
 fn snapshot_path(reg: &TestRegistry) -> std::path::PathBuf {
     creditregistry::snapshot::path_for(&reg.config.database_url()).expect("a SQLite store has a snapshot path")

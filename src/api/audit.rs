@@ -171,7 +171,8 @@ impl AuditService for AuditApi {
         let (name, sequence) = match &m.leaf {
             Some(pb::get_inclusion_proof_request::Leaf::Sequence(s)) if *s > 0 => (s.to_string(), Some(*s as u64)),
             Some(pb::get_inclusion_proof_request::Leaf::RecordId(id)) => {
-                (id.clone(), store.sequence_of(id).await.map_err(ApiError::from)?)
+                let located = store.locate(&[id]).await.map_err(ApiError::from)?;
+                (id.clone(), located.get(id).map(|l| l.sequence))
             }
             _ => return Err(invalid("leaf", "name a record by record_id or by sequence (from 1)").into()),
         };

@@ -450,8 +450,9 @@ impl RecordsService for RecordsApi {
             name: m.record_id.clone(),
             message: format!("no record {}", m.record_id),
         };
-        let record = self.registry.index.record(&m.record_id).ok_or_else(not_found)?;
-        let records = self.registry.records_of(&record.uscc);
+        let located = self.registry.store.locate(&[&m.record_id]).await.map_err(ApiError::from)?;
+        let uscc = located.get(&m.record_id).ok_or_else(not_found)?.uscc;
+        let records = self.registry.records_of(&uscc);
         let state = scope.fold(&records, &self.registry.rules);
         let view = scope
             .visible(&state, &self.registry.rules)

@@ -33,6 +33,13 @@ pub struct StoredEntry {
     pub leaf_hash: Vec<u8>,
 }
 
+/// Where a record is: its entity and its sequence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    pub uscc: crate::domain::uscc::Uscc,
+    pub sequence: u64,
+}
+
 /// Nodes of the Merkle tree to append: `hashes[i]` is node `first + i`.
 #[derive(Clone, Debug, Default)]
 pub struct NewNodes {
@@ -363,10 +370,12 @@ impl Store {
         }
     }
 
-    /// The sequence of a record id.
-    pub async fn sequence_of(&self, record_id: &str) -> Result<Option<u64>, StoreError> {
+    /// Where records are in the ledger, by record id: each id found
+    /// answers with its entity and sequence; ids not in the ledger are left
+    /// out.
+    pub async fn locate(&self, record_ids: &[&str]) -> Result<std::collections::HashMap<String, Located>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.sequence_of(record_id).await,
+            Store::Sqlite(s) => s.locate(record_ids).await,
         }
     }
 

@@ -3,6 +3,7 @@
 //! checkpoints in an audit file beside it (`store::audit_url`), so that
 //! logging checks never takes the ledger's write lock.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -11,7 +12,8 @@ use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, BlockFilter, ChainedCheck, CheckBlock, IdempotencyKeys, IndexDigest, NewNodes, StoreError, StoredCheckpoint, StoredEntry, migrate,
+    Appended, BlockFilter, ChainedCheck, CheckBlock, IdempotencyKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
+    StoredEntry, migrate,
 };
 use crate::ledger::Hash;
 use crate::domain::rules::supervision::InspectionDraw;
@@ -203,9 +205,9 @@ impl SqliteStore {
                 chunk.iter().filter_map(|e| Some((e, e.record.body.unique_decision_number()?))).collect();
             if !numbered.is_empty() {
                 let mut numbers =
-                    QueryBuilder::<Sqlite>::new("INSERT INTO decision_numbers (authority, decision_number, record_id) ");
+                    QueryBuilder::<Sqlite>::new("INSERT INTO decision_numbers (authority, decision_number, sequence) ");
                 numbers.push_values(numbered, |mut row, (entry, number)| {
-                    row.push_bind(entry.record.authority.as_str()).push_bind(number).push_bind(entry.record.id.as_str());
+                    row.push_bind(entry.record.authority.as_str()).push_bind(number).push_bind(entry.record.sequence as i64);
                 });
                 numbers.build().execute(&mut *tx).await?;
             }
@@ -254,7 +256,7 @@ impl SqliteStore {
         let rows = sqlx::query(&format!("SELECT position, hash FROM merkle_nodes WHERE position IN ({list})"))
             .fetch_all(&self.pool)
             .await?;
-        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        let mut found = HashMap::with_capacity(rows.len());
         for row in rows {
             let position: i64 = row.try_get("position")?;
             let hash: Vec<u8> = row.try_get("hash")?;
@@ -319,8 +321,9 @@ impl SqliteStore {
             ),
             (
                 decisions,
-                " SELECT d.authority, d.decision_number, d.record_id FROM k
-                  JOIN decision_numbers d ON d.authority = k.a AND d.decision_number = k.b",
+                " SELECT d.authority, d.decision_number, l.record_id FROM k
+                  JOIN decision_numbers d ON d.authority = k.a AND d.decision_number = k.b
+                  JOIN ledger l ON l.sequence = d.sequence",
                 &mut found.decisions,
             ),
         ] {
@@ -340,12 +343,25 @@ impl SqliteStore {
         Ok(found)
     }
 
-    pub async fn sequence_of(&self, record_id: &str) -> Result<Option<u64>, StoreError> {
-        let sequence: Option<i64> = sqlx::query_scalar("SELECT sequence FROM ledger WHERE record_id = $1")
-            .bind(record_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(sequence.map(|s| s as u64))
+    pub async fn locate(&self, record_ids: &[&str]) -> Result<HashMap<String, Located>, StoreError> {
+        let mut found = HashMap::with_capacity(record_ids.len());
+        for chunk in record_ids.chunks(ROWS) {
+            let mut query = QueryBuilder::<Sqlite>::new("SELECT record_id, uscc, sequence FROM ledger WHERE record_id IN (");
+            let mut ids = query.separated(", ");
+            for id in chunk {
+                ids.push_bind(*id);
+            }
+            query.push(")");
+            for row in query.build().fetch_all(&self.pool).await? {
+                let sequence = row.try_get::<i64, _>(2)? as u64;
+                let uscc: &str = row.try_get(1)?;
+                let uscc = Uscc::parse(uscc)
+                    .map_err(|e| StoreError::Corrupt { sequence, reason: format!("its code '{uscc}': {e}") })?;
+                let located = Located { uscc, sequence };
+                found.insert(row.try_get(0)?, located);
+            }
+        }
+        Ok(found)
     }
 
     pub async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
