@@ -155,8 +155,7 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&Path>) -> Resul
             if record.sequence != entry.sequence {
                 return Err(corrupt(format!("record says sequence {}", record.sequence)));
             }
-            let leaf = ledger::Hash::try_from(entry.leaf_hash.as_slice())
-                .map_err(|_| corrupt("leaf hash is not 32 bytes".into()))?;
+            let leaf = ledger::leaf_hash(&entry.bytes);
             let first = nodes_in(frontier.size());
             nodes.clear();
             frontier.push(leaf, &mut nodes);

@@ -84,8 +84,8 @@ fn export_row(e: StoredEntry) -> pb::ExportLedgerResponse {
     pb::ExportLedgerResponse {
         sequence: e.sequence as i64,
         recorded_at: chrono::DateTime::from_timestamp_micros(e.recorded_at).map(timestamp_to_wire),
+        leaf_hash: crate::ledger::leaf_hash(&e.bytes).to_vec(),
         record: e.bytes,
-        leaf_hash: e.leaf_hash,
     }
 }
 
@@ -282,7 +282,7 @@ impl AuditService for AuditApi {
                 pb::HistoryEntry {
                     entry: Some(entry_to_wire(view, &state, scope.rules(&self.registry.rules), true)),
                     canonical_record: row.map(|r| r.bytes.clone()).unwrap_or_default(),
-                    leaf_hash: row.map(|r| r.leaf_hash.clone()).unwrap_or_default(),
+                    leaf_hash: row.map(|r| crate::ledger::leaf_hash(&r.bytes).to_vec()).unwrap_or_default(),
                 }
             })
             .collect();

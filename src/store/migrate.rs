@@ -8,6 +8,7 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
     (AUDIT_MOVED, "audit_moved", include_str!("../../migrations/sqlite/0004_audit_moved.sql")),
     (5, "projections_dropped", include_str!("../../migrations/sqlite/0005_projections_dropped.sql")),
     (6, "decision_numbers_by_sequence", include_str!("../../migrations/sqlite/0006_decision_numbers_by_sequence.sql")),
+    (7, "leaf_hash_dropped", include_str!("../../migrations/sqlite/0007_leaf_hash_dropped.sql")),
 ];
 
 /// The migration before which the store copies the check log and

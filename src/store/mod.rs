@@ -30,7 +30,6 @@ pub struct StoredEntry {
     /// Microseconds since the Unix epoch, UTC.
     pub recorded_at: i64,
     pub bytes: Vec<u8>,
-    pub leaf_hash: Vec<u8>,
 }
 
 /// Where a record is: its entity and its sequence.

@@ -185,7 +185,7 @@ impl SqliteStore {
         let mut tx = self.pool.begin().await?;
         for chunk in batch.chunks(ROWS) {
             let mut ledger = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO ledger (sequence, record_id, recorded_at, uscc, authority, actor, request_id, kind, record, leaf_hash) ",
+                "INSERT INTO ledger (sequence, record_id, recorded_at, uscc, authority, actor, request_id, kind, record) ",
             );
             ledger.push_values(chunk, |mut row, entry| {
                 let r = &entry.record;
@@ -197,8 +197,7 @@ impl SqliteStore {
                     .push_bind(r.actor.as_str())
                     .push_bind((!r.request_id.is_empty()).then_some(r.request_id.as_str()))
                     .push_bind(r.body.kind())
-                    .push_bind(entry.bytes.as_slice())
-                    .push_bind(&entry.leaf_hash[..]);
+                    .push_bind(entry.bytes.as_slice());
             });
             ledger.build().execute(&mut *tx).await?;
             let numbered: Vec<(&Appended, &str)> =
@@ -546,7 +545,7 @@ impl SqliteStore {
     }
 }
 
-const LEDGER_COLUMNS: &str = "SELECT sequence, record_id, uscc, recorded_at, record, leaf_hash FROM ledger";
+const LEDGER_COLUMNS: &str = "SELECT sequence, record_id, uscc, recorded_at, record FROM ledger";
 
 fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEntry, StoreError> {
     Ok(StoredEntry {
@@ -555,7 +554,6 @@ fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEntry, StoreErr
         uscc: row.try_get("uscc")?,
         recorded_at: row.try_get("recorded_at")?,
         bytes: row.try_get("record")?,
-        leaf_hash: row.try_get("leaf_hash")?,
     })
 }
 
