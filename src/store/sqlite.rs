@@ -310,33 +310,30 @@ impl SqliteStore {
         decisions: &[(String, String)],
     ) -> Result<IdempotencyKeys, StoreError> {
         let mut found = IdempotencyKeys::default();
-        // A join from the keys, so each is one probe of its unique index (a
+        // Both kinds of key in one statement, a round trip per batch: a
+        // join from the keys, so each is one probe of its unique index (a
         // row-value IN would scan the table).
-        for (pairs, sql, into) in [
-            (
-                requests,
-                " SELECT l.actor, l.request_id, l.record_id FROM k JOIN ledger l ON l.actor = k.a AND l.request_id = k.b",
-                &mut found.requests,
-            ),
-            (
-                decisions,
-                " SELECT d.authority, d.decision_number, l.record_id FROM k
-                  JOIN decision_numbers d ON d.authority = k.a AND d.decision_number = k.b
-                  JOIN ledger l ON l.sequence = d.sequence",
-                &mut found.decisions,
-            ),
-        ] {
-            for chunk in pairs.chunks(ROWS) {
-                let mut query = QueryBuilder::<Sqlite>::new("WITH k(a, b) AS (VALUES ");
-                let mut values = query.separated(", ");
-                for (a, b) in chunk {
-                    values.push("(").push_bind_unseparated(a.as_str()).push_unseparated(", ");
-                    values.push_bind_unseparated(b.as_str()).push_unseparated(")");
-                }
-                query.push(")").push(sql);
-                for row in query.build().fetch_all(&self.pool).await? {
-                    into.insert((row.try_get(0)?, row.try_get(1)?), row.try_get(2)?);
-                }
+        let keys: Vec<(i64, &(String, String))> =
+            requests.iter().map(|k| (0, k)).chain(decisions.iter().map(|k| (1, k))).collect();
+        for chunk in keys.chunks(ROWS) {
+            let mut query = QueryBuilder::<Sqlite>::new("WITH k(t, a, b) AS (VALUES ");
+            let mut values = query.separated(", ");
+            for (kind, (a, b)) in chunk {
+                values.push("(").push_bind_unseparated(*kind).push_unseparated(", ");
+                values.push_bind_unseparated(a.as_str()).push_unseparated(", ");
+                values.push_bind_unseparated(b.as_str()).push_unseparated(")");
+            }
+            query.push(
+                ") SELECT k.t, k.a, k.b, l.record_id FROM k
+                   JOIN ledger l ON l.actor = k.a AND l.request_id = k.b WHERE k.t = 0
+                 UNION ALL
+                 SELECT k.t, k.a, k.b, l.record_id FROM k
+                   JOIN decision_numbers d ON d.authority = k.a AND d.decision_number = k.b
+                   JOIN ledger l ON l.sequence = d.sequence WHERE k.t = 1",
+            );
+            for row in query.build().fetch_all(&self.pool).await? {
+                let into = if row.try_get::<i64, _>(0)? == 0 { &mut found.requests } else { &mut found.decisions };
+                into.insert((row.try_get(1)?, row.try_get(2)?), row.try_get(3)?);
             }
         }
         Ok(found)
