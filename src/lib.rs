@@ -6,6 +6,7 @@
 //! - `store`: SQL, one transaction per batch.
 //! - `index`: every entity's records in memory.
 //! - `writer`: the single writer with group commit.
+//! - `services`: what the registry does, under the API: checks.
 //! - `auth`: JWT -> `Principal`.
 //! - `api`: the gRPC services; `proto`: the wire types.
 //! - `server`: assembles and runs it all.
@@ -20,6 +21,7 @@ pub mod index;
 pub mod ledger;
 pub mod proto;
 pub mod server;
+pub mod services;
 pub mod snapshot;
 pub mod store;
 pub mod writer;

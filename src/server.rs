@@ -22,6 +22,7 @@ use crate::proto::pb::{
     records_service_server::RecordsServiceServer,
     supervision_service_server::SupervisionServiceServer,
 };
+use crate::services::checks::Checks;
 use crate::store::Store;
 use crate::writer;
 
@@ -129,7 +130,8 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     tracing::info!(key_id = %audit.public_key().key_id, "registry signing key loaded");
 
     let snapshot_index = index.clone();
-    let registry = Registry { writer, index, clock, rules, store: store.clone(), audit };
+    let checks = Checks::new(index.clone(), rules.clone(), audit.clone(), clock);
+    let registry = Registry { writer, index, clock, rules, store: store.clone(), audit, checks };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();

@@ -1,18 +1,18 @@
 //! `EligibilityService`: joint-punishment checks (联合惩戒) for procurement
-//! and bidding platforms, served from the in-memory index. Every answer
-//! comes with a signed receipt and is written to the check log.
+//! and bidding platforms. Requests are read and answered here; deciding,
+//! the signed receipt and the check log are `services::checks`.
 
 use tonic::{Request, Response, Status};
 
 use super::error::{ApiError, rpc_status};
-use super::{ReadScope, Registry, principal, require};
+use super::{Registry, principal, require};
 use crate::auth::{Principal, Role};
 use crate::domain::admission::Violation;
 use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
-use crate::proto::convert::{
-    WireReader, compact_decision, date_to_wire, decision_to_wire, measure_to_wire, timestamp_to_wire,
-};
+use crate::proto::convert::{WireReader, compact_decision, measure_to_wire};
+use crate::services::ReadScope;
+use crate::services::checks::{Attestation, CheckKind, Checks, Decided};
 use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
 
 /// Most codes in one batch check.
@@ -52,96 +52,6 @@ impl EligibilityApi {
         let scope = self.registry.scope(caller, on, known_at, wire.min_sequence).await?;
         Ok((codes, domain, scope))
     }
-
-    /// Signs the receipt of a check and queues its entry for the check log.
-    async fn attest(&self, caller: &Principal, check: Attested<'_>, scope: &ReadScope) -> Result<pb::Receipt, ApiError> {
-        let registry = &self.registry;
-        let checkpoint = registry.audit.checkpoint_for(scope.tree).await;
-        let issued_at = Some(timestamp_to_wire(registry.clock.now()));
-        let receipt_id = uuid::Uuid::now_v7().to_string();
-        let domain = pb::MeasureDomain::from(check.domain) as i32;
-        let evaluated_on = Some(date_to_wire(scope.on));
-        let known_at = scope.known_at.map(timestamp_to_wire);
-        let kind = check.kind as i32;
-        let organisation = caller.organisation.clone().unwrap_or_default();
-        // One eligibility per requested code; a refused code has none.
-        let mut decided = check.decisions.iter();
-        let eligibilities = check
-            .valid
-            .iter()
-            .map(|ok| if *ok { decided.next().map_or(0, |d| d.eligibility) } else { 0 })
-            .collect();
-        let codes = check.decisions.iter().map(|d| d.uscc.clone()).collect();
-        let body = pb::ReceiptBody {
-            receipt_id: receipt_id.clone(),
-            issued_at,
-            caller_subject: caller.subject.clone(),
-            caller_organisation: organisation.clone(),
-            requested_codes: check.requested_codes.to_vec(),
-            domain,
-            evaluated_on,
-            decisions: check.decisions,
-            consortium_eligibility: check.consortium.map_or(0, |e| e as i32),
-            catalogue_version: scope.rules(&registry.rules).catalogue.version.clone(),
-            checkpoint: Some(checkpoint.as_ref().clone()),
-            known_at,
-            kind,
-            refused_codes: check.refusals,
-        };
-        let receipt = registry.audit.sign_receipt(&body).await.map_err(ApiError::from)?;
-        let entry = pb::CheckLogEntry {
-            sequence: 0,
-            checked_at: issued_at,
-            caller_subject: caller.subject.clone(),
-            caller_organisation: organisation,
-            codes: check.requested_codes.to_vec(),
-            domain,
-            evaluated_on,
-            eligibilities,
-            receipt_id,
-            chain_hash: Vec::new(),
-            kind,
-            known_at,
-            tree_size: scope.tree.size as i64,
-        };
-        registry.audit.log_check(entry, codes).await;
-        Ok(receipt)
-    }
-
-    /// Decides for one valid code.
-    fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> pb::Decision {
-        self.decide_with_outcome(uscc, domain, scope).1
-    }
-
-    /// Decides for one valid code: the outcome as the domain orders it, and
-    /// the decision as the caller gets it.
-    fn decide_with_outcome(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> (Eligibility, pb::Decision) {
-        let records = self.registry.records_of(uscc);
-        let state = scope.fold(&records, &self.registry.rules);
-        let rules = scope.rules(&self.registry.rules);
-        let decision = rules.catalogue.decide(&state, domain, scope.on);
-        // A measure's triggers are disclosed to the caller it is shown to, so
-        // only an answer with none needs the whole disclosure worked out.
-        let no_records = decision.measures.is_empty()
-            && decision.incentives.is_empty()
-            && scope.visible(&state, &self.registry.rules).is_empty();
-        (decision.eligibility, decision_to_wire(uscc, &decision, &rules.publicity.version, no_records))
-    }
-}
-
-/// What a receipt attests.
-struct Attested<'a> {
-    kind: pb::CheckKind,
-    domain: MeasureDomain,
-    /// The codes exactly as sent.
-    requested_codes: &'a [String],
-    /// Whether each requested code was valid (and so has a decision).
-    valid: Vec<bool>,
-    /// The decisions for the valid codes, in request order.
-    decisions: Vec<pb::Decision>,
-    /// The refused codes: index into `requested_codes`, and why.
-    refusals: Vec<pb::CodeRefusal>,
-    consortium: Option<pb::Eligibility>,
 }
 
 /// The fields every check request has.
@@ -186,19 +96,14 @@ impl EligibilityService for EligibilityApi {
             min_sequence: m.min_sequence,
         };
         let (uscc, domain, scope) = self.scope(&caller, reader, uscc, common).await?;
-        let decision = self.decide(&uscc, domain, &scope);
+        let checks = &self.registry.checks;
+        let outcomes = [Ok(checks.decide(&uscc, domain, &scope).decision)];
         let requested = [m.uscc];
-        let check = Attested {
-            kind: pb::CheckKind::Single,
-            domain,
-            requested_codes: &requested,
-            valid: vec![true],
-            decisions: vec![decision.clone()],
-            refusals: Vec::new(),
-            consortium: None,
-        };
-        let receipt = self.attest(&caller, check, &scope).await?;
-        Ok(Response::new(pb::CheckEligibilityResponse { decision: Some(decision), receipt: Some(receipt) }))
+        let check =
+            Attestation { kind: CheckKind::Single, domain, requested_codes: &requested, outcomes: &outcomes, consortium: None };
+        let receipt = checks.attest(&caller, check, &scope).await.map_err(ApiError::from)?;
+        let [decision] = outcomes;
+        Ok(Response::new(pb::CheckEligibilityResponse { decision: decision.ok(), receipt: Some(receipt) }))
     }
 
     async fn batch_check_eligibility(
@@ -226,7 +131,6 @@ impl EligibilityService for EligibilityApi {
             min_sequence: m.min_sequence,
         };
         let (codes, domain, scope) = self.scope(&caller, reader, Some(codes), common).await?;
-        let valid = codes.iter().map(Result::is_ok).collect();
         // A code repeated in the request is answered again and flagged.
         let mut first_at: std::collections::HashMap<Uscc, usize> = std::collections::HashMap::new();
         let repeats: Vec<Option<i32>> = codes
@@ -237,9 +141,13 @@ impl EligibilityService for EligibilityApi {
                 None
             })))
             .collect();
-        let outcomes: Vec<Result<pb::Decision, Violation>> = codes
+        let checks = &self.registry.checks;
+        let outcomes: Vec<Result<pb::Decision, String>> = codes
             .into_iter()
-            .map(|parsed| parsed.map(|uscc| compact_decision(self.decide(&uscc, domain, &scope))))
+            .map(|parsed| match parsed {
+                Ok(uscc) => Ok(compact_decision(checks.decide(&uscc, domain, &scope).decision)),
+                Err(v) => Err(v.description),
+            })
             .collect();
         // The answer carries each decision twice (results and receipt). It
         // must fit before the check is logged: no check is logged whose
@@ -260,34 +168,22 @@ impl EligibilityService for EligibilityApi {
             }
             .into());
         }
-        let check = Attested {
-            kind: pb::CheckKind::Batch,
-            domain,
-            requested_codes: &m.codes,
-            valid,
-            decisions: outcomes.iter().filter_map(|o| o.as_ref().ok().cloned()).collect(),
-            refusals: outcomes
-                .iter()
-                .enumerate()
-                .filter_map(|(i, o)| {
-                    o.as_ref().err().map(|v| pb::CodeRefusal { index: i as i32, reason: v.description.clone() })
-                })
-                .collect(),
-            consortium: None,
-        };
-        let receipt = self.attest(&caller, check, &scope).await?;
+        let check =
+            Attestation { kind: CheckKind::Batch, domain, requested_codes: &m.codes, outcomes: &outcomes, consortium: None };
+        let receipt = checks.attest(&caller, check, &scope).await.map_err(ApiError::from)?;
         let results = m
             .codes
             .into_iter()
             .zip(outcomes)
             .zip(repeats)
-            .map(|((requested_code, outcome), repeats_index)| pb::BatchCheckEligibilityResult {
+            .enumerate()
+            .map(|(i, ((requested_code, outcome), repeats_index))| pb::BatchCheckEligibilityResult {
                 requested_code,
                 repeats_index,
                 outcome: Some(match outcome {
                     Ok(decision) => pb::batch_check_eligibility_result::Outcome::Decision(decision),
-                    Err(v) => pb::batch_check_eligibility_result::Outcome::Error(rpc_status(
-                        ApiError::InvalidArgument(vec![v]),
+                    Err(why) => pb::batch_check_eligibility_result::Outcome::Error(rpc_status(
+                        ApiError::InvalidArgument(vec![Violation::new(format!("codes[{i}]"), why)]),
                     )),
                 }),
             })
@@ -325,31 +221,26 @@ impl EligibilityService for EligibilityApi {
             min_sequence: m.min_sequence,
         };
         let (members, domain, scope) = self.scope(&caller, reader, complete, common).await?;
-        let (outcomes, member_decisions): (Vec<Eligibility>, Vec<pb::Decision>) =
-            members.iter().map(|u| self.decide_with_outcome(u, domain, &scope)).unzip();
-        // The group stands as its worst member: any member's record counts
-        // for the consortium (财库〔2016〕125号; 政府采购法第二十四条).
-        let worst = outcomes.iter().copied().max().unwrap_or(Eligibility::Eligible);
-        let barred_members = outcomes
+        let checks = &self.registry.checks;
+        let decided: Vec<Decided> = members.iter().map(|u| checks.decide(u, domain, &scope)).collect();
+        let worst = Checks::consortium(&decided);
+        let barred_members = decided
             .iter()
-            .zip(&member_decisions)
-            .filter(|(outcome, _)| **outcome != Eligibility::Eligible)
-            .map(|(_, d)| d.uscc.clone())
+            .filter(|d| d.eligibility != Eligibility::Eligible)
+            .map(|d| d.decision.uscc.clone())
             .collect();
-        let worst = pb::Eligibility::from(worst);
-        let check = Attested {
-            kind: pb::CheckKind::Consortium,
+        let outcomes: Vec<Result<pb::Decision, String>> = decided.into_iter().map(|d| Ok(d.decision)).collect();
+        let check = Attestation {
+            kind: CheckKind::Consortium,
             domain,
             requested_codes: &m.member_codes,
-            valid: vec![true; m.member_codes.len()],
-            decisions: member_decisions.clone(),
-            refusals: Vec::new(),
+            outcomes: &outcomes,
             consortium: Some(worst),
         };
-        let receipt = self.attest(&caller, check, &scope).await?;
+        let receipt = checks.attest(&caller, check, &scope).await.map_err(ApiError::from)?;
         Ok(Response::new(pb::CheckConsortiumResponse {
-            eligibility: worst as i32,
-            member_decisions,
+            eligibility: pb::Eligibility::from(worst) as i32,
+            member_decisions: outcomes.into_iter().flatten().collect(),
             barred_members,
             receipt: Some(receipt),
         }))

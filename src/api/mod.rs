@@ -23,11 +23,12 @@ pub use audit::AuditApi;
 use crate::audit::AuditTrail;
 use crate::auth::{Authenticator, Principal, Role};
 use crate::clock::Clock;
-use crate::domain::record::{Date, Record};
+use crate::domain::record::Date;
 use crate::domain::rules::{RuleBook, Rules};
-use crate::domain::state::{EntityState, RecordView, fold};
 use crate::domain::uscc::Uscc;
-use crate::index::{EntityRecords, Index, TreeHead};
+use crate::index::{EntityRecords, Index};
+use crate::services::ReadScope;
+use crate::services::checks::Checks;
 use crate::store::Store;
 use crate::writer::Writer;
 use error::ApiError;
@@ -43,6 +44,8 @@ pub struct Registry {
     /// For what the index does not hold: inspection draws, audit reads.
     pub store: Store,
     pub audit: AuditTrail,
+    /// Checks: decide, attest, log.
+    pub checks: Checks,
 }
 
 /// Largest request or response message: 4 MiB, what every gRPC client
@@ -90,17 +93,6 @@ impl Registry {
     }
 }
 
-/// How one read sees the ledger: on which date, as known when, at which
-/// tree head, and whether the caller sees everything or only what is public.
-struct ReadScope {
-    on: Date,
-    known_at: Option<DateTime<Utc>>,
-    /// The ledger the answer is computed against: records after it, which
-    /// the index may already hold, are left out.
-    tree: TreeHead,
-    sees_everything: bool,
-}
-
 impl Registry {
     /// Resolves a read's scope: `known_at` is for auditors only; `on`
     /// defaults to today; waits for `min_sequence`.
@@ -137,29 +129,6 @@ impl Registry {
     /// An entity's records from the index (empty when it has none).
     fn records_of(&self, uscc: &Uscc) -> EntityRecords {
         self.index.entity(uscc).unwrap_or_default()
-    }
-}
-
-impl ReadScope {
-    /// The edition of the rules in force on the evaluation date.
-    fn rules<'r>(&self, book: &'r RuleBook) -> &'r Rules {
-        book.on(self.on)
-    }
-
-    /// The whole state, for decisions: they do not depend on who asks.
-    fn fold<'a>(&self, records: &'a [Arc<Record>], book: &RuleBook) -> EntityState<'a> {
-        let in_tree = records.partition_point(|r| r.sequence <= self.tree.size);
-        fold(&records[..in_tree], self.known_at, self.on, self.rules(book))
-    }
-
-    /// The records of a state this caller may see: everything, or what is
-    /// public and what a measure in force rests on (`Catalogue::in_use`).
-    fn visible<'s, 'a>(&self, state: &'s EntityState<'a>, book: &RuleBook) -> Vec<&'s RecordView<'a>> {
-        if self.sees_everything {
-            state.records.iter().collect()
-        } else {
-            self.rules(book).catalogue.disclosed(state)
-        }
     }
 }
 

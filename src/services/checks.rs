@@ -1,0 +1,152 @@
+//! Joint-punishment checks (联合惩戒核查): deciding each code, attesting the
+//! answer with a signed receipt, and logging who asked about whom.
+//!
+//! Receipts and check-log entries are protobuf by definition: their bytes
+//! are what is signed and chained (`creditregistry.v1.ReceiptBody`,
+//! `creditregistry.v1.CheckLogEntry`). So a check's decisions are encoded
+//! once, here, in the form they are attested, and a front end answers with
+//! exactly what the receipt signs.
+
+use std::sync::Arc;
+
+use crate::audit::AuditTrail;
+use crate::auth::Principal;
+use crate::clock::Clock;
+use crate::domain::rules::RuleBook;
+use crate::domain::rules::measures::{Eligibility, MeasureDomain};
+use crate::domain::uscc::Uscc;
+use crate::index::Index;
+use crate::proto::convert::{date_to_wire, decision_to_wire, timestamp_to_wire};
+use crate::proto::pb;
+use crate::store::StoreError;
+
+use super::ReadScope;
+
+/// Decides, attests and logs checks against the index.
+#[derive(Clone)]
+pub struct Checks {
+    index: Arc<Index>,
+    rules: Arc<RuleBook>,
+    audit: AuditTrail,
+    clock: Clock,
+}
+
+/// How a check was asked: one code, a list, or a consortium bid (联合体).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckKind {
+    Single,
+    Batch,
+    Consortium,
+}
+
+/// One code's decision: its outcome in the domain's order, and the
+/// decision as a receipt attests it.
+pub struct Decided {
+    pub eligibility: Eligibility,
+    pub decision: pb::Decision,
+}
+
+/// What a receipt attests.
+pub struct Attestation<'a> {
+    pub kind: CheckKind,
+    pub domain: MeasureDomain,
+    /// The codes exactly as sent.
+    pub requested_codes: &'a [String],
+    /// Per requested code: its decision, or why it was refused.
+    pub outcomes: &'a [Result<pb::Decision, String>],
+    /// A consortium's outcome: its worst member's (`Checks::consortium`).
+    pub consortium: Option<Eligibility>,
+}
+
+impl Checks {
+    pub fn new(index: Arc<Index>, rules: Arc<RuleBook>, audit: AuditTrail, clock: Clock) -> Checks {
+        Checks { index, rules, audit, clock }
+    }
+
+    /// Decides for one valid code against the scope's tree head, date and
+    /// `known_at`.
+    pub fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> Decided {
+        let records = self.index.entity(uscc).unwrap_or_default();
+        let state = scope.fold(&records, &self.rules);
+        let rules = scope.rules(&self.rules);
+        let decision = rules.catalogue.decide(&state, domain, scope.on);
+        // A measure's triggers are disclosed to the caller it is shown to, so
+        // only an answer with none needs the whole disclosure worked out.
+        let no_records = decision.measures.is_empty()
+            && decision.incentives.is_empty()
+            && scope.visible(&state, &self.rules).is_empty();
+        Decided {
+            eligibility: decision.eligibility,
+            decision: decision_to_wire(uscc, &decision, &rules.publicity.version, no_records),
+        }
+    }
+
+    /// A consortium stands as its worst member: any member's record counts
+    /// for the group (财库〔2016〕125号; 政府采购法第二十四条). Eligible when
+    /// there are no members.
+    pub fn consortium(members: &[Decided]) -> Eligibility {
+        members.iter().map(|m| m.eligibility).max().unwrap_or(Eligibility::Eligible)
+    }
+
+    /// Signs the check's receipt (batched with others answered at the same
+    /// time) and queues its check-log entry, waiting if the log is behind.
+    /// Errors: the signer has stopped (the registry is shutting down).
+    pub async fn attest(&self, caller: &Principal, check: Attestation<'_>, scope: &ReadScope) -> Result<pb::Receipt, StoreError> {
+        let checkpoint = self.audit.checkpoint_for(scope.tree).await;
+        let issued_at = Some(timestamp_to_wire(self.clock.now()));
+        let receipt_id = uuid::Uuid::now_v7().to_string();
+        let domain = pb::MeasureDomain::from(check.domain) as i32;
+        let evaluated_on = Some(date_to_wire(scope.on));
+        let known_at = scope.known_at.map(timestamp_to_wire);
+        let kind = match check.kind {
+            CheckKind::Single => pb::CheckKind::Single,
+            CheckKind::Batch => pb::CheckKind::Batch,
+            CheckKind::Consortium => pb::CheckKind::Consortium,
+        } as i32;
+        let organisation = caller.organisation.clone().unwrap_or_default();
+        let decisions: Vec<pb::Decision> = check.outcomes.iter().filter_map(|o| o.as_ref().ok().cloned()).collect();
+        // One eligibility per requested code; a refused code has none.
+        let eligibilities = check.outcomes.iter().map(|o| o.as_ref().map_or(0, |d| d.eligibility)).collect();
+        let codes = decisions.iter().map(|d| d.uscc.clone()).collect();
+        let refused_codes = check
+            .outcomes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| o.as_ref().err().map(|reason| pb::CodeRefusal { index: i as i32, reason: reason.clone() }))
+            .collect();
+        let body = pb::ReceiptBody {
+            receipt_id: receipt_id.clone(),
+            issued_at,
+            caller_subject: caller.subject.clone(),
+            caller_organisation: organisation.clone(),
+            requested_codes: check.requested_codes.to_vec(),
+            domain,
+            evaluated_on,
+            decisions,
+            consortium_eligibility: check.consortium.map_or(0, |e| pb::Eligibility::from(e) as i32),
+            catalogue_version: scope.rules(&self.rules).catalogue.version.clone(),
+            checkpoint: Some(checkpoint.as_ref().clone()),
+            known_at,
+            kind,
+            refused_codes,
+        };
+        let receipt = self.audit.sign_receipt(&body).await?;
+        let entry = pb::CheckLogEntry {
+            sequence: 0,
+            checked_at: issued_at,
+            caller_subject: caller.subject.clone(),
+            caller_organisation: organisation,
+            codes: check.requested_codes.to_vec(),
+            domain,
+            evaluated_on,
+            eligibilities,
+            receipt_id,
+            chain_hash: Vec::new(),
+            kind,
+            known_at,
+            tree_size: scope.tree.size as i64,
+        };
+        self.audit.log_check(entry, codes).await;
+        Ok(receipt)
+    }
+}
