@@ -150,3 +150,23 @@ impl Checks {
         Ok(receipt)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(eligibility: Eligibility) -> Decided {
+        Decided { eligibility, decision: pb::Decision::default() }
+    }
+
+    #[test]
+    fn a_consortium_stands_as_its_worst_member_in_the_domains_order() {
+        use Eligibility::*;
+        // Whatever the wire numbers, barred is worse than restricted.
+        assert_eq!(Checks::consortium(&[member(Restricted), member(Ineligible), member(Eligible)]), Ineligible);
+        assert_eq!(Checks::consortium(&[member(Ineligible), member(Restricted)]), Ineligible);
+        assert_eq!(Checks::consortium(&[member(Eligible), member(Restricted)]), Restricted);
+        assert_eq!(Checks::consortium(&[member(Eligible), member(Eligible)]), Eligible);
+        assert_eq!(Checks::consortium(&[]), Eligible);
+    }
+}
