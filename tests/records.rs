@@ -509,6 +509,46 @@ async fn a_restart_rebuilds_the_index_and_loses_nothing() {
 }
 
 #[tokio::test]
+async fn repeats_sent_at_once_replay_the_one_record_whichever_batch_they_land_in() {
+    // Each round sends a penalty and, at once, its repeats (same request id;
+    // same decision number under another request id): they land in the
+    // same batch, the next one, or one looked up while the penalty was
+    // still committing. Every repeat must be a replay of the one record,
+    // and a correction sent after it must find it.
+    let reg = TestRegistry::start().await;
+    let w = reg.enforcement().await;
+    for round in 0..20 {
+        let number = format!("R-{round}");
+        let send = |request_id: String| {
+            let mut w = w.clone();
+            let p = penalty_request(&request_id, CODES[round % 6], penalty(&number, 100));
+            tokio::spawn(async move { w.record_penalty(p).await.map(|r| r.into_inner()) })
+        };
+        let first = send(format!("p-{round}"));
+        tokio::task::yield_now().await;
+        let repeats: Vec<_> = (0..4)
+            .map(|i| send(if i % 2 == 0 { format!("p-{round}") } else { format!("p-{round}-again-{i}") }))
+            .collect();
+        let first = first.await.unwrap().expect("first write");
+        let original = first.record.unwrap();
+        let mut c = w.clone();
+        let correction = tokio::spawn({
+            let id = original.record_id.clone();
+            async move { c.correct_penalty(revocation(&id, &format!("X-{round}"), 0)).await }
+        });
+        for r in repeats {
+            let r = r.await.unwrap().expect("a repeat is answered");
+            assert_eq!(r.record.as_ref(), Some(&original), "round {round}");
+            assert!(r.idempotent_replay || !first.idempotent_replay, "round {round}");
+        }
+        correction.await.unwrap().expect("the correction finds its penalty");
+    }
+    let seen = profile(&mut reg.auditor().await, CODES[0]).await;
+    assert_eq!(seen.total_records, 2 * 4, "one penalty and one correction per round of this entity");
+    reg.stop().await;
+}
+
+#[tokio::test]
 async fn decision_numbers_stored_by_record_id_still_find_their_record_after_the_migration() {
     use sqlx::{ConnectOptions, Executor};
     use std::str::FromStr;
