@@ -126,7 +126,7 @@ pub fn read(path: &Path) -> Result<Snapshot, String> {
     let root = Hash::try_from(body.take(32)?).expect("32 bytes");
     let count = body.u64()?;
     let mut leaves: Vec<Option<Hash>> = vec![None; usize::try_from(size).map_err(|e| e.to_string())?];
-    let mut entities = Entities::with_capacity(count.min(1 << 24) as usize);
+    let mut entities = Entities::with_capacity_and_hasher(count.min(1 << 24) as usize, Default::default());
     for _ in 0..count {
         let code = body.take(CODE_LEN)?;
         let code = std::str::from_utf8(&code).map_err(|e| e.to_string())?;
