@@ -141,7 +141,7 @@ async fn verify_tree(store: &Store, head: u64, node_count: u64, report: &mut Rep
                     let what = match stored {
                         None => format!("Merkle node {position} (records {from}..{to}) is missing"),
                         Some((_, h)) if i == 0 => format!(
-                            "the stored bytes of record {sequence} hash to leaf {} but the tree's leaf {position} is {}: the record was changed after it was written",
+                            "the stored bytes of record {sequence} hash to leaf {} but the tree's leaf for it is {}: the record was changed after it was written",
                             hex(hash),
                             hex(&h)
                         ),
