@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
 
 use crate::api::{AuditApi, Authenticate, EligibilityApi, RecordsApi, Registry, SupervisionApi};
 use crate::audit::{AuditTask, AuditTrail};
@@ -184,13 +185,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let serving = tokio::spawn(router.serve_with_incoming_shutdown(
         // Small responses go out at once: without TCP_NODELAY a response
         // written in two segments waits for the client's delayed ACK.
-        tokio_stream::StreamExt::map(tokio_stream::wrappers::TcpListenerStream::new(listener), |stream| {
-            stream.inspect(|s| {
-                if let Err(e) = s.set_nodelay(true) {
-                    tracing::warn!(error = %e, "TCP_NODELAY not set");
-                }
-            })
-        }),
+        TcpIncoming::from(listener).with_nodelay(Some(true)),
         async {
             let _ = stop.await;
         },

@@ -12,7 +12,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
-use super::records::{entry_to_wire, page_size, page_token};
+use super::paging::{page_of, page_size, page_token};
+use super::records::entry_to_wire;
 
 /// Most bytes of entries on one page of the check log, well under a message.
 const PAGE_BYTES: usize = 3 * 1024 * 1024;
@@ -87,18 +88,6 @@ fn export_row(e: StoredEntry) -> pb::ExportLedgerResponse {
         leaf_hash: crate::ledger::leaf_hash(&e.bytes).to_vec(),
         record: e.bytes,
     }
-}
-
-/// Rows read one past the page, cut to the page, and the token of the next
-/// page (empty when there is none).
-fn page_of<T>(mut rows: Vec<T>, size: usize, token: impl Fn(&T) -> String) -> (Vec<T>, String) {
-    let more = rows.len() > size;
-    rows.truncate(size);
-    let next = match rows.last() {
-        Some(last) if more => token(last),
-        _ => String::new(),
-    };
-    (rows, next)
 }
 
 type ExportStream = Pin<Box<dyn Stream<Item = Result<pb::ExportLedgerResponse, Status>> + Send>>;

@@ -4,6 +4,7 @@
 pub mod error;
 mod audit;
 mod eligibility;
+mod paging;
 mod records;
 mod supervision;
 

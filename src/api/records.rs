@@ -3,6 +3,7 @@
 use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
+use super::paging::{page_size, page_token};
 use super::{Registry, principal, require};
 use crate::auth::Role;
 use crate::domain::admission::{Violation, check_readable, is_record_id};
@@ -21,8 +22,6 @@ use crate::writer::WriteCommand;
 
 /// Most records a profile carries; `ListRecords` pages through the rest.
 const PROFILE_RECORDS: usize = 100;
-const DEFAULT_PAGE_SIZE: usize = 50;
-const MAX_PAGE_SIZE: usize = 500;
 
 pub struct RecordsApi {
     registry: Registry,
@@ -139,31 +138,6 @@ pub(super) fn entry_to_wire(
             .map(|r| r.id.clone())
             .collect(),
         public: view.public,
-    }
-}
-
-/// Reads a page token this service issued: `None` when it is not one,
-/// `Some(None)` when there is none (the first page).
-pub(super) fn page_token<T: std::str::FromStr>(reader: &mut WireReader, token: &str) -> Option<Option<T>> {
-    if token.is_empty() {
-        return Some(None);
-    }
-    let parsed = token.parse::<T>().ok();
-    if parsed.is_none() {
-        reader.violations.push(Violation::new("page_token", "is not a token this service issued"));
-    }
-    parsed.map(Some)
-}
-
-/// Reads a page size: 0 is the default, more than the maximum is the maximum.
-pub(super) fn page_size(reader: &mut WireReader, requested: i32) -> Option<usize> {
-    match requested {
-        0 => Some(DEFAULT_PAGE_SIZE),
-        n if n < 0 => {
-            reader.violations.push(Violation::new("page_size", format!("must not be negative, got {n}")));
-            None
-        }
-        n => Some((n as usize).min(MAX_PAGE_SIZE)),
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
-use super::records::{page_size, page_token};
+use super::paging::{page_size, page_token};
 use super::{ReadScope, Registry, require};
 use crate::auth::Role;
 use crate::domain::admission::Violation;
