@@ -32,32 +32,27 @@ impl RecordsApi {
         RecordsApi { registry }
     }
 
-    /// The shared write path: authorise, parse, submit, answer.
-    ///
-    /// `prefix` is where the record body sits in the request, so that every
-    /// violation names its full field path.
-    async fn write<T>(
-        &self,
-        request: Request<T>,
-        prefix: &str,
-        parse: impl FnOnce(&T, &mut WireReader) -> Option<(Option<Uscc>, RecordBody)>,
-        request_id: impl FnOnce(&T) -> &str,
-    ) -> Result<(Option<pb::Record>, bool), Status> {
+    /// The one write path: authorise, read the request (every problem
+    /// named at once), submit to the writer, answer.
+    async fn write<W: WriteRequest>(&self, request: Request<W>) -> Result<Response<W::Response>, Status> {
         let caller = require(&request, &[Role::Enforcement])?;
         let authority = caller.authority.clone().ok_or_else(|| ApiError::PermissionDenied {
             reason: "AUTHORITY_REQUIRED",
             message: "an enforcement token must name its authority".into(),
         })?;
         let message = request.into_inner();
+        // Where the record body sits in the request, so that every
+        // violation names its full field path.
+        let prefix = format!("{}.", W::BODY);
         let mut reader = WireReader::default();
-        let parsed = parse(&message, &mut reader);
-        let request_id = request_id(&message).to_string();
+        let parsed = message.read(&mut reader);
+        let request_id = message.request_id().to_string();
         reader.request_id("request_id", &request_id);
         if let Some((_, body)) = parsed.as_ref().filter(|_| !reader.violations.is_empty()) {
             // Some fields could not be read: the rules still judge the rest,
             // so that every problem is reported at once.
             let unreadable: Vec<String> =
-                reader.violations.iter().filter_map(|v| v.field.strip_prefix(prefix)).map(str::to_string).collect();
+                reader.violations.iter().filter_map(|v| v.field.strip_prefix(&prefix)).map(str::to_string).collect();
             let registry = &self.registry;
             let today = registry.clock.today();
             let more = check_readable(body, today, registry.rules.on(today), &unreadable);
@@ -71,44 +66,67 @@ impl RecordsApi {
             .writer
             .submit(WriteCommand { actor: caller.subject, authority, request_id, uscc, body })
             .await
-            .map_err(|e| ApiError::from_write(e, prefix))?;
-        Ok((Some(record_to_wire(&written.record)), written.replayed))
+            .map_err(|e| ApiError::from_write(e, &prefix))?;
+        Ok(Response::new(W::answer(record_to_wire(&written.record), written.replayed)))
     }
 }
 
-/// Reads the entity code and a required body message from a write request.
-fn with_entity<B, D>(
-    reader: &mut WireReader,
-    uscc: &str,
-    field: &str,
-    body: Option<&B>,
-    parse: impl FnOnce(&mut WireReader, &str, &B) -> Option<D>,
-    wrap: impl FnOnce(D) -> RecordBody,
-) -> Option<(Option<Uscc>, RecordBody)> {
-    let uscc = reader.uscc("uscc", uscc);
-    let body = reader
-        .message(field, body)
-        .and_then(|b| parse(reader, &format!("{field}."), b))
-        .map(wrap);
-    // An unreadable code is a violation already; the body is still checked.
-    Some((uscc, body?))
+/// A write request: its idempotency key, how its record is read, and its
+/// answer.
+trait WriteRequest {
+    type Response;
+    /// The field that holds the record body.
+    const BODY: &'static str;
+    fn request_id(&self) -> &str;
+    /// The entity code (when the request names one; otherwise it is the
+    /// entity of the record it changes) and the body.
+    fn read(&self, reader: &mut WireReader) -> Option<(Option<Uscc>, RecordBody)>;
+    fn answer(record: pb::Record, idempotent_replay: bool) -> Self::Response;
 }
 
-/// Reads a required body message of a record that takes its entity from the
-/// record it changes.
-fn without_entity<B, D>(
-    reader: &mut WireReader,
-    field: &str,
-    body: Option<&B>,
-    parse: impl FnOnce(&mut WireReader, &str, &B) -> Option<D>,
-    wrap: impl FnOnce(D) -> RecordBody,
-) -> Option<(Option<Uscc>, RecordBody)> {
-    let body = reader
-        .message(field, body)
-        .and_then(|b| parse(reader, &format!("{field}."), b))
-        .map(wrap);
-    Some((None, body?))
+/// `WriteRequest` for a request type: `entity` when it names the entity
+/// in its `uscc` field.
+macro_rules! write_request {
+    ($request:ident => $response:ident, $body:ident, $parse:ident, $variant:ident $(, $entity:ident)?) => {
+        impl WriteRequest for pb::$request {
+            type Response = pb::$response;
+            const BODY: &'static str = stringify!($body);
+            fn request_id(&self) -> &str {
+                &self.request_id
+            }
+            fn read(&self, reader: &mut WireReader) -> Option<(Option<Uscc>, RecordBody)> {
+                let uscc = write_request!(@uscc self, reader $(, $entity)?);
+                let body = reader
+                    .message(Self::BODY, self.$body.as_ref())
+                    .and_then(|b| $parse(reader, concat!(stringify!($body), "."), b))
+                    .map(RecordBody::$variant);
+                // An unreadable code is a violation already; the body is
+                // still checked.
+                Some((uscc, body?))
+            }
+            fn answer(record: pb::Record, idempotent_replay: bool) -> pb::$response {
+                pb::$response { record: Some(record), idempotent_replay }
+            }
+        }
+    };
+    (@uscc $self:ident, $reader:ident, entity) => {
+        $reader.uscc("uscc", &$self.uscc)
+    };
+    (@uscc $self:ident, $reader:ident) => {
+        None
+    };
 }
+
+write_request!(RecordPenaltyRequest => RecordPenaltyResponse, penalty, penalty_from_wire, Penalty, entity);
+write_request!(CorrectPenaltyRequest => CorrectPenaltyResponse, correction, correction_from_wire, PenaltyCorrection);
+write_request!(RecordSpotCheckRequest => RecordSpotCheckResponse, spot_check, spot_check_from_wire, SpotCheck, entity);
+write_request!(RecordCommendationRequest => RecordCommendationResponse, commendation, commendation_from_wire, Commendation, entity);
+write_request!(RecordListingRequest => RecordListingResponse, listing, listing_from_wire, Listing, entity);
+write_request!(RemoveListingRequest => RemoveListingResponse, removal, removal_from_wire, Removal);
+write_request!(RequestRepairRequest => RequestRepairResponse, application, repair_application_from_wire, RepairApplication);
+write_request!(DecideRepairRequest => DecideRepairResponse, decision, repair_decision_from_wire, RepairDecision);
+write_request!(RecordGradeRequest => RecordGradeResponse, grade, grade_from_wire, Grade, entity);
+write_request!(ChangeGradeRequest => ChangeGradeResponse, change, grade_change_from_wire, GradeChange);
 
 /// A record with its standing; the records that changed it are named only
 /// where the caller may see them.
@@ -143,183 +161,44 @@ pub(super) fn entry_to_wire(
 
 #[tonic::async_trait]
 impl RecordsService for RecordsApi {
-    async fn record_penalty(
-        &self,
-        request: Request<pb::RecordPenaltyRequest>,
-    ) -> Result<Response<pb::RecordPenaltyResponse>, Status> {
-        let (record, idempotent_replay) = self
-            .write(
-                request,
-                "penalty.",
-                |m, r| with_entity(r, &m.uscc, "penalty", m.penalty.as_ref(), penalty_from_wire, RecordBody::Penalty),
-                |m| &m.request_id,
-            )
-            .await?;
-        Ok(Response::new(pb::RecordPenaltyResponse { record, idempotent_replay }))
+    async fn record_penalty(&self, request: Request<pb::RecordPenaltyRequest>) -> Result<Response<pb::RecordPenaltyResponse>, Status> {
+        self.write(request).await
     }
 
-    async fn correct_penalty(
-        &self,
-        request: Request<pb::CorrectPenaltyRequest>,
-    ) -> Result<Response<pb::CorrectPenaltyResponse>, Status> {
-        let (record, idempotent_replay) = self
-            .write(
-                request,
-                "correction.",
-                |m, r| {
-                    without_entity(r, "correction", m.correction.as_ref(), correction_from_wire, RecordBody::PenaltyCorrection)
-                },
-                |m| &m.request_id,
-            )
-            .await?;
-        Ok(Response::new(pb::CorrectPenaltyResponse { record, idempotent_replay }))
+    async fn correct_penalty(&self, request: Request<pb::CorrectPenaltyRequest>) -> Result<Response<pb::CorrectPenaltyResponse>, Status> {
+        self.write(request).await
     }
 
-    async fn record_spot_check(
-        &self,
-        request: Request<pb::RecordSpotCheckRequest>,
-    ) -> Result<Response<pb::RecordSpotCheckResponse>, Status> {
-        let (record, idempotent_replay) = self
-            .write(
-                request,
-                "spot_check.",
-                |m, r| {
-                    with_entity(r, &m.uscc, "spot_check", m.spot_check.as_ref(), spot_check_from_wire, RecordBody::SpotCheck)
-                },
-                |m| &m.request_id,
-            )
-            .await?;
-        Ok(Response::new(pb::RecordSpotCheckResponse { record, idempotent_replay }))
+    async fn record_spot_check(&self, request: Request<pb::RecordSpotCheckRequest>) -> Result<Response<pb::RecordSpotCheckResponse>, Status> {
+        self.write(request).await
     }
 
-    async fn record_commendation(
-        &self,
-        request: Request<pb::RecordCommendationRequest>,
-    ) -> Result<Response<pb::RecordCommendationResponse>, Status> {
-        let (record, idempotent_replay) = self
-            .write(
-                request,
-                "commendation.",
-                |m, r| {
-                    with_entity(
-                        r,
-                        &m.uscc,
-                        "commendation",
-                        m.commendation.as_ref(),
-                        commendation_from_wire,
-                        RecordBody::Commendation,
-                    )
-                },
-                |m| &m.request_id,
-            )
-            .await?;
-        Ok(Response::new(pb::RecordCommendationResponse { record, idempotent_replay }))
+    async fn record_commendation(&self, request: Request<pb::RecordCommendationRequest>) -> Result<Response<pb::RecordCommendationResponse>, Status> {
+        self.write(request).await
     }
 
-    async fn record_listing(
-        &self,
-        request: Request<pb::RecordListingRequest>,
-    ) -> Result<Response<pb::RecordListingResponse>, Status> {
-        let (record, idempotent_replay) = self
-            .write(
-                request,
-                "listing.",
-                |m, r| with_entity(r, &m.uscc, "listing", m.listing.as_ref(), listing_from_wire, RecordBody::Listing),
-                |m| &m.request_id,
-            )
-            .await?;
-        Ok(Response::new(pb::RecordListingResponse { record, idempotent_replay }))
+    async fn record_listing(&self, request: Request<pb::RecordListingRequest>) -> Result<Response<pb::RecordListingResponse>, Status> {
+        self.write(request).await
     }
 
-    async fn remove_listing(
-        &self,
-        request: Request<pb::RemoveListingRequest>,
-    ) -> Result<Response<pb::RemoveListingResponse>, Status> {
-        let (record, idempotent_replay) = self
-            .write(
-                request,
-                "removal.",
-                |m, r| without_entity(r, "removal", m.removal.as_ref(), removal_from_wire, RecordBody::Removal),
-                |m| &m.request_id,
-            )
-            .await?;
-        Ok(Response::new(pb::RemoveListingResponse { record, idempotent_replay }))
+    async fn remove_listing(&self, request: Request<pb::RemoveListingRequest>) -> Result<Response<pb::RemoveListingResponse>, Status> {
+        self.write(request).await
     }
 
-    async fn request_repair(
-        &self,
-        request: Request<pb::RequestRepairRequest>,
-    ) -> Result<Response<pb::RequestRepairResponse>, Status> {
-        let (record, idempotent_replay) = self
-            .write(
-                request,
-                "application.",
-                |m, r| {
-                    without_entity(
-                        r,
-                        "application",
-                        m.application.as_ref(),
-                        repair_application_from_wire,
-                        RecordBody::RepairApplication,
-                    )
-                },
-                |m| &m.request_id,
-            )
-            .await?;
-        Ok(Response::new(pb::RequestRepairResponse { record, idempotent_replay }))
+    async fn request_repair(&self, request: Request<pb::RequestRepairRequest>) -> Result<Response<pb::RequestRepairResponse>, Status> {
+        self.write(request).await
     }
 
-    async fn decide_repair(
-        &self,
-        request: Request<pb::DecideRepairRequest>,
-    ) -> Result<Response<pb::DecideRepairResponse>, Status> {
-        let (record, idempotent_replay) = self
-            .write(
-                request,
-                "decision.",
-                |m, r| {
-                    without_entity(
-                        r,
-                        "decision",
-                        m.decision.as_ref(),
-                        repair_decision_from_wire,
-                        RecordBody::RepairDecision,
-                    )
-                },
-                |m| &m.request_id,
-            )
-            .await?;
-        Ok(Response::new(pb::DecideRepairResponse { record, idempotent_replay }))
+    async fn decide_repair(&self, request: Request<pb::DecideRepairRequest>) -> Result<Response<pb::DecideRepairResponse>, Status> {
+        self.write(request).await
     }
 
-    async fn record_grade(
-        &self,
-        request: Request<pb::RecordGradeRequest>,
-    ) -> Result<Response<pb::RecordGradeResponse>, Status> {
-        let (record, idempotent_replay) = self
-            .write(
-                request,
-                "grade.",
-                |m, r| with_entity(r, &m.uscc, "grade", m.grade.as_ref(), grade_from_wire, RecordBody::Grade),
-                |m| &m.request_id,
-            )
-            .await?;
-        Ok(Response::new(pb::RecordGradeResponse { record, idempotent_replay }))
+    async fn record_grade(&self, request: Request<pb::RecordGradeRequest>) -> Result<Response<pb::RecordGradeResponse>, Status> {
+        self.write(request).await
     }
 
-    async fn change_grade(
-        &self,
-        request: Request<pb::ChangeGradeRequest>,
-    ) -> Result<Response<pb::ChangeGradeResponse>, Status> {
-        let (record, idempotent_replay) = self
-            .write(
-                request,
-                "change.",
-                |m, r| without_entity(r, "change", m.change.as_ref(), grade_change_from_wire, RecordBody::GradeChange),
-                |m| &m.request_id,
-            )
-            .await?;
-        Ok(Response::new(pb::ChangeGradeResponse { record, idempotent_replay }))
+    async fn change_grade(&self, request: Request<pb::ChangeGradeRequest>) -> Result<Response<pb::ChangeGradeResponse>, Status> {
+        self.write(request).await
     }
 
     async fn get_profile(
