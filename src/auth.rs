@@ -5,11 +5,7 @@
 //! `exp`, `nbf` and `sub` are required, `iat` is optional. The
 //! `token` command issues tokens from a local private key for development.
 
-use std::path::{Path, PathBuf};
 
-use ed25519_dalek::SigningKey;
-use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey, KeypairBytes};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -297,79 +293,18 @@ pub fn issue_token(request: &TokenRequest, private_key_pem: &[u8]) -> Result<Str
     jsonwebtoken::encode(&header, &claims, &key).map_err(|e| e.to_string())
 }
 
-/// An Ed25519 key pair kept in a directory, made on first use: the
-/// development JWT key, and the registry signing key when none is configured.
-pub struct DevKeyPair {
-    pub private_key_file: PathBuf,
-    pub public_key_file: PathBuf,
-}
-
 /// Key id of the development key.
 pub const DEV_KID: &str = "dev";
-
-impl DevKeyPair {
-    /// The development JWT key pair in `dir`.
-    pub fn in_dir(dir: &Path) -> DevKeyPair {
-        DevKeyPair::named(dir, "jwt-ed25519")
-    }
-
-    /// A key pair `<stem>.pem`, `<stem>.pub.pem` in `dir`.
-    pub fn named(dir: &Path, stem: &str) -> DevKeyPair {
-        DevKeyPair {
-            private_key_file: dir.join(format!("{stem}.pem")),
-            public_key_file: dir.join(format!("{stem}.pub.pem")),
-        }
-    }
-
-    /// Creates the key pair unless it exists; returns whether it was created.
-    pub fn ensure(&self) -> Result<bool, String> {
-        if self.private_key_file.exists() && self.public_key_file.exists() {
-            return Ok(false);
-        }
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| format!("no randomness: {e}"))?;
-        let signing = SigningKey::from_bytes(&seed);
-        // PKCS#8 v1 (RFC 8410: the private key alone), which OpenSSL and
-        // Python's cryptography read; v2 with the public key they refuse.
-        let private = KeypairBytes { secret_key: seed, public_key: None }
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| e.to_string())?;
-        let public = signing
-            .verifying_key()
-            .to_public_key_pem(LineEnding::LF)
-            .map_err(|e| e.to_string())?;
-        if let Some(dir) = self.private_key_file.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        write_private(&self.private_key_file, private.as_bytes())?;
-        std::fs::write(&self.public_key_file, public)
-            .map_err(|e| format!("{}: {e}", self.public_key_file.display()))?;
-        Ok(true)
-    }
-}
-
-/// Writes a private key readable by its owner only.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    file.write_all(bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::KeyConfig;
+    use crate::keys::KeyPairFiles;
 
     fn setup(ttl_seconds: i64) -> (Authenticator, String, [u8; 32]) {
         let dir = tempfile::tempdir().unwrap();
-        let pair = DevKeyPair::in_dir(dir.path());
+        let pair = KeyPairFiles::in_dir(dir.path());
         pair.ensure().unwrap();
         let config = AuthConfig {
             issuer: "iss".into(),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::FixedOffset;
 use serde::Deserialize;
 
-use crate::auth::DevKeyPair;
+use crate::keys::KeyPairFiles;
 use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::domain::rules::{
     DEFAULT_EARLIEST_DATE, RuleBook, RuleFile, RuleFiles,
@@ -334,8 +334,8 @@ impl Config {
     }
 
     /// Where the registry key made on first run lives.
-    pub fn generated_registry_key(&self) -> DevKeyPair {
-        DevKeyPair::named(&self.data_dir.join("registry-keys"), "registry-ed25519")
+    pub fn generated_registry_key(&self) -> KeyPairFiles {
+        KeyPairFiles::named(&self.data_dir.join("registry-keys"), "registry-ed25519")
     }
 
     /// Directory of the development keys.

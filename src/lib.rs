@@ -8,6 +8,7 @@
 //! - `writer`: the single writer with group commit.
 //! - `services`: what the registry does, under the API: checks.
 //! - `auth`: JWT -> `Principal`.
+//! - `keys`: Ed25519 key pairs kept as PEM files.
 //! - `api`: the gRPC services; `proto`: the wire types.
 //! - `server`: assembles and runs it all.
 
@@ -18,6 +19,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod index;
+pub mod keys;
 pub mod ledger;
 pub mod proto;
 pub mod server;

@@ -13,7 +13,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use creditregistry::auth::{DEV_KID, DevKeyPair, Role, TokenRequest, issue_token};
+use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
+use creditregistry::keys::KeyPairFiles;
 use creditregistry::config::{Config, KeyAlgorithm, KeyConfig, read_public_keys};
 use creditregistry::audit::verify::verify;
 use creditregistry::ledger::signing::{hex, verify_receipt};
@@ -170,7 +171,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 // Only `serve --dev` makes the development key: a token signed
                 // by a key of its own would be refused by the server.
                 None => {
-                    let pair = DevKeyPair::in_dir(&config.dev_keys_dir());
+                    let pair = KeyPairFiles::in_dir(&config.dev_keys_dir());
                     if !pair.private_key_file.exists() {
                         return Err(format!(
                             "no development key in {}: `serve --dev` creates it there; run `token` with the server's data directory (CREDITREGISTRY_DATA_DIR, or data_dir in --config) or pass --key FILE",
@@ -291,7 +292,7 @@ fn describe_receipt(body: &pb::ReceiptBody) -> String {
 
 /// Creates the development key pair if needed and trusts it.
 fn use_dev_keys(config: &mut Config) -> Result<(), String> {
-    let pair = DevKeyPair::in_dir(&config.dev_keys_dir());
+    let pair = KeyPairFiles::in_dir(&config.dev_keys_dir());
     if pair.ensure()? {
         eprintln!("created development key pair in {}", config.dev_keys_dir().display());
     }

@@ -668,7 +668,7 @@ async fn verify_finds_nothing_wrong_with_a_registry_that_keeps_writing_and_check
 #[tokio::test]
 async fn verify_neither_creates_nor_passes_a_store_that_is_not_there() {
     let dir = tempfile::tempdir().unwrap();
-    let key = creditregistry::auth::DevKeyPair::named(&dir.path().join("keys"), "auditor-copy");
+    let key = creditregistry::keys::KeyPairFiles::named(&dir.path().join("keys"), "auditor-copy");
     key.ensure().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
         .args(["verify", "--public-key"])
@@ -690,7 +690,7 @@ async fn a_new_signing_key_keeps_old_checkpoints_verifiable_through_the_retired_
     let old_keys = registry_keys(&mut a).await;
 
     // Rotate: a new key signs from now on; the old one is published as retired.
-    let new = creditregistry::auth::DevKeyPair::named(&reg.dir.path().join("rotated"), "registry-2027");
+    let new = creditregistry::keys::KeyPairFiles::named(&reg.dir.path().join("rotated"), "registry-2027");
     new.ensure().unwrap();
     reg.config.audit.signing_key_file = Some(new.private_key_file.clone());
     reg.config.audit.retired_public_key_files = vec![old.public_key_file.clone()];

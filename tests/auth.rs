@@ -72,7 +72,7 @@ async fn bad_tokens_are_unauthenticated() {
 
     // Signed by a key the registry does not trust.
     let stranger = tempfile::tempdir().unwrap();
-    let keys = creditregistry::auth::DevKeyPair::in_dir(stranger.path());
+    let keys = creditregistry::keys::KeyPairFiles::in_dir(stranger.path());
     keys.ensure().unwrap();
     let token = issue_token(
         &reg.token_request("someone", &[Role::Procurement], None),
@@ -129,7 +129,7 @@ async fn tokens_from_identity_providers_and_their_kid() {
 fn key_files_are_pkcs8_v1_and_spki() {
     use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, KeypairBytes};
     let dir = tempfile::tempdir().unwrap();
-    let keys = creditregistry::auth::DevKeyPair::in_dir(dir.path());
+    let keys = creditregistry::keys::KeyPairFiles::in_dir(dir.path());
     keys.ensure().unwrap();
     let pem = std::fs::read_to_string(&keys.private_key_file).unwrap();
     assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));

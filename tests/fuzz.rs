@@ -70,7 +70,7 @@ fn the_uscc_parser_takes_any_text() {
 #[test]
 fn token_parsing_takes_any_header_value() {
     let dir = tempfile::tempdir().unwrap();
-    let keys = creditregistry::auth::DevKeyPair::in_dir(dir.path());
+    let keys = creditregistry::keys::KeyPairFiles::in_dir(dir.path());
     keys.ensure().unwrap();
     let mut config = creditregistry::config::Config::default().auth;
     config.keys = vec![creditregistry::config::KeyConfig {

@@ -6,7 +6,8 @@
 use std::future::Future;
 use std::time::Instant;
 
-use creditregistry::auth::{DEV_KID, DevKeyPair, Role, TokenRequest, issue_token};
+use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
+use creditregistry::keys::KeyPairFiles;
 use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
 use creditregistry::domain::uscc::Uscc;
 use creditregistry::proto::google::r#type::Date;
@@ -54,7 +55,7 @@ pub struct Setup {
 
 pub async fn start(max_batch: usize) -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let keys = DevKeyPair::in_dir(&dir.path().join("keys"));
+    let keys = KeyPairFiles::in_dir(&dir.path().join("keys"));
     keys.ensure().unwrap();
     let mut config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),

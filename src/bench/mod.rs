@@ -17,7 +17,8 @@ use prost_types::Timestamp;
 use tonic::Request;
 use tonic::transport::Channel;
 
-use creditregistry::auth::{DEV_KID, DevKeyPair, Role, TokenRequest, issue_token};
+use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
+use creditregistry::keys::KeyPairFiles;
 use creditregistry::config::{Config, KeyAlgorithm};
 use creditregistry::proto::pb;
 use creditregistry::store::{Store, audit_url};
@@ -223,7 +224,7 @@ struct Tokens {
 
 fn tokens(dir: &Path) -> Result<Tokens, String> {
     let config = Config { data_dir: dir.to_path_buf(), ..Config::default() };
-    let pair = DevKeyPair::in_dir(&config.dev_keys_dir());
+    let pair = KeyPairFiles::in_dir(&config.dev_keys_dir());
     pair.ensure()?;
     let pem = std::fs::read(&pair.private_key_file).map_err(|e| e.to_string())?;
     let token = |subject: &str, role: Role, authority: Option<&str>| {

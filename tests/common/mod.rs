@@ -13,7 +13,8 @@ use tonic::transport::Channel;
 use tonic::{Code, Request, Status};
 use tonic_types::StatusExt;
 
-use creditregistry::auth::{DEV_KID, DevKeyPair, Role, TokenRequest, issue_token};
+use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
+use creditregistry::keys::KeyPairFiles;
 use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
 use creditregistry::proto::google::r#type::Date;
 use creditregistry::proto::pb;
@@ -40,7 +41,7 @@ pub struct TestRegistry {
     pub dir: tempfile::TempDir,
     pub config: Config,
     pub running: Option<Running>,
-    keys: DevKeyPair,
+    keys: KeyPairFiles,
 }
 
 impl TestRegistry {
@@ -52,7 +53,7 @@ impl TestRegistry {
     /// A fresh registry whose configuration `configure` changes first.
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> TestRegistry {
         let dir = tempfile::tempdir().expect("temp dir");
-        let keys = DevKeyPair::in_dir(&dir.path().join("keys"));
+        let keys = KeyPairFiles::in_dir(&dir.path().join("keys"));
         keys.ensure().expect("dev keys");
         let mut config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
