@@ -400,3 +400,47 @@ async fn inspection_draws_are_reproducible_from_their_seed() {
     assert_violation(&err, "tree_size", "not a ledger size");
     reg.stop().await;
 }
+
+#[tokio::test]
+async fn inspection_draws_stored_with_comma_joined_codes_keep_their_sample_after_the_migration() {
+    use sqlx::{ConnectOptions, Executor};
+    use std::str::FromStr;
+    let mut reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    for i in 0..40u32 {
+        let penalty = penalty(&format!("D-{i}"), 100);
+        w.record_penalty(penalty_request("", &code(100 + i), penalty)).await.unwrap();
+    }
+    let mut regulator = reg.supervision("regulator-1", &[Role::Regulator]).await;
+    let request = pb::DrawInspectionSampleRequest { region_prefix: "310115".into(), seed: b"s".to_vec(), ..Default::default() };
+    let first = regulator.draw_inspection_sample(request).await.unwrap().into_inner().sample.unwrap();
+    assert!(first.sampled_codes.len() > 1);
+    reg.running.take().expect("running").stop().await.expect("clean stop");
+    // Back to the shape migration 8 replaced: the codes comma-joined in the
+    // draw's row.
+    let mut db = sqlx::sqlite::SqliteConnectOptions::from_str(&reg.config.database_url()).unwrap().connect().await.unwrap();
+    for sql in [
+        "ALTER TABLE inspection_draws ADD COLUMN sampled_codes TEXT NOT NULL DEFAULT ''",
+        "DROP TRIGGER inspection_draws_no_update",
+        "UPDATE inspection_draws SET sampled_codes = (SELECT group_concat(uscc, ',') FROM \
+         (SELECT uscc FROM inspection_draw_codes c WHERE c.draw_id = inspection_draws.draw_id ORDER BY position))",
+        "CREATE TRIGGER inspection_draws_no_update BEFORE UPDATE ON inspection_draws \
+         BEGIN SELECT RAISE(ABORT, 'inspection draws are append-only'); END",
+        "DROP TABLE inspection_draw_codes",
+        "DELETE FROM schema_migrations WHERE version = 8",
+    ] {
+        db.execute(sql).await.unwrap();
+    }
+    drop(db);
+    reg.running = Some(creditregistry::server::start(&reg.config).await.expect("server restarts"));
+    let mut auditor = reg.supervision("auditor-1", &[Role::Auditor]).await;
+    let kept = auditor
+        .get_inspection_sample(pb::GetInspectionSampleRequest { draw_id: first.draw_id.clone() })
+        .await
+        .unwrap()
+        .into_inner()
+        .sample
+        .unwrap();
+    assert_eq!(kept, first, "the codes, in the order drawn");
+    reg.stop().await;
+}

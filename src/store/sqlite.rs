@@ -251,10 +251,16 @@ impl SqliteStore {
         if positions.is_empty() {
             return Ok(Vec::new());
         }
-        let list = positions.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
-        let rows = sqlx::query(&format!("SELECT position, hash FROM merkle_nodes WHERE position IN ({list})"))
-            .fetch_all(&self.pool)
-            .await?;
+        let mut rows = Vec::with_capacity(positions.len());
+        for chunk in positions.chunks(ROWS) {
+            let mut query = QueryBuilder::<Sqlite>::new("SELECT position, hash FROM merkle_nodes WHERE position IN (");
+            let mut list = query.separated(", ");
+            for position in chunk {
+                list.push_bind(*position as i64);
+            }
+            query.push(")");
+            rows.extend(query.build().fetch_all(&self.pool).await?);
+        }
         let mut found = HashMap::with_capacity(rows.len());
         for row in rows {
             let position: i64 = row.try_get("position")?;
@@ -498,11 +504,11 @@ impl SqliteStore {
     }
 
     pub async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
-        let codes: Vec<&str> = draw.sampled.iter().map(|c| c.as_str()).collect();
+        let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO inspection_draws (draw_id, region_prefix, seed, evaluated_on, policy_version,
-                                           drawn_at_ns, drawn_by, request_id, tree_size, sampled_codes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                           drawn_at_ns, drawn_by, request_id, tree_size)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT DO NOTHING",
         )
         .bind(&draw.id)
@@ -514,18 +520,27 @@ impl SqliteStore {
         .bind(&draw.drawn_by)
         .bind(&draw.request_id)
         .bind(draw.tree_size as i64)
-        .bind(codes.join(","))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 1 {
+            let codes: Vec<(usize, &Uscc)> = draw.sampled.iter().enumerate().collect();
+            for chunk in codes.chunks(ROWS) {
+                let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO inspection_draw_codes (draw_id, position, uscc) ");
+                insert.push_values(chunk, |mut row, (position, code)| {
+                    row.push_bind(&draw.id).push_bind(*position as i64).push_bind(code.as_str());
+                });
+                insert.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
             return Ok(draw.clone());
         }
+        tx.commit().await?;
         let row = sqlx::query(&format!("{DRAW_COLUMNS} WHERE drawn_by = $1 AND request_id = $2"))
             .bind(&draw.drawn_by)
             .bind(&draw.request_id)
             .fetch_one(&self.pool)
             .await?;
-        draw_from_row(&row)
+        self.draw_from_row(&row).await
     }
 
     pub async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError> {
@@ -533,7 +548,39 @@ impl SqliteStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(draw_from_row).transpose()
+        match row {
+            Some(row) => Ok(Some(self.draw_from_row(&row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A draw from its row and its codes' rows.
+    async fn draw_from_row(&self, row: &sqlx::sqlite::SqliteRow) -> Result<InspectionDraw, StoreError> {
+        let id: String = row.try_get("draw_id")?;
+        let corrupt = |reason: String| StoreError::CorruptDraw { id: id.clone(), reason };
+        let evaluated_on: String = row.try_get("evaluated_on")?;
+        let drawn_at_ns: i64 = row.try_get("drawn_at_ns")?;
+        let tree_size: i64 = row.try_get("tree_size")?;
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT uscc FROM inspection_draw_codes WHERE draw_id = $1 ORDER BY position")
+                .bind(&id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(InspectionDraw {
+            region_prefix: row.try_get("region_prefix")?,
+            seed: row.try_get("seed")?,
+            evaluated_on: evaluated_on.parse().map_err(|e| corrupt(format!("evaluated_on: {e}")))?,
+            policy_version: row.try_get("policy_version")?,
+            drawn_at: chrono::DateTime::from_timestamp_nanos(drawn_at_ns),
+            drawn_by: row.try_get("drawn_by")?,
+            request_id: row.try_get("request_id")?,
+            tree_size: tree_size as u64,
+            sampled: codes
+                .iter()
+                .map(|c| Uscc::parse(c).map_err(|e| corrupt(format!("code {c}: {e}"))))
+                .collect::<Result<_, _>>()?,
+            id: id.clone(),
+        })
     }
 
     pub async fn close(&self) {
@@ -569,32 +616,7 @@ fn checkpoint_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCheckpoint
 }
 
 const DRAW_COLUMNS: &str = "SELECT draw_id, region_prefix, seed, evaluated_on, policy_version, drawn_at_ns,
-                                   drawn_by, request_id, tree_size, sampled_codes FROM inspection_draws";
-
-fn draw_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<InspectionDraw, StoreError> {
-    let id: String = row.try_get("draw_id")?;
-    let corrupt = |reason: String| StoreError::CorruptDraw { id: id.clone(), reason };
-    let evaluated_on: String = row.try_get("evaluated_on")?;
-    let drawn_at_ns: i64 = row.try_get("drawn_at_ns")?;
-    let tree_size: i64 = row.try_get("tree_size")?;
-    let codes: String = row.try_get("sampled_codes")?;
-    Ok(InspectionDraw {
-        region_prefix: row.try_get("region_prefix")?,
-        seed: row.try_get("seed")?,
-        evaluated_on: evaluated_on.parse().map_err(|e| corrupt(format!("evaluated_on: {e}")))?,
-        policy_version: row.try_get("policy_version")?,
-        drawn_at: chrono::DateTime::from_timestamp_nanos(drawn_at_ns),
-        drawn_by: row.try_get("drawn_by")?,
-        request_id: row.try_get("request_id")?,
-        tree_size: tree_size as u64,
-        sampled: codes
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(|c| Uscc::parse(c).map_err(|e| corrupt(format!("code {c}: {e}"))))
-            .collect::<Result<_, _>>()?,
-        id: id.clone(),
-    })
-}
+                                   drawn_by, request_id, tree_size FROM inspection_draws";
 
 /// The file a SQLite URL names, when it is a file and not there.
 fn missing_file(url: &str) -> Option<String> {
