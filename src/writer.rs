@@ -21,7 +21,7 @@ use crate::index::{Index, Indexed, TreeHead};
 use crate::ledger;
 use crate::ledger::merkle::{Frontier, nodes_in, root};
 use crate::snapshot::{self, Snapshot};
-use crate::store::{Appended, IdempotencyKeys, Located, NewNodes, Store, StoreError};
+use crate::store::{Appended, FoundKeys, IdempotencyKeys, NewNodes, Store, StoreError};
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
@@ -248,10 +248,7 @@ enum Admitted {
 /// What the store holds that a batch's commands name: the keys they
 /// repeat, and where the records those keys and the commands' references
 /// name are.
-struct Earlier {
-    keys: Keys,
-    places: HashMap<String, Located>,
-}
+type Earlier = FoundKeys;
 
 /// Records admitted in the current batch but not yet committed.
 #[derive(Default)]
@@ -366,20 +363,23 @@ impl WriterTask {
             .iter()
             .filter_map(|j| Some((j.command.authority.clone(), j.command.body.unique_decision_number()?.to_string())))
             .collect();
-        let keys = if requests.is_empty() && decisions.is_empty() {
-            Keys::default()
+        let mut earlier = if requests.is_empty() && decisions.is_empty() {
+            Earlier::default()
         } else {
             self.store.existing_keys(&requests, &decisions).await?
         };
-        let ids: Vec<&str> = keys
-            .requests
-            .values()
-            .chain(keys.decisions.values())
-            .map(String::as_str)
-            .chain(jobs.iter().filter_map(|j| reference_of(&j.command.body)).map(|(_, id)| id.as_str()))
+        // The records the keys name came with their places; the records
+        // the commands refer to are looked up.
+        let ids: Vec<&str> = jobs
+            .iter()
+            .filter_map(|j| reference_of(&j.command.body))
+            .map(|(_, id)| id.as_str())
+            .filter(|id| !earlier.places.contains_key(*id))
             .collect();
-        let places = if ids.is_empty() { HashMap::new() } else { self.store.locate(&ids).await? };
-        Ok(Earlier { keys, places })
+        if !ids.is_empty() {
+            earlier.places.extend(self.store.locate(&ids).await?);
+        }
+        Ok(earlier)
     }
 
     fn admit(

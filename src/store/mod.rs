@@ -55,6 +55,15 @@ pub struct IdempotencyKeys {
     pub decisions: std::collections::HashMap<(String, String), String>,
 }
 
+/// Idempotency keys found in the store, and where the records holding
+/// them are.
+#[derive(Clone, Debug, Default)]
+pub struct FoundKeys {
+    pub keys: IdempotencyKeys,
+    /// Record id -> its entity and sequence.
+    pub places: std::collections::HashMap<String, Located>,
+}
+
 impl IdempotencyKeys {
     /// Adds the keys a record holds.
     pub fn add(&mut self, r: &Record) {
@@ -107,6 +116,7 @@ pub struct CheckBlock {
 pub const BLOCK_ENTRIES: usize = 512;
 /// Most entry bytes in one block (a block holds at least one entry).
 pub const BLOCK_BYTES: usize = 512 * 1024;
+
 /// An entry chained and waiting to be stored.
 pub struct ChainedCheck {
     pub sequence: u64,
@@ -363,7 +373,7 @@ impl Store {
         &self,
         requests: &[(String, String)],
         decisions: &[(String, String)],
-    ) -> Result<IdempotencyKeys, StoreError> {
+    ) -> Result<FoundKeys, StoreError> {
         match self {
             Store::Sqlite(s) => s.existing_keys(requests, decisions).await,
         }

@@ -12,7 +12,7 @@ use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, BlockFilter, ChainedCheck, CheckBlock, IdempotencyKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
+    Appended, BlockFilter, ChainedCheck, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
     StoredEntry, migrate,
 };
 use crate::ledger::Hash;
@@ -314,8 +314,8 @@ impl SqliteStore {
         &self,
         requests: &[(String, String)],
         decisions: &[(String, String)],
-    ) -> Result<IdempotencyKeys, StoreError> {
-        let mut found = IdempotencyKeys::default();
+    ) -> Result<FoundKeys, StoreError> {
+        let mut found = FoundKeys::default();
         // Both kinds of key in one statement, a round trip per batch: a
         // join from the keys, so each is one probe of its unique index (a
         // row-value IN would scan the table).
@@ -330,16 +330,19 @@ impl SqliteStore {
                 values.push_bind_unseparated(b.as_str()).push_unseparated(")");
             }
             query.push(
-                ") SELECT k.t, k.a, k.b, l.record_id FROM k
+                ") SELECT k.t, k.a, k.b, l.record_id, l.uscc, l.sequence FROM k
                    JOIN ledger l ON l.actor = k.a AND l.request_id = k.b WHERE k.t = 0
                  UNION ALL
-                 SELECT k.t, k.a, k.b, l.record_id FROM k
+                 SELECT k.t, k.a, k.b, l.record_id, l.uscc, l.sequence FROM k
                    JOIN decision_numbers d ON d.authority = k.a AND d.decision_number = k.b
                    JOIN ledger l ON l.sequence = d.sequence WHERE k.t = 1",
             );
             for row in query.build().fetch_all(&self.pool).await? {
-                let into = if row.try_get::<i64, _>(0)? == 0 { &mut found.requests } else { &mut found.decisions };
-                into.insert((row.try_get(1)?, row.try_get(2)?), row.try_get(3)?);
+                let keys = &mut found.keys;
+                let into = if row.try_get::<i64, _>(0)? == 0 { &mut keys.requests } else { &mut keys.decisions };
+                let id: String = row.try_get(3)?;
+                into.insert((row.try_get(1)?, row.try_get(2)?), id.clone());
+                found.places.insert(id, located(row.try_get(4)?, row.try_get(5)?)?);
             }
         }
         Ok(found)
@@ -355,12 +358,7 @@ impl SqliteStore {
             }
             query.push(")");
             for row in query.build().fetch_all(&self.pool).await? {
-                let sequence = row.try_get::<i64, _>(2)? as u64;
-                let uscc: &str = row.try_get(1)?;
-                let uscc = Uscc::parse(uscc)
-                    .map_err(|e| StoreError::Corrupt { sequence, reason: format!("its code '{uscc}': {e}") })?;
-                let located = Located { uscc, sequence };
-                found.insert(row.try_get(0)?, located);
+                found.insert(row.try_get(0)?, located(row.try_get(1)?, row.try_get(2)?)?);
             }
         }
         Ok(found)
@@ -522,7 +520,8 @@ impl SqliteStore {
         .bind(draw.tree_size as i64)
         .execute(&mut *tx)
         .await?;
-        if inserted.rows_affected() == 1 {
+        let inserted = inserted.rows_affected() == 1;
+        if inserted {
             let codes: Vec<(usize, &Uscc)> = draw.sampled.iter().enumerate().collect();
             for chunk in codes.chunks(ROWS) {
                 let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO inspection_draw_codes (draw_id, position, uscc) ");
@@ -531,10 +530,11 @@ impl SqliteStore {
                 });
                 insert.build().execute(&mut *tx).await?;
             }
-            tx.commit().await?;
-            return Ok(draw.clone());
         }
         tx.commit().await?;
+        if inserted {
+            return Ok(draw.clone());
+        }
         let row = sqlx::query(&format!("{DRAW_COLUMNS} WHERE drawn_by = $1 AND request_id = $2"))
             .bind(&draw.drawn_by)
             .bind(&draw.request_id)
@@ -617,6 +617,14 @@ fn checkpoint_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCheckpoint
 
 const DRAW_COLUMNS: &str = "SELECT draw_id, region_prefix, seed, evaluated_on, policy_version, drawn_at_ns,
                                    drawn_by, request_id, tree_size FROM inspection_draws";
+
+/// A record's place from its ledger columns; a code that does not parse
+/// is corrupt data.
+fn located(uscc: &str, sequence: i64) -> Result<Located, StoreError> {
+    let sequence = sequence as u64;
+    let uscc = Uscc::parse(uscc).map_err(|e| StoreError::Corrupt { sequence, reason: format!("its code '{uscc}': {e}") })?;
+    Ok(Located { uscc, sequence })
+}
 
 /// The file a SQLite URL names, when it is a file and not there.
 fn missing_file(url: &str) -> Option<String> {
