@@ -5,9 +5,8 @@
 //!
 //! Records are held compactly, as the canonical bytes the ledger stores
 //! (one allocation per entity, each record preceded by its sequence and
-//! length), and
-//! decoded when read: a few microseconds per record, against several times
-//! the memory for records kept decoded. Every record was decoded once
+//! length), and decoded when read: a few microseconds per record, against
+//! several times the memory for records kept decoded. Every record was decoded once
 //! before it was admitted here (by the writer that made it, or at rebuild),
 //! so decoding cannot fail.
 

@@ -383,13 +383,7 @@ async fn inspection_draws_are_reproducible_from_their_seed() {
     assert_eq!(rerun.sampled_codes, first.sampled_codes);
 
     let mut auditor = reg.supervision("auditor-1", &[Role::Auditor]).await;
-    let kept = auditor
-        .get_inspection_sample(pb::GetInspectionSampleRequest { draw_id: first.draw_id.clone() })
-        .await
-        .unwrap()
-        .into_inner()
-        .sample
-        .unwrap();
+    let kept = kept_sample(&mut auditor, &first.draw_id).await;
     assert_eq!(kept, first);
     let err = auditor.draw_inspection_sample(draw(b"x", 0)).await.unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied, "only regulators draw");
@@ -434,13 +428,18 @@ async fn inspection_draws_stored_with_comma_joined_codes_keep_their_sample_after
     drop(db);
     reg.running = Some(creditregistry::server::start(&reg.config).await.expect("server restarts"));
     let mut auditor = reg.supervision("auditor-1", &[Role::Auditor]).await;
-    let kept = auditor
-        .get_inspection_sample(pb::GetInspectionSampleRequest { draw_id: first.draw_id.clone() })
+    let kept = kept_sample(&mut auditor, &first.draw_id).await;
+    assert_eq!(kept, first, "the codes, in the order drawn");
+    reg.stop().await;
+}
+
+/// A recorded inspection draw, read back by its id.
+async fn kept_sample(client: &mut SupervisionClient, draw_id: &str) -> pb::InspectionSample {
+    client
+        .get_inspection_sample(pb::GetInspectionSampleRequest { draw_id: draw_id.into() })
         .await
         .unwrap()
         .into_inner()
         .sample
-        .unwrap();
-    assert_eq!(kept, first, "the codes, in the order drawn");
-    reg.stop().await;
+        .unwrap()
 }
