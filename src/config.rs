@@ -27,6 +27,10 @@ pub struct Config {
     /// Offset of the legal time zone that decides "today" (China: +08:00).
     /// `CREDITREGISTRY_UTC_OFFSET`.
     pub utc_offset: String,
+    /// Whole records kept in memory for profiles and record lists, most
+    /// recently read first, in MiB (0: none; every read goes to the store).
+    /// `CREDITREGISTRY_RECORD_CACHE_MIB`.
+    pub record_cache_mib: u64,
     pub auth: AuthConfig,
     pub writer: WriterConfig,
     pub policy: PolicyConfig,
@@ -141,6 +145,7 @@ impl Default for Config {
             database_url: String::new(),
             data_dir: PathBuf::from("data"),
             utc_offset: "+08:00".into(),
+            record_cache_mib: 64,
             auth: AuthConfig::default(),
             writer: WriterConfig::default(),
             policy: PolicyConfig::default(),
@@ -216,6 +221,9 @@ impl Config {
                 })
                 .collect::<Result<_, String>>()
                 .map_err(|e| bad("CREDITREGISTRY_AUTH_KEYS", &e))?;
+        }
+        if let Some(v) = var("CREDITREGISTRY_RECORD_CACHE_MIB") {
+            self.record_cache_mib = v.parse().map_err(|e| bad("CREDITREGISTRY_RECORD_CACHE_MIB", &e))?;
         }
         if let Some(v) = var("CREDITREGISTRY_WRITER_MAX_BATCH") {
             self.writer.max_batch = v.parse().map_err(|e| bad("CREDITREGISTRY_WRITER_MAX_BATCH", &e))?;

@@ -1,12 +1,16 @@
-//! The in-memory index: every entity's records, rebuilt from the store at
-//! start and extended by the writer after each commit, with the Merkle tree
-//! head those records make. Readers take a short read lock and never wait
-//! on disk.
+//! The in-memory index: every entity's records as decisions read them
+//! (`Record::facts`: ids, dates, amounts, severity, sanctions, list terms,
+//! numbers; no free texts), rebuilt from the store at start and extended by
+//! the writer after each commit, with the Merkle tree head those records
+//! make. Checks, risk classes and statistics are answered from it; readers
+//! take a short read lock and never wait on disk. Profiles and histories,
+//! which show the texts, read whole records from the store
+//! (`services::files`).
 //!
-//! Records are held compactly, as the canonical bytes the ledger stores
-//! (one allocation per entity, each record preceded by its sequence and
-//! length), and decoded when read: a few microseconds per record, against
-//! several times the memory for records kept decoded. Every record was decoded once
+//! Facts are held compactly, as their canonical encoding (one allocation
+//! per entity, each record preceded by its sequence and length), and
+//! decoded when read: a few microseconds per record, against several times
+//! the memory for records kept decoded. Every record was decoded once
 //! before it was admitted here (by the writer that made it, or at rebuild),
 //! so decoding cannot fail.
 
@@ -35,28 +39,30 @@ impl Default for TreeHead {
     }
 }
 
-/// One entity's records in ledger order, shared with readers.
+/// One entity's records in ledger order, shared with readers: facts when
+/// they come from the index, whole records when from the store.
 pub type EntityRecords = Arc<Vec<Arc<Record>>>;
 
 /// Codes come from callers, so the hash is seeded per process; foldhash is
 /// several times cheaper than the standard SipHash on an 18-byte key.
 type RandomState = foldhash::fast::RandomState;
 
-/// Each entity's records in ledger order: LEB128 sequence, LEB128 length,
-/// canonical bytes. Records are found by id through the store
+/// Each entity's facts in ledger order: LEB128 sequence, LEB128 length,
+/// canonical bytes of `Record::facts`. Records are found by id through the store
 /// (`Store::locate`): a map of every id would cost more memory than the
 /// records it points at.
 pub type Entities = HashMap<Uscc, Arc<[u8]>, RandomState>;
 
-/// A record ready for the index: its entity, sequence and canonical bytes.
+/// A record ready for the index: its entity, sequence and the canonical
+/// bytes of its facts (`Record::facts`).
 pub struct Indexed<'a> {
     pub uscc: Uscc,
     pub sequence: u64,
     pub bytes: &'a [u8],
 }
 
-/// An entity's packed records, each as (sequence, canonical bytes); an
-/// error if the packing is cut short.
+/// An entity's packed facts, each as (sequence, canonical bytes); an error
+/// if the packing is cut short.
 pub fn packed_records(packed: &[u8]) -> Result<Vec<(u64, &[u8])>, String> {
     let mut out = Vec::new();
     let mut rest = packed;
@@ -104,14 +110,32 @@ impl Default for Index {
 }
 
 impl Index {
-    /// The records of one entity; `None` when it has none.
-    pub fn entity(&self, uscc: &Uscc) -> Option<EntityRecords> {
+    /// The facts of one entity's records; `None` when it has none.
+    pub fn facts(&self, uscc: &Uscc) -> Option<EntityRecords> {
         let packed = self.inner.read().expect("index lock").get(uscc).cloned()?;
         Some(unpack(&packed))
     }
 
-    /// Every entity whose administrative division starts with `prefix`, in
-    /// code order.
+    /// The sequence of one entity's newest record at or before `until`;
+    /// `None` when it has none there. Reads no record.
+    pub fn newest(&self, uscc: &Uscc, until: u64) -> Option<u64> {
+        let packed = self.inner.read().expect("index lock").get(uscc).cloned()?;
+        let mut rest = &packed[..];
+        let mut newest = None;
+        while !rest.is_empty() {
+            let sequence = prost::encoding::decode_varint(&mut rest).expect("the index packs what it encoded");
+            if sequence > until {
+                break;
+            }
+            newest = Some(sequence);
+            let len = prost::encoding::decode_varint(&mut rest).expect("the index packs what it encoded") as usize;
+            rest = &rest[len..];
+        }
+        newest
+    }
+
+    /// The facts of every entity whose administrative division starts with
+    /// `prefix`, in code order.
     pub fn entities_in_region(&self, prefix: &str) -> Vec<(Uscc, EntityRecords)> {
         let mut packed: Vec<(Uscc, Arc<[u8]>)> = self
             .inner
@@ -137,7 +161,8 @@ impl Index {
         *self.head.borrow()
     }
 
-    /// Adds committed records, in ledger order, and the tree head they make.
+    /// Adds committed records' facts, in ledger order, and the tree head
+    /// they make.
     pub fn apply<'a>(&self, committed: impl IntoIterator<Item = Indexed<'a>>, head: TreeHead) {
         {
             let mut inner = self.inner.write().expect("index lock");
@@ -156,7 +181,7 @@ impl Index {
         self.head.send_replace(head);
     }
 
-    /// Every entity's packed records, for a snapshot.
+    /// Every entity's packed facts, for a snapshot.
     pub fn export(&self) -> Vec<(Uscc, Arc<[u8]>)> {
         let inner = self.inner.read().expect("index lock");
         inner.iter().map(|(code, packed)| (*code, packed.clone())).collect()

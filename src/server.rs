@@ -24,6 +24,8 @@ use crate::proto::pb::{
     supervision_service_server::SupervisionServiceServer,
 };
 use crate::services::checks::Checks;
+use crate::snapshot::SnapshotFile;
+use crate::services::files::CreditFiles;
 use crate::store::Store;
 use crate::writer;
 
@@ -41,7 +43,7 @@ pub struct Running {
     store: Store,
     index: Arc<Index>,
     /// Where the index is saved when the registry stops.
-    snapshot: Option<std::path::PathBuf>,
+    snapshot: Option<SnapshotFile>,
 }
 
 impl Running {
@@ -52,9 +54,10 @@ impl Running {
         self.audit.stopping();
         let served = self.serving.await.map_err(|e| e.to_string())?;
         let _ = self.writer.await;
-        if let Some(path) = &self.snapshot {
+        if let Some(file) = &self.snapshot {
+            let path = &file.path;
             // Nothing writes now: the snapshot is of the ledger as stored.
-            match crate::snapshot::write(&self.index, path) {
+            match crate::snapshot::write(&self.index, file) {
                 Ok(()) => tracing::info!(path = %path.display(), records = self.index.head(), "index snapshot written"),
                 Err(e) => tracing::warn!(path = %path.display(), error = %e, "index snapshot not written"),
             }
@@ -94,7 +97,8 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let url = config.database_url();
     let store = Store::open(&url).await.map_err(|e| e.to_string())?;
     let index = Arc::new(Index::default());
-    let snapshot = crate::snapshot::path_for(&url);
+    let registry_key = config.registry_key()?;
+    let snapshot = crate::snapshot::path_for(&url).map(|path| SnapshotFile { path, key: registry_key.clone() });
     let (writer, writer_task) = writer::start(
         store.clone(),
         index.clone(),
@@ -102,7 +106,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         clock,
         config.writer.max_batch,
         config.writer.queue,
-        snapshot.as_deref(),
+        snapshot.as_ref(),
     )
     .await
     .map_err(|e| e.to_string())?;
@@ -116,7 +120,6 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         tracing::info!(%from, lists, publicity, catalogue, supervision, grades, "rule edition");
     }
 
-    let registry_key = config.registry_key()?;
     let (audit, audit_task) = AuditTrail::start(
         store.clone(),
         index.clone(),
@@ -132,7 +135,8 @@ pub async fn start(config: &Config) -> Result<Running, String> {
 
     let snapshot_index = index.clone();
     let checks = Checks::new(index.clone(), rules.clone(), audit.clone(), clock);
-    let registry = Registry { writer, index, clock, rules, store: store.clone(), audit, checks };
+    let files = CreditFiles::new(store.clone(), index.clone(), config.record_cache_mib << 20);
+    let registry = Registry { writer, index, clock, rules, store: store.clone(), audit, checks, files };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();

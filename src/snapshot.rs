@@ -1,18 +1,21 @@
 //! A snapshot of the index kept beside the ledger, so a restart need not
 //! decode every record: written when the registry stops, read at start.
 //!
-//! Format (all integers big-endian): the 8 bytes `CRIDX01\n`; the tree size
+//! Format (all integers big-endian): the 8 bytes `CRIDX02\n`; the tree size
 //! (u64) and root (32 bytes) the index held; the number of entities (u64);
-//! per entity its code (18 bytes), the length of its packed records (u64)
-//! and the packed records (each: LEB128 sequence, LEB128 length, the
-//! record's canonical bytes, as the ledger stores them); then SHA-256 of
-//! everything before it.
+//! per entity its code (18 bytes), the length of its packed facts (u64) and
+//! the packed facts (each: LEB128 sequence, LEB128 length, the canonical
+//! bytes of the record's `Record::facts`); then SHA-256 of everything
+//! before it; then the registry key's Ed25519 signature over that digest
+//! (64 bytes; `Signed::IndexSnapshot`).
 //!
-//! A snapshot is trusted only as far as the ledger confirms it: the leaf
-//! hashes of its records, in sequence order, must make a tree of exactly
-//! its size whose root the store's Merkle nodes give for that size. So a
-//! snapshot that differs from the ledger in one byte or one position is
-//! refused, and the index is rebuilt from the ledger instead.
+//! Facts cannot be hashed back to the ledger's leaves (the texts are not in
+//! them), so the snapshot is bound to the ledger in two ways: it is used
+//! only when the registry's own key signed it, and when it holds each
+//! sequence from 1 to its size exactly once and names a root that the
+//! store's Merkle nodes give for its size. Otherwise — another key, a byte
+//! changed, cut short, another ledger — the index is rebuilt from the
+//! ledger.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -22,10 +25,10 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::uscc::{CODE_LEN, Uscc};
 use crate::index::{Entities, Index, TreeHead, packed_records};
-use crate::ledger::merkle::Frontier;
-use crate::ledger::{Hash, leaf_hash};
+use crate::ledger::Hash;
+use crate::ledger::signing::{PublicKey, RegistryKey, Signed};
 
-const MAGIC: &[u8; 8] = b"CRIDX01\n";
+const MAGIC: &[u8; 8] = b"CRIDX02\n";
 
 /// Where the snapshot of a SQLite store's index is kept:
 /// `sqlite://data/registry.db` → `data/registry-index.snapshot`. None for
@@ -39,8 +42,16 @@ pub fn path_for(database_url: &str) -> Option<PathBuf> {
     Some(PathBuf::from(format!("{stem}-index.snapshot")))
 }
 
-/// Writes the index to `path` (through a temporary file, then renamed).
-pub fn write(index: &Index, path: &Path) -> std::io::Result<()> {
+/// Where a registry keeps its index snapshot, and the key that signs it.
+#[derive(Clone)]
+pub struct SnapshotFile {
+    pub path: PathBuf,
+    pub key: RegistryKey,
+}
+
+/// Writes the index to `file.path` (through a temporary file, then renamed).
+pub fn write(index: &Index, file: &SnapshotFile) -> std::io::Result<()> {
+    let path = &file.path;
     let head = index.tree_head();
     let entities = index.export();
     let temporary = path.with_extension("snapshot.partial");
@@ -61,6 +72,7 @@ pub fn write(index: &Index, path: &Path) -> std::io::Result<()> {
     }
     let sum: [u8; 32] = digest.finalize().into();
     out.write_all(&sum)?;
+    out.write_all(&file.key.sign(Signed::IndexSnapshot, &sum))?;
     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     std::fs::rename(&temporary, path)
 }
@@ -68,9 +80,7 @@ pub fn write(index: &Index, path: &Path) -> std::io::Result<()> {
 /// A snapshot read and checked against itself, not yet against the store.
 pub struct Snapshot {
     pub head: TreeHead,
-    /// The tree its records make, to go on appending to.
-    pub frontier: Frontier,
-    entities: Entities,
+    pub entities: Entities,
 }
 
 /// A snapshot's bytes before its checksum, read in order and hashed as
@@ -98,9 +108,9 @@ impl Body {
         Ok(u64::from_be_bytes(self.take(8)?.try_into().expect("8 bytes")))
     }
 
-    /// Checks that the body is read to its end and that the checksum
-    /// after it matches.
-    fn finish(mut self) -> Result<(), String> {
+    /// Checks that the body is read to its end, that the checksum after it
+    /// matches, and that `key` signed that checksum.
+    fn finish(mut self, key: &PublicKey) -> Result<(), String> {
         if self.left != 0 {
             return Err("bytes follow the last entity".into());
         }
@@ -109,15 +119,18 @@ impl Body {
         if self.digest.finalize()[..] != sum {
             return Err("its checksum does not match".into());
         }
-        Ok(())
+        let mut signature = [0; 64];
+        self.reader.read_exact(&mut signature).map_err(|e| e.to_string())?;
+        key.verify(Signed::IndexSnapshot, &sum, &signature)
+            .map_err(|_| format!("it is not signed by the registry key {}", key.key_id))
     }
 }
 
-/// Reads a snapshot; an error says why it cannot be used.
-pub fn read(path: &Path) -> Result<Snapshot, String> {
+/// Reads a snapshot signed by `key`; an error says why it cannot be used.
+pub fn read(path: &Path, key: &PublicKey) -> Result<Snapshot, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let len = file.metadata().map_err(|e| e.to_string())?.len();
-    let left = len.checked_sub(32).ok_or("too short")?;
+    let left = len.checked_sub(32 + 64).ok_or("too short")?;
     let mut body = Body { reader: std::io::BufReader::with_capacity(1 << 20, file), digest: Sha256::new(), left };
     if body.take(MAGIC.len())? != MAGIC {
         return Err("not an index snapshot of this version".into());
@@ -125,7 +138,7 @@ pub fn read(path: &Path) -> Result<Snapshot, String> {
     let size = body.u64()?;
     let root = Hash::try_from(body.take(32)?).expect("32 bytes");
     let count = body.u64()?;
-    let mut leaves: Vec<Option<Hash>> = vec![None; usize::try_from(size).map_err(|e| e.to_string())?];
+    let mut held = vec![false; usize::try_from(size).map_err(|e| e.to_string())?];
     let mut entities = Entities::with_capacity_and_hasher(count.min(1 << 24) as usize, Default::default());
     for _ in 0..count {
         let code = body.take(CODE_LEN)?;
@@ -133,12 +146,12 @@ pub fn read(path: &Path) -> Result<Snapshot, String> {
         let code = Uscc::parse(code).map_err(|e| format!("code {code}: {e}"))?;
         let len = usize::try_from(body.u64()?).map_err(|e| e.to_string())?;
         let packed: Arc<[u8]> = body.take(len)?.into();
-        for (sequence, record) in packed_records(&packed)? {
+        for (sequence, _) in packed_records(&packed)? {
             let slot = sequence
                 .checked_sub(1)
-                .and_then(|i| leaves.get_mut(i as usize))
+                .and_then(|i| held.get_mut(i as usize))
                 .ok_or(format!("record {sequence} is outside a tree of {size}"))?;
-            if slot.replace(leaf_hash(record)).is_some() {
+            if std::mem::replace(slot, true) {
                 return Err(format!("record {sequence} appears twice"));
             }
         }
@@ -146,23 +159,9 @@ pub fn read(path: &Path) -> Result<Snapshot, String> {
             return Err(format!("entity {code} appears twice"));
         }
     }
-    body.finish()?;
-    let mut frontier = Frontier::default();
-    let mut completed = Vec::new();
-    for (i, leaf) in leaves.into_iter().enumerate() {
-        frontier.push(leaf.ok_or(format!("record {} is missing", i + 1))?, &mut completed);
-        completed.clear();
+    body.finish(key)?;
+    if let Some(i) = held.iter().position(|h| !h) {
+        return Err(format!("record {} is missing", i + 1));
     }
-    if frontier.root() != root {
-        return Err("its records do not make the root it names".into());
-    }
-    Ok(Snapshot { head: TreeHead { size, root }, frontier, entities })
-}
-
-impl Snapshot {
-    /// Fills an empty index with the snapshot's records.
-    pub fn load_into(self, index: &Index) -> Frontier {
-        index.import(self.entities, self.head);
-        self.frontier
-    }
+    Ok(Snapshot { head: TreeHead { size, root }, entities })
 }

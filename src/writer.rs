@@ -19,8 +19,9 @@ use crate::domain::rules::RuleBook;
 use crate::domain::uscc::Uscc;
 use crate::index::{Index, Indexed, TreeHead};
 use crate::ledger;
-use crate::ledger::merkle::{Frontier, nodes_in, root};
-use crate::snapshot::{self, Snapshot};
+use crate::ledger::merkle::{Frontier, frontier, nodes_in};
+use crate::ledger::signing::PublicKey;
+use crate::snapshot::{self, Snapshot, SnapshotFile};
 use crate::store::{Appended, FoundKeys, IdempotencyKeys, NewNodes, Store, StoreError};
 
 /// A record to write, as the API parsed it.
@@ -112,14 +113,15 @@ const REBUILD_CHUNK: usize = 65_536;
 /// from the ledger is decoded once, so the index never holds one that does
 /// not; a gap in the sequence, a misplaced record or one that does not
 /// decode stops it.
-async fn rebuild(store: &Store, index: &Index, snapshot: Option<&Path>) -> Result<Rebuilt, StoreError> {
+async fn rebuild(store: &Store, index: &Index, snapshot: Option<&SnapshotFile>) -> Result<Rebuilt, StoreError> {
     let stored_nodes = store.node_count().await?;
     let head = store.head().await?;
-    let mut frontier = match snapshot.filter(|p| p.exists()) {
-        Some(path) => match confirmed(store, path, head).await? {
-            Ok(snapshot) => {
+    let mut frontier = match snapshot.filter(|s| s.path.exists()) {
+        Some(SnapshotFile { path, key }) => match confirmed(store, path, key.public(), head).await? {
+            Ok((snapshot, frontier)) => {
                 tracing::info!(records = snapshot.head.size, path = %path.display(), "index loaded from its snapshot");
-                snapshot.load_into(index)
+                index.import(snapshot.entities, snapshot.head);
+                frontier
             }
             Err(why) => {
                 tracing::warn!(path = %path.display(), why, "index snapshot not used; rebuilding from the ledger");
@@ -165,7 +167,7 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&Path>) -> Resul
                 }
             }
             last_recorded_at = record.recorded_at;
-            pending.push((record.uscc, entry.bytes));
+            pending.push((record.uscc, ledger::encode(&record.facts())));
             if pending.len() == REBUILD_CHUNK {
                 apply(&mut pending, &frontier);
             }
@@ -197,10 +199,16 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&Path>) -> Resul
 }
 
 /// The snapshot at `path` if the store's tree confirms it: no larger than
-/// the ledger, with the root the stored nodes give for its size. The outer
-/// error is the store's; the inner says why the snapshot is not used.
-async fn confirmed(store: &Store, path: &Path, head: u64) -> Result<Result<Snapshot, String>, StoreError> {
-    let snapshot = match snapshot::read(path) {
+/// the ledger, with the root the stored nodes give for its size; with the
+/// tree's frontier at that size, read from those nodes. The outer error is
+/// the store's; the inner says why the snapshot is not used.
+async fn confirmed(
+    store: &Store,
+    path: &Path,
+    key: &PublicKey,
+    head: u64,
+) -> Result<Result<(Snapshot, Frontier), String>, StoreError> {
+    let snapshot = match snapshot::read(path, key) {
         Ok(s) => s,
         Err(why) => return Ok(Err(why)),
     };
@@ -208,11 +216,11 @@ async fn confirmed(store: &Store, path: &Path, head: u64) -> Result<Result<Snaps
     if size > head {
         return Ok(Err(format!("it holds {size} records but the ledger {head}")));
     }
-    let root = crate::audit::with_nodes(store, |nodes| root(size, nodes)).await?;
-    if root != snapshot.head.root {
+    let frontier = crate::audit::with_nodes(store, |nodes| frontier(size, nodes)).await?;
+    if frontier.root() != snapshot.head.root {
         return Ok(Err(format!("its root for {size} records is not the ledger's")));
     }
-    Ok(Ok(snapshot))
+    Ok(Ok((snapshot, frontier)))
 }
 
 /// Starts the writer over a rebuilt index; returns its handle and task.
@@ -223,7 +231,7 @@ pub async fn start(
     clock: Clock,
     max_batch: usize,
     queue: usize,
-    snapshot: Option<&Path>,
+    snapshot: Option<&SnapshotFile>,
 ) -> Result<(Writer, tokio::task::JoinHandle<()>), StoreError> {
     let Rebuilt { frontier, last_recorded_at } = rebuild(&store, &index, snapshot).await?;
     let (tx, rx) = mpsc::channel(queue.max(1));
@@ -246,9 +254,13 @@ enum Admitted {
 }
 
 /// What the store holds that a batch's commands name: the keys they
-/// repeat, and where the records those keys and the commands' references
-/// name are.
-type Earlier = FoundKeys;
+/// repeat, and the whole records that those keys and the commands'
+/// references name (the index holds only their facts), by id.
+#[derive(Default)]
+struct Earlier {
+    keys: IdempotencyKeys,
+    records: HashMap<String, Arc<Record>>,
+}
 
 /// Records admitted in the current batch but not yet committed.
 #[derive(Default)]
@@ -322,10 +334,11 @@ impl WriterTask {
                 return;
             }
             self.last_recorded_at = now;
-            let indexed = appended.iter().map(|a| Indexed {
+            let facts: Vec<Vec<u8>> = appended.iter().map(|a| ledger::encode(&a.record.facts())).collect();
+            let indexed = appended.iter().zip(&facts).map(|(a, facts)| Indexed {
                 uscc: a.record.uscc,
                 sequence: a.record.sequence,
-                bytes: &a.bytes,
+                bytes: facts,
             });
             self.index.apply(indexed, TreeHead { size: frontier.size(), root: frontier.root() });
             self.frontier = frontier;
@@ -338,15 +351,13 @@ impl WriterTask {
 
     /// A committed or batched record by id.
     fn find(&self, batch: &Batch, earlier: &Earlier, id: &str) -> Option<Arc<Record>> {
-        batch.records.iter().find(|r| r.id == id).cloned().or_else(|| {
-            let at = earlier.places.get(id)?;
-            self.index.entity(&at.uscc)?.iter().find(|r| r.sequence == at.sequence).cloned()
-        })
+        batch.records.iter().find(|r| r.id == id).or_else(|| earlier.records.get(id)).cloned()
     }
 
-    /// An entity's committed and batched records, in ledger order.
+    /// An entity's committed records (their facts) and batched records, in
+    /// ledger order.
     fn entity_records(&self, batch: &Batch, uscc: &Uscc) -> Vec<Arc<Record>> {
-        let mut records = self.index.entity(uscc).map(|v| v.as_ref().clone()).unwrap_or_default();
+        let mut records = self.index.facts(uscc).map(|v| v.as_ref().clone()).unwrap_or_default();
         records.extend(batch.records.iter().filter(|r| r.uscc == *uscc).cloned());
         records
     }
@@ -363,23 +374,29 @@ impl WriterTask {
             .iter()
             .filter_map(|j| Some((j.command.authority.clone(), j.command.body.unique_decision_number()?.to_string())))
             .collect();
-        let mut earlier = if requests.is_empty() && decisions.is_empty() {
-            Earlier::default()
+        let mut found = if requests.is_empty() && decisions.is_empty() {
+            FoundKeys::default()
         } else {
             self.store.existing_keys(&requests, &decisions).await?
         };
-        // The records the keys name came with their places; the records
-        // the commands refer to are looked up.
+        // The records the keys name came with them; the records the
+        // commands refer to are looked up.
         let ids: Vec<&str> = jobs
             .iter()
             .filter_map(|j| reference_of(&j.command.body))
             .map(|(_, id)| id.as_str())
-            .filter(|id| !earlier.places.contains_key(*id))
+            .filter(|id| !found.places.contains_key(*id))
             .collect();
         if !ids.is_empty() {
-            earlier.places.extend(self.store.locate(&ids).await?);
+            found.places.extend(self.store.locate(&ids).await?);
         }
-        Ok(earlier)
+        let mut records = HashMap::with_capacity(found.places.len());
+        for (id, at) in found.places {
+            let record = ledger::decode(&at.bytes)
+                .map_err(|reason| StoreError::Corrupt { sequence: at.sequence, reason })?;
+            records.insert(id, Arc::new(record));
+        }
+        Ok(Earlier { keys: found.keys, records })
     }
 
     fn admit(

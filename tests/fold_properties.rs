@@ -385,9 +385,10 @@ proptest! {
             size: batch.last().map_or(0, |r| r.sequence),
             ..TreeHead::default()
         };
-        // The index holds canonical bytes: what it gives back must equal
-        // what went in.
-        let bytes: Vec<Vec<u8>> = records.iter().map(|r| creditregistry::ledger::encode(r)).collect();
+        // The index holds the facts' canonical bytes: what it gives back
+        // must equal the facts that went in.
+        let bytes: Vec<Vec<u8>> = records.iter().map(|r| creditregistry::ledger::encode(&r.facts())).collect();
+        let facts: Vec<Arc<Record>> = records.iter().map(|r| Arc::new(r.facts())).collect();
         let indexed = |from: usize, to: usize| {
             (from..to)
                 .map(|i| Indexed { uscc: records[i].uscc, sequence: records[i].sequence, bytes: &bytes[i] })
@@ -402,16 +403,40 @@ proptest! {
                 split.apply(indexed(batch[0], batch[1]), head_after(part));
             }
         }
-        let all_at_once = whole.entity(&uscc()).expect("entity indexed");
-        let in_batches = split.entity(&uscc()).expect("entity indexed");
-        prop_assert_eq!(all_at_once.as_slice(), records.as_slice());
-        prop_assert_eq!(in_batches.as_slice(), records.as_slice());
+        let all_at_once = whole.facts(&uscc()).expect("entity indexed");
+        let in_batches = split.facts(&uscc()).expect("entity indexed");
+        prop_assert_eq!(all_at_once.as_slice(), facts.as_slice());
+        prop_assert_eq!(in_batches.as_slice(), facts.as_slice());
         prop_assert_eq!(split.head(), whole.head());
         for on in evaluation_dates(extra) {
             let a = fold(&all_at_once, None, on, &RULES);
             let b = fold(&in_batches, None, on, &RULES);
             prop_assert_eq!(views(&a), views(&b), "on {}", on);
             prop_assert_eq!(procurement(&a, on), procurement(&b, on), "on {}", on);
+        }
+    }
+
+    #[test]
+    fn facts_decide_as_the_whole_records_do(
+        records in ledger(),
+        extra in evaluation_date(),
+    ) {
+        let facts: Vec<Arc<Record>> = records.iter().map(|r| Arc::new(r.facts())).collect();
+        prop_assert!(facts.iter().zip(&records).all(|(f, r)| f.id == r.id && f.sequence == r.sequence));
+        for on in evaluation_dates(extra) {
+            let whole = fold(&records, None, on, &RULES);
+            let read = fold(&facts, None, on, &RULES);
+            prop_assert_eq!(views(&whole), views(&read), "on {}", on);
+            for domain in ALL_DOMAINS {
+                let a = RULES.catalogue.decide(&whole, domain, on);
+                let b = RULES.catalogue.decide(&read, domain, on);
+                prop_assert_eq!(format!("{a:?}"), format!("{b:?}"), "{:?} on {}", domain, on);
+            }
+            prop_assert_eq!(RULES.supervision.assess(&whole, on), RULES.supervision.assess(&read, on), "on {}", on);
+            prop_assert_eq!(
+                RULES.catalogue.disclosed(&whole).iter().map(|v| v.record.id.as_str()).collect::<Vec<_>>(),
+                RULES.catalogue.disclosed(&read).iter().map(|v| v.record.id.as_str()).collect::<Vec<_>>()
+            );
         }
     }
 

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use creditregistry::auth::Role;
 use creditregistry::proto::pb;
 use pb::record::Body;
 use tonic::Code;
@@ -608,34 +609,45 @@ async fn a_restart_from_a_snapshot_older_than_the_ledger_reads_the_rest_from_the
     reg.stop().await;
 }
 
+/// What the index answers of an entity (a risk assessment is read from the
+/// index's facts, a profile from the store): its explanation names the
+/// penalty's decision number.
+async fn assessed(reg: &TestRegistry, uscc: &str) -> String {
+    let mut regulator = reg.supervision("regulator-1", &[Role::Regulator]).await;
+    let request = pb::GetRiskAssessmentRequest { uscc: uscc.into(), ..Default::default() };
+    format!("{:?}", regulator.get_risk_assessment(request).await.unwrap().into_inner().assessment.unwrap())
+}
+
 #[tokio::test]
 async fn a_snapshot_that_differs_from_the_ledger_is_not_used() {
     use sha2::{Digest, Sha256};
     let mut reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
     w.record_penalty(penalty_request("r-1", CODES[0], penalty("P-100", 100_000))).await.unwrap();
-    let before = profile(&mut reg.procurement().await, CODES[0]).await;
+    let before = (profile(&mut reg.procurement().await, CODES[0]).await, assessed(&reg, CODES[0]).await);
+    assert!(before.1.contains("P-100"), "{}", before.1);
     reg.running.take().unwrap().stop().await.unwrap();
 
-    // One byte of the record changed, and the checksum made to match: only
-    // the ledger's tree can tell.
+    // One byte of the facts changed and the checksum made to match: the
+    // registry key's signature no longer does.
     let path = snapshot_path(&reg);
     let mut bytes = std::fs::read(&path).unwrap();
     let at = bytes.windows(5).position(|w| w == b"P-100").expect("the decision number in the snapshot");
     bytes[at + 2] = b'9';
-    let body = bytes.len() - 32;
+    let body = bytes.len() - 32 - 64;
     let sum = Sha256::digest(&bytes[..body]);
-    bytes[body..].copy_from_slice(&sum);
+    bytes[body..body + 32].copy_from_slice(&sum);
     std::fs::write(&path, &bytes).unwrap();
     reg.running = Some(creditregistry::server::start(&reg.config).await.unwrap());
-    assert_eq!(profile(&mut reg.procurement().await, CODES[0]).await, before, "rebuilt from the ledger");
+    let after = (profile(&mut reg.procurement().await, CODES[0]).await, assessed(&reg, CODES[0]).await);
+    assert_eq!(after, before, "rebuilt from the ledger");
 
     // A snapshot cut short is refused too.
     reg.running.take().unwrap().stop().await.unwrap();
     let whole = std::fs::read(&path).unwrap();
     std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
     reg.running = Some(creditregistry::server::start(&reg.config).await.unwrap());
-    assert_eq!(profile(&mut reg.procurement().await, CODES[0]).await, before);
+    assert_eq!(assessed(&reg, CODES[0]).await, before.1);
     reg.stop().await;
 }
 
@@ -657,4 +669,31 @@ async fn read_your_writes_waits_only_for_known_sequences() {
     assert_eq!(err.code(), Code::Unavailable);
     assert_eq!(reason(&err), "NOT_CAUGHT_UP");
     reg.stop().await;
+}
+
+/// Profiles show whole records (texts too) read from the store, and one
+/// read again after a write shows the write, with the cache of credit
+/// files on (the default) and off.
+#[tokio::test]
+async fn a_profile_read_again_after_a_write_shows_the_write_with_its_texts() {
+    for cache_mib in [64, 0] {
+        let reg = TestRegistry::start_with(|c| c.record_cache_mib = cache_mib).await;
+        let mut w = reg.enforcement().await;
+        let mut reader = reg.procurement().await;
+        w.record_penalty(penalty_request("r-1", CODES[0], penalty("P-1", 1))).await.unwrap();
+        assert_eq!(profile(&mut reader, CODES[0]).await.total_records, 1);
+        let second = w.record_penalty(penalty_request("r-2", CODES[0], penalty("P-2", 2))).await.unwrap().into_inner();
+        let sequence = second.record.unwrap().sequence;
+        let p = reader
+            .get_profile(pb::GetProfileRequest { uscc: CODES[0].into(), min_sequence: sequence, ..Default::default() })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(p.total_records, 2, "cache {cache_mib} MiB");
+        let Some(Body::Penalty(newest)) = p.records[0].record.as_ref().and_then(|r| r.body.clone()) else {
+            panic!("the newest record is the penalty: {p:?}")
+        };
+        assert_eq!(newest, penalty("P-2", 2), "the whole penalty, texts too");
+        reg.stop().await;
+    }
 }

@@ -26,10 +26,10 @@ use crate::auth::{Authenticator, Principal, Role};
 use crate::clock::Clock;
 use crate::domain::record::Date;
 use crate::domain::rules::{RuleBook, Rules};
-use crate::domain::uscc::Uscc;
-use crate::index::{EntityRecords, Index};
+use crate::index::Index;
 use crate::services::ReadScope;
 use crate::services::checks::Checks;
+use crate::services::files::CreditFiles;
 use crate::store::Store;
 use crate::writer::Writer;
 use error::ApiError;
@@ -47,6 +47,8 @@ pub struct Registry {
     pub audit: AuditTrail,
     /// Checks: decide, attest, log.
     pub checks: Checks,
+    /// Whole records, for profiles and record lists.
+    pub files: CreditFiles,
 }
 
 /// Largest request or response message: 4 MiB, what every gRPC client
@@ -127,10 +129,6 @@ impl Registry {
         self.rules.on(on.unwrap_or_else(|| self.clock.today()))
     }
 
-    /// An entity's records from the index (empty when it has none).
-    fn records_of(&self, uscc: &Uscc) -> EntityRecords {
-        self.index.entity(uscc).unwrap_or_default()
-    }
 }
 
 /// Authenticates every call and puts the `Principal` in the request.

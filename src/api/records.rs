@@ -214,7 +214,7 @@ impl RecordsService for RecordsApi {
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, known_at, m.min_sequence).await?;
 
-        let records = self.registry.records_of(&uscc);
+        let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
         let state = scope.fold(&records, &self.registry.rules);
         let visible = scope.visible(&state, &self.registry.rules);
         let grades = &scope.rules(&self.registry.rules).grades;
@@ -263,7 +263,7 @@ impl RecordsService for RecordsApi {
             reader.finish(uscc.zip(page_size.zip(start))).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, known_at, m.min_sequence).await?;
 
-        let records = self.registry.records_of(&uscc);
+        let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
         let state = scope.fold(&records, &self.registry.rules);
         let visible = scope.visible(&state, &self.registry.rules);
         let end = (start + page_size).min(visible.len());
@@ -305,7 +305,7 @@ impl RecordsService for RecordsApi {
         };
         let located = self.registry.store.locate(&[&m.record_id]).await.map_err(ApiError::from)?;
         let uscc = located.get(&m.record_id).ok_or_else(not_found)?.uscc;
-        let records = self.registry.records_of(&uscc);
+        let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
         let state = scope.fold(&records, &self.registry.rules);
         let view = scope
             .visible(&state, &self.registry.rules)

@@ -142,7 +142,7 @@ impl SupervisionService for SupervisionApi {
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, known_at, 0).await?;
-        let records = self.registry.records_of(&uscc);
+        let records = self.registry.index.facts(&uscc).unwrap_or_default();
         let assessment = self.assess(&records, &scope, u64::MAX);
         Ok(Response::new(pb::GetRiskAssessmentResponse {
             assessment: Some(self.assessment_to_wire(&uscc, &assessment, &scope)),

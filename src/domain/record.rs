@@ -387,3 +387,51 @@ pub struct Record {
     pub request_id: String,
     pub body: RecordBody,
 }
+
+impl Record {
+    /// The record as decisions read it (裁决所需事实): every field that a
+    /// rule, a measure, a risk class or a statistic reads — ids, dates,
+    /// amounts in fen, severity, sanctions, list terms, decision and report
+    /// numbers, grade levels — with the free texts left empty: legal basis,
+    /// violation, grounds, reasons, statements, explanations, product and
+    /// batch names, failed items, the legal representative, and the
+    /// writer's actor and request id. The in-memory index holds records in
+    /// this form; profiles and histories read them whole from the store.
+    pub fn facts(&self) -> Record {
+        let penalty = |p: &Penalty| Penalty { legal_basis: String::new(), violation: String::new(), ..p.clone() };
+        let body = match &self.body {
+            RecordBody::Penalty(p) => RecordBody::Penalty(penalty(p)),
+            RecordBody::PenaltyCorrection(c) => RecordBody::PenaltyCorrection(PenaltyCorrection {
+                change: match &c.change {
+                    CorrectionChange::Revocation => CorrectionChange::Revocation,
+                    CorrectionChange::Amendment(p) => CorrectionChange::Amendment(penalty(p)),
+                },
+                reason: String::new(),
+                ..c.clone()
+            }),
+            RecordBody::SpotCheck(s) => RecordBody::SpotCheck(SpotCheck {
+                product: String::new(),
+                batch: String::new(),
+                failed_items: Vec::new(),
+                ..s.clone()
+            }),
+            RecordBody::Commendation(c) => RecordBody::Commendation(c.clone()),
+            RecordBody::Listing(l) => RecordBody::Listing(Listing {
+                grounds: String::new(),
+                legal_basis: String::new(),
+                legal_representative: String::new(),
+                ..l.clone()
+            }),
+            RecordBody::Removal(r) => RecordBody::Removal(Removal { explanation: String::new(), ..r.clone() }),
+            RecordBody::RepairApplication(a) => {
+                RecordBody::RepairApplication(RepairApplication { statement: String::new(), ..a.clone() })
+            }
+            RecordBody::RepairDecision(d) => RecordBody::RepairDecision(RepairDecision { reason: String::new(), ..d.clone() }),
+            RecordBody::Grade(g) => {
+                RecordBody::Grade(Grade { grounds: String::new(), legal_basis: String::new(), ..g.clone() })
+            }
+            RecordBody::GradeChange(c) => RecordBody::GradeChange(GradeChange { reason: String::new(), ..c.clone() }),
+        };
+        Record { actor: String::new(), request_id: String::new(), body, ..self.clone() }
+    }
+}

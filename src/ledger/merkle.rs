@@ -100,6 +100,20 @@ impl Frontier {
 /// Looks up the hash of a node.
 pub type NodeSource<'a> = dyn FnMut(Node) -> Hash + 'a;
 
+/// The frontier of the tree of the first `size` leaves, from its nodes:
+/// one complete subtree per set bit of `size`, largest (leftmost) first.
+pub fn frontier(size: u64, node: &mut NodeSource) -> Frontier {
+    let mut peaks = Vec::with_capacity(size.count_ones() as usize);
+    let mut start = 0;
+    for level in (0..u64::BITS).rev() {
+        if size >> level & 1 == 1 {
+            peaks.push(node(Node { level, index: start >> level }));
+            start += 1 << level;
+        }
+    }
+    Frontier { size, peaks }
+}
+
 /// MTH of leaves `[lo, hi)`, where `lo` is aligned to the largest power of
 /// two below `hi - lo` (true of every range RFC 9162's recursion visits).
 pub fn range_hash(lo: u64, hi: u64, node: &mut NodeSource) -> Hash {
@@ -280,6 +294,22 @@ mod tests {
             frontier.push(*leaf, &mut nodes);
         }
         (frontier, nodes)
+    }
+
+    #[test]
+    fn a_frontier_read_from_stored_nodes_grows_as_the_one_that_made_them() {
+        for size in [0u64, 1, 2, 3, 7, 8, 13, 40] {
+            let all = leaves(size + 5);
+            let (grown, nodes) = grow(&all[..size as usize]);
+            let mut read = frontier(size, &mut |n: Node| nodes[n.position() as usize]);
+            assert_eq!(read.size(), size);
+            assert_eq!(read.root(), grown.root(), "size {size}");
+            let mut completed = Vec::new();
+            for leaf in &all[size as usize..] {
+                read.push(*leaf, &mut completed);
+            }
+            assert_eq!(read.root(), mth(&all), "size {size} then 5 more");
+        }
     }
 
     #[test]

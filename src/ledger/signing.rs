@@ -24,6 +24,9 @@ pub enum Signed {
     /// A receipt body signed alone (receipts issued before batches).
     Receipt,
     ReceiptBatch,
+    /// The digest of an index snapshot (`snapshot`): not a protobuf
+    /// message, and named so that it cannot be taken for one.
+    IndexSnapshot,
 }
 
 impl Signed {
@@ -32,6 +35,7 @@ impl Signed {
             Signed::Checkpoint => b"creditregistry.v1.Checkpoint\0",
             Signed::Receipt => b"creditregistry.v1.ReceiptBody\0",
             Signed::ReceiptBatch => b"creditregistry.v1.ReceiptBatchHead\0",
+            Signed::IndexSnapshot => b"creditregistry index snapshot\0",
         }
     }
 
@@ -52,6 +56,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The registry's signing key.
+#[derive(Clone)]
 pub struct RegistryKey {
     key: SigningKey,
     public: PublicKey,

@@ -66,7 +66,7 @@ impl Checks {
     /// Decides for one valid code against the scope's tree head, date and
     /// `known_at`.
     pub fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> Decided {
-        let records = self.index.entity(uscc).unwrap_or_default();
+        let records = self.index.facts(uscc).unwrap_or_default();
         let state = scope.fold(&records, &self.rules);
         let rules = scope.rules(&self.rules);
         let decision = rules.catalogue.decide(&state, domain, scope.on);

@@ -4,8 +4,11 @@
 //!
 //! - `checks`: joint-punishment checks (联合惩戒核查) — decide, attest with a
 //!   signed receipt, log.
+//! - `files`: credit files (信用档案) — an entity's whole records, from the
+//!   store through a bounded cache.
 
 pub mod checks;
+pub mod files;
 
 use std::sync::Arc;
 

@@ -32,11 +32,12 @@ pub struct StoredEntry {
     pub bytes: Vec<u8>,
 }
 
-/// Where a record is: its entity and its sequence.
+/// Where a record is (its entity and its sequence), and its canonical bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Located {
     pub uscc: crate::domain::uscc::Uscc,
     pub sequence: u64,
+    pub bytes: Vec<u8>,
 }
 
 /// Nodes of the Merkle tree to append: `hashes[i]` is node `first + i`.
@@ -55,12 +56,11 @@ pub struct IdempotencyKeys {
     pub decisions: std::collections::HashMap<(String, String), String>,
 }
 
-/// Idempotency keys found in the store, and where the records holding
-/// them are.
+/// Idempotency keys found in the store, and the records holding them.
 #[derive(Clone, Debug, Default)]
 pub struct FoundKeys {
     pub keys: IdempotencyKeys,
-    /// Record id -> its entity and sequence.
+    /// Record id -> its entity, sequence and bytes.
     pub places: std::collections::HashMap<String, Located>,
 }
 
@@ -368,7 +368,7 @@ impl Store {
 
     /// The records already holding any of these idempotency keys:
     /// (actor, request id) pairs and (authority, decision number) pairs,
-    /// each answered with its record id.
+    /// each answered with its record id, and those records.
     pub async fn existing_keys(
         &self,
         requests: &[(String, String)],
@@ -380,8 +380,8 @@ impl Store {
     }
 
     /// Where records are in the ledger, by record id: each id found
-    /// answers with its entity and sequence; ids not in the ledger are left
-    /// out.
+    /// answers with its entity, sequence and bytes; ids not in the ledger
+    /// are left out.
     pub async fn locate(&self, record_ids: &[&str]) -> Result<std::collections::HashMap<String, Located>, StoreError> {
         match self {
             Store::Sqlite(s) => s.locate(record_ids).await,

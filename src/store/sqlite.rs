@@ -330,10 +330,10 @@ impl SqliteStore {
                 values.push_bind_unseparated(b.as_str()).push_unseparated(")");
             }
             query.push(
-                ") SELECT k.t, k.a, k.b, l.record_id, l.uscc, l.sequence FROM k
+                ") SELECT k.t, k.a, k.b, l.record_id, l.uscc, l.sequence, l.record FROM k
                    JOIN ledger l ON l.actor = k.a AND l.request_id = k.b WHERE k.t = 0
                  UNION ALL
-                 SELECT k.t, k.a, k.b, l.record_id, l.uscc, l.sequence FROM k
+                 SELECT k.t, k.a, k.b, l.record_id, l.uscc, l.sequence, l.record FROM k
                    JOIN decision_numbers d ON d.authority = k.a AND d.decision_number = k.b
                    JOIN ledger l ON l.sequence = d.sequence WHERE k.t = 1",
             );
@@ -342,7 +342,7 @@ impl SqliteStore {
                 let into = if row.try_get::<i64, _>(0)? == 0 { &mut keys.requests } else { &mut keys.decisions };
                 let id: String = row.try_get(3)?;
                 into.insert((row.try_get(1)?, row.try_get(2)?), id.clone());
-                found.places.insert(id, located(row.try_get(4)?, row.try_get(5)?)?);
+                found.places.insert(id, located(row.try_get(4)?, row.try_get(5)?, row.try_get(6)?)?);
             }
         }
         Ok(found)
@@ -351,14 +351,14 @@ impl SqliteStore {
     pub async fn locate(&self, record_ids: &[&str]) -> Result<HashMap<String, Located>, StoreError> {
         let mut found = HashMap::with_capacity(record_ids.len());
         for chunk in record_ids.chunks(ROWS) {
-            let mut query = QueryBuilder::<Sqlite>::new("SELECT record_id, uscc, sequence FROM ledger WHERE record_id IN (");
+            let mut query = QueryBuilder::<Sqlite>::new("SELECT record_id, uscc, sequence, record FROM ledger WHERE record_id IN (");
             let mut ids = query.separated(", ");
             for id in chunk {
                 ids.push_bind(*id);
             }
             query.push(")");
             for row in query.build().fetch_all(&self.pool).await? {
-                found.insert(row.try_get(0)?, located(row.try_get(1)?, row.try_get(2)?)?);
+                found.insert(row.try_get(0)?, located(row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)?);
             }
         }
         Ok(found)
@@ -620,10 +620,10 @@ const DRAW_COLUMNS: &str = "SELECT draw_id, region_prefix, seed, evaluated_on, p
 
 /// A record's place from its ledger columns; a code that does not parse
 /// is corrupt data.
-fn located(uscc: &str, sequence: i64) -> Result<Located, StoreError> {
+fn located(uscc: &str, sequence: i64, bytes: Vec<u8>) -> Result<Located, StoreError> {
     let sequence = sequence as u64;
     let uscc = Uscc::parse(uscc).map_err(|e| StoreError::Corrupt { sequence, reason: format!("its code '{uscc}': {e}") })?;
-    Ok(Located { uscc, sequence })
+    Ok(Located { uscc, sequence, bytes })
 }
 
 /// The file a SQLite URL names, when it is a file and not there.
