@@ -131,6 +131,51 @@ fn write_request(n: usize, entities: usize) -> pb::RecordPenaltyRequest {
     }
 }
 
+/// `GetProfile` from `concurrency` callers over a few connections for
+/// `duration`: of the entity `one` every call, or, when `one` is `None`, of
+/// a different entity each call (the `n`-th call reads every 7,919th code
+/// of the population from `next`), so that calls go to the store rather
+/// than to the cache of credit files until the population is used up.
+pub async fn profiles(
+    channels: &[Channel],
+    token: &str,
+    concurrency: usize,
+    duration: Duration,
+    one: Option<&str>,
+    next: Arc<AtomicUsize>,
+    entities: usize,
+) -> Result<Figures, String> {
+    let auth: tonic::metadata::MetadataValue<_> = format!("Bearer {token}").parse().map_err(|_| "token")?;
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|t| {
+            let mut client = RecordsServiceClient::new(channels[t % channels.len()].clone());
+            let (auth, next, one) = (auth.clone(), next.clone(), one.map(str::to_string));
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let uscc = match &one {
+                        Some(code) => code.clone(),
+                        None => population::code(next.fetch_add(1, Ordering::Relaxed) * 7919 % entities).to_string(),
+                    };
+                    let mut request = Request::new(pb::GetProfileRequest { uscc, ..Default::default() });
+                    request.metadata_mut().insert("authorization", auth.clone());
+                    let sent = Instant::now();
+                    client.get_profile(request).await.map_err(|status| format!("GetProfile refused: {status:?}"))?;
+                    latencies.push(sent.elapsed().as_micros() as u64);
+                }
+                Ok::<_, String>(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.map_err(|e| e.to_string())??);
+    }
+    Ok(Figures::of(latencies, started.elapsed().as_secs_f64().max(duration.as_secs_f64())))
+}
+
 /// Acknowledged writes of one measurement.
 pub struct Written {
     pub figures: Figures,

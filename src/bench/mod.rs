@@ -387,6 +387,26 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     for _ in 0..o.runs {
         as_of_row.add(h2load(dir, port, CHECK, &as_of, &tokens.auditor, 1, o.seconds)?, None);
     }
+    let channels: Vec<Channel> = {
+        let mut v = Vec::new();
+        for _ in 0..4 {
+            v.push(server.channel().await?);
+        }
+        v
+    };
+    let seconds = Duration::from_secs(o.seconds);
+
+    // Profiles of one entity (cached) and of a different entity each call
+    // (read from the store), through this process's own client.
+    let mut same_row = Row::new("GetProfile, one entity (own client)", 64, "calls/s");
+    let mut cold_row = Row::new("GetProfile, a different entity each call (own client)", 64, "calls/s");
+    let unread = Arc::new(AtomicUsize::new(0));
+    for _ in 0..o.runs {
+        let same = load::profiles(&channels, &tokens.reader, 64, seconds, Some(&known), unread.clone(), o.entities).await?;
+        same_row.add(same, None);
+        let cold = load::profiles(&channels, &tokens.reader, 64, seconds, None, unread.clone(), o.entities).await?;
+        cold_row.add(cold, Some(same.rate));
+    }
 
     // Sustained batch checks: calls, then how long the check log takes to
     // hold every one of them (a checkpoint waits for the entries queued
@@ -416,18 +436,10 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
 
     // Writes alone and beside a full single-check load.
     eprintln!("writes");
-    let channels: Vec<Channel> = {
-        let mut v = Vec::new();
-        for _ in 0..4 {
-            v.push(server.channel().await?);
-        }
-        v
-    };
     let next = Arc::new(AtomicUsize::new(0));
     let mut alone_rows: Vec<Row> = CONCURRENCY.iter().map(|c| Row::new("RecordPenalty, alone", c, "writes/s")).collect();
     let mut beside_rows: Vec<Row> =
         CONCURRENCY.iter().map(|c| Row::new("RecordPenalty, beside CheckEligibility ×64", c, "writes/s")).collect();
-    let seconds = Duration::from_secs(o.seconds);
     for _ in 0..o.runs {
         for (k, c) in CONCURRENCY.into_iter().enumerate() {
             let alone = load::writes(&channels, &tokens.writer, c, seconds, next.clone(), o.entities, false).await?;
@@ -473,7 +485,7 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     );
     println!("| measure | concurrency | rate | p50 ms | p99 ms | ratio to baseline |");
     println!("|---|---|---|---|---|---|");
-    for row in rows.iter().chain([&as_of_row]).chain(&batch_rows).chain(&alone_rows).chain(&beside_rows) {
+    for row in rows.iter().chain([&as_of_row, &same_row, &cold_row]).chain(&batch_rows).chain(&alone_rows).chain(&beside_rows) {
         row.print();
     }
     let (lag, lag_lo, lag_hi) = spread(&lags);
