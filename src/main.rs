@@ -253,6 +253,8 @@ fn run(cli: Cli) -> Result<(), String> {
             })
         }
         Command::Migrate => runtime.block_on(async {
+            let holder = format!("`migrate` (process {})", std::process::id());
+            let _claim = Store::claim(&config.database_url(), &holder).map_err(|e| e.to_string())?;
             let store = Store::open(&config.database_url()).await.map_err(|e| e.to_string())?;
             store.close().await;
             println!("schema up to date: {}", config.database_url());

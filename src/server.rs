@@ -26,7 +26,7 @@ use crate::proto::pb::{
 use crate::services::checks::Checks;
 use crate::snapshot::SnapshotFile;
 use crate::services::files::CreditFiles;
-use crate::store::Store;
+use crate::store::{ServingClaim, Store};
 use crate::writer;
 
 use crate::api::MAX_MESSAGE_BYTES;
@@ -44,6 +44,8 @@ pub struct Running {
     index: Arc<Index>,
     /// Where the index is saved when the registry stops.
     snapshot: Option<SnapshotFile>,
+    /// This process's claim on the store, given up when it stops.
+    _claim: Option<ServingClaim>,
 }
 
 impl Running {
@@ -95,6 +97,13 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let rules = Arc::new(config.rules()?);
     let clock = Clock::new(config.utc_offset()?);
     let url = config.database_url();
+    let holder = format!(
+        "process {} (started {}, serving on {})",
+        std::process::id(),
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        config.listen
+    );
+    let claim = Store::claim(&url, &holder).map_err(|e| e.to_string())?;
     let store = Store::open(&url).await.map_err(|e| e.to_string())?;
     let index = Arc::new(Index::default());
     let registry_key = config.registry_key()?;
@@ -195,5 +204,5 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         },
     ));
     tracing::info!(%addr, database = %url, "serving");
-    Ok(Running { addr, shutdown, serving, writer: writer_task, audit: audit_task, store, index: snapshot_index, snapshot })
+    Ok(Running { addr, shutdown, serving, writer: writer_task, audit: audit_task, store, index: snapshot_index, snapshot, _claim: claim })
 }

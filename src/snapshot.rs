@@ -34,10 +34,7 @@ const MAGIC: &[u8; 8] = b"CRIDX02\n";
 /// `sqlite://data/registry.db` → `data/registry-index.snapshot`. None for
 /// an in-memory store.
 pub fn path_for(database_url: &str) -> Option<PathBuf> {
-    let path = database_url.strip_prefix("sqlite://")?.split('?').next()?;
-    if path.contains(":memory:") {
-        return None;
-    }
+    let path = crate::store::sqlite_file(database_url)?.to_str()?;
     let stem = path.strip_suffix(".db").unwrap_or(path);
     Some(PathBuf::from(format!("{stem}-index.snapshot")))
 }

@@ -91,6 +91,49 @@ fn commands_never_make_keys_of_their_own() {
     }
 }
 
+/// The registry's binary run as `args` on the data directory `dir`, killed
+/// if it has not exited within 30 s: (exited with success, stderr).
+fn run_on(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+        .args(args)
+        .env("CREDITREGISTRY_DATA_DIR", dir)
+        .env_remove("CREDITREGISTRY_DATABASE_URL")
+        .env_remove("CREDITREGISTRY_CONFIG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// One process serves a SQLite store: a second `serve` or a `migrate` on
+/// the same data directory refuses to start and names the holder, and the
+/// store is free again once the first stops.
+#[tokio::test]
+async fn a_second_process_on_a_served_sqlite_store_refuses_naming_the_holder() {
+    let mut reg = TestRegistry::start().await;
+    reg.enforcement().await.record_penalty(penalty_request("", CODES[0], penalty("ONE-1", 1))).await.unwrap();
+    let dir = reg.dir.path().to_path_buf();
+    let holder = format!("already served by process {}", std::process::id());
+    for args in [&["serve", "--dev", "--listen", "127.0.0.1:0"][..], &["migrate"][..]] {
+        let (ok, stderr) = run_on(&dir, args);
+        assert!(!ok, "{args:?} must refuse");
+        assert!(stderr.contains(&holder), "{args:?} names the holder: {stderr}");
+    }
+    reg.running.take().unwrap().stop().await.unwrap();
+    let (ok, stderr) = run_on(&dir, &["migrate"]);
+    assert!(ok, "the store is free once its server stopped: {stderr}");
+}
+
 /// Codes are normalised with NFKC: a code typed full-width with a Chinese
 /// input method names the same entity.
 #[tokio::test]

@@ -11,7 +11,7 @@ use crate::domain::record::Record;
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::ledger::Hash;
 
-pub use sqlite::SqliteStore;
+pub use sqlite::{ServingClaim, SqliteStore};
 
 /// A record ready to append: the record, its canonical bytes and leaf hash.
 #[derive(Clone, Debug)]
@@ -215,6 +215,14 @@ pub fn code_key(code: &str) -> i64 {
 /// Where a SQLite store keeps its audit file, beside the ledger:
 /// `sqlite://data/registry.db` → `sqlite://data/registry-audit.db`
 /// (`-audit` appended when the name does not end in `.db`).
+/// The file a SQLite URL names (`sqlite://PATH` or `sqlite:PATH`, any
+/// `?options` dropped); `None` for an in-memory database or another scheme.
+pub fn sqlite_file(url: &str) -> Option<&std::path::Path> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or(path);
+    (!path.contains(":memory:")).then(|| std::path::Path::new(path))
+}
+
 pub fn audit_url(url: &str) -> String {
     let (path, query) = url.split_once('?').map_or((url, None), |(p, q)| (p, Some(q)));
     let audit = match path.strip_suffix(".db") {
@@ -281,6 +289,11 @@ pub enum StoreError {
     Stopped(&'static str),
     #[error("cannot open the store {url}: {source}")]
     Open { url: String, source: Box<StoreError> },
+    /// Another process serves this SQLite store.
+    #[error("the store {path} is already served by {holder}; one process serves a SQLite store: stop that one first")]
+    InUse { path: String, holder: String },
+    #[error("cannot claim the store {path}: {source}")]
+    Claim { path: String, source: std::io::Error },
 }
 
 /// The configured backend.
@@ -290,6 +303,19 @@ pub enum Store {
 }
 
 impl Store {
+    /// Claims the store at `url` for one process that serves or migrates
+    /// it, described as `holder`: a SQLite store has one such process at a
+    /// time, and a second fails with `StoreError::InUse` naming the first.
+    /// The claim lasts until the value is dropped; `None` when there is
+    /// nothing to claim (an in-memory store).
+    pub fn claim(url: &str, holder: &str) -> Result<Option<ServingClaim>, StoreError> {
+        if url.starts_with("sqlite:") {
+            sqlite::claim(url, holder)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
     /// Opens the store named by `url` and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {

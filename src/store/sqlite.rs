@@ -628,9 +628,42 @@ fn located(uscc: &str, sequence: i64, bytes: Vec<u8>) -> Result<Located, StoreEr
 
 /// The file a SQLite URL names, when it is a file and not there.
 fn missing_file(url: &str) -> Option<String> {
-    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-    let path = path.split('?').next().unwrap_or(path);
-    (!path.contains(":memory:") && !std::path::Path::new(path).exists()).then(|| path.to_string())
+    super::sqlite_file(url).filter(|path| !path.exists()).map(|path| path.display().to_string())
+}
+
+/// One serving process's claim on a SQLite store: an exclusive lock on
+/// `<store>.lock` beside it, which names the holder. The lock goes when the
+/// claim is dropped or the process ends, however it ends.
+#[derive(Debug)]
+pub struct ServingClaim {
+    _file: std::fs::File,
+}
+
+/// Claims the SQLite store at `url` for this process, described as
+/// `holder`; `StoreError::InUse` names the process that holds it. `None`
+/// for an in-memory store.
+pub fn claim(url: &str, holder: &str) -> Result<Option<ServingClaim>, StoreError> {
+    use std::io::{Read, Seek, Write};
+    let Some(store) = super::sqlite_file(url) else { return Ok(None) };
+    let path = store.with_extension("lock");
+    let failed = |source| StoreError::Claim { path: path.display().to_string(), source };
+    let mut file =
+        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(failed)?;
+    match file.try_lock() {
+        Ok(()) => {
+            file.set_len(0).map_err(failed)?;
+            file.rewind().map_err(failed)?;
+            file.write_all(holder.as_bytes()).map_err(failed)?;
+            Ok(Some(ServingClaim { _file: file }))
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut named = String::new();
+            let _ = file.read_to_string(&mut named);
+            let holder = if named.trim().is_empty() { "another process".to_string() } else { named.trim().to_string() };
+            Err(StoreError::InUse { path: store.display().to_string(), holder })
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(failed(e)),
+    }
 }
 
 fn audit_file_missing(path: &str) -> StoreError {
