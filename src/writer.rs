@@ -262,6 +262,15 @@ struct Earlier {
     records: HashMap<String, Arc<Record>>,
 }
 
+/// What a batch's admission reads of the store first.
+#[derive(Clone, Copy)]
+enum Lookup {
+    /// The records the commands refer to (a correction's penalty, ...).
+    References,
+    /// Those, and the records holding any of the commands' idempotency keys.
+    KeysAndReferences,
+}
+
 /// Records admitted in the current batch but not yet committed.
 #[derive(Default)]
 struct Batch {
@@ -281,72 +290,85 @@ impl WriterTask {
     }
 
     /// Admits and commits one batch, every record stamped `now`.
+    ///
+    /// Most writes are new, so a batch is first admitted without looking
+    /// its idempotency keys up: the store's unique keys catch a repeat, the
+    /// commit fails, and the batch is admitted again against the records
+    /// its keys name. That spares the look-up on the writer's one path,
+    /// where it took a fifth of each cycle.
     async fn commit_batch(&mut self, jobs: Vec<Job>, now: chrono::DateTime<chrono::Utc>) {
-        let today = self.clock.today();
-        let earlier = match self.known(&jobs).await {
-            Ok(keys) => keys,
+        let mut outcome = self.try_batch(&jobs, now, Lookup::References).await;
+        if matches!(&outcome, Err(e) if e.is_duplicate_key()) {
+            tracing::debug!("a key of the batch is already recorded; admitting it again against the store's keys");
+            outcome = self.try_batch(&jobs, now, Lookup::KeysAndReferences).await;
+        }
+        match outcome {
+            Ok(answers) => {
+                for (job, answer) in jobs.into_iter().zip(answers) {
+                    let _ = job.reply.send(answer);
+                }
+            }
             Err(e) => {
-                tracing::error!(error = %e, "idempotency keys could not be read");
+                tracing::error!(error = %e, jobs = jobs.len(), "ledger commit failed");
                 for job in jobs {
                     let _ = job.reply.send(Err(WriteError::Unavailable(e.to_string())));
                 }
-                return;
             }
-        };
+        }
+    }
+
+    /// Admits `jobs` against what `lookup` reads of the store and commits
+    /// what is new; the answer to each job, in order, once committed.
+    async fn try_batch(
+        &mut self,
+        jobs: &[Job],
+        now: chrono::DateTime<chrono::Utc>,
+        lookup: Lookup,
+    ) -> Result<Vec<Result<Written, WriteError>>, StoreError> {
+        let today = self.clock.today();
+        let earlier = self.known(jobs, lookup).await?;
         let mut batch = Batch::default();
-        let mut waiting = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            match self.admit(&job.command, &batch, &earlier, now, today) {
-                Ok(Admitted::New(record)) => {
+        let answers: Vec<Result<Written, WriteError>> = jobs
+            .iter()
+            .map(|job| match self.admit(&job.command, &batch, &earlier, now, today)? {
+                Admitted::New(record) => {
                     batch.keys.add(&record);
                     batch.records.push(record.clone());
-                    waiting.push((job.reply, Written { record, replayed: false }));
+                    Ok(Written { record, replayed: false })
                 }
-                Ok(Admitted::Replay(record)) => {
-                    waiting.push((job.reply, Written { record, replayed: true }))
-                }
-                Err(e) => {
-                    let _ = job.reply.send(Err(e));
-                }
-            }
+                Admitted::Replay(record) => Ok(Written { record, replayed: true }),
+            })
+            .collect();
+        if batch.records.is_empty() {
+            return Ok(answers);
         }
-        if !batch.records.is_empty() {
-            let appended: Vec<Appended> = batch
-                .records
-                .iter()
-                .map(|record| {
-                    let bytes = ledger::encode(record);
-                    let leaf_hash = ledger::leaf_hash(&bytes);
-                    Appended { record: record.clone(), bytes, leaf_hash }
-                })
-                .collect();
-            // The tree grows on a copy, kept only if the commit succeeds.
-            let mut frontier = self.frontier.clone();
-            let mut nodes = NewNodes { first: nodes_in(frontier.size()), hashes: Vec::new() };
-            for entry in &appended {
-                frontier.push(entry.leaf_hash, &mut nodes.hashes);
-            }
-            if let Err(e) = self.store.append(&appended, &nodes).await {
-                tracing::error!(error = %e, records = appended.len(), "ledger commit failed");
-                for (reply, _) in waiting {
-                    let _ = reply.send(Err(WriteError::Unavailable(e.to_string())));
-                }
-                return;
-            }
-            self.last_recorded_at = now;
-            let facts: Vec<Vec<u8>> = appended.iter().map(|a| ledger::encode(&a.record.facts())).collect();
-            let indexed = appended.iter().zip(&facts).map(|(a, facts)| Indexed {
-                uscc: a.record.uscc,
-                sequence: a.record.sequence,
-                bytes: facts,
-            });
-            self.index.apply(indexed, TreeHead { size: frontier.size(), root: frontier.root() });
-            self.frontier = frontier;
-            tracing::debug!(records = batch.records.len(), head = self.frontier.size(), "committed");
+        let appended: Vec<Appended> = batch
+            .records
+            .iter()
+            .map(|record| {
+                let bytes = ledger::encode(record);
+                let leaf_hash = ledger::leaf_hash(&bytes);
+                Appended { record: record.clone(), bytes, leaf_hash }
+            })
+            .collect();
+        // The tree grows on a copy, kept only if the commit succeeds.
+        let mut frontier = self.frontier.clone();
+        let mut nodes = NewNodes { first: nodes_in(frontier.size()), hashes: Vec::new() };
+        for entry in &appended {
+            frontier.push(entry.leaf_hash, &mut nodes.hashes);
         }
-        for (reply, written) in waiting {
-            let _ = reply.send(Ok(written));
-        }
+        self.store.append(&appended, &nodes).await?;
+        self.last_recorded_at = now;
+        let facts: Vec<Vec<u8>> = appended.iter().map(|a| ledger::encode(&a.record.facts())).collect();
+        let indexed = appended.iter().zip(&facts).map(|(a, facts)| Indexed {
+            uscc: a.record.uscc,
+            sequence: a.record.sequence,
+            bytes: facts,
+        });
+        self.index.apply(indexed, TreeHead { size: frontier.size(), root: frontier.root() });
+        self.frontier = frontier;
+        tracing::debug!(records = batch.records.len(), head = self.frontier.size(), "committed");
+        Ok(answers)
     }
 
     /// A committed or batched record by id.
@@ -362,16 +384,19 @@ impl WriterTask {
         records
     }
 
-    /// The keys of earlier records that the commands' keys match, and
-    /// where those records and the records the commands refer to are.
-    async fn known(&self, jobs: &[Job]) -> Result<Earlier, StoreError> {
+    /// The records the commands refer to, and with `Lookup::KeysAndReferences`
+    /// the keys of earlier records that the commands' keys match, with
+    /// those records.
+    async fn known(&self, jobs: &[Job], lookup: Lookup) -> Result<Earlier, StoreError> {
+        let with_keys = matches!(lookup, Lookup::KeysAndReferences);
         let requests: Vec<(String, String)> = jobs
             .iter()
-            .filter(|j| !j.command.request_id.is_empty())
+            .filter(|j| with_keys && !j.command.request_id.is_empty())
             .map(|j| (j.command.actor.clone(), j.command.request_id.clone()))
             .collect();
         let decisions: Vec<(String, String)> = jobs
             .iter()
+            .filter(|_| with_keys)
             .filter_map(|j| Some((j.command.authority.clone(), j.command.body.unique_decision_number()?.to_string())))
             .collect();
         let mut found = if requests.is_empty() && decisions.is_empty() {

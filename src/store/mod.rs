@@ -296,6 +296,14 @@ pub enum StoreError {
     Claim { path: String, source: std::io::Error },
 }
 
+impl StoreError {
+    /// Whether a write failed on a unique key (an idempotency key already
+    /// held): the writer then looks the keys up and admits again.
+    pub fn is_duplicate_key(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
 /// The configured backend.
 #[derive(Clone, Debug)]
 pub enum Store {
