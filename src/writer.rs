@@ -453,12 +453,14 @@ impl WriterTask {
             return Ok(Admitted::Replay(existing));
         }
 
-        let entity = self.entity_records(batch, &uscc);
+        // Only a record that refers to another is judged against the
+        // entity's records.
+        let entity = reference.as_ref().map(|_| self.entity_records(batch, &uscc));
         check_against(
             &cmd.body,
             &uscc,
             &cmd.authority,
-            reference.as_ref().map(|t| (t, entity.as_slice())),
+            reference.as_ref().zip(entity.as_deref()),
             rules,
             today,
         )
