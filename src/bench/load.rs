@@ -131,6 +131,24 @@ fn write_request(n: usize, entities: usize) -> pb::RecordPenaltyRequest {
     }
 }
 
+/// The callers of a load: one client each, spread over `channels`, the
+/// bearer header they send, and when they start and stop.
+struct Callers {
+    clients: Vec<RecordsServiceClient<Channel>>,
+    auth: tonic::metadata::MetadataValue<tonic::metadata::Ascii>,
+    started: Instant,
+    deadline: Instant,
+}
+
+impl Callers {
+    fn new(channels: &[Channel], token: &str, concurrency: usize, duration: Duration) -> Result<Callers, String> {
+        let auth = format!("Bearer {token}").parse().map_err(|_| "the token is not a header value")?;
+        let clients = (0..concurrency).map(|t| RecordsServiceClient::new(channels[t % channels.len()].clone())).collect();
+        let started = Instant::now();
+        Ok(Callers { clients, auth, started, deadline: started + duration })
+    }
+}
+
 /// `GetProfile` from `concurrency` callers over a few connections for
 /// `duration`: of the entity `one` every call, or, when `one` is `None`, of
 /// a different entity each call (the `n`-th call reads every 7,919th code
@@ -145,12 +163,10 @@ pub async fn profiles(
     next: Arc<AtomicUsize>,
     entities: usize,
 ) -> Result<Figures, String> {
-    let auth: tonic::metadata::MetadataValue<_> = format!("Bearer {token}").parse().map_err(|_| "token")?;
-    let started = Instant::now();
-    let deadline = started + duration;
-    let tasks: Vec<_> = (0..concurrency)
-        .map(|t| {
-            let mut client = RecordsServiceClient::new(channels[t % channels.len()].clone());
+    let Callers { clients, auth, started, deadline } = Callers::new(channels, token, concurrency, duration)?;
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .map(|mut client| {
             let (auth, next, one) = (auth.clone(), next.clone(), one.map(str::to_string));
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
@@ -196,12 +212,10 @@ pub async fn writes(
     entities: usize,
     until_refused: bool,
 ) -> Result<Written, String> {
-    let auth: tonic::metadata::MetadataValue<_> = format!("Bearer {token}").parse().map_err(|_| "token")?;
-    let started = Instant::now();
-    let deadline = started + duration;
-    let tasks: Vec<_> = (0..concurrency)
-        .map(|t| {
-            let mut client = RecordsServiceClient::new(channels[t % channels.len()].clone());
+    let Callers { clients, auth, started, deadline } = Callers::new(channels, token, concurrency, duration)?;
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .map(|mut client| {
             let (auth, next) = (auth.clone(), next.clone());
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
