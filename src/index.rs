@@ -120,18 +120,8 @@ impl Index {
     /// `None` when it has none there. Reads no record.
     pub fn newest(&self, uscc: &Uscc, until: u64) -> Option<u64> {
         let packed = self.inner.read().expect("index lock").get(uscc).cloned()?;
-        let mut rest = &packed[..];
-        let mut newest = None;
-        while !rest.is_empty() {
-            let sequence = prost::encoding::decode_varint(&mut rest).expect("the index packs what it encoded");
-            if sequence > until {
-                break;
-            }
-            newest = Some(sequence);
-            let len = prost::encoding::decode_varint(&mut rest).expect("the index packs what it encoded") as usize;
-            rest = &rest[len..];
-        }
-        newest
+        let records = packed_records(&packed).expect("the index packs what it encoded");
+        records.into_iter().map(|(sequence, _)| sequence).take_while(|&sequence| sequence <= until).last()
     }
 
     /// The facts of every entity whose administrative division starts with

@@ -22,7 +22,7 @@ use crate::ledger;
 use crate::ledger::merkle::{Frontier, frontier, nodes_in};
 use crate::ledger::signing::PublicKey;
 use crate::snapshot::{self, Snapshot, SnapshotFile};
-use crate::store::{Appended, FoundKeys, IdempotencyKeys, NewNodes, Store, StoreError};
+use crate::store::{Appended, FoundKeys, IdempotencyKeys, NewNodes, Store, StoreError, decode_record};
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
@@ -153,7 +153,7 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&SnapshotFile>) 
                     reason: format!("missing: the ledger goes from {} to {}", frontier.size(), entry.sequence),
                 });
             }
-            let record = ledger::decode(&entry.bytes).map_err(corrupt)?;
+            let record = decode_record(entry.sequence, &entry.bytes)?;
             if record.sequence != entry.sequence {
                 return Err(corrupt(format!("record says sequence {}", record.sequence)));
             }
@@ -190,9 +190,7 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&SnapshotFile>) 
         // Every record came from the snapshot: the newest is read for its time.
         let newest = store.ledger_page(head - 1, head, 1).await?;
         if let Some(entry) = newest.first() {
-            last_recorded_at = ledger::decode(&entry.bytes)
-                .map_err(|reason| StoreError::Corrupt { sequence: entry.sequence, reason })?
-                .recorded_at;
+            last_recorded_at = decode_record(entry.sequence, &entry.bytes)?.recorded_at;
         }
     }
     Ok(Rebuilt { frontier, last_recorded_at })
@@ -388,21 +386,20 @@ impl WriterTask {
     /// the keys of earlier records that the commands' keys match, with
     /// those records.
     async fn known(&self, jobs: &[Job], lookup: Lookup) -> Result<Earlier, StoreError> {
-        let with_keys = matches!(lookup, Lookup::KeysAndReferences);
-        let requests: Vec<(String, String)> = jobs
-            .iter()
-            .filter(|j| with_keys && !j.command.request_id.is_empty())
-            .map(|j| (j.command.actor.clone(), j.command.request_id.clone()))
-            .collect();
-        let decisions: Vec<(String, String)> = jobs
-            .iter()
-            .filter(|_| with_keys)
-            .filter_map(|j| Some((j.command.authority.clone(), j.command.body.unique_decision_number()?.to_string())))
-            .collect();
-        let mut found = if requests.is_empty() && decisions.is_empty() {
-            FoundKeys::default()
-        } else {
-            self.store.existing_keys(&requests, &decisions).await?
+        let mut found = match lookup {
+            Lookup::References => FoundKeys::default(),
+            Lookup::KeysAndReferences => {
+                let requests: Vec<(String, String)> = jobs
+                    .iter()
+                    .filter(|j| !j.command.request_id.is_empty())
+                    .map(|j| (j.command.actor.clone(), j.command.request_id.clone()))
+                    .collect();
+                let decisions: Vec<(String, String)> = jobs
+                    .iter()
+                    .filter_map(|j| Some((j.command.authority.clone(), j.command.body.unique_decision_number()?.to_string())))
+                    .collect();
+                self.store.existing_keys(&requests, &decisions).await?
+            }
         };
         // The records the keys name came with them; the records the
         // commands refer to are looked up.
@@ -417,9 +414,7 @@ impl WriterTask {
         }
         let mut records = HashMap::with_capacity(found.places.len());
         for (id, at) in found.places {
-            let record = ledger::decode(&at.bytes)
-                .map_err(|reason| StoreError::Corrupt { sequence: at.sequence, reason })?;
-            records.insert(id, Arc::new(record));
+            records.insert(id, Arc::new(decode_record(at.sequence, &at.bytes)?));
         }
         Ok(Earlier { keys: found.keys, records })
     }

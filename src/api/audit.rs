@@ -24,11 +24,10 @@ use crate::auth::Role;
 use crate::domain::admission::Violation;
 use crate::ledger::merkle::{consistency_proof, inclusion_path};
 use crate::ledger::signing::tree_size_of;
-use crate::ledger::{self};
 use crate::proto::convert::{WireReader, record_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, audit_service_server::AuditService};
 use crate::audit::log::{self, CheckQuery};
-use crate::store::{StoreError, StoredEntry};
+use crate::store::{StoredEntry, decode_record};
 
 const AUDITORS: &[Role] = &[Role::Auditor];
 const CHECKPOINT_SIGNERS: &[Role] = &[Role::Auditor, Role::Admin];
@@ -255,9 +254,7 @@ impl AuditService for AuditApi {
         let rows = self.registry.store.entity_ledger(uscc.as_str(), scope.tree.size).await.map_err(ApiError::from)?;
         let mut records = Vec::with_capacity(rows.len());
         for row in &rows {
-            let record = ledger::decode(&row.bytes)
-                .map_err(|reason| ApiError::from(StoreError::Corrupt { sequence: row.sequence, reason }))?;
-            records.push(Arc::new(record));
+            records.push(Arc::new(decode_record(row.sequence, &row.bytes).map_err(ApiError::from)?));
         }
         let state = scope.fold(&records, &self.registry.rules);
         let after = after.unwrap_or(0);

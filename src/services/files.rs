@@ -17,8 +17,7 @@ use quick_cache::sync::Cache;
 
 use crate::domain::uscc::Uscc;
 use crate::index::{EntityRecords, Index};
-use crate::ledger;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, decode_record};
 
 /// Bytes a decoded record is counted as in the cache, beyond its canonical
 /// bytes: the `Record` itself and its strings' headers.
@@ -81,10 +80,8 @@ impl CreditFiles {
         let mut records = Vec::with_capacity(rows.len());
         let mut bytes = 0;
         for row in &rows {
-            let record = ledger::decode(&row.bytes)
-                .map_err(|reason| StoreError::Corrupt { sequence: row.sequence, reason })?;
             bytes += row.bytes.len() as u64;
-            records.push(Arc::new(record));
+            records.push(Arc::new(decode_record(row.sequence, &row.bytes)?));
         }
         let records = Arc::new(records);
         self.cache.insert(*uscc, File { read_at: tree_size, records: records.clone(), bytes });

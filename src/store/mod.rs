@@ -212,9 +212,6 @@ pub fn code_key(code: &str) -> i64 {
     i64::from_be_bytes(d[..8].try_into().expect("8 bytes"))
 }
 
-/// Where a SQLite store keeps its audit file, beside the ledger:
-/// `sqlite://data/registry.db` → `sqlite://data/registry-audit.db`
-/// (`-audit` appended when the name does not end in `.db`).
 /// The file a SQLite URL names (`sqlite://PATH` or `sqlite:PATH`, any
 /// `?options` dropped); `None` for an in-memory database or another scheme.
 pub fn sqlite_file(url: &str) -> Option<&std::path::Path> {
@@ -223,6 +220,15 @@ pub fn sqlite_file(url: &str) -> Option<&std::path::Path> {
     (!path.contains(":memory:")).then(|| std::path::Path::new(path))
 }
 
+/// A stored record decoded; `StoreError::Corrupt` at `sequence` when its
+/// bytes do not decode.
+pub fn decode_record(sequence: u64, bytes: &[u8]) -> Result<Record, StoreError> {
+    crate::ledger::decode(bytes).map_err(|reason| StoreError::Corrupt { sequence, reason })
+}
+
+/// Where a SQLite store keeps its audit file, beside the ledger:
+/// `sqlite://data/registry.db` → `sqlite://data/registry-audit.db`
+/// (`-audit` appended when the name does not end in `.db`).
 pub fn audit_url(url: &str) -> String {
     let (path, query) = url.split_once('?').map_or((url, None), |(p, q)| (p, Some(q)));
     let audit = match path.strip_suffix(".db") {
