@@ -242,7 +242,13 @@ pub async fn start(
         last_recorded_at,
         max_batch: max_batch.max(1),
     };
-    Ok((Writer { queue: tx }, tokio::spawn(task.run(rx))))
+    // The writer runs on a thread of its own, not among the request
+    // workers: each of its turns (a batch arriving, a commit returning from
+    // the store's connection thread) would otherwise wait behind whatever
+    // reads are queued there, and under a full read load writes slowed to
+    // the readers' pace.
+    let runtime = tokio::runtime::Handle::current();
+    Ok((Writer { queue: tx }, tokio::task::spawn_blocking(move || runtime.block_on(task.run(rx)))))
 }
 
 /// What admitting one command decided.

@@ -197,8 +197,13 @@ async fn a_repeated_request_returns_the_original_record() {
     assert!(by_number.idempotent_replay);
     assert_eq!(by_number.record, first.record);
 
+    // A repeat is caught by a commit that fails and is undone: the ledger
+    // takes the next record as before.
+    let next = w.record_penalty(penalty_request("next-id", CODES[0], penalty("P-10", 1))).await.unwrap().into_inner();
+    assert!(!next.idempotent_replay);
+
     let p = profile(&mut reg.procurement().await, CODES[0]).await;
-    assert_eq!(p.total_records, 1, "no twin was written");
+    assert_eq!(p.total_records, 2, "no twin was written");
     reg.stop().await;
 }
 

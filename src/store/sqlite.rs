@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Executor, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio_stream::StreamExt;
 
 use super::{
@@ -24,6 +25,11 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// The audit file: check log and checkpoints, with its own write lock.
     audit: SqlitePool,
+    /// The ledger's one appending connection, outside the pool, opened at
+    /// the first append: a pooled connection goes back to the pool through
+    /// a task of its own, which under a full read load waits behind the
+    /// readers' tasks.
+    appender: Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
 }
 
 /// Most rows in one multi-row INSERT (10 columns: well under SQLite's
@@ -110,7 +116,7 @@ impl SqliteStore {
         // crash may lose its newest entries whatever the sync mode; WAL with
         // NORMAL keeps the file consistent and spares a sync per commit.
         match connect(&super::audit_url(url), create, SqliteSynchronous::Normal, AUDIT_CACHE_KIB).await {
-            Ok(audit) => Ok(SqliteStore { pool, audit }),
+            Ok(audit) => Ok(SqliteStore { pool, audit, appender: Default::default() }),
             Err(e) => {
                 pool.close().await;
                 Err(e)
@@ -178,16 +184,18 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// A batch in a few multi-row statements (each of at most `ROWS`
-    /// rows), not one statement per row: each statement is a hand-off to
-    /// SQLite's worker thread.
+    /// A batch as one transaction sent to SQLite's worker thread in one
+    /// hand-off: `BEGIN`, multi-row inserts (each of at most `ROWS` rows)
+    /// and `COMMIT` in one script. Each statement sent alone costs a
+    /// round trip between threads, and under a full read load every round
+    /// trip waits for a core.
     pub async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut script = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE;");
         for chunk in batch.chunks(ROWS) {
-            let mut ledger = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO ledger (sequence, record_id, recorded_at, uscc, authority, actor, request_id, kind, record) ",
+            script.push(
+                " INSERT INTO ledger (sequence, record_id, recorded_at, uscc, authority, actor, request_id, kind, record) ",
             );
-            ledger.push_values(chunk, |mut row, entry| {
+            script.push_values(chunk, |mut row, entry| {
                 let r = &entry.record;
                 row.push_bind(r.sequence as i64)
                     .push_bind(r.id.as_str())
@@ -199,27 +207,40 @@ impl SqliteStore {
                     .push_bind(r.body.kind())
                     .push_bind(entry.bytes.as_slice());
             });
-            ledger.build().execute(&mut *tx).await?;
+            script.push(";");
             let numbered: Vec<(&Appended, &str)> =
                 chunk.iter().filter_map(|e| Some((e, e.record.body.unique_decision_number()?))).collect();
             if !numbered.is_empty() {
-                let mut numbers =
-                    QueryBuilder::<Sqlite>::new("INSERT INTO decision_numbers (authority, decision_number, sequence) ");
-                numbers.push_values(numbered, |mut row, (entry, number)| {
+                script.push(" INSERT INTO decision_numbers (authority, decision_number, sequence) ");
+                script.push_values(numbered, |mut row, (entry, number)| {
                     row.push_bind(entry.record.authority.as_str()).push_bind(number).push_bind(entry.record.sequence as i64);
                 });
-                numbers.build().execute(&mut *tx).await?;
+                script.push(";");
             }
         }
         let positions = (nodes.first..).zip(&nodes.hashes).collect::<Vec<_>>();
         for chunk in positions.chunks(ROWS) {
-            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO merkle_nodes (position, hash) ");
-            insert.push_values(chunk, |mut row, (position, hash)| {
+            script.push(" INSERT INTO merkle_nodes (position, hash) ");
+            script.push_values(chunk, |mut row, (position, hash)| {
                 row.push_bind(*position as i64).push_bind(&hash[..]);
             });
-            insert.build().execute(&mut *tx).await?;
+            script.push(";");
         }
-        tx.commit().await?;
+        script.push(" COMMIT;");
+        let mut appender = self.appender.lock().await;
+        let conn = match &mut *appender {
+            Some(conn) => conn,
+            None => appender.insert(SqliteConnection::connect_with(&self.pool.connect_options()).await?),
+        };
+        if let Err(e) = script.build().execute(&mut *conn).await {
+            // A statement failed and those after it, COMMIT among them, did
+            // not run: the transaction is still open on this connection.
+            if let Err(rollback) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
+                tracing::error!(error = %rollback, "rolling a failed append back failed; closing its connection");
+                appender.take();
+            }
+            return Err(e.into());
+        }
         Ok(())
     }
 
@@ -584,6 +605,9 @@ impl SqliteStore {
     }
 
     pub async fn close(&self) {
+        if let Some(conn) = self.appender.lock().await.take() {
+            let _ = conn.close().await;
+        }
         self.pool.close().await;
         self.audit.close().await;
     }
@@ -784,5 +808,7 @@ async fn connect(
         // dozen: a scan of the ledger otherwise pays a thread switch per
         // handful of rows.
         .row_buffer_size(ROW_BUFFER);
-    Ok(SqlitePoolOptions::new().max_connections(4).connect_with(options).await?)
+    // A connection to a local file does not go stale: testing each one
+    // before use would only cost a round trip to its thread.
+    Ok(SqlitePoolOptions::new().max_connections(4).test_before_acquire(false).connect_with(options).await?)
 }
