@@ -10,6 +10,7 @@ use chrono::FixedOffset;
 use serde::Deserialize;
 
 use crate::keys::KeyPairFiles;
+use crate::store::PgSettings;
 use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::domain::rules::{
     DEFAULT_EARLIEST_DATE, RuleBook, RuleFile, RuleFiles,
@@ -20,7 +21,9 @@ use crate::domain::rules::{
 pub struct Config {
     /// Address to serve gRPC on. `CREDITREGISTRY_LISTEN`.
     pub listen: SocketAddr,
-    /// `sqlite://PATH`. `CREDITREGISTRY_DATABASE_URL`.
+    /// `sqlite://PATH` (the default, `<data_dir>/registry.db`) or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=…]`.
+    /// `CREDITREGISTRY_DATABASE_URL`.
     pub database_url: String,
     /// Directory for the SQLite file and development keys. `CREDITREGISTRY_DATA_DIR`.
     pub data_dir: PathBuf,
@@ -35,6 +38,25 @@ pub struct Config {
     pub writer: WriterConfig,
     pub policy: PolicyConfig,
     pub audit: AuditConfig,
+    pub postgres: PostgresConfig,
+}
+
+/// Connections to PostgreSQL, when `database_url` names it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PostgresConfig {
+    /// Connections per server node. `CREDITREGISTRY_POSTGRES_POOL_SIZE`.
+    pub pool_size: u32,
+    /// Seconds a statement may run before PostgreSQL cancels it.
+    /// `CREDITREGISTRY_POSTGRES_STATEMENT_TIMEOUT`.
+    pub statement_timeout_secs: u64,
+}
+
+impl Default for PostgresConfig {
+    fn default() -> Self {
+        let defaults = PgSettings::default();
+        PostgresConfig { pool_size: defaults.pool_size, statement_timeout_secs: defaults.statement_timeout.as_secs() }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -150,6 +172,7 @@ impl Default for Config {
             writer: WriterConfig::default(),
             policy: PolicyConfig::default(),
             audit: AuditConfig::default(),
+            postgres: PostgresConfig::default(),
         }
     }
 }
@@ -228,6 +251,13 @@ impl Config {
         if let Some(v) = var("CREDITREGISTRY_WRITER_MAX_BATCH") {
             self.writer.max_batch = v.parse().map_err(|e| bad("CREDITREGISTRY_WRITER_MAX_BATCH", &e))?;
         }
+        if let Some(v) = var("CREDITREGISTRY_POSTGRES_POOL_SIZE") {
+            self.postgres.pool_size = v.parse().map_err(|e| bad("CREDITREGISTRY_POSTGRES_POOL_SIZE", &e))?;
+        }
+        if let Some(v) = var("CREDITREGISTRY_POSTGRES_STATEMENT_TIMEOUT") {
+            self.postgres.statement_timeout_secs =
+                v.parse().map_err(|e| bad("CREDITREGISTRY_POSTGRES_STATEMENT_TIMEOUT", &e))?;
+        }
         if let Some(v) = var("CREDITREGISTRY_SIGNING_KEY") {
             self.audit.signing_key_file = Some(v.into());
         }
@@ -265,6 +295,14 @@ impl Config {
             format!("sqlite://{}", self.data_dir.join("registry.db").display())
         } else {
             self.database_url.clone()
+        }
+    }
+
+    /// How the store is reached beyond its URL.
+    pub fn store_settings(&self) -> PgSettings {
+        PgSettings {
+            pool_size: self.postgres.pool_size,
+            statement_timeout: std::time::Duration::from_secs(self.postgres.statement_timeout_secs),
         }
     }
 

@@ -11,6 +11,7 @@
 //! - `keys`: Ed25519 key pairs kept as PEM files.
 //! - `api`: the gRPC services; `proto`: the wire types.
 //! - `server`: assembles and runs it all.
+//! - `pg_cluster`: a throwaway PostgreSQL cluster for tests and the benchmark.
 
 pub mod api;
 pub mod audit;
@@ -21,6 +22,7 @@ pub mod domain;
 pub mod index;
 pub mod keys;
 pub mod ledger;
+pub mod pg_cluster;
 pub mod proto;
 pub mod server;
 pub mod services;

@@ -210,7 +210,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             keys.extend(config.retired_registry_keys()?);
             runtime.block_on(async {
-                let store = Store::open_existing(&config.database_url()).await.map_err(|e| e.to_string())?;
+                let store = Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
                 let report = verify(&store, &keys).await.map_err(|e| e.to_string());
                 store.close().await;
                 let report = report?;
@@ -255,9 +255,9 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Migrate => runtime.block_on(async {
             let holder = format!("`migrate` (process {})", std::process::id());
             let _claim = Store::claim(&config.database_url(), &holder).map_err(|e| e.to_string())?;
-            let store = Store::open(&config.database_url()).await.map_err(|e| e.to_string())?;
+            let store = Store::open(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
             store.close().await;
-            println!("schema up to date: {}", config.database_url());
+            println!("schema up to date: {}", creditregistry::store::redacted(&config.database_url()));
             Ok(())
         }),
     }

@@ -104,7 +104,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         config.listen
     );
     let claim = Store::claim(&url, &holder).map_err(|e| e.to_string())?;
-    let store = Store::open(&url).await.map_err(|e| e.to_string())?;
+    let store = Store::open(&url, &config.store_settings()).await.map_err(|e| e.to_string())?;
     let index = Arc::new(Index::default());
     let registry_key = config.registry_key()?;
     let snapshot = crate::snapshot::path_for(&url).map(|path| SnapshotFile { path, key: registry_key.clone() });
@@ -203,6 +203,6 @@ pub async fn start(config: &Config) -> Result<Running, String> {
             let _ = stop.await;
         },
     ));
-    tracing::info!(%addr, database = %url, "serving");
+    tracing::info!(%addr, database = %crate::store::redacted(&url), "serving");
     Ok(Running { addr, shutdown, serving, writer: writer_task, audit: audit_task, store, index: snapshot_index, snapshot, _claim: claim })
 }

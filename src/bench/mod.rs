@@ -296,7 +296,7 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     let db = data.join("registry.db");
     let url = format!("sqlite://{}", db.display());
     eprintln!("seeding {} entities into {}", o.entities, db.display());
-    let store = Store::open(&url).await.map_err(|e| e.to_string())?;
+    let store = Store::open(&url, &Default::default()).await.map_err(|e| e.to_string())?;
     let seeded = population::seed(&store, o.entities, rules.latest()).await?;
     store.close().await;
     let seed_seconds = started.elapsed().as_secs_f64();
@@ -465,7 +465,7 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     let (stop_time, clean) = server.terminate().await?;
     let acknowledged = writing.await.map_err(|e| e.to_string())??.sequences;
     let _ = reads.join();
-    let store = Store::open_existing(&url).await.map_err(|e| e.to_string())?;
+    let store = Store::open_existing(&url, &Default::default()).await.map_err(|e| e.to_string())?;
     let head = store.head().await.map_err(|e| e.to_string())?;
     let lost = acknowledged.iter().filter(|&&s| s == 0 || s > head).count();
     let key = Config { data_dir: data.clone(), ..Config::default() }.registry_public_key()?;

@@ -19,3 +19,7 @@ pub const AUDIT_MOVED: i64 = 4;
 /// (version, name, SQL) for the SQLite audit file, oldest first.
 pub const SQLITE_AUDIT: &[(i64, &str, &str)] =
     &[(1, "check_log", include_str!("../../migrations/sqlite-audit/0001_check_log.sql"))];
+
+/// (version, name, SQL) for PostgreSQL, oldest first: one database holds
+/// the ledger and the audit trail.
+pub const POSTGRES: &[(i64, &str, &str)] = &[(1, "registry", include_str!("../../migrations/postgres/0001_registry.sql"))];

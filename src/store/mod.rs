@@ -1,8 +1,10 @@
 //! Durable storage: the ledger, its Merkle nodes, the check log and checkpoints.
 //! All SQL lives here. SQLite (bundled, WAL, `synchronous=FULL`) is the
-//! embedded default; the backend is chosen by the database URL's scheme.
+//! embedded default; PostgreSQL the production store; the backend is
+//! chosen by the database URL's scheme.
 
 mod migrate;
+mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
@@ -11,6 +13,7 @@ use crate::domain::record::Record;
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::ledger::Hash;
 
+pub use postgres::{PgSettings, PgStore};
 pub use sqlite::{ServingClaim, SqliteStore};
 
 /// A record ready to append: the record, its canonical bytes and leaf hash.
@@ -281,7 +284,7 @@ impl IndexDigest {
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    #[error("unsupported database URL '{0}': expected sqlite://PATH")]
+    #[error("unsupported database URL '{0}': expected sqlite://PATH or postgres://USER@HOST/DATABASE")]
     UnsupportedUrl(String),
     #[error("migration {version} ({name}) failed: {source}")]
     Migration { version: i64, name: &'static str, source: sqlx::Error },
@@ -310,10 +313,136 @@ impl StoreError {
     }
 }
 
-/// The configured backend.
+/// What every backend does, each in its own database's SQL; `Store`
+/// dispatches to one. The contract suite (`tests/store_contract.rs`) runs
+/// the same tests against each.
+pub(crate) trait Backend {
+    /// The newest record's sequence (0 for an empty ledger).
+    async fn head(&self) -> Result<u64, StoreError>;
+
+    /// The highest checkpoint id ever given (0 when there is none), so a
+    /// deleted newest checkpoint shows as missing.
+    async fn last_checkpoint_id(&self) -> Result<i64, StoreError>;
+
+    /// Appends records and the Merkle nodes they complete in one
+    /// transaction; returns once it is durably committed. A record whose
+    /// sequence, id, request id (per actor) or decision number (per
+    /// authority) is already held fails the whole batch
+    /// (`StoreError::is_duplicate_key`) and changes nothing.
+    async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError>;
+
+    /// How many Merkle nodes are stored.
+    async fn node_count(&self) -> Result<u64, StoreError>;
+
+    /// The nodes at `positions`, in that order; an error if any is missing.
+    async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError>;
+
+    /// Stored nodes with positions in `[from, to)`, in order, as stored.
+    async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
+
+    /// Ledger rows with `after < sequence <= until`, at most `limit`, in order.
+    async fn ledger_page(&self, after: u64, until: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError>;
+
+    /// One entity's ledger rows with `sequence <= until`, in order.
+    async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError>;
+
+    /// The records already holding any of these idempotency keys:
+    /// (actor, request id) pairs and (authority, decision number) pairs,
+    /// each answered with its record id, and those records.
+    async fn existing_keys(&self, requests: &[(String, String)], decisions: &[(String, String)])
+    -> Result<FoundKeys, StoreError>;
+
+    /// Where records are in the ledger, by record id: each id found
+    /// answers with its entity, sequence and bytes; ids not in the ledger
+    /// are left out.
+    async fn locate(&self, record_ids: &[&str]) -> Result<std::collections::HashMap<String, Located>, StoreError>;
+
+    /// Appends check-log blocks, their index rows and checkpoints in one
+    /// transaction, apart from the ledger's.
+    async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError>;
+
+    /// The check log's size and the chain hash of its last entry.
+    async fn check_log_head(&self) -> Result<(u64, Hash), StoreError>;
+
+    /// Blocks that may hold entries matching `filter`, in order, at most
+    /// `limit`; the caller filters their entries exactly.
+    async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError>;
+
+    /// Digests of the code index and the caller index as stored, for
+    /// blocks ending at or before entry `until`.
+    async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError>;
+
+    /// The newest stored checkpoint, of exactly `tree_size` when given.
+    async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError>;
+
+    /// Stored checkpoints with `after_id < id`, at most `limit`, by id,
+    /// with their ids.
+    async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError>;
+
+    /// Every ledger entry after sequence `after`, in order, handed to
+    /// `each` one at a time.
+    async fn scan_ledger(
+        &self,
+        after: u64,
+        each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Keeps a draw; if the caller already made one with the same request
+    /// id, returns that one instead.
+    async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError>;
+
+    /// A kept draw by id.
+    async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError>;
+
+    /// Closes every connection.
+    async fn close(&self);
+}
+
+/// The configured backend, chosen by the database URL's scheme:
+/// `sqlite://PATH` (the embedded default) or `postgres://…`.
 #[derive(Clone, Debug)]
 pub enum Store {
     Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+/// Calls the same method on whichever backend the store is.
+macro_rules! dispatch {
+    ($store:expr, $backend:ident => $call:expr) => {
+        match $store {
+            Store::Sqlite($backend) => $call,
+            Store::Postgres($backend) => $call,
+        }
+    };
+}
+
+/// Which backend a URL names.
+fn scheme(url: &str) -> Result<Scheme, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Scheme::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Scheme::Postgres)
+    } else {
+        Err(StoreError::UnsupportedUrl(redacted(url)))
+    }
+}
+
+enum Scheme {
+    Sqlite,
+    Postgres,
+}
+
+/// A database URL fit for an error or a log: any password replaced by `***`.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        // Not a URL we can take apart: keep only what cannot hold a password.
+        Err(_) => url.split_once('@').map_or_else(|| url.to_string(), |(_, host)| format!("***@{host}")),
+    }
 }
 
 impl Store {
@@ -321,190 +450,158 @@ impl Store {
     /// it, described as `holder`: a SQLite store has one such process at a
     /// time, and a second fails with `StoreError::InUse` naming the first.
     /// The claim lasts until the value is dropped; `None` when there is
-    /// nothing to claim (an in-memory store).
+    /// nothing to claim (an in-memory store, or PostgreSQL, which several
+    /// nodes serve at once).
     pub fn claim(url: &str, holder: &str) -> Result<Option<ServingClaim>, StoreError> {
-        if url.starts_with("sqlite:") {
-            sqlite::claim(url, holder)
-        } else {
-            Err(StoreError::UnsupportedUrl(url.to_string()))
+        match scheme(url)? {
+            Scheme::Sqlite => sqlite::claim(url, holder),
+            Scheme::Postgres => Ok(None),
         }
     }
 
     /// Opens the store named by `url` and brings its schema up to date.
-    pub async fn open(url: &str) -> Result<Store, StoreError> {
-        if url.starts_with("sqlite:") {
-            Ok(Store::Sqlite(SqliteStore::open(url).await?))
-        } else {
-            Err(StoreError::UnsupportedUrl(url.to_string()))
+    pub async fn open(url: &str, settings: &PgSettings) -> Result<Store, StoreError> {
+        match scheme(url)? {
+            Scheme::Sqlite => Ok(Store::Sqlite(SqliteStore::open(url).await?)),
+            Scheme::Postgres => Ok(Store::Postgres(PgStore::open(url, settings).await?)),
         }
     }
 
     /// Opens an existing store without creating or migrating it: for
     /// verifying a store as it is.
-    pub async fn open_existing(url: &str) -> Result<Store, StoreError> {
-        if url.starts_with("sqlite:") {
-            Ok(Store::Sqlite(SqliteStore::open_existing(url).await?))
-        } else {
-            Err(StoreError::UnsupportedUrl(url.to_string()))
+    pub async fn open_existing(url: &str, settings: &PgSettings) -> Result<Store, StoreError> {
+        match scheme(url)? {
+            Scheme::Sqlite => Ok(Store::Sqlite(SqliteStore::open_existing(url).await?)),
+            Scheme::Postgres => Ok(Store::Postgres(PgStore::open_existing(url, settings).await?)),
         }
     }
 
-    /// The newest record's sequence.
+    /// See `Backend::head`.
     pub async fn head(&self) -> Result<u64, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.head().await,
-        }
+        dispatch!(self, s => s.head().await)
     }
 
-    /// The highest checkpoint id ever given (0 when there is none).
+    /// See `Backend::last_checkpoint_id`.
     pub async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.last_checkpoint_id().await,
-        }
+        dispatch!(self, s => s.last_checkpoint_id().await)
     }
 
-    /// Appends records and the Merkle nodes they
-    /// complete in one transaction; returns once it is durably committed.
+    /// See `Backend::append`.
     pub async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.append(batch, nodes).await,
-        }
+        dispatch!(self, s => s.append(batch, nodes).await)
     }
 
-    /// How many Merkle nodes are stored.
+    /// See `Backend::node_count`.
     pub async fn node_count(&self) -> Result<u64, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.node_count().await,
-        }
+        dispatch!(self, s => s.node_count().await)
     }
 
-    /// The nodes at `positions`; an error if any is missing.
+    /// See `Backend::nodes`.
     pub async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.nodes(positions).await,
-        }
+        dispatch!(self, s => s.nodes(positions).await)
     }
 
-    /// Stored nodes with positions in `[from, to)`, in order, as stored.
+    /// See `Backend::node_range`.
     pub async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.node_range(from, to).await,
-        }
+        dispatch!(self, s => s.node_range(from, to).await)
     }
 
-    /// Ledger rows with `after < sequence <= until`, at most `limit`, in order.
+    /// See `Backend::ledger_page`.
     pub async fn ledger_page(&self, after: u64, until: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.ledger_page(after, until, limit).await,
-        }
+        dispatch!(self, s => s.ledger_page(after, until, limit).await)
     }
 
-    /// One entity's ledger rows with `sequence <= until`, in order.
+    /// See `Backend::entity_ledger`.
     pub async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.entity_ledger(uscc, until).await,
-        }
+        dispatch!(self, s => s.entity_ledger(uscc, until).await)
     }
 
-    /// The records already holding any of these idempotency keys:
-    /// (actor, request id) pairs and (authority, decision number) pairs,
-    /// each answered with its record id, and those records.
+    /// See `Backend::existing_keys`.
     pub async fn existing_keys(
         &self,
         requests: &[(String, String)],
         decisions: &[(String, String)],
     ) -> Result<FoundKeys, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.existing_keys(requests, decisions).await,
-        }
+        dispatch!(self, s => s.existing_keys(requests, decisions).await)
     }
 
-    /// Where records are in the ledger, by record id: each id found
-    /// answers with its entity, sequence and bytes; ids not in the ledger
-    /// are left out.
+    /// See `Backend::locate`.
     pub async fn locate(&self, record_ids: &[&str]) -> Result<std::collections::HashMap<String, Located>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.locate(record_ids).await,
-        }
+        dispatch!(self, s => s.locate(record_ids).await)
     }
 
-    /// Appends check-log blocks, their index rows and checkpoints in one
-    /// transaction of the audit file.
+    /// See `Backend::append_audit`.
     pub async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.append_audit(blocks, checkpoints).await,
-        }
+        dispatch!(self, s => s.append_audit(blocks, checkpoints).await)
     }
 
-    /// The check log's size and the chain hash of its last entry.
+    /// See `Backend::check_log_head`.
     pub async fn check_log_head(&self) -> Result<(u64, Hash), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.check_log_head().await,
-        }
+        dispatch!(self, s => s.check_log_head().await)
     }
 
-    /// Blocks that may hold entries matching `filter`, in order, at most
-    /// `limit`; the caller filters their entries exactly.
+    /// See `Backend::check_blocks`.
     pub async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.check_blocks(filter, limit).await,
-        }
+        dispatch!(self, s => s.check_blocks(filter, limit).await)
     }
 
-    /// Digests of the code index and the caller index as stored, for
-    /// blocks ending at or before entry `until`.
+    /// See `Backend::check_index_digests`.
     pub async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.check_index_digests(until).await,
-        }
+        dispatch!(self, s => s.check_index_digests(until).await)
     }
 
-    /// The newest stored checkpoint, of exactly `tree_size` when given.
+    /// See `Backend::checkpoint`.
     pub async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.checkpoint(tree_size).await,
-        }
+        dispatch!(self, s => s.checkpoint(tree_size).await)
     }
 
-    /// Stored checkpoints with `after_id < id`, at most `limit`, by id,
-    /// with their ids.
+    /// See `Backend::checkpoint_page`.
     pub async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.checkpoint_page(after_id, limit).await,
-        }
+        dispatch!(self, s => s.checkpoint_page(after_id, limit).await)
     }
 
-
-
-    /// Every ledger entry after sequence `after`, in order, handed to
-    /// `each` one at a time.
+    /// See `Backend::scan_ledger`.
     pub async fn scan_ledger(
         &self,
         after: u64,
         each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.scan_ledger(after, each).await,
-        }
+        dispatch!(self, s => s.scan_ledger(after, each).await)
     }
 
-    /// Keeps a draw; if the caller already made one with the same request
-    /// id, returns that one instead.
+    /// See `Backend::save_draw`.
     pub async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.save_draw(draw).await,
-        }
+        dispatch!(self, s => s.save_draw(draw).await)
     }
 
+    /// See `Backend::draw`.
     pub async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.draw(id).await,
-        }
+        dispatch!(self, s => s.draw(id).await)
     }
 
+    /// See `Backend::close`.
     pub async fn close(&self) {
-        match self {
-            Store::Sqlite(s) => s.close().await,
+        dispatch!(self, s => s.close().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn a_password_never_leaves_in_a_url() {
+        for (url, secret) in [
+            ("postgres://registry:s3cr%40t@db.example:5432/registry?sslmode=require", "s3cr"),
+            ("postgresql://registry:hunter2@10.0.0.5/registry", "hunter2"),
+            ("postgres://registry:two words@db/registry", "two words"),
+            ("not a url:pass@host", "pass"),
+        ] {
+            let shown = redacted(url);
+            assert!(!shown.contains(secret), "{shown}");
+            assert!(shown.contains("***"), "{shown}");
         }
+        assert_eq!(redacted("postgres://registry@db:5432/registry"), "postgres://registry@db:5432/registry");
+        assert_eq!(redacted("sqlite://data/registry.db"), "sqlite://data/registry.db");
     }
 }

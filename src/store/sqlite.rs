@@ -13,7 +13,7 @@ use sqlx::{Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection, Sq
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, BlockFilter, ChainedCheck, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
+    Appended, Backend, BlockFilter, ChainedCheck, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
     StoredEntry, migrate,
 };
 use crate::ledger::Hash;
@@ -183,13 +183,15 @@ impl SqliteStore {
         tx.commit().await?;
         Ok(())
     }
+}
 
+impl Backend for SqliteStore {
     /// A batch as one transaction sent to SQLite's worker thread in one
     /// hand-off: `BEGIN`, multi-row inserts (each of at most `ROWS` rows)
     /// and `COMMIT` in one script. Each statement sent alone costs a
     /// round trip between threads, and under a full read load every round
     /// trip waits for a core.
-    pub async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
+    async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
         let mut script = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE;");
         for chunk in batch.chunks(ROWS) {
             script.push(
@@ -244,7 +246,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub async fn scan_ledger(
+    async fn scan_ledger(
         &self,
         mut after: u64,
         mut each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
@@ -261,14 +263,14 @@ impl SqliteStore {
         }
     }
 
-    pub async fn node_count(&self) -> Result<u64, StoreError> {
+    async fn node_count(&self) -> Result<u64, StoreError> {
         let next: Option<i64> = sqlx::query_scalar("SELECT MAX(position) + 1 FROM merkle_nodes")
             .fetch_one(&self.pool)
             .await?;
         Ok(next.unwrap_or(0) as u64)
     }
 
-    pub async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
+    async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
         if positions.is_empty() {
             return Ok(Vec::new());
         }
@@ -299,7 +301,7 @@ impl SqliteStore {
             .collect()
     }
 
-    pub async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         let rows = sqlx::query("SELECT position, hash FROM merkle_nodes WHERE position >= $1 AND position < $2 ORDER BY position")
             .bind(from as i64)
             .bind(to as i64)
@@ -310,7 +312,7 @@ impl SqliteStore {
             .collect()
     }
 
-    pub async fn ledger_page(&self, after: u64, until: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
+    async fn ledger_page(&self, after: u64, until: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
         let rows = sqlx::query(&format!(
             "{LEDGER_COLUMNS} WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence LIMIT $3"
         ))
@@ -322,7 +324,7 @@ impl SqliteStore {
         rows.iter().map(entry_from_row).collect()
     }
 
-    pub async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError> {
+    async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError> {
         let rows = sqlx::query(&format!("{LEDGER_COLUMNS} WHERE uscc = $1 AND sequence <= $2 ORDER BY sequence"))
             .bind(uscc)
             .bind(until.min(i64::MAX as u64) as i64)
@@ -331,7 +333,7 @@ impl SqliteStore {
         rows.iter().map(entry_from_row).collect()
     }
 
-    pub async fn existing_keys(
+    async fn existing_keys(
         &self,
         requests: &[(String, String)],
         decisions: &[(String, String)],
@@ -369,7 +371,7 @@ impl SqliteStore {
         Ok(found)
     }
 
-    pub async fn locate(&self, record_ids: &[&str]) -> Result<HashMap<String, Located>, StoreError> {
+    async fn locate(&self, record_ids: &[&str]) -> Result<HashMap<String, Located>, StoreError> {
         let mut found = HashMap::with_capacity(record_ids.len());
         for chunk in record_ids.chunks(ROWS) {
             let mut query = QueryBuilder::<Sqlite>::new("SELECT record_id, uscc, sequence, record FROM ledger WHERE record_id IN (");
@@ -385,7 +387,7 @@ impl SqliteStore {
         Ok(found)
     }
 
-    pub async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
+    async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
         let mut tx = self.audit.begin().await?;
         for block in blocks {
             insert_block(&mut tx, block).await?;
@@ -397,7 +399,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub async fn check_log_head(&self) -> Result<(u64, Hash), StoreError> {
+    async fn check_log_head(&self) -> Result<(u64, Hash), StoreError> {
         let row = sqlx::query("SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1")
             .fetch_optional(&self.audit)
             .await?;
@@ -410,7 +412,7 @@ impl SqliteStore {
         Ok((sequence as u64, chain))
     }
 
-    pub async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError> {
+    async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError> {
         let mut sql = QueryBuilder::<Sqlite>::new(
             "SELECT b.first_sequence, b.last_sequence, b.min_at, b.max_at, b.chain_before, b.chain_hash, b.entries
              FROM check_blocks b",
@@ -456,7 +458,7 @@ impl SqliteStore {
             .collect()
     }
 
-    pub async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError> {
+    async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError> {
         let until = until.min(i64::MAX as u64) as i64;
         let mut codes = IndexDigest::default();
         let mut rows = sqlx::query("SELECT code_key, last_sequence FROM check_block_codes WHERE last_sequence <= $1")
@@ -479,7 +481,7 @@ impl SqliteStore {
         Ok((codes, callers))
     }
 
-    pub async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError> {
+    async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError> {
         let row = match tree_size {
             Some(size) => {
                 sqlx::query(&format!("{CHECKPOINT_COLUMNS} WHERE tree_size = $1 ORDER BY id DESC LIMIT 1"))
@@ -498,7 +500,7 @@ impl SqliteStore {
 
     /// The highest checkpoint id ever given, so a deleted newest checkpoint
     /// shows as missing too (AUTOINCREMENT keeps it in `sqlite_sequence`).
-    pub async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
+    async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(COALESCE((SELECT MAX(id) FROM checkpoints), 0),
                         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'checkpoints'), 0))",
@@ -508,12 +510,12 @@ impl SqliteStore {
         Ok(id.unwrap_or(0))
     }
 
-    pub async fn head(&self) -> Result<u64, StoreError> {
+    async fn head(&self) -> Result<u64, StoreError> {
         let head: Option<i64> = sqlx::query_scalar("SELECT MAX(sequence) FROM ledger").fetch_one(&self.pool).await?;
         Ok(head.unwrap_or(0) as u64)
     }
 
-    pub async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError> {
+    async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError> {
         let rows = sqlx::query(&format!("{CHECKPOINT_COLUMNS} WHERE id > $1 ORDER BY id LIMIT $2"))
             .bind(after_id)
             .bind(limit)
@@ -522,7 +524,7 @@ impl SqliteStore {
         rows.iter().map(|row| Ok((row.try_get("id")?, checkpoint_from_row(row)?))).collect()
     }
 
-    pub async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
+    async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO inspection_draws (draw_id, region_prefix, seed, evaluated_on, policy_version,
@@ -564,7 +566,7 @@ impl SqliteStore {
         self.draw_from_row(&row).await
     }
 
-    pub async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError> {
+    async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError> {
         let row = sqlx::query(&format!("{DRAW_COLUMNS} WHERE draw_id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -575,6 +577,16 @@ impl SqliteStore {
         }
     }
 
+    async fn close(&self) {
+        if let Some(conn) = self.appender.lock().await.take() {
+            let _ = conn.close().await;
+        }
+        self.pool.close().await;
+        self.audit.close().await;
+    }
+}
+
+impl SqliteStore {
     /// A draw from its row and its codes' rows.
     async fn draw_from_row(&self, row: &sqlx::sqlite::SqliteRow) -> Result<InspectionDraw, StoreError> {
         let id: String = row.try_get("draw_id")?;
@@ -602,14 +614,6 @@ impl SqliteStore {
                 .collect::<Result<_, _>>()?,
             id: id.clone(),
         })
-    }
-
-    pub async fn close(&self) {
-        if let Some(conn) = self.appender.lock().await.take() {
-            let _ = conn.close().await;
-        }
-        self.pool.close().await;
-        self.audit.close().await;
     }
 }
 

@@ -1,0 +1,318 @@
+//! The store contract: one suite, written once, run against every backend
+//! (`store_contract_suite!`, after quickwit's metastore suite). SQLite runs
+//! on a fresh file; PostgreSQL on a fresh database of a throwaway cluster
+//! that this test binary starts from the PostgreSQL 15 binaries.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+
+use creditregistry::domain::record::{Category, Penalty, Record, RecordBody, SeverityTier};
+use creditregistry::domain::rules::supervision::InspectionDraw;
+use creditregistry::domain::uscc::Uscc;
+use creditregistry::ledger::{self, Hash, merkle::Frontier, merkle::nodes_in};
+use creditregistry::pg_cluster::{Durability, PgCluster};
+use creditregistry::store::{
+    Appended, BlockFilter, ChainedCheck, CheckBlock, NewNodes, PgSettings, Store, StoredCheckpoint, code_key,
+};
+
+const CODES: [&str; 3] = ["91110000600037341L", "91310115MA1K3BTP2B", "91340600MA2PBM9HXD"];
+
+/// One throwaway cluster for the whole binary.
+static CLUSTER: tokio::sync::OnceCell<PgCluster> = tokio::sync::OnceCell::const_new();
+
+/// A fresh, empty store on `backend`, its URL, and the directory that
+/// holds it while it is used (SQLite).
+async fn fresh(backend: &str) -> (Store, String, Option<tempfile::TempDir>) {
+    match backend {
+        "sqlite" => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}", dir.path().join("registry.db").display());
+            (Store::open(&url, &PgSettings::default()).await.unwrap(), url, Some(dir))
+        }
+        "postgres" => {
+            let cluster = CLUSTER
+                .get_or_init(|| async { PgCluster::start(Durability::Off).expect("a throwaway PostgreSQL cluster") })
+                .await;
+            let name = format!("contract_{}", uuid::Uuid::now_v7().simple());
+            let url = cluster.database(&name).await.unwrap();
+            (Store::open(&url, &PgSettings::default()).await.unwrap(), url, None)
+        }
+        other => panic!("no backend {other}"),
+    }
+}
+
+fn penalty_record(sequence: u64, uscc: &str, request_id: &str, decision_number: &str) -> Arc<Record> {
+    Arc::new(Record {
+        id: format!("record-{decision_number}-{sequence}"),
+        sequence,
+        recorded_at: Utc.timestamp_micros(1_780_000_000_000_000 + sequence as i64).unwrap(),
+        uscc: Uscc::parse(uscc).unwrap(),
+        authority: "SAMR-310115".into(),
+        actor: "officer-1".into(),
+        request_id: request_id.into(),
+        body: RecordBody::Penalty(Penalty {
+            decision_number: decision_number.into(),
+            category: Category::ProductQuality,
+            severity: SeverityTier::General,
+            legal_basis: "产品质量法第四十九条".into(),
+            fine_fen: 100_000,
+            sanctions: Vec::new(),
+            decided_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            violation: "不合格产品".into(),
+        }),
+    })
+}
+
+/// The records as a batch after `frontier`, with the tree nodes they complete.
+fn batch(frontier: &mut Frontier, records: &[Arc<Record>]) -> (Vec<Appended>, NewNodes) {
+    let mut nodes = NewNodes { first: nodes_in(frontier.size()), hashes: Vec::new() };
+    let appended = records
+        .iter()
+        .map(|record| {
+            let bytes = ledger::encode(record);
+            let leaf_hash = ledger::leaf_hash(&bytes);
+            frontier.push(leaf_hash, &mut nodes.hashes);
+            Appended { record: record.clone(), bytes, leaf_hash }
+        })
+        .collect();
+    (appended, nodes)
+}
+
+/// Appends `records` after `frontier`, moving it on only if they commit.
+async fn append(store: &Store, frontier: &mut Frontier, records: &[Arc<Record>]) -> Result<(), creditregistry::store::StoreError> {
+    let mut grown = frontier.clone();
+    let (appended, nodes) = batch(&mut grown, records);
+    store.append(&appended, &nodes).await?;
+    *frontier = grown;
+    Ok(())
+}
+
+fn chained(sequence: u64, caller: &str, codes: &[&str], before: Hash) -> ChainedCheck {
+    let bytes = format!("entry {sequence}").into_bytes();
+    ChainedCheck {
+        sequence,
+        checked_at: 1_780_000_000_000_000 + sequence as i64 * 1_000_000,
+        caller_subject: caller.into(),
+        codes: codes.iter().map(|c| c.to_string()).collect(),
+        chain_hash: ledger::leaf_hash(&[&before[..], &bytes].concat()),
+        bytes,
+    }
+}
+
+async fn records_come_back_in_order_with_their_tree(backend: &str) {
+    let (store, _url, _keep) = fresh(backend).await;
+    assert_eq!(store.head().await.unwrap(), 0);
+    let mut frontier = Frontier::default();
+    let first = [penalty_record(1, CODES[0], "r1", "P-1"), penalty_record(2, CODES[1], "", "P-2")];
+    append(&store, &mut frontier, &first).await.unwrap();
+    let second = [penalty_record(3, CODES[0], "r3", "P-3")];
+    append(&store, &mut frontier, &second).await.unwrap();
+
+    assert_eq!(store.head().await.unwrap(), 3);
+    let page = store.ledger_page(0, u64::MAX, 10).await.unwrap();
+    assert_eq!(page.iter().map(|e| e.sequence).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(page[0].bytes, ledger::encode(&first[0]), "bytes come back exactly");
+    assert_eq!(page[0].recorded_at, first[0].recorded_at.timestamp_micros());
+    assert_eq!(store.ledger_page(1, 2, 10).await.unwrap().len(), 1, "after and until bound the page");
+    assert_eq!(store.ledger_page(0, u64::MAX, 2).await.unwrap().len(), 2, "limit bounds the page");
+
+    let entity = store.entity_ledger(CODES[0], u64::MAX).await.unwrap();
+    assert_eq!(entity.iter().map(|e| e.sequence).collect::<Vec<_>>(), [1, 3]);
+    assert_eq!(store.entity_ledger(CODES[0], 2).await.unwrap().len(), 1, "until bounds an entity's rows");
+
+    let mut scanned = Vec::new();
+    store
+        .scan_ledger(1, |e| {
+            scanned.push(e.sequence);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(scanned, [2, 3]);
+
+    let found = store.locate(&[first[1].id.as_str(), "no-such-record"]).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[&first[1].id].sequence, 2);
+    assert_eq!(found[&first[1].id].uscc.as_str(), CODES[1]);
+
+    assert_eq!(store.node_count().await.unwrap(), nodes_in(3));
+    let all: Vec<u64> = (0..nodes_in(3)).collect();
+    let hashes = store.nodes(&all).await.unwrap();
+    let stored = store.node_range(0, nodes_in(3)).await.unwrap();
+    assert_eq!(stored.iter().map(|(p, _)| *p).collect::<Vec<_>>(), all);
+    assert_eq!(stored.iter().map(|(_, h)| h.clone()).collect::<Vec<_>>(), hashes.iter().map(|h| h.to_vec()).collect::<Vec<_>>());
+    assert!(store.nodes(&[nodes_in(3)]).await.is_err(), "a missing node is an error, not a guess");
+    store.close().await;
+}
+
+async fn a_repeated_key_fails_the_whole_batch_and_changes_nothing(backend: &str) {
+    let (store, _url, _keep) = fresh(backend).await;
+    let mut frontier = Frontier::default();
+    append(&store, &mut frontier, &[penalty_record(1, CODES[0], "r1", "P-1")]).await.unwrap();
+
+    // The same request id of the same actor; the same decision number of the
+    // same authority; the same sequence: each refused, with the batch's
+    // other record.
+    let repeats = [
+        penalty_record(3, CODES[1], "r1", "P-9"),
+        penalty_record(3, CODES[1], "r9", "P-1"),
+        penalty_record(1, CODES[1], "r8", "P-8"),
+    ];
+    for repeat in repeats {
+        let records = [penalty_record(2, CODES[2], "r2", "P-2"), repeat];
+        let err = append(&store, &mut frontier, &records).await.expect_err("a repeated key");
+        assert!(err.is_duplicate_key(), "{err}");
+        assert_eq!(store.head().await.unwrap(), 1, "nothing of the batch was kept");
+        assert_eq!(store.node_count().await.unwrap(), nodes_in(1));
+    }
+
+    // After a failed batch the store takes the next as before.
+    append(&store, &mut frontier, &[penalty_record(2, CODES[2], "r2", "P-2")]).await.unwrap();
+    assert_eq!(store.head().await.unwrap(), 2);
+
+    let found = store
+        .existing_keys(
+            &[("officer-1".into(), "r1".into()), ("officer-1".into(), "nope".into())],
+            &[("SAMR-310115".into(), "P-2".into()), ("SAMR-340600".into(), "P-2".into())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.keys.requests.len(), 1);
+    assert_eq!(found.keys.decisions.len(), 1);
+    assert_eq!(found.keys.requests[&("officer-1".to_string(), "r1".to_string())], "record-P-1-1");
+    assert_eq!(found.places["record-P-2-2"].sequence, 2);
+    store.close().await;
+}
+
+async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
+    let (store, _url, _keep) = fresh(backend).await;
+    assert_eq!(store.check_log_head().await.unwrap(), (0, [0; 32]));
+    let mut before = [0; 32];
+    let mut entries = Vec::new();
+    for (sequence, caller, codes) in [(1, "alice", &CODES[..1]), (2, "bob", &CODES[1..]), (3, "alice", &CODES[2..])] {
+        let entry = chained(sequence, caller, codes, before);
+        before = entry.chain_hash;
+        entries.push(entry);
+    }
+    let first = CheckBlock::cut(&entries[..2], [0; 32]);
+    let second = CheckBlock::cut(&entries[2..], entries[1].chain_hash);
+    let checkpoint = StoredCheckpoint {
+        tree_size: 0,
+        check_log_size: 2,
+        created_at: 1_780_000_000_000_000,
+        bytes: b"checkpoint".to_vec(),
+        key_id: "key-1".into(),
+        signature: vec![7; 64],
+    };
+    store.append_audit(&first, std::slice::from_ref(&checkpoint)).await.unwrap();
+    store.append_audit(&second, &[]).await.unwrap();
+
+    assert_eq!(store.check_log_head().await.unwrap(), (3, entries[2].chain_hash));
+    let all = store.check_blocks(&BlockFilter::default(), 10).await.unwrap();
+    assert_eq!(all.iter().map(|b| (b.first_sequence, b.last_sequence)).collect::<Vec<_>>(), [(1, 2), (3, 3)]);
+    assert_eq!(all[0].entries().unwrap().iter().map(|(s, b)| (*s, b.to_vec())).collect::<Vec<_>>(), [
+        (1, b"entry 1".to_vec()),
+        (2, b"entry 2".to_vec())
+    ]);
+    let by_code = BlockFilter { code_key: Some(code_key(CODES[2])), ..Default::default() };
+    assert_eq!(store.check_blocks(&by_code, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2, 3]);
+    let by_caller = BlockFilter { caller_subject: Some("bob".into()), ..Default::default() };
+    assert_eq!(store.check_blocks(&by_caller, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2]);
+    let late = BlockFilter { from: Some(entries[2].checked_at), ..Default::default() };
+    assert_eq!(store.check_blocks(&late, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [3]);
+    let early = BlockFilter { until: Some(entries[0].checked_at), ..Default::default() };
+    assert_eq!(store.check_blocks(&early, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2]);
+    assert_eq!(store.check_blocks(&BlockFilter { after: 2, ..Default::default() }, 10).await.unwrap().len(), 1);
+
+    let (codes, callers) = store.check_index_digests(u64::MAX).await.unwrap();
+    assert_eq!((codes.rows, callers.rows), (4, 3), "one row per distinct code and caller per block");
+    let (codes, callers) = store.check_index_digests(2).await.unwrap();
+    assert_eq!((codes.rows, callers.rows), (3, 2), "rows of blocks ending after `until` are left out");
+
+    // Checkpoints.
+    assert_eq!(store.checkpoint(None).await.unwrap(), Some(checkpoint.clone()));
+    assert_eq!(store.checkpoint(Some(0)).await.unwrap(), Some(checkpoint.clone()));
+    assert_eq!(store.checkpoint(Some(5)).await.unwrap(), None);
+    let later = StoredCheckpoint { tree_size: 4, check_log_size: 3, ..checkpoint.clone() };
+    store.append_audit(&[], std::slice::from_ref(&later)).await.unwrap();
+    assert_eq!(store.checkpoint(None).await.unwrap(), Some(later.clone()), "the newest is of the largest tree");
+    let page = store.checkpoint_page(0, 10).await.unwrap();
+    assert_eq!(page.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(page[1].1, later);
+    assert_eq!(store.last_checkpoint_id().await.unwrap(), 2);
+
+    // A failed audit commit gives no checkpoint id away.
+    let clash = CheckBlock::cut(&entries[2..], entries[1].chain_hash);
+    assert!(store.append_audit(&clash, std::slice::from_ref(&later)).await.is_err());
+    assert_eq!(store.last_checkpoint_id().await.unwrap(), 2);
+    assert_eq!(store.checkpoint_page(0, 10).await.unwrap().len(), 2);
+    store.close().await;
+}
+
+async fn a_draw_is_kept_once_per_request(backend: &str) {
+    let (store, _url, _keep) = fresh(backend).await;
+    let draw = InspectionDraw {
+        id: "draw-1".into(),
+        region_prefix: "3101".into(),
+        seed: vec![1, 2, 3],
+        evaluated_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        policy_version: "2026.1".into(),
+        drawn_at: Utc.timestamp_nanos(1_780_000_000_123_456_789),
+        drawn_by: "regulator-1".into(),
+        request_id: "req-1".into(),
+        tree_size: 42,
+        sampled: CODES.iter().map(|c| Uscc::parse(c).unwrap()).collect(),
+    };
+    assert_eq!(store.save_draw(&draw).await.unwrap(), draw);
+    let again = InspectionDraw { id: "draw-2".into(), seed: vec![9], ..draw.clone() };
+    assert_eq!(store.save_draw(&again).await.unwrap(), draw, "the same request answers with the first draw");
+    assert_eq!(store.draw("draw-1").await.unwrap(), Some(draw.clone()));
+    assert_eq!(store.draw("draw-2").await.unwrap(), None);
+    store.close().await;
+}
+
+async fn a_store_opened_as_it_is_reads_what_was_written(backend: &str) {
+    let (store, url, _keep) = fresh(backend).await;
+    let mut frontier = Frontier::default();
+    append(&store, &mut frontier, &[penalty_record(1, CODES[0], "r1", "P-1")]).await.unwrap();
+    store.close().await;
+    let again = Store::open_existing(&url, &PgSettings::default()).await.unwrap();
+    assert_eq!(again.head().await.unwrap(), 1);
+    again.close().await;
+    // Opening and migrating again changes nothing.
+    let again = Store::open(&url, &PgSettings::default()).await.unwrap();
+    assert_eq!(again.head().await.unwrap(), 1);
+    again.close().await;
+}
+
+macro_rules! store_contract_suite {
+    ($($backend:ident),+) => {
+        $(
+            mod $backend {
+                #[tokio::test]
+                async fn records_come_back_in_order_with_their_tree() {
+                    super::records_come_back_in_order_with_their_tree(stringify!($backend)).await;
+                }
+                #[tokio::test]
+                async fn a_repeated_key_fails_the_whole_batch_and_changes_nothing() {
+                    super::a_repeated_key_fails_the_whole_batch_and_changes_nothing(stringify!($backend)).await;
+                }
+                #[tokio::test]
+                async fn the_check_log_is_found_by_code_caller_and_time() {
+                    super::the_check_log_is_found_by_code_caller_and_time(stringify!($backend)).await;
+                }
+                #[tokio::test]
+                async fn a_draw_is_kept_once_per_request() {
+                    super::a_draw_is_kept_once_per_request(stringify!($backend)).await;
+                }
+                #[tokio::test]
+                async fn a_store_opened_as_it_is_reads_what_was_written() {
+                    super::a_store_opened_as_it_is_reads_what_was_written(stringify!($backend)).await;
+                }
+            }
+        )+
+    };
+}
+
+store_contract_suite!(sqlite, postgres);
