@@ -126,7 +126,6 @@ async fn receipts_verify_offline_and_any_changed_byte_fails() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consistent() {
     let mut reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -235,7 +234,6 @@ async fn every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consi
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn history_shows_every_record_with_who_when_and_its_standing_as_known_then() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -324,7 +322,6 @@ async fn history_shows_every_record_with_who_when_and_its_standing_as_known_then
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn the_check_log_answers_who_asked_about_whom_and_chains() {
     let reg = TestRegistry::start().await;
     let mut clients = [
@@ -515,7 +512,6 @@ async fn verify_notices_a_deleted_record() {
     assert!(err.contains("missing"), "{err}");
 }
 
-#[tokio::test]
 async fn statistics_count_spot_checks_and_penalties_by_category_region_and_period() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -637,7 +633,6 @@ async fn verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpo
     assert!(output.contains("does not chain"), "{output}");
 }
 
-#[tokio::test]
 async fn verify_finds_nothing_wrong_with_a_registry_that_keeps_writing_and_checking() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -681,7 +676,6 @@ async fn verify_neither_creates_nor_passes_a_store_that_is_not_there() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("registry.db"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-#[tokio::test]
 async fn a_new_signing_key_keeps_old_checkpoints_verifiable_through_the_retired_key() {
     let mut reg = TestRegistry::start().await;
     written_ledger(&reg).await;
@@ -805,7 +799,6 @@ async fn a_store_whose_audit_file_is_missing_does_not_start_a_new_log() {
     assert!(output.contains("audit file") && output.contains(path), "{output}");
 }
 
-#[tokio::test]
 async fn checks_answered_together_share_one_signature_and_each_receipt_verifies_alone() {
     let reg = TestRegistry::start().await;
     let mut auditor = reg.audit("auditor-1", &[Role::Auditor]).await;
@@ -845,3 +838,13 @@ async fn a_store_url_with_options_finds_its_audit_file_on_restart() {
     assert!(dir.path().join("registry-audit.db").exists());
     reg.stop().await;
 }
+
+on_both_backends!(
+    every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consistent,
+    history_shows_every_record_with_who_when_and_its_standing_as_known_then,
+    the_check_log_answers_who_asked_about_whom_and_chains,
+    statistics_count_spot_checks_and_penalties_by_category_region_and_period,
+    verify_finds_nothing_wrong_with_a_registry_that_keeps_writing_and_checking,
+    a_new_signing_key_keeps_old_checkpoints_verifiable_through_the_retired_key,
+    checks_answered_together_share_one_signature_and_each_receipt_verifies_alone,
+);

@@ -47,7 +47,6 @@ fn claims(reg: &TestRegistry) -> Claims {
     }
 }
 
-#[tokio::test]
 async fn bad_tokens_are_unauthenticated() {
     let reg = TestRegistry::start().await;
     assert_unauthenticated(profile_with(&reg, Bearer::none()).await, "TOKEN_MISSING");
@@ -91,7 +90,6 @@ async fn bad_tokens_are_unauthenticated() {
 /// §4.1.3: accepted when any element matches), no `iat` (§4.1.6: optional).
 /// The `kid` header must name a configured key: without one, or naming
 /// another, the token is refused with the reason, never tried against every key.
-#[tokio::test]
 async fn tokens_from_identity_providers_and_their_kid() {
     let reg = TestRegistry::start().await;
     let key = jsonwebtoken::EncodingKey::from_ed_pem(&reg.private_key()).unwrap();
@@ -140,7 +138,6 @@ fn key_files_are_pkcs8_v1_and_spki() {
     ed25519_dalek::VerifyingKey::from_public_key_pem(&public).unwrap();
 }
 
-#[tokio::test]
 async fn rs256_tokens_from_a_configured_key_are_accepted() {
     let reg = TestRegistry::start().await;
     let mut request = reg.token_request("rsa-user", &[Role::Auditor], None);
@@ -152,7 +149,6 @@ async fn rs256_tokens_from_a_configured_key_are_accepted() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn only_enforcement_writes_and_only_under_its_own_authority() {
     let reg = TestRegistry::start().await;
     for role in [Role::Procurement, Role::Auditor, Role::Regulator, Role::Admin] {
@@ -175,7 +171,6 @@ async fn only_enforcement_writes_and_only_under_its_own_authority() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn health_is_open_and_every_service_needs_a_token() {
     let reg = TestRegistry::start().await;
     let mut health = tonic_health::pb::health_client::HealthClient::new(reg.channel().await);
@@ -202,7 +197,6 @@ async fn health_is_open_and_every_service_needs_a_token() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn reflection_lists_the_api_to_authenticated_callers() {
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
@@ -238,3 +232,12 @@ async fn reflection_lists_the_api_to_authenticated_callers() {
     assert_eq!(err.code(), Code::Unauthenticated);
     reg.stop().await;
 }
+
+on_both_backends!(
+    bad_tokens_are_unauthenticated,
+    tokens_from_identity_providers_and_their_kid,
+    rs256_tokens_from_a_configured_key_are_accepted,
+    only_enforcement_writes_and_only_under_its_own_authority,
+    health_is_open_and_every_service_needs_a_token,
+    reflection_lists_the_api_to_authenticated_callers,
+);

@@ -23,7 +23,6 @@ fn assert_readable(status: &tonic::Status, violations_at_least: usize) {
     assert!(violations(status).len() >= violations_at_least.min(40), "{:?}", violations(status).len());
 }
 
-#[tokio::test]
 async fn the_worst_invalid_input_of_each_kind_stays_readable() {
     let reg = TestRegistry::start().await;
     let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
@@ -58,7 +57,6 @@ async fn the_worst_invalid_input_of_each_kind_stays_readable() {
 
 /// A request over the 4 MiB message limit is RESOURCE_EXHAUSTED naming the
 /// limit, not OUT_OF_RANGE; the server keeps serving.
-#[tokio::test]
 async fn an_oversized_request_is_resource_exhausted() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -136,7 +134,6 @@ async fn a_second_process_on_a_served_sqlite_store_refuses_naming_the_holder() {
 
 /// Codes are normalised with NFKC: a code typed full-width with a Chinese
 /// input method names the same entity.
-#[tokio::test]
 async fn a_full_width_code_names_the_same_entity() {
     let reg = TestRegistry::start().await;
     reg.enforcement().await.record_penalty(penalty_request("", "91310115MA1K3BTP2B", penalty("FW-1", 1))).await.unwrap();
@@ -147,7 +144,6 @@ async fn a_full_width_code_names_the_same_entity() {
 
 /// A batch flags a repeated code, and its receipt gives each refused code's
 /// reason beside it.
-#[tokio::test]
 async fn a_batch_flags_repeats_and_its_receipt_says_why_a_code_was_refused() {
     use prost::Message;
     let reg = TestRegistry::start().await;
@@ -176,7 +172,6 @@ async fn a_batch_flags_repeats_and_its_receipt_says_why_a_code_was_refused() {
 /// batch of all 1,000, at the documented maximum, is answered in full with its
 /// receipt under 4 MiB (measures listed by code, at most 3 triggers each,
 /// with their count).
-#[tokio::test]
 async fn a_batch_at_the_documented_maximum_is_answered() {
     use prost::Message;
     let reg = TestRegistry::start().await;
@@ -235,7 +230,6 @@ async fn a_batch_at_the_documented_maximum_is_answered() {
 
 /// What a batch echoes is bounded too: a code far longer than any code fails
 /// the call; a page of the check log stops before it outgrows a message.
-#[tokio::test]
 async fn echoed_codes_are_bounded_and_check_log_pages_fit_a_message() {
     let reg = TestRegistry::start().await;
     let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
@@ -273,3 +267,12 @@ async fn echoed_codes_are_bounded_and_check_log_pages_fit_a_message() {
     assert_eq!(seen, 60);
     reg.stop().await;
 }
+
+on_both_backends!(
+    the_worst_invalid_input_of_each_kind_stays_readable,
+    an_oversized_request_is_resource_exhausted,
+    a_full_width_code_names_the_same_entity,
+    a_batch_flags_repeats_and_its_receipt_says_why_a_code_was_refused,
+    a_batch_at_the_documented_maximum_is_answered,
+    echoed_codes_are_bounded_and_check_log_pages_fit_a_message,
+);

@@ -35,7 +35,6 @@ fn check(uscc: &str, on: Option<NaiveDate>) -> pb::CheckEligibilityRequest {
     }
 }
 
-#[tokio::test]
 async fn major_violation_bars_procurement_for_three_years_from_a_fine_of_two_million() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -76,7 +75,6 @@ async fn major_violation_bars_procurement_for_three_years_from_a_fine_of_two_mil
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn a_debarment_bars_until_its_last_day() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -101,7 +99,6 @@ async fn a_debarment_bars_until_its_last_day() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn a_repaired_serious_listing_stops_counting_and_disappears_for_procurement() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -175,7 +172,6 @@ async fn a_repaired_serious_listing_stops_counting_and_disappears_for_procuremen
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn a_revoked_penalty_stops_counting_but_past_knowledge_still_shows_it() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -200,7 +196,6 @@ async fn a_revoked_penalty_stops_counting_but_past_knowledge_still_shows_it() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn a_consortium_with_one_debarred_member_is_ineligible_and_names_it() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -228,7 +223,6 @@ async fn a_consortium_with_one_debarred_member_is_ineligible_and_names_it() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn a_batch_of_a_thousand_with_ten_malformed_gives_990_answers_and_10_precise_errors() {
     let reg = TestRegistry::start().await;
     let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
@@ -279,7 +273,6 @@ async fn a_batch_of_a_thousand_with_ten_malformed_gives_990_answers_and_10_preci
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn risk_classes_are_for_regulators_with_score_and_explanation() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -323,7 +316,6 @@ async fn risk_classes_are_for_regulators_with_score_and_explanation() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn inspection_draws_are_reproducible_from_their_seed() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -443,3 +435,14 @@ async fn kept_sample(client: &mut SupervisionClient, draw_id: &str) -> pb::Inspe
         .sample
         .unwrap()
 }
+
+on_both_backends!(
+    major_violation_bars_procurement_for_three_years_from_a_fine_of_two_million,
+    a_debarment_bars_until_its_last_day,
+    a_repaired_serious_listing_stops_counting_and_disappears_for_procurement,
+    a_revoked_penalty_stops_counting_but_past_knowledge_still_shows_it,
+    a_consortium_with_one_debarred_member_is_ineligible_and_names_it,
+    a_batch_of_a_thousand_with_ten_malformed_gives_990_answers_and_10_precise_errors,
+    risk_classes_are_for_regulators_with_score_and_explanation,
+    inspection_draws_are_reproducible_from_their_seed,
+);

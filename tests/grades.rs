@@ -63,7 +63,6 @@ fn pair(scheme: &str, level: &str) -> Vec<(String, String)> {
     vec![(scheme.to_string(), level.to_string())]
 }
 
-#[tokio::test]
 async fn a_grade_is_issued_downgraded_and_revoked_and_stands_by_date() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -118,7 +117,6 @@ async fn a_grade_is_issued_downgraded_and_revoked_and_stands_by_date() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn procurement_sees_a_grade_only_where_its_scheme_publishes_the_level() {
     let reg = TestRegistry::start().await;
     let mut tax = reg.records(&reg.token("tax-1", &[Role::Enforcement], Some("TAX-440800"))).await;
@@ -138,7 +136,6 @@ async fn procurement_sees_a_grade_only_where_its_scheme_publishes_the_level() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn a_later_serious_listing_caps_the_grade_where_the_scheme_says_so() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -165,7 +162,6 @@ async fn a_later_serious_listing_caps_the_grade_where_the_scheme_says_so() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn impossible_grades_are_refused_with_every_problem() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -190,7 +186,6 @@ fn incentives(d: &pb::Decision) -> Vec<&str> {
 /// 守信联合激励 (国发〔2016〕33号): a red-listed supplier gets its incentive in
 /// the right domain, and loses it there once debarred, since a restriction
 /// always outranks an incentive in its domain.
-#[tokio::test]
 async fn incentives_follow_the_red_list_grades_and_awards_and_yield_to_restrictions() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -241,7 +236,6 @@ async fn incentives_follow_the_red_list_grades_and_awards_and_yield_to_restricti
 
 /// The risk scoring reads the grade in force as data and names it in its
 /// explanation; grade, risk class and eligibility stay three answers.
-#[tokio::test]
 async fn risk_scores_name_the_grade_and_statistics_count_grades_by_level() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -296,7 +290,6 @@ async fn risk_scores_name_the_grade_and_statistics_count_grades_by_level() {
 
 /// A 双随机 draw weighted by grade (policy/supervision.toml `grade_sampling`):
 /// quality grade D doubles a class's sampling ratio.
-#[tokio::test]
 async fn a_draw_samples_poorly_graded_entities_more() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -340,7 +333,6 @@ async fn a_draw_samples_poorly_graded_entities_more() {
 /// Downgrades only ever lower a grade, whatever order they are recorded in;
 /// only a grade in force can be downgraded; a bad validity is named even
 /// beside an unknown scheme.
-#[tokio::test]
 async fn downgrades_never_raise_a_grade_and_need_one_in_force() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -362,3 +354,14 @@ async fn downgrades_never_raise_a_grade_and_need_one_in_force() {
     assert_violation(&err, "grade.valid_until", "before evaluated_on");
     reg.stop().await;
 }
+
+on_both_backends!(
+    a_grade_is_issued_downgraded_and_revoked_and_stands_by_date,
+    procurement_sees_a_grade_only_where_its_scheme_publishes_the_level,
+    a_later_serious_listing_caps_the_grade_where_the_scheme_says_so,
+    impossible_grades_are_refused_with_every_problem,
+    incentives_follow_the_red_list_grades_and_awards_and_yield_to_restrictions,
+    risk_scores_name_the_grade_and_statistics_count_grades_by_level,
+    a_draw_samples_poorly_graded_entities_more,
+    downgrades_never_raise_a_grade_and_need_one_in_force,
+);

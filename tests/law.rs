@@ -75,7 +75,6 @@ fn grant(application_record_id: &str, decided_on: NaiveDate) -> pb::DecideRepair
 /// ended, but the procurement bar runs 3 years from the decision (政府采购法
 /// art. 22(5), 实施条例 art. 19, 财库〔2022〕3号): INELIGIBLE, and the
 /// procurement caller can read the record the answer rests on.
-#[tokio::test]
 async fn a_major_fine_bars_procurement_for_three_years_whatever_its_publicity() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -128,7 +127,6 @@ async fn a_major_fine_bars_procurement_for_three_years_whatever_its_publicity() 
 
 /// Fault 1, the switch: where a catalogue says a repair does not lift the
 /// procurement bar (`lifted_by_repair = false`), the 3 years run regardless.
-#[tokio::test]
 async fn a_measure_that_repair_does_not_lift_runs_its_window() {
     let catalogue = creditregistry::domain::rules::DEFAULT_MEASURES
         .replacen("lifted_by_repair = true", "lifted_by_repair = false", 1);
@@ -163,7 +161,6 @@ async fn a_measure_that_repair_does_not_lift_runs_its_window() {
 /// Fault 2. A minor (轻微) penalty cannot carry a CNY 3,000,000 fine,
 /// revocation, suspension or closure (行政处罚法 arts. 9, 33; 财库〔2022〕3号):
 /// refused at admission, every problem named.
-#[tokio::test]
 async fn a_minor_penalty_with_a_major_sanction_is_refused() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -189,7 +186,6 @@ async fn a_minor_penalty_with_a_major_sanction_is_refused() {
 /// RemoveListing for credit repair: only a granted DecideRepair ends it
 /// early, after 1 year (SAMR Order 44 arts. 16-18); it is not cured, and
 /// TERM_ENDED waits for the term (art. 21).
-#[tokio::test]
 async fn a_listing_ends_early_only_by_the_repair_rules() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -214,7 +210,6 @@ async fn a_listing_ends_early_only_by_the_repair_rules() {
 /// Fault 4. A term from 29 February: 36 months from 2024-02-29 end on
 /// 2027-02-28 (民法典 arts. 201-202), and the day before is accepted too;
 /// bidding terms follow the article applied (招标投标法 arts. 53, 54, 60).
-#[tokio::test]
 async fn terms_from_29_february_and_by_article() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -244,7 +239,6 @@ async fn terms_from_29_february_and_by_article() {
 
 /// Fault 5. An auditor's `known_at` after the registry's present is refused;
 /// an answer as known at a past instant never changes.
-#[tokio::test]
 async fn known_at_in_the_future_is_refused_and_past_answers_never_change() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -277,7 +271,6 @@ async fn known_at_in_the_future_is_refused_and_past_answers_never_change() {
 /// Fault 6. Impossible dates never enter the permanent ledger: year 26 and
 /// 1900 are before the earliest accepted date (1990-01-01 by default,
 /// `policy.earliest_date`).
-#[tokio::test]
 async fn dates_before_the_earliest_accepted_are_refused() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -302,7 +295,6 @@ async fn dates_before_the_earliest_accepted_are_refused() {
 /// (行政复议法 art. 42, 行政诉讼法 art. 56). A CNY 2.5M fine amended to
 /// CNY 1.5M on day A bars procurement on dates before A, not after. A
 /// revocation (撤销) voids the decision from the start.
-#[tokio::test]
 async fn an_amendment_counts_from_its_own_date_and_a_revocation_from_the_start() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -331,7 +323,6 @@ async fn an_amendment_counts_from_its_own_date_and_a_revocation_from_the_start()
 }
 
 /// Fault 8. Every problem with a write, reading and rules alike, in one answer.
-#[tokio::test]
 async fn every_problem_is_reported_at_once() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -367,7 +358,6 @@ async fn every_problem_is_reported_at_once() {
 /// Serious list: an important factor (重要考量因素) in procurement and
 /// bidding, so RESTRICTED; no SAMR honours (Order 44 art. 15). The quality
 /// blacklist has no national basis: RESTRICTED, marked local.
-#[tokio::test]
 async fn serious_list_restricts_procurement_and_bars_honours() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -392,7 +382,6 @@ async fn serious_list_restricts_procurement_and_bars_honours() {
 /// Court judgment defaulters and major tax violators: procurement must refuse
 /// them (财库〔2016〕125号), bidding bars them (法〔2016〕285号; 发改财金〔2014〕
 /// 3062号), in a consortium too; only courts and tax authorities post them.
-#[tokio::test]
 async fn court_defaulters_and_tax_violators_are_refused_and_posted_only_by_their_authorities() {
     let reg = TestRegistry::start().await;
     let mut court = reg.records(&reg.token("judge-1", &[Role::Enforcement], Some("COURT-440800"))).await;
@@ -432,7 +421,6 @@ async fn court_defaulters_and_tax_violators_are_refused_and_posted_only_by_their
 }
 
 /// 责令关闭 is a 重大违法记录 (实施条例 art. 19 "等"; 行政处罚法 art. 9(5)).
-#[tokio::test]
 async fn an_ordered_closure_is_a_major_violation() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -448,7 +436,6 @@ async fn an_ordered_closure_is_a_major_violation() {
 /// Revoking a penalty ends the listings that rest on it (SAMR Order 44 art.
 /// 19), shown in the listing's history; and a penalty of an entity on the
 /// serious list cannot be repaired while it is listed (SAMR Order 45 art. 14).
-#[tokio::test]
 async fn revoking_a_penalty_ends_its_listing_and_listed_entities_cannot_repair() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -484,7 +471,6 @@ async fn revoking_a_penalty_ends_its_listing_and_listed_entities_cannot_repair()
 /// applies from 2022-02-08 (财库〔2022〕3号); NDRC Order 58's publicity rules
 /// before 2026-04-01, Order 36's from then. Each decision and its receipt
 /// name the versions used.
-#[tokio::test]
 async fn a_check_applies_the_rules_in_force_on_its_date() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -516,7 +502,6 @@ async fn a_check_applies_the_rules_in_force_on_its_date() {
 /// An abnormal-operations entry uncured for 3 years is due to move to the
 /// serious list (企业信息公示暂行条例 (2014) art. 17(2); SAMR Order 44):
 /// regulators and auditors see it from that day, procurement does not.
-#[tokio::test]
 async fn an_abnormal_operations_entry_is_due_to_escalate_after_three_years() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -538,7 +523,6 @@ async fn an_abnormal_operations_entry_is_due_to_escalate_after_three_years() {
 /// A serious-list entry runs exactly 3 years, or as long as the 限制从业 or
 /// 限制开展生产经营活动 of the penalty it rests on when that runs longer
 /// (SAMR Order 44 art. 21).
-#[tokio::test]
 async fn a_serious_listing_runs_longer_only_with_a_longer_ban() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -564,7 +548,6 @@ async fn a_serious_listing_runs_longer_only_with_a_longer_ban() {
 /// (SAMR Order 45 art. 14), as are repairs barred by a sanction or by a list
 /// that runs its term; a minimum period of a year is complete the day after
 /// it ends (民法典 arts. 201-202).
-#[tokio::test]
 async fn a_repair_is_checked_when_granted_as_when_sought() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -611,7 +594,6 @@ async fn a_repair_is_checked_when_granted_as_when_sought() {
 /// Amendments apply by their own dates, whatever order they were recorded in;
 /// revoking a listing decision names the revoking decision and voids the
 /// listing from the start; no listing may rest on a revoked penalty.
-#[tokio::test]
 async fn corrections_apply_by_date_and_revocations_name_their_decision() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -654,3 +636,24 @@ async fn corrections_apply_by_date_and_revocations_name_their_decision() {
     assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "RECORD_CLOSED"), "{err:?}");
     reg.stop().await;
 }
+
+on_both_backends!(
+    a_major_fine_bars_procurement_for_three_years_whatever_its_publicity,
+    a_measure_that_repair_does_not_lift_runs_its_window,
+    a_minor_penalty_with_a_major_sanction_is_refused,
+    a_listing_ends_early_only_by_the_repair_rules,
+    terms_from_29_february_and_by_article,
+    known_at_in_the_future_is_refused_and_past_answers_never_change,
+    dates_before_the_earliest_accepted_are_refused,
+    an_amendment_counts_from_its_own_date_and_a_revocation_from_the_start,
+    every_problem_is_reported_at_once,
+    serious_list_restricts_procurement_and_bars_honours,
+    court_defaulters_and_tax_violators_are_refused_and_posted_only_by_their_authorities,
+    an_ordered_closure_is_a_major_violation,
+    revoking_a_penalty_ends_its_listing_and_listed_entities_cannot_repair,
+    a_check_applies_the_rules_in_force_on_its_date,
+    an_abnormal_operations_entry_is_due_to_escalate_after_three_years,
+    a_serious_listing_runs_longer_only_with_a_longer_ban,
+    a_repair_is_checked_when_granted_as_when_sought,
+    corrections_apply_by_date_and_revocations_name_their_decision,
+);

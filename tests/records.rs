@@ -8,7 +8,6 @@ use creditregistry::proto::pb;
 use pb::record::Body;
 use tonic::Code;
 
-#[tokio::test]
 async fn a_penalty_is_committed_and_shows_in_the_profile() {
     let reg = TestRegistry::start().await;
     let mut writer = reg.enforcement().await;
@@ -44,7 +43,6 @@ async fn a_penalty_is_committed_and_shows_in_the_profile() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn an_entity_with_no_records_says_so() {
     let reg = TestRegistry::start().await;
     let p = profile(&mut reg.procurement().await, "91110000600037341L").await;
@@ -55,7 +53,6 @@ async fn an_entity_with_no_records_says_so() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn every_record_kind_is_accepted() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -182,7 +179,6 @@ async fn every_record_kind_is_accepted() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn a_repeated_request_returns_the_original_record() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -207,7 +203,6 @@ async fn a_repeated_request_returns_the_original_record() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn a_conflicting_reuse_is_already_exists_naming_the_record() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -240,7 +235,6 @@ async fn a_conflicting_reuse_is_already_exists_naming_the_record() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn impossible_input_is_refused_with_nothing_written() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -334,7 +328,6 @@ async fn impossible_input_is_refused_with_nothing_written() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn removals_must_name_a_listing_of_the_callers_own_authority() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -392,7 +385,6 @@ async fn removals_must_name_a_listing_of_the_callers_own_authority() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn corrections_follow_the_same_rules() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -421,7 +413,6 @@ async fn corrections_follow_the_same_rules() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn records_page_in_ledger_order() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -465,7 +456,6 @@ async fn records_page_in_ledger_order() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn concurrent_writes_are_group_committed_without_gaps() {
     let reg = TestRegistry::start().await;
     let w = reg.enforcement().await;
@@ -486,7 +476,6 @@ async fn concurrent_writes_are_group_committed_without_gaps() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn a_restart_rebuilds_the_index_and_loses_nothing() {
     let mut reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -514,7 +503,6 @@ async fn a_restart_rebuilds_the_index_and_loses_nothing() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn repeats_sent_at_once_replay_the_one_record_whichever_batch_they_land_in() {
     // Each round sends a penalty and, at once, its repeats (same request id;
     // same decision number under another request id): they land in the
@@ -656,7 +644,6 @@ async fn a_snapshot_that_differs_from_the_ledger_is_not_used() {
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn read_your_writes_waits_only_for_known_sequences() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -679,7 +666,6 @@ async fn read_your_writes_waits_only_for_known_sequences() {
 /// Profiles show whole records (texts too) read from the store, and one
 /// read again after a write shows the write, with the cache of credit
 /// files on (the default) and off.
-#[tokio::test]
 async fn a_profile_read_again_after_a_write_shows_the_write_with_its_texts() {
     for cache_mib in [64, 0] {
         let reg = TestRegistry::start_with(|c| c.record_cache_mib = cache_mib).await;
@@ -702,3 +688,20 @@ async fn a_profile_read_again_after_a_write_shows_the_write_with_its_texts() {
         reg.stop().await;
     }
 }
+
+on_both_backends!(
+    a_penalty_is_committed_and_shows_in_the_profile,
+    an_entity_with_no_records_says_so,
+    every_record_kind_is_accepted,
+    a_repeated_request_returns_the_original_record,
+    a_conflicting_reuse_is_already_exists_naming_the_record,
+    impossible_input_is_refused_with_nothing_written,
+    removals_must_name_a_listing_of_the_callers_own_authority,
+    corrections_follow_the_same_rules,
+    records_page_in_ledger_order,
+    concurrent_writes_are_group_committed_without_gaps,
+    a_restart_rebuilds_the_index_and_loses_nothing,
+    repeats_sent_at_once_replay_the_one_record_whichever_batch_they_land_in,
+    read_your_writes_waits_only_for_known_sequences,
+    a_profile_read_again_after_a_write_shows_the_write_with_its_texts,
+);

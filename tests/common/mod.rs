@@ -1,5 +1,11 @@
-//! Test harness: a real registry on 127.0.0.1:0 with a fresh SQLite file,
-//! tokens signed by keys made for the test, and gRPC clients.
+//! Test harness: a real registry on 127.0.0.1:0 with a fresh store, tokens
+//! signed by keys made for the test, and gRPC clients.
+//!
+//! A test written once runs on both backends when it is named in
+//! `on_both_backends!`: on a fresh SQLite file, and on a fresh database of a
+//! throwaway PostgreSQL cluster that the test binary starts from the
+//! PostgreSQL 15 binaries (`creditregistry::pg_cluster`). A test marked
+//! `#[tokio::test]` runs on SQLite only: it is about SQLite's files.
 
 #![allow(dead_code)]
 
@@ -36,6 +42,59 @@ pub const CODES: [&str; 6] = [
     "91230100128025258G",
 ];
 
+/// Which store a test's registries use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+tokio::task_local! {
+    /// The backend of the test running on this task (SQLite when unset).
+    pub static BACKEND: Backend;
+}
+
+/// The backend of the running test.
+pub fn backend() -> Backend {
+    BACKEND.try_with(|b| *b).unwrap_or(Backend::Sqlite)
+}
+
+/// One throwaway PostgreSQL cluster per test binary, started on first use.
+static CLUSTER: tokio::sync::OnceCell<creditregistry::pg_cluster::PgCluster> = tokio::sync::OnceCell::const_new();
+
+/// A URL of a fresh database in the test binary's PostgreSQL cluster.
+pub async fn fresh_postgres_database() -> String {
+    use creditregistry::pg_cluster::{Durability, PgCluster};
+    let cluster = CLUSTER
+        .get_or_init(|| async { PgCluster::start(Durability::Off).expect("a throwaway PostgreSQL cluster") })
+        .await;
+    cluster.database(&format!("test_{}", uuid::Uuid::now_v7().simple())).await.expect("a fresh database")
+}
+
+/// Runs each named `async fn()` as two tests, `on_sqlite::NAME` and
+/// `on_postgres::NAME`, each on a fresh store of its backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::common::BACKEND.scope(crate::common::Backend::Sqlite, super::$name()).await
+                }
+            )+
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::common::BACKEND.scope(crate::common::Backend::Postgres, super::$name()).await
+                }
+            )+
+        }
+    };
+}
+
 /// A registry under test, with its data directory.
 pub struct TestRegistry {
     pub dir: tempfile::TempDir,
@@ -64,6 +123,9 @@ impl TestRegistry {
             KeyConfig { kid: DEV_KID.into(), algorithm: KeyAlgorithm::EdDSA, public_key_file: keys.public_key_file.clone() },
             KeyConfig { kid: "rsa".into(), algorithm: KeyAlgorithm::RS256, public_key_file: fixture("rs256-test.pub.pem") },
         ];
+        if backend() == Backend::Postgres {
+            config.database_url = fresh_postgres_database().await;
+        }
         configure(&mut config);
         let running = creditregistry::server::start(&config).await.expect("server starts");
         TestRegistry { dir, config, running: Some(running), keys }
