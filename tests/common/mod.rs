@@ -80,7 +80,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    crate::common::BACKEND.scope(crate::common::Backend::Sqlite, super::$name()).await
+                    $crate::common::BACKEND.scope($crate::common::Backend::Sqlite, super::$name()).await
                 }
             )+
         }
@@ -88,7 +88,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    crate::common::BACKEND.scope(crate::common::Backend::Postgres, super::$name()).await
+                    $crate::common::BACKEND.scope($crate::common::Backend::Postgres, super::$name()).await
                 }
             )+
         }
