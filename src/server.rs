@@ -32,6 +32,9 @@ use crate::writer;
 use crate::api::MAX_MESSAGE_BYTES;
 /// Longest a call may run when the client sets no deadline.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Calls in flight on one client connection.
+pub const MAX_CONCURRENT_STREAMS: u32 = 1024;
+const CONNECTION_WINDOW_BYTES: u32 = 1024 * 1024;
 
 /// A running registry.
 pub struct Running {
@@ -185,6 +188,15 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let (shutdown, stop) = oneshot::channel::<()>();
     let router = Server::builder()
         .timeout(DEFAULT_TIMEOUT)
+        // A client with more calls than this in flight on one connection
+        // waits for a stream (HTTP/2's own backpressure). Without a bound,
+        // thousands of small requests buffered unread exhaust the HTTP/2
+        // library's budget for small DATA frames (half the connection
+        // window) and the whole connection is closed with ENHANCE_YOUR_CALM;
+        // with it, the most they can buffer (streams × 256 bytes) stays
+        // within the budget of a 1 MiB connection window.
+        .max_concurrent_streams(MAX_CONCURRENT_STREAMS)
+        .initial_connection_window_size(CONNECTION_WINDOW_BYTES)
         .layer(tower::util::MapResponseLayer::new(|response| {
             crate::api::error::answer_codec_errors(response, MAX_MESSAGE_BYTES)
         }))

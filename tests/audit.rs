@@ -37,7 +37,6 @@ async fn checkpoint(a: &mut AuditClient, keys: &[PublicKey]) -> pb::Checkpoint {
     verify_checkpoint(&signed, keys).expect("checkpoint verifies")
 }
 
-#[tokio::test]
 async fn receipts_verify_offline_and_any_changed_byte_fails() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
@@ -402,43 +401,65 @@ fn verify_command(reg: &TestRegistry) -> (bool, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
         .arg("verify")
         .env("CREDITREGISTRY_DATA_DIR", reg.dir.path())
+        .env("CREDITREGISTRY_DATABASE_URL", reg.config.database_url())
         .output()
         .unwrap();
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
-/// Changes the database behind the registry's back, as someone with
-/// access to the file could: triggers and foreign keys do not stop them.
-async fn tamper(reg: &TestRegistry, sql: &[&str]) {
-    tamper_at(&reg.config.database_url(), sql).await;
+/// Which part of the store SQL is run on: on SQLite two files, on
+/// PostgreSQL one database.
+#[derive(Clone, Copy)]
+enum Part {
+    Ledger,
+    Audit,
 }
 
-/// Runs SQL on one of the store's files.
-async fn tamper_at(url: &str, sql: &[&str]) {
+/// Changes the database behind the registry's back, as someone with
+/// access to it could: triggers and foreign keys do not stop them (on
+/// PostgreSQL a superuser's `session_replication_role = replica`; the
+/// `DROP TRIGGER` statements SQLite needs are not run there).
+async fn tamper(reg: &TestRegistry, part: Part, sql: &[&str]) {
     use sqlx::Connection;
-    let mut db = sqlx::SqliteConnection::connect(url).await.unwrap();
-    sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut db).await.unwrap();
-    for statement in sql {
-        sqlx::query(statement).execute(&mut db).await.unwrap();
+    let url = reg.config.database_url();
+    match backend() {
+        Backend::Sqlite => {
+            let url = match part {
+                Part::Ledger => url,
+                Part::Audit => creditregistry::store::audit_url(&url),
+            };
+            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut db).await.unwrap();
+            for statement in sql {
+                sqlx::query(statement).execute(&mut db).await.unwrap();
+            }
+            db.close().await.unwrap();
+        }
+        Backend::Postgres => {
+            let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query("SET session_replication_role = replica").execute(&mut db).await.unwrap();
+            for statement in sql.iter().filter(|s| !s.starts_with("DROP TRIGGER")) {
+                sqlx::query(statement).execute(&mut db).await.unwrap();
+            }
+            db.close().await.unwrap();
+        }
     }
-    db.close().await.unwrap();
 }
 
 /// Changes one byte of the stored bytes of record `sequence`: the first
 /// byte of `needle` in them becomes `to`.
 async fn edit_one_byte(reg: &TestRegistry, sequence: i64, needle: &[u8], to: u8) {
-    use sqlx::Connection;
-    let mut db = sqlx::SqliteConnection::connect(&reg.config.database_url()).await.unwrap();
-    let mut bytes: Vec<u8> = sqlx::query_scalar("SELECT record FROM ledger WHERE sequence = $1")
-        .bind(sequence)
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
-    let at = bytes.windows(needle.len()).position(|w| w == needle).expect("needle in the record");
-    bytes[at] = to;
-    sqlx::query("DROP TRIGGER ledger_no_update").execute(&mut db).await.unwrap();
-    sqlx::query("UPDATE ledger SET record = $1 WHERE sequence = $2").bind(bytes).bind(sequence).execute(&mut db).await.unwrap();
-    db.close().await.unwrap();
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let (before, after) = (hex(needle), hex(&[&[to], &needle[1..]].concat()));
+    let edit = match backend() {
+        Backend::Sqlite => format!(
+            "UPDATE ledger SET record = CAST(REPLACE(CAST(record AS TEXT), CAST(X'{before}' AS TEXT), CAST(X'{after}' AS TEXT)) AS BLOB) WHERE sequence = {sequence}"
+        ),
+        Backend::Postgres => format!(
+            "UPDATE ledger SET record = overlay(record PLACING '\\x{after}'::bytea FROM position('\\x{before}'::bytea IN record)) WHERE sequence = {sequence}"
+        ),
+    };
+    tamper(reg, Part::Ledger, &["DROP TRIGGER ledger_no_update", &edit]).await;
 }
 
 /// Stops the server, keeping its data directory.
@@ -461,7 +482,6 @@ async fn written_ledger(reg: &TestRegistry) {
     checkpoint(&mut a, &keys).await;
 }
 
-#[tokio::test]
 async fn verify_names_the_record_whose_stored_bytes_were_edited() {
     let reg = TestRegistry::start().await;
     written_ledger(&reg).await;
@@ -487,7 +507,6 @@ async fn verify_names_the_record_whose_stored_bytes_were_edited() {
     assert!(output.contains("DIVERGENCE at ledger sequence 4"), "{output}");
 }
 
-#[tokio::test]
 async fn verify_notices_a_deleted_record() {
     let mut reg = TestRegistry::start().await;
     written_ledger(&reg).await;
@@ -496,13 +515,13 @@ async fn verify_notices_a_deleted_record() {
     assert!(ok, "{output}");
     assert!(output.contains("6 records"), "{output}");
 
-    tamper(&reg, &["DROP TRIGGER ledger_no_delete", "DELETE FROM ledger WHERE sequence = 3"]).await;
+    tamper(&reg, Part::Ledger, &["DROP TRIGGER ledger_no_delete", "DELETE FROM ledger WHERE sequence = 3"]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("DIVERGENCE at ledger sequence 3") && output.contains("missing"), "{output}");
 
     // The last record, too: the tree and the checkpoint outlive it.
-    tamper(&reg, &["DELETE FROM ledger WHERE sequence >= 3"]).await;
+    tamper(&reg, Part::Ledger, &["DELETE FROM ledger WHERE sequence >= 3"]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("DIVERGENCE at ledger sequence 3"), "{output}");
@@ -586,48 +605,51 @@ async fn statistics_count_spot_checks_and_penalties_by_category_region_and_perio
     reg.stop().await;
 }
 
-#[tokio::test]
 async fn verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpoint() {
     let mut reg = TestRegistry::start().await;
     written_ledger(&reg).await;
     stop_server(&mut reg).await;
 
     // Hiding a platform's check from auditors who ask by caller or code.
-    let audit = creditregistry::store::audit_url(&reg.config.database_url());
-    tamper_at(&audit, &["DROP TRIGGER check_block_callers_no_update", "UPDATE check_block_callers SET caller_subject = 'nobody'"]).await;
+    tamper(&reg, Part::Audit, &["DROP TRIGGER check_block_callers_no_update", "UPDATE check_block_callers SET caller_subject = 'nobody'"]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("the check log's caller index differs from its entries"), "{output}");
-    tamper_at(&audit, &["UPDATE check_block_callers SET caller_subject = 'platform-1'"]).await;
+    tamper(&reg, Part::Audit, &["UPDATE check_block_callers SET caller_subject = 'platform-1'"]).await;
     assert!(verify_command(&reg).0);
 
     // Moving a record to another entity's history.
-    tamper(&reg, &["DROP TRIGGER ledger_no_update", &format!("UPDATE ledger SET uscc = '{}' WHERE sequence = 2", CODES[5])]).await;
+    tamper(&reg, Part::Ledger, &["DROP TRIGGER ledger_no_update", &format!("UPDATE ledger SET uscc = '{}' WHERE sequence = 2", CODES[5])]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("DIVERGENCE at ledger sequence 2") && output.contains("columns of record 2"), "{output}");
-    tamper(&reg, &[&format!("UPDATE ledger SET uscc = '{}' WHERE sequence = 2", CODES[1])]).await;
+    tamper(&reg, Part::Ledger, &[&format!("UPDATE ledger SET uscc = '{}' WHERE sequence = 2", CODES[1])]).await;
     assert!(verify_command(&reg).0);
 
     // Checkpoints deleted: the newest, then the first.
-    let audit = creditregistry::store::audit_url(&reg.config.database_url());
-    tamper_at(&audit, &["DROP TRIGGER checkpoints_no_delete", "DELETE FROM checkpoints WHERE id = (SELECT MAX(id) FROM checkpoints)"]).await;
+    tamper(&reg, Part::Audit, &["DROP TRIGGER checkpoints_no_delete", "DELETE FROM checkpoints WHERE id = (SELECT MAX(id) FROM checkpoints)"]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("the newest, is missing"), "{output}");
-    tamper_at(&audit, &["DELETE FROM checkpoints WHERE id = 1"]).await;
+    tamper(&reg, Part::Audit, &["DELETE FROM checkpoints WHERE id = 1"]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("#1") && output.contains("missing"), "{output}");
 
     // The check log is verified before the checkpoints: its faults show first.
-    tamper_at(&audit, &["DROP TRIGGER check_block_codes_no_delete", "DELETE FROM check_block_codes"]).await;
+    tamper(&reg, Part::Audit, &["DROP TRIGGER check_block_codes_no_delete", "DELETE FROM check_block_codes"]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("the check log's code index differs from its entries: 0 rows indexed"), "{output}");
 
     // An entry's bytes changed.
-    tamper_at(&audit, &["DROP TRIGGER check_blocks_no_update", "UPDATE check_blocks SET entries = CAST(REPLACE(CAST(entries AS TEXT), 'platform-1', 'platform-2') AS BLOB)"]).await;
+    let rename = match backend() {
+        Backend::Sqlite => "UPDATE check_blocks SET entries = CAST(REPLACE(CAST(entries AS TEXT), 'platform-1', 'platform-2') AS BLOB)",
+        Backend::Postgres => {
+            "UPDATE check_blocks SET entries = decode(replace(encode(entries, 'hex'), encode('platform-1', 'hex'), encode('platform-2', 'hex')), 'hex')"
+        }
+    };
+    tamper(&reg, Part::Audit, &["DROP TRIGGER check_blocks_no_update", rename]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("does not chain"), "{output}");
@@ -840,6 +862,10 @@ async fn a_store_url_with_options_finds_its_audit_file_on_restart() {
 }
 
 on_both_backends!(
+    receipts_verify_offline_and_any_changed_byte_fails,
+    verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpoint,
+    verify_notices_a_deleted_record,
+    verify_names_the_record_whose_stored_bytes_were_edited,
     every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consistent,
     history_shows_every_record_with_who_when_and_its_standing_as_known_then,
     the_check_log_answers_who_asked_about_whom_and_chains,

@@ -268,7 +268,33 @@ async fn echoed_codes_are_bounded_and_check_log_pages_fit_a_message() {
     reg.stop().await;
 }
 
+/// Many more calls in flight on one connection than it takes at once:
+/// each small request waits for a stream and is answered; none is refused
+/// and the connection is not closed.
+async fn thousands_of_calls_in_flight_on_one_connection_are_all_answered() {
+    let reg = TestRegistry::start().await;
+    let c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..(4 * creditregistry::server::MAX_CONCURRENT_STREAMS) {
+        let mut c = c.clone();
+        calls.spawn(async move {
+            c.check_eligibility(pb::CheckEligibilityRequest {
+                uscc: CODES[0].into(),
+                domain: pb::MeasureDomain::GovernmentProcurement as i32,
+                ..Default::default()
+            })
+            .await
+            .map(|_| ())
+        });
+    }
+    while let Some(done) = calls.join_next().await {
+        done.unwrap().unwrap();
+    }
+    reg.stop().await;
+}
+
 on_both_backends!(
+    thousands_of_calls_in_flight_on_one_connection_are_all_answered,
     the_worst_invalid_input_of_each_kind_stays_readable,
     an_oversized_request_is_resource_exhausted,
     a_full_width_code_names_the_same_entity,
