@@ -103,6 +103,16 @@ struct Rebuilt {
     last_recorded_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Most tries of one batch while other nodes keep appending first.
+const MAX_ATTEMPTS: usize = 32;
+
+/// How often a node looks for records other nodes appended, when the
+/// store does not tell it.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Records read at a time when catching up with other nodes.
+const CATCH_UP_PAGE: u32 = 4096;
+
 /// Records decoded at rebuild before they go to the index together.
 const REBUILD_CHUNK: usize = 65_536;
 
@@ -285,11 +295,70 @@ struct Batch {
 impl WriterTask {
     async fn run(mut self, mut rx: mpsc::Receiver<Job>) {
         let mut jobs = Vec::with_capacity(self.max_batch);
-        while rx.recv_many(&mut jobs, self.max_batch).await > 0 {
-            let (clock, last) = (self.clock, self.last_recorded_at);
-            let now = self.index.begin_batch(|| clock.now().max(last));
-            self.commit_batch(std::mem::take(&mut jobs), now).await;
-            self.index.end_batch();
+        // Other nodes' appends: told at once where the store can tell
+        // (PostgreSQL's NOTIFY), and looked for every `FOLLOW_EVERY` in
+        // case a notice was lost.
+        let mut notices = self.store.ledger_notices();
+        let following = notices.is_some();
+        let mut poll = tokio::time::interval(FOLLOW_EVERY);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                n = rx.recv_many(&mut jobs, self.max_batch) => {
+                    if n == 0 {
+                        break;
+                    }
+                    self.commit_batch(std::mem::take(&mut jobs)).await;
+                }
+                notice = async { notices.as_mut().expect("following").changed().await }, if following => {
+                    if notice.is_err() {
+                        notices = None;
+                    }
+                    self.follow().await;
+                }
+                _ = poll.tick(), if following => self.follow().await,
+            }
+        }
+    }
+
+    /// Reads what other nodes appended, logging a failure: the next notice
+    /// or poll tries again.
+    async fn follow(&mut self) {
+        if let Err(e) = self.catch_up().await {
+            tracing::error!(error = %e, "could not read the ledger's newest records");
+        }
+    }
+
+    /// Brings the index and the tree up to the store's head: the records
+    /// other nodes appended, in order, each decoded once.
+    async fn catch_up(&mut self) -> Result<(), StoreError> {
+        loop {
+            let page = self.store.ledger_page(self.frontier.size(), u64::MAX, CATCH_UP_PAGE).await?;
+            if page.is_empty() {
+                return Ok(());
+            }
+            let mut facts = Vec::with_capacity(page.len());
+            let mut frontier = self.frontier.clone();
+            let mut nodes = Vec::new();
+            let mut last_recorded_at = self.last_recorded_at;
+            for entry in &page {
+                if entry.sequence != frontier.size() + 1 {
+                    return Err(StoreError::Corrupt {
+                        sequence: frontier.size() + 1,
+                        reason: format!("missing: the ledger goes from {} to {}", frontier.size(), entry.sequence),
+                    });
+                }
+                let record = decode_record(entry.sequence, &entry.bytes)?;
+                frontier.push(ledger::leaf_hash(&entry.bytes), &mut nodes);
+                last_recorded_at = last_recorded_at.max(record.recorded_at);
+                facts.push((record.uscc, ledger::encode(&record.facts())));
+            }
+            let first = self.frontier.size() + 1;
+            let indexed = facts.iter().zip(first..).map(|((uscc, bytes), sequence)| Indexed { uscc: *uscc, sequence, bytes });
+            self.index.apply(indexed, TreeHead { size: frontier.size(), root: frontier.root() });
+            tracing::debug!(records = page.len(), head = frontier.size(), "followed the ledger");
+            self.frontier = frontier;
+            self.last_recorded_at = last_recorded_at;
         }
     }
 
@@ -300,12 +369,34 @@ impl WriterTask {
     /// commit fails, and the batch is admitted again against the records
     /// its keys name. That spares the look-up on the writer's one path,
     /// where it took a fifth of each cycle.
-    async fn commit_batch(&mut self, jobs: Vec<Job>, now: chrono::DateTime<chrono::Utc>) {
-        let mut outcome = self.try_batch(&jobs, now, Lookup::References).await;
-        if matches!(&outcome, Err(e) if e.is_duplicate_key()) {
-            tracing::debug!("a key of the batch is already recorded; admitting it again against the store's keys");
-            outcome = self.try_batch(&jobs, now, Lookup::KeysAndReferences).await;
-        }
+    ///
+    /// Another node may have appended since this one last read the ledger:
+    /// the store then refuses the batch (`StoreError::Behind`), and the
+    /// batch is admitted again after reading what was appended, against
+    /// the keys too, since that node may have written the same request.
+    async fn commit_batch(&mut self, jobs: Vec<Job>) {
+        let mut lookup = Lookup::References;
+        let mut attempts = 0;
+        let outcome = loop {
+            let (clock, last) = (self.clock, self.last_recorded_at);
+            let now = self.index.begin_batch(|| clock.now().max(last));
+            let outcome = self.try_batch(&jobs, now, lookup).await;
+            self.index.end_batch();
+            attempts += 1;
+            match outcome {
+                Err(e) if e.is_duplicate_key() && matches!(lookup, Lookup::References) => {
+                    tracing::debug!("a key of the batch is already recorded; admitting it again against the store's keys");
+                }
+                Err(StoreError::Behind { head, .. }) if attempts < MAX_ATTEMPTS => {
+                    tracing::debug!(head, "another node appended first; reading its records and admitting again");
+                    if let Err(e) = self.catch_up().await {
+                        break Err(e);
+                    }
+                }
+                outcome => break outcome,
+            }
+            lookup = Lookup::KeysAndReferences;
+        };
         match outcome {
             Ok(answers) => {
                 for (job, answer) in jobs.into_iter().zip(answers) {

@@ -13,7 +13,8 @@ use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger::{self, Hash, merkle::Frontier, merkle::nodes_in};
 use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::store::{
-    Appended, BlockFilter, ChainedCheck, CheckBlock, NewNodes, PgSettings, Store, StoredCheckpoint, code_key,
+    Appended, BlockFilter, ChainedCheck, CheckBlock, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint,
+    code_key,
 };
 
 const CODES: [&str; 3] = ["91110000600037341L", "91310115MA1K3BTP2B", "91340600MA2PBM9HXD"];
@@ -80,7 +81,7 @@ fn batch(frontier: &mut Frontier, records: &[Arc<Record>]) -> (Vec<Appended>, Ne
 }
 
 /// Appends `records` after `frontier`, moving it on only if they commit.
-async fn append(store: &Store, frontier: &mut Frontier, records: &[Arc<Record>]) -> Result<(), creditregistry::store::StoreError> {
+async fn append(store: &Store, frontier: &mut Frontier, records: &[Arc<Record>]) -> Result<(), StoreError> {
     let mut grown = frontier.clone();
     let (appended, nodes) = batch(&mut grown, records);
     store.append(&appended, &nodes).await?;
@@ -152,19 +153,24 @@ async fn a_repeated_key_fails_the_whole_batch_and_changes_nothing(backend: &str)
     append(&store, &mut frontier, &[penalty_record(1, CODES[0], "r1", "P-1")]).await.unwrap();
 
     // The same request id of the same actor; the same decision number of the
-    // same authority; the same sequence: each refused, with the batch's
-    // other record.
-    let repeats = [
-        penalty_record(3, CODES[1], "r1", "P-9"),
-        penalty_record(3, CODES[1], "r9", "P-1"),
-        penalty_record(1, CODES[1], "r8", "P-8"),
-    ];
+    // same authority: each refused, with the batch's other record.
+    let repeats = [penalty_record(3, CODES[1], "r1", "P-9"), penalty_record(3, CODES[1], "r9", "P-1")];
     for repeat in repeats {
         let records = [penalty_record(2, CODES[2], "r2", "P-2"), repeat];
         let err = append(&store, &mut frontier, &records).await.expect_err("a repeated key");
         assert!(err.is_duplicate_key(), "{err}");
         assert_eq!(store.head().await.unwrap(), 1, "nothing of the batch was kept");
         assert_eq!(store.node_count().await.unwrap(), nodes_in(1));
+    }
+
+    // A batch that does not go on from the head (numbered against an older
+    // ledger, or with a gap) is behind, whatever its keys.
+    for sequences in [[1, 2], [2, 4], [3, 4]] {
+        let records: Vec<_> =
+            sequences.iter().map(|&n| penalty_record(n, CODES[2], &format!("q{n}"), &format!("Q-{n}"))).collect();
+        let err = append(&store, &mut frontier, &records).await.expect_err("out of order");
+        assert!(matches!(err, StoreError::Behind { log: Log::Ledger, head: 1 }), "{sequences:?}: {err}");
+        assert_eq!(store.head().await.unwrap(), 1);
     }
 
     // After a failed batch the store takes the next as before.
@@ -241,6 +247,14 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
     assert_eq!(page.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [1, 2]);
     assert_eq!(page[1].1, later);
     assert_eq!(store.last_checkpoint_id().await.unwrap(), 2);
+
+    // Entries numbered or chained against an older head are behind.
+    let stale = CheckBlock::cut(&entries[2..], entries[1].chain_hash);
+    let err = store.append_audit(&stale, &[]).await.expect_err("numbered against an older head");
+    assert!(matches!(err, StoreError::Behind { log: Log::CheckLog, head: 3 }), "{err}");
+    let rechained = CheckBlock::cut(&[chained(4, "alice", &CODES[..1], [9; 32])], [9; 32]);
+    let err = store.append_audit(&rechained, &[]).await.expect_err("chained to another head");
+    assert!(matches!(err, StoreError::Behind { log: Log::CheckLog, head: 3 }), "{err}");
 
     // A failed audit commit gives no checkpoint id away.
     let clash = CheckBlock::cut(&entries[2..], entries[1].chain_hash);

@@ -27,6 +27,15 @@ CREATE TABLE ledger (
 CREATE INDEX ledger_by_entity ON ledger (uscc, sequence);
 CREATE UNIQUE INDEX ledger_request_ids ON ledger (actor, request_id) WHERE request_id IS NOT NULL;
 
+-- The ledger's size, locked by each append (SELECT … FOR UPDATE): appends
+-- from several server nodes take their turns here, and one that was
+-- admitted against an older ledger is refused and admitted again.
+CREATE TABLE ledger_head (
+    only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
+    size     BIGINT  NOT NULL
+);
+INSERT INTO ledger_head (size) VALUES (0);
+
 -- A decision number is recorded once per authority (idempotency).
 CREATE TABLE decision_numbers (
     authority       TEXT   NOT NULL,
@@ -93,6 +102,16 @@ CREATE TABLE check_blocks (
                                                 -- CheckLogEntry with chain_hash empty
 );
 CREATE INDEX check_blocks_by_time ON check_blocks (max_at);
+
+-- The check log's size and last chain hash, locked by each append as the
+-- ledger's head is: a node whose entries were numbered against an older
+-- head numbers and chains them again.
+CREATE TABLE check_log_head (
+    only_row   BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
+    size       BIGINT  NOT NULL,
+    chain_hash BYTEA   NOT NULL
+);
+INSERT INTO check_log_head (size, chain_hash) VALUES (0, '\x0000000000000000000000000000000000000000000000000000000000000000');
 
 -- Look-up by code and by caller: one row per distinct value per block.
 -- code_key = the first 8 bytes of SHA-256(code), big-endian, signed.

@@ -24,7 +24,10 @@ pub enum ApiError {
     NotFound { reason: &'static str, resource: &'static str, name: String, message: String },
     AlreadyExists { reason: &'static str, existing_record_id: String, message: String },
     FailedPrecondition { reason: &'static str, message: String },
+    /// Retryable: the store or the writer cannot answer now.
     Unavailable { reason: &'static str, message: String },
+    /// Stored data is corrupt or inconsistent: retrying will not help.
+    DataLoss { reason: &'static str, message: String },
     /// A request over a size limit; the message names the limit.
     ResourceExhausted { reason: &'static str, message: String },
 }
@@ -76,12 +79,18 @@ impl ApiError {
 }
 
 impl From<StoreError> for ApiError {
+    /// Corrupt or inconsistent stored data is DATA_LOSS, logged; anything
+    /// else the store reports (it cannot connect, commit or answer in
+    /// time) is UNAVAILABLE, which clients may retry.
     fn from(e: StoreError) -> Self {
-        let reason = match e {
-            StoreError::Stopped(_) => "SHUTTING_DOWN",
-            _ => "STORE_UNAVAILABLE",
-        };
-        ApiError::Unavailable { reason, message: e.to_string() }
+        match e {
+            StoreError::Corrupt { .. } | StoreError::CorruptDraw { .. } | StoreError::Inconsistent(_) => {
+                tracing::error!(error = %e, "stored data is corrupt");
+                ApiError::DataLoss { reason: "STORED_DATA_CORRUPT", message: e.to_string() }
+            }
+            StoreError::Stopped(_) => ApiError::Unavailable { reason: "SHUTTING_DOWN", message: e.to_string() },
+            _ => ApiError::Unavailable { reason: "STORE_UNAVAILABLE", message: e.to_string() },
+        }
     }
 }
 
@@ -90,6 +99,9 @@ impl From<AuthError> for ApiError {
         ApiError::Unauthenticated(e)
     }
 }
+
+/// How long a client should wait before retrying an UNAVAILABLE call.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Longest description carried in `grpc-message`, in UTF-8 bytes: it is
 /// percent-encoded there, so a byte may take three.
@@ -210,7 +222,12 @@ impl From<ApiError> for Status {
             }
             ApiError::Unavailable { reason, message } => {
                 info(&mut details, reason, HashMap::new());
+                details.set_retry_info(Some(RETRY_AFTER));
                 (Code::Unavailable, message)
+            }
+            ApiError::DataLoss { reason, message } => {
+                info(&mut details, reason, HashMap::new());
+                (Code::DataLoss, message)
             }
             ApiError::ResourceExhausted { reason, message } => {
                 info(&mut details, reason, HashMap::new());

@@ -10,6 +10,7 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
     (6, "decision_numbers_by_sequence", include_str!("../../migrations/sqlite/0006_decision_numbers_by_sequence.sql")),
     (7, "leaf_hash_dropped", include_str!("../../migrations/sqlite/0007_leaf_hash_dropped.sql")),
     (8, "inspection_draw_codes", include_str!("../../migrations/sqlite/0008_inspection_draw_codes.sql")),
+    (9, "ledger_in_order", include_str!("../../migrations/sqlite/0009_ledger_in_order.sql")),
 ];
 
 /// The migration before which the store copies the check log and

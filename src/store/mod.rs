@@ -303,6 +303,26 @@ pub enum StoreError {
     InUse { path: String, holder: String },
     #[error("cannot claim the store {path}: {source}")]
     Claim { path: String, source: std::io::Error },
+    /// An append was numbered against an older head than the store's:
+    /// another node appended first. Nothing was written.
+    #[error("the {log} has grown to {head} entries since this append was numbered")]
+    Behind { log: Log, head: u64 },
+}
+
+/// The two append-only logs a store keeps in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Log {
+    Ledger,
+    CheckLog,
+}
+
+impl std::fmt::Display for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Log::Ledger => "ledger",
+            Log::CheckLog => "check log",
+        })
+    }
 }
 
 impl StoreError {
@@ -325,10 +345,12 @@ pub(crate) trait Backend {
     async fn last_checkpoint_id(&self) -> Result<i64, StoreError>;
 
     /// Appends records and the Merkle nodes they complete in one
-    /// transaction; returns once it is durably committed. A record whose
-    /// sequence, id, request id (per actor) or decision number (per
+    /// transaction; returns once it is durably committed. The batch must
+    /// go on from the stored head: one numbered against an older head
+    /// fails with `StoreError::Behind` (another node appended first). A
+    /// record whose id, request id (per actor) or decision number (per
     /// authority) is already held fails the whole batch
-    /// (`StoreError::is_duplicate_key`) and changes nothing.
+    /// (`StoreError::is_duplicate_key`). A failed batch changes nothing.
     async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError>;
 
     /// How many Merkle nodes are stored.
@@ -358,7 +380,9 @@ pub(crate) trait Backend {
     async fn locate(&self, record_ids: &[&str]) -> Result<std::collections::HashMap<String, Located>, StoreError>;
 
     /// Appends check-log blocks, their index rows and checkpoints in one
-    /// transaction, apart from the ledger's.
+    /// transaction, apart from the ledger's. The first block must go on
+    /// from the stored check log (its size and chain hash), or the append
+    /// fails with `StoreError::Behind` and changes nothing.
     async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError>;
 
     /// The check log's size and the chain hash of its last entry.
@@ -393,6 +417,11 @@ pub(crate) trait Backend {
 
     /// A kept draw by id.
     async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError>;
+
+    /// Notices of the ledger's size after other processes' appends, where
+    /// the database sends them (PostgreSQL's LISTEN/NOTIFY); `None` where
+    /// no other process appends (SQLite, which one process serves).
+    fn ledger_notices(&self) -> Option<tokio::sync::watch::Receiver<u64>>;
 
     /// Closes every connection.
     async fn close(&self);
@@ -577,6 +606,11 @@ impl Store {
     /// See `Backend::draw`.
     pub async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError> {
         dispatch!(self, s => s.draw(id).await)
+    }
+
+    /// See `Backend::ledger_notices`.
+    pub fn ledger_notices(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        dispatch!(self, s => s.ledger_notices())
     }
 
     /// See `Backend::close`.

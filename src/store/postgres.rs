@@ -8,12 +8,12 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Executor, Postgres, QueryBuilder, Row, Transaction};
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, Backend, BlockFilter, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint, StoredEntry,
+    Appended, Backend, Log, BlockFilter, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint, StoredEntry,
     migrate,
 };
 use crate::domain::rules::supervision::InspectionDraw;
@@ -50,6 +50,9 @@ const SCAN_PAGE: i64 = 8192;
 /// Migrations of concurrently starting nodes wait on this advisory lock,
 /// so exactly one applies each.
 const MIGRATION_LOCK: i64 = 0x6372_6564_6974_7265; // "creditre"
+
+/// The channel on which each ledger append notifies its new size.
+pub const LEDGER_CHANNEL: &str = "creditregistry_ledger";
 
 impl PgStore {
     /// Opens the store and brings its schema up to date.
@@ -109,6 +112,20 @@ impl Backend for PgStore {
     /// rows each.
     async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        if let Some(last) = batch.last() {
+            // Appends from every node take their turns on the head row.
+            let head: i64 = sqlx::query_scalar("SELECT size FROM ledger_head FOR UPDATE").fetch_one(&mut *tx).await?;
+            let in_order = batch.iter().zip(head as u64 + 1..).all(|(a, sequence)| a.record.sequence == sequence);
+            if !in_order {
+                return Err(StoreError::Behind { log: Log::Ledger, head: head as u64 });
+            }
+            sqlx::query("UPDATE ledger_head SET size = $1").bind(clamp(last.record.sequence)).execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(LEDGER_CHANNEL)
+                .bind(last.record.sequence.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
         for chunk in batch.chunks(ROWS) {
             let mut ledger = QueryBuilder::<Postgres>::new(
                 "INSERT INTO ledger (sequence, record_id, recorded_at, uscc, authority, actor, request_id, kind, record) ",
@@ -272,6 +289,18 @@ impl Backend for PgStore {
 
     async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        if let (Some(first), Some(last)) = (blocks.first(), blocks.last()) {
+            let row = sqlx::query("SELECT size, chain_hash FROM check_log_head FOR UPDATE").fetch_one(&mut *tx).await?;
+            let (size, chain): (i64, Vec<u8>) = (row.try_get("size")?, row.try_get("chain_hash")?);
+            if size as u64 + 1 != first.first_sequence || chain != first.chain_before {
+                return Err(StoreError::Behind { log: Log::CheckLog, head: size as u64 });
+            }
+            sqlx::query("UPDATE check_log_head SET size = $1, chain_hash = $2")
+                .bind(clamp(last.last_sequence))
+                .bind(&last.chain_hash[..])
+                .execute(&mut *tx)
+                .await?;
+        }
         for block in blocks {
             insert_block(&mut tx, block).await?;
         }
@@ -450,6 +479,46 @@ impl Backend for PgStore {
             Some(row) => Ok(Some(self.draw_from_row(&row).await?)),
             None => Ok(None),
         }
+    }
+
+    /// Listens on `LEDGER_CHANNEL` from a connection of its own, listening
+    /// again after the connection is lost (notices sent meanwhile are
+    /// lost; the writer also polls).
+    fn ledger_notices(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        let (tx, rx) = tokio::sync::watch::channel(0);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            while !tx.is_closed() && !pool.is_closed() {
+                let mut listener = match PgListener::connect_with(&pool).await {
+                    Ok(listener) => listener,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot listen for other nodes' appends; polling only");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                };
+                if let Err(e) = listener.listen(LEDGER_CHANNEL).await {
+                    tracing::warn!(error = %e, "cannot listen for other nodes' appends; polling only");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+                loop {
+                    tokio::select! {
+                        notice = listener.try_recv() => match notice {
+                            Ok(Some(notice)) => {
+                                if let Ok(size) = notice.payload().parse::<u64>() {
+                                    tx.send_if_modified(|seen| std::mem::replace(seen, size.max(*seen)) < size);
+                                }
+                            }
+                            // The connection was lost; listen again.
+                            Ok(None) | Err(_) => break,
+                        },
+                        _ = tx.closed() => return,
+                    }
+                }
+            }
+        });
+        Some(rx)
     }
 
     async fn close(&self) {

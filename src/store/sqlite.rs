@@ -13,7 +13,7 @@ use sqlx::{Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection, Sq
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, Backend, BlockFilter, ChainedCheck, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
+    Appended, Backend, Log, BlockFilter, ChainedCheck, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
     StoredEntry, migrate,
 };
 use crate::ledger::Hash;
@@ -35,6 +35,10 @@ pub struct SqliteStore {
 /// Most rows in one multi-row INSERT (10 columns: well under SQLite's
 /// 32,766 bound parameters).
 const ROWS: usize = 500;
+
+/// What the `ledger_in_order` trigger says when a record does not go on
+/// from the ledger's head.
+const OUT_OF_ORDER: &str = "ledger sequence out of order";
 
 /// Ledger rows read at a time by a scan.
 const SCAN_PAGE: u32 = 8192;
@@ -241,6 +245,10 @@ impl Backend for SqliteStore {
                 tracing::error!(error = %rollback, "rolling a failed append back failed; closing its connection");
                 appender.take();
             }
+            drop(appender);
+            if matches!(&e, sqlx::Error::Database(d) if d.message().contains(OUT_OF_ORDER)) {
+                return Err(StoreError::Behind { log: Log::Ledger, head: self.head().await? });
+            }
             return Err(e.into());
         }
         Ok(())
@@ -389,6 +397,18 @@ impl Backend for SqliteStore {
 
     async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
         let mut tx = self.audit.begin().await?;
+        if let Some(first) = blocks.first() {
+            let row = sqlx::query("SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+            let (size, chain) = match row {
+                Some(row) => (row.try_get::<i64, _>(0)? as u64, row.try_get::<Vec<u8>, _>(1)?),
+                None => (0, vec![0; 32]),
+            };
+            if size + 1 != first.first_sequence || chain != first.chain_before {
+                return Err(StoreError::Behind { log: Log::CheckLog, head: size });
+            }
+        }
         for block in blocks {
             insert_block(&mut tx, block).await?;
         }
@@ -575,6 +595,10 @@ impl Backend for SqliteStore {
             Some(row) => Ok(Some(self.draw_from_row(&row).await?)),
             None => Ok(None),
         }
+    }
+
+    fn ledger_notices(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
     }
 
     async fn close(&self) {
