@@ -22,7 +22,7 @@ use crate::ledger;
 use crate::ledger::merkle::{Frontier, frontier, nodes_in};
 use crate::ledger::signing::PublicKey;
 use crate::snapshot::{self, Snapshot, SnapshotFile};
-use crate::store::{Appended, FoundKeys, IdempotencyKeys, NewNodes, Store, StoreError, decode_record};
+use crate::store::{Appended, FoundKeys, IdempotencyKeys, LedgerLock, NewNodes, Store, StoreError, decode_record};
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
@@ -102,9 +102,6 @@ struct Rebuilt {
     frontier: Frontier,
     last_recorded_at: chrono::DateTime<chrono::Utc>,
 }
-
-/// Most tries of one batch while other nodes keep appending first.
-const MAX_ATTEMPTS: usize = 32;
 
 /// How often a node looks for records other nodes appended, when the
 /// store does not tell it.
@@ -321,6 +318,20 @@ impl WriterTask {
         }
     }
 
+    /// The ledger's lock, with the index and tree brought up to its head.
+    async fn locked_and_caught_up(&mut self) -> Result<LedgerLock, StoreError> {
+        let lock = self.store.lock_ledger().await?;
+        self.catch_up().await?;
+        if self.frontier.size() != lock.head {
+            return Err(StoreError::Inconsistent(format!(
+                "the ledger's head says {} records but {} were read",
+                lock.head,
+                self.frontier.size()
+            )));
+        }
+        Ok(lock)
+    }
+
     /// Reads what other nodes appended, logging a failure: the next notice
     /// or poll tries again.
     async fn follow(&mut self) {
@@ -376,21 +387,24 @@ impl WriterTask {
     /// the keys too, since that node may have written the same request.
     async fn commit_batch(&mut self, jobs: Vec<Job>) {
         let mut lookup = Lookup::References;
-        let mut attempts = 0;
+        let mut lock = None;
         let outcome = loop {
+            let locked = lock.is_some();
             let (clock, last) = (self.clock, self.last_recorded_at);
             let now = self.index.begin_batch(|| clock.now().max(last));
-            let outcome = self.try_batch(&jobs, now, lookup).await;
+            let outcome = self.try_batch(&jobs, now, lookup, lock.take()).await;
             self.index.end_batch();
-            attempts += 1;
             match outcome {
                 Err(e) if e.is_duplicate_key() && matches!(lookup, Lookup::References) => {
                     tracing::debug!("a key of the batch is already recorded; admitting it again against the store's keys");
                 }
-                Err(StoreError::Behind { head, .. }) if attempts < MAX_ATTEMPTS => {
-                    tracing::debug!(head, "another node appended first; reading its records and admitting again");
-                    if let Err(e) = self.catch_up().await {
-                        break Err(e);
+                Err(StoreError::Behind { head, .. }) if !locked => {
+                    // Under the head's lock no other node appends: reading
+                    // theirs and admitting again cannot be behind.
+                    tracing::debug!(head, "another node appended first; admitting again under the ledger's lock");
+                    match self.locked_and_caught_up().await {
+                        Ok(held) => lock = Some(held),
+                        Err(e) => break Err(e),
                     }
                 }
                 outcome => break outcome,
@@ -419,6 +433,7 @@ impl WriterTask {
         jobs: &[Job],
         now: chrono::DateTime<chrono::Utc>,
         lookup: Lookup,
+        lock: Option<LedgerLock>,
     ) -> Result<Vec<Result<Written, WriteError>>, StoreError> {
         let today = self.clock.today();
         let earlier = self.known(jobs, lookup).await?;
@@ -452,7 +467,10 @@ impl WriterTask {
         for entry in &appended {
             frontier.push(entry.leaf_hash, &mut nodes.hashes);
         }
-        self.store.append(&appended, &nodes).await?;
+        match lock {
+            Some(lock) => self.store.append_locked(lock, &appended, &nodes).await?,
+            None => self.store.append(&appended, &nodes).await?,
+        }
         self.last_recorded_at = now;
         let facts: Vec<Vec<u8>> = appended.iter().map(|a| ledger::encode(&a.record.facts())).collect();
         let indexed = appended.iter().zip(&facts).map(|(a, facts)| Indexed {

@@ -52,6 +52,8 @@ pub const IN_FLIGHT: u32 = 128 * 1024;
 const COMMIT_EVERY: Duration = Duration::from_millis(50);
 /// Pause between commits while the store refuses them.
 const RETRY: Duration = Duration::from_secs(1);
+/// Most times one commit is numbered again while other nodes keep logging first.
+const MAX_ATTEMPTS: usize = 32;
 /// Checkpoints kept for answers computed against a recent tree head.
 const RECENT: usize = 16;
 
@@ -452,13 +454,25 @@ impl Task {
         if self.pending_checks.is_empty() && self.pending_checkpoints.is_empty() {
             return Ok(());
         }
-        let committed = self.shared.state.lock().expect("audit state").log_head;
-        let blocks = CheckBlock::cut(&self.pending_checks, committed);
-        if let Err(e) = self.store.append_audit(&blocks, &self.pending_checkpoints).await {
-            // A commit can succeed and still report an error; retrying it
-            // would then fail for ever on the entries' sequence numbers.
-            if !self.committed_after_all().await {
-                return Err(e);
+        let mut attempts = 0;
+        loop {
+            let committed = self.shared.state.lock().expect("audit state").log_head;
+            let blocks = CheckBlock::cut(&self.pending_checks, committed);
+            match self.store.append_audit(&blocks, &self.pending_checkpoints).await {
+                Ok(()) => break,
+                Err(StoreError::Behind { head, .. }) if attempts < MAX_ATTEMPTS => {
+                    // Another node logged checks first: ours go after its.
+                    attempts += 1;
+                    tracing::debug!(head, "another node logged checks first; numbering ours after them");
+                    self.rechain().await?;
+                }
+                // A commit can succeed and still report an error; retrying it
+                // would then fail for ever on the entries' sequence numbers.
+                Err(e) if self.committed_after_all().await => {
+                    tracing::debug!(error = %e, "the commit reported an error but was stored");
+                    break;
+                }
+                Err(e) => return Err(e),
             }
         }
         if let Some(last) = self.pending_checks.last() {
@@ -475,12 +489,39 @@ impl Task {
         Ok(())
     }
 
-    /// Whether the store already holds the newest pending entry.
+    /// Whether the store already holds the newest pending entry: its chain
+    /// hash is the stored one at its sequence.
     async fn committed_after_all(&self) -> bool {
-        match (self.pending_checks.last(), self.store.check_log_head().await) {
-            (Some(last), Ok((size, _))) => size >= last.sequence,
-            _ => false,
+        match self.pending_checks.last() {
+            Some(last) => log::head_at(&self.store, last.sequence).await.is_ok_and(|chain| chain == last.chain_hash),
+            None => false,
         }
+    }
+
+    /// Numbers and chains the pending entries again after the check log as
+    /// stored. Pending checkpoints named the old numbering and are dropped:
+    /// the next is signed over the log as stored.
+    async fn rechain(&mut self) -> Result<(), StoreError> {
+        let (size, chain) = self.store.check_log_head().await?;
+        {
+            let mut state = self.shared.state.lock().expect("audit state");
+            state.log_size = size;
+            state.log_head = chain;
+        }
+        self.next_check = size + 1;
+        self.chain = chain;
+        self.pending_checkpoints.clear();
+        for mut check in std::mem::take(&mut self.pending_checks) {
+            let mut entry = log::decode(check.sequence, &check.bytes)?;
+            entry.sequence = self.next_check as i64;
+            check.bytes = entry.encode_to_vec();
+            check.sequence = self.next_check;
+            self.chain = chain_hash(&self.chain, &check.bytes);
+            check.chain_hash = self.chain;
+            self.pending_checks.push(check);
+            self.next_check += 1;
+        }
+        Ok(())
     }
 
     async fn sign_and_store(&mut self) -> Result<pb::SignedCheckpoint, StoreError> {

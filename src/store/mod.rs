@@ -353,6 +353,15 @@ pub(crate) trait Backend {
     /// (`StoreError::is_duplicate_key`). A failed batch changes nothing.
     async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError>;
 
+    /// Locks the ledger's head for one append by this process, until the
+    /// lock is appended with or dropped: other nodes' appends wait. For a
+    /// writer whose optimistic append was `Behind`: under the lock it reads
+    /// what was appended, admits again, and cannot be behind.
+    async fn lock_ledger(&self) -> Result<LedgerLock, StoreError>;
+
+    /// `append` under a lock from `lock_ledger`, which it releases.
+    async fn append_locked(&self, lock: LedgerLock, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError>;
+
     /// How many Merkle nodes are stored.
     async fn node_count(&self) -> Result<u64, StoreError>;
 
@@ -425,6 +434,20 @@ pub(crate) trait Backend {
 
     /// Closes every connection.
     async fn close(&self);
+}
+
+/// The ledger's head, locked for one append (`Backend::lock_ledger`).
+pub struct LedgerLock {
+    /// The ledger's size under the lock.
+    pub head: u64,
+    held: Held,
+}
+
+/// What holds a `LedgerLock`: on PostgreSQL an open transaction that has
+/// the head row; on SQLite nothing beyond the process's claim.
+enum Held {
+    Sqlite,
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 /// The configured backend, chosen by the database URL's scheme:
@@ -518,6 +541,16 @@ impl Store {
     /// See `Backend::append`.
     pub async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
         dispatch!(self, s => s.append(batch, nodes).await)
+    }
+
+    /// See `Backend::lock_ledger`.
+    pub async fn lock_ledger(&self) -> Result<LedgerLock, StoreError> {
+        dispatch!(self, s => s.lock_ledger().await)
+    }
+
+    /// See `Backend::append_locked`.
+    pub async fn append_locked(&self, lock: LedgerLock, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
+        dispatch!(self, s => s.append_locked(lock, batch, nodes).await)
     }
 
     /// See `Backend::node_count`.

@@ -13,7 +13,7 @@ use sqlx::{Executor, Postgres, QueryBuilder, Row, Transaction};
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, Backend, Log, BlockFilter, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint, StoredEntry,
+    Appended, Backend, Held, LedgerLock, Log, BlockFilter, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint, StoredEntry,
     migrate,
 };
 use crate::domain::rules::supervision::InspectionDraw;
@@ -111,13 +111,25 @@ impl Backend for PgStore {
     /// A batch in one transaction: multi-row inserts of at most `ROWS`
     /// rows each.
     async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
+        let lock = self.lock_ledger().await?;
+        self.append_locked(lock, batch, nodes).await
+    }
+
+    /// Appends from every node take their turns on the head row.
+    async fn lock_ledger(&self) -> Result<LedgerLock, StoreError> {
         let mut tx = self.pool.begin().await?;
+        let head: i64 = sqlx::query_scalar("SELECT size FROM ledger_head FOR UPDATE").fetch_one(&mut *tx).await?;
+        Ok(LedgerLock { head: head as u64, held: Held::Postgres(tx) })
+    }
+
+    async fn append_locked(&self, lock: LedgerLock, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
+        let Held::Postgres(mut tx) = lock.held else {
+            return Err(StoreError::Inconsistent("a ledger lock of another store".into()));
+        };
         if let Some(last) = batch.last() {
-            // Appends from every node take their turns on the head row.
-            let head: i64 = sqlx::query_scalar("SELECT size FROM ledger_head FOR UPDATE").fetch_one(&mut *tx).await?;
-            let in_order = batch.iter().zip(head as u64 + 1..).all(|(a, sequence)| a.record.sequence == sequence);
+            let in_order = batch.iter().zip(lock.head + 1..).all(|(a, sequence)| a.record.sequence == sequence);
             if !in_order {
-                return Err(StoreError::Behind { log: Log::Ledger, head: head as u64 });
+                return Err(StoreError::Behind { log: Log::Ledger, head: lock.head });
             }
             sqlx::query("UPDATE ledger_head SET size = $1").bind(clamp(last.record.sequence)).execute(&mut *tx).await?;
             sqlx::query("SELECT pg_notify($1, $2)")

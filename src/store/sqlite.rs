@@ -13,7 +13,7 @@ use sqlx::{Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection, Sq
 use tokio_stream::StreamExt;
 
 use super::{
-    Appended, Backend, Log, BlockFilter, ChainedCheck, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
+    Appended, Backend, Held, LedgerLock, Log, BlockFilter, ChainedCheck, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
     StoredEntry, migrate,
 };
 use crate::ledger::Hash;
@@ -599,6 +599,16 @@ impl Backend for SqliteStore {
 
     fn ledger_notices(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         None
+    }
+
+    /// One process appends (`claim`), so the head it reads stays the head;
+    /// the `ledger_in_order` trigger checks it all the same.
+    async fn lock_ledger(&self) -> Result<LedgerLock, StoreError> {
+        Ok(LedgerLock { head: self.head().await?, held: Held::Sqlite })
+    }
+
+    async fn append_locked(&self, _lock: LedgerLock, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
+        self.append(batch, nodes).await
     }
 
     async fn close(&self) {

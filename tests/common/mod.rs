@@ -78,7 +78,7 @@ macro_rules! on_both_backends {
     ($($name:ident),+ $(,)?) => {
         mod on_sqlite {
             $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[tokio::test]
                 async fn $name() {
                     $crate::common::BACKEND.scope($crate::common::Backend::Sqlite, super::$name()).await
                 }
@@ -86,7 +86,7 @@ macro_rules! on_both_backends {
         }
         mod on_postgres {
             $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[tokio::test]
                 async fn $name() {
                     $crate::common::BACKEND.scope($crate::common::Backend::Postgres, super::$name()).await
                 }
@@ -129,6 +129,19 @@ impl TestRegistry {
         configure(&mut config);
         let running = creditregistry::server::start(&config).await.expect("server starts");
         TestRegistry { dir, config, running: Some(running), keys }
+    }
+
+    /// A second server node on the same store and keys (PostgreSQL, which
+    /// several nodes serve), on its own port. It must stop before this one.
+    pub async fn another_node(&self) -> TestRegistry {
+        let config = Config { listen: "127.0.0.1:0".parse().unwrap(), ..self.config.clone() };
+        let running = creditregistry::server::start(&config).await.expect("another node starts");
+        TestRegistry {
+            dir: tempfile::tempdir().expect("temp dir"),
+            config,
+            running: Some(running),
+            keys: KeyPairFiles::in_dir(&self.dir.path().join("keys")),
+        }
     }
 
     pub fn addr(&self) -> std::net::SocketAddr {
