@@ -1,0 +1,103 @@
+//! Durability: the registry's own binary is killed with SIGKILL while
+//! clients write, and started again on the same store. Every write it
+//! acknowledged is there (a repeat of it is answered as the original), and
+//! the whole store verifies — on SQLite and on PostgreSQL.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use tonic::transport::Channel;
+
+use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
+
+/// The registry's binary serving `reg`'s store and keys on a free port.
+fn serve(reg: &TestRegistry) -> (Child, String) {
+    let keys: Vec<String> = reg
+        .config
+        .auth
+        .keys
+        .iter()
+        .map(|k| format!("{}:{:?}:{}", k.kid, k.algorithm, k.public_key_file.display()))
+        .collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("CREDITREGISTRY_DATA_DIR", reg.dir.path())
+        .env("CREDITREGISTRY_DATABASE_URL", reg.config.database_url())
+        .env("CREDITREGISTRY_AUTH_KEYS", keys.join(","))
+        .env_remove("CREDITREGISTRY_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim().rsplit(' ').next().expect("the address it serves on").to_string();
+    assert!(line.contains("serving gRPC on"), "{line}");
+    (child, format!("http://{addr}"))
+}
+
+async fn writer(reg: &TestRegistry, url: &str) -> RecordsClient {
+    let channel = Channel::from_shared(url.to_string()).unwrap().connect().await.unwrap();
+    RecordsServiceClient::with_interceptor(channel, Bearer::new(&reg.enforcement_token()))
+}
+
+async fn acknowledged_writes_survive_a_kill() {
+    let mut reg = TestRegistry::start().await;
+    reg.running.take().expect("running").stop().await.expect("clean stop");
+    let (mut child, url) = serve(&reg);
+
+    // Writers write until the server dies under them.
+    let mut writers = tokio::task::JoinSet::new();
+    for caller in 0..8u32 {
+        let mut w = writer(&reg, &url).await;
+        writers.spawn(async move {
+            let mut acknowledged = Vec::new();
+            for n in 0.. {
+                let request = penalty_request(&format!("kill-{caller}-{n}"), &code_in("310115", caller * 100_000 + n), penalty(&format!("K-{caller}-{n}"), 100_000));
+                match w.record_penalty(request.clone()).await {
+                    Ok(answer) => acknowledged.push((request, answer.into_inner().record.unwrap())),
+                    Err(_) => break,
+                }
+            }
+            acknowledged
+        });
+    }
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut acknowledged = Vec::new();
+    while let Some(done) = writers.join_next().await {
+        acknowledged.extend(done.unwrap());
+    }
+    assert!(acknowledged.len() > 100, "writes were acknowledged before the kill: {}", acknowledged.len());
+    println!("{} writes acknowledged in {:.1} s before SIGKILL", acknowledged.len(), started.elapsed().as_secs_f64());
+
+    // Started again: each acknowledged write is there, as written.
+    let (mut child, url) = serve(&reg);
+    let mut w = writer(&reg, &url).await;
+    for (request, record) in &acknowledged {
+        let again = w.record_penalty(request.clone()).await.unwrap().into_inner();
+        assert!(again.idempotent_replay, "acknowledged write {} is in the store", record.record_id);
+        assert_eq!(again.record.as_ref(), Some(record));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // The whole store verifies.
+    let out = Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+        .arg("verify")
+        .env("CREDITREGISTRY_DATA_DIR", reg.dir.path())
+        .env("CREDITREGISTRY_DATABASE_URL", reg.config.database_url())
+        .env_remove("CREDITREGISTRY_CONFIG")
+        .output()
+        .unwrap();
+    let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{output}");
+}
+
+on_both_backends!(acknowledged_writes_survive_a_kill);
