@@ -116,6 +116,12 @@ enum Command {
         /// Keep the temporary data directory.
         #[arg(long)]
         keep: bool,
+        /// Compare the backends instead: writes and checks per second on
+        /// SQLite, on PostgreSQL with one server node and with two, and how
+        /// long a write on one node takes to be read on the other. Needs
+        /// PostgreSQL 15's initdb and pg_ctl (Debian package postgresql-15).
+        #[arg(long)]
+        backends: bool,
     },
 }
 
@@ -240,7 +246,7 @@ fn run(cli: Cli) -> Result<(), String> {
             print!("{}", key.to_pem());
             Ok(())
         }
-        Command::Bench { quick, entities, runs, seconds, batch_seconds, keep } => {
+        Command::Bench { quick, entities, runs, seconds, batch_seconds, keep, backends } => {
             drop(runtime);
             let defaults = if quick { bench::Options::quick() } else { bench::Options::full() };
             bench::run(bench::Options {
@@ -249,6 +255,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 seconds: seconds.unwrap_or(defaults.seconds).max(1),
                 batch_seconds: batch_seconds.unwrap_or(defaults.batch_seconds).max(1),
                 keep,
+                backends,
                 ..defaults
             })
         }

@@ -411,6 +411,11 @@ impl WriterTask {
             }
             lookup = Lookup::KeysAndReferences;
         };
+        Self::answer_all(jobs, outcome);
+    }
+
+    /// Answers each job with its answer, or all with the batch's failure.
+    fn answer_all(jobs: Vec<Job>, outcome: Result<Vec<Result<Written, WriteError>>, StoreError>) {
         match outcome {
             Ok(answers) => {
                 for (job, answer) in jobs.into_iter().zip(answers) {

@@ -111,7 +111,7 @@ impl Figures {
 }
 
 /// A penalty numbered `n`, for writes that are all new records.
-fn write_request(n: usize, entities: usize) -> pb::RecordPenaltyRequest {
+pub fn write_request(n: usize, entities: usize) -> pb::RecordPenaltyRequest {
     let today = chrono::Utc::now().date_naive();
     let decided_on = today - chrono::Days::new(1 + (n % 300) as u64);
     use chrono::Datelike;

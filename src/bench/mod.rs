@@ -4,6 +4,7 @@
 //! the median of repeated runs with their spread, beside a baseline
 //! measured in the same run. It asserts nothing about the figures.
 
+mod backends;
 mod load;
 mod population;
 
@@ -37,16 +38,19 @@ pub struct Options {
     pub batch_codes: usize,
     /// Keep the data directory (printed) instead of removing it.
     pub keep: bool,
+    /// Compare the backends (SQLite; PostgreSQL with one node and with
+    /// two) instead of the full table.
+    pub backends: bool,
 }
 
 impl Options {
     /// Under a minute: a small population, one run, one-second measurements.
     pub fn quick() -> Options {
-        Options { entities: 10_000, runs: 1, seconds: 1, batch_seconds: 3, batch_codes: 1000, keep: false }
+        Options { entities: 10_000, runs: 1, seconds: 1, batch_seconds: 3, batch_codes: 1000, keep: false, backends: false }
     }
 
     pub fn full() -> Options {
-        Options { entities: 1_000_000, runs: 3, seconds: 10, batch_seconds: 60, batch_codes: 1000, keep: false }
+        Options { entities: 1_000_000, runs: 3, seconds: 10, batch_seconds: 60, batch_codes: 1000, keep: false, backends: false }
     }
 }
 
@@ -63,7 +67,11 @@ const GP: i32 = pb::MeasureDomain::GovernmentProcurement as i32;
 pub fn run(options: Options) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     let dir = std::env::temp_dir().join(format!("creditregistry-bench-{}", std::process::id()));
-    let result = runtime.block_on(bench(&options, &dir));
+    let result = if options.backends {
+        runtime.block_on(backends::compare(&options, &dir))
+    } else {
+        runtime.block_on(bench(&options, &dir))
+    };
     if options.keep {
         eprintln!("data kept in {}", dir.display());
     } else {
@@ -136,12 +144,21 @@ struct Server {
 
 impl Server {
     fn spawn(dir: &Path) -> Result<Server, String> {
+        Server::spawn_on(dir, None, "server.log")
+    }
+
+    /// A server on the data directory `dir` (keys; the SQLite store unless
+    /// `database_url` names another), logging to `log` in it.
+    fn spawn_on(dir: &Path, database_url: Option<&str>, log: &str) -> Result<Server, String> {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
-        let log = std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?;
-        let child = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
-            .args(["serve", "--dev", "--listen", &format!("127.0.0.1:{port}")])
-            .env("CREDITREGISTRY_DATA_DIR", dir)
-            .env_remove("CREDITREGISTRY_DATABASE_URL")
+        let log = std::fs::File::create(dir.join(log)).map_err(|e| e.to_string())?;
+        let mut command = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
+        command.args(["serve", "--dev", "--listen", &format!("127.0.0.1:{port}")]).env("CREDITREGISTRY_DATA_DIR", dir);
+        match database_url {
+            Some(url) => command.env("CREDITREGISTRY_DATABASE_URL", url),
+            None => command.env_remove("CREDITREGISTRY_DATABASE_URL"),
+        };
+        let child = command
             .env_remove("CREDITREGISTRY_CONFIG")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
