@@ -32,6 +32,17 @@ impl PgCluster {
     /// Makes and starts a cluster; the error says what was missing or what
     /// failed, with PostgreSQL's own output.
     pub fn start(durability: Durability) -> Result<PgCluster, String> {
+        PgCluster::start_with(durability, |_| Ok(Vec::new()))
+    }
+
+    /// As `start`, with more server settings (`name=value`) from `settings`,
+    /// which is given the cluster's directory to keep files in (a
+    /// certificate, say) before the server starts; the files it makes there
+    /// are handed to the user the server runs as.
+    pub fn start_with(
+        durability: Durability,
+        settings: impl FnOnce(&Path) -> Result<Vec<String>, String>,
+    ) -> Result<PgCluster, String> {
         let bin = binaries()?;
         let as_postgres = is_root();
         let dir = std::env::temp_dir().join(format!(
@@ -49,6 +60,10 @@ impl PgCluster {
             .command("initdb")
             .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync", "-D"])
             .arg(&data))?;
+        let extra = settings(&cluster.dir)?;
+        if as_postgres {
+            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&cluster.dir))?;
+        }
         cluster.port = free_port()?;
         let fsync = match durability {
             Durability::Full => "on",
@@ -58,7 +73,7 @@ impl PgCluster {
             "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync={fsync} -c max_connections=200",
             cluster.port,
             cluster.dir.display()
-        );
+        ) + &extra.iter().map(|setting| format!(" -c {setting}")).collect::<String>();
         run(cluster.command("pg_ctl").arg("-D").arg(&data).args(["-o", &options, "-w", "-l"]).arg(cluster.dir.join("log")).arg("start"))?;
         cluster.watch();
         Ok(cluster)
