@@ -861,7 +861,30 @@ async fn a_store_url_with_options_finds_its_audit_file_on_restart() {
     reg.stop().await;
 }
 
+/// A stored record that no longer decodes is DATA_LOSS, which clients do
+/// not retry, not UNAVAILABLE.
+async fn a_record_that_no_longer_decodes_is_data_loss() {
+    let reg = TestRegistry::start().await;
+    written_ledger(&reg).await;
+    let garbage = match backend() {
+        Backend::Sqlite => "UPDATE ledger SET record = X'FFFFFFFF' WHERE sequence = 2",
+        Backend::Postgres => "UPDATE ledger SET record = '\\xffffffff'::bytea WHERE sequence = 2",
+    };
+    tamper(&reg, Part::Ledger, &["DROP TRIGGER ledger_no_update", garbage]).await;
+    let err = reg
+        .auditor()
+        .await
+        .get_profile(pb::GetProfileRequest { uscc: CODES[1].into(), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::DataLoss, "{err:?}");
+    assert_eq!(reason(&err), "STORED_DATA_CORRUPT");
+    assert!(err.message().contains("ledger entry 2"), "{}", err.message());
+    reg.stop().await;
+}
+
 on_both_backends!(
+    a_record_that_no_longer_decodes_is_data_loss,
     receipts_verify_offline_and_any_changed_byte_fails,
     verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpoint,
     verify_notices_a_deleted_record,

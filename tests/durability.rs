@@ -101,3 +101,64 @@ async fn acknowledged_writes_survive_a_kill() {
 }
 
 on_both_backends!(acknowledged_writes_survive_a_kill);
+
+/// Two nodes on one PostgreSQL database, both written to: one is killed
+/// mid-write. The other keeps serving without a refused write, and every
+/// write the killed node acknowledged is in the store.
+#[tokio::test]
+async fn a_node_killed_mid_write_loses_nothing_and_the_other_keeps_serving() {
+    BACKEND
+        .scope(Backend::Postgres, async {
+            let reg = TestRegistry::start().await;
+            let (mut killed, url) = serve(&reg);
+            let survivor = format!("http://{}", reg.addr());
+            let stop_at = Instant::now() + Duration::from_millis(2500);
+            let mut writers = tokio::task::JoinSet::new();
+            for (node, url) in [(0u32, url.clone()), (1, survivor.clone())] {
+                for caller in 0..4u32 {
+                    let mut w = writer(&reg, &url).await;
+                    writers.spawn(async move {
+                        let mut acknowledged = Vec::new();
+                        let mut refused = 0;
+                        let mut n = 0;
+                        while Instant::now() < stop_at {
+                            n += 1;
+                            let id = format!("node{node}-{caller}-{n}");
+                            let request = penalty_request(&id, &code_in("440800", node * 1_000_000 + caller * 100_000 + n), penalty(&id, 100_000));
+                            match w.record_penalty(request.clone()).await {
+                                Ok(answer) => acknowledged.push((request, answer.into_inner().record.unwrap())),
+                                Err(_) if node == 0 => break,
+                                Err(_) => refused += 1,
+                            }
+                        }
+                        (node, acknowledged, refused)
+                    });
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(1000)).await;
+            killed.kill().unwrap();
+            killed.wait().unwrap();
+            let mut acknowledged = Vec::new();
+            while let Some(done) = writers.join_next().await {
+                let (node, written, refused) = done.unwrap();
+                assert_eq!(refused, 0, "the surviving node refused writes");
+                if node == 1 {
+                    assert!(!written.is_empty());
+                }
+                acknowledged.extend(written);
+            }
+            // Every acknowledged write, from either node, is in the store.
+            let mut w = writer(&reg, &survivor).await;
+            for (request, record) in &acknowledged {
+                let again = w.record_penalty(request.clone()).await.unwrap().into_inner();
+                assert!(again.idempotent_replay, "acknowledged write {} is in the store", record.record_id);
+                assert_eq!(again.record.as_ref(), Some(record));
+            }
+            let mut auditor = reg.audit("auditor-1", &[creditregistry::auth::Role::Auditor]).await;
+            let verified = auditor.verify_ledger(creditregistry::proto::pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
+            assert!(verified.ok, "{verified:?}");
+            println!("{} writes acknowledged by two nodes, one killed mid-write", acknowledged.len());
+            reg.stop().await;
+        })
+        .await
+}
