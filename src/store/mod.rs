@@ -5,6 +5,7 @@
 
 mod migrate;
 mod postgres;
+mod rows;
 mod sqlite;
 
 use std::sync::Arc;

@@ -12,6 +12,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio_stream::StreamExt;
 
+use super::rows::{self, BLOCK_COLUMNS, CHECKPOINT_COLUMNS, DRAW_COLUMNS, LEDGER_COLUMNS};
 use super::{
     Appended, Backend, Held, LedgerLock, Log, BlockFilter, ChainedCheck, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
     StoredEntry, migrate,
@@ -143,7 +144,7 @@ impl SqliteStore {
         let mut tx = self.audit.begin().await?;
         let rows = sqlx::query(&format!("{CHECKPOINT_COLUMNS} ORDER BY id")).fetch_all(&self.pool).await?;
         for row in &rows {
-            insert_checkpoint(&mut tx, Some(row.try_get("id")?), &checkpoint_from_row(row)?).await?;
+            insert_checkpoint(&mut tx, Some(row.try_get("id")?), &rows::checkpoint(row)?).await?;
         }
         let last_id: Option<i64> = sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'checkpoints'")
             .fetch_optional(&self.pool)
@@ -292,21 +293,7 @@ impl Backend for SqliteStore {
             query.push(")");
             rows.extend(query.build().fetch_all(&self.pool).await?);
         }
-        let mut found = HashMap::with_capacity(rows.len());
-        for row in rows {
-            let position: i64 = row.try_get("position")?;
-            let hash: Vec<u8> = row.try_get("hash")?;
-            found.insert(position as u64, hash);
-        }
-        positions
-            .iter()
-            .map(|p| {
-                found
-                    .get(p)
-                    .and_then(|h| Hash::try_from(h.as_slice()).ok())
-                    .ok_or_else(|| StoreError::Inconsistent(format!("Merkle node {p} is missing or malformed")))
-            })
-            .collect()
+        rows::nodes_in_order(positions, &rows)
     }
 
     async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
@@ -329,7 +316,7 @@ impl Backend for SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(entry_from_row).collect()
+        rows.iter().map(rows::entry).collect()
     }
 
     async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError> {
@@ -338,7 +325,7 @@ impl Backend for SqliteStore {
             .bind(until.min(i64::MAX as u64) as i64)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(entry_from_row).collect()
+        rows.iter().map(rows::entry).collect()
     }
 
     async fn existing_keys(
@@ -373,7 +360,7 @@ impl Backend for SqliteStore {
                 let into = if row.try_get::<i64, _>(0)? == 0 { &mut keys.requests } else { &mut keys.decisions };
                 let id: String = row.try_get(3)?;
                 into.insert((row.try_get(1)?, row.try_get(2)?), id.clone());
-                found.places.insert(id, located(row.try_get(4)?, row.try_get(5)?, row.try_get(6)?)?);
+                found.places.insert(id, rows::located(row.try_get(4)?, row.try_get(5)?, row.try_get(6)?)?);
             }
         }
         Ok(found)
@@ -389,7 +376,7 @@ impl Backend for SqliteStore {
             }
             query.push(")");
             for row in query.build().fetch_all(&self.pool).await? {
-                found.insert(row.try_get(0)?, located(row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)?);
+                found.insert(row.try_get(0)?, rows::located(row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)?);
             }
         }
         Ok(found)
@@ -423,20 +410,11 @@ impl Backend for SqliteStore {
         let row = sqlx::query("SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1")
             .fetch_optional(&self.audit)
             .await?;
-        let Some(row) = row else { return Ok((0, [0; 32])) };
-        let sequence: i64 = row.try_get("last_sequence")?;
-        let chain: Vec<u8> = row.try_get("chain_hash")?;
-        let chain = Hash::try_from(chain.as_slice()).map_err(|_| {
-            StoreError::Inconsistent(format!("check-log entry {sequence} has a chain hash of {} bytes", chain.len()))
-        })?;
-        Ok((sequence as u64, chain))
+        rows::log_head(row.as_ref())
     }
 
     async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError> {
-        let mut sql = QueryBuilder::<Sqlite>::new(
-            "SELECT b.first_sequence, b.last_sequence, b.min_at, b.max_at, b.chain_before, b.chain_hash, b.entries
-             FROM check_blocks b",
-        );
+        let mut sql = QueryBuilder::<Sqlite>::new(BLOCK_COLUMNS);
         if let Some(key) = filter.code_key {
             sql.push(" JOIN check_block_codes k ON k.last_sequence = b.last_sequence AND k.code_key = ").push_bind(key);
         }
@@ -453,29 +431,7 @@ impl Backend for SqliteStore {
         }
         sql.push(" ORDER BY b.last_sequence LIMIT ").push_bind(limit);
         let rows = sql.build().fetch_all(&self.audit).await?;
-        rows.iter()
-            .map(|row| {
-                let last: i64 = row.try_get("last_sequence")?;
-                let hash = |column: &str| -> Result<Hash, StoreError> {
-                    let bytes: Vec<u8> = row.try_get(column)?;
-                    Hash::try_from(bytes.as_slice()).map_err(|_| StoreError::Inconsistent(format!(
-                        "check-log block ending at entry {last}: {column} has {} bytes",
-                        bytes.len()
-                    )))
-                };
-                Ok(CheckBlock {
-                    first_sequence: row.try_get::<i64, _>("first_sequence")? as u64,
-                    last_sequence: last as u64,
-                    min_at: row.try_get("min_at")?,
-                    max_at: row.try_get("max_at")?,
-                    chain_before: hash("chain_before")?,
-                    chain_hash: hash("chain_hash")?,
-                    entries: row.try_get("entries")?,
-                    code_keys: Vec::new(),
-                    callers: Vec::new(),
-                })
-            })
-            .collect()
+        rows.iter().map(rows::block).collect()
     }
 
     async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError> {
@@ -515,7 +471,7 @@ impl Backend for SqliteStore {
                     .await?
             }
         };
-        row.as_ref().map(checkpoint_from_row).transpose()
+        row.as_ref().map(rows::checkpoint).transpose()
     }
 
     /// The highest checkpoint id ever given, so a deleted newest checkpoint
@@ -541,7 +497,7 @@ impl Backend for SqliteStore {
             .bind(limit)
             .fetch_all(&self.audit)
             .await?;
-        rows.iter().map(|row| Ok((row.try_get("id")?, checkpoint_from_row(row)?))).collect()
+        rows.iter().map(|row| Ok((row.try_get("id")?, rows::checkpoint(row)?))).collect()
     }
 
     async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
@@ -624,69 +580,20 @@ impl SqliteStore {
     /// A draw from its row and its codes' rows.
     async fn draw_from_row(&self, row: &sqlx::sqlite::SqliteRow) -> Result<InspectionDraw, StoreError> {
         let id: String = row.try_get("draw_id")?;
-        let corrupt = |reason: String| StoreError::CorruptDraw { id: id.clone(), reason };
-        let evaluated_on: String = row.try_get("evaluated_on")?;
-        let drawn_at_ns: i64 = row.try_get("drawn_at_ns")?;
-        let tree_size: i64 = row.try_get("tree_size")?;
         let codes: Vec<String> =
             sqlx::query_scalar("SELECT uscc FROM inspection_draw_codes WHERE draw_id = $1 ORDER BY position")
                 .bind(&id)
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(InspectionDraw {
-            region_prefix: row.try_get("region_prefix")?,
-            seed: row.try_get("seed")?,
-            evaluated_on: evaluated_on.parse().map_err(|e| corrupt(format!("evaluated_on: {e}")))?,
-            policy_version: row.try_get("policy_version")?,
-            drawn_at: chrono::DateTime::from_timestamp_nanos(drawn_at_ns),
-            drawn_by: row.try_get("drawn_by")?,
-            request_id: row.try_get("request_id")?,
-            tree_size: tree_size as u64,
-            sampled: codes
-                .iter()
-                .map(|c| Uscc::parse(c).map_err(|e| corrupt(format!("code {c}: {e}"))))
-                .collect::<Result<_, _>>()?,
-            id: id.clone(),
-        })
+        rows::draw(row, &codes)
     }
 }
 
-const LEDGER_COLUMNS: &str = "SELECT sequence, record_id, uscc, recorded_at, record FROM ledger";
 
-fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEntry, StoreError> {
-    Ok(StoredEntry {
-        sequence: row.try_get::<i64, _>("sequence")? as u64,
-        record_id: row.try_get("record_id")?,
-        uscc: row.try_get("uscc")?,
-        recorded_at: row.try_get("recorded_at")?,
-        bytes: row.try_get("record")?,
-    })
-}
 
-const CHECKPOINT_COLUMNS: &str =
-    "SELECT id, tree_size, check_log_size, created_at, checkpoint, key_id, signature FROM checkpoints";
 
-fn checkpoint_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCheckpoint, StoreError> {
-    Ok(StoredCheckpoint {
-        tree_size: row.try_get::<i64, _>("tree_size")? as u64,
-        check_log_size: row.try_get::<i64, _>("check_log_size")? as u64,
-        created_at: row.try_get("created_at")?,
-        bytes: row.try_get("checkpoint")?,
-        key_id: row.try_get("key_id")?,
-        signature: row.try_get("signature")?,
-    })
-}
 
-const DRAW_COLUMNS: &str = "SELECT draw_id, region_prefix, seed, evaluated_on, policy_version, drawn_at_ns,
-                                   drawn_by, request_id, tree_size FROM inspection_draws";
 
-/// A record's place from its ledger columns; a code that does not parse
-/// is corrupt data.
-fn located(uscc: &str, sequence: i64, bytes: Vec<u8>) -> Result<Located, StoreError> {
-    let sequence = sequence as u64;
-    let uscc = Uscc::parse(uscc).map_err(|e| StoreError::Corrupt { sequence, reason: format!("its code '{uscc}': {e}") })?;
-    Ok(Located { uscc, sequence, bytes })
-}
 
 /// The file a SQLite URL names, when it is a file and not there.
 fn missing_file(url: &str) -> Option<String> {
