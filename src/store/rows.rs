@@ -1,10 +1,11 @@
 //! What both backends read back the same way: the columns their queries
 //! select, and rows mapped to the store's types. Each backend says only how
-//! one of its rows gives an integer, a text or bytes (`Columns`).
+//! one of its rows gives an integer, a text or bytes (`Columns`), which
+//! any sqlx row that decodes those does.
 
 use std::collections::HashMap;
 
-use super::{CheckBlock, Located, StoreError, StoredCheckpoint, StoredEntry};
+use super::{CheckBlock, IndexDigest, Located, StoreError, StoredCheckpoint, StoredEntry};
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
@@ -28,28 +29,44 @@ pub trait Columns {
     fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError>;
 }
 
-impl Columns for sqlx::sqlite::SqliteRow {
+impl<R> Columns for R
+where
+    R: sqlx::Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     fn int(&self, column: &str) -> Result<i64, StoreError> {
-        Ok(sqlx::Row::try_get(self, column)?)
+        Ok(self.try_get(column)?)
     }
     fn text(&self, column: &str) -> Result<String, StoreError> {
-        Ok(sqlx::Row::try_get(self, column)?)
+        Ok(self.try_get(column)?)
     }
     fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError> {
-        Ok(sqlx::Row::try_get(self, column)?)
+        Ok(self.try_get(column)?)
     }
 }
 
-impl Columns for sqlx::postgres::PgRow {
-    fn int(&self, column: &str) -> Result<i64, StoreError> {
-        Ok(sqlx::Row::try_get(self, column)?)
+/// An index's rows (`value`, `last_sequence`), streamed in any order,
+/// digested; the value read as bytes (`text`) or as a big-endian integer.
+pub async fn digest<R: Columns>(
+    mut rows: impl tokio_stream::Stream<Item = Result<R, sqlx::Error>> + Unpin,
+    value: &str,
+    text: bool,
+) -> Result<IndexDigest, StoreError> {
+    use tokio_stream::StreamExt;
+    let mut digest = IndexDigest::default();
+    while let Some(row) = rows.next().await {
+        let row = row?;
+        let last = row.int("last_sequence")? as u64;
+        if text {
+            digest.add(row.text(value)?.as_bytes(), last);
+        } else {
+            digest.add(&row.int(value)?.to_be_bytes(), last);
+        }
     }
-    fn text(&self, column: &str) -> Result<String, StoreError> {
-        Ok(sqlx::Row::try_get(self, column)?)
-    }
-    fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError> {
-        Ok(sqlx::Row::try_get(self, column)?)
-    }
+    Ok(digest)
 }
 
 /// A ledger row selected with `LEDGER_COLUMNS`.

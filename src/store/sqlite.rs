@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
-use tokio_stream::StreamExt;
 
 use super::rows::{self, BLOCK_COLUMNS, CHECKPOINT_COLUMNS, DRAW_COLUMNS, LEDGER_COLUMNS};
 use super::{
@@ -436,25 +435,14 @@ impl Backend for SqliteStore {
 
     async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError> {
         let until = until.min(i64::MAX as u64) as i64;
-        let mut codes = IndexDigest::default();
-        let mut rows = sqlx::query("SELECT code_key, last_sequence FROM check_block_codes WHERE last_sequence <= $1")
+        let codes = sqlx::query("SELECT code_key, last_sequence FROM check_block_codes WHERE last_sequence <= $1")
             .bind(until)
             .fetch(&self.audit);
-        while let Some(row) = rows.next().await {
-            let row = row?;
-            codes.add(&row.try_get::<i64, _>("code_key")?.to_be_bytes(), row.try_get::<i64, _>("last_sequence")? as u64);
-        }
-        drop(rows);
-        let mut callers = IndexDigest::default();
-        let mut rows =
-            sqlx::query("SELECT caller_subject, last_sequence FROM check_block_callers WHERE last_sequence <= $1")
-                .bind(until)
-                .fetch(&self.audit);
-        while let Some(row) = rows.next().await {
-            let row = row?;
-            callers.add(row.try_get::<&str, _>("caller_subject")?.as_bytes(), row.try_get::<i64, _>("last_sequence")? as u64);
-        }
-        Ok((codes, callers))
+        let codes = rows::digest(codes, "code_key", false).await?;
+        let callers = sqlx::query("SELECT caller_subject, last_sequence FROM check_block_callers WHERE last_sequence <= $1")
+            .bind(until)
+            .fetch(&self.audit);
+        Ok((codes, rows::digest(callers, "caller_subject", true).await?))
     }
 
     async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError> {
