@@ -3,7 +3,7 @@
 //! - `domain`: the records, rules and state fold (pure, no I/O).
 //! - `ledger`: canonical record bytes, RFC 9162 tree and proofs, signatures.
 //! - `audit`: checkpoints, receipts, the check log, store verification.
-//! - `store`: SQL, one transaction per batch.
+//! - `store`: SQL for SQLite and PostgreSQL behind one trait, one transaction per batch.
 //! - `index`: every entity's records in memory.
 //! - `writer`: the single writer with group commit.
 //! - `services`: what the registry does, under the API: checks.
