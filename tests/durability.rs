@@ -85,6 +85,17 @@ async fn acknowledged_writes_survive_a_kill() {
         assert!(again.idempotent_replay, "acknowledged write {} is in the store", record.record_id);
         assert_eq!(again.record.as_ref(), Some(record));
     }
+    // The index it started with (a snapshot and the ledger after it, or
+    // the ledger alone) counts what the store holds, as a rebuild does.
+    let (penalties, stored) = counted(&reg, &url).await;
+    assert_eq!(penalties, stored, "the index holds every stored record");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    if let Some(snapshot) = creditregistry::snapshot::path_for(&reg.config.database_url()) {
+        let _ = std::fs::remove_file(snapshot);
+    }
+    let (mut child, url) = serve(&reg);
+    assert_eq!(counted(&reg, &url).await, (penalties, stored), "a rebuild from the store counts the same");
     child.kill().unwrap();
     child.wait().unwrap();
 
@@ -98,6 +109,31 @@ async fn acknowledged_writes_survive_a_kill() {
         .unwrap();
     let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{output}");
+}
+
+/// Penalties the index counts in the region written to, and records the
+/// store holds (the tree size of a checkpoint signed now).
+async fn counted(reg: &TestRegistry, url: &str) -> (i64, i64) {
+    use creditregistry::auth::Role;
+    use creditregistry::proto::pb;
+    let channel = Channel::from_shared(url.to_string()).unwrap().connect().await.unwrap();
+    let token = reg.token("regulator-1", &[Role::Regulator, Role::Auditor], None);
+    let mut supervision =
+        pb::supervision_service_client::SupervisionServiceClient::with_interceptor(channel.clone(), Bearer::new(&token));
+    let rows = supervision
+        .get_penalty_statistics(pb::GetPenaltyStatisticsRequest {
+            region_prefix: "310115".into(),
+            from: date(days_ago(365)),
+            until: date(today()),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .rows;
+    let mut audit = pb::audit_service_client::AuditServiceClient::with_interceptor(channel, Bearer::new(&token));
+    let signed = audit.create_checkpoint(pb::CreateCheckpointRequest {}).await.unwrap().into_inner().checkpoint.unwrap();
+    let checkpoint = <pb::Checkpoint as prost::Message>::decode(signed.checkpoint.as_slice()).unwrap();
+    (rows.iter().map(|r| r.penalties).sum(), checkpoint.tree_size)
 }
 
 on_both_backends!(acknowledged_writes_survive_a_kill);
