@@ -161,3 +161,35 @@ async fn nodes_writing_at_once_lose_nothing_and_keep_one_tree() {
     })
     .await;
 }
+
+/// An auditor's "as known at" answer on one node counts what another node
+/// had committed by then, without `min_sequence`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn as_known_at_on_one_node_counts_what_the_other_had_committed() {
+    on_postgres(async {
+        let a = TestRegistry::start().await;
+        let b = a.another_node().await;
+        let mut writer = a.enforcement().await;
+        let mut auditor = b.eligibility("auditor-1", &[Role::Auditor]).await;
+        for n in 0..20 {
+            let uscc = code_in("310116", n);
+            let listing = listing(pb::ListType::ProcurementDebarment, &format!("K-{n}"), days_ago(1), Some(days_ago(-400)));
+            try_listing(&mut writer, &uscc, listing).await.unwrap();
+            let known_at = prost_types::Timestamp::from(std::time::SystemTime::now());
+            let decision = decide(
+                &mut auditor,
+                pb::CheckEligibilityRequest {
+                    uscc,
+                    domain: GP,
+                    known_at: Some(prost_types::Timestamp { seconds: known_at.seconds, nanos: known_at.nanos }),
+                    ..Default::default()
+                },
+            )
+            .await;
+            assert_eq!(eligibility(&decision), pb::Eligibility::Ineligible, "write {n}, acknowledged before known_at");
+        }
+        b.stop().await;
+        a.stop().await;
+    })
+    .await;
+}

@@ -84,7 +84,22 @@ impl Registry {
     /// `known_at`, as `WireReader::known_at` ensures) is held: an answer as
     /// known at an instant never changes once given (a receipt's `known_at`
     /// answer is final).
+    ///
+    /// On a store other nodes write to, this node first catches up with
+    /// the ledger as stored when the read began, so that it holds what
+    /// they committed by then; a record they stamped at or before
+    /// `instant` but commit later still (a commit slower than the time
+    /// since `instant`) is not waited for.
     async fn settled(&self, instant: DateTime<Utc>) -> Result<(), ApiError> {
+        if self.store.is_shared() {
+            let head = self.store.head().await?;
+            if !self.index.wait_for(head, READ_YOUR_WRITES_WAIT).await {
+                return Err(ApiError::Unavailable {
+                    reason: "NOT_CAUGHT_UP",
+                    message: format!("this node holds {} of the ledger's {head} records", self.index.head()),
+                });
+            }
+        }
         if self.index.settled(instant, READ_YOUR_WRITES_WAIT).await {
             Ok(())
         } else {

@@ -529,6 +529,12 @@ impl Store {
         }
     }
 
+    /// Whether other processes may append to this store (PostgreSQL, which
+    /// several nodes serve), so that this one must read their records.
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Store::Postgres(_))
+    }
+
     /// See `Backend::head`.
     pub async fn head(&self) -> Result<u64, StoreError> {
         dispatch!(self, s => s.head().await)
