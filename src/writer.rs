@@ -22,7 +22,7 @@ use crate::ledger;
 use crate::ledger::merkle::{Frontier, frontier, nodes_in};
 use crate::ledger::signing::PublicKey;
 use crate::snapshot::{self, Snapshot, SnapshotFile};
-use crate::store::{Appended, FoundKeys, IdempotencyKeys, LedgerLock, NewNodes, Store, StoreError, decode_record};
+use crate::store::{Appended, FoundKeys, IdempotencyKeys, LedgerLock, NewNodes, Store, StoreError, StoredEntry, decode_record};
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
@@ -153,28 +153,15 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&SnapshotFile>) 
     let mut missing = NewNodes { first: stored_nodes, hashes: Vec::new() };
     store
         .scan_ledger(frontier.size(), |entry| {
-            let corrupt = |reason: String| StoreError::Corrupt { sequence: entry.sequence, reason };
-            if entry.sequence != frontier.size() + 1 {
-                return Err(StoreError::Corrupt {
-                    sequence: frontier.size() + 1,
-                    reason: format!("missing: the ledger goes from {} to {}", frontier.size(), entry.sequence),
-                });
-            }
-            let record = decode_record(entry.sequence, &entry.bytes)?;
-            if record.sequence != entry.sequence {
-                return Err(corrupt(format!("record says sequence {}", record.sequence)));
-            }
-            let leaf = ledger::leaf_hash(&entry.bytes);
             let first = nodes_in(frontier.size());
-            nodes.clear();
-            frontier.push(leaf, &mut nodes);
+            let (uscc, facts, recorded_at) = next_record(&mut frontier, &entry, &mut nodes)?;
             for (i, hash) in nodes.iter().enumerate() {
                 if first + i as u64 >= stored_nodes {
                     missing.hashes.push(*hash);
                 }
             }
-            last_recorded_at = record.recorded_at;
-            pending.push((record.uscc, ledger::encode(&record.facts())));
+            last_recorded_at = recorded_at;
+            pending.push((uscc, facts));
             if pending.len() == REBUILD_CHUNK {
                 apply(&mut pending, &frontier);
             }
@@ -201,6 +188,33 @@ async fn rebuild(store: &Store, index: &Index, snapshot: Option<&SnapshotFile>) 
         }
     }
     Ok(Rebuilt { frontier, last_recorded_at })
+}
+
+/// The record after `frontier` in the ledger, checked and added to the
+/// tree: its entity, its facts as the index holds them, and its time;
+/// `nodes` holds the tree nodes it completed. A gap in the sequence, a
+/// misplaced record or one that does not decode is corrupt data.
+fn next_record(
+    frontier: &mut Frontier,
+    entry: &StoredEntry,
+    nodes: &mut Vec<ledger::Hash>,
+) -> Result<(Uscc, Vec<u8>, chrono::DateTime<chrono::Utc>), StoreError> {
+    if entry.sequence != frontier.size() + 1 {
+        return Err(StoreError::Corrupt {
+            sequence: frontier.size() + 1,
+            reason: format!("missing: the ledger goes from {} to {}", frontier.size(), entry.sequence),
+        });
+    }
+    let record = decode_record(entry.sequence, &entry.bytes)?;
+    if record.sequence != entry.sequence {
+        return Err(StoreError::Corrupt {
+            sequence: entry.sequence,
+            reason: format!("record says sequence {}", record.sequence),
+        });
+    }
+    nodes.clear();
+    frontier.push(ledger::leaf_hash(&entry.bytes), nodes);
+    Ok((record.uscc, ledger::encode(&record.facts()), record.recorded_at))
 }
 
 /// The snapshot at `path` if the store's tree confirms it: no larger than
@@ -295,8 +309,8 @@ impl WriterTask {
         // Other nodes' appends: told at once where the store can tell
         // (PostgreSQL's NOTIFY), and looked for every `FOLLOW_EVERY` in
         // case a notice was lost.
+        let following = self.store.is_shared();
         let mut notices = self.store.ledger_notices();
-        let following = notices.is_some();
         let mut poll = tokio::time::interval(FOLLOW_EVERY);
         poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -307,7 +321,7 @@ impl WriterTask {
                     }
                     self.commit_batch(std::mem::take(&mut jobs)).await;
                 }
-                notice = async { notices.as_mut().expect("following").changed().await }, if following => {
+                notice = async { notices.as_mut().expect("listening").changed().await }, if notices.is_some() => {
                     if notice.is_err() {
                         notices = None;
                     }
@@ -353,16 +367,9 @@ impl WriterTask {
             let mut nodes = Vec::new();
             let mut last_recorded_at = self.last_recorded_at;
             for entry in &page {
-                if entry.sequence != frontier.size() + 1 {
-                    return Err(StoreError::Corrupt {
-                        sequence: frontier.size() + 1,
-                        reason: format!("missing: the ledger goes from {} to {}", frontier.size(), entry.sequence),
-                    });
-                }
-                let record = decode_record(entry.sequence, &entry.bytes)?;
-                frontier.push(ledger::leaf_hash(&entry.bytes), &mut nodes);
-                last_recorded_at = last_recorded_at.max(record.recorded_at);
-                facts.push((record.uscc, ledger::encode(&record.facts())));
+                let (uscc, bytes, recorded_at) = next_record(&mut frontier, entry, &mut nodes)?;
+                last_recorded_at = last_recorded_at.max(recorded_at);
+                facts.push((uscc, bytes));
             }
             let first = self.frontier.size() + 1;
             let indexed = facts.iter().zip(first..).map(|((uscc, bytes), sequence)| Indexed { uscc: *uscc, sequence, bytes });
