@@ -1,5 +1,7 @@
 //! Schema migrations, embedded in the binary and applied in order at start.
 
+use super::StoreError;
+
 /// (version, name, SQL) for SQLite, oldest first.
 pub const SQLITE: &[(i64, &str, &str)] = &[
     (1, "ledger", include_str!("../../migrations/sqlite/0001_ledger.sql")),
@@ -23,4 +25,39 @@ pub const SQLITE_AUDIT: &[(i64, &str, &str)] =
 
 /// (version, name, SQL) for PostgreSQL, oldest first: one database holds
 /// the ledger and the audit trail.
-pub const POSTGRES: &[(i64, &str, &str)] = &[(1, "registry", include_str!("../../migrations/postgres/0001_registry.sql"))];
+pub const POSTGRES: &[(i64, &str, &str)] =
+    &[(1, "registry", include_str!("../../migrations/postgres/0001_registry.sql"))];
+
+/// Applies one migration on `conn` (a transaction, or a connection holding
+/// the migration lock) and records it in `schema_migrations`, unless it is
+/// recorded there already; true when it ran.
+pub async fn apply<DB>(
+    conn: &mut DB::Connection,
+    (version, name, sql): (i64, &'static str, &'static str),
+) -> Result<bool, StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+        .bind(version)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if done.is_some() {
+        return Ok(false);
+    }
+    let fail = |source| StoreError::Migration { version, name, source };
+    sqlx::raw_sql(sql).execute(&mut *conn).await.map_err(fail)?;
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+        .bind(version)
+        .bind(name)
+        .bind(chrono::Utc::now().timestamp())
+        .execute(&mut *conn)
+        .await
+        .map_err(fail)?;
+    Ok(true)
+}

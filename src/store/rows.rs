@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{CheckBlock, IndexDigest, Located, StoreError, StoredCheckpoint, StoredEntry};
+use super::{CheckBlock, FoundKeys, IndexDigest, Located, StoreError, StoredCheckpoint, StoredEntry};
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
@@ -99,7 +99,10 @@ pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
     let hash = |column: &str| -> Result<Hash, StoreError> {
         let bytes = row.bytes(column)?;
         Hash::try_from(bytes.as_slice()).map_err(|_| {
-            StoreError::Inconsistent(format!("check-log block ending at entry {last}: {column} has {} bytes", bytes.len()))
+            StoreError::Inconsistent(format!(
+                "check-log block ending at entry {last}: {column} has {} bytes",
+                bytes.len()
+            ))
         })
     };
     Ok(CheckBlock {
@@ -118,7 +121,9 @@ pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
 /// The check log's size and last chain hash from its newest block row
 /// (`last_sequence`, `chain_hash`); an empty log when there is none.
 pub fn log_head(row: Option<&impl Columns>) -> Result<(u64, Hash), StoreError> {
-    let Some(row) = row else { return Ok((0, [0; 32])) };
+    let Some(row) = row else {
+        return Ok((0, [0; 32]));
+    };
     let sequence = row.int("last_sequence")?;
     let chain = row.bytes("chain_hash")?;
     let chain = Hash::try_from(chain.as_slice()).map_err(|_| {
@@ -141,7 +146,10 @@ pub fn draw(row: &impl Columns, codes: &[String]) -> Result<InspectionDraw, Stor
         drawn_by: row.text("drawn_by")?,
         request_id: row.text("request_id")?,
         tree_size: row.int("tree_size")? as u64,
-        sampled: codes.iter().map(|c| Uscc::parse(c).map_err(|e| corrupt(format!("code {c}: {e}")))).collect::<Result<_, _>>()?,
+        sampled: codes
+            .iter()
+            .map(|c| Uscc::parse(c).map_err(|e| corrupt(format!("code {c}: {e}"))))
+            .collect::<Result<_, _>>()?,
         id: id.clone(),
     })
 }
@@ -164,10 +172,268 @@ pub fn nodes_in_order(positions: &[u64], rows: &[impl Columns]) -> Result<Vec<Ha
         .collect()
 }
 
-/// A record's place from its ledger columns; a code that does not parse
-/// is corrupt data.
-pub fn located(uscc: &str, sequence: i64, bytes: Vec<u8>) -> Result<Located, StoreError> {
-    let sequence = sequence as u64;
-    let uscc = Uscc::parse(uscc).map_err(|e| StoreError::Corrupt { sequence, reason: format!("its code '{uscc}': {e}") })?;
-    Ok(Located { uscc, sequence, bytes })
+/// A record's place from its row (`record_id`, `uscc`, `sequence`,
+/// `record`), keyed by record id; a code that does not parse is corrupt
+/// data.
+pub fn located(row: &impl Columns) -> Result<(String, Located), StoreError> {
+    let sequence = row.int("sequence")? as u64;
+    let uscc = row.text("uscc")?;
+    let uscc =
+        Uscc::parse(&uscc).map_err(|e| StoreError::Corrupt { sequence, reason: format!("its code '{uscc}': {e}") })?;
+    Ok((row.text("record_id")?, Located { uscc, sequence, bytes: row.bytes("record")? }))
 }
+
+/// A found idempotency key from its row: `t` (0 a request id, 1 a
+/// decision number), the key's two parts `a` and `b`, and the record
+/// holding it (as `located`).
+pub fn found_key(found: &mut FoundKeys, row: &impl Columns) -> Result<(), StoreError> {
+    let (id, place) = located(row)?;
+    let keys = &mut found.keys;
+    let into = if row.int("t")? == 0 { &mut keys.requests } else { &mut keys.decisions };
+    into.insert((row.text("a")?, row.text("b")?), id.clone());
+    found.places.insert(id, place);
+    Ok(())
+}
+
+/// A sequence or size as a signed 64-bit column; "no bound" (`u64::MAX`) is
+/// the largest.
+pub fn clamp(value: u64) -> i64 {
+    value.min(i64::MAX as u64) as i64
+}
+
+/// Ledger rows read at a time by a scan: whole pages, read while nothing
+/// waits on them (streaming rows to a slower reader costs a thread switch
+/// per row on SQLite).
+pub const SCAN_PAGE: u32 = 8192;
+
+/// The `Backend` methods whose SQL reads the same on both backends, written
+/// once and expanded in each backend's `impl Backend`: `$db` is the sqlx
+/// database, `$ledger` and `$audit` the fields holding the pools for the
+/// ledger (and draws) and for the check log and checkpoints.
+macro_rules! same_on_both {
+    ($db:ty, $ledger:ident, $audit:ident) => {
+        async fn scan_ledger(
+            &self,
+            mut after: u64,
+            mut each: impl FnMut($crate::store::StoredEntry) -> Result<(), $crate::store::StoreError>,
+        ) -> Result<(), $crate::store::StoreError> {
+            loop {
+                let page = self.ledger_page(after, u64::MAX, $crate::store::rows::SCAN_PAGE).await?;
+                let Some(last) = page.last() else { return Ok(()) };
+                after = last.sequence;
+                for entry in page {
+                    each(entry)?;
+                }
+            }
+        }
+
+        async fn head(&self) -> Result<u64, $crate::store::StoreError> {
+            let head: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(sequence) FROM ledger").fetch_one(&self.$ledger).await?;
+            Ok(head.unwrap_or(0) as u64)
+        }
+
+        async fn node_count(&self) -> Result<u64, $crate::store::StoreError> {
+            let next: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(position) + 1 FROM merkle_nodes").fetch_one(&self.$ledger).await?;
+            Ok(next.unwrap_or(0) as u64)
+        }
+
+        async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, $crate::store::StoreError> {
+            use sqlx::Row;
+            use $crate::store::rows::clamp;
+            let rows = sqlx::query(
+                "SELECT position, hash FROM merkle_nodes WHERE position >= $1 AND position < $2 ORDER BY position",
+            )
+            .bind(clamp(from))
+            .bind(clamp(to))
+            .fetch_all(&self.$ledger)
+            .await?;
+            rows.iter().map(|row| Ok((row.try_get::<i64, _>("position")? as u64, row.try_get("hash")?))).collect()
+        }
+
+        async fn ledger_page(
+            &self,
+            after: u64,
+            until: u64,
+            limit: u32,
+        ) -> Result<Vec<$crate::store::StoredEntry>, $crate::store::StoreError> {
+            use $crate::store::rows::{self, LEDGER_COLUMNS, clamp};
+            let rows = sqlx::query(&format!(
+                "{LEDGER_COLUMNS} WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence LIMIT $3"
+            ))
+            .bind(clamp(after))
+            .bind(clamp(until))
+            .bind(i64::from(limit))
+            .fetch_all(&self.$ledger)
+            .await?;
+            rows.iter().map(rows::entry).collect()
+        }
+
+        async fn entity_ledger(
+            &self,
+            uscc: &str,
+            until: u64,
+        ) -> Result<Vec<$crate::store::StoredEntry>, $crate::store::StoreError> {
+            use $crate::store::rows::{self, LEDGER_COLUMNS, clamp};
+            let rows = sqlx::query(&format!("{LEDGER_COLUMNS} WHERE uscc = $1 AND sequence <= $2 ORDER BY sequence"))
+                .bind(uscc)
+                .bind(clamp(until))
+                .fetch_all(&self.$ledger)
+                .await?;
+            rows.iter().map(rows::entry).collect()
+        }
+
+        async fn check_log_head(&self) -> Result<(u64, $crate::ledger::Hash), $crate::store::StoreError> {
+            let row =
+                sqlx::query("SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1")
+                    .fetch_optional(&self.$audit)
+                    .await?;
+            $crate::store::rows::log_head(row.as_ref())
+        }
+
+        async fn check_blocks(
+            &self,
+            filter: &$crate::store::BlockFilter,
+            limit: u32,
+        ) -> Result<Vec<$crate::store::CheckBlock>, $crate::store::StoreError> {
+            use $crate::store::rows::{self, BLOCK_COLUMNS, clamp};
+            let mut sql = sqlx::QueryBuilder::<$db>::new(BLOCK_COLUMNS);
+            if let Some(key) = filter.code_key {
+                sql.push(" JOIN check_block_codes k ON k.last_sequence = b.last_sequence AND k.code_key = ")
+                    .push_bind(key);
+            }
+            if let Some(caller) = &filter.caller_subject {
+                sql.push(" JOIN check_block_callers c ON c.last_sequence = b.last_sequence AND c.caller_subject = ")
+                    .push_bind(caller);
+            }
+            sql.push(" WHERE b.last_sequence > ").push_bind(clamp(filter.after));
+            if let Some(from) = filter.from {
+                sql.push(" AND b.max_at >= ").push_bind(from);
+            }
+            if let Some(until) = filter.until {
+                sql.push(" AND b.min_at <= ").push_bind(until);
+            }
+            sql.push(" ORDER BY b.last_sequence LIMIT ").push_bind(i64::from(limit));
+            let rows = sql.build().fetch_all(&self.$audit).await?;
+            rows.iter().map(rows::block).collect()
+        }
+
+        async fn check_index_digests(
+            &self,
+            until: u64,
+        ) -> Result<($crate::store::IndexDigest, $crate::store::IndexDigest), $crate::store::StoreError> {
+            use $crate::store::rows::{self, clamp};
+            let codes = sqlx::query("SELECT code_key, last_sequence FROM check_block_codes WHERE last_sequence <= $1")
+                .bind(clamp(until))
+                .fetch(&self.$audit);
+            let codes = rows::digest(codes, "code_key", false).await?;
+            let callers =
+                sqlx::query("SELECT caller_subject, last_sequence FROM check_block_callers WHERE last_sequence <= $1")
+                    .bind(clamp(until))
+                    .fetch(&self.$audit);
+            Ok((codes, rows::digest(callers, "caller_subject", true).await?))
+        }
+
+        async fn checkpoint(
+            &self,
+            tree_size: Option<u64>,
+        ) -> Result<Option<$crate::store::StoredCheckpoint>, $crate::store::StoreError> {
+            use $crate::store::rows::{self, CHECKPOINT_COLUMNS, clamp};
+            let row = match tree_size {
+                Some(size) => {
+                    sqlx::query(&format!("{CHECKPOINT_COLUMNS} WHERE tree_size = $1 ORDER BY id DESC LIMIT 1"))
+                        .bind(clamp(size))
+                        .fetch_optional(&self.$audit)
+                        .await?
+                }
+                None => {
+                    sqlx::query(&format!("{CHECKPOINT_COLUMNS} ORDER BY tree_size DESC, id DESC LIMIT 1"))
+                        .fetch_optional(&self.$audit)
+                        .await?
+                }
+            };
+            row.as_ref().map(rows::checkpoint).transpose()
+        }
+
+        async fn checkpoint_page(
+            &self,
+            after_id: i64,
+            limit: u32,
+        ) -> Result<Vec<(i64, $crate::store::StoredCheckpoint)>, $crate::store::StoreError> {
+            use sqlx::Row;
+            use $crate::store::rows::{self, CHECKPOINT_COLUMNS};
+            let rows = sqlx::query(&format!("{CHECKPOINT_COLUMNS} WHERE id > $1 ORDER BY id LIMIT $2"))
+                .bind(after_id)
+                .bind(i64::from(limit))
+                .fetch_all(&self.$audit)
+                .await?;
+            rows.iter().map(|row| Ok((row.try_get("id")?, rows::checkpoint(row)?))).collect()
+        }
+
+        async fn draw(
+            &self,
+            id: &str,
+        ) -> Result<Option<$crate::domain::rules::supervision::InspectionDraw>, $crate::store::StoreError> {
+            use $crate::store::rows::{self, DRAW_COLUMNS};
+            let Some(row) = sqlx::query(&format!("{DRAW_COLUMNS} WHERE draw_id = $1"))
+                .bind(id)
+                .fetch_optional(&self.$ledger)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let codes: Vec<String> =
+                sqlx::query_scalar("SELECT uscc FROM inspection_draw_codes WHERE draw_id = $1 ORDER BY position")
+                    .bind(id)
+                    .fetch_all(&self.$ledger)
+                    .await?;
+            rows::draw(&row, &codes).map(Some)
+        }
+
+        /// A draw saved once per (drawer, request id): a repeat returns the
+        /// draw first saved.
+        async fn save_draw(
+            &self,
+            draw: &$crate::domain::rules::supervision::InspectionDraw,
+        ) -> Result<$crate::domain::rules::supervision::InspectionDraw, $crate::store::StoreError> {
+            let mut tx = self.$ledger.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO inspection_draws (draw_id, region_prefix, seed, evaluated_on, policy_version,
+                                               drawn_at_ns, drawn_by, request_id, tree_size)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&draw.id)
+            .bind(&draw.region_prefix)
+            .bind(&draw.seed)
+            .bind(draw.evaluated_on.to_string())
+            .bind(&draw.policy_version)
+            .bind(draw.drawn_at.timestamp_nanos_opt().unwrap_or(i64::MAX))
+            .bind(&draw.drawn_by)
+            .bind(&draw.request_id)
+            .bind($crate::store::rows::clamp(draw.tree_size))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if inserted {
+                insert_draw_codes(&mut tx, draw).await?;
+            }
+            tx.commit().await?;
+            if inserted {
+                return Ok(draw.clone());
+            }
+            let id: String =
+                sqlx::query_scalar("SELECT draw_id FROM inspection_draws WHERE drawn_by = $1 AND request_id = $2")
+                    .bind(&draw.drawn_by)
+                    .bind(&draw.request_id)
+                    .fetch_one(&self.$ledger)
+                    .await?;
+            self.draw(&id).await?.ok_or_else(|| {
+                $crate::store::StoreError::Inconsistent(format!("draw {id} went while it was being read"))
+            })
+        }
+    };
+}
+pub(super) use same_on_both;

@@ -11,14 +11,14 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-use super::rows::{self, BLOCK_COLUMNS, CHECKPOINT_COLUMNS, DRAW_COLUMNS, LEDGER_COLUMNS};
+use super::rows::{self, CHECKPOINT_COLUMNS};
 use super::{
-    Appended, Backend, Held, LedgerLock, Log, BlockFilter, ChainedCheck, CheckBlock, FoundKeys, IndexDigest, Located, NewNodes, StoreError, StoredCheckpoint,
-    StoredEntry, migrate,
+    Appended, Backend, ChainedCheck, CheckBlock, FoundKeys, Held, LedgerLock, Located, Log, NewNodes, StoreError,
+    StoredCheckpoint, migrate,
 };
-use crate::ledger::Hash;
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
+use crate::ledger::Hash;
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -40,9 +40,6 @@ const ROWS: usize = 500;
 /// from the ledger's head.
 const OUT_OF_ORDER: &str = "ledger sequence out of order";
 
-/// Ledger rows read at a time by a scan.
-const SCAN_PAGE: u32 = 8192;
-
 /// Rows a query may have read ahead of its reader.
 const ROW_BUFFER: usize = 1024;
 
@@ -59,8 +56,7 @@ impl SqliteStore {
             && let Some(dir) = std::path::Path::new(path).parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         }
         let audit_missing = missing_file(&super::audit_url(url));
         let pool = connect(url, true, SqliteSynchronous::Full, LEDGER_CACHE_KIB).await?;
@@ -71,12 +67,14 @@ impl SqliteStore {
             return Err(audit_file_missing(&path));
         }
         let store = SqliteStore::with_audit(pool, url, true).await?;
-        migrate_file(&store.audit, migrate::SQLITE_AUDIT).await?;
-        for &(version, name, sql) in migrate::SQLITE {
-            if version == migrate::AUDIT_MOVED && !applied(&store.pool, version).await? {
+        for &migration in migrate::SQLITE_AUDIT {
+            apply(&store.audit, migration).await?;
+        }
+        for &migration in migrate::SQLITE {
+            if migration.0 == migrate::AUDIT_MOVED && !applied(&store.pool, migration.0).await? {
                 store.move_audit_rows().await?;
             }
-            apply(&store.pool, version, name, sql).await?;
+            apply(&store.pool, migration).await?;
         }
         Ok(store)
     }
@@ -91,9 +89,10 @@ impl SqliteStore {
         let store = SqliteStore::connect(url, false)
             .await
             .map_err(|e| StoreError::Open { url: url.to_string(), source: Box::new(e) })?;
-        for (pool, migrations, name) in
-            [(&store.pool, migrate::SQLITE, url.to_string()), (&store.audit, migrate::SQLITE_AUDIT, super::audit_url(url))]
-        {
+        for (pool, migrations, name) in [
+            (&store.pool, migrate::SQLITE, url.to_string()),
+            (&store.audit, migrate::SQLITE_AUDIT, super::audit_url(url)),
+        ] {
             let newest = migrations.last().map_or(0, |m| m.0);
             let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
                 .fetch_one(pool)
@@ -111,7 +110,8 @@ impl SqliteStore {
     }
 
     async fn connect(url: &str, create: bool) -> Result<SqliteStore, StoreError> {
-        SqliteStore::with_audit(connect(url, create, SqliteSynchronous::Full, LEDGER_CACHE_KIB).await?, url, create).await
+        SqliteStore::with_audit(connect(url, create, SqliteSynchronous::Full, LEDGER_CACHE_KIB).await?, url, create)
+            .await
     }
 
     /// The store over the ledger `pool`, with the audit file beside `url`.
@@ -190,6 +190,8 @@ impl SqliteStore {
 }
 
 impl Backend for SqliteStore {
+    rows::same_on_both!(Sqlite, pool, audit);
+
     /// A batch as one transaction sent to SQLite's worker thread in one
     /// hand-off: `BEGIN`, multi-row inserts (each of at most `ROWS` rows)
     /// and `COMMIT` in one script. Each statement sent alone costs a
@@ -219,7 +221,9 @@ impl Backend for SqliteStore {
             if !numbered.is_empty() {
                 script.push(" INSERT INTO decision_numbers (authority, decision_number, sequence) ");
                 script.push_values(numbered, |mut row, (entry, number)| {
-                    row.push_bind(entry.record.authority.as_str()).push_bind(number).push_bind(entry.record.sequence as i64);
+                    row.push_bind(entry.record.authority.as_str())
+                        .push_bind(number)
+                        .push_bind(entry.record.sequence as i64);
                 });
                 script.push(";");
             }
@@ -254,30 +258,6 @@ impl Backend for SqliteStore {
         Ok(())
     }
 
-    async fn scan_ledger(
-        &self,
-        mut after: u64,
-        mut each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        // Whole pages, read while nothing waits on them: streaming rows to
-        // a slower reader costs a thread switch per row.
-        loop {
-            let page = self.ledger_page(after, u64::MAX, SCAN_PAGE).await?;
-            let Some(last) = page.last() else { return Ok(()) };
-            after = last.sequence;
-            for entry in page {
-                each(entry)?;
-            }
-        }
-    }
-
-    async fn node_count(&self) -> Result<u64, StoreError> {
-        let next: Option<i64> = sqlx::query_scalar("SELECT MAX(position) + 1 FROM merkle_nodes")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(next.unwrap_or(0) as u64)
-    }
-
     async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
         if positions.is_empty() {
             return Ok(Vec::new());
@@ -293,38 +273,6 @@ impl Backend for SqliteStore {
             rows.extend(query.build().fetch_all(&self.pool).await?);
         }
         rows::nodes_in_order(positions, &rows)
-    }
-
-    async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        let rows = sqlx::query("SELECT position, hash FROM merkle_nodes WHERE position >= $1 AND position < $2 ORDER BY position")
-            .bind(from as i64)
-            .bind(to as i64)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get::<i64, _>("position")? as u64, row.try_get("hash")?)))
-            .collect()
-    }
-
-    async fn ledger_page(&self, after: u64, until: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{LEDGER_COLUMNS} WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence LIMIT $3"
-        ))
-        .bind(after as i64)
-        .bind(until.min(i64::MAX as u64) as i64)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::entry).collect()
-    }
-
-    async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError> {
-        let rows = sqlx::query(&format!("{LEDGER_COLUMNS} WHERE uscc = $1 AND sequence <= $2 ORDER BY sequence"))
-            .bind(uscc)
-            .bind(until.min(i64::MAX as u64) as i64)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(rows::entry).collect()
     }
 
     async fn existing_keys(
@@ -355,11 +303,7 @@ impl Backend for SqliteStore {
                    JOIN ledger l ON l.sequence = d.sequence WHERE k.t = 1",
             );
             for row in query.build().fetch_all(&self.pool).await? {
-                let keys = &mut found.keys;
-                let into = if row.try_get::<i64, _>(0)? == 0 { &mut keys.requests } else { &mut keys.decisions };
-                let id: String = row.try_get(3)?;
-                into.insert((row.try_get(1)?, row.try_get(2)?), id.clone());
-                found.places.insert(id, rows::located(row.try_get(4)?, row.try_get(5)?, row.try_get(6)?)?);
+                rows::found_key(&mut found, &row)?;
             }
         }
         Ok(found)
@@ -368,14 +312,17 @@ impl Backend for SqliteStore {
     async fn locate(&self, record_ids: &[&str]) -> Result<HashMap<String, Located>, StoreError> {
         let mut found = HashMap::with_capacity(record_ids.len());
         for chunk in record_ids.chunks(ROWS) {
-            let mut query = QueryBuilder::<Sqlite>::new("SELECT record_id, uscc, sequence, record FROM ledger WHERE record_id IN (");
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "SELECT record_id, uscc, sequence, record FROM ledger WHERE record_id IN (",
+            );
             let mut ids = query.separated(", ");
             for id in chunk {
                 ids.push_bind(*id);
             }
             query.push(")");
             for row in query.build().fetch_all(&self.pool).await? {
-                found.insert(row.try_get(0)?, rows::located(row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)?);
+                let (id, place) = rows::located(&row)?;
+                found.insert(id, place);
             }
         }
         Ok(found)
@@ -384,9 +331,10 @@ impl Backend for SqliteStore {
     async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
         let mut tx = self.audit.begin().await?;
         if let Some(first) = blocks.first() {
-            let row = sqlx::query("SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
+            let row =
+                sqlx::query("SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1")
+                    .fetch_optional(&mut *tx)
+                    .await?;
             let (size, chain) = match row {
                 Some(row) => (row.try_get::<i64, _>(0)? as u64, row.try_get::<Vec<u8>, _>(1)?),
                 None => (0, vec![0; 32]),
@@ -405,63 +353,6 @@ impl Backend for SqliteStore {
         Ok(())
     }
 
-    async fn check_log_head(&self) -> Result<(u64, Hash), StoreError> {
-        let row = sqlx::query("SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1")
-            .fetch_optional(&self.audit)
-            .await?;
-        rows::log_head(row.as_ref())
-    }
-
-    async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError> {
-        let mut sql = QueryBuilder::<Sqlite>::new(BLOCK_COLUMNS);
-        if let Some(key) = filter.code_key {
-            sql.push(" JOIN check_block_codes k ON k.last_sequence = b.last_sequence AND k.code_key = ").push_bind(key);
-        }
-        if let Some(caller) = &filter.caller_subject {
-            sql.push(" JOIN check_block_callers c ON c.last_sequence = b.last_sequence AND c.caller_subject = ")
-                .push_bind(caller);
-        }
-        sql.push(" WHERE b.last_sequence > ").push_bind(filter.after.min(i64::MAX as u64) as i64);
-        if let Some(from) = filter.from {
-            sql.push(" AND b.max_at >= ").push_bind(from);
-        }
-        if let Some(until) = filter.until {
-            sql.push(" AND b.min_at <= ").push_bind(until);
-        }
-        sql.push(" ORDER BY b.last_sequence LIMIT ").push_bind(limit);
-        let rows = sql.build().fetch_all(&self.audit).await?;
-        rows.iter().map(rows::block).collect()
-    }
-
-    async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError> {
-        let until = until.min(i64::MAX as u64) as i64;
-        let codes = sqlx::query("SELECT code_key, last_sequence FROM check_block_codes WHERE last_sequence <= $1")
-            .bind(until)
-            .fetch(&self.audit);
-        let codes = rows::digest(codes, "code_key", false).await?;
-        let callers = sqlx::query("SELECT caller_subject, last_sequence FROM check_block_callers WHERE last_sequence <= $1")
-            .bind(until)
-            .fetch(&self.audit);
-        Ok((codes, rows::digest(callers, "caller_subject", true).await?))
-    }
-
-    async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError> {
-        let row = match tree_size {
-            Some(size) => {
-                sqlx::query(&format!("{CHECKPOINT_COLUMNS} WHERE tree_size = $1 ORDER BY id DESC LIMIT 1"))
-                    .bind(size as i64)
-                    .fetch_optional(&self.audit)
-                    .await?
-            }
-            None => {
-                sqlx::query(&format!("{CHECKPOINT_COLUMNS} ORDER BY tree_size DESC, id DESC LIMIT 1"))
-                    .fetch_optional(&self.audit)
-                    .await?
-            }
-        };
-        row.as_ref().map(rows::checkpoint).transpose()
-    }
-
     /// The highest checkpoint id ever given, so a deleted newest checkpoint
     /// shows as missing too (AUTOINCREMENT keeps it in `sqlite_sequence`).
     async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
@@ -472,73 +363,6 @@ impl Backend for SqliteStore {
         .fetch_one(&self.audit)
         .await?;
         Ok(id.unwrap_or(0))
-    }
-
-    async fn head(&self) -> Result<u64, StoreError> {
-        let head: Option<i64> = sqlx::query_scalar("SELECT MAX(sequence) FROM ledger").fetch_one(&self.pool).await?;
-        Ok(head.unwrap_or(0) as u64)
-    }
-
-    async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError> {
-        let rows = sqlx::query(&format!("{CHECKPOINT_COLUMNS} WHERE id > $1 ORDER BY id LIMIT $2"))
-            .bind(after_id)
-            .bind(limit)
-            .fetch_all(&self.audit)
-            .await?;
-        rows.iter().map(|row| Ok((row.try_get("id")?, rows::checkpoint(row)?))).collect()
-    }
-
-    async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO inspection_draws (draw_id, region_prefix, seed, evaluated_on, policy_version,
-                                           drawn_at_ns, drawn_by, request_id, tree_size)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(&draw.id)
-        .bind(&draw.region_prefix)
-        .bind(&draw.seed)
-        .bind(draw.evaluated_on.to_string())
-        .bind(&draw.policy_version)
-        .bind(draw.drawn_at.timestamp_nanos_opt().unwrap_or(i64::MAX))
-        .bind(&draw.drawn_by)
-        .bind(&draw.request_id)
-        .bind(draw.tree_size as i64)
-        .execute(&mut *tx)
-        .await?;
-        let inserted = inserted.rows_affected() == 1;
-        if inserted {
-            let codes: Vec<(usize, &Uscc)> = draw.sampled.iter().enumerate().collect();
-            for chunk in codes.chunks(ROWS) {
-                let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO inspection_draw_codes (draw_id, position, uscc) ");
-                insert.push_values(chunk, |mut row, (position, code)| {
-                    row.push_bind(&draw.id).push_bind(*position as i64).push_bind(code.as_str());
-                });
-                insert.build().execute(&mut *tx).await?;
-            }
-        }
-        tx.commit().await?;
-        if inserted {
-            return Ok(draw.clone());
-        }
-        let row = sqlx::query(&format!("{DRAW_COLUMNS} WHERE drawn_by = $1 AND request_id = $2"))
-            .bind(&draw.drawn_by)
-            .bind(&draw.request_id)
-            .fetch_one(&self.pool)
-            .await?;
-        self.draw_from_row(&row).await
-    }
-
-    async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError> {
-        let row = sqlx::query(&format!("{DRAW_COLUMNS} WHERE draw_id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(row) => Ok(Some(self.draw_from_row(&row).await?)),
-            None => Ok(None),
-        }
     }
 
     fn ledger_notices(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
@@ -564,24 +388,18 @@ impl Backend for SqliteStore {
     }
 }
 
-impl SqliteStore {
-    /// A draw from its row and its codes' rows.
-    async fn draw_from_row(&self, row: &sqlx::sqlite::SqliteRow) -> Result<InspectionDraw, StoreError> {
-        let id: String = row.try_get("draw_id")?;
-        let codes: Vec<String> =
-            sqlx::query_scalar("SELECT uscc FROM inspection_draw_codes WHERE draw_id = $1 ORDER BY position")
-                .bind(&id)
-                .fetch_all(&self.pool)
-                .await?;
-        rows::draw(row, &codes)
+/// A draw's sampled codes, in order, in multi-row inserts.
+async fn insert_draw_codes(tx: &mut Transaction<'_, Sqlite>, draw: &InspectionDraw) -> Result<(), StoreError> {
+    let codes: Vec<(usize, &Uscc)> = draw.sampled.iter().enumerate().collect();
+    for chunk in codes.chunks(ROWS) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO inspection_draw_codes (draw_id, position, uscc) ");
+        insert.push_values(chunk, |mut row, (position, code)| {
+            row.push_bind(&draw.id).push_bind(*position as i64).push_bind(code.as_str());
+        });
+        insert.build().execute(&mut **tx).await?;
     }
+    Ok(())
 }
-
-
-
-
-
-
 
 /// The file a SQLite URL names, when it is a file and not there.
 fn missing_file(url: &str) -> Option<String> {
@@ -601,7 +419,9 @@ pub struct ServingClaim {
 /// for an in-memory store.
 pub fn claim(url: &str, holder: &str) -> Result<Option<ServingClaim>, StoreError> {
     use std::io::{Read, Seek, Write};
-    let Some(store) = super::sqlite_file(url) else { return Ok(None) };
+    let Some(store) = super::sqlite_file(url) else {
+        return Ok(None);
+    };
     let path = store.with_extension("lock");
     let failed = |source| StoreError::Claim { path: path.display().to_string(), source };
     let mut file =
@@ -642,29 +462,14 @@ async fn applied(pool: &SqlitePool, version: i64) -> Result<bool, StoreError> {
     Ok(done.is_some())
 }
 
-/// Applies one migration unless it has been.
-async fn apply(pool: &SqlitePool, version: i64, name: &'static str, sql: &str) -> Result<(), StoreError> {
-    if applied(pool, version).await? {
+/// Applies one migration, in a transaction of its own, unless it has been.
+async fn apply(pool: &SqlitePool, migration: (i64, &'static str, &'static str)) -> Result<(), StoreError> {
+    if applied(pool, migration.0).await? {
         return Ok(());
     }
-    let fail = |source| StoreError::Migration { version, name, source };
     let mut tx = pool.begin().await?;
-    tx.execute(sql).await.map_err(fail)?;
-    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-        .bind(version)
-        .bind(name)
-        .bind(chrono::Utc::now().timestamp())
-        .execute(&mut *tx)
-        .await
-        .map_err(fail)?;
+    migrate::apply::<Sqlite>(&mut tx, migration).await?;
     tx.commit().await?;
-    Ok(())
-}
-
-async fn migrate_file(pool: &SqlitePool, migrations: &[(i64, &'static str, &str)]) -> Result<(), StoreError> {
-    for &(version, name, sql) in migrations {
-        apply(pool, version, name, sql).await?;
-    }
     Ok(())
 }
 
@@ -693,11 +498,13 @@ async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &CheckBlock) -> R
             .await?;
     }
     if !block.callers.is_empty() {
-        sqlx::query("INSERT INTO check_block_callers (caller_subject, last_sequence) SELECT value, $1 FROM json_each($2)")
-            .bind(last)
-            .bind(serde_json::to_string(&block.callers).expect("strings encode"))
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO check_block_callers (caller_subject, last_sequence) SELECT value, $1 FROM json_each($2)",
+        )
+        .bind(last)
+        .bind(serde_json::to_string(&block.callers).expect("strings encode"))
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

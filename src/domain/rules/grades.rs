@@ -79,10 +79,7 @@ pub struct GradeSchemes {
 impl GradeSchemes {
     /// Parses and validates the schemes; the error names the scheme and the problem.
     pub fn parse(text: &str) -> Result<GradeSchemes, String> {
-        let file: GradesFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        if file.version.trim().is_empty() {
-            return Err("version must not be empty".into());
-        }
+        let file: GradesFile = super::read_versioned(text)?;
         let mut codes = HashSet::new();
         for s in &file.scheme {
             let at = format!("scheme {}", s.code);

@@ -112,10 +112,7 @@ pub const ALL_LISTS: [ListType; 8] = [
 impl ListRules {
     /// Parses and validates a rule file; the error says what is wrong and where.
     pub fn parse(text: &str) -> Result<ListRules, String> {
-        let file: ListRulesFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        if file.version.trim().is_empty() {
-            return Err("version must not be empty".into());
-        }
+        let file: ListRulesFile = super::read_versioned(text)?;
         let mut rules = HashMap::new();
         for rule in file.list {
             let name = format!("{:?}", rule.list_type);

@@ -176,10 +176,7 @@ pub struct Decision<'c> {
 impl Catalogue {
     /// Parses and validates a catalogue; the error names the measure and the problem.
     pub fn parse(text: &str) -> Result<Catalogue, String> {
-        let file: CatalogueFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        if file.version.trim().is_empty() {
-            return Err("version must not be empty".into());
-        }
+        let file: CatalogueFile = super::read_versioned(text)?;
         let mut codes = HashSet::new();
         for (i, m) in file.measure.iter().enumerate() {
             let at = format!("measure[{i}] {}", m.code);

@@ -18,6 +18,21 @@ pub const DEFAULT_MEASURES: &str = include_str!("../../../policy/measures.toml")
 pub const DEFAULT_SUPERVISION: &str = include_str!("../../../policy/supervision.toml");
 pub const DEFAULT_GRADES: &str = include_str!("../../../policy/grades.toml");
 
+/// A rule document's TOML as `T`, once its `version` is known to be
+/// present and not blank: every rule set is versioned, and a decision
+/// names the versions it applied.
+fn read_versioned<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        version: String,
+    }
+    let head: Versioned = toml::from_str(text).map_err(|e| e.to_string())?;
+    if head.version.trim().is_empty() {
+        return Err("version must not be empty".into());
+    }
+    toml::from_str(text).map_err(|e| e.to_string())
+}
+
 /// One rule document: where it came from (named in errors) and its text.
 #[derive(Clone, Debug)]
 pub struct RuleFile {
@@ -275,6 +290,26 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn every_rule_document_needs_a_version() {
+                let errors = [
+            lists::ListRules::parse(&without_version(DEFAULT_LISTS)).err(),
+            publicity::PublicityRules::parse(&without_version(DEFAULT_PUBLICITY)).err(),
+            measures::Catalogue::parse(&without_version(DEFAULT_MEASURES)).err(),
+            supervision::SupervisionPolicy::parse(&without_version(DEFAULT_SUPERVISION)).err(),
+            grades::GradeSchemes::parse(&without_version(DEFAULT_GRADES)).err(),
+        ];
+        for error in errors {
+            assert_eq!(error.as_deref(), Some("version must not be empty"));
+        }
+    }
+
+    /// The document with its top-level `version` set to blanks.
+    fn without_version(text: &str) -> String {
+        let line = text.lines().find(|l| l.starts_with("version")).expect("a version line");
+        text.replacen(line, "version = \"  \"", 1)
+    }
 
     #[test]
     fn each_date_gets_the_edition_in_force() {

@@ -105,10 +105,7 @@ const ALL_TIERS: [SeverityTier; 4] =
 
 impl PublicityRules {
     pub fn parse(text: &str) -> Result<PublicityRules, String> {
-        let file: PublicityFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        if file.version.trim().is_empty() {
-            return Err("version must not be empty".into());
-        }
+        let file: PublicityFile = super::read_versioned(text)?;
         let mut tiers = HashMap::new();
         for tier in file.tier {
             let name = format!("tier {:?}", tier.severity);

@@ -134,9 +134,9 @@ pub struct Assessment {
 
 impl SupervisionPolicy {
     pub fn parse(text: &str) -> Result<SupervisionPolicy, String> {
-        let mut file: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        if file.version.trim().is_empty() || file.legal_basis.trim().is_empty() {
-            return Err("version and legal_basis must not be empty".into());
+        let mut file: PolicyFile = super::read_versioned(text)?;
+        if file.legal_basis.trim().is_empty() {
+            return Err("legal_basis must not be empty".into());
         }
         if file.max_score <= 0 {
             return Err(format!("max_score must be positive, got {}", file.max_score));
