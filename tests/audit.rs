@@ -883,8 +883,48 @@ async fn a_record_that_no_longer_decodes_is_data_loss() {
     reg.stop().await;
 }
 
+/// Checkpoints are stored at most once per interval whatever the check
+/// rate: checks answered against twenty tree sizes store none between
+/// ticks, yet each receipt's signed checkpoint is proven consistent with
+/// the next stored one.
+async fn checkpoints_are_stored_once_per_interval_and_receipts_prove_against_them() {
+    let reg = TestRegistry::start_with(|c| c.audit.checkpoint_interval_secs = 3600).await;
+    let mut w = reg.enforcement().await;
+    let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let keys = registry_keys(&mut a).await;
+    let stored = |a: &mut AuditClient| {
+        let mut a = a.clone();
+        async move { a.list_checkpoints(pb::ListCheckpointsRequest::default()).await.unwrap().into_inner().checkpoints.len() }
+    };
+    let before = stored(&mut a).await;
+    let mut heads = Vec::new();
+    for i in 0..20 {
+        record(&mut w, CODES[i % 4], &format!("市监罚〔2026〕{}号", 700 + i), 1000).await;
+        let request = pb::CheckEligibilityRequest { uscc: CODES[i % 4].into(), domain: GP as i32, ..Default::default() };
+        let receipt = buyer.check_eligibility(request).await.unwrap().into_inner().receipt.unwrap();
+        let body = verify_receipt(&receipt.encode_to_vec(), &keys).expect("the receipt verifies");
+        heads.push(verify_checkpoint(body.checkpoint.as_ref().unwrap(), &keys).expect("its checkpoint is signed"));
+    }
+    assert_eq!(stored(&mut a).await, before, "no checkpoint stored per tree size a check was answered against");
+    let later = checkpoint(&mut a, &keys).await;
+    assert_eq!(stored(&mut a).await, before + 1);
+    for head in &heads {
+        let (first, second) = (head.tree_size, later.tree_size);
+        let path = a
+            .get_consistency_proof(pb::GetConsistencyProofRequest { first_tree_size: first, second_tree_size: second })
+            .await
+            .unwrap()
+            .into_inner()
+            .hashes;
+        let path: Vec<Hash> = path.iter().map(|h| hash(h)).collect();
+        assert!(verify_consistency(first as u64, second as u64, &hash(&head.root_hash), &hash(&later.root_hash), &path));
+    }
+    reg.stop().await;
+}
+
 on_both_backends!(
-    a_record_that_no_longer_decodes_is_data_loss,
+    checkpoints_are_stored_once_per_interval_and_receipts_prove_against_them,    a_record_that_no_longer_decodes_is_data_loss,
     receipts_verify_offline_and_any_changed_byte_fails,
     verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpoint,
     verify_notices_a_deleted_record,

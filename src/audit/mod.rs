@@ -135,7 +135,6 @@ enum Event {
     /// An entry, the valid codes it asked about (for look-up by code) and
     /// the units it holds until committed.
     Check(Box<pb::CheckLogEntry>, Vec<String>, OwnedSemaphorePermit),
-    Persist(StoredCheckpoint),
     Sign(oneshot::Sender<Result<pb::SignedCheckpoint, StoreError>>),
 }
 
@@ -169,7 +168,7 @@ impl AuditTrail {
             in_flight: Arc::new(Semaphore::new(IN_FLIGHT as usize)),
         });
         // Unbounded: checks are bounded by `in_flight`, and the other events
-        // are one per signed checkpoint or per request for one.
+        // are one per request for a checkpoint.
         let (events, rx) = mpsc::unbounded_channel();
         let (stopping, stop) = watch::channel(false);
         let task = Task {
@@ -200,21 +199,18 @@ impl AuditTrail {
     }
 
     /// A signed checkpoint of exactly `head`: a recent one of that size,
-    /// else one signed now and queued for storage.
-    pub async fn checkpoint_for(&self, head: TreeHead) -> Arc<pb::SignedCheckpoint> {
-        let (signed, stored) = {
-            let mut state = self.shared.state.lock().expect("audit state");
-            if let Some((_, signed)) = state.recent.iter().rev().find(|(size, _)| *size == head.size) {
-                return signed.clone();
-            }
-            let (signed, stored) = self.shared.sign(head, &state);
-            let signed = Arc::new(signed);
-            state.remember(head.size, signed.clone());
-            (signed, stored)
-        };
-        if self.events.send(Event::Persist(stored)).is_err() {
-            tracing::error!("the audit trail has stopped; a checkpoint was not stored");
+    /// else one signed now. It is not stored: checkpoints are stored at
+    /// most once per interval (and on demand and at shutdown), whatever
+    /// the check rate; a receipt carries the signed checkpoint its
+    /// decisions were computed from, and a consistency proof links it to
+    /// any later stored one.
+    pub fn checkpoint_for(&self, head: TreeHead) -> Arc<pb::SignedCheckpoint> {
+        let mut state = self.shared.state.lock().expect("audit state");
+        if let Some((_, signed)) = state.recent.iter().rev().find(|(size, _)| *size == head.size) {
+            return signed.clone();
         }
+        let signed = Arc::new(self.shared.sign(head, &state).0);
+        state.remember(head.size, signed.clone());
         signed
     }
 
@@ -421,7 +417,6 @@ impl Task {
                         None => self.pending_units = Some(permit),
                     }
                 }
-                Event::Persist(checkpoint) => self.pending_checkpoints.push(checkpoint),
                 Event::Sign(reply) => {
                     let _ = reply.send(self.sign_and_store().await);
                 }
