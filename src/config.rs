@@ -75,6 +75,14 @@ pub struct AuditConfig {
     /// published with it and trusted when verifying.
     /// `CREDITREGISTRY_RETIRED_KEYS="path1,path2"`.
     pub retired_public_key_files: Vec<PathBuf>,
+    /// The check log is sealed into a signed segment once its oldest
+    /// unsealed entry is this old (checked at each checkpoint; 0 seals at
+    /// every checkpoint). `CREDITREGISTRY_SEGMENT_HOURS`.
+    pub segment_hours: u64,
+    /// An exported segment leaves the live store once its newest entry is
+    /// this old; a segment not exported never does.
+    /// `CREDITREGISTRY_CHECK_LOG_RETENTION_DAYS`.
+    pub check_log_retention_days: u64,
 }
 
 impl Default for AuditConfig {
@@ -84,6 +92,8 @@ impl Default for AuditConfig {
             checkpoint_interval_secs: 10,
             origin: "creditregistry".into(),
             retired_public_key_files: Vec::new(),
+            segment_hours: 24,
+            check_log_retention_days: 365,
         }
     }
 }
@@ -264,6 +274,13 @@ impl Config {
         if let Some(v) = var("CREDITREGISTRY_CHECKPOINT_INTERVAL") {
             self.audit.checkpoint_interval_secs =
                 v.parse().map_err(|e| bad("CREDITREGISTRY_CHECKPOINT_INTERVAL", &e))?;
+        }
+        if let Some(v) = var("CREDITREGISTRY_SEGMENT_HOURS") {
+            self.audit.segment_hours = v.parse().map_err(|e| bad("CREDITREGISTRY_SEGMENT_HOURS", &e))?;
+        }
+        if let Some(v) = var("CREDITREGISTRY_CHECK_LOG_RETENTION_DAYS") {
+            self.audit.check_log_retention_days =
+                v.parse().map_err(|e| bad("CREDITREGISTRY_CHECK_LOG_RETENTION_DAYS", &e))?;
         }
         if let Some(v) = var("CREDITREGISTRY_ORIGIN") {
             self.audit.origin = v;

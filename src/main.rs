@@ -80,6 +80,25 @@ enum Command {
         /// retired keys; the configured registry key is trusted as well.
         #[arg(long = "public-key")]
         public_keys: Vec<PathBuf>,
+        /// Verify these exported check-log segment files instead, each
+        /// alone: its signed head, every entry and the chain. No store is
+        /// opened.
+        #[arg(long = "segment-file")]
+        segment_files: Vec<PathBuf>,
+    },
+    /// Export sealed check-log segments to files for cold storage, each
+    /// checked against its signed head as it is written:
+    /// `<dir>/check-segment-NNNNNN.gz`. Once exported, a segment leaves the
+    /// live store when its newest entry is older than
+    /// `audit.check_log_retention_days`.
+    ExportChecks {
+        /// The segment to export; every sealed segment not yet exported
+        /// when unset.
+        #[arg(long)]
+        segment: Option<u64>,
+        /// Where the files go.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
     },
     /// Verify a stored receipt (the encoded `Receipt`) offline with the
     /// registry's public key; print what it attests. Exits 1 if it fails.
@@ -122,6 +141,12 @@ enum Command {
         /// PostgreSQL 15's initdb and pg_ctl (Debian package postgresql-15).
         #[arg(long)]
         backends: bool,
+        /// A steady mixed load instead (3,000 single checks, 1,000
+        /// profiles, 37 writes and one 100-code batch check a second) for
+        /// --seconds (default 600; 20 with --quick), then bytes per logged
+        /// check, bytes per record, checkpoints stored per minute, verify.
+        #[arg(long)]
+        steady: bool,
     },
 }
 
@@ -205,7 +230,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{token}");
             Ok(())
         }
-        Command::Verify { public_keys } => {
+        Command::Verify { public_keys, segment_files } => {
             let mut keys = read_public_keys(&public_keys)?;
             // The configured keys are trusted too; without --public-key the
             // current one must exist.
@@ -215,6 +240,9 @@ fn run(cli: Cli) -> Result<(), String> {
                 Err(_) => {}
             }
             keys.extend(config.retired_registry_keys()?);
+            if !segment_files.is_empty() {
+                return verify_segment_files(&segment_files, &keys);
+            }
             runtime.block_on(async {
                 let store = Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
                 let report = verify(&store, &keys).await.map_err(|e| e.to_string());
@@ -237,6 +265,12 @@ fn run(cli: Cli) -> Result<(), String> {
             print!("{}", describe_receipt(&body));
             Ok(())
         }
+        Command::ExportChecks { segment, dir } => runtime.block_on(async {
+            let store = Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
+            let exported = export_checks(&store, segment, &dir).await;
+            store.close().await;
+            exported
+        }),
         Command::RegistryKey => {
             // Never makes a key: a new one would not be the registry's.
             let key = config.registry_public_key().map_err(|e| {
@@ -246,9 +280,10 @@ fn run(cli: Cli) -> Result<(), String> {
             print!("{}", key.to_pem());
             Ok(())
         }
-        Command::Bench { quick, entities, runs, seconds, batch_seconds, keep, backends } => {
+        Command::Bench { quick, entities, runs, seconds, batch_seconds, keep, backends, steady } => {
             drop(runtime);
             let defaults = if quick { bench::Options::quick() } else { bench::Options::full() };
+            let seconds = seconds.or(steady.then_some(if quick { 20 } else { 600 }));
             bench::run(bench::Options {
                 entities: entities.unwrap_or(defaults.entities).max(1),
                 runs: runs.unwrap_or(defaults.runs).max(1),
@@ -256,6 +291,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 batch_seconds: batch_seconds.unwrap_or(defaults.batch_seconds).max(1),
                 keep,
                 backends,
+                steady,
                 ..defaults
             })
         }
@@ -268,6 +304,63 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }),
     }
+}
+
+/// Exports segment `number`, or every sealed one not yet exported, into
+/// `dir`: each written to a temporary name, synced, then renamed.
+async fn export_checks(store: &Store, number: Option<u64>, dir: &std::path::Path) -> Result<(), String> {
+    use creditregistry::audit::segments;
+    let wanted: Vec<u64> = match number {
+        Some(n) => vec![n],
+        None => store
+            .segments()
+            .await
+            .map_err(|e| e.to_string())?
+            .iter()
+            .filter(|s| s.exported_at.is_none())
+            .map(|s| s.number)
+            .collect(),
+    };
+    if wanted.is_empty() {
+        println!("every sealed check-log segment has been exported");
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for n in wanted {
+        let path = dir.join(format!("check-segment-{n:06}.gz"));
+        let partial = path.with_extension("gz.partial");
+        let file = std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        let entries = segments::export(store, n, &mut out).await.map_err(|e| e.to_string())?;
+        let file = out.into_inner().map_err(|e| e.to_string())?;
+        file.sync_all().map_err(|e| e.to_string())?;
+        std::fs::rename(&partial, &path).map_err(|e| e.to_string())?;
+        println!("segment {n}: {entries} check-log entries written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// Verifies exported segment files, each alone.
+fn verify_segment_files(files: &[PathBuf], keys: &[creditregistry::ledger::signing::PublicKey]) -> Result<(), String> {
+    let mut failed = 0;
+    for path in files {
+        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        match creditregistry::audit::segments::verify_file(std::io::BufReader::new(file), keys) {
+            Ok(v) => println!(
+                "{}: segment {} of {}, entries {}..={} ({}), verifies",
+                path.display(),
+                v.head.number,
+                v.head.origin,
+                v.head.first_sequence,
+                v.head.last_sequence,
+                v.entries
+            ),
+            Err(e) => {
+                failed += 1;
+                println!("{}: DIVERGENCE: {e}", path.display());
+            }
+        }
+    }
+    if failed == 0 { Ok(()) } else { Err(format!("{failed} segment file(s) do not verify")) }
 }
 
 /// What a verified receipt attests, for people.

@@ -13,7 +13,7 @@ use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
 use crate::api::{AuditApi, Authenticate, EligibilityApi, RecordsApi, Registry, SupervisionApi};
-use crate::audit::{AuditTask, AuditTrail};
+use crate::audit::{AuditTask, AuditTrail, Schedule};
 use crate::auth::Authenticator;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -139,7 +139,11 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         config.retired_registry_keys()?,
         config.audit.origin.clone(),
         clock,
-        Duration::from_secs(config.audit.checkpoint_interval_secs),
+        Schedule {
+            checkpoint_every: Duration::from_secs(config.audit.checkpoint_interval_secs),
+            segment_every: Duration::from_secs(config.audit.segment_hours * 3600),
+            retention: Duration::from_secs(config.audit.check_log_retention_days * 86_400),
+        },
     )
     .await
     .map_err(|e| e.to_string())?;

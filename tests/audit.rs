@@ -642,17 +642,41 @@ async fn verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpo
     assert!(!ok);
     assert!(output.contains("the check log's code index differs from its entries: 0 rows indexed"), "{output}");
 
-    // An entry's bytes changed.
-    let rename = match backend() {
-        Backend::Sqlite => "UPDATE check_blocks SET entries = CAST(REPLACE(CAST(entries AS TEXT), 'platform-1', 'platform-2') AS BLOB)",
-        Backend::Postgres => {
-            "UPDATE check_blocks SET entries = decode(replace(encode(entries, 'hex'), encode('platform-1', 'hex'), encode('platform-2', 'hex')), 'hex')"
-        }
+    // Stored entries that no longer unpack.
+    let (plain, _) = stored_entries(&reg).await;
+    let garbage = match backend() {
+        Backend::Sqlite => "UPDATE check_blocks SET entries = X'789c0102'",
+        Backend::Postgres => "UPDATE check_blocks SET entries = '\\x789c0102'::bytea",
     };
-    tamper(&reg, Part::Audit, &["DROP TRIGGER check_blocks_no_update", rename]).await;
+    tamper(&reg, Part::Audit, &["DROP TRIGGER check_blocks_no_update", garbage]).await;
+    let (ok, output) = verify_command(&reg);
+    assert!(!ok);
+    assert!(output.contains("its entries do not unpack"), "{output}");
+
+    // An entry's bytes changed and stored well formed (unpacked).
+    let renamed = String::from_utf8_lossy(&plain).replace("platform-1", "platform-2");
+    assert_ne!(renamed.as_bytes(), plain.as_slice());
+    let hex: String = plain.iter().map(|b| format!("{b:02x}")).collect::<String>().replace(
+        &b"platform-1".iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        &b"platform-2".iter().map(|b| format!("{b:02x}")).collect::<String>(),
+    );
+    let rename = match backend() {
+        Backend::Sqlite => format!("UPDATE check_blocks SET entries = X'{hex}', encoding = 0"),
+        Backend::Postgres => format!("UPDATE check_blocks SET entries = '\\x{hex}'::bytea, encoding = 0"),
+    };
+    tamper(&reg, Part::Audit, &[&rename]).await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("does not chain"), "{output}");
+}
+
+/// The check log's one block's entries, unpacked, and its last entry.
+async fn stored_entries(reg: &TestRegistry) -> (Vec<u8>, u64) {
+    let store = creditregistry::store::Store::open_existing(&reg.config.database_url(), &Default::default()).await.unwrap();
+    let blocks = store.check_blocks(&Default::default(), 10).await.unwrap();
+    store.close().await;
+    assert_eq!(blocks.len(), 1, "the written ledger's checks are one block");
+    (blocks[0].entries.clone(), blocks[0].last_sequence)
 }
 
 async fn verify_finds_nothing_wrong_with_a_registry_that_keeps_writing_and_checking() {

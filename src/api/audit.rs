@@ -363,7 +363,8 @@ impl AuditService for AuditApi {
             bytes += logged.size + 48;
             checks.push(logged.entry);
         }
-        Ok(Response::new(pb::ListChecksResponse { checks, next_page_token }))
+        let removed_segments = log::removed_segments(&self.registry.store, &query).await.map_err(ApiError::from)?;
+        Ok(Response::new(pb::ListChecksResponse { checks, next_page_token, removed_segments }))
     }
 
     async fn verify_ledger(

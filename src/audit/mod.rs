@@ -21,6 +21,7 @@
 //! checkpoint without the log.
 
 pub mod log;
+pub mod segments;
 pub mod verify;
 
 use std::collections::{HashMap, VecDeque};
@@ -39,7 +40,7 @@ use crate::ledger::merkle::{Node, NodeSource, nodes_needed};
 use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::proto::convert::timestamp_to_wire;
 use crate::proto::pb;
-use crate::store::{CheckBlock, ChainedCheck, Store, StoreError, StoredCheckpoint};
+use crate::store::{BlockFilter, ChainedCheck, CheckBlock, Store, StoreError, StoredCheckpoint, StoredSegment};
 
 /// Most events the task takes in one round.
 const MAX_EVENTS: usize = 4096;
@@ -56,6 +57,20 @@ const RETRY: Duration = Duration::from_secs(1);
 const MAX_ATTEMPTS: usize = 32;
 /// Checkpoints kept for answers computed against a recent tree head.
 const RECENT: usize = 16;
+
+/// When the audit task stores checkpoints, seals the check log into
+/// segments and lets exported segments leave the live store.
+#[derive(Clone, Copy, Debug)]
+pub struct Schedule {
+    /// A checkpoint is stored at most this often while anything grows.
+    pub checkpoint_every: Duration,
+    /// The log is sealed once its oldest unsealed entry is this old,
+    /// checked at each checkpoint (zero: at every checkpoint).
+    pub segment_every: Duration,
+    /// An exported segment leaves the live store once its newest entry is
+    /// this old.
+    pub retention: Duration,
+}
 
 /// Handle shared by the services.
 #[derive(Clone)]
@@ -129,6 +144,10 @@ struct State {
     /// The check log as committed: its size and chain head.
     log_size: u64,
     log_head: Hash,
+    /// Sealed segments, and SHA-256 of the newest one's head (empty when
+    /// none is sealed), as checkpoints sign them.
+    segments: u64,
+    segment_head_hash: Vec<u8>,
 }
 
 enum Event {
@@ -147,9 +166,11 @@ impl AuditTrail {
         retired: Vec<PublicKey>,
         origin: String,
         clock: Clock,
-        interval: Duration,
+        schedule: Schedule,
     ) -> Result<(AuditTrail, AuditTask), StoreError> {
         let (log_size, log_head) = store.check_log_head().await?;
+        let newest_segment = store.segments().await?.pop();
+        let (segments, segment_head_hash) = newest_segment.as_ref().map_or((0, Vec::new()), |s| (s.number, sha256(&s.head)));
         let stored = store.checkpoint(None).await?;
         // A checkpoint signed with a retired key is not reused for receipts.
         let recent = stored
@@ -164,7 +185,7 @@ impl AuditTrail {
             origin,
             index,
             clock,
-            state: Mutex::new(State { recent, log_size, log_head }),
+            state: Mutex::new(State { recent, log_size, log_head, segments, segment_head_hash }),
             in_flight: Arc::new(Semaphore::new(IN_FLIGHT as usize)),
         });
         // Unbounded: checks are bounded by `in_flight`, and the other events
@@ -180,9 +201,13 @@ impl AuditTrail {
             pending_units: None,
             pending_checkpoints: Vec::new(),
             persisted,
+            persisted_segments: segments,
+            newest_segment,
+            unsealed_since: None,
+            schedule,
             retry_after: None,
         };
-        let handle = tokio::spawn(task.run(rx, stop, interval.max(Duration::from_millis(10))));
+        let handle = tokio::spawn(task.run(rx, stop, schedule.checkpoint_every.max(Duration::from_millis(10))));
         let (receipts, to_sign) = mpsc::channel(RECEIPTS_PER_SIGNATURE);
         tokio::spawn(sign_receipts(shared.clone(), to_sign));
         Ok((AuditTrail { shared, events, receipts }, AuditTask { handle, stopping }))
@@ -287,6 +312,8 @@ impl Shared {
             created_at: Some(timestamp_to_wire(now)),
             check_log_head: state.log_head.to_vec(),
             check_log_size: state.log_size as i64,
+            sealed_segments: state.segments as i64,
+            segment_head_hash: state.segment_head_hash.clone(),
         };
         let signed = self.key.sign_checkpoint(&checkpoint);
         let stored = StoredCheckpoint {
@@ -312,6 +339,12 @@ pub fn checked_at_micros(entry: &pb::CheckLogEntry) -> i64 {
     entry.checked_at.as_ref().map_or(0, |t| t.seconds * 1_000_000 + i64::from(t.nanos) / 1000)
 }
 
+/// SHA-256 of `bytes`: how a checkpoint and the next segment name a
+/// segment head.
+pub fn sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
 /// The chain hash of a check-log entry: SHA-256(previous || entry bytes).
 pub fn chain_hash(previous: &Hash, entry: &[u8]) -> Hash {
     let mut h = Sha256::new();
@@ -333,6 +366,13 @@ struct Task {
     pending_checkpoints: Vec<StoredCheckpoint>,
     /// (tree size, check-log size) of the newest stored checkpoint.
     persisted: (u64, u64),
+    /// Sealed segments the newest stored checkpoint signs.
+    persisted_segments: u64,
+    /// The newest sealed segment.
+    newest_segment: Option<StoredSegment>,
+    /// Oldest `checked_at` of the unsealed log (microseconds), once read.
+    unsealed_since: Option<i64>,
+    schedule: Schedule,
     /// After a failed commit, no retry before this.
     retry_after: Option<Instant>,
 }
@@ -522,29 +562,128 @@ impl Task {
     async fn sign_and_store(&mut self) -> Result<pb::SignedCheckpoint, StoreError> {
         self.flush().await?;
         let head = self.shared.index.tree_head();
-        let (signed, stored) = {
+        let (signed, stored, segments) = {
             let mut state = self.shared.state.lock().expect("audit state");
             let (signed, stored) = self.shared.sign(head, &state);
             state.remember(head.size, Arc::new(signed.clone()));
-            (signed, stored)
+            (signed, stored, state.segments)
         };
         self.pending_checkpoints.push(stored);
         self.flush().await?;
+        self.persisted_segments = segments;
         Ok(signed)
     }
 
+    /// At each interval: commits what is pending, seals the log and lets
+    /// expired exported segments go when due, then stores a checkpoint if
+    /// anything grew since the last.
     async fn checkpoint_if_grown(&mut self) {
         if !self.flush_or_log().await {
             return;
         }
-        let log_size = self.shared.state.lock().expect("audit state").log_size;
-        if (self.shared.index.head(), log_size) == self.persisted {
+        if let Err(e) = self.seal_if_due().await {
+            tracing::error!(error = %e, "check-log segment not sealed; will try again");
+        }
+        if let Err(e) = self.remove_expired().await {
+            tracing::error!(error = %e, "exported check-log segment not removed; will try again");
+        }
+        let (log_size, segments) = {
+            let state = self.shared.state.lock().expect("audit state");
+            (state.log_size, state.segments)
+        };
+        if (self.shared.index.head(), log_size) == self.persisted && segments == self.persisted_segments {
             return;
         }
         match self.sign_and_store().await {
             Ok(_) => tracing::debug!(tree_size = self.persisted.0, "checkpoint signed"),
             Err(e) => tracing::error!(error = %e, "checkpoint not stored"),
         }
+    }
+
+    /// Seals the committed log after the newest segment into the next one
+    /// once its oldest entry is `segment_every` old: a signed head over its
+    /// range, chain and times, chained to the head before it.
+    async fn seal_if_due(&mut self) -> Result<(), StoreError> {
+        let (log_size, log_head) = {
+            let state = self.shared.state.lock().expect("audit state");
+            (state.log_size, state.log_head)
+        };
+        let sealed = self.newest_segment.as_ref().map_or(0, |s| s.last_sequence);
+        if log_size <= sealed {
+            return Ok(());
+        }
+        let since = match self.unsealed_since {
+            Some(at) => at,
+            None => {
+                let filter = BlockFilter { after: sealed, ..BlockFilter::default() };
+                let Some(first) = self.store.check_blocks(&filter, 1).await?.pop() else { return Ok(()) };
+                *self.unsealed_since.insert(first.min_at)
+            }
+        };
+        let now = self.shared.clock.now();
+        if now.timestamp_micros().saturating_sub(since) < self.schedule.segment_every.as_micros() as i64 {
+            return Ok(());
+        }
+        let (min_at, max_at) = self.store.block_span(sealed, log_size).await?;
+        let previous = self.newest_segment.as_ref();
+        let micros = |at: i64| timestamp_to_wire(chrono::DateTime::from_timestamp_micros(at).unwrap_or_default());
+        let head = pb::CheckSegmentHead {
+            origin: self.shared.origin.clone(),
+            number: previous.map_or(1, |s| s.number as i64 + 1),
+            first_sequence: sealed as i64 + 1,
+            last_sequence: log_size as i64,
+            chain_before: previous.map_or([0; 32], |s| s.chain_hash).to_vec(),
+            chain_hash: log_head.to_vec(),
+            first_checked_at: Some(micros(min_at)),
+            last_checked_at: Some(micros(max_at)),
+            sealed_at: Some(timestamp_to_wire(now)),
+            previous_head_hash: previous.map(|s| sha256(&s.head)).unwrap_or_default(),
+        };
+        let signed = self.shared.key.sign_segment_head(&head);
+        let segment = StoredSegment {
+            number: head.number as u64,
+            first_sequence: sealed + 1,
+            last_sequence: log_size,
+            min_at,
+            max_at,
+            chain_hash: log_head,
+            head: signed.head,
+            key_id: signed.key_id,
+            signature: signed.signature,
+            exported_at: None,
+            removed_at: None,
+        };
+        self.unsealed_since = None;
+        // Another node may have sealed this number first: then its head is
+        // the newest.
+        let newest = if self.store.seal_segment(&segment).await? {
+            tracing::info!(number = segment.number, last_sequence = log_size, "check-log segment sealed");
+            segment
+        } else {
+            match self.store.segments().await?.pop() {
+                Some(newest) => newest,
+                None => return Ok(()),
+            }
+        };
+        let mut state = self.shared.state.lock().expect("audit state");
+        state.segments = newest.number;
+        state.segment_head_hash = sha256(&newest.head);
+        self.newest_segment = Some(newest);
+        Ok(())
+    }
+
+    /// Removes from the live store each exported segment whose newest entry
+    /// is older than the retention period.
+    async fn remove_expired(&mut self) -> Result<(), StoreError> {
+        let now = self.shared.clock.now().timestamp_micros();
+        let cutoff = now.saturating_sub(self.schedule.retention.as_micros() as i64);
+        for segment in self.store.segments().await? {
+            if segment.exported_at.is_some() && segment.removed_at.is_none() && segment.max_at <= cutoff {
+                self.store.remove_segment(segment.number, now).await?;
+                tracing::info!(number = segment.number, "exported check-log segment removed from the live store");
+            }
+        }
+        Ok(())
     }
 }
 

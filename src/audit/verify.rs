@@ -13,11 +13,12 @@
 
 use std::fmt::Write as _;
 
-use super::{chain_hash, checked_at_micros, log, signed_of, with_nodes};
+use super::segments::signed_of as signed_segment;
+use super::{chain_hash, checked_at_micros, log, sha256, signed_of, with_nodes};
 use crate::ledger::merkle::{Frontier, Node, nodes_in, root};
-use crate::ledger::signing::{PublicKey, hex, verify_checkpoint};
+use crate::ledger::signing::{PublicKey, hex, verify_checkpoint, verify_segment_head};
 use crate::ledger::{self, Hash};
-use crate::store::{BlockFilter, CheckBlock, IndexDigest, Store, StoreError, code_key};
+use crate::store::{BlockFilter, CheckBlock, IndexDigest, Store, StoreError, StoredSegment, code_key};
 
 /// Rows read at a time.
 const PAGE: u32 = 2048;
@@ -76,11 +77,17 @@ pub async fn verify(store: &Store, keys: &[PublicKey]) -> Result<Report, StoreEr
         Some(size) => size,
         None => return Ok(report),
     };
-    let log_size = match verify_check_log(store, &mut report).await? {
+    let segments = store.segments().await?;
+    if let Some(what) = segment_fault(&segments, keys) {
+        diverge(&mut report, None, what);
+        return Ok(report);
+    }
+    let log_size = match verify_check_log(store, &segments, &mut report).await? {
         Some(n) => n,
         None => return Ok(report),
     };
-    verify_checkpoints(store, keys, last_checkpoint, size, log_size, &mut report).await?;
+    let log = Log { size: log_size, segments: &segments };
+    verify_checkpoints(store, keys, last_checkpoint, size, log, &mut report).await?;
     Ok(report)
 }
 
@@ -178,24 +185,81 @@ fn node_at(position: u64, sequence: u64) -> Node {
         .unwrap_or(Node { level: 0, index: sequence - 1 })
 }
 
+/// What is wrong with the sealed segments' heads: each signed by a
+/// registry key, saying what its row says, numbered from 1, and going on
+/// from the one before (entries, chain, and the hash of its head).
+fn segment_fault(segments: &[StoredSegment], keys: &[PublicKey]) -> Option<String> {
+    let mut previous: Option<&StoredSegment> = None;
+    for (i, segment) in segments.iter().enumerate() {
+        let n = segment.number;
+        let head = match verify_segment_head(&signed_segment(segment), keys) {
+            Ok(head) => head,
+            Err(e) => return Some(format!("check-log segment {n}: {e}")),
+        };
+        let after = previous.map_or(0, |p| p.last_sequence);
+        let fault = if n != i as u64 + 1 {
+            Some(format!("segment {} is missing", i + 1))
+        } else if (head.number as u64, head.first_sequence as u64, head.last_sequence as u64)
+            != (n, segment.first_sequence, segment.last_sequence)
+            || head.chain_hash != segment.chain_hash
+        {
+            Some("its stored columns differ from its signed head".into())
+        } else if segment.first_sequence != after + 1 || segment.last_sequence < segment.first_sequence {
+            Some(format!("it covers entries {}..={} after a segment ending at {after}", segment.first_sequence, segment.last_sequence))
+        } else if head.chain_before != previous.map_or([0; 32], |p| p.chain_hash) {
+            Some("its chain does not start where the segment before it ends".into())
+        } else if head.previous_head_hash != previous.map(|p| sha256(&p.head)).unwrap_or_default() {
+            Some("it does not name the head of the segment before it".into())
+        } else {
+            None
+        };
+        if let Some(what) = fault {
+            return Some(format!("check-log segment {n}: {what}"));
+        }
+        previous = Some(segment);
+    }
+    None
+}
+
 /// The check-log chain, each block's columns, and the code and caller
-/// indexes against the entries; the log's length when it verifies.
-async fn verify_check_log(store: &Store, report: &mut Report) -> Result<Option<u64>, StoreError> {
+/// indexes against the entries; the log's length when it verifies. The
+/// live chain starts where the segments that left the live store end (their
+/// exported files are verified alone); each sealed segment still live must
+/// end, block-aligned, on its signed chain hash.
+async fn verify_check_log(store: &Store, segments: &[StoredSegment], report: &mut Report) -> Result<Option<u64>, StoreError> {
     let mut size = 0u64;
     let mut chain: Hash = [0; 32];
     let (mut codes, mut callers) = (IndexDigest::default(), IndexDigest::default());
+    let skip_removed = |size: &mut u64, chain: &mut Hash| {
+        while let Some(s) = segments.iter().find(|s| s.removed_at.is_some() && s.first_sequence == *size + 1) {
+            (*size, *chain) = (s.last_sequence, s.chain_hash);
+        }
+    };
     loop {
+        skip_removed(&mut size, &mut chain);
         let blocks = store.check_blocks(&BlockFilter { after: size, ..BlockFilter::default() }, 64).await?;
         if blocks.is_empty() {
             break;
         }
         for block in blocks {
+            skip_removed(&mut size, &mut chain);
             if let Some(what) = block_fault(&block, size, &mut chain, &mut codes, &mut callers, report) {
                 diverge(report, None, what);
                 return Ok(None);
             }
             size = block.last_sequence;
+            let sealed = segments.iter().find(|s| s.removed_at.is_none() && s.last_sequence == size);
+            if sealed.is_some_and(|s| s.chain_hash != chain) {
+                let n = sealed.map_or(0, |s| s.number);
+                diverge(report, None, format!("check-log segment {n}: its entries no longer chain to its signed head"));
+                return Ok(None);
+            }
         }
+    }
+    if let Some(s) = segments.iter().find(|s| s.last_sequence > size) {
+        let what = format!("check-log segment {} ends at entry {} but the log holds {size}", s.number, s.last_sequence);
+        diverge(report, None, what);
+        return Ok(None);
     }
     let (stored_codes, stored_callers) = store.check_index_digests(size).await?;
     for (name, stored, expected) in [("code", stored_codes, codes), ("caller", stored_callers, callers)] {
@@ -209,6 +273,37 @@ async fn verify_check_log(store: &Store, report: &mut Report) -> Result<Option<u
         }
     }
     Ok(Some(size))
+}
+
+/// The check log as verified: its size and its sealed segments.
+#[derive(Clone, Copy)]
+struct Log<'a> {
+    size: u64,
+    segments: &'a [StoredSegment],
+}
+
+impl Log<'_> {
+    /// The chain hash after `n` entries, when it can be known from the live
+    /// store: read from the log, or a segment's signed head when entry `n`
+    /// ends one; `None` inside a segment that left the live store.
+    async fn head_at(&self, store: &Store, n: u64) -> Result<Option<Hash>, StoreError> {
+        if let Some(s) = self.segments.iter().find(|s| s.last_sequence == n) {
+            return Ok(Some(s.chain_hash));
+        }
+        if self.segments.iter().any(|s| s.removed_at.is_some() && (s.first_sequence..=s.last_sequence).contains(&n)) {
+            return Ok(None);
+        }
+        Ok(Some(log::head_at(store, n).await?))
+    }
+
+    /// What a checkpoint signing `sealed` segments and `hash` should sign.
+    fn segment_fault(&self, sealed: i64, hash: &[u8]) -> Option<String> {
+        let expected = match sealed {
+            0 => Vec::new(),
+            n => self.segments.get(n as usize - 1).map(|s| sha256(&s.head))?,
+        };
+        (hash != expected.as_slice()).then(|| format!("it signs {sealed} sealed segments, whose newest head is not the one stored"))
+    }
 }
 
 /// What is wrong with `block`, stored after `size` entries whose chain
@@ -280,9 +375,10 @@ async fn verify_checkpoints(
     keys: &[PublicKey],
     last: i64,
     size: u64,
-    log_size: u64,
+    log: Log<'_>,
     report: &mut Report,
 ) -> Result<(), StoreError> {
+    let log_size = log.size;
     let mut after = 0;
     while after < last {
         let page = store.checkpoint_page(after, PAGE).await?;
@@ -315,9 +411,13 @@ async fn verify_checkpoints(
                 ))
             } else if checkpoint.check_log_size as u64 > log_size {
                 Some((None, format!("checkpoint #{id} signs a check log of {} entries but it holds {log_size}", checkpoint.check_log_size)))
+            } else if checkpoint.sealed_segments as usize > log.segments.len() {
+                Some((None, format!("checkpoint #{id} signs {} sealed segments but the store holds {}", checkpoint.sealed_segments, log.segments.len())))
+            } else if let Some(what) = log.segment_fault(checkpoint.sealed_segments, &checkpoint.segment_head_hash) {
+                Some((None, format!("checkpoint #{id}: {what}")))
             } else {
                 let now = with_nodes(store, |nodes| root(tree_size, nodes)).await?;
-                let log_head = log::head_at(store, checkpoint.check_log_size as u64).await?;
+                let log_head = log.head_at(store, checkpoint.check_log_size as u64).await?;
                 if checkpoint.root_hash != now {
                     Some((
                         None,
@@ -327,7 +427,7 @@ async fn verify_checkpoints(
                             hex(&now)
                         ),
                     ))
-                } else if checkpoint.check_log_head != log_head {
+                } else if log_head.is_some_and(|h| checkpoint.check_log_head != h) {
                     Some((None, format!("checkpoint #{id} signs a check-log head the log no longer has")))
                 } else {
                     None

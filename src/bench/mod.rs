@@ -7,6 +7,7 @@
 mod backends;
 mod load;
 mod population;
+mod steady;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -41,16 +42,18 @@ pub struct Options {
     /// Compare the backends (SQLite; PostgreSQL with one node and with
     /// two) instead of the full table.
     pub backends: bool,
+    /// A steady mixed load for `seconds` instead, and what it cost the store.
+    pub steady: bool,
 }
 
 impl Options {
     /// Under a minute: a small population, one run, one-second measurements.
     pub fn quick() -> Options {
-        Options { entities: 10_000, runs: 1, seconds: 1, batch_seconds: 3, batch_codes: 1000, keep: false, backends: false }
+        Options { entities: 10_000, runs: 1, seconds: 1, batch_seconds: 3, batch_codes: 1000, keep: false, backends: false, steady: false }
     }
 
     pub fn full() -> Options {
-        Options { entities: 1_000_000, runs: 3, seconds: 10, batch_seconds: 60, batch_codes: 1000, keep: false, backends: false }
+        Options { entities: 1_000_000, runs: 3, seconds: 10, batch_seconds: 60, batch_codes: 1000, keep: false, backends: false, steady: false }
     }
 }
 
@@ -69,6 +72,8 @@ pub fn run(options: Options) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("creditregistry-bench-{}", std::process::id()));
     let result = if options.backends {
         runtime.block_on(backends::compare(&options, &dir))
+    } else if options.steady {
+        runtime.block_on(steady::run(&options, &dir))
     } else {
         runtime.block_on(bench(&options, &dir))
     };

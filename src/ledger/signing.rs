@@ -24,6 +24,7 @@ pub enum Signed {
     /// A receipt body signed alone (receipts issued before batches).
     Receipt,
     ReceiptBatch,
+    CheckSegmentHead,
     /// The digest of an index snapshot (`snapshot`): not a protobuf
     /// message, and named so that it cannot be taken for one.
     IndexSnapshot,
@@ -35,6 +36,7 @@ impl Signed {
             Signed::Checkpoint => b"creditregistry.v1.Checkpoint\0",
             Signed::Receipt => b"creditregistry.v1.ReceiptBody\0",
             Signed::ReceiptBatch => b"creditregistry.v1.ReceiptBatchHead\0",
+            Signed::CheckSegmentHead => b"creditregistry.v1.CheckSegmentHead\0",
             Signed::IndexSnapshot => b"creditregistry index snapshot\0",
         }
     }
@@ -91,6 +93,16 @@ impl RegistryKey {
         pb::SignedCheckpoint {
             signature: self.sign(Signed::Checkpoint, &bytes),
             checkpoint: bytes,
+            key_id: self.public.key_id.clone(),
+        }
+    }
+
+    /// Signs a sealed check-log segment's head.
+    pub fn sign_segment_head(&self, head: &pb::CheckSegmentHead) -> pb::SignedCheckSegmentHead {
+        let bytes = head.encode_to_vec();
+        pb::SignedCheckSegmentHead {
+            signature: self.sign(Signed::CheckSegmentHead, &bytes),
+            head: bytes,
             key_id: self.public.key_id.clone(),
         }
     }
@@ -175,6 +187,20 @@ pub fn verify_checkpoint(signed: &pb::SignedCheckpoint, keys: &[PublicKey]) -> R
         return Err(VerifyError::Malformed("checkpoint: root hash is not 32 bytes".into()));
     }
     Ok(checkpoint)
+}
+
+/// Verifies a signed check-log segment head; returns what it says.
+pub fn verify_segment_head(
+    signed: &pb::SignedCheckSegmentHead,
+    keys: &[PublicKey],
+) -> Result<pb::CheckSegmentHead, VerifyError> {
+    key(keys, &signed.key_id)?.verify(Signed::CheckSegmentHead, &signed.head, &signed.signature)?;
+    let head = pb::CheckSegmentHead::decode(signed.head.as_slice())
+        .map_err(|e| VerifyError::Malformed(format!("segment head: {e}")))?;
+    if head.chain_hash.len() != 32 || head.chain_before.len() != 32 {
+        return Err(VerifyError::Malformed("segment head: a chain hash is not 32 bytes".into()));
+    }
+    Ok(head)
 }
 
 /// Verifies a stored receipt, byte for byte: the encoded `Receipt` must be

@@ -20,13 +20,17 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
 pub const AUDIT_MOVED: i64 = 4;
 
 /// (version, name, SQL) for the SQLite audit file, oldest first.
-pub const SQLITE_AUDIT: &[(i64, &str, &str)] =
-    &[(1, "check_log", include_str!("../../migrations/sqlite-audit/0001_check_log.sql"))];
+pub const SQLITE_AUDIT: &[(i64, &str, &str)] = &[
+    (1, "check_log", include_str!("../../migrations/sqlite-audit/0001_check_log.sql")),
+    (2, "segments", include_str!("../../migrations/sqlite-audit/0002_segments.sql")),
+];
 
 /// (version, name, SQL) for PostgreSQL, oldest first: one database holds
 /// the ledger and the audit trail.
-pub const POSTGRES: &[(i64, &str, &str)] =
-    &[(1, "registry", include_str!("../../migrations/postgres/0001_registry.sql"))];
+pub const POSTGRES: &[(i64, &str, &str)] = &[
+    (1, "registry", include_str!("../../migrations/postgres/0001_registry.sql")),
+    (2, "segments", include_str!("../../migrations/postgres/0002_segments.sql")),
+];
 
 /// Applies one migration on `conn` (a transaction, or a connection holding
 /// the migration lock) and records it in `schema_migrations`, unless it is

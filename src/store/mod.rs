@@ -116,6 +116,29 @@ pub struct CheckBlock {
     pub callers: Vec<String>,
 }
 
+/// A sealed check-log segment as stored: its signed head (an encoded
+/// `creditregistry.v1.CheckSegmentHead`, its key id and signature) and the
+/// columns the store selects by.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredSegment {
+    /// From 1, consecutive.
+    pub number: u64,
+    pub first_sequence: u64,
+    pub last_sequence: u64,
+    /// Earliest and latest `checked_at`, microseconds UTC.
+    pub min_at: i64,
+    pub max_at: i64,
+    /// Chain hash of entry `last_sequence`.
+    pub chain_hash: Hash,
+    pub head: Vec<u8>,
+    pub key_id: String,
+    pub signature: Vec<u8>,
+    /// When a file of it was first written, microseconds UTC.
+    pub exported_at: Option<i64>,
+    /// When its blocks left the live store, microseconds UTC.
+    pub removed_at: Option<i64>,
+}
+
 /// Most entries in one block.
 pub const BLOCK_ENTRIES: usize = 512;
 /// Most entry bytes in one block (a block holds at least one entry).
@@ -406,6 +429,27 @@ pub(crate) trait Backend {
     /// blocks ending at or before entry `until`.
     async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError>;
 
+    /// Stores a sealed segment's head. It must follow the newest segment
+    /// (number and first entry) and end at a stored block's last entry;
+    /// false, storing nothing, when another node sealed that number first.
+    async fn seal_segment(&self, segment: &StoredSegment) -> Result<bool, StoreError>;
+
+    /// Earliest `min_at` and latest `max_at` of the blocks ending in
+    /// `(after, until]`; zeros when there are none.
+    async fn block_span(&self, after: u64, until: u64) -> Result<(i64, i64), StoreError>;
+
+    /// Every sealed segment, by number.
+    async fn segments(&self) -> Result<Vec<StoredSegment>, StoreError>;
+
+    /// Notes that segment `number` was exported at `at` (microseconds UTC),
+    /// keeping the first time.
+    async fn mark_exported(&self, number: u64, at: i64) -> Result<(), StoreError>;
+
+    /// Removes an exported segment's blocks and index rows from the live
+    /// store and notes when, in one transaction; its head stays. A segment
+    /// not exported is refused (`StoreError::Inconsistent`).
+    async fn remove_segment(&self, number: u64, at: i64) -> Result<(), StoreError>;
+
     /// The newest stored checkpoint, of exactly `tree_size` when given.
     async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError>;
 
@@ -617,6 +661,31 @@ impl Store {
     /// See `Backend::check_index_digests`.
     pub async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError> {
         dispatch!(self, s => s.check_index_digests(until).await)
+    }
+
+    /// See `Backend::seal_segment`.
+    pub async fn seal_segment(&self, segment: &StoredSegment) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.seal_segment(segment).await)
+    }
+
+    /// See `Backend::block_span`.
+    pub async fn block_span(&self, after: u64, until: u64) -> Result<(i64, i64), StoreError> {
+        dispatch!(self, s => s.block_span(after, until).await)
+    }
+
+    /// See `Backend::segments`.
+    pub async fn segments(&self) -> Result<Vec<StoredSegment>, StoreError> {
+        dispatch!(self, s => s.segments().await)
+    }
+
+    /// See `Backend::mark_exported`.
+    pub async fn mark_exported(&self, number: u64, at: i64) -> Result<(), StoreError> {
+        dispatch!(self, s => s.mark_exported(number, at).await)
+    }
+
+    /// See `Backend::remove_segment`.
+    pub async fn remove_segment(&self, number: u64, at: i64) -> Result<(), StoreError> {
+        dispatch!(self, s => s.remove_segment(number, at).await)
     }
 
     /// See `Backend::checkpoint`.

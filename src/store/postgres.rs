@@ -301,8 +301,9 @@ async fn insert_draw_codes(tx: &mut Transaction<'_, Postgres>, draw: &Inspection
 async fn insert_block(tx: &mut Transaction<'_, Postgres>, block: &CheckBlock) -> Result<(), StoreError> {
     let last = clamp(block.last_sequence);
     sqlx::query(
-        "INSERT INTO check_blocks (last_sequence, first_sequence, min_at, max_at, chain_before, chain_hash, entries)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO check_blocks (last_sequence, first_sequence, min_at, max_at, chain_before, chain_hash, entries,
+                                   encoding)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(last)
     .bind(clamp(block.first_sequence))
@@ -310,7 +311,8 @@ async fn insert_block(tx: &mut Transaction<'_, Postgres>, block: &CheckBlock) ->
     .bind(block.max_at)
     .bind(&block.chain_before[..])
     .bind(&block.chain_hash[..])
-    .bind(&block.entries)
+    .bind(rows::packed(&block.entries))
+    .bind(rows::ZLIB)
     .execute(&mut **tx)
     .await?;
     if !block.code_keys.is_empty() {

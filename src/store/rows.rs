@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{CheckBlock, FoundKeys, IndexDigest, Located, StoreError, StoredCheckpoint, StoredEntry};
+use super::{CheckBlock, FoundKeys, StoredSegment, IndexDigest, Located, StoreError, StoredCheckpoint, StoredEntry};
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
@@ -19,14 +19,40 @@ pub const DRAW_COLUMNS: &str = "SELECT draw_id, region_prefix, seed, evaluated_o
                                    drawn_by, request_id, tree_size FROM inspection_draws";
 
 pub const BLOCK_COLUMNS: &str =
-    "SELECT b.first_sequence, b.last_sequence, b.min_at, b.max_at, b.chain_before, b.chain_hash, b.entries
+    "SELECT b.first_sequence, b.last_sequence, b.min_at, b.max_at, b.chain_before, b.chain_hash, b.entries, b.encoding
      FROM check_blocks b";
+
+pub const SEGMENT_COLUMNS: &str = "SELECT number, first_sequence, last_sequence, min_at, max_at, chain_hash, head, key_id,
+                                          signature, exported_at, removed_at FROM check_segments";
+
+/// The check log's last entry and chain hash: the newest block's, or the
+/// newest segment's when every block has left with its segment.
+pub const LOG_HEAD: &str = "SELECT last_sequence, chain_hash FROM (
+        SELECT * FROM (SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1) AS b
+        UNION ALL
+        SELECT * FROM (SELECT last_sequence, chain_hash FROM check_segments ORDER BY last_sequence DESC LIMIT 1) AS s
+    ) AS h ORDER BY last_sequence DESC LIMIT 1";
+
+/// `check_blocks.encoding`: the entries as they are, or zlib (RFC 1950).
+pub const PLAIN: i64 = 0;
+pub const ZLIB: i64 = 1;
+
+/// A block's entries as stored: zlib-compressed. Entries of one block
+/// repeat callers, organisations, times and policy versions, so this
+/// stores a check in about a quarter of its bytes.
+pub fn packed(entries: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::with_capacity(entries.len() / 3), flate2::Compression::default());
+    z.write_all(entries).expect("writing to memory");
+    z.finish().expect("writing to memory")
+}
 
 /// A row's columns by name, as each backend decodes them.
 pub trait Columns {
     fn int(&self, column: &str) -> Result<i64, StoreError>;
     fn text(&self, column: &str) -> Result<String, StoreError>;
     fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError>;
+    fn optional_int(&self, column: &str) -> Result<Option<i64>, StoreError>;
 }
 
 impl<R> Columns for R
@@ -44,6 +70,9 @@ where
         Ok(self.try_get(column)?)
     }
     fn bytes(&self, column: &str) -> Result<Vec<u8>, StoreError> {
+        Ok(self.try_get(column)?)
+    }
+    fn optional_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
         Ok(self.try_get(column)?)
     }
 }
@@ -92,18 +121,28 @@ pub fn checkpoint(row: &impl Columns) -> Result<StoredCheckpoint, StoreError> {
     })
 }
 
-/// A check-log block row selected with `BLOCK_COLUMNS`; a hash that is not
-/// 32 bytes is inconsistent data.
+/// A check-log block row selected with `BLOCK_COLUMNS`, its entries
+/// unpacked; a hash that is not 32 bytes, or entries that do not unpack,
+/// are inconsistent data.
 pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
     let last = row.int("last_sequence")?;
+    let fault = |what: String| StoreError::Inconsistent(format!("check-log block ending at entry {last}: {what}"));
     let hash = |column: &str| -> Result<Hash, StoreError> {
         let bytes = row.bytes(column)?;
-        Hash::try_from(bytes.as_slice()).map_err(|_| {
-            StoreError::Inconsistent(format!(
-                "check-log block ending at entry {last}: {column} has {} bytes",
-                bytes.len()
-            ))
-        })
+        Hash::try_from(bytes.as_slice()).map_err(|_| fault(format!("{column} has {} bytes", bytes.len())))
+    };
+    let stored = row.bytes("entries")?;
+    let entries = match row.int("encoding")? {
+        PLAIN => stored,
+        ZLIB => {
+            use std::io::Read;
+            let mut entries = Vec::with_capacity(stored.len() * 4);
+            flate2::read::ZlibDecoder::new(stored.as_slice())
+                .read_to_end(&mut entries)
+                .map_err(|e| fault(format!("its entries do not unpack: {e}")))?;
+            entries
+        }
+        other => return Err(fault(format!("unknown encoding {other}"))),
     };
     Ok(CheckBlock {
         first_sequence: row.int("first_sequence")? as u64,
@@ -112,13 +151,34 @@ pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
         max_at: row.int("max_at")?,
         chain_before: hash("chain_before")?,
         chain_hash: hash("chain_hash")?,
-        entries: row.bytes("entries")?,
+        entries,
         code_keys: Vec::new(),
         callers: Vec::new(),
     })
 }
 
-/// The check log's size and last chain hash from its newest block row
+/// A segment row selected with `SEGMENT_COLUMNS`.
+pub fn segment(row: &impl Columns) -> Result<StoredSegment, StoreError> {
+    let number = row.int("number")?;
+    let chain = row.bytes("chain_hash")?;
+    Ok(StoredSegment {
+        number: number as u64,
+        first_sequence: row.int("first_sequence")? as u64,
+        last_sequence: row.int("last_sequence")? as u64,
+        min_at: row.int("min_at")?,
+        max_at: row.int("max_at")?,
+        chain_hash: Hash::try_from(chain.as_slice()).map_err(|_| {
+            StoreError::Inconsistent(format!("check-log segment {number}: chain_hash has {} bytes", chain.len()))
+        })?,
+        head: row.bytes("head")?,
+        key_id: row.text("key_id")?,
+        signature: row.bytes("signature")?,
+        exported_at: row.optional_int("exported_at")?,
+        removed_at: row.optional_int("removed_at")?,
+    })
+}
+
+/// The check log's size and last chain hash from a `LOG_HEAD` row
 /// (`last_sequence`, `chain_hash`); an empty log when there is none.
 pub fn log_head(row: Option<&impl Columns>) -> Result<(u64, Hash), StoreError> {
     let Some(row) = row else {
@@ -285,10 +345,7 @@ macro_rules! same_on_both {
         }
 
         async fn check_log_head(&self) -> Result<(u64, $crate::ledger::Hash), $crate::store::StoreError> {
-            let row =
-                sqlx::query("SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1")
-                    .fetch_optional(&self.$audit)
-                    .await?;
+            let row = sqlx::query($crate::store::rows::LOG_HEAD).fetch_optional(&self.$audit).await?;
             $crate::store::rows::log_head(row.as_ref())
         }
 
@@ -389,6 +446,114 @@ macro_rules! same_on_both {
                     .fetch_all(&self.$ledger)
                     .await?;
             rows::draw(&row, &codes).map(Some)
+        }
+
+        async fn seal_segment(&self, segment: &$crate::store::StoredSegment) -> Result<bool, $crate::store::StoreError> {
+            use sqlx::Row;
+            use $crate::store::rows::clamp;
+            use $crate::store::StoreError;
+            let mut tx = self.$audit.begin().await?;
+            let newest = sqlx::query("SELECT number, last_sequence FROM check_segments ORDER BY number DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+            let (number, last) = match newest {
+                Some(row) => (row.try_get::<i64, _>(0)? as u64, row.try_get::<i64, _>(1)? as u64),
+                None => (0, 0),
+            };
+            if segment.number <= number {
+                return Ok(false);
+            }
+            let block_end: Option<i64> = sqlx::query_scalar("SELECT last_sequence FROM check_blocks WHERE last_sequence = $1")
+                .bind(clamp(segment.last_sequence))
+                .fetch_optional(&mut *tx)
+                .await?;
+            if segment.number != number + 1 || segment.first_sequence != last + 1 || block_end.is_none() {
+                return Err(StoreError::Inconsistent(format!(
+                    "segment {} of entries {}..={} does not follow segment {number} (to entry {last}) and end at a block",
+                    segment.number, segment.first_sequence, segment.last_sequence
+                )));
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO check_segments (number, first_sequence, last_sequence, min_at, max_at, chain_hash, head,
+                                             key_id, signature)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+            )
+            .bind(clamp(segment.number))
+            .bind(clamp(segment.first_sequence))
+            .bind(clamp(segment.last_sequence))
+            .bind(segment.min_at)
+            .bind(segment.max_at)
+            .bind(&segment.chain_hash[..])
+            .bind(&segment.head)
+            .bind(&segment.key_id)
+            .bind(&segment.signature)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            tx.commit().await?;
+            Ok(inserted)
+        }
+
+        async fn block_span(&self, after: u64, until: u64) -> Result<(i64, i64), $crate::store::StoreError> {
+            use sqlx::Row;
+            use $crate::store::rows::clamp;
+            let row = sqlx::query(
+                "SELECT MIN(min_at), MAX(max_at) FROM check_blocks WHERE last_sequence > $1 AND last_sequence <= $2",
+            )
+            .bind(clamp(after))
+            .bind(clamp(until))
+            .fetch_one(&self.$audit)
+            .await?;
+            Ok((row.try_get::<Option<i64>, _>(0)?.unwrap_or(0), row.try_get::<Option<i64>, _>(1)?.unwrap_or(0)))
+        }
+
+        async fn segments(&self) -> Result<Vec<$crate::store::StoredSegment>, $crate::store::StoreError> {
+            use $crate::store::rows::{self, SEGMENT_COLUMNS};
+            let rows = sqlx::query(&format!("{SEGMENT_COLUMNS} ORDER BY number")).fetch_all(&self.$audit).await?;
+            rows.iter().map(rows::segment).collect()
+        }
+
+        async fn mark_exported(&self, number: u64, at: i64) -> Result<(), $crate::store::StoreError> {
+            sqlx::query("UPDATE check_segments SET exported_at = COALESCE(exported_at, $1) WHERE number = $2")
+                .bind(at)
+                .bind($crate::store::rows::clamp(number))
+                .execute(&self.$audit)
+                .await?;
+            Ok(())
+        }
+
+        async fn remove_segment(&self, number: u64, at: i64) -> Result<(), $crate::store::StoreError> {
+            use sqlx::Row;
+            use $crate::store::rows::clamp;
+            let mut tx = self.$audit.begin().await?;
+            let row = sqlx::query("SELECT first_sequence, last_sequence, exported_at FROM check_segments WHERE number = $1")
+                .bind(clamp(number))
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                return Err($crate::store::StoreError::Inconsistent(format!("there is no check-log segment {number}")));
+            };
+            if row.try_get::<Option<i64>, _>(2)?.is_none() {
+                return Err($crate::store::StoreError::Inconsistent(format!(
+                    "check-log segment {number} has not been exported: it stays in the live store"
+                )));
+            }
+            let (first, last): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+            for table in ["check_block_codes", "check_block_callers", "check_blocks"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE last_sequence >= $1 AND last_sequence <= $2"))
+                    .bind(first)
+                    .bind(last)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("UPDATE check_segments SET removed_at = COALESCE(removed_at, $1) WHERE number = $2")
+                .bind(at)
+                .bind(clamp(number))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(())
         }
 
         /// A draw saved once per (drawer, request id): a repeat returns the

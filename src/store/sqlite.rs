@@ -331,14 +331,8 @@ impl Backend for SqliteStore {
     async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
         let mut tx = self.audit.begin().await?;
         if let Some(first) = blocks.first() {
-            let row =
-                sqlx::query("SELECT last_sequence, chain_hash FROM check_blocks ORDER BY last_sequence DESC LIMIT 1")
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let (size, chain) = match row {
-                Some(row) => (row.try_get::<i64, _>(0)? as u64, row.try_get::<Vec<u8>, _>(1)?),
-                None => (0, vec![0; 32]),
-            };
+            let row = sqlx::query(rows::LOG_HEAD).fetch_optional(&mut *tx).await?;
+            let (size, chain) = rows::log_head(row.as_ref())?;
             if size + 1 != first.first_sequence || chain != first.chain_before {
                 return Err(StoreError::Behind { log: Log::CheckLog, head: size });
             }
@@ -478,8 +472,9 @@ async fn apply(pool: &SqlitePool, migration: (i64, &'static str, &'static str)) 
 async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &CheckBlock) -> Result<(), StoreError> {
     let last = block.last_sequence as i64;
     sqlx::query(
-        "INSERT INTO check_blocks (last_sequence, first_sequence, min_at, max_at, chain_before, chain_hash, entries)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO check_blocks (last_sequence, first_sequence, min_at, max_at, chain_before, chain_hash, entries,
+                                   encoding)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(last)
     .bind(block.first_sequence as i64)
@@ -487,7 +482,8 @@ async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &CheckBlock) -> R
     .bind(block.max_at)
     .bind(&block.chain_before[..])
     .bind(&block.chain_hash[..])
-    .bind(&block.entries)
+    .bind(rows::packed(&block.entries))
+    .bind(rows::ZLIB)
     .execute(&mut **tx)
     .await?;
     if !block.code_keys.is_empty() {

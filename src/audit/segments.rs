@@ -1,0 +1,153 @@
+//! Sealed check-log segments as files, for cold storage: export from the
+//! live store, and verification of a file alone with the registry's public
+//! keys. The format is documented with `SignedCheckSegmentHead` in
+//! `proto/creditregistry/v1/types.proto`: gzip (RFC 1952) of the signed
+//! head, then each entry, every one preceded by its length as a varint.
+
+use std::io::{Read, Write};
+
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use prost::Message;
+
+use super::{chain_hash, checked_at_micros, log};
+use crate::ledger::Hash;
+use crate::ledger::signing::{PublicKey, verify_segment_head};
+use crate::proto::pb;
+use crate::store::{BlockFilter, Store, StoreError, StoredSegment};
+
+/// Blocks read at a time while exporting.
+const BLOCKS_PER_READ: u32 = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SegmentError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("writing the segment file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The segment cannot be exported as asked; says why.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// What a segment file holds, once verified.
+#[derive(Debug)]
+pub struct Verified {
+    pub head: pb::CheckSegmentHead,
+    pub entries: u64,
+}
+
+/// Writes sealed segment `number` to `out` in the file format, checking
+/// as it goes that its entries chain from the head's `chain_before` to its
+/// `chain_hash`, then notes in the store that it was exported (from then on
+/// it may leave the live store after the retention period). Returns the
+/// entries written. A segment already removed, or one whose entries no
+/// longer chain, is refused.
+pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, SegmentError> {
+    let segment = store
+        .segments()
+        .await?
+        .into_iter()
+        .find(|s| s.number == number)
+        .ok_or_else(|| SegmentError::Refused(format!("there is no sealed check-log segment {number}")))?;
+    if segment.removed_at.is_some() {
+        return Err(SegmentError::Refused(format!(
+            "check-log segment {number} has left the live store: its exported file is the copy"
+        )));
+    }
+    let mut gz = GzEncoder::new(out, Compression::default());
+    gz.write_all(&signed_of(&segment).encode_length_delimited_to_vec())?;
+    let mut chain: Option<Hash> = None;
+    let mut next = segment.first_sequence;
+    let mut filter = BlockFilter { after: segment.first_sequence - 1, ..BlockFilter::default() };
+    while next <= segment.last_sequence {
+        let blocks = store.check_blocks(&filter, BLOCKS_PER_READ).await?;
+        if blocks.is_empty() {
+            break;
+        }
+        for block in blocks.iter().take_while(|b| b.last_sequence <= segment.last_sequence) {
+            if block.first_sequence != next {
+                return Err(refused(&segment, format!("entry {next} is missing from the live store")));
+            }
+            let mut at = *chain.get_or_insert(block.chain_before);
+            for (_, bytes) in block.entries()? {
+                at = chain_hash(&at, bytes);
+                let mut length = Vec::with_capacity(5);
+                prost::encoding::encode_varint(bytes.len() as u64, &mut length);
+                gz.write_all(&length)?;
+                gz.write_all(bytes)?;
+            }
+            chain = Some(at);
+            next = block.last_sequence + 1;
+        }
+        filter.after = blocks.last().map_or(u64::MAX, |b| b.last_sequence);
+    }
+    let head = pb::CheckSegmentHead::decode(segment.head.as_slice())
+        .map_err(|e| refused(&segment, format!("its stored head does not decode: {e}")))?;
+    if next != segment.last_sequence + 1 {
+        return Err(refused(&segment, format!("entry {next} is missing from the live store")));
+    }
+    if chain.map(|c| c.to_vec()) != Some(head.chain_hash.clone()) {
+        return Err(refused(&segment, "its entries do not chain to its signed head".into()));
+    }
+    gz.finish()?.flush()?;
+    store.mark_exported(number, chrono::Utc::now().timestamp_micros()).await?;
+    Ok(segment.last_sequence - segment.first_sequence + 1)
+}
+
+fn refused(segment: &StoredSegment, why: String) -> SegmentError {
+    SegmentError::Refused(format!("check-log segment {} not exported: {why}", segment.number))
+}
+
+/// The wire form of a stored segment head.
+pub fn signed_of(segment: &StoredSegment) -> pb::SignedCheckSegmentHead {
+    pb::SignedCheckSegmentHead {
+        head: segment.head.clone(),
+        key_id: segment.key_id.clone(),
+        signature: segment.signature.clone(),
+    }
+}
+
+/// Verifies a segment file alone: the head's signature with one of
+/// `keys`, then every entry in order (its sequence, its time within the
+/// head's range), the chain from `chain_before` to `chain_hash`, and that
+/// nothing follows the last entry. An error says what is wrong and where.
+pub fn verify_file(file: impl Read, keys: &[PublicKey]) -> Result<Verified, String> {
+    let mut bytes = Vec::new();
+    GzDecoder::new(file).read_to_end(&mut bytes).map_err(|e| format!("not a gzip file: {e}"))?;
+    let mut rest = bytes.as_slice();
+    let signed = pb::SignedCheckSegmentHead::decode_length_delimited(&mut rest)
+        .map_err(|e| format!("no segment head at the start: {e}"))?;
+    let head = verify_segment_head(&signed, keys).map_err(|e| format!("segment head: {e}"))?;
+    let (first, last) = (head.first_sequence as u64, head.last_sequence as u64);
+    let at = |t: &Option<prost_types::Timestamp>| t.as_ref().map_or(0, |t| t.seconds * 1_000_000 + i64::from(t.nanos) / 1000);
+    let (from, until) = (at(&head.first_checked_at), at(&head.last_checked_at));
+    let mut chain: Hash = head.chain_before.as_slice().try_into().map_err(|_| "chain_before is not 32 bytes")?;
+    let mut n = first;
+    while !rest.is_empty() {
+        let len = prost::encoding::decode_varint(&mut rest).map_err(|_| format!("entry {n} has no length"))?;
+        if len > rest.len() as u64 || n > last {
+            return Err(format!("entry {n} is cut short or lies beyond the head's last entry {last}"));
+        }
+        let (entry, later) = rest.split_at(len as usize);
+        let decoded = log::decode(n, entry).map_err(|e| e.to_string())?;
+        if decoded.sequence != n as i64 {
+            return Err(format!("entry {n} says it is entry {}", decoded.sequence));
+        }
+        let checked = checked_at_micros(&decoded);
+        if checked < from || checked > until {
+            return Err(format!("entry {n} was checked outside the head's time range"));
+        }
+        chain = chain_hash(&chain, entry);
+        rest = later;
+        n += 1;
+    }
+    if n != last + 1 {
+        return Err(format!("the file ends after entry {}, before the head's last entry {last}", n - 1));
+    }
+    if chain.as_slice() != head.chain_hash.as_slice() {
+        return Err("its entries do not chain to the signed head: an entry was changed, added or removed".into());
+    }
+    Ok(Verified { head, entries: last - first + 1 })
+}

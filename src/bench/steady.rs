@@ -1,0 +1,243 @@
+//! `bench --steady`: a steady mixed load, as a province's platforms and
+//! bureaus make it together, held for minutes at fixed rates (single
+//! checks of varied codes, profiles, writes, a 100-code batch check a
+//! second); then what it cost the store: bytes per logged check, bytes per
+//! record, checkpoints stored per minute, and whether the whole store
+//! still verifies.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tonic::transport::Channel;
+
+use creditregistry::config::Config;
+use creditregistry::proto::pb;
+use creditregistry::proto::pb::eligibility_service_client::EligibilityServiceClient;
+use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
+use creditregistry::store::{Store, audit_url};
+
+use super::{GP, Options, Server, authed, file_size, population, tokens};
+
+/// Calls per second of each kind, as the load that found the check log's
+/// cost measured it: (single checks, profiles, writes, 100-code batches).
+const RATES: (u32, u32, u32, u32) = (3000, 1000, 37, 1);
+/// Codes per batch check.
+const BATCH_CODES: usize = 100;
+/// Callers per kind of call: enough that a slow answer does not hold the
+/// rate back.
+const CALLERS: u32 = 16;
+
+/// What the steady load answered.
+#[derive(Default)]
+struct Answered {
+    checks: AtomicU64,
+    profiles: AtomicU64,
+    writes: AtomicU64,
+    batches: AtomicU64,
+    refused: AtomicU64,
+}
+
+pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
+    let rules = Config::default().rules()?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let db = dir.join("registry.db");
+    let url = format!("sqlite://{}", db.display());
+    eprintln!("seeding {} entities", o.entities);
+    let store = Store::open(&url, &Default::default()).await.map_err(|e| e.to_string())?;
+    let seeded = population::seed(&store, o.entities, rules.latest()).await?;
+    let (checkpoints_before, _) = checkpoints(&store).await?;
+    store.close().await;
+    let audit_path = audit_url(&url).trim_start_matches("sqlite://").to_string();
+    let (ledger_before, audit_before) = (file_size(&db), file_size(Path::new(&audit_path)));
+
+    let mut server = Server::spawn(dir)?;
+    server.serving(Instant::now()).await?;
+    let tokens = tokens(dir)?;
+    let channels = {
+        let mut v = Vec::new();
+        for _ in 0..4 {
+            v.push(server.channel().await?);
+        }
+        v
+    };
+    let duration = Duration::from_secs(o.seconds);
+    eprintln!("steady load for {} s: {:?} calls/s (checks, profiles, writes, batches)", o.seconds, RATES);
+    let answered = Arc::new(Answered::default());
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    let next = Arc::new(AtomicUsize::new(0));
+    let paced = |rate: u32, callers: u32| Duration::from_secs_f64(f64::from(callers) / f64::from(rate));
+    for k in 0..CALLERS as usize {
+        let channel = channels[k % channels.len()].clone();
+        let (reader, writer, answered, next, entities) =
+            (tokens.reader.clone(), tokens.writer.clone(), answered.clone(), next.clone(), o.entities);
+        let every = paced(RATES.0, CALLERS);
+        tasks.push(tokio::spawn(checks(channel.clone(), reader.clone(), every, deadline, answered.clone(), next.clone(), entities)));
+        let every = paced(RATES.1, CALLERS);
+        tasks.push(tokio::spawn(profiles(channel.clone(), reader.clone(), every, deadline, answered.clone(), next.clone(), entities)));
+        if k == 0 {
+            tasks.push(tokio::spawn(writes(channel.clone(), writer, paced(RATES.2, 1), deadline, answered.clone(), entities)));
+            tasks.push(tokio::spawn(batches(channel, reader, paced(RATES.3, 1), deadline, answered, next, entities)));
+        }
+    }
+    for task in tasks {
+        task.await.map_err(|e| e.to_string())?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rss = server.rss();
+    server.terminate().await?;
+
+    let store = Store::open_existing(&url, &Default::default()).await.map_err(|e| e.to_string())?;
+    let (checkpoints_after, last_interval) = checkpoints(&store).await?;
+    let logged = store.check_log_head().await.map_err(|e| e.to_string())?.0;
+    let head = store.head().await.map_err(|e| e.to_string())?;
+    let key = Config { data_dir: dir.to_path_buf(), ..Config::default() }.registry_public_key()?;
+    let verified = Instant::now();
+    let report = creditregistry::audit::verify::verify(&store, &[key]).await.map_err(|e| e.to_string())?;
+    let verify_seconds = verified.elapsed().as_secs_f64();
+    store.close().await;
+    let (ledger_after, audit_after) = (file_size(&db), file_size(Path::new(&audit_path)));
+
+    let a = &answered;
+    let rate = |n: &AtomicU64| n.load(Ordering::Relaxed) as f64 / seconds;
+    let written = head - seeded.records as u64;
+    let stored_checkpoints = checkpoints_after - checkpoints_before;
+    println!("\ncreditregistry bench --steady: {} entities seeded, {seconds:.0} s of steady mixed load (SQLite)\n", seeded.entities);
+    println!("| figure | value |");
+    println!("|---|---|");
+    println!(
+        "| calls answered per second | {:.0} single checks, {:.0} profiles, {:.1} writes, {:.2} batch checks of {BATCH_CODES} codes; {} refused |",
+        rate(&a.checks),
+        rate(&a.profiles),
+        rate(&a.writes),
+        rate(&a.batches),
+        a.refused.load(Ordering::Relaxed)
+    );
+    println!("| check-log entries logged | {logged} |");
+    println!(
+        "| audit file bytes per logged check | {:.1} bytes ({:.1} MiB for {logged} checks) |",
+        audit_after.saturating_sub(audit_before) as f64 / logged.max(1) as f64,
+        super::mib(audit_after.saturating_sub(audit_before))
+    );
+    println!(
+        "| ledger file bytes per record written | {:.0} bytes ({written} records) |",
+        ledger_after.saturating_sub(ledger_before) as f64 / written.max(1) as f64
+    );
+    println!(
+        "| checkpoints stored per minute | {:.1} ({stored_checkpoints} in {seconds:.0} s; the last two {:.1} s apart) |",
+        stored_checkpoints as f64 * 60.0 / seconds,
+        last_interval
+    );
+    println!("| server RSS at the end | {:.0} MiB |", super::mib(rss));
+    println!(
+        "| verify after the load | {} in {verify_seconds:.1} s: {} records, {} checkpoints, {} check-log entries |",
+        if report.ok() { "passed" } else { "FAILED" },
+        report.records_checked,
+        report.checkpoints_checked,
+        report.check_log_entries_checked
+    );
+    if !report.ok() {
+        return Err(format!("verify failed after the steady load: {report:?}"));
+    }
+    Ok(())
+}
+
+/// Checkpoints stored, and the seconds between the last two.
+async fn checkpoints(store: &Store) -> Result<(u64, f64), String> {
+    let (mut after, mut count, mut times) = (0, 0u64, Vec::new());
+    loop {
+        let page = store.checkpoint_page(after, 1000).await.map_err(|e| e.to_string())?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        count += page.len() as u64;
+        times.extend(page.iter().map(|(_, c)| c.created_at));
+        times.drain(..times.len().saturating_sub(2));
+    }
+    let interval = match times[..] {
+        [a, b] => (b - a) as f64 / 1e6,
+        _ => 0.0,
+    };
+    Ok((count, interval))
+}
+
+/// A pseudo-random code of the population for the `n`-th call.
+fn some_code(n: usize, entities: usize) -> String {
+    population::code(n.wrapping_mul(7919) % entities).to_string()
+}
+
+async fn checks(
+    channel: Channel,
+    token: String,
+    every: Duration,
+    deadline: Instant,
+    answered: Arc<Answered>,
+    next: Arc<AtomicUsize>,
+    entities: usize,
+) {
+    let mut client = EligibilityServiceClient::new(channel);
+    let mut tick = tokio::time::interval(every);
+    while Instant::now() < deadline {
+        tick.tick().await;
+        let uscc = some_code(next.fetch_add(1, Ordering::Relaxed), entities);
+        let request = pb::CheckEligibilityRequest { uscc, domain: GP, ..Default::default() };
+        count(&answered.checks, &answered, client.check_eligibility(authed(request, &token)).await.is_ok());
+    }
+}
+
+async fn profiles(
+    channel: Channel,
+    token: String,
+    every: Duration,
+    deadline: Instant,
+    answered: Arc<Answered>,
+    next: Arc<AtomicUsize>,
+    entities: usize,
+) {
+    let mut client = RecordsServiceClient::new(channel);
+    let mut tick = tokio::time::interval(every);
+    while Instant::now() < deadline {
+        tick.tick().await;
+        let uscc = some_code(next.fetch_add(1, Ordering::Relaxed), entities);
+        let request = pb::GetProfileRequest { uscc, ..Default::default() };
+        count(&answered.profiles, &answered, client.get_profile(authed(request, &token)).await.is_ok());
+    }
+}
+
+async fn writes(channel: Channel, token: String, every: Duration, deadline: Instant, answered: Arc<Answered>, entities: usize) {
+    let mut client = RecordsServiceClient::new(channel);
+    let mut tick = tokio::time::interval(every);
+    // Numbered apart from the seeded records' request ids.
+    let mut n = 1 << 40;
+    while Instant::now() < deadline {
+        tick.tick().await;
+        let request = super::load::write_request(n, entities);
+        n += 1;
+        count(&answered.writes, &answered, client.record_penalty(authed(request, &token)).await.is_ok());
+    }
+}
+
+async fn batches(
+    channel: Channel,
+    token: String,
+    every: Duration,
+    deadline: Instant,
+    answered: Arc<Answered>,
+    next: Arc<AtomicUsize>,
+    entities: usize,
+) {
+    let mut client = EligibilityServiceClient::new(channel);
+    let mut tick = tokio::time::interval(every);
+    while Instant::now() < deadline {
+        tick.tick().await;
+        let codes = (0..BATCH_CODES).map(|_| some_code(next.fetch_add(1, Ordering::Relaxed), entities)).collect();
+        let request = pb::BatchCheckEligibilityRequest { codes, domain: GP, ..Default::default() };
+        count(&answered.batches, &answered, client.batch_check_eligibility(authed(request, &token)).await.is_ok());
+    }
+}
+
+fn count(kind: &AtomicU64, answered: &Answered, ok: bool) {
+    if ok { kind } else { &answered.refused }.fetch_add(1, Ordering::Relaxed);
+}
