@@ -947,8 +947,98 @@ async fn checkpoints_are_stored_once_per_interval_and_receipts_prove_against_the
     reg.stop().await;
 }
 
+/// Runs the `creditregistry` command on the registry's store and data.
+fn command(reg: &TestRegistry, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+        .args(args)
+        .env("CREDITREGISTRY_DATA_DIR", reg.dir.path())
+        .env("CREDITREGISTRY_DATABASE_URL", reg.config.database_url())
+        .output()
+        .unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Polls the store until `done` holds for its segments.
+async fn segments_until(reg: &TestRegistry, done: impl Fn(&[creditregistry::store::StoredSegment]) -> bool) -> Vec<creditregistry::store::StoredSegment> {
+    let store = creditregistry::store::Store::open_existing(&reg.config.database_url(), &Default::default()).await.unwrap();
+    for _ in 0..100 {
+        let segments = store.segments().await.unwrap();
+        if done(&segments) {
+            store.close().await;
+            return segments;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the segments never got there: {:?}", store.segments().await.unwrap());
+}
+
+/// A segment's life: sealed with a signed head a checkpoint commits to,
+/// exported to a file that verifies alone (and fails once an entry in it
+/// is changed), removed from the live store after the retention period,
+/// named by `ListChecks` instead of its checks, and the live store still
+/// verifies from the segment's head on.
+async fn a_segment_is_sealed_exported_removed_and_both_still_verify() {
+    let reg = TestRegistry::start_with(|c| {
+        c.audit.segment_hours = 0;
+        c.audit.check_log_retention_days = 0;
+        c.audit.checkpoint_interval_secs = 1;
+    })
+    .await;
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let keys = registry_keys(&mut a).await;
+    let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    for code in &CODES[..4] {
+        buyer.check_eligibility(pb::CheckEligibilityRequest { uscc: (*code).into(), domain: GP as i32, ..Default::default() }).await.unwrap();
+    }
+    let sealed = segments_until(&reg, |s| s.first().is_some_and(|s| s.last_sequence >= 4)).await;
+    let first = &sealed[0];
+    let head = creditregistry::ledger::signing::verify_segment_head(
+        &pb::SignedCheckSegmentHead { head: first.head.clone(), key_id: first.key_id.clone(), signature: first.signature.clone() },
+        &keys,
+    )
+    .expect("the segment head is signed");
+    assert_eq!((head.number, head.first_sequence), (1, 1));
+    let signed = checkpoint(&mut a, &keys).await;
+    assert!(signed.sealed_segments >= 1);
+    assert_eq!(signed.segment_head_hash.len(), 32, "the checkpoint commits to the newest segment head");
+
+    // Exported, the file verifies alone; an entry changed in it does not.
+    let archive = tempfile::tempdir().unwrap();
+    let (ok, output) = command(&reg, &["export-checks", "--segment", "1", "--dir", archive.path().to_str().unwrap()]);
+    assert!(ok, "{output}");
+    let file = archive.path().join("check-segment-000001.gz");
+    let (ok, output) = command(&reg, &["verify", "--segment-file", file.to_str().unwrap()]);
+    assert!(ok && output.contains("verifies"), "{output}");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(std::fs::File::open(&file).unwrap()), &mut bytes).unwrap();
+    let at = bytes.windows(10).position(|w| w == b"platform-1").expect("a caller in the file");
+    bytes[at + 9] = b'2';
+    let forged = archive.path().join("forged.gz");
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&forged).unwrap(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &bytes).unwrap();
+    gz.finish().unwrap();
+    let (ok, output) = command(&reg, &["verify", "--segment-file", forged.to_str().unwrap()]);
+    assert!(!ok && output.contains("do not chain"), "{output}");
+
+    // Retention zero: it leaves the live store at the next checkpoint.
+    segments_until(&reg, |s| s[0].removed_at.is_some()).await;
+    let answer = a.list_checks(pb::ListChecksRequest::default()).await.unwrap().into_inner();
+    assert!(answer.checks.iter().all(|c| c.sequence as u64 > first.last_sequence), "its checks are not answered as live");
+    assert_eq!(answer.removed_segments.len(), 1, "ListChecks names the segment instead");
+    assert_eq!(answer.removed_segments[0].head, first.head);
+    let before = pb::ListChecksRequest { checked_until: head.first_checked_at, ..Default::default() };
+    assert_eq!(a.list_checks(before).await.unwrap().into_inner().removed_segments.len(), 1);
+
+    // The log goes on, and the live store verifies from the segment's head.
+    buyer.check_eligibility(pb::CheckEligibilityRequest { uscc: CODES[0].into(), domain: GP as i32, ..Default::default() }).await.unwrap();
+    checkpoint(&mut a, &keys).await;
+    let (ok, output) = verify_command(&reg);
+    assert!(ok, "{output}");
+    reg.stop().await;
+}
+
 on_both_backends!(
-    checkpoints_are_stored_once_per_interval_and_receipts_prove_against_them,    a_record_that_no_longer_decodes_is_data_loss,
+    a_segment_is_sealed_exported_removed_and_both_still_verify,    checkpoints_are_stored_once_per_interval_and_receipts_prove_against_them,    a_record_that_no_longer_decodes_is_data_loss,
     receipts_verify_offline_and_any_changed_byte_fails,
     verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpoint,
     verify_notices_a_deleted_record,

@@ -13,7 +13,7 @@ use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger::{self, Hash, merkle::Frontier, merkle::nodes_in};
 use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::store::{
-    Appended, BlockFilter, ChainedCheck, CheckBlock, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint,
+    Appended, BlockFilter, ChainedCheck, CheckBlock, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredSegment,
     code_key,
 };
 
@@ -300,6 +300,62 @@ async fn a_store_opened_as_it_is_reads_what_was_written(backend: &str) {
     again.close().await;
 }
 
+/// Sealed segments follow one another and end at a block; only an
+/// exported one may leave the live store, and then its blocks and index
+/// rows go together while the log's head and chain carry on.
+async fn segments_are_sealed_in_order_and_only_exported_ones_leave(backend: &str) {
+    let (store, _url, _keep) = fresh(backend).await;
+    let mut before = [0; 32];
+    let mut entries = Vec::new();
+    for sequence in 1..=4 {
+        let entry = chained(sequence, "alice", &CODES[..1], before);
+        before = entry.chain_hash;
+        entries.push(entry);
+    }
+    store.append_audit(&CheckBlock::cut(&entries[..2], [0; 32]), &[]).await.unwrap();
+    store.append_audit(&CheckBlock::cut(&entries[2..], entries[1].chain_hash), &[]).await.unwrap();
+    let segment = |number: u64, first: u64, last: u64| StoredSegment {
+        number,
+        first_sequence: first,
+        last_sequence: last,
+        min_at: entries[first as usize - 1].checked_at,
+        max_at: entries[last as usize - 1].checked_at,
+        chain_hash: entries[last as usize - 1].chain_hash,
+        head: format!("head {number}").into_bytes(),
+        key_id: "key-1".into(),
+        signature: vec![7; 64],
+        exported_at: None,
+        removed_at: None,
+    };
+    assert_eq!(store.block_span(0, 2).await.unwrap(), (entries[0].checked_at, entries[1].checked_at));
+    for (bad, why) in [(segment(2, 1, 2), "not numbered 1"), (segment(1, 2, 2), "not from entry 1"), (segment(1, 1, 1), "not at a block's end")] {
+        assert!(store.seal_segment(&bad).await.is_err(), "{why}");
+    }
+    assert!(store.seal_segment(&segment(1, 1, 2)).await.unwrap());
+    assert!(!store.seal_segment(&segment(1, 1, 2)).await.unwrap(), "sealed by another node first");
+    assert!(store.seal_segment(&segment(2, 3, 4)).await.unwrap());
+
+    let err = store.remove_segment(1, 5).await.expect_err("not exported");
+    assert!(err.to_string().contains("has not been exported"), "{err}");
+    store.mark_exported(1, 3).await.unwrap();
+    store.mark_exported(1, 4).await.unwrap();
+    store.remove_segment(1, 5).await.unwrap();
+    let segments = store.segments().await.unwrap();
+    assert_eq!((segments[0].exported_at, segments[0].removed_at), (Some(3), Some(5)), "the first export time is kept");
+    assert_eq!(segments[1].removed_at, None);
+    let blocks = store.check_blocks(&BlockFilter::default(), 10).await.unwrap();
+    assert_eq!(blocks.iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [4]);
+    assert_eq!(store.check_index_digests(u64::MAX).await.unwrap().0.rows, 1, "the removed block's index rows went too");
+
+    store.mark_exported(2, 6).await.unwrap();
+    store.remove_segment(2, 7).await.unwrap();
+    assert_eq!(store.check_log_head().await.unwrap(), (4, entries[3].chain_hash), "the head of a log whose blocks all left");
+    let next = chained(5, "bob", &CODES[1..2], entries[3].chain_hash);
+    store.append_audit(&CheckBlock::cut(std::slice::from_ref(&next), entries[3].chain_hash), &[]).await.unwrap();
+    assert_eq!(store.check_log_head().await.unwrap(), (5, next.chain_hash));
+    store.close().await;
+}
+
 macro_rules! store_contract_suite {
     ($($backend:ident),+) => {
         $(
@@ -315,6 +371,10 @@ macro_rules! store_contract_suite {
                 #[tokio::test]
                 async fn the_check_log_is_found_by_code_caller_and_time() {
                     super::the_check_log_is_found_by_code_caller_and_time(stringify!($backend)).await;
+                }
+                #[tokio::test]
+                async fn segments_are_sealed_in_order_and_only_exported_ones_leave() {
+                    super::segments_are_sealed_in_order_and_only_exported_ones_leave(stringify!($backend)).await;
                 }
                 #[tokio::test]
                 async fn a_draw_is_kept_once_per_request() {
