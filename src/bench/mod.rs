@@ -155,10 +155,16 @@ impl Server {
     /// A server on the data directory `dir` (keys; the SQLite store unless
     /// `database_url` names another), logging to `log` in it.
     fn spawn_on(dir: &Path, database_url: Option<&str>, log: &str) -> Result<Server, String> {
+        Server::spawn_with(dir, database_url, log, &[])
+    }
+
+    /// `spawn_on`, with settings in the server's environment.
+    fn spawn_with(dir: &Path, database_url: Option<&str>, log: &str, env: &[(&str, &str)]) -> Result<Server, String> {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
         let log = std::fs::File::create(dir.join(log)).map_err(|e| e.to_string())?;
         let mut command = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
         command.args(["serve", "--dev", "--listen", &format!("127.0.0.1:{port}")]).env("CREDITREGISTRY_DATA_DIR", dir);
+        command.envs(env.iter().copied());
         match database_url {
             Some(url) => command.env("CREDITREGISTRY_DATABASE_URL", url),
             None => command.env_remove("CREDITREGISTRY_DATABASE_URL"),

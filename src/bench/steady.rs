@@ -2,8 +2,11 @@
 //! bureaus make it together, held for minutes at fixed rates (single
 //! checks of varied codes, profiles, writes, a 100-code batch check a
 //! second); then what it cost the store: bytes per logged check, bytes per
-//! record, checkpoints stored per minute, and whether the whole store
-//! still verifies.
+//! record, checkpoints stored per minute. The server seals a check-log
+//! segment at every checkpoint and keeps exported ones no days, so the run
+//! then goes through retention as an operator would: every segment
+//! exported to a file and each file verified alone, the server started
+//! again to remove them, and the live store verified.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -12,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use tonic::transport::Channel;
 
+use creditregistry::audit::segments;
 use creditregistry::config::Config;
 use creditregistry::proto::pb;
 use creditregistry::proto::pb::eligibility_service_client::EligibilityServiceClient;
@@ -23,6 +27,14 @@ use super::{GP, Options, Server, authed, file_size, population, tokens};
 /// Calls per second of each kind, as the load that found the check log's
 /// cost measured it: (single checks, profiles, writes, 100-code batches).
 const RATES: (u32, u32, u32, u32) = (3000, 1000, 37, 1);
+/// The server seals a segment at every checkpoint and removes exported
+/// segments at the next.
+const SEALING: [(&str, &str); 2] =
+    [("CREDITREGISTRY_SEGMENT_HOURS", "0"), ("CREDITREGISTRY_CHECK_LOG_RETENTION_DAYS", "0")];
+
+/// The server's default checkpoint interval.
+const CHECKPOINT_INTERVAL_SECS: u64 = 10;
+
 /// Codes per batch check.
 const BATCH_CODES: usize = 100;
 /// Callers per kind of call: enough that a slow answer does not hold the
@@ -47,12 +59,12 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     eprintln!("seeding {} entities", o.entities);
     let store = Store::open(&url, &Default::default()).await.map_err(|e| e.to_string())?;
     let seeded = population::seed(&store, o.entities, rules.latest()).await?;
-    let (checkpoints_before, _) = checkpoints(&store).await?;
+    let checkpoints_before = checkpoints(&store).await?;
     store.close().await;
     let audit_path = audit_url(&url).trim_start_matches("sqlite://").to_string();
     let (ledger_before, audit_before) = (file_size(&db), file_size(Path::new(&audit_path)));
 
-    let mut server = Server::spawn(dir)?;
+    let mut server = Server::spawn_with(dir, None, "server.log", &SEALING)?;
     server.serving(Instant::now()).await?;
     let tokens = tokens(dir)?;
     let channels = {
@@ -90,16 +102,42 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     let rss = server.rss();
     server.terminate().await?;
 
+    let (ledger_after, audit_after) = (file_size(&db), file_size(Path::new(&audit_path)));
     let store = Store::open_existing(&url, &Default::default()).await.map_err(|e| e.to_string())?;
-    let (checkpoints_after, last_interval) = checkpoints(&store).await?;
+    let checkpoints_after = checkpoints(&store).await?;
     let logged = store.check_log_head().await.map_err(|e| e.to_string())?.0;
     let head = store.head().await.map_err(|e| e.to_string())?;
     let key = Config { data_dir: dir.to_path_buf(), ..Config::default() }.registry_public_key()?;
+
+    // Retention: export every sealed segment and verify each file alone.
+    let archive = dir.join("archive");
+    std::fs::create_dir_all(&archive).map_err(|e| e.to_string())?;
+    let (mut exported, mut file_bytes, mut files_verified) = (0u64, 0u64, 0u64);
+    let sealed = store.segments().await.map_err(|e| e.to_string())?;
+    for segment in &sealed {
+        let path = archive.join(format!("check-segment-{:06}.gz", segment.number));
+        let file = std::fs::File::create(&path).map_err(|e| e.to_string())?;
+        exported += segments::export(&store, segment.number, std::io::BufWriter::new(file)).await.map_err(|e| e.to_string())?;
+        file_bytes += file_size(&path);
+        let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+        files_verified += segments::verify_file(std::io::BufReader::new(file), std::slice::from_ref(&key))
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .entries;
+    }
+    store.close().await;
+
+    // The server removes them at its next checkpoint; then the live store
+    // must still verify.
+    let mut again = Server::spawn_with(dir, None, "server-again.log", &[SEALING[0], SEALING[1], ("CREDITREGISTRY_CHECKPOINT_INTERVAL", "1")])?;
+    again.serving(Instant::now()).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    again.terminate().await?;
+    let store = Store::open_existing(&url, &Default::default()).await.map_err(|e| e.to_string())?;
+    let removed = store.segments().await.map_err(|e| e.to_string())?.iter().filter(|s| s.removed_at.is_some()).count();
     let verified = Instant::now();
     let report = creditregistry::audit::verify::verify(&store, &[key]).await.map_err(|e| e.to_string())?;
     let verify_seconds = verified.elapsed().as_secs_f64();
     store.close().await;
-    let (ledger_after, audit_after) = (file_size(&db), file_size(Path::new(&audit_path)));
 
     let a = &answered;
     let rate = |n: &AtomicU64| n.load(Ordering::Relaxed) as f64 / seconds;
@@ -127,13 +165,18 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
         ledger_after.saturating_sub(ledger_before) as f64 / written.max(1) as f64
     );
     println!(
-        "| checkpoints stored per minute | {:.1} ({stored_checkpoints} in {seconds:.0} s; the last two {:.1} s apart) |",
-        stored_checkpoints as f64 * 60.0 / seconds,
-        last_interval
+        "| checkpoints stored per minute | {:.1} ({stored_checkpoints} in {seconds:.0} s, the server's interval {CHECKPOINT_INTERVAL_SECS} s, with one at start and one at shutdown) |",
+        stored_checkpoints as f64 * 60.0 / seconds
     );
     println!("| server RSS at the end | {:.0} MiB |", super::mib(rss));
     println!(
-        "| verify after the load | {} in {verify_seconds:.1} s: {} records, {} checkpoints, {} check-log entries |",
+        "| segments sealed, exported, removed | {}, {exported} entries exported in {:.1} bytes per entry ({:.1} MiB of files), {files_verified} entries verified alone from the files; {removed} removed from the live store |",
+        sealed.len(),
+        file_bytes as f64 / exported.max(1) as f64,
+        super::mib(file_bytes)
+    );
+    println!(
+        "| verify of the live store after removal | {} in {verify_seconds:.1} s: {} records, {} checkpoints, {} live check-log entries |",
         if report.ok() { "passed" } else { "FAILED" },
         report.records_checked,
         report.checkpoints_checked,
@@ -145,22 +188,15 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Checkpoints stored, and the seconds between the last two.
-async fn checkpoints(store: &Store) -> Result<(u64, f64), String> {
-    let (mut after, mut count, mut times) = (0, 0u64, Vec::new());
+/// Checkpoints stored.
+async fn checkpoints(store: &Store) -> Result<u64, String> {
+    let (mut after, mut count) = (0, 0u64);
     loop {
         let page = store.checkpoint_page(after, 1000).await.map_err(|e| e.to_string())?;
-        let Some(last) = page.last() else { break };
+        let Some(last) = page.last() else { return Ok(count) };
         after = last.0;
         count += page.len() as u64;
-        times.extend(page.iter().map(|(_, c)| c.created_at));
-        times.drain(..times.len().saturating_sub(2));
     }
-    let interval = match times[..] {
-        [a, b] => (b - a) as f64 / 1e6,
-        _ => 0.0,
-    };
-    Ok((count, interval))
 }
 
 /// A pseudo-random code of the population for the `n`-th call.

@@ -19,6 +19,7 @@ from .audit import (
     verify_consistency,
     verify_inclusion,
     verify_receipt,
+    verify_segment_file,
 )
 from .client import CST, Client, ErrorDetails, check_tender, connect, date, error_details, today_cst
 
@@ -44,4 +45,5 @@ __all__ = [
     "verify_consistency",
     "verify_inclusion",
     "verify_receipt",
+    "verify_segment_file",
 ]

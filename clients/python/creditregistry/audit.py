@@ -13,9 +13,11 @@ server: it fetches an entity's history and proves it against a checkpoint.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping, Optional, Sequence, Type, TypeVar, Union
+from typing import BinaryIO, Iterable, Iterator, Mapping, Optional, Sequence, Type, TypeVar, Union
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -38,6 +40,8 @@ __all__ = [
     "verify_consistency",
     "verify_inclusion",
     "verify_receipt",
+    "VerifiedSegment",
+    "verify_segment_file",
 ]
 
 HASH_SIZE = 32
@@ -47,6 +51,7 @@ HASH_SIZE = 32
 _CHECKPOINT_CONTEXT = b"creditregistry.v1.Checkpoint\x00"
 _RECEIPT_CONTEXT = b"creditregistry.v1.ReceiptBody\x00"
 _RECEIPT_BATCH_CONTEXT = b"creditregistry.v1.ReceiptBatchHead\x00"
+_SEGMENT_CONTEXT = b"creditregistry.v1.CheckSegmentHead\x00"
 
 _M = TypeVar("_M", bound=Message)
 
@@ -351,6 +356,82 @@ def chain_hash(previous: bytes, entry: audit_pb2.CheckLogEntry) -> bytes:
     unchained.CopyFrom(entry)
     unchained.ClearField("chain_hash")
     return _sha256(previous, unchained.SerializeToString(deterministic=True))
+
+
+@dataclass(frozen=True)
+class VerifiedSegment:
+    """What ``verify_segment_file`` proved."""
+
+    #: The signed head, verified.
+    head: types_pb2.CheckSegmentHead
+    #: The entries, in sequence order, each decoded.
+    entries: list[audit_pb2.CheckLogEntry]
+
+
+def _varint(data: bytes, at: int, what: str) -> tuple[int, int]:
+    """A LEB128 varint at ``at``: its value and where it ends."""
+    value = shift = 0
+    while True:
+        if at >= len(data) or shift > 63:
+            raise VerificationError(f"{what} has no length")
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, at
+
+
+def _micros(t) -> int:
+    return t.seconds * 1_000_000 + t.nanos // 1000
+
+
+def verify_segment_file(
+    file: Union[str, os.PathLike, BinaryIO], keys: Mapping[str, Ed25519PublicKey]
+) -> VerifiedSegment:
+    """Verifies an exported check-log segment file alone, with the registry's keys.
+
+    The file (``creditregistry export-checks``) is gzip of the length-delimited
+    ``SignedCheckSegmentHead``, then each entry preceded by its length as a
+    varint, exactly as chained. Checks the head's signature, then every entry:
+    its sequence, its time within the head's range, and the chain
+    SHA-256(previous || entry bytes) from ``chain_before`` to ``chain_hash``.
+    The chain runs over the bytes as stored, so it does not depend on how this
+    client would encode an entry.
+    """
+    with gzip.open(file, "rb") as f:
+        try:
+            data = f.read()
+        except (OSError, EOFError) as e:
+            raise VerificationError(f"not a gzip file: {e}") from None
+    length, at = _varint(data, 0, "the segment head")
+    signed = _decode(types_pb2.SignedCheckSegmentHead, data[at : at + length], "segment head")
+    at += length
+    _verify_signature(keys, signed.key_id, signed.signature, _SEGMENT_CONTEXT + signed.head, "segment head")
+    head = _decode(types_pb2.CheckSegmentHead, signed.head, "segment head")
+    _check_hash("segment chain_before", head.chain_before)
+    _check_hash("segment chain_hash", head.chain_hash)
+    earliest, latest = _micros(head.first_checked_at), _micros(head.last_checked_at)
+    chain, n, entries = head.chain_before, head.first_sequence, []
+    while at < len(data):
+        length, at = _varint(data, at, f"entry {n}")
+        raw = data[at : at + length]
+        if len(raw) != length or n > head.last_sequence:
+            raise VerificationError(f"entry {n} is cut short or lies beyond the head's last entry {head.last_sequence}")
+        at += length
+        entry = _decode(audit_pb2.CheckLogEntry, raw, f"entry {n}")
+        if entry.sequence != n:
+            raise VerificationError(f"entry {n} says it is entry {entry.sequence}")
+        if not earliest <= _micros(entry.checked_at) <= latest:
+            raise VerificationError(f"entry {n} was checked outside the head's time range")
+        chain = _sha256(chain, raw)
+        entries.append(entry)
+        n += 1
+    if n != head.last_sequence + 1:
+        raise VerificationError(f"the file ends after entry {n - 1}, before the head's last entry {head.last_sequence}")
+    if chain != head.chain_hash:
+        raise VerificationError("its entries do not chain to the signed head: an entry was changed, added or removed")
+    return VerifiedSegment(head, entries)
 
 
 # --------------------------------------------------------------------------

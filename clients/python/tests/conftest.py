@@ -1,5 +1,7 @@
 """Starts the real registry for the tests: `creditregistry serve --dev` on a
-free port with a fresh data directory, once per test session.
+free port with a fresh data directory, once per test session. It signs a
+checkpoint every second and seals the check log into a segment at each, so
+segment files can be exported and verified while the tests run.
 
 The binary is $CREDITREGISTRY_BIN, else target/debug/creditregistry of this
 repository (build it with `cargo build`). If it cannot start, every test
@@ -46,6 +48,8 @@ class Server:
     def env(self) -> Dict[str, str]:
         env = dict(os.environ)
         env["CREDITREGISTRY_DATA_DIR"] = str(self.data_dir)
+        env["CREDITREGISTRY_CHECKPOINT_INTERVAL"] = "1"
+        env["CREDITREGISTRY_SEGMENT_HOURS"] = "0"
         env.setdefault("RUST_LOG", "warn")
         return env
 

@@ -3,7 +3,9 @@ receipts and the check log, each verified offline with creditregistry.audit."""
 
 from __future__ import annotations
 
+import gzip
 import subprocess
+import time
 import sys
 from typing import List, NamedTuple
 
@@ -238,3 +240,32 @@ def test_check_log_names_the_check_and_chains(buyer, auditor, keys, recorded):
     # Nothing was checked since the second check: the checkpoint signs its hash.
     assert checkpoint.check_log_size == by_receipt[receipts[-1].receipt_id].sequence
     assert checkpoint.check_log_head == by_receipt[receipts[-1].receipt_id].chain_hash
+
+
+def test_an_exported_check_log_segment_verifies_alone(server, buyer, keys, recorded, tmp_path):
+    check(buyer, recorded.records[-1].sequence)
+    # The server seals a segment at each checkpoint, one a second.
+    deadline = time.monotonic() + 30
+    while True:
+        done = subprocess.run(
+            [str(server.binary), "export-checks", "--segment", "1", "--dir", str(tmp_path)],
+            env=server.env(), capture_output=True, text=True, timeout=60,
+        )
+        if done.returncode == 0:
+            break
+        assert time.monotonic() < deadline, done.stderr
+        time.sleep(0.5)
+    path = tmp_path / "check-segment-000001.gz"
+    verified = creditregistry.verify_segment_file(path, keys)
+    assert verified.head.number == 1 and verified.head.first_sequence == 1
+    assert len(verified.entries) == verified.head.last_sequence
+    assert [e.sequence for e in verified.entries] == list(range(1, verified.head.last_sequence + 1))
+
+    # One changed byte in one entry: the chain no longer reaches the head.
+    data = bytearray(gzip.decompress(path.read_bytes()))
+    at = data.index(BUYER_SUBJECT.encode())
+    data[at] ^= 0x01
+    forged = tmp_path / "forged.gz"
+    forged.write_bytes(gzip.compress(bytes(data)))
+    with pytest.raises(creditregistry.VerificationError, match="do not chain"):
+        creditregistry.verify_segment_file(forged, keys)

@@ -196,12 +196,14 @@ class ListChecksRequest(_message.Message):
     def __init__(self, caller_subject: _Optional[str] = ..., uscc: _Optional[str] = ..., checked_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., checked_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListChecksResponse(_message.Message):
-    __slots__ = ("checks", "next_page_token")
+    __slots__ = ("checks", "next_page_token", "removed_segments")
     CHECKS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_SEGMENTS_FIELD_NUMBER: _ClassVar[int]
     checks: _containers.RepeatedCompositeFieldContainer[CheckLogEntry]
     next_page_token: str
-    def __init__(self, checks: _Optional[_Iterable[_Union[CheckLogEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    removed_segments: _containers.RepeatedCompositeFieldContainer[_types_pb2.SignedCheckSegmentHead]
+    def __init__(self, checks: _Optional[_Iterable[_Union[CheckLogEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., removed_segments: _Optional[_Iterable[_Union[_types_pb2.SignedCheckSegmentHead, _Mapping]]] = ...) -> None: ...
 
 class VerifyLedgerRequest(_message.Message):
     __slots__ = ()

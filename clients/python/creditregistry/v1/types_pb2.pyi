@@ -547,20 +547,58 @@ class Decision(_message.Message):
     def __init__(self, uscc: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibility: _Optional[_Union[Eligibility, str]] = ..., no_records: _Optional[bool] = ..., measures: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ..., catalogue_version: _Optional[str] = ..., publicity_version: _Optional[str] = ..., incentives: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ...) -> None: ...
 
 class Checkpoint(_message.Message):
-    __slots__ = ("origin", "tree_size", "root_hash", "created_at", "check_log_head", "check_log_size")
+    __slots__ = ("origin", "tree_size", "root_hash", "created_at", "check_log_head", "check_log_size", "sealed_segments", "segment_head_hash")
     ORIGIN_FIELD_NUMBER: _ClassVar[int]
     TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
     ROOT_HASH_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     CHECK_LOG_HEAD_FIELD_NUMBER: _ClassVar[int]
     CHECK_LOG_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SEALED_SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    SEGMENT_HEAD_HASH_FIELD_NUMBER: _ClassVar[int]
     origin: str
     tree_size: int
     root_hash: bytes
     created_at: _timestamp_pb2.Timestamp
     check_log_head: bytes
     check_log_size: int
-    def __init__(self, origin: _Optional[str] = ..., tree_size: _Optional[int] = ..., root_hash: _Optional[bytes] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., check_log_head: _Optional[bytes] = ..., check_log_size: _Optional[int] = ...) -> None: ...
+    sealed_segments: int
+    segment_head_hash: bytes
+    def __init__(self, origin: _Optional[str] = ..., tree_size: _Optional[int] = ..., root_hash: _Optional[bytes] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., check_log_head: _Optional[bytes] = ..., check_log_size: _Optional[int] = ..., sealed_segments: _Optional[int] = ..., segment_head_hash: _Optional[bytes] = ...) -> None: ...
+
+class CheckSegmentHead(_message.Message):
+    __slots__ = ("origin", "number", "first_sequence", "last_sequence", "chain_before", "chain_hash", "first_checked_at", "last_checked_at", "sealed_at", "previous_head_hash")
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    FIRST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    CHAIN_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    CHAIN_HASH_FIELD_NUMBER: _ClassVar[int]
+    FIRST_CHECKED_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_CHECKED_AT_FIELD_NUMBER: _ClassVar[int]
+    SEALED_AT_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_HEAD_HASH_FIELD_NUMBER: _ClassVar[int]
+    origin: str
+    number: int
+    first_sequence: int
+    last_sequence: int
+    chain_before: bytes
+    chain_hash: bytes
+    first_checked_at: _timestamp_pb2.Timestamp
+    last_checked_at: _timestamp_pb2.Timestamp
+    sealed_at: _timestamp_pb2.Timestamp
+    previous_head_hash: bytes
+    def __init__(self, origin: _Optional[str] = ..., number: _Optional[int] = ..., first_sequence: _Optional[int] = ..., last_sequence: _Optional[int] = ..., chain_before: _Optional[bytes] = ..., chain_hash: _Optional[bytes] = ..., first_checked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_checked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sealed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_head_hash: _Optional[bytes] = ...) -> None: ...
+
+class SignedCheckSegmentHead(_message.Message):
+    __slots__ = ("head", "key_id", "signature")
+    HEAD_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    head: bytes
+    key_id: str
+    signature: bytes
+    def __init__(self, head: _Optional[bytes] = ..., key_id: _Optional[str] = ..., signature: _Optional[bytes] = ...) -> None: ...
 
 class SignedCheckpoint(_message.Message):
     __slots__ = ("checkpoint", "key_id", "signature")
