@@ -379,6 +379,11 @@ async fn the_check_log_answers_who_asked_about_whom_and_chains() {
         .into_inner();
     assert_eq!(by_code.checks.iter().map(|c| c.caller_subject.as_str()).collect::<Vec<_>>(), ["platform-2", "platform-1"]);
 
+    // By the caller's organisation (the tokens' organisation claim).
+    let by = |organisation: &str| pb::ListChecksRequest { caller_organisation: organisation.into(), ..Default::default() };
+    assert_eq!(a.list_checks(by("test org")).await.unwrap().into_inner().checks, all);
+    assert!(a.list_checks(by("another org")).await.unwrap().into_inner().checks.is_empty());
+
     let later = a
         .list_checks(pb::ListChecksRequest {
             checked_from: Some(prost_types::Timestamp { seconds: Utc::now().timestamp() + 60, nanos: 0 }),
@@ -752,6 +757,62 @@ async fn a_new_signing_key_keeps_old_checkpoints_verifiable_through_the_retired_
     let report = a.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
     assert!(!report.ok);
     assert!(report.divergence.contains(&old_keys[0].key_id), "{}", report.divergence);
+    reg.stop().await;
+}
+
+/// A check log stored before the organisation index (audit schema 1) is
+/// indexed by organisation when the store is opened, and verifies.
+#[tokio::test]
+async fn a_check_log_from_before_the_organisation_index_is_indexed_on_upgrade() {
+    use sqlx::{ConnectOptions, Connection, Executor};
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("registry.db").display());
+    let audit = creditregistry::store::audit_url(&url);
+    let mut db = sqlx::sqlite::SqliteConnectOptions::from_str(&audit).unwrap().create_if_missing(true).connect().await.unwrap();
+    db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+        .await
+        .unwrap();
+    db.execute(include_str!("../migrations/sqlite-audit/0001_check_log.sql")).await.unwrap();
+    db.execute("INSERT INTO schema_migrations VALUES (1, 'check_log', 0)").await.unwrap();
+    let (mut chain, mut entries, mut old) = ([0u8; 32], Vec::new(), Vec::new());
+    for (n, organisation) in [(1i64, "bureau-a"), (2, "bureau-b"), (3, "bureau-a")] {
+        let entry = pb::CheckLogEntry {
+            sequence: n,
+            checked_at: Some(prost_types::Timestamp { seconds: 1_700_000_000 + n, nanos: 0 }),
+            caller_subject: "platform-1".into(),
+            caller_organisation: organisation.into(),
+            codes: vec![CODES[0].to_string()],
+            ..Default::default()
+        };
+        let bytes = entry.encode_to_vec();
+        chain = chain_hash(&chain, &bytes);
+        prost::encoding::encode_varint(bytes.len() as u64, &mut entries);
+        entries.extend_from_slice(&bytes);
+        old.push(pb::CheckLogEntry { chain_hash: chain.to_vec(), ..entry });
+    }
+    sqlx::query("INSERT INTO check_blocks VALUES (3, 1, $1, $2, $3, $4, $5)")
+        .bind(1_700_000_001_000_000i64)
+        .bind(1_700_000_003_000_000i64)
+        .bind(&[0u8; 32][..])
+        .bind(&chain[..])
+        .bind(&entries)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO check_block_codes VALUES ($1, 3)").bind(creditregistry::store::code_key(CODES[0])).execute(&mut db).await.unwrap();
+    db.execute("INSERT INTO check_block_callers VALUES ('platform-1', 3)").await.unwrap();
+    db.close().await.unwrap();
+
+    let reg = TestRegistry::start_with(|c| c.database_url = url.clone()).await;
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let by = |organisation: &str| pb::ListChecksRequest { caller_organisation: organisation.into(), ..Default::default() };
+    let found = a.list_checks(by("bureau-a")).await.unwrap().into_inner().checks;
+    assert_eq!(found, [old[0].clone(), old[2].clone()]);
+    assert_eq!(a.list_checks(by("bureau-c")).await.unwrap().into_inner().checks, []);
+    let report = a.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
+    assert!(report.ok, "{}", report.divergence);
+    assert_eq!(report.check_log_entries_checked, 3);
     reg.stop().await;
 }
 

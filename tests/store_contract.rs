@@ -95,6 +95,7 @@ fn chained(sequence: u64, caller: &str, codes: &[&str], before: Hash) -> Chained
         sequence,
         checked_at: 1_780_000_000_000_000 + sequence as i64 * 1_000_000,
         caller_subject: caller.into(),
+        caller_organisation: format!("{caller}'s office"),
         codes: codes.iter().map(|c| c.to_string()).collect(),
         chain_hash: ledger::leaf_hash(&[&before[..], &bytes].concat()),
         bytes,
@@ -231,10 +232,13 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
     assert_eq!(store.check_blocks(&early, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2]);
     assert_eq!(store.check_blocks(&BlockFilter { after: 2, ..Default::default() }, 10).await.unwrap().len(), 1);
 
-    let (codes, callers) = store.check_index_digests(u64::MAX).await.unwrap();
-    assert_eq!((codes.rows, callers.rows), (4, 3), "one row per distinct code and caller per block");
-    let (codes, callers) = store.check_index_digests(2).await.unwrap();
-    assert_eq!((codes.rows, callers.rows), (3, 2), "rows of blocks ending after `until` are left out");
+    let by_organisation = BlockFilter { organisation: Some("bob's office".into()), ..Default::default() };
+    assert_eq!(store.check_blocks(&by_organisation, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2]);
+
+    let d = store.check_index_digests(u64::MAX).await.unwrap();
+    assert_eq!((d.codes.rows, d.callers.rows, d.organisations.rows), (4, 3, 3), "one row per distinct value per block");
+    let d = store.check_index_digests(2).await.unwrap();
+    assert_eq!((d.codes.rows, d.callers.rows, d.organisations.rows), (3, 2, 2), "rows of blocks ending after `until` are left out");
 
     // Checkpoints.
     assert_eq!(store.checkpoint(None).await.unwrap(), Some(checkpoint.clone()));
@@ -345,7 +349,8 @@ async fn segments_are_sealed_in_order_and_only_exported_ones_leave(backend: &str
     assert_eq!(segments[1].removed_at, None);
     let blocks = store.check_blocks(&BlockFilter::default(), 10).await.unwrap();
     assert_eq!(blocks.iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [4]);
-    assert_eq!(store.check_index_digests(u64::MAX).await.unwrap().0.rows, 1, "the removed block's index rows went too");
+    let d = store.check_index_digests(u64::MAX).await.unwrap();
+    assert_eq!((d.codes.rows, d.callers.rows, d.organisations.rows), (1, 1, 1), "the removed block's index rows went too");
 
     store.mark_exported(2, 6).await.unwrap();
     store.remove_segment(2, 7).await.unwrap();

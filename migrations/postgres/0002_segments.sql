@@ -5,6 +5,26 @@
 -- bytes in the zlib format (RFC 1950).
 ALTER TABLE check_blocks ADD COLUMN encoding BIGINT NOT NULL DEFAULT 0;
 
+-- Look-up by the caller's organisation: one row per distinct organisation
+-- per block, as for callers. Blocks stored before this migration are
+-- indexed by the store when it applies it.
+CREATE TABLE check_block_organisations (
+    organisation  TEXT   NOT NULL,
+    last_sequence BIGINT NOT NULL,
+    PRIMARY KEY (organisation, last_sequence)
+);
+CREATE TRIGGER check_block_organisations_no_truncate BEFORE TRUNCATE ON check_block_organisations
+    FOR EACH STATEMENT EXECUTE FUNCTION append_only();
+
+-- Work the store finishes when it opens, in one transaction, after this
+-- migration: indexing blocks stored before it by organisation.
+CREATE TABLE pending_backfills (
+    name  TEXT    PRIMARY KEY,
+    until BIGINT  NOT NULL                     -- blocks ending at or before this entry
+);
+INSERT INTO pending_backfills (name, until)
+SELECT 'organisations', COALESCE(MAX(last_sequence), 0) FROM check_blocks;
+
 -- The check log cut into sealed segments of consecutive blocks, each with a
 -- signed head (creditregistry.v1.CheckSegmentHead). A segment's blocks may
 -- be removed from the live store once it has been exported to a file, and
@@ -54,8 +74,8 @@ $$;
 DO $$
 DECLARE t TEXT;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['check_blocks', 'check_block_codes', 'check_block_callers'] LOOP
-        EXECUTE format('DROP TRIGGER %I ON %I', t || '_append_only', t);
+    FOREACH t IN ARRAY ARRAY['check_blocks', 'check_block_codes', 'check_block_callers', 'check_block_organisations'] LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', t || '_append_only', t);
         EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION exported_or_append_only()',
                        t || '_append_only', t);
     END LOOP;

@@ -5,6 +5,26 @@
 -- bytes in the zlib format (RFC 1950).
 ALTER TABLE check_blocks ADD COLUMN encoding INTEGER NOT NULL DEFAULT 0;
 
+-- Look-up by the caller's organisation: one row per distinct organisation
+-- per block, as for callers. Blocks stored before this migration are
+-- indexed by the store when it applies it.
+CREATE TABLE check_block_organisations (
+    organisation  TEXT    NOT NULL,
+    last_sequence INTEGER NOT NULL,
+    PRIMARY KEY (organisation, last_sequence)
+) WITHOUT ROWID;
+CREATE TRIGGER check_block_organisations_no_update BEFORE UPDATE ON check_block_organisations
+BEGIN SELECT RAISE(ABORT, 'the check log is append-only'); END;
+
+-- Work the store finishes when it opens, in one transaction, after this
+-- migration: indexing blocks stored before it by organisation.
+CREATE TABLE pending_backfills (
+    name  TEXT    PRIMARY KEY,
+    until INTEGER NOT NULL                     -- blocks ending at or before this entry
+);
+INSERT INTO pending_backfills (name, until)
+SELECT 'organisations', COALESCE(MAX(last_sequence), 0) FROM check_blocks;
+
 -- The check log cut into sealed segments of consecutive blocks, each with a
 -- signed head (creditregistry.v1.CheckSegmentHead). A segment's blocks may
 -- be removed from the live store once it has been exported to a file, and
@@ -36,6 +56,10 @@ WHEN NOT EXISTS (SELECT 1 FROM check_segments s WHERE s.exported_at IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'the check log is append-only: only an exported segment''s blocks are removed'); END;
 DROP TRIGGER check_block_codes_no_delete;
 CREATE TRIGGER check_block_codes_no_delete BEFORE DELETE ON check_block_codes
+WHEN NOT EXISTS (SELECT 1 FROM check_segments s WHERE s.exported_at IS NOT NULL
+                 AND OLD.last_sequence BETWEEN s.first_sequence AND s.last_sequence)
+BEGIN SELECT RAISE(ABORT, 'the check log is append-only: only an exported segment''s blocks are removed'); END;
+CREATE TRIGGER check_block_organisations_no_delete BEFORE DELETE ON check_block_organisations
 WHEN NOT EXISTS (SELECT 1 FROM check_segments s WHERE s.exported_at IS NOT NULL
                  AND OLD.last_sequence BETWEEN s.first_sequence AND s.last_sequence)
 BEGIN SELECT RAISE(ABORT, 'the check log is append-only: only an exported segment''s blocks are removed'); END;

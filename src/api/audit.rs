@@ -344,6 +344,7 @@ impl AuditService for AuditApi {
         let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
         let query = CheckQuery {
             caller_subject: (!m.caller_subject.is_empty()).then_some(m.caller_subject),
+            organisation: (!m.caller_organisation.is_empty()).then_some(m.caller_organisation),
             uscc: uscc.map(|u| u.to_string()),
             from,
             until,

@@ -18,6 +18,8 @@ const BLOCKS_PER_READ: u32 = 8;
 #[derive(Clone, Debug, Default)]
 pub struct CheckQuery {
     pub caller_subject: Option<String>,
+    /// Checks by callers of this organisation.
+    pub organisation: Option<String>,
     /// Checks that asked about this code (normalised).
     pub uscc: Option<String>,
     /// Microseconds, inclusive.
@@ -41,6 +43,7 @@ pub struct LoggedCheck {
 pub async fn read(store: &Store, query: &CheckQuery, limit: usize) -> Result<Vec<LoggedCheck>, StoreError> {
     let mut filter = BlockFilter {
         caller_subject: query.caller_subject.clone(),
+        organisation: query.organisation.clone(),
         code_key: query.uscc.as_deref().map(code_key),
         from: query.from,
         until: query.until,
@@ -113,6 +116,7 @@ pub fn valid_codes(entry: &pb::CheckLogEntry) -> Vec<String> {
 fn matches(query: &CheckQuery, entry: &pb::CheckLogEntry) -> bool {
     let at = super::checked_at_micros(entry);
     query.caller_subject.as_ref().is_none_or(|c| *c == entry.caller_subject)
+        && query.organisation.as_ref().is_none_or(|o| *o == entry.caller_organisation)
         && query.from.is_none_or(|f| at >= f)
         && query.until.is_none_or(|u| at <= u)
         && query.uscc.as_ref().is_none_or(|code| {

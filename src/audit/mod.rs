@@ -477,6 +477,7 @@ impl Task {
             sequence: self.next_check,
             checked_at: checked_at_micros(&entry),
             caller_subject: entry.caller_subject,
+            caller_organisation: entry.caller_organisation,
             codes,
             bytes,
             chain_hash: self.chain,

@@ -18,7 +18,7 @@ use super::{chain_hash, checked_at_micros, log, sha256, signed_of, with_nodes};
 use crate::ledger::merkle::{Frontier, Node, nodes_in, root};
 use crate::ledger::signing::{PublicKey, hex, verify_checkpoint, verify_segment_head};
 use crate::ledger::{self, Hash};
-use crate::store::{BlockFilter, CheckBlock, IndexDigest, Store, StoreError, StoredSegment, code_key};
+use crate::store::{BlockFilter, CheckBlock, CheckIndexDigests, Store, StoreError, StoredSegment, code_key};
 
 /// Rows read at a time.
 const PAGE: u32 = 2048;
@@ -221,15 +221,15 @@ fn segment_fault(segments: &[StoredSegment], keys: &[PublicKey]) -> Option<Strin
     None
 }
 
-/// The check-log chain, each block's columns, and the code and caller
-/// indexes against the entries; the log's length when it verifies. The
+/// The check-log chain, each block's columns, and the code, caller and
+/// organisation indexes against the entries; the log's length when it verifies. The
 /// live chain starts where the segments that left the live store end (their
 /// exported files are verified alone); each sealed segment still live must
 /// end, block-aligned, on its signed chain hash.
 async fn verify_check_log(store: &Store, segments: &[StoredSegment], report: &mut Report) -> Result<Option<u64>, StoreError> {
     let mut size = 0u64;
     let mut chain: Hash = [0; 32];
-    let (mut codes, mut callers) = (IndexDigest::default(), IndexDigest::default());
+    let mut expected = CheckIndexDigests::default();
     let skip_removed = |size: &mut u64, chain: &mut Hash| {
         while let Some(s) = segments.iter().find(|s| s.removed_at.is_some() && s.first_sequence == *size + 1) {
             (*size, *chain) = (s.last_sequence, s.chain_hash);
@@ -243,7 +243,7 @@ async fn verify_check_log(store: &Store, segments: &[StoredSegment], report: &mu
         }
         for block in blocks {
             skip_removed(&mut size, &mut chain);
-            if let Some(what) = block_fault(&block, size, &mut chain, &mut codes, &mut callers, report) {
+            if let Some(what) = block_fault(&block, size, &mut chain, &mut expected, report) {
                 diverge(report, None, what);
                 return Ok(None);
             }
@@ -261,8 +261,12 @@ async fn verify_check_log(store: &Store, segments: &[StoredSegment], report: &mu
         diverge(report, None, what);
         return Ok(None);
     }
-    let (stored_codes, stored_callers) = store.check_index_digests(size).await?;
-    for (name, stored, expected) in [("code", stored_codes, codes), ("caller", stored_callers, callers)] {
+    let stored = store.check_index_digests(size).await?;
+    for (name, stored, expected) in [
+        ("code", stored.codes, expected.codes),
+        ("caller", stored.callers, expected.callers),
+        ("organisation", stored.organisations, expected.organisations),
+    ] {
         if stored != expected {
             let what = format!(
                 "the check log's {name} index differs from its entries: {} rows indexed, {} expected",
@@ -312,8 +316,7 @@ fn block_fault(
     block: &CheckBlock,
     size: u64,
     chain: &mut Hash,
-    codes: &mut IndexDigest,
-    callers: &mut IndexDigest,
+    expected: &mut CheckIndexDigests,
     report: &mut Report,
 ) -> Option<String> {
     let (first, last) = (block.first_sequence, block.last_sequence);
@@ -327,7 +330,7 @@ fn block_fault(
         Ok(entries) => entries,
         Err(e) => return Some(e.to_string()),
     };
-    let (mut block_codes, mut block_callers) = (Vec::new(), Vec::new());
+    let (mut block_codes, mut block_callers, mut block_organisations) = (Vec::new(), Vec::new(), Vec::new());
     let (mut min_at, mut max_at) = (i64::MAX, i64::MIN);
     for (n, bytes) in entries {
         *chain = chain_hash(chain, bytes);
@@ -342,6 +345,9 @@ fn block_fault(
         (min_at, max_at) = (min_at.min(at), max_at.max(at));
         block_codes.extend(log::valid_codes(&entry));
         block_callers.push(entry.caller_subject);
+        if !entry.caller_organisation.is_empty() {
+            block_organisations.push(entry.caller_organisation);
+        }
         report.check_log_entries_checked += 1;
     }
     if *chain != block.chain_hash {
@@ -354,16 +360,21 @@ fn block_fault(
     }
     block_codes.sort_unstable();
     block_codes.dedup();
-    block_callers.sort_unstable();
-    block_callers.dedup();
+    for list in [&mut block_callers, &mut block_organisations] {
+        list.sort_unstable();
+        list.dedup();
+    }
     let mut keys: Vec<i64> = block_codes.iter().map(|c| code_key(c)).collect();
     keys.sort_unstable();
     keys.dedup();
     for key in keys {
-        codes.add(&key.to_be_bytes(), last);
+        expected.codes.add(&key.to_be_bytes(), last);
     }
     for caller in block_callers {
-        callers.add(caller.as_bytes(), last);
+        expected.callers.add(caller.as_bytes(), last);
+    }
+    for organisation in block_organisations {
+        expected.organisations.add(organisation.as_bytes(), last);
     }
     None
 }

@@ -114,6 +114,9 @@ pub struct CheckBlock {
     pub code_keys: Vec<i64>,
     /// Callers, sorted and distinct (written; empty when read).
     pub callers: Vec<String>,
+    /// Callers' organisations, sorted, distinct, none empty (written;
+    /// empty when read).
+    pub organisations: Vec<String>,
 }
 
 /// A sealed check-log segment as stored: its signed head (an encoded
@@ -150,6 +153,7 @@ pub struct ChainedCheck {
     /// Microseconds since the Unix epoch, UTC.
     pub checked_at: i64,
     pub caller_subject: String,
+    pub caller_organisation: String,
     /// Valid codes asked about, normalised.
     pub codes: Vec<String>,
     /// The encoded entry with its chain hash empty.
@@ -185,6 +189,11 @@ impl CheckBlock {
                 entries: Vec::with_capacity(these.iter().map(|e| e.bytes.len() + 3).sum()),
                 code_keys: these.iter().flat_map(|e| e.codes.iter().map(|c| code_key(c))).collect(),
                 callers: these.iter().map(|e| e.caller_subject.clone()).collect(),
+                organisations: these
+                    .iter()
+                    .filter(|e| !e.caller_organisation.is_empty())
+                    .map(|e| e.caller_organisation.clone())
+                    .collect(),
             };
             for e in these {
                 prost::encoding::encode_varint(e.bytes.len() as u64, &mut block.entries);
@@ -194,6 +203,8 @@ impl CheckBlock {
             block.code_keys.dedup();
             block.callers.sort_unstable();
             block.callers.dedup();
+            block.organisations.sort_unstable();
+            block.organisations.dedup();
             before = last.chain_hash;
             blocks.push(block);
             rest = later;
@@ -274,6 +285,7 @@ pub fn audit_url(url: &str) -> String {
 #[derive(Clone, Debug, Default)]
 pub struct BlockFilter {
     pub caller_subject: Option<String>,
+    pub organisation: Option<String>,
     pub code_key: Option<i64>,
     /// Microseconds, inclusive.
     pub from: Option<i64>,
@@ -281,6 +293,14 @@ pub struct BlockFilter {
     pub until: Option<i64>,
     /// Blocks that end after this entry sequence.
     pub after: u64,
+}
+
+/// Digests of the check log's three indexes as stored (`IndexDigest`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CheckIndexDigests {
+    pub codes: IndexDigest,
+    pub callers: IndexDigest,
+    pub organisations: IndexDigest,
 }
 
 /// An order-free digest of an index's rows, for comparing with what the
@@ -425,14 +445,19 @@ pub(crate) trait Backend {
     /// `limit`; the caller filters their entries exactly.
     async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError>;
 
-    /// Digests of the code index and the caller index as stored, for
+    /// Digests of the code, caller and organisation indexes as stored, for
     /// blocks ending at or before entry `until`.
-    async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError>;
+    async fn check_index_digests(&self, until: u64) -> Result<CheckIndexDigests, StoreError>;
 
     /// Stores a sealed segment's head. It must follow the newest segment
     /// (number and first entry) and end at a stored block's last entry;
     /// false, storing nothing, when another node sealed that number first.
     async fn seal_segment(&self, segment: &StoredSegment) -> Result<bool, StoreError>;
+
+    /// Finishes what a migration left to the store (`pending_backfills`):
+    /// indexing blocks stored before the organisation index, in one
+    /// transaction. Nothing when nothing is pending.
+    async fn complete_backfills(&self) -> Result<(), StoreError>;
 
     /// Earliest `min_at` and latest `max_at` of the blocks ending in
     /// `(after, until]`; zeros when there are none.
@@ -558,10 +583,12 @@ impl Store {
 
     /// Opens the store named by `url` and brings its schema up to date.
     pub async fn open(url: &str, settings: &PgSettings) -> Result<Store, StoreError> {
-        match scheme(url)? {
-            Scheme::Sqlite => Ok(Store::Sqlite(SqliteStore::open(url).await?)),
-            Scheme::Postgres => Ok(Store::Postgres(PgStore::open(url, settings).await?)),
-        }
+        let store = match scheme(url)? {
+            Scheme::Sqlite => Store::Sqlite(SqliteStore::open(url).await?),
+            Scheme::Postgres => Store::Postgres(PgStore::open(url, settings).await?),
+        };
+        dispatch!(&store, s => s.complete_backfills().await)?;
+        Ok(store)
     }
 
     /// Opens an existing store without creating or migrating it: for
@@ -659,7 +686,7 @@ impl Store {
     }
 
     /// See `Backend::check_index_digests`.
-    pub async fn check_index_digests(&self, until: u64) -> Result<(IndexDigest, IndexDigest), StoreError> {
+    pub async fn check_index_digests(&self, until: u64) -> Result<CheckIndexDigests, StoreError> {
         dispatch!(self, s => s.check_index_digests(until).await)
     }
 

@@ -324,14 +324,17 @@ async fn insert_block(tx: &mut Transaction<'_, Postgres>, block: &CheckBlock) ->
         .execute(&mut **tx)
         .await?;
     }
-    if !block.callers.is_empty() {
-        sqlx::query(
-            "INSERT INTO check_block_callers (caller_subject, last_sequence) SELECT c, $1 FROM UNNEST($2::TEXT[]) AS c",
-        )
-        .bind(last)
-        .bind(&block.callers)
-        .execute(&mut **tx)
-        .await?;
+    for (table, column, values) in [
+        ("check_block_callers", "caller_subject", &block.callers),
+        ("check_block_organisations", "organisation", &block.organisations),
+    ] {
+        if !values.is_empty() {
+            sqlx::query(&format!("INSERT INTO {table} ({column}, last_sequence) SELECT c, $1 FROM UNNEST($2::TEXT[]) AS c"))
+                .bind(last)
+                .bind(values)
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     Ok(())
 }

@@ -154,7 +154,28 @@ pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
         entries,
         code_keys: Vec::new(),
         callers: Vec::new(),
+        organisations: Vec::new(),
     })
+}
+
+/// The distinct callers' organisations of a block's entries, for indexing
+/// blocks stored before the organisation index; an entry that does not
+/// decode is inconsistent data.
+pub fn organisations(block: &CheckBlock) -> Result<Vec<String>, StoreError> {
+    let mut found = std::collections::BTreeSet::new();
+    for (sequence, bytes) in block.entries()? {
+        found.insert(organisation_of(sequence, bytes)?);
+    }
+    found.remove("");
+    Ok(found.into_iter().collect())
+}
+
+/// The caller's organisation an encoded check-log entry names.
+pub fn organisation_of(sequence: u64, entry: &[u8]) -> Result<String, StoreError> {
+    use prost::Message;
+    crate::proto::pb::CheckLogEntry::decode(entry)
+        .map(|e| e.caller_organisation)
+        .map_err(|e| StoreError::Inconsistent(format!("check-log entry {sequence} does not decode: {e}")))
 }
 
 /// A segment row selected with `SEGMENT_COLUMNS`.
@@ -364,6 +385,10 @@ macro_rules! same_on_both {
                 sql.push(" JOIN check_block_callers c ON c.last_sequence = b.last_sequence AND c.caller_subject = ")
                     .push_bind(caller);
             }
+            if let Some(organisation) = &filter.organisation {
+                sql.push(" JOIN check_block_organisations o ON o.last_sequence = b.last_sequence AND o.organisation = ")
+                    .push_bind(organisation);
+            }
             sql.push(" WHERE b.last_sequence > ").push_bind(clamp(filter.after));
             if let Some(from) = filter.from {
                 sql.push(" AND b.max_at >= ").push_bind(from);
@@ -379,17 +404,23 @@ macro_rules! same_on_both {
         async fn check_index_digests(
             &self,
             until: u64,
-        ) -> Result<($crate::store::IndexDigest, $crate::store::IndexDigest), $crate::store::StoreError> {
+        ) -> Result<$crate::store::CheckIndexDigests, $crate::store::StoreError> {
             use $crate::store::rows::{self, clamp};
-            let codes = sqlx::query("SELECT code_key, last_sequence FROM check_block_codes WHERE last_sequence <= $1")
-                .bind(clamp(until))
-                .fetch(&self.$audit);
+            let index = |table: &str, column: &str| {
+                format!("SELECT {column}, last_sequence FROM {table} WHERE last_sequence <= $1")
+            };
+            let (codes, callers, organisations) = (
+                index("check_block_codes", "code_key"),
+                index("check_block_callers", "caller_subject"),
+                index("check_block_organisations", "organisation"),
+            );
+            let codes = sqlx::query(&codes).bind(clamp(until)).fetch(&self.$audit);
             let codes = rows::digest(codes, "code_key", false).await?;
-            let callers =
-                sqlx::query("SELECT caller_subject, last_sequence FROM check_block_callers WHERE last_sequence <= $1")
-                    .bind(clamp(until))
-                    .fetch(&self.$audit);
-            Ok((codes, rows::digest(callers, "caller_subject", true).await?))
+            let callers = sqlx::query(&callers).bind(clamp(until)).fetch(&self.$audit);
+            let callers = rows::digest(callers, "caller_subject", true).await?;
+            let organisations = sqlx::query(&organisations).bind(clamp(until)).fetch(&self.$audit);
+            let organisations = rows::digest(organisations, "organisation", true).await?;
+            Ok($crate::store::CheckIndexDigests { codes, callers, organisations })
         }
 
         async fn checkpoint(
@@ -495,6 +526,47 @@ macro_rules! same_on_both {
             Ok(inserted)
         }
 
+        async fn complete_backfills(&self) -> Result<(), $crate::store::StoreError> {
+            use $crate::store::rows::{self, clamp, BLOCK_COLUMNS};
+            let mut tx = self.$audit.begin().await?;
+            let until: Option<i64> =
+                sqlx::query_scalar("SELECT until FROM pending_backfills WHERE name = 'organisations'")
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(until) = until else { return Ok(()) };
+            let mut after = 0i64;
+            loop {
+                let page = sqlx::query(&format!(
+                    "{BLOCK_COLUMNS} WHERE b.last_sequence > $1 AND b.last_sequence <= $2 ORDER BY b.last_sequence LIMIT 256"
+                ))
+                .bind(after)
+                .bind(until)
+                .fetch_all(&mut *tx)
+                .await?;
+                let Some(last) = page.last() else { break };
+                after = sqlx::Row::try_get(last, "last_sequence")?;
+                let mut indexed = Vec::new();
+                for row in &page {
+                    let block = rows::block(row)?;
+                    for organisation in rows::organisations(&block)? {
+                        indexed.push((organisation, clamp(block.last_sequence)));
+                    }
+                }
+                for chunk in indexed.chunks(500) {
+                    let mut insert =
+                        sqlx::QueryBuilder::<$db>::new("INSERT INTO check_block_organisations (organisation, last_sequence) ");
+                    insert.push_values(chunk, |mut row, (organisation, last)| {
+                        row.push_bind(organisation.as_str()).push_bind(*last);
+                    });
+                    insert.push(" ON CONFLICT DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
+            }
+            sqlx::query("DELETE FROM pending_backfills WHERE name = 'organisations'").execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+
         async fn block_span(&self, after: u64, until: u64) -> Result<(i64, i64), $crate::store::StoreError> {
             use sqlx::Row;
             use $crate::store::rows::clamp;
@@ -540,7 +612,7 @@ macro_rules! same_on_both {
                 )));
             }
             let (first, last): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-            for table in ["check_block_codes", "check_block_callers", "check_blocks"] {
+            for table in ["check_block_codes", "check_block_callers", "check_block_organisations", "check_blocks"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE last_sequence >= $1 AND last_sequence <= $2"))
                     .bind(first)
                     .bind(last)

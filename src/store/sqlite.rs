@@ -170,12 +170,14 @@ impl SqliteStore {
             for row in &rows {
                 let codes: String = row.try_get("codes")?;
                 let chain_hash: Vec<u8> = row.try_get("chain_hash")?;
+                let (sequence, bytes): (i64, Vec<u8>) = (row.try_get("sequence")?, row.try_get("entry")?);
                 checks.push(ChainedCheck {
-                    sequence: row.try_get::<i64, _>("sequence")? as u64,
+                    sequence: sequence as u64,
                     checked_at: row.try_get("checked_at")?,
                     caller_subject: row.try_get("caller_subject")?,
+                    caller_organisation: rows::organisation_of(sequence as u64, &bytes)?,
                     codes: codes.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect(),
-                    bytes: row.try_get("entry")?,
+                    bytes,
                     chain_hash: Hash::try_from(chain_hash.as_slice()).unwrap_or([0; 32]),
                 });
             }
@@ -493,14 +495,17 @@ async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &CheckBlock) -> R
             .execute(&mut **tx)
             .await?;
     }
-    if !block.callers.is_empty() {
-        sqlx::query(
-            "INSERT INTO check_block_callers (caller_subject, last_sequence) SELECT value, $1 FROM json_each($2)",
-        )
-        .bind(last)
-        .bind(serde_json::to_string(&block.callers).expect("strings encode"))
-        .execute(&mut **tx)
-        .await?;
+    for (table, column, values) in [
+        ("check_block_callers", "caller_subject", &block.callers),
+        ("check_block_organisations", "organisation", &block.organisations),
+    ] {
+        if !values.is_empty() {
+            sqlx::query(&format!("INSERT INTO {table} ({column}, last_sequence) SELECT value, $1 FROM json_each($2)"))
+                .bind(last)
+                .bind(serde_json::to_string(values).expect("strings encode"))
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     Ok(())
 }

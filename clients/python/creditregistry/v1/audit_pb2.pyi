@@ -180,20 +180,22 @@ class CheckLogEntry(_message.Message):
     def __init__(self, sequence: _Optional[int] = ..., checked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibilities: _Optional[_Iterable[_Union[_types_pb2.Eligibility, str]]] = ..., receipt_id: _Optional[str] = ..., chain_hash: _Optional[bytes] = ..., kind: _Optional[_Union[_types_pb2.CheckKind, str]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tree_size: _Optional[int] = ...) -> None: ...
 
 class ListChecksRequest(_message.Message):
-    __slots__ = ("caller_subject", "uscc", "checked_from", "checked_until", "page_size", "page_token")
+    __slots__ = ("caller_subject", "uscc", "checked_from", "checked_until", "page_size", "page_token", "caller_organisation")
     CALLER_SUBJECT_FIELD_NUMBER: _ClassVar[int]
     USCC_FIELD_NUMBER: _ClassVar[int]
     CHECKED_FROM_FIELD_NUMBER: _ClassVar[int]
     CHECKED_UNTIL_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CALLER_ORGANISATION_FIELD_NUMBER: _ClassVar[int]
     caller_subject: str
     uscc: str
     checked_from: _timestamp_pb2.Timestamp
     checked_until: _timestamp_pb2.Timestamp
     page_size: int
     page_token: str
-    def __init__(self, caller_subject: _Optional[str] = ..., uscc: _Optional[str] = ..., checked_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., checked_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    caller_organisation: str
+    def __init__(self, caller_subject: _Optional[str] = ..., uscc: _Optional[str] = ..., checked_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., checked_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., caller_organisation: _Optional[str] = ...) -> None: ...
 
 class ListChecksResponse(_message.Message):
     __slots__ = ("checks", "next_page_token", "removed_segments")
