@@ -264,23 +264,18 @@ impl Config {
         if let Some(v) = var("CREDITREGISTRY_POSTGRES_POOL_SIZE") {
             self.postgres.pool_size = v.parse().map_err(|e| bad("CREDITREGISTRY_POSTGRES_POOL_SIZE", &e))?;
         }
-        if let Some(v) = var("CREDITREGISTRY_POSTGRES_STATEMENT_TIMEOUT") {
-            self.postgres.statement_timeout_secs =
-                v.parse().map_err(|e| bad("CREDITREGISTRY_POSTGRES_STATEMENT_TIMEOUT", &e))?;
-        }
         if let Some(v) = var("CREDITREGISTRY_SIGNING_KEY") {
             self.audit.signing_key_file = Some(v.into());
         }
-        if let Some(v) = var("CREDITREGISTRY_CHECKPOINT_INTERVAL") {
-            self.audit.checkpoint_interval_secs =
-                v.parse().map_err(|e| bad("CREDITREGISTRY_CHECKPOINT_INTERVAL", &e))?;
-        }
-        if let Some(v) = var("CREDITREGISTRY_SEGMENT_HOURS") {
-            self.audit.segment_hours = v.parse().map_err(|e| bad("CREDITREGISTRY_SEGMENT_HOURS", &e))?;
-        }
-        if let Some(v) = var("CREDITREGISTRY_CHECK_LOG_RETENTION_DAYS") {
-            self.audit.check_log_retention_days =
-                v.parse().map_err(|e| bad("CREDITREGISTRY_CHECK_LOG_RETENTION_DAYS", &e))?;
+        for (name, slot) in [
+            ("CREDITREGISTRY_POSTGRES_STATEMENT_TIMEOUT", &mut self.postgres.statement_timeout_secs),
+            ("CREDITREGISTRY_CHECKPOINT_INTERVAL", &mut self.audit.checkpoint_interval_secs),
+            ("CREDITREGISTRY_SEGMENT_HOURS", &mut self.audit.segment_hours),
+            ("CREDITREGISTRY_CHECK_LOG_RETENTION_DAYS", &mut self.audit.check_log_retention_days),
+        ] {
+            if let Some(v) = var(name) {
+                *slot = v.parse().map_err(|e| bad(name, &e))?;
+            }
         }
         if let Some(v) = var("CREDITREGISTRY_ORIGIN") {
             self.audit.origin = v;

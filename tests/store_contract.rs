@@ -13,8 +13,7 @@ use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger::{self, Hash, merkle::Frontier, merkle::nodes_in};
 use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::store::{
-    Appended, BlockFilter, ChainedCheck, CheckBlock, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredSegment,
-    code_key,
+    Appended, CheckFilter, ChainedCheck, CheckBlock, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredSegment,
 };
 
 const CODES: [&str; 3] = ["91110000600037341L", "91310115MA1K3BTP2B", "91340600MA2PBM9HXD"];
@@ -216,23 +215,23 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
     store.append_audit(&second, &[]).await.unwrap();
 
     assert_eq!(store.check_log_head().await.unwrap(), (3, entries[2].chain_hash));
-    let all = store.check_blocks(&BlockFilter::default(), 10).await.unwrap();
+    let all = store.check_blocks(&CheckFilter::default(), 10).await.unwrap();
     assert_eq!(all.iter().map(|b| (b.first_sequence, b.last_sequence)).collect::<Vec<_>>(), [(1, 2), (3, 3)]);
     assert_eq!(all[0].entries().unwrap().iter().map(|(s, b)| (*s, b.to_vec())).collect::<Vec<_>>(), [
         (1, b"entry 1".to_vec()),
         (2, b"entry 2".to_vec())
     ]);
-    let by_code = BlockFilter { code_key: Some(code_key(CODES[2])), ..Default::default() };
+    let by_code = CheckFilter { code: Some(CODES[2].into()), ..Default::default() };
     assert_eq!(store.check_blocks(&by_code, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2, 3]);
-    let by_caller = BlockFilter { caller_subject: Some("bob".into()), ..Default::default() };
+    let by_caller = CheckFilter { caller_subject: Some("bob".into()), ..Default::default() };
     assert_eq!(store.check_blocks(&by_caller, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2]);
-    let late = BlockFilter { from: Some(entries[2].checked_at), ..Default::default() };
+    let late = CheckFilter { from: Some(entries[2].checked_at), ..Default::default() };
     assert_eq!(store.check_blocks(&late, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [3]);
-    let early = BlockFilter { until: Some(entries[0].checked_at), ..Default::default() };
+    let early = CheckFilter { until: Some(entries[0].checked_at), ..Default::default() };
     assert_eq!(store.check_blocks(&early, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2]);
-    assert_eq!(store.check_blocks(&BlockFilter { after: 2, ..Default::default() }, 10).await.unwrap().len(), 1);
+    assert_eq!(store.check_blocks(&CheckFilter { after: 2, ..Default::default() }, 10).await.unwrap().len(), 1);
 
-    let by_organisation = BlockFilter { organisation: Some("bob's office".into()), ..Default::default() };
+    let by_organisation = CheckFilter { organisation: Some("bob's office".into()), ..Default::default() };
     assert_eq!(store.check_blocks(&by_organisation, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2]);
 
     let d = store.check_index_digests(u64::MAX).await.unwrap();
@@ -347,7 +346,7 @@ async fn segments_are_sealed_in_order_and_only_exported_ones_leave(backend: &str
     let segments = store.segments().await.unwrap();
     assert_eq!((segments[0].exported_at, segments[0].removed_at), (Some(3), Some(5)), "the first export time is kept");
     assert_eq!(segments[1].removed_at, None);
-    let blocks = store.check_blocks(&BlockFilter::default(), 10).await.unwrap();
+    let blocks = store.check_blocks(&CheckFilter::default(), 10).await.unwrap();
     assert_eq!(blocks.iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [4]);
     let d = store.check_index_digests(u64::MAX).await.unwrap();
     assert_eq!((d.codes.rows, d.callers.rows, d.organisations.rows), (1, 1, 1), "the removed block's index rows went too");

@@ -26,8 +26,8 @@ use crate::ledger::merkle::{consistency_proof, inclusion_path};
 use crate::ledger::signing::tree_size_of;
 use crate::proto::convert::{WireReader, record_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, audit_service_server::AuditService};
-use crate::audit::log::{self, CheckQuery};
-use crate::store::{StoredEntry, decode_record};
+use crate::audit::log;
+use crate::store::{CheckFilter, StoredEntry, decode_record};
 
 const AUDITORS: &[Role] = &[Role::Auditor];
 const CHECKPOINT_SIGNERS: &[Role] = &[Role::Auditor, Role::Admin];
@@ -342,10 +342,10 @@ impl AuditService for AuditApi {
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<u64>(&mut reader, &m.page_token);
         let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
-        let query = CheckQuery {
+        let query = CheckFilter {
             caller_subject: (!m.caller_subject.is_empty()).then_some(m.caller_subject),
             organisation: (!m.caller_organisation.is_empty()).then_some(m.caller_organisation),
-            uscc: uscc.map(|u| u.to_string()),
+            code: uscc.map(|u| u.to_string()),
             from,
             until,
             after: after.unwrap_or(0),

@@ -9,26 +9,10 @@ use super::chain_hash;
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
 use crate::proto::pb;
-use crate::store::{BlockFilter, Store, StoreError, code_key};
+use crate::store::{CheckFilter, Store, StoreError};
 
 /// Blocks read at a time.
 const BLOCKS_PER_READ: u32 = 8;
-
-/// Which check-log entries an auditor wants; all filters combine.
-#[derive(Clone, Debug, Default)]
-pub struct CheckQuery {
-    pub caller_subject: Option<String>,
-    /// Checks by callers of this organisation.
-    pub organisation: Option<String>,
-    /// Checks that asked about this code (normalised).
-    pub uscc: Option<String>,
-    /// Microseconds, inclusive.
-    pub from: Option<i64>,
-    /// Microseconds, inclusive.
-    pub until: Option<i64>,
-    /// Only entries after this sequence (pagination).
-    pub after: u64,
-}
 
 /// An entry as read: decoded, with its chain hash set.
 #[derive(Clone, Debug)]
@@ -40,15 +24,8 @@ pub struct LoggedCheck {
 }
 
 /// Entries matching `query`, oldest first, at most `limit`.
-pub async fn read(store: &Store, query: &CheckQuery, limit: usize) -> Result<Vec<LoggedCheck>, StoreError> {
-    let mut filter = BlockFilter {
-        caller_subject: query.caller_subject.clone(),
-        organisation: query.organisation.clone(),
-        code_key: query.uscc.as_deref().map(code_key),
-        from: query.from,
-        until: query.until,
-        after: query.after,
-    };
+pub async fn read(store: &Store, query: &CheckFilter, limit: usize) -> Result<Vec<LoggedCheck>, StoreError> {
+    let mut filter = query.clone();
     let mut found = Vec::new();
     loop {
         let blocks = store.check_blocks(&filter, BLOCKS_PER_READ).await?;
@@ -76,7 +53,7 @@ pub async fn read(store: &Store, query: &CheckQuery, limit: usize) -> Result<Vec
 /// Heads of the segments that have left the live store and may hold
 /// entries matching `query`: those after its page and meeting its time
 /// range. Their entries are in exported files, not in `read`'s answer.
-pub async fn removed_segments(store: &Store, query: &CheckQuery) -> Result<Vec<pb::SignedCheckSegmentHead>, StoreError> {
+pub async fn removed_segments(store: &Store, query: &CheckFilter) -> Result<Vec<pb::SignedCheckSegmentHead>, StoreError> {
     let segments = store.segments().await?;
     Ok(segments
         .into_iter()
@@ -95,7 +72,7 @@ pub async fn head_at(store: &Store, n: u64) -> Result<Hash, StoreError> {
     if n == 0 {
         return Ok([0; 32]);
     }
-    let found = read(store, &CheckQuery { after: n - 1, ..CheckQuery::default() }, 1).await?;
+    let found = read(store, &CheckFilter { after: n - 1, ..CheckFilter::default() }, 1).await?;
     let chain = found.first().filter(|c| c.sequence == n).map(|c| c.entry.chain_hash.as_slice());
     Ok(chain.and_then(|c| Hash::try_from(c).ok()).unwrap_or([0; 32]))
 }
@@ -113,13 +90,13 @@ pub fn valid_codes(entry: &pb::CheckLogEntry) -> Vec<String> {
     codes
 }
 
-fn matches(query: &CheckQuery, entry: &pb::CheckLogEntry) -> bool {
+fn matches(query: &CheckFilter, entry: &pb::CheckLogEntry) -> bool {
     let at = super::checked_at_micros(entry);
     query.caller_subject.as_ref().is_none_or(|c| *c == entry.caller_subject)
         && query.organisation.as_ref().is_none_or(|o| *o == entry.caller_organisation)
         && query.from.is_none_or(|f| at >= f)
         && query.until.is_none_or(|u| at <= u)
-        && query.uscc.as_ref().is_none_or(|code| {
+        && query.code.as_ref().is_none_or(|code| {
             entry.codes.iter().any(|c| Uscc::parse(c).is_ok_and(|u| u.as_str() == code))
         })
 }

@@ -40,7 +40,7 @@ use crate::ledger::merkle::{Node, NodeSource, nodes_needed};
 use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::proto::convert::timestamp_to_wire;
 use crate::proto::pb;
-use crate::store::{BlockFilter, ChainedCheck, CheckBlock, Store, StoreError, StoredCheckpoint, StoredSegment};
+use crate::store::{CheckFilter, ChainedCheck, CheckBlock, Store, StoreError, StoredCheckpoint, StoredSegment};
 
 /// Most events the task takes in one round.
 const MAX_EVENTS: usize = 4096;
@@ -616,7 +616,7 @@ impl Task {
         let since = match self.unsealed_since {
             Some(at) => at,
             None => {
-                let filter = BlockFilter { after: sealed, ..BlockFilter::default() };
+                let filter = CheckFilter { after: sealed, ..CheckFilter::default() };
                 let Some(first) = self.store.check_blocks(&filter, 1).await?.pop() else { return Ok(()) };
                 *self.unsealed_since.insert(first.min_at)
             }

@@ -15,7 +15,7 @@ use super::{chain_hash, checked_at_micros, log};
 use crate::ledger::Hash;
 use crate::ledger::signing::{PublicKey, verify_segment_head};
 use crate::proto::pb;
-use crate::store::{BlockFilter, Store, StoreError, StoredSegment};
+use crate::store::{CheckFilter, Store, StoreError, StoredSegment};
 
 /// Blocks read at a time while exporting.
 const BLOCKS_PER_READ: u32 = 64;
@@ -60,7 +60,7 @@ pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, 
     gz.write_all(&signed_of(&segment).encode_length_delimited_to_vec())?;
     let mut chain: Option<Hash> = None;
     let mut next = segment.first_sequence;
-    let mut filter = BlockFilter { after: segment.first_sequence - 1, ..BlockFilter::default() };
+    let mut filter = CheckFilter { after: segment.first_sequence - 1, ..CheckFilter::default() };
     while next <= segment.last_sequence {
         let blocks = store.check_blocks(&filter, BLOCKS_PER_READ).await?;
         if blocks.is_empty() {

@@ -18,7 +18,7 @@ use super::{chain_hash, checked_at_micros, log, sha256, signed_of, with_nodes};
 use crate::ledger::merkle::{Frontier, Node, nodes_in, root};
 use crate::ledger::signing::{PublicKey, hex, verify_checkpoint, verify_segment_head};
 use crate::ledger::{self, Hash};
-use crate::store::{BlockFilter, CheckBlock, CheckIndexDigests, Store, StoreError, StoredSegment, code_key};
+use crate::store::{CheckFilter, CheckBlock, CheckIndexDigests, Store, StoreError, StoredSegment, code_key};
 
 /// Rows read at a time.
 const PAGE: u32 = 2048;
@@ -237,7 +237,7 @@ async fn verify_check_log(store: &Store, segments: &[StoredSegment], report: &mu
     };
     loop {
         skip_removed(&mut size, &mut chain);
-        let blocks = store.check_blocks(&BlockFilter { after: size, ..BlockFilter::default() }, 64).await?;
+        let blocks = store.check_blocks(&CheckFilter { after: size, ..CheckFilter::default() }, 64).await?;
         if blocks.is_empty() {
             break;
         }

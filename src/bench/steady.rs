@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use tonic::transport::Channel;
 
 use creditregistry::audit::segments;
 use creditregistry::config::Config;
@@ -81,18 +80,41 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     let deadline = started + duration;
     let mut tasks = Vec::new();
     let next = Arc::new(AtomicUsize::new(0));
-    let paced = |rate: u32, callers: u32| Duration::from_secs_f64(f64::from(callers) / f64::from(rate));
+    let next_code = {
+        let (next, entities) = (next.clone(), o.entities);
+        move || some_code(next.fetch_add(1, Ordering::Relaxed), entities)
+    };
+    let every = |rate: u32, callers: u32| Duration::from_secs_f64(f64::from(callers) / f64::from(rate));
     for k in 0..CALLERS as usize {
         let channel = channels[k % channels.len()].clone();
-        let (reader, writer, answered, next, entities) =
-            (tokens.reader.clone(), tokens.writer.clone(), answered.clone(), next.clone(), o.entities);
-        let every = paced(RATES.0, CALLERS);
-        tasks.push(tokio::spawn(checks(channel.clone(), reader.clone(), every, deadline, answered.clone(), next.clone(), entities)));
-        let every = paced(RATES.1, CALLERS);
-        tasks.push(tokio::spawn(profiles(channel.clone(), reader.clone(), every, deadline, answered.clone(), next.clone(), entities)));
+        let (checker, records) = (EligibilityServiceClient::new(channel.clone()), RecordsServiceClient::new(channel));
+        let (reader, code) = (tokens.reader.clone(), next_code.clone());
+        tasks.push(tokio::spawn(paced(every(RATES.0, CALLERS), deadline, answered.clone(), |a| &a.checks, move || {
+            let (mut client, request) = (checker.clone(), pb::CheckEligibilityRequest { uscc: code(), domain: GP, ..Default::default() });
+            let request = authed(request, &reader);
+            async move { client.check_eligibility(request).await.is_ok() }
+        })));
+        let (reader, code) = (tokens.reader.clone(), next_code.clone());
+        let profiles = records.clone();
+        tasks.push(tokio::spawn(paced(every(RATES.1, CALLERS), deadline, answered.clone(), |a| &a.profiles, move || {
+            let (mut client, request) = (profiles.clone(), authed(pb::GetProfileRequest { uscc: code(), ..Default::default() }, &reader));
+            async move { client.get_profile(request).await.is_ok() }
+        })));
         if k == 0 {
-            tasks.push(tokio::spawn(writes(channel.clone(), writer, paced(RATES.2, 1), deadline, answered.clone(), entities)));
-            tasks.push(tokio::spawn(batches(channel, reader, paced(RATES.3, 1), deadline, answered, next, entities)));
+            // Numbered apart from the seeded records' request ids.
+            let (writer, entities, mut n) = (tokens.writer.clone(), o.entities, 1usize << 40);
+            tasks.push(tokio::spawn(paced(every(RATES.2, 1), deadline, answered.clone(), |a| &a.writes, move || {
+                n += 1;
+                let (mut client, request) = (records.clone(), authed(super::load::write_request(n, entities), &writer));
+                async move { client.record_penalty(request).await.is_ok() }
+            })));
+            let (reader, code, checker) = (tokens.reader.clone(), next_code.clone(), EligibilityServiceClient::new(channels[0].clone()));
+            tasks.push(tokio::spawn(paced(every(RATES.3, 1), deadline, answered.clone(), |a| &a.batches, move || {
+                let codes = (0..BATCH_CODES).map(|_| code()).collect();
+                let request = authed(pb::BatchCheckEligibilityRequest { codes, domain: GP, ..Default::default() }, &reader);
+                let mut client = checker.clone();
+                async move { client.batch_check_eligibility(request).await.is_ok() }
+            })));
         }
     }
     for task in tasks {
@@ -204,76 +226,17 @@ fn some_code(n: usize, entities: usize) -> String {
     population::code(n.wrapping_mul(7919) % entities).to_string()
 }
 
-async fn checks(
-    channel: Channel,
-    token: String,
-    every: Duration,
-    deadline: Instant,
-    answered: Arc<Answered>,
-    next: Arc<AtomicUsize>,
-    entities: usize,
-) {
-    let mut client = EligibilityServiceClient::new(channel);
+/// Makes `call` every `every` until `deadline`, counting what it answered
+/// (true) in the `kind` of `answered` and what it refused in `refused`.
+async fn paced<F, Fut>(every: Duration, deadline: Instant, answered: Arc<Answered>, kind: fn(&Answered) -> &AtomicU64, mut call: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
     let mut tick = tokio::time::interval(every);
     while Instant::now() < deadline {
         tick.tick().await;
-        let uscc = some_code(next.fetch_add(1, Ordering::Relaxed), entities);
-        let request = pb::CheckEligibilityRequest { uscc, domain: GP, ..Default::default() };
-        count(&answered.checks, &answered, client.check_eligibility(authed(request, &token)).await.is_ok());
+        let ok = call().await;
+        if ok { kind(&answered) } else { &answered.refused }.fetch_add(1, Ordering::Relaxed);
     }
-}
-
-async fn profiles(
-    channel: Channel,
-    token: String,
-    every: Duration,
-    deadline: Instant,
-    answered: Arc<Answered>,
-    next: Arc<AtomicUsize>,
-    entities: usize,
-) {
-    let mut client = RecordsServiceClient::new(channel);
-    let mut tick = tokio::time::interval(every);
-    while Instant::now() < deadline {
-        tick.tick().await;
-        let uscc = some_code(next.fetch_add(1, Ordering::Relaxed), entities);
-        let request = pb::GetProfileRequest { uscc, ..Default::default() };
-        count(&answered.profiles, &answered, client.get_profile(authed(request, &token)).await.is_ok());
-    }
-}
-
-async fn writes(channel: Channel, token: String, every: Duration, deadline: Instant, answered: Arc<Answered>, entities: usize) {
-    let mut client = RecordsServiceClient::new(channel);
-    let mut tick = tokio::time::interval(every);
-    // Numbered apart from the seeded records' request ids.
-    let mut n = 1 << 40;
-    while Instant::now() < deadline {
-        tick.tick().await;
-        let request = super::load::write_request(n, entities);
-        n += 1;
-        count(&answered.writes, &answered, client.record_penalty(authed(request, &token)).await.is_ok());
-    }
-}
-
-async fn batches(
-    channel: Channel,
-    token: String,
-    every: Duration,
-    deadline: Instant,
-    answered: Arc<Answered>,
-    next: Arc<AtomicUsize>,
-    entities: usize,
-) {
-    let mut client = EligibilityServiceClient::new(channel);
-    let mut tick = tokio::time::interval(every);
-    while Instant::now() < deadline {
-        tick.tick().await;
-        let codes = (0..BATCH_CODES).map(|_| some_code(next.fetch_add(1, Ordering::Relaxed), entities)).collect();
-        let request = pb::BatchCheckEligibilityRequest { codes, domain: GP, ..Default::default() };
-        count(&answered.batches, &answered, client.batch_check_eligibility(authed(request, &token)).await.is_ok());
-    }
-}
-
-fn count(kind: &AtomicU64, answered: &Answered, ok: bool) {
-    if ok { kind } else { &answered.refused }.fetch_add(1, Ordering::Relaxed);
 }

@@ -87,24 +87,23 @@ impl RegistryKey {
         self.key.sign(&what.message(bytes)).to_bytes().to_vec()
     }
 
+    /// A message's encoding, its signature as `what`, and the key id.
+    fn encode_and_sign(&self, what: Signed, message: &impl Message) -> (Vec<u8>, Vec<u8>, String) {
+        let bytes = message.encode_to_vec();
+        let signature = self.sign(what, &bytes);
+        (bytes, signature, self.public.key_id.clone())
+    }
+
     /// Signs a checkpoint.
     pub fn sign_checkpoint(&self, checkpoint: &pb::Checkpoint) -> pb::SignedCheckpoint {
-        let bytes = checkpoint.encode_to_vec();
-        pb::SignedCheckpoint {
-            signature: self.sign(Signed::Checkpoint, &bytes),
-            checkpoint: bytes,
-            key_id: self.public.key_id.clone(),
-        }
+        let (checkpoint, signature, key_id) = self.encode_and_sign(Signed::Checkpoint, checkpoint);
+        pb::SignedCheckpoint { checkpoint, key_id, signature }
     }
 
     /// Signs a sealed check-log segment's head.
     pub fn sign_segment_head(&self, head: &pb::CheckSegmentHead) -> pb::SignedCheckSegmentHead {
-        let bytes = head.encode_to_vec();
-        pb::SignedCheckSegmentHead {
-            signature: self.sign(Signed::CheckSegmentHead, &bytes),
-            head: bytes,
-            key_id: self.public.key_id.clone(),
-        }
+        let (head, signature, key_id) = self.encode_and_sign(Signed::CheckSegmentHead, head);
+        pb::SignedCheckSegmentHead { head, key_id, signature }
     }
 
     /// Signs encoded receipt bodies together: one signature over the head

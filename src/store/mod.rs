@@ -280,18 +280,21 @@ pub fn audit_url(url: &str) -> String {
     }
 }
 
-/// Which check-log blocks an auditor's query may find entries in; all
-/// filters combine.
+/// Which check-log entries an auditor wants; all filters combine. The store
+/// answers with the blocks that may hold them (`Backend::check_blocks`),
+/// through its indexes; the caller filters their entries exactly.
 #[derive(Clone, Debug, Default)]
-pub struct BlockFilter {
+pub struct CheckFilter {
     pub caller_subject: Option<String>,
+    /// Checks by callers of this organisation.
     pub organisation: Option<String>,
-    pub code_key: Option<i64>,
+    /// Checks that asked about this code (normalised).
+    pub code: Option<String>,
     /// Microseconds, inclusive.
     pub from: Option<i64>,
     /// Microseconds, inclusive.
     pub until: Option<i64>,
-    /// Blocks that end after this entry sequence.
+    /// Only entries (blocks) after this sequence.
     pub after: u64,
 }
 
@@ -409,7 +412,8 @@ pub(crate) trait Backend {
     /// How many Merkle nodes are stored.
     async fn node_count(&self) -> Result<u64, StoreError>;
 
-    /// The nodes at `positions`, in that order; an error if any is missing.
+    /// The nodes at `positions` (not empty), in that order; an error if any
+    /// is missing.
     async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError>;
 
     /// Stored nodes with positions in `[from, to)`, in order, as stored.
@@ -443,7 +447,7 @@ pub(crate) trait Backend {
 
     /// Blocks that may hold entries matching `filter`, in order, at most
     /// `limit`; the caller filters their entries exactly.
-    async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError>;
+    async fn check_blocks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError>;
 
     /// Digests of the code, caller and organisation indexes as stored, for
     /// blocks ending at or before entry `until`.
@@ -638,6 +642,9 @@ impl Store {
 
     /// See `Backend::nodes`.
     pub async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        if positions.is_empty() {
+            return Ok(Vec::new());
+        }
         dispatch!(self, s => s.nodes(positions).await)
     }
 
@@ -681,7 +688,7 @@ impl Store {
     }
 
     /// See `Backend::check_blocks`.
-    pub async fn check_blocks(&self, filter: &BlockFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError> {
+    pub async fn check_blocks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError> {
         dispatch!(self, s => s.check_blocks(filter, limit).await)
     }
 

@@ -153,9 +153,6 @@ impl Backend for PgStore {
     }
 
     async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
-        if positions.is_empty() {
-            return Ok(Vec::new());
-        }
         let wanted: Vec<i64> = positions.iter().map(|p| *p as i64).collect();
         let rows = sqlx::query("SELECT position, hash FROM merkle_nodes WHERE position = ANY($1)")
             .bind(&wanted)
@@ -169,7 +166,6 @@ impl Backend for PgStore {
         requests: &[(String, String)],
         decisions: &[(String, String)],
     ) -> Result<FoundKeys, StoreError> {
-        let mut found = FoundKeys::default();
         // Each kind of key as two parallel arrays, joined on its unique index.
         let (actors, request_ids): (Vec<&str>, Vec<&str>) =
             requests.iter().map(|(a, b)| (a.as_str(), b.as_str())).unzip();
@@ -191,6 +187,7 @@ impl Backend for PgStore {
         .bind(&numbers)
         .fetch_all(&self.pool)
         .await?;
+        let mut found = FoundKeys::default();
         for row in rows {
             rows::found_key(&mut found, &row)?;
         }
@@ -229,8 +226,6 @@ impl Backend for PgStore {
         Ok(())
     }
 
-    /// The highest checkpoint id ever given, so a deleted newest checkpoint
-    /// shows as missing too.
     async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT last_id FROM checkpoint_ids").fetch_one(&self.pool).await?)
     }
@@ -297,24 +292,11 @@ async fn insert_draw_codes(tx: &mut Transaction<'_, Postgres>, draw: &Inspection
     Ok(())
 }
 
+rows::insert_block_row!(Postgres);
+
 /// One block row and its index rows, each index in one statement.
 async fn insert_block(tx: &mut Transaction<'_, Postgres>, block: &CheckBlock) -> Result<(), StoreError> {
-    let last = clamp(block.last_sequence);
-    sqlx::query(
-        "INSERT INTO check_blocks (last_sequence, first_sequence, min_at, max_at, chain_before, chain_hash, entries,
-                                   encoding)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(last)
-    .bind(clamp(block.first_sequence))
-    .bind(block.min_at)
-    .bind(block.max_at)
-    .bind(&block.chain_before[..])
-    .bind(&block.chain_hash[..])
-    .bind(rows::packed(&block.entries))
-    .bind(rows::ZLIB)
-    .execute(&mut **tx)
-    .await?;
+    let last = insert_block_row(tx, block).await?;
     if !block.code_keys.is_empty() {
         sqlx::query(
             "INSERT INTO check_block_codes (code_key, last_sequence) SELECT k, $1 FROM UNNEST($2::BIGINT[]) AS k",
@@ -324,10 +306,7 @@ async fn insert_block(tx: &mut Transaction<'_, Postgres>, block: &CheckBlock) ->
         .execute(&mut **tx)
         .await?;
     }
-    for (table, column, values) in [
-        ("check_block_callers", "caller_subject", &block.callers),
-        ("check_block_organisations", "organisation", &block.organisations),
-    ] {
+    for (table, column, values) in rows::text_indexes(block) {
         if !values.is_empty() {
             sqlx::query(&format!("INSERT INTO {table} ({column}, last_sequence) SELECT c, $1 FROM UNNEST($2::TEXT[]) AS c"))
                 .bind(last)
@@ -344,15 +323,15 @@ async fn insert_block(tx: &mut Transaction<'_, Postgres>, block: &CheckBlock) ->
 async fn insert_checkpoint(tx: &mut Transaction<'_, Postgres>, cp: &StoredCheckpoint) -> Result<(), StoreError> {
     sqlx::query(
         "WITH next AS (UPDATE checkpoint_ids SET last_id = last_id + 1 RETURNING last_id)
-         INSERT INTO checkpoints (id, tree_size, check_log_size, created_at, checkpoint, key_id, signature)
+         INSERT INTO checkpoints (id, checkpoint, key_id, signature, tree_size, check_log_size, created_at)
          SELECT last_id, $1, $2, $3, $4, $5, $6 FROM next",
     )
-    .bind(clamp(cp.tree_size))
-    .bind(clamp(cp.check_log_size))
-    .bind(cp.created_at)
     .bind(&cp.bytes)
     .bind(&cp.key_id)
     .bind(&cp.signature)
+    .bind(clamp(cp.tree_size))
+    .bind(clamp(cp.check_log_size))
+    .bind(cp.created_at)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -178,6 +178,14 @@ pub fn organisation_of(sequence: u64, entry: &[u8]) -> Result<String, StoreError
         .map_err(|e| StoreError::Inconsistent(format!("check-log entry {sequence} does not decode: {e}")))
 }
 
+/// A block's text indexes: (table, column, the block's distinct values).
+pub fn text_indexes(block: &CheckBlock) -> [(&'static str, &'static str, &[String]); 2] {
+    [
+        ("check_block_callers", "caller_subject", &block.callers),
+        ("check_block_organisations", "organisation", &block.organisations),
+    ]
+}
+
 /// A segment row selected with `SEGMENT_COLUMNS`.
 pub fn segment(row: &impl Columns) -> Result<StoredSegment, StoreError> {
     let number = row.int("number")?;
@@ -372,14 +380,14 @@ macro_rules! same_on_both {
 
         async fn check_blocks(
             &self,
-            filter: &$crate::store::BlockFilter,
+            filter: &$crate::store::CheckFilter,
             limit: u32,
         ) -> Result<Vec<$crate::store::CheckBlock>, $crate::store::StoreError> {
             use $crate::store::rows::{self, BLOCK_COLUMNS, clamp};
             let mut sql = sqlx::QueryBuilder::<$db>::new(BLOCK_COLUMNS);
-            if let Some(key) = filter.code_key {
+            if let Some(code) = &filter.code {
                 sql.push(" JOIN check_block_codes k ON k.last_sequence = b.last_sequence AND k.code_key = ")
-                    .push_bind(key);
+                    .push_bind($crate::store::code_key(code));
             }
             if let Some(caller) = &filter.caller_subject {
                 sql.push(" JOIN check_block_callers c ON c.last_sequence = b.last_sequence AND c.caller_subject = ")
@@ -674,3 +682,36 @@ macro_rules! same_on_both {
     };
 }
 pub(super) use same_on_both;
+
+/// A free function `insert_block_row(tx, block)`, the same on both
+/// backends, expanded in each with its sqlx database `$db`: a check-log
+/// block's row, its entries packed; returns its last sequence as stored,
+/// for its index rows.
+macro_rules! insert_block_row {
+    ($db:ty) => {
+        async fn insert_block_row(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            block: &$crate::store::CheckBlock,
+        ) -> Result<i64, $crate::store::StoreError> {
+            use $crate::store::rows::{self, clamp};
+            let last = clamp(block.last_sequence);
+            sqlx::query(
+                "INSERT INTO check_blocks (last_sequence, first_sequence, min_at, max_at, chain_before, chain_hash,
+                                           entries, encoding)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(last)
+            .bind(clamp(block.first_sequence))
+            .bind(block.min_at)
+            .bind(block.max_at)
+            .bind(&block.chain_before[..])
+            .bind(&block.chain_hash[..])
+            .bind(rows::packed(&block.entries))
+            .bind(rows::ZLIB)
+            .execute(&mut **tx)
+            .await?;
+            Ok(last)
+        }
+    };
+}
+pub(super) use insert_block_row;

@@ -260,23 +260,6 @@ impl Backend for SqliteStore {
         Ok(())
     }
 
-    async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
-        if positions.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut rows = Vec::with_capacity(positions.len());
-        for chunk in positions.chunks(ROWS) {
-            let mut query = QueryBuilder::<Sqlite>::new("SELECT position, hash FROM merkle_nodes WHERE position IN (");
-            let mut list = query.separated(", ");
-            for position in chunk {
-                list.push_bind(*position as i64);
-            }
-            query.push(")");
-            rows.extend(query.build().fetch_all(&self.pool).await?);
-        }
-        rows::nodes_in_order(positions, &rows)
-    }
-
     async fn existing_keys(
         &self,
         requests: &[(String, String)],
@@ -328,6 +311,20 @@ impl Backend for SqliteStore {
             }
         }
         Ok(found)
+    }
+
+    async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        let mut rows = Vec::with_capacity(positions.len());
+        for chunk in positions.chunks(ROWS) {
+            let mut query = QueryBuilder::<Sqlite>::new("SELECT position, hash FROM merkle_nodes WHERE position IN (");
+            let mut list = query.separated(", ");
+            for position in chunk {
+                list.push_bind(*position as i64);
+            }
+            query.push(")");
+            rows.extend(query.build().fetch_all(&self.pool).await?);
+        }
+        rows::nodes_in_order(positions, &rows)
     }
 
     async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
@@ -469,25 +466,12 @@ async fn apply(pool: &SqlitePool, migration: (i64, &'static str, &'static str)) 
     Ok(())
 }
 
+rows::insert_block_row!(Sqlite);
+
 /// One block row and its index rows: each index in one statement, the
 /// values expanded inside SQLite from a JSON array, keys in order.
 async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &CheckBlock) -> Result<(), StoreError> {
-    let last = block.last_sequence as i64;
-    sqlx::query(
-        "INSERT INTO check_blocks (last_sequence, first_sequence, min_at, max_at, chain_before, chain_hash, entries,
-                                   encoding)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(last)
-    .bind(block.first_sequence as i64)
-    .bind(block.min_at)
-    .bind(block.max_at)
-    .bind(&block.chain_before[..])
-    .bind(&block.chain_hash[..])
-    .bind(rows::packed(&block.entries))
-    .bind(rows::ZLIB)
-    .execute(&mut **tx)
-    .await?;
+    let last = insert_block_row(tx, block).await?;
     if !block.code_keys.is_empty() {
         sqlx::query("INSERT INTO check_block_codes (code_key, last_sequence) SELECT value, $1 FROM json_each($2)")
             .bind(last)
@@ -495,17 +479,15 @@ async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &CheckBlock) -> R
             .execute(&mut **tx)
             .await?;
     }
-    for (table, column, values) in [
-        ("check_block_callers", "caller_subject", &block.callers),
-        ("check_block_organisations", "organisation", &block.organisations),
-    ] {
-        if !values.is_empty() {
-            sqlx::query(&format!("INSERT INTO {table} ({column}, last_sequence) SELECT value, $1 FROM json_each($2)"))
-                .bind(last)
-                .bind(serde_json::to_string(values).expect("strings encode"))
-                .execute(&mut **tx)
-                .await?;
+    for (table, column, values) in rows::text_indexes(block) {
+        if values.is_empty() {
+            continue;
         }
+        sqlx::query(&format!("INSERT INTO {table} ({column}, last_sequence) SELECT value, $1 FROM json_each($2)"))
+            .bind(last)
+            .bind(serde_json::to_string(values).expect("strings encode"))
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -517,13 +499,13 @@ async fn insert_checkpoint(
     cp: &StoredCheckpoint,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO checkpoints (id, tree_size, check_log_size, created_at, checkpoint, key_id, signature)
+        "INSERT INTO checkpoints (id, created_at, tree_size, check_log_size, checkpoint, key_id, signature)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
+    .bind(cp.created_at)
     .bind(cp.tree_size as i64)
     .bind(cp.check_log_size as i64)
-    .bind(cp.created_at)
     .bind(&cp.bytes)
     .bind(&cp.key_id)
     .bind(&cp.signature)
