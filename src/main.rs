@@ -334,6 +334,11 @@ async fn export_checks(store: &Store, number: Option<u64>, dir: &std::path::Path
         let file = out.into_inner().map_err(|e| e.to_string())?;
         file.sync_all().map_err(|e| e.to_string())?;
         std::fs::rename(&partial, &path).map_err(|e| e.to_string())?;
+        if let Ok(dir) = std::fs::File::open(dir) {
+            dir.sync_all().map_err(|e| e.to_string())?;
+        }
+        // Only now may the segment leave the live store.
+        store.mark_exported(n, chrono::Utc::now().timestamp_micros()).await.map_err(|e| e.to_string())?;
         println!("segment {n}: {entries} check-log entries written to {}", path.display());
     }
     Ok(())

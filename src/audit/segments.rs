@@ -40,10 +40,10 @@ pub struct Verified {
 
 /// Writes sealed segment `number` to `out` in the file format, checking
 /// as it goes that its entries chain from the head's `chain_before` to its
-/// `chain_hash`, then notes in the store that it was exported (from then on
-/// it may leave the live store after the retention period). Returns the
-/// entries written. A segment already removed, or one whose entries no
-/// longer chain, is refused.
+/// `chain_hash`; returns the entries written. A segment already removed,
+/// or one whose entries no longer chain, is refused. The caller notes the
+/// export in the store (`Store::mark_exported`) once the file is durable:
+/// from then on the segment may leave the live store.
 pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, SegmentError> {
     let segment = store
         .segments()
@@ -92,7 +92,6 @@ pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, 
         return Err(refused(&segment, "its entries do not chain to its signed head".into()));
     }
     gz.finish()?.flush()?;
-    store.mark_exported(number, chrono::Utc::now().timestamp_micros()).await?;
     Ok(segment.last_sequence - segment.first_sequence + 1)
 }
 
