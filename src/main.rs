@@ -309,7 +309,6 @@ fn run(cli: Cli) -> Result<(), String> {
 /// Exports segment `number`, or every sealed one not yet exported, into
 /// `dir`: each written to a temporary name, synced, then renamed.
 async fn export_checks(store: &Store, number: Option<u64>, dir: &std::path::Path) -> Result<(), String> {
-    use creditregistry::audit::segments;
     let wanted: Vec<u64> = match number {
         Some(n) => vec![n],
         None => store
@@ -327,16 +326,14 @@ async fn export_checks(store: &Store, number: Option<u64>, dir: &std::path::Path
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for n in wanted {
         let path = dir.join(format!("check-segment-{n:06}.gz"));
-        let partial = path.with_extension("gz.partial");
-        let file = std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
-        let mut out = std::io::BufWriter::new(file);
-        let entries = segments::export(store, n, &mut out).await.map_err(|e| e.to_string())?;
-        let file = out.into_inner().map_err(|e| e.to_string())?;
-        file.sync_all().map_err(|e| e.to_string())?;
-        std::fs::rename(&partial, &path).map_err(|e| e.to_string())?;
-        if let Ok(dir) = std::fs::File::open(dir) {
-            dir.sync_all().map_err(|e| e.to_string())?;
+        // A name of this process's own, so two exports at once never write
+        // one file; the rename is atomic.
+        let partial = dir.join(format!("check-segment-{n:06}.gz.partial-{}", std::process::id()));
+        let written = write_segment(store, n, &partial, &path).await;
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
         }
+        let entries = written?;
         // Only now may the segment leave the live store.
         store.mark_exported(n, chrono::Utc::now().timestamp_micros()).await.map_err(|e| e.to_string())?;
         println!("segment {n}: {entries} check-log entries written to {}", path.display());
@@ -344,12 +341,32 @@ async fn export_checks(store: &Store, number: Option<u64>, dir: &std::path::Path
     Ok(())
 }
 
+/// Writes segment `n` to `partial`, syncs it and renames it to `path`;
+/// the entries written. Errors name the file.
+async fn write_segment(store: &Store, n: u64, partial: &std::path::Path, path: &std::path::Path) -> Result<u64, String> {
+    fn at(p: &std::path::Path) -> impl Fn(std::io::Error) -> String + '_ {
+        move |e| format!("{}: {e}", p.display())
+    }
+    let file = std::fs::File::create(partial).map_err(at(partial))?;
+    let mut out = std::io::BufWriter::new(file);
+    let entries = creditregistry::audit::segments::export(store, n, &mut out).await.map_err(|e| e.to_string())?;
+    let file = out.into_inner().map_err(|e| at(partial)(e.into_error()))?;
+    file.sync_all().map_err(at(partial))?;
+    std::fs::rename(partial, path).map_err(at(path))?;
+    if let Some(dir) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
+        dir.sync_all().map_err(at(path))?;
+    }
+    Ok(entries)
+}
+
 /// Verifies exported segment files, each alone.
 fn verify_segment_files(files: &[PathBuf], keys: &[creditregistry::ledger::signing::PublicKey]) -> Result<(), String> {
     let mut failed = 0;
     for path in files {
-        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        match creditregistry::audit::segments::verify_file(std::io::BufReader::new(file), keys) {
+        let verified = std::fs::File::open(path)
+            .map_err(|e| format!("cannot open it: {e}"))
+            .and_then(|file| creditregistry::audit::segments::verify_file(std::io::BufReader::new(file), keys));
+        match verified {
             Ok(v) => println!(
                 "{}: segment {} of {}, entries {}..={} ({}), verifies",
                 path.display(),

@@ -1080,6 +1080,22 @@ async fn a_segment_is_sealed_exported_removed_and_both_still_verify() {
     gz.finish().unwrap();
     let (ok, output) = command(&reg, &["verify", "--segment-file", forged.to_str().unwrap()]);
     assert!(!ok && output.contains("do not chain"), "{output}");
+    // Another gzip member after the segment's, which other readers would
+    // read on into; and a missing file, which does not stop the others.
+    let padded = archive.path().join("padded.gz");
+    let mut more = std::fs::read(&file).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, b"\x05hello").unwrap();
+    more.extend(gz.finish().unwrap());
+    std::fs::write(&padded, more).unwrap();
+    let missing = archive.path().join("missing.gz");
+    let (ok, output) = command(&reg, &["verify", "--segment-file", padded.to_str().unwrap(), "--segment-file", missing.to_str().unwrap(), "--segment-file", file.to_str().unwrap()]);
+    assert!(!ok && output.contains("bytes follow the segment's gzip stream"), "{output}");
+    assert!(output.contains("cannot open it") && output.contains("000001.gz: segment 1"), "{output}");
+    let (ok, output) = command(&reg, &["export-checks", "--segment", "9", "--dir", archive.path().to_str().unwrap()]);
+    assert!(!ok && output.contains("there is no sealed check-log segment 9"), "{output}");
+    let left: Vec<_> = std::fs::read_dir(archive.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.iter().all(|name| !name.to_string_lossy().contains("partial")), "a failed export leaves nothing: {left:?}");
 
     // Retention zero: it leaves the live store at the next checkpoint.
     segments_until(&reg, |s| s[0].removed_at.is_some()).await;

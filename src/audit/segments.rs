@@ -7,7 +7,7 @@
 use std::io::{Read, Write};
 
 use flate2::Compression;
-use flate2::read::GzDecoder;
+use flate2::bufread::GzDecoder;
 use flate2::write::GzEncoder;
 use prost::Message;
 
@@ -108,13 +108,21 @@ pub fn signed_of(segment: &StoredSegment) -> pb::SignedCheckSegmentHead {
     }
 }
 
-/// Verifies a segment file alone: the head's signature with one of
-/// `keys`, then every entry in order (its sequence, its time within the
-/// head's range), the chain from `chain_before` to `chain_hash`, and that
-/// nothing follows the last entry. An error says what is wrong and where.
-pub fn verify_file(file: impl Read, keys: &[PublicKey]) -> Result<Verified, String> {
+/// Verifies a segment file alone: one gzip member and nothing after it,
+/// the head's signature with one of `keys`, then every entry in order (its
+/// sequence, its time within the head's range), the chain from
+/// `chain_before` to `chain_hash`, and that nothing follows the last entry. An error says what is wrong and where.
+pub fn verify_file(mut file: impl Read, keys: &[PublicKey]) -> Result<Verified, String> {
+    let mut packed = Vec::new();
+    file.read_to_end(&mut packed).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut gz = GzDecoder::new(packed.as_slice());
     let mut bytes = Vec::new();
-    GzDecoder::new(file).read_to_end(&mut bytes).map_err(|e| format!("not a gzip file: {e}"))?;
+    gz.read_to_end(&mut bytes).map_err(|e| format!("not a gzip file: {e}"))?;
+    // Exactly one gzip member: a reader that went on into a second one would
+    // see entries this check never saw.
+    if !gz.into_inner().is_empty() {
+        return Err("bytes follow the segment's gzip stream".into());
+    }
     let mut rest = bytes.as_slice();
     let signed = pb::SignedCheckSegmentHead::decode_length_delimited(&mut rest)
         .map_err(|e| format!("no segment head at the start: {e}"))?;

@@ -13,9 +13,9 @@ server: it fetches an entity's history and proves it against a checkpoint.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO, Iterable, Iterator, Mapping, Optional, Sequence, Type, TypeVar, Union
 
@@ -391,7 +391,8 @@ def verify_segment_file(
 ) -> VerifiedSegment:
     """Verifies an exported check-log segment file alone, with the registry's keys.
 
-    The file (``creditregistry export-checks``) is gzip of the length-delimited
+    The file (``creditregistry export-checks``) is one gzip member, nothing
+    after it, holding the length-delimited
     ``SignedCheckSegmentHead``, then each entry preceded by its length as a
     varint, exactly as chained. Checks the head's signature, then every entry:
     its sequence, its time within the head's range, and the chain
@@ -399,11 +400,23 @@ def verify_segment_file(
     The chain runs over the bytes as stored, so it does not depend on how this
     client would encode an entry.
     """
-    with gzip.open(file, "rb") as f:
-        try:
-            data = f.read()
-        except (OSError, EOFError) as e:
-            raise VerificationError(f"not a gzip file: {e}") from None
+    if hasattr(file, "read"):
+        packed = file.read()
+    else:
+        with open(file, "rb") as f:
+            packed = f.read()
+    # Exactly one gzip member and nothing after it, as the registry's own
+    # verifier requires: a reader that went on into a second member would
+    # see entries this check never saw.
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        data = inflater.decompress(packed)
+    except zlib.error as e:
+        raise VerificationError(f"not a gzip file: {e}") from None
+    if not inflater.eof:
+        raise VerificationError("not a gzip file: the gzip stream is cut short")
+    if inflater.unused_data:
+        raise VerificationError("bytes follow the segment's gzip stream")
     length, at = _varint(data, 0, "the segment head")
     signed = _decode(types_pb2.SignedCheckSegmentHead, data[at : at + length], "segment head")
     at += length

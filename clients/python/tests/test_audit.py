@@ -269,3 +269,10 @@ def test_an_exported_check_log_segment_verifies_alone(server, buyer, keys, recor
     forged.write_bytes(gzip.compress(bytes(data)))
     with pytest.raises(creditregistry.VerificationError, match="do not chain"):
         creditregistry.verify_segment_file(forged, keys)
+
+    # Anything after the one gzip member: another member, or padding.
+    for tail in (gzip.compress(b"\x05hello"), bytes(10)):
+        padded = tmp_path / "padded.gz"
+        padded.write_bytes(path.read_bytes() + tail)
+        with pytest.raises(creditregistry.VerificationError, match="bytes follow"):
+            creditregistry.verify_segment_file(padded, keys)
