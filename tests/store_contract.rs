@@ -346,6 +346,14 @@ async fn segments_are_sealed_in_order_and_only_exported_ones_leave(backend: &str
     let segments = store.segments().await.unwrap();
     assert_eq!((segments[0].exported_at, segments[0].removed_at), (Some(3), Some(5)), "the first export time is kept");
     assert_eq!(segments[1].removed_at, None);
+    let removed = |filter: CheckFilter| {
+        let store = store.clone();
+        async move { store.removed_segments(&filter).await.unwrap().iter().map(|s| s.number).collect::<Vec<_>>() }
+    };
+    assert_eq!(removed(CheckFilter::default()).await, [1], "only removed segments");
+    assert_eq!(removed(CheckFilter { until: Some(entries[0].checked_at), ..Default::default() }).await, [1]);
+    assert_eq!(removed(CheckFilter { from: Some(entries[1].checked_at + 1), ..Default::default() }).await, [0u64; 0]);
+    assert_eq!(removed(CheckFilter { after: 2, ..Default::default() }).await, [0u64; 0], "pages after it do not name it");
     let blocks = store.check_blocks(&CheckFilter::default(), 10).await.unwrap();
     assert_eq!(blocks.iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [4]);
     let d = store.check_index_digests(u64::MAX).await.unwrap();

@@ -54,15 +54,9 @@ pub async fn read(store: &Store, query: &CheckFilter, limit: usize) -> Result<Ve
 /// entries matching `query`: those after its page and meeting its time
 /// range. Their entries are in exported files, not in `read`'s answer.
 pub async fn removed_segments(store: &Store, query: &CheckFilter) -> Result<Vec<pb::SignedCheckSegmentHead>, StoreError> {
-    let segments = store.segments().await?;
+    let segments = store.removed_segments(query).await?;
     Ok(segments
         .into_iter()
-        .filter(|s| {
-            s.removed_at.is_some()
-                && s.last_sequence > query.after
-                && query.from.is_none_or(|f| s.max_at >= f)
-                && query.until.is_none_or(|u| s.min_at <= u)
-        })
         .map(|s| pb::SignedCheckSegmentHead { head: s.head, key_id: s.key_id, signature: s.signature })
         .collect())
 }

@@ -470,6 +470,11 @@ pub(crate) trait Backend {
     /// Every sealed segment, by number.
     async fn segments(&self) -> Result<Vec<StoredSegment>, StoreError>;
 
+    /// Segments that have left the live store and may hold entries matching
+    /// `filter`: ending after its `after`, their time range meeting its
+    /// own (heads record no callers or codes), by number.
+    async fn removed_segments(&self, filter: &CheckFilter) -> Result<Vec<StoredSegment>, StoreError>;
+
     /// Notes that segment `number` was exported at `at` (microseconds UTC),
     /// keeping the first time.
     async fn mark_exported(&self, number: u64, at: i64) -> Result<(), StoreError>;
@@ -710,6 +715,11 @@ impl Store {
     /// See `Backend::segments`.
     pub async fn segments(&self) -> Result<Vec<StoredSegment>, StoreError> {
         dispatch!(self, s => s.segments().await)
+    }
+
+    /// See `Backend::removed_segments`.
+    pub async fn removed_segments(&self, filter: &CheckFilter) -> Result<Vec<StoredSegment>, StoreError> {
+        dispatch!(self, s => s.removed_segments(filter).await)
     }
 
     /// See `Backend::mark_exported`.

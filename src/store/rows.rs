@@ -596,6 +596,24 @@ macro_rules! same_on_both {
             rows.iter().map(rows::segment).collect()
         }
 
+        async fn removed_segments(
+            &self,
+            filter: &$crate::store::CheckFilter,
+        ) -> Result<Vec<$crate::store::StoredSegment>, $crate::store::StoreError> {
+            use $crate::store::rows::{self, clamp, SEGMENT_COLUMNS};
+            let mut sql = sqlx::QueryBuilder::<$db>::new(SEGMENT_COLUMNS);
+            sql.push(" WHERE removed_at IS NOT NULL AND last_sequence > ").push_bind(clamp(filter.after));
+            if let Some(from) = filter.from {
+                sql.push(" AND max_at >= ").push_bind(from);
+            }
+            if let Some(until) = filter.until {
+                sql.push(" AND min_at <= ").push_bind(until);
+            }
+            sql.push(" ORDER BY number");
+            let rows = sql.build().fetch_all(&self.$audit).await?;
+            rows.iter().map(rows::segment).collect()
+        }
+
         async fn mark_exported(&self, number: u64, at: i64) -> Result<(), $crate::store::StoreError> {
             sqlx::query("UPDATE check_segments SET exported_at = COALESCE(exported_at, $1) WHERE number = $2")
                 .bind(at)
