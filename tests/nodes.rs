@@ -193,3 +193,46 @@ async fn as_known_at_on_one_node_counts_what_the_other_had_committed() {
     })
     .await;
 }
+
+/// Two nodes logging checks at once both seal segments at every
+/// checkpoint: the segments they store follow one another without a gap
+/// or an overlap, one chain of heads, and the store verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_sealing_at_once_keep_one_chain_of_segments() {
+    on_postgres(async {
+        let a = TestRegistry::start_with(|c| {
+            c.audit.segment_hours = 0;
+            c.audit.checkpoint_interval_secs = 1;
+        })
+        .await;
+        let b = a.another_node().await;
+        let mut checks = tokio::task::JoinSet::new();
+        for reg in [&a, &b] {
+            let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
+            checks.spawn(async move {
+                let until = Instant::now() + Duration::from_secs(4);
+                while Instant::now() < until {
+                    let request = pb::CheckEligibilityRequest { uscc: CODES[0].into(), domain: GP, ..Default::default() };
+                    buyer.check_eligibility(request).await.unwrap();
+                }
+            });
+        }
+        checks.join_all().await;
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let store = creditregistry::store::Store::open_existing(&a.config.database_url(), &Default::default()).await.unwrap();
+        let segments = store.segments().await.unwrap();
+        store.close().await;
+        assert!(segments.len() >= 2, "both nodes sealed: {} segments", segments.len());
+        for (i, s) in segments.iter().enumerate() {
+            assert_eq!(s.number, i as u64 + 1);
+            let after = if i == 0 { 0 } else { segments[i - 1].last_sequence };
+            assert_eq!(s.first_sequence, after + 1, "segment {} follows the one before", s.number);
+        }
+        let mut auditor = a.audit("auditor-1", &[Role::Auditor]).await;
+        let verified = auditor.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
+        assert!(verified.ok, "{verified:?}");
+        b.stop().await;
+        a.stop().await;
+    })
+    .await;
+}
