@@ -338,10 +338,13 @@ async fn segments_are_sealed_in_order_and_only_exported_ones_leave(backend: &str
     assert!(!store.seal_segment(&segment(1, 1, 2)).await.unwrap(), "sealed by another node first");
     assert!(store.seal_segment(&segment(2, 3, 4)).await.unwrap());
 
+    assert_eq!(store.expired_segments(i64::MAX).await.unwrap(), [0u64; 0], "none exported yet");
     let err = store.remove_segment(1, 5).await.expect_err("not exported");
     assert!(err.to_string().contains("has not been exported"), "{err}");
     store.mark_exported(1, 3).await.unwrap();
     store.mark_exported(1, 4).await.unwrap();
+    assert_eq!(store.expired_segments(entries[1].checked_at - 1).await.unwrap(), [0u64; 0], "its newest entry is newer");
+    assert_eq!(store.expired_segments(entries[1].checked_at).await.unwrap(), [1]);
     store.remove_segment(1, 5).await.unwrap();
     let segments = store.segments().await.unwrap();
     assert_eq!((segments[0].exported_at, segments[0].removed_at), (Some(3), Some(5)), "the first export time is kept");

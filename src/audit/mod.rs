@@ -678,11 +678,9 @@ impl Task {
     async fn remove_expired(&mut self) -> Result<(), StoreError> {
         let now = self.shared.clock.now().timestamp_micros();
         let cutoff = now.saturating_sub(self.schedule.retention.as_micros() as i64);
-        for segment in self.store.segments().await? {
-            if segment.exported_at.is_some() && segment.removed_at.is_none() && segment.max_at <= cutoff {
-                self.store.remove_segment(segment.number, now).await?;
-                tracing::info!(number = segment.number, "exported check-log segment removed from the live store");
-            }
+        for number in self.store.expired_segments(cutoff).await? {
+            self.store.remove_segment(number, now).await?;
+            tracing::info!(number, "exported check-log segment removed from the live store");
         }
         Ok(())
     }

@@ -475,6 +475,11 @@ pub(crate) trait Backend {
     /// own (heads record no callers or codes), by number.
     async fn removed_segments(&self, filter: &CheckFilter) -> Result<Vec<StoredSegment>, StoreError>;
 
+    /// Segments exported and still live whose newest entry was checked at
+    /// or before `cutoff` (microseconds UTC), by number: those retention
+    /// lets go.
+    async fn expired_segments(&self, cutoff: i64) -> Result<Vec<u64>, StoreError>;
+
     /// Notes that segment `number` was exported at `at` (microseconds UTC),
     /// keeping the first time.
     async fn mark_exported(&self, number: u64, at: i64) -> Result<(), StoreError>;
@@ -720,6 +725,11 @@ impl Store {
     /// See `Backend::removed_segments`.
     pub async fn removed_segments(&self, filter: &CheckFilter) -> Result<Vec<StoredSegment>, StoreError> {
         dispatch!(self, s => s.removed_segments(filter).await)
+    }
+
+    /// See `Backend::expired_segments`.
+    pub async fn expired_segments(&self, cutoff: i64) -> Result<Vec<u64>, StoreError> {
+        dispatch!(self, s => s.expired_segments(cutoff).await)
     }
 
     /// See `Backend::mark_exported`.

@@ -614,6 +614,17 @@ macro_rules! same_on_both {
             rows.iter().map(rows::segment).collect()
         }
 
+        async fn expired_segments(&self, cutoff: i64) -> Result<Vec<u64>, $crate::store::StoreError> {
+            let numbers: Vec<i64> = sqlx::query_scalar(
+                "SELECT number FROM check_segments
+                 WHERE exported_at IS NOT NULL AND removed_at IS NULL AND max_at <= $1 ORDER BY number",
+            )
+            .bind(cutoff)
+            .fetch_all(&self.$audit)
+            .await?;
+            Ok(numbers.into_iter().map(|n| n as u64).collect())
+        }
+
         async fn mark_exported(&self, number: u64, at: i64) -> Result<(), $crate::store::StoreError> {
             sqlx::query("UPDATE check_segments SET exported_at = COALESCE(exported_at, $1) WHERE number = $2")
                 .bind(at)
