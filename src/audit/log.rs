@@ -57,7 +57,7 @@ pub async fn removed_segments(store: &Store, query: &CheckFilter) -> Result<Vec<
     let segments = store.removed_segments(query).await?;
     Ok(segments
         .into_iter()
-        .map(|s| pb::SignedCheckSegmentHead { head: s.head, key_id: s.key_id, signature: s.signature })
+        .map(|s| super::segments::signed_of(&s))
         .collect())
 }
 

@@ -170,7 +170,7 @@ impl AuditTrail {
     ) -> Result<(AuditTrail, AuditTask), StoreError> {
         let (log_size, log_head) = store.check_log_head().await?;
         let newest_segment = store.segments().await?.pop();
-        let (segments, segment_head_hash) = newest_segment.as_ref().map_or((0, Vec::new()), |s| (s.number, sha256(&s.head)));
+        let (segments, segment_head_hash) = segment_commitment(newest_segment.as_ref());
         let stored = store.checkpoint(None).await?;
         // A checkpoint signed with a retired key is not reused for receipts.
         let recent = stored
@@ -336,13 +336,24 @@ pub fn signed_of(c: &StoredCheckpoint) -> pb::SignedCheckpoint {
 /// When a check-log entry was checked, in microseconds since the epoch: the
 /// `checked_at` column, which verify compares with the entry.
 pub fn checked_at_micros(entry: &pb::CheckLogEntry) -> i64 {
-    entry.checked_at.as_ref().map_or(0, |t| t.seconds * 1_000_000 + i64::from(t.nanos) / 1000)
+    micros(entry.checked_at.as_ref())
+}
+
+/// A wire timestamp in microseconds since the epoch; 0 when absent.
+pub fn micros(t: Option<&prost_types::Timestamp>) -> i64 {
+    t.map_or(0, |t| t.seconds * 1_000_000 + i64::from(t.nanos) / 1000)
 }
 
 /// SHA-256 of `bytes`: how a checkpoint and the next segment name a
 /// segment head.
 pub fn sha256(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
+}
+
+/// What a checkpoint signs of the sealed segments, the newest given: how
+/// many, and SHA-256 of its encoded head (empty when none is sealed).
+pub fn segment_commitment(newest: Option<&StoredSegment>) -> (u64, Vec<u8>) {
+    newest.map_or((0, Vec::new()), |s| (s.number, sha256(&s.head)))
 }
 
 /// The chain hash of a check-log entry: SHA-256(previous || entry bytes).
@@ -667,8 +678,7 @@ impl Task {
             }
         };
         let mut state = self.shared.state.lock().expect("audit state");
-        state.segments = newest.number;
-        state.segment_head_hash = sha256(&newest.head);
+        (state.segments, state.segment_head_hash) = segment_commitment(Some(&newest));
         self.newest_segment = Some(newest);
         Ok(())
     }

@@ -11,7 +11,7 @@ use flate2::bufread::GzDecoder;
 use flate2::write::GzEncoder;
 use prost::Message;
 
-use super::{chain_hash, checked_at_micros, log};
+use super::{chain_hash, checked_at_micros, log, micros};
 use crate::ledger::Hash;
 use crate::ledger::signing::{PublicKey, verify_segment_head};
 use crate::proto::pb;
@@ -56,6 +56,8 @@ pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, 
             "check-log segment {number} has left the live store: its exported file is the copy"
         )));
     }
+    let head = pb::CheckSegmentHead::decode(segment.head.as_slice())
+        .map_err(|e| refused(&segment, format!("its stored head does not decode: {e}")))?;
     let mut gz = GzEncoder::new(out, Compression::default());
     gz.write_all(&signed_of(&segment).encode_length_delimited_to_vec())?;
     let mut chain: Option<Hash> = None;
@@ -83,8 +85,6 @@ pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, 
         }
         filter.after = blocks.last().map_or(u64::MAX, |b| b.last_sequence);
     }
-    let head = pb::CheckSegmentHead::decode(segment.head.as_slice())
-        .map_err(|e| refused(&segment, format!("its stored head does not decode: {e}")))?;
     if next != segment.last_sequence + 1 {
         return Err(refused(&segment, format!("entry {next} is missing from the live store")));
     }
@@ -111,7 +111,8 @@ pub fn signed_of(segment: &StoredSegment) -> pb::SignedCheckSegmentHead {
 /// Verifies a segment file alone: one gzip member and nothing after it,
 /// the head's signature with one of `keys`, then every entry in order (its
 /// sequence, its time within the head's range), the chain from
-/// `chain_before` to `chain_hash`, and that nothing follows the last entry. An error says what is wrong and where.
+/// `chain_before` to `chain_hash`, and that nothing follows the last entry.
+/// An error says what is wrong and where.
 pub fn verify_file(mut file: impl Read, keys: &[PublicKey]) -> Result<Verified, String> {
     let mut packed = Vec::new();
     file.read_to_end(&mut packed).map_err(|e| format!("cannot read the file: {e}"))?;
@@ -128,8 +129,7 @@ pub fn verify_file(mut file: impl Read, keys: &[PublicKey]) -> Result<Verified, 
         .map_err(|e| format!("no segment head at the start: {e}"))?;
     let head = verify_segment_head(&signed, keys).map_err(|e| format!("segment head: {e}"))?;
     let (first, last) = (head.first_sequence as u64, head.last_sequence as u64);
-    let at = |t: &Option<prost_types::Timestamp>| t.as_ref().map_or(0, |t| t.seconds * 1_000_000 + i64::from(t.nanos) / 1000);
-    let (from, until) = (at(&head.first_checked_at), at(&head.last_checked_at));
+    let (from, until) = (micros(head.first_checked_at.as_ref()), micros(head.last_checked_at.as_ref()));
     let mut chain: Hash = head.chain_before.as_slice().try_into().map_err(|_| "chain_before is not 32 bytes")?;
     let mut n = first;
     while !rest.is_empty() {

@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 
 use super::segments::signed_of as signed_segment;
-use super::{chain_hash, checked_at_micros, log, sha256, signed_of, with_nodes};
+use super::{chain_hash, checked_at_micros, log, segment_commitment, sha256, signed_of, with_nodes};
 use crate::ledger::merkle::{Frontier, Node, nodes_in, root};
 use crate::ledger::signing::{PublicKey, hex, verify_checkpoint, verify_segment_head};
 use crate::ledger::{self, Hash};
@@ -230,33 +230,43 @@ async fn verify_check_log(store: &Store, segments: &[StoredSegment], report: &mu
     let mut size = 0u64;
     let mut chain: Hash = [0; 32];
     let mut expected = CheckIndexDigests::default();
-    let skip_removed = |size: &mut u64, chain: &mut Hash| {
-        while let Some(s) = segments.iter().find(|s| s.removed_at.is_some() && s.first_sequence == *size + 1) {
+    // The segments in order (`segment_fault` has checked that they follow
+    // one another), consumed as the chain passes their ends.
+    let mut upcoming = segments.iter().peekable();
+    type Upcoming<'s> = std::iter::Peekable<std::slice::Iter<'s, StoredSegment>>;
+    // Past segments that left the live store: the chain goes on from their heads.
+    fn skip_removed(upcoming: &mut Upcoming<'_>, size: &mut u64, chain: &mut Hash) {
+        while let Some(s) = upcoming.next_if(|s| s.removed_at.is_some() && s.first_sequence == *size + 1) {
             (*size, *chain) = (s.last_sequence, s.chain_hash);
         }
-    };
+    }
     loop {
-        skip_removed(&mut size, &mut chain);
+        skip_removed(&mut upcoming, &mut size, &mut chain);
         let blocks = store.check_blocks(&CheckFilter { after: size, ..CheckFilter::default() }, 64).await?;
         if blocks.is_empty() {
             break;
         }
         for block in blocks {
-            skip_removed(&mut size, &mut chain);
+            skip_removed(&mut upcoming, &mut size, &mut chain);
             if let Some(what) = block_fault(&block, size, &mut chain, &mut expected, report) {
                 diverge(report, None, what);
                 return Ok(None);
             }
             size = block.last_sequence;
-            let sealed = segments.iter().find(|s| s.removed_at.is_none() && s.last_sequence == size);
-            if sealed.is_some_and(|s| s.chain_hash != chain) {
-                let n = sealed.map_or(0, |s| s.number);
-                diverge(report, None, format!("check-log segment {n}: its entries no longer chain to its signed head"));
+            while let Some(s) = upcoming.next_if(|s| s.last_sequence <= size) {
+                let what = if s.last_sequence != size {
+                    "it ends inside a block"
+                } else if s.chain_hash != chain {
+                    "its entries no longer chain to its signed head"
+                } else {
+                    continue;
+                };
+                diverge(report, None, format!("check-log segment {}: {what}", s.number));
                 return Ok(None);
             }
         }
     }
-    if let Some(s) = segments.iter().find(|s| s.last_sequence > size) {
+    if let Some(s) = upcoming.peek() {
         let what = format!("check-log segment {} ends at entry {} but the log holds {size}", s.number, s.last_sequence);
         diverge(report, None, what);
         return Ok(None);
@@ -291,21 +301,22 @@ impl Log<'_> {
     /// store: read from the log, or a segment's signed head when entry `n`
     /// ends one; `None` inside a segment that left the live store.
     async fn head_at(&self, store: &Store, n: u64) -> Result<Option<Hash>, StoreError> {
-        if let Some(s) = self.segments.iter().find(|s| s.last_sequence == n) {
-            return Ok(Some(s.chain_hash));
+        // The segment holding entry `n`, if any: they follow one another.
+        let holding = self.segments.get(self.segments.partition_point(|s| s.last_sequence < n));
+        match holding {
+            Some(s) if s.last_sequence == n => Ok(Some(s.chain_hash)),
+            Some(s) if s.removed_at.is_some() && s.first_sequence <= n => Ok(None),
+            _ => Ok(Some(log::head_at(store, n).await?)),
         }
-        if self.segments.iter().any(|s| s.removed_at.is_some() && (s.first_sequence..=s.last_sequence).contains(&n)) {
-            return Ok(None);
-        }
-        Ok(Some(log::head_at(store, n).await?))
     }
 
     /// What a checkpoint signing `sealed` segments and `hash` should sign.
     fn segment_fault(&self, sealed: i64, hash: &[u8]) -> Option<String> {
-        let expected = match sealed {
-            0 => Vec::new(),
-            n => self.segments.get(n as usize - 1).map(|s| sha256(&s.head))?,
+        let newest = match sealed {
+            0 => None,
+            n => Some(self.segments.get(n as usize - 1)?),
         };
+        let (_, expected) = segment_commitment(newest);
         (hash != expected.as_slice()).then(|| format!("it signs {sealed} sealed segments, whose newest head is not the one stored"))
     }
 }
