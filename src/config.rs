@@ -142,6 +142,10 @@ pub struct WriterConfig {
     pub max_batch: usize,
     /// Writes waiting for the writer before callers wait to enqueue.
     pub queue: usize,
+    /// Checks worked on at once while writes are arriving (see
+    /// `writer::WritePriority`); 0 never limits them.
+    /// `CREDITREGISTRY_CHECKS_WHILE_WRITING`.
+    pub checks_while_writing: u32,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -195,7 +199,7 @@ impl Default for AuthConfig {
 
 impl Default for WriterConfig {
     fn default() -> Self {
-        WriterConfig { max_batch: 256, queue: 4096 }
+        WriterConfig { max_batch: 256, queue: 4096, checks_while_writing: 4 }
     }
 }
 
@@ -260,6 +264,9 @@ impl Config {
         }
         if let Some(v) = var("CREDITREGISTRY_WRITER_MAX_BATCH") {
             self.writer.max_batch = v.parse().map_err(|e| bad("CREDITREGISTRY_WRITER_MAX_BATCH", &e))?;
+        }
+        if let Some(v) = var("CREDITREGISTRY_CHECKS_WHILE_WRITING") {
+            self.writer.checks_while_writing = v.parse().map_err(|e| bad("CREDITREGISTRY_CHECKS_WHILE_WRITING", &e))?;
         }
         if let Some(v) = var("CREDITREGISTRY_POSTGRES_POOL_SIZE") {
             self.postgres.pool_size = v.parse().map_err(|e| bad("CREDITREGISTRY_POSTGRES_POOL_SIZE", &e))?;

@@ -116,8 +116,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         index.clone(),
         rules.clone(),
         clock,
-        config.writer.max_batch,
-        config.writer.queue,
+        &config.writer,
         snapshot.as_ref(),
     )
     .await
@@ -150,7 +149,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     tracing::info!(key_id = %audit.public_key().key_id, "registry signing key loaded");
 
     let snapshot_index = index.clone();
-    let checks = Checks::new(index.clone(), rules.clone(), audit.clone(), clock);
+    let checks = Checks::new(index.clone(), rules.clone(), audit.clone(), clock, writer.priority());
     let files = CreditFiles::new(store.clone(), index.clone(), config.record_cache_mib << 20);
     let registry = Registry { writer, index, clock, rules, store: store.clone(), audit, checks, files };
     let auth = Authenticate(authenticator);

@@ -436,6 +436,69 @@ async fn kept_sample(client: &mut SupervisionClient, draw_id: &str) -> pb::Inspe
         .unwrap()
 }
 
+/// While writes arrive, checks take turns (`writer.checks_while_writing`):
+/// every check is still answered and logged, and a check asked after a
+/// write was acknowledged sees it.
+#[tokio::test]
+async fn checks_taking_turns_beside_a_stream_of_writes_are_all_answered_and_see_acknowledged_writes() {
+    let reg = TestRegistry::start_with(|c| c.writer.checks_while_writing = 1).await;
+    let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let writing = {
+        let (mut w, written) = (reg.enforcement().await, written.clone());
+        tokio::spawn(async move {
+            for n in 0..60u32 {
+                let uscc = code(5000 + n);
+                record_penalty(&mut w, &uscc, serious_penalty(&format!("T-{n}"), cny(2_500_000), months_ago(1))).await;
+                written.lock().unwrap().push(uscc);
+            }
+        })
+    };
+    let mut checkers = Vec::new();
+    for k in 0..12u32 {
+        let (mut c, written) = (reg.eligibility("platform-1", &[Role::Procurement]).await, written.clone());
+        checkers.push(tokio::spawn(async move {
+            let mut answered = 0u64;
+            for round in 0u32.. {
+                let acknowledged = written.lock().unwrap().clone();
+                if acknowledged.len() == 60 && round > 0 {
+                    break;
+                }
+                if k == 0 {
+                    // A batch of every code written so far, and some never written.
+                    let mut codes = acknowledged.clone();
+                    codes.extend((0..40).map(|i| code(9000 + i)));
+                    let request = pb::BatchCheckEligibilityRequest { codes, domain: GP as i32, ..Default::default() };
+                    let results = c.batch_check_eligibility(request).await.expect("a batch check").into_inner().results;
+                    for r in &results[..acknowledged.len()] {
+                        let Some(pb::batch_check_eligibility_result::Outcome::Decision(d)) = &r.outcome else {
+                            panic!("no decision: {r:?}")
+                        };
+                        assert_eq!(eligibility(d), pb::Eligibility::Ineligible, "{}", r.requested_code);
+                    }
+                } else if let Some(uscc) = acknowledged.get((round * 12 + k) as usize % acknowledged.len().max(1)) {
+                    let d = decide(&mut c, check(uscc, None)).await;
+                    assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "{uscc} was written before this check");
+                } else {
+                    decide(&mut c, check(&code(9999), None)).await;
+                }
+                answered += 1;
+            }
+            answered
+        }));
+    }
+    writing.await.unwrap();
+    let mut answered = 0;
+    for checker in checkers {
+        answered += checker.await.unwrap();
+    }
+    assert!(answered >= 12, "every checker answered");
+    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
+    let cp = a.create_checkpoint(pb::CreateCheckpointRequest {}).await.unwrap().into_inner().checkpoint.unwrap();
+    let body = pb::Checkpoint::decode(cp.checkpoint.as_slice()).unwrap();
+    assert_eq!(body.check_log_size as u64, answered, "every check answered is logged");
+    reg.stop().await;
+}
+
 on_both_backends!(
     major_violation_bars_procurement_for_three_years_from_a_fine_of_two_million,
     a_debarment_bars_until_its_last_day,

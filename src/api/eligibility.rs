@@ -97,6 +97,7 @@ impl EligibilityService for EligibilityApi {
         };
         let (uscc, domain, scope) = self.scope(&caller, reader, uscc, common).await?;
         let checks = &self.registry.checks;
+        let _turn = checks.turn(1).await;
         let outcomes = [Ok(checks.decide(&uscc, domain, &scope).decision)];
         let requested = [m.uscc];
         let check =
@@ -142,6 +143,7 @@ impl EligibilityService for EligibilityApi {
             })))
             .collect();
         let checks = &self.registry.checks;
+        let _turn = checks.turn(codes.len()).await;
         let outcomes: Vec<Result<pb::Decision, String>> = codes
             .into_iter()
             .map(|parsed| match parsed {
@@ -222,6 +224,7 @@ impl EligibilityService for EligibilityApi {
         };
         let (members, domain, scope) = self.scope(&caller, reader, complete, common).await?;
         let checks = &self.registry.checks;
+        let _turn = checks.turn(members.len()).await;
         let decided: Vec<Decided> = members.iter().map(|u| checks.decide(u, domain, &scope)).collect();
         let worst = Checks::consortium(&decided);
         let barred_members = decided

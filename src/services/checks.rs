@@ -19,8 +19,12 @@ use crate::index::Index;
 use crate::proto::convert::{date_to_wire, decision_to_wire, timestamp_to_wire};
 use crate::proto::pb;
 use crate::store::StoreError;
+use crate::writer::WritePriority;
 
 use super::ReadScope;
+
+/// Codes that weigh as much as one single check in a check's turn.
+const CODES_PER_SHARE: usize = 64;
 
 /// Decides, attests and logs checks against the index.
 #[derive(Clone)]
@@ -29,6 +33,7 @@ pub struct Checks {
     rules: Arc<RuleBook>,
     audit: AuditTrail,
     clock: Clock,
+    priority: WritePriority,
 }
 
 /// How a check was asked: one code, a list, or a consortium bid (联合体).
@@ -59,8 +64,15 @@ pub struct Attestation<'a> {
 }
 
 impl Checks {
-    pub fn new(index: Arc<Index>, rules: Arc<RuleBook>, audit: AuditTrail, clock: Clock) -> Checks {
-        Checks { index, rules, audit, clock }
+    pub fn new(index: Arc<Index>, rules: Arc<RuleBook>, audit: AuditTrail, clock: Clock, priority: WritePriority) -> Checks {
+        Checks { index, rules, audit, clock, priority }
+    }
+
+    /// Waits for this check's turn while writes are arriving
+    /// (`WritePriority`); hold it until the check is answered. `codes`: how
+    /// many codes the check decides.
+    pub async fn turn(&self, codes: usize) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.priority.check_turn(codes.div_ceil(CODES_PER_SHARE).min(u32::MAX as usize) as u32).await
     }
 
     /// Decides for one valid code against the scope's tree head, date and
