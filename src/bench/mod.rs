@@ -468,6 +468,13 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     let mut alone_rows: Vec<Row> = CONCURRENCY.iter().map(|c| Row::new("RecordPenalty, alone", c, "writes/s")).collect();
     let mut beside_rows: Vec<Row> =
         CONCURRENCY.iter().map(|c| Row::new("RecordPenalty, beside CheckEligibility ×64", c, "writes/s")).collect();
+    // What writes' precedence costs the checks beside them: their rate
+    // beside the writes, to their rate alone at the same concurrency.
+    let checks_alone = spread(&rows[3 * (CONCURRENCY.len() - 1) + 2].rates).0;
+    let mut checks_beside_rows: Vec<Row> = CONCURRENCY
+        .iter()
+        .map(|c| Row::new(format!("CheckEligibility ×64, beside RecordPenalty ×{c}"), 64, "calls/s"))
+        .collect();
     for _ in 0..o.runs {
         for (k, c) in CONCURRENCY.into_iter().enumerate() {
             let alone = load::writes(&channels, &tokens.writer, c, seconds, next.clone(), o.entities, false).await?;
@@ -476,8 +483,9 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
             let reads = std::thread::spawn(move || h2load(&dir2.join("beside"), port, CHECK, &check2, &token2, 64, secs));
             tokio::time::sleep(Duration::from_millis(300)).await;
             let beside = load::writes(&channels, &tokens.writer, c, seconds, next.clone(), o.entities, false).await?;
-            reads.join().map_err(|_| "h2load thread panicked")??;
+            let checks = reads.join().map_err(|_| "h2load thread panicked")??;
             beside_rows[k].add(beside.figures, Some(alone.figures.rate));
+            checks_beside_rows[k].add(checks, Some(checks_alone));
         }
     }
 
@@ -513,7 +521,7 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     );
     println!("| measure | concurrency | rate | p50 ms | p99 ms | ratio to baseline |");
     println!("|---|---|---|---|---|---|");
-    for row in rows.iter().chain([&as_of_row, &same_row, &cold_row]).chain(&batch_rows).chain(&alone_rows).chain(&beside_rows) {
+    for row in rows.iter().chain([&as_of_row, &same_row, &cold_row]).chain(&batch_rows).chain(&alone_rows).chain(&beside_rows).chain(&checks_beside_rows) {
         row.print();
     }
     let (lag, lag_lo, lag_hi) = spread(&lags);
