@@ -307,7 +307,7 @@ fn run(cli: Cli) -> Result<(), String> {
 }
 
 /// Exports segment `number`, or every sealed one not yet exported, into
-/// `dir`: each written to a temporary name, synced, then renamed.
+/// `dir` (`segments::export_to_dir`).
 async fn export_checks(store: &Store, number: Option<u64>, dir: &std::path::Path) -> Result<(), String> {
     let wanted: Vec<u64> = match number {
         Some(n) => vec![n],
@@ -325,38 +325,10 @@ async fn export_checks(store: &Store, number: Option<u64>, dir: &std::path::Path
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for n in wanted {
-        let path = dir.join(format!("check-segment-{n:06}.gz"));
-        // A name of this process's own, so two exports at once never write
-        // one file; the rename is atomic.
-        let partial = dir.join(format!("check-segment-{n:06}.gz.partial-{}", std::process::id()));
-        let written = write_segment(store, n, &partial, &path).await;
-        if written.is_err() {
-            let _ = std::fs::remove_file(&partial);
-        }
-        let entries = written?;
-        // Only now may the segment leave the live store.
-        store.mark_exported(n, chrono::Utc::now().timestamp_micros()).await.map_err(|e| e.to_string())?;
+        let (path, entries) = creditregistry::audit::segments::export_to_dir(store, n, dir).await?;
         println!("segment {n}: {entries} check-log entries written to {}", path.display());
     }
     Ok(())
-}
-
-/// Writes segment `n` to `partial`, syncs it and renames it to `path`;
-/// the entries written. Errors name the file.
-async fn write_segment(store: &Store, n: u64, partial: &std::path::Path, path: &std::path::Path) -> Result<u64, String> {
-    fn at(p: &std::path::Path) -> impl Fn(std::io::Error) -> String + '_ {
-        move |e| format!("{}: {e}", p.display())
-    }
-    let file = std::fs::File::create(partial).map_err(at(partial))?;
-    let mut out = std::io::BufWriter::new(file);
-    let entries = creditregistry::audit::segments::export(store, n, &mut out).await.map_err(|e| e.to_string())?;
-    let file = out.into_inner().map_err(|e| at(partial)(e.into_error()))?;
-    file.sync_all().map_err(at(partial))?;
-    std::fs::rename(partial, path).map_err(at(path))?;
-    if let Some(dir) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
-        dir.sync_all().map_err(at(path))?;
-    }
-    Ok(entries)
 }
 
 /// Verifies exported segment files, each alone.

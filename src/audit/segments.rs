@@ -5,6 +5,7 @@
 //! head, then each entry, every one preceded by its length as a varint.
 
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 use flate2::Compression;
 use flate2::bufread::GzDecoder;
@@ -41,9 +42,9 @@ pub struct Verified {
 /// Writes sealed segment `number` to `out` in the file format, checking
 /// as it goes that its entries chain from the head's `chain_before` to its
 /// `chain_hash`; returns the entries written. A segment already removed,
-/// or one whose entries no longer chain, is refused. The caller notes the
-/// export in the store (`Store::mark_exported`) once the file is durable:
-/// from then on the segment may leave the live store.
+/// or one whose entries no longer chain, is refused. `export_to_dir` makes
+/// the file durable and only then notes the export in the store: from then
+/// on the segment may leave the live store.
 pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, SegmentError> {
     let segment = store
         .segments()
@@ -93,6 +94,42 @@ pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, 
     }
     gz.finish()?.flush()?;
     Ok(segment.last_sequence - segment.first_sequence + 1)
+}
+
+/// Exports sealed segment `number` into `dir` as `check-segment-NNNNNN.gz`
+/// and only then notes the export in the store: the file is written under
+/// a name of this process's own (two exports at once never write one
+/// file), synced, renamed into place and its directory synced; a failed
+/// export leaves nothing behind. Returns the file and its entries. Errors
+/// name the file.
+pub async fn export_to_dir(store: &Store, number: u64, dir: &Path) -> Result<(PathBuf, u64), String> {
+    let path = dir.join(format!("check-segment-{number:06}.gz"));
+    let partial = dir.join(format!("check-segment-{number:06}.gz.partial-{}", std::process::id()));
+    let written = write_durably(store, number, &partial, &path).await;
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    let entries = written?;
+    // Only now may the segment leave the live store.
+    store.mark_exported(number, chrono::Utc::now().timestamp_micros()).await.map_err(|e| e.to_string())?;
+    Ok((path, entries))
+}
+
+/// Writes segment `number` to `partial`, syncs it and renames it to `path`.
+async fn write_durably(store: &Store, number: u64, partial: &Path, path: &Path) -> Result<u64, String> {
+    fn at(p: &Path) -> impl Fn(std::io::Error) -> String + '_ {
+        move |e| format!("{}: {e}", p.display())
+    }
+    let file = std::fs::File::create(partial).map_err(at(partial))?;
+    let mut out = std::io::BufWriter::new(file);
+    let entries = export(store, number, &mut out).await.map_err(|e| e.to_string())?;
+    let file = out.into_inner().map_err(|e| at(partial)(e.into_error()))?;
+    file.sync_all().map_err(at(partial))?;
+    std::fs::rename(partial, path).map_err(at(path))?;
+    if let Some(dir) = path.parent().and_then(|d| std::fs::File::open(d).ok()) {
+        dir.sync_all().map_err(at(path))?;
+    }
+    Ok(entries)
 }
 
 fn refused(segment: &StoredSegment, why: String) -> SegmentError {

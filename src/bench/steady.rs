@@ -137,10 +137,8 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     let (mut exported, mut file_bytes, mut files_verified) = (0u64, 0u64, 0u64);
     let sealed = store.segments().await.map_err(|e| e.to_string())?;
     for segment in &sealed {
-        let path = archive.join(format!("check-segment-{:06}.gz", segment.number));
-        let file = std::fs::File::create(&path).map_err(|e| e.to_string())?;
-        exported += segments::export(&store, segment.number, std::io::BufWriter::new(file)).await.map_err(|e| e.to_string())?;
-        store.mark_exported(segment.number, chrono::Utc::now().timestamp_micros()).await.map_err(|e| e.to_string())?;
+        let (path, entries) = segments::export_to_dir(&store, segment.number, &archive).await?;
+        exported += entries;
         file_bytes += file_size(&path);
         let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
         files_verified += segments::verify_file(std::io::BufReader::new(file), std::slice::from_ref(&key))
