@@ -189,11 +189,7 @@ impl CheckBlock {
                 entries: Vec::with_capacity(these.iter().map(|e| e.bytes.len() + 3).sum()),
                 code_keys: these.iter().flat_map(|e| e.codes.iter().map(|c| code_key(c))).collect(),
                 callers: these.iter().map(|e| e.caller_subject.clone()).collect(),
-                organisations: these
-                    .iter()
-                    .filter(|e| !e.caller_organisation.is_empty())
-                    .map(|e| e.caller_organisation.clone())
-                    .collect(),
+                organisations: organisation_index(these.iter().map(|e| e.caller_organisation.clone())),
             };
             for e in these {
                 prost::encoding::encode_varint(e.bytes.len() as u64, &mut block.entries);
@@ -203,8 +199,6 @@ impl CheckBlock {
             block.code_keys.dedup();
             block.callers.sort_unstable();
             block.callers.dedup();
-            block.organisations.sort_unstable();
-            block.organisations.dedup();
             before = last.chain_hash;
             blocks.push(block);
             rest = later;
@@ -278,6 +272,14 @@ pub fn audit_url(url: &str) -> String {
         Some(q) => format!("{audit}?{q}"),
         None => audit,
     }
+}
+
+/// The organisations a block is indexed under, from its entries' callers'
+/// organisations: sorted, distinct, none empty (an entry without one is
+/// not indexed by organisation).
+pub fn organisation_index(organisations: impl IntoIterator<Item = String>) -> Vec<String> {
+    let found: std::collections::BTreeSet<String> = organisations.into_iter().filter(|o| !o.is_empty()).collect();
+    found.into_iter().collect()
 }
 
 /// Which check-log entries an auditor wants; all filters combine. The store

@@ -164,12 +164,9 @@ pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
 /// blocks stored before the organisation index; an entry that does not
 /// decode is inconsistent data.
 pub fn organisations(block: &CheckBlock) -> Result<Vec<String>, StoreError> {
-    let mut found = std::collections::BTreeSet::new();
-    for (sequence, bytes) in block.entries()? {
-        found.insert(organisation_of(sequence, bytes)?);
-    }
-    found.remove("");
-    Ok(found.into_iter().collect())
+    let named: Vec<String> =
+        block.entries()?.into_iter().map(|(sequence, bytes)| organisation_of(sequence, bytes)).collect::<Result<_, _>>()?;
+    Ok(super::organisation_index(named))
 }
 
 /// The caller's organisation an encoded check-log entry names.
