@@ -293,6 +293,77 @@ async fn thousands_of_calls_in_flight_on_one_connection_are_all_answered() {
     reg.stop().await;
 }
 
+/// 0000-12-31T23:59:59Z and 10000-01-01T00:00:00Z: one second outside
+/// protobuf's Timestamp range on either side.
+const YEAR_0: prost_types::Timestamp = prost_types::Timestamp { seconds: -62_135_596_801, nanos: 0 };
+const YEAR_10000: prost_types::Timestamp = prost_types::Timestamp { seconds: 253_402_300_800, nanos: 0 };
+
+/// Every Timestamp of every request outside protobuf's range
+/// (0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999999Z, nanos below one
+/// second) is INVALID_ARGUMENT naming the field, with the request's other
+/// problems in the same answer; the range's own ends are accepted.
+async fn timestamps_outside_protobufs_range_are_refused_on_every_rpc() {
+    let reg = TestRegistry::start().await;
+    let roles = [Role::Auditor, Role::Regulator, Role::Procurement];
+    let mut e = reg.eligibility("auditor-1", &roles).await;
+    let mut r = reg.records(&reg.token("auditor-1", &roles, None)).await;
+    let mut s = reg.supervision("auditor-1", &roles).await;
+    let mut a = reg.audit("auditor-1", &roles).await;
+    let domain = pb::MeasureDomain::GovernmentProcurement as i32;
+    let leap_nanos = prost_types::Timestamp { seconds: 1_700_000_000, nanos: 1_000_000_000 };
+    for bad in [YEAR_0, YEAR_10000, leap_nanos] {
+        let known_at = Some(bad);
+        let uscc = CODES[0].to_string();
+        let err = e
+            .check_eligibility(pb::CheckEligibilityRequest { uscc: "not a code".into(), domain, known_at, ..Default::default() })
+            .await
+            .unwrap_err();
+        assert_violation(&err, "known_at", "not a valid timestamp");
+        assert_violation(&err, "uscc", "");
+        let err = e
+            .batch_check_eligibility(pb::BatchCheckEligibilityRequest { codes: vec![uscc.clone()], domain, known_at, ..Default::default() })
+            .await
+            .unwrap_err();
+        assert_violation(&err, "known_at", "not a valid timestamp");
+        let err = e
+            .check_consortium(pb::CheckConsortiumRequest { member_codes: vec![uscc.clone()], domain, known_at, ..Default::default() })
+            .await
+            .unwrap_err();
+        assert_violation(&err, "known_at", "not a valid timestamp");
+        let err = r.get_profile(pb::GetProfileRequest { uscc: uscc.clone(), known_at, ..Default::default() }).await.unwrap_err();
+        assert_violation(&err, "known_at", "not a valid timestamp");
+        let err = r.list_records(pb::ListRecordsRequest { uscc: uscc.clone(), known_at, ..Default::default() }).await.unwrap_err();
+        assert_violation(&err, "known_at", "not a valid timestamp");
+        let record_id = uuid::Uuid::now_v7().to_string();
+        let err = r.get_record(pb::GetRecordRequest { record_id, known_at, ..Default::default() }).await.unwrap_err();
+        assert_violation(&err, "known_at", "not a valid timestamp");
+        let err = s
+            .get_risk_assessment(pb::GetRiskAssessmentRequest { uscc: uscc.clone(), known_at, ..Default::default() })
+            .await
+            .unwrap_err();
+        assert_violation(&err, "known_at", "not a valid timestamp");
+        let err = a
+            .get_entity_history(pb::GetEntityHistoryRequest { uscc: uscc.clone(), known_at, ..Default::default() })
+            .await
+            .unwrap_err();
+        assert_violation(&err, "known_at", "not a valid timestamp");
+    }
+    let err = a
+        .list_checks(pb::ListChecksRequest { checked_from: Some(YEAR_10000), checked_until: Some(YEAR_0), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert_violation(&err, "checked_from", "not a valid timestamp");
+    assert_violation(&err, "checked_until", "not a valid timestamp");
+
+    let first = prost_types::Timestamp { seconds: YEAR_0.seconds + 1, nanos: 0 };
+    let last = prost_types::Timestamp { seconds: YEAR_10000.seconds - 1, nanos: 999_999_999 };
+    a.list_checks(pb::ListChecksRequest { checked_from: Some(first), checked_until: Some(last), ..Default::default() })
+        .await
+        .expect("the range's own ends");
+    decide(&mut e, pb::CheckEligibilityRequest { uscc: CODES[0].into(), domain, known_at: Some(first), ..Default::default() }).await;
+    reg.stop().await;
+}
+
 on_both_backends!(
     thousands_of_calls_in_flight_on_one_connection_are_all_answered,
     the_worst_invalid_input_of_each_kind_stays_readable,
@@ -301,4 +372,5 @@ on_both_backends!(
     a_batch_flags_repeats_and_its_receipt_says_why_a_code_was_refused,
     a_batch_at_the_documented_maximum_is_answered,
     echoed_codes_are_bounded_and_check_log_pages_fit_a_message,
+    timestamps_outside_protobufs_range_are_refused_on_every_rpc,
 );

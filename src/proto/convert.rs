@@ -144,6 +144,17 @@ pub fn timestamp_to_wire(t: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp { seconds: t.timestamp(), nanos: t.timestamp_subsec_nanos() as i32 }
 }
 
+/// A wire instant in protobuf's own range (google/protobuf/timestamp.proto):
+/// 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z, nanos in
+/// 0..=999_999_999 (chrono alone would take years 0 and 10000 and a leap
+/// second's nanos, which protobuf's JSON mapping cannot render).
+pub fn timestamp_from_wire(w: &prost_types::Timestamp) -> Option<DateTime<Utc>> {
+    const MIN_SECONDS: i64 = -62_135_596_800;
+    const MAX_SECONDS: i64 = 253_402_300_799;
+    let nanos = u32::try_from(w.nanos).ok().filter(|n| *n <= 999_999_999)?;
+    (MIN_SECONDS..=MAX_SECONDS).contains(&w.seconds).then(|| DateTime::from_timestamp(w.seconds, nanos)).flatten()
+}
+
 /// Reads wire values, collecting a violation for each field that is wrong.
 #[derive(Default)]
 pub struct WireReader {
@@ -203,16 +214,23 @@ impl WireReader {
         parsed
     }
 
-    /// An optional instant: unset is `None`, an impossible one a violation.
+    /// An optional instant: unset is `None`, one outside protobuf's range a
+    /// violation. Every `Timestamp` of every request is read here.
     pub fn optional_timestamp(
         &mut self,
         field: &str,
         value: Option<&prost_types::Timestamp>,
     ) -> Option<DateTime<Utc>> {
         let w = value?;
-        let parsed = u32::try_from(w.nanos).ok().and_then(|n| DateTime::from_timestamp(w.seconds, n));
+        let parsed = timestamp_from_wire(w);
         if parsed.is_none() {
-            self.fail(field.into(), format!("{} s {} ns is not a valid timestamp", w.seconds, w.nanos));
+            self.fail(
+                field.into(),
+                format!(
+                    "{} s {} ns is not a valid timestamp: it must lie in 0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999999Z with nanos in 0..=999999999",
+                    w.seconds, w.nanos
+                ),
+            );
         }
         parsed
     }
@@ -663,7 +681,7 @@ pub fn record_from_wire(w: &pb::Record) -> Result<d::Record, Vec<Violation>> {
     let uscc = r.uscc("uscc", &w.uscc);
     let recorded_at = r
         .message("recorded_at", w.recorded_at.as_ref())
-        .and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).ok()?));
+        .and_then(timestamp_from_wire);
     let body = r.message("body", w.body.as_ref()).and_then(|b| body_from_wire(&mut r, b));
     let sequence = u64::try_from(w.sequence).ok().filter(|s| *s > 0);
     if sequence.is_none() {
