@@ -2,7 +2,8 @@
 //!
 //! Tokens are EdDSA (Ed25519) or RS256, verified against the public key their
 //! `kid` header names in configuration; `iss`, `aud` (a string or an array),
-//! `exp`, `nbf` and `sub` are required, `iat` is optional. The
+//! `exp`, `nbf` and `sub` are required, `iat` is optional; a header listing
+//! `crit` is refused, since the registry understands no extension. The
 //! `token` command issues tokens from a local private key for development.
 
 
@@ -66,16 +67,37 @@ pub struct Claims {
     pub iss: String,
     pub sub: String,
     pub aud: Audience,
+    #[serde(deserialize_with = "numeric_date")]
     pub exp: i64,
+    #[serde(deserialize_with = "numeric_date")]
     pub nbf: i64,
     /// Optional (RFC 7519 §4.1.6); the registry does not use it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "optional_numeric_date")]
     pub iat: Option<i64>,
     pub roles: Vec<Role>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
+}
+
+/// An RFC 7519 §2 NumericDate, which may be non-integer (issuers in
+/// JavaScript and Java write `1765104000.5`): read as whole seconds toward
+/// the past, so that no reading ever lengthens a token's life.
+fn numeric_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(deserializer)?;
+    n.as_i64()
+        .or_else(|| {
+            let seconds = n.as_f64()?.floor();
+            (seconds >= i64::MIN as f64 && seconds < i64::MAX as f64).then_some(seconds as i64)
+        })
+        .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a NumericDate (seconds since 1970)")))
+}
+
+fn optional_numeric_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Seconds(#[serde(deserialize_with = "numeric_date")] i64);
+    Ok(Option::<Seconds>::deserialize(deserializer)?.map(|Seconds(s)| s))
 }
 
 /// Why a token was not accepted. Each maps to UNAUTHENTICATED with its own
@@ -100,6 +122,10 @@ pub enum AuthError {
     MissingKid(String),
     #[error("the token's 'kid' header '{0}' names no configured key ({1})")]
     UnknownKid(String, String),
+    #[error(
+        "the token's 'crit' header lists extensions the registry does not understand ({0}); RFC 7515 §4.1.11 requires refusing it"
+    )]
+    CriticalExtension(String),
 }
 
 impl AuthError {
@@ -115,6 +141,7 @@ impl AuthError {
             AuthError::Malformed(_) => "TOKEN_MALFORMED",
             AuthError::MissingKid(_) => "TOKEN_KID_MISSING",
             AuthError::UnknownKid(..) => "TOKEN_KID_UNKNOWN",
+            AuthError::CriticalExtension(_) => "TOKEN_CRIT_UNSUPPORTED",
         }
     }
 }
@@ -194,6 +221,12 @@ impl Authenticator {
         }
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| AuthError::Malformed(e.to_string()))?;
+        // The registry understands no extension header, so any `crit` (even
+        // an empty one, which RFC 7515 forbids producers to send) refuses
+        // the token before its signature is checked.
+        if let Some(crit) = &header.crit {
+            return Err(AuthError::CriticalExtension(serde_json::to_string(crit).unwrap_or_default()));
+        }
         // The key is chosen by `kid` alone: a token that names none, or one
         // not configured, is refused rather than tried against every key.
         let known = || self.keys.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>().join(", ");
@@ -216,19 +249,27 @@ impl Authenticator {
         let mut validation = Validation::new(key.algorithm);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
-        validation.validate_nbf = true;
-        validation.leeway = LEEWAY;
+        // `exp` and `nbf` are read by `Claims` (`numeric_date`) and checked
+        // below: the library would round a fractional `exp` up, past the
+        // token's stated end.
+        validation.set_required_spec_claims(&["iss", "aud", "sub"]);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         let claims = jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
             .map_err(|e| match e.kind() {
                 ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm => AuthError::BadSignature,
-                ErrorKind::ExpiredSignature => AuthError::Expired,
-                ErrorKind::ImmatureSignature => AuthError::NotYetValid,
                 ErrorKind::InvalidAudience => AuthError::WrongAudience(self.audience.clone()),
                 ErrorKind::InvalidIssuer => AuthError::WrongIssuer(self.issuer.clone()),
                 _ => AuthError::Malformed(e.to_string()),
             })?
             .claims;
+        let now = chrono::Utc::now().timestamp();
+        if claims.exp < now - LEEWAY as i64 {
+            return Err(AuthError::Expired);
+        }
+        if claims.nbf > now + LEEWAY as i64 {
+            return Err(AuthError::NotYetValid);
+        }
         let exp = claims.exp;
         Ok((principal_from(claims)?, exp))
     }

@@ -233,8 +233,56 @@ async fn reflection_lists_the_api_to_authenticated_callers() {
     reg.stop().await;
 }
 
+/// RFC 7519 §2: a NumericDate may be non-integer, as issuers in JavaScript
+/// and Java write it. Such tokens are accepted, each date read as whole
+/// seconds toward the past: an `exp` half a second inside the leeway's edge
+/// is already expired (rounding it would lengthen the token's life), an
+/// `nbf` half a second past the leeway is already valid.
+async fn fractional_numeric_dates_are_accepted_and_never_lengthen_a_token() {
+    let reg = TestRegistry::start().await;
+    let key = jsonwebtoken::EncodingKey::from_ed_pem(&reg.private_key()).unwrap();
+    let now = chrono::Utc::now().timestamp() as f64;
+    let sign = |exp: f64, nbf: f64| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.kid = Some("dev".into());
+        let claims = serde_json::json!({
+            "iss": reg.config.auth.issuer, "sub": "js-user", "aud": reg.config.auth.audience,
+            "exp": exp, "nbf": nbf, "iat": now + 0.25, "roles": ["procurement"],
+        });
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    };
+    profile_with(&reg, Bearer::new(&sign(now + 600.5, now - 1.5))).await.expect("fractional exp, nbf and iat");
+    profile_with(&reg, Bearer::new(&sign(now + 600.5, now + 30.5))).await.expect("nbf read toward the past");
+    assert_unauthenticated(profile_with(&reg, Bearer::new(&sign(now - 31.0 + 0.9, now - 60.0))).await, "TOKEN_EXPIRED");
+    reg.stop().await;
+}
+
+/// RFC 7515 §4.1.11: a token whose header lists critical extensions the
+/// registry does not understand is refused, whatever its signature.
+async fn a_token_with_crit_extensions_is_refused() {
+    let reg = TestRegistry::start().await;
+    let key = jsonwebtoken::EncodingKey::from_ed_pem(&reg.private_key()).unwrap();
+    let sign = |crit: Vec<String>| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.kid = Some("dev".into());
+        header.crit = Some(crit);
+        header.extras.insert("x-require-mfa", true);
+        jsonwebtoken::encode(&header, &claims(&reg), &key).unwrap()
+    };
+    for crit in [vec!["x-require-mfa".to_string()], vec![]] {
+        let err = profile_with(&reg, Bearer::new(&sign(crit.clone()))).await.unwrap_err();
+        assert_eq!((err.code(), reason(&err).as_str()), (Code::Unauthenticated, "TOKEN_CRIT_UNSUPPORTED"), "{err:?}");
+        assert!(err.message().contains("'crit'"), "{}", err.message());
+        assert!(crit.iter().all(|c| err.message().contains(c.as_str())), "{}", err.message());
+    }
+    profile_with(&reg, Bearer::new(&signed(&reg, &claims(&reg)))).await.expect("the same token without crit");
+    reg.stop().await;
+}
+
 on_both_backends!(
     bad_tokens_are_unauthenticated,
+    fractional_numeric_dates_are_accepted_and_never_lengthen_a_token,
+    a_token_with_crit_extensions_is_refused,
     tokens_from_identity_providers_and_their_kid,
     rs256_tokens_from_a_configured_key_are_accepted,
     only_enforcement_writes_and_only_under_its_own_authority,
