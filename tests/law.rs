@@ -237,6 +237,41 @@ async fn terms_from_29_february_and_by_article() {
     reg.stop().await;
 }
 
+/// A bureau cites an article as it writes it: book-title marks, the
+/// 中华人民共和国 prefix, Arabic numerals and a paragraph read as the article
+/// the rules name, and the term is that article's; the record keeps the
+/// decision's own wording.
+async fn an_article_is_read_in_its_usual_spellings_and_kept_as_written() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let start = days_ago(10);
+    let bidding = |n: &str, article: &str, months: u32| pb::Listing {
+        article: article.into(),
+        ..listing(pb::ListType::BiddingDisqualification, n, start, Some(add_months(start, months)))
+    };
+    for (i, (article, months)) in [
+        ("《中华人民共和国招标投标法》第五十三条", 24),
+        ("招标投标法第53条", 24),
+        ("《招标投标法》第５４条第二款", 36),
+        ("中华人民共和国招标投标法第六十条", 60),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let record = try_listing(&mut w, &code(20 + i as u32), bidding(&format!("BA-{i}"), article, months))
+            .await
+            .unwrap_or_else(|e| panic!("{article}: {e:?}"));
+        let Some(pb::record::Body::Listing(l)) = record.body else { panic!("{record:?}") };
+        assert_eq!(l.article, article, "kept as written");
+    }
+    let err = try_listing(&mut w, &code(30), bidding("BA-9", "招标投标法第53条", 36)).await.unwrap_err();
+    assert_violation(&err, "listing.planned_end", "maximum of 24 months");
+    let err = try_listing(&mut w, &code(30), bidding("BA-10", "《招标投标法》第55条", 12)).await.unwrap_err();
+    assert_violation(&err, "listing.article", "read as 招标投标法第五十五条");
+    assert_violation(&err, "listing.article", "招标投标法第五十三条、招标投标法第五十四条、招标投标法第六十条");
+    reg.stop().await;
+}
+
 /// Fault 5. An auditor's `known_at` after the registry's present is refused;
 /// an answer as known at a past instant never changes.
 async fn known_at_in_the_future_is_refused_and_past_answers_never_change() {
@@ -643,6 +678,7 @@ on_both_backends!(
     a_minor_penalty_with_a_major_sanction_is_refused,
     a_listing_ends_early_only_by_the_repair_rules,
     terms_from_29_february_and_by_article,
+    an_article_is_read_in_its_usual_spellings_and_kept_as_written,
     known_at_in_the_future_is_refused_and_past_answers_never_change,
     dates_before_the_earliest_accepted_are_refused,
     an_amendment_counts_from_its_own_date_and_a_revocation_from_the_start,
