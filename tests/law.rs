@@ -201,7 +201,7 @@ async fn a_listing_ends_early_only_by_the_repair_rules() {
         assert_eq!(reason(&err), "REMOVAL_NOT_ALLOWED");
     }
     let err = w.request_repair(repair_application(&entry.record_id, today())).await.unwrap_err();
-    assert_violation(&err, "application.applied_on", "too early");
+    assert_not_yet(&err, "REPAIR_NOT_ALLOWED", add_months(listed, 12).succ_opt().unwrap());
     let d = decide(&mut buyer, check(&uscc, GP, None)).await;
     assert_eq!(eligibility(&d), pb::Eligibility::Restricted, "still listed: {d:?}");
     reg.stop().await;
@@ -620,7 +620,7 @@ async fn a_repair_is_checked_when_granted_as_when_sought() {
     let earlier = try_listing(&mut w, &code(30), serious(30, year_ago - Duration::days(1))).await.unwrap();
     if add_months(year_ago, 12) == today() {
         let err = w.request_repair(repair_application(&exact.record_id, today())).await.unwrap_err();
-        assert_violation(&err, "application.applied_on", "too early");
+        assert_not_yet(&err, "REPAIR_NOT_ALLOWED", today().succ_opt().unwrap());
     }
     w.request_repair(repair_application(&earlier.record_id, today())).await.expect("the day after the year ends");
     reg.stop().await;

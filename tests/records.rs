@@ -7,6 +7,7 @@ use creditregistry::auth::Role;
 use creditregistry::proto::pb;
 use pb::record::Body;
 use tonic::Code;
+use tonic_types::StatusExt;
 
 async fn a_penalty_is_committed_and_shows_in_the_profile() {
     let reg = TestRegistry::start().await;
@@ -369,10 +370,9 @@ async fn removals_must_name_a_listing_of_the_callers_own_authority() {
     assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REMOVAL_NOT_ALLOWED"), "{err:?}");
     assert!(err.message().contains("is not a way to leave"), "{}", err.message());
     let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::TermEnded, today())).await.unwrap_err();
-    assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");
-    assert!(err.message().contains("within the planned term"), "{}", err.message());
+    assert_not_yet(&err, "REMOVAL_NOT_ALLOWED", start + chrono::Duration::days(730));
     let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, start - chrono::Duration::days(1))).await.unwrap_err();
-    assert_violation(&err, "removal.removed_on", "is before listed_on");
+    assert_not_yet(&err, "REMOVAL_NOT_ALLOWED", start);
 
     let removed = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, today())).await.unwrap().into_inner().record.unwrap();
     let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, today())).await.unwrap_err();
@@ -400,7 +400,7 @@ async fn corrections_follow_the_same_rules() {
         }),
     };
     let err = w.correct_penalty(correction(&original.record_id, days_ago(60))).await.unwrap_err();
-    assert_violation(&err, "correction.decided_on", "before the penalty's decision date");
+    assert_not_yet(&err, "CORRECTION_NOT_ALLOWED", days_ago(30));
 
     let mut other = reg.records(&reg.token("officer-9", &[creditregistry::auth::Role::Enforcement], Some(OTHER_AUTHORITY))).await;
     let err = other.correct_penalty(correction(&original.record_id, today())).await.unwrap_err();
@@ -689,6 +689,192 @@ async fn a_profile_read_again_after_a_write_shows_the_write_with_its_texts() {
     }
 }
 
+/// One rule for every "not yet allowed on this date" refusal (a removal, a
+/// repair sought or granted, a grade change, a correction): the request is
+/// well formed but the world does not yet allow it, so FAILED_PRECONDITION
+/// with its kind's reason and the first day it is allowed in the ErrorInfo
+/// metadata `allowed_from`. Refusals that no date would lift carry none.
+async fn every_too_early_refusal_names_the_first_day_it_is_allowed() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let months = |d: chrono::NaiveDate, m: u32| d.checked_add_months(chrono::Months::new(m)).unwrap();
+    let day_after = |d: chrono::NaiveDate| d.succ_opt().unwrap();
+
+    let start = days_ago(10);
+    let end = months(start, 24);
+    let debarment =
+        record_listing(&mut w, CODES[1], listing(pb::ListType::ProcurementDebarment, "D-1", start, Some(end))).await;
+    let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::TermEnded, today())).await.unwrap_err();
+    assert_not_yet(&err, "REMOVAL_NOT_ALLOWED", day_after(end));
+    assert!(err.message().contains("REMOVAL_REASON_TERM_ENDED"), "{}", err.message());
+    let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::TermEnded, days_ago(11))).await.unwrap_err();
+    assert_not_yet(&err, "REMOVAL_NOT_ALLOWED", day_after(end));
+    let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, days_ago(11))).await.unwrap_err();
+    assert_not_yet(&err, "REMOVAL_NOT_ALLOWED", start);
+    let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Cured, today())).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REMOVAL_NOT_ALLOWED"), "{err:?}");
+    assert!(err.get_error_details().error_info().unwrap().metadata.is_empty(), "no date lifts it: {err:?}");
+
+    let mut tax = reg.records(&reg.token("tax-1", &[Role::Enforcement], Some("TAX-440800"))).await;
+    let published = days_ago(30);
+    let violator = record_listing(
+        &mut tax,
+        CODES[2],
+        listing(pb::ListType::MajorTaxViolator, "T-1", published, Some(months(published, 36))),
+    )
+    .await;
+    let err = tax.remove_listing(removal(&violator.record_id, pb::RemovalReason::Cured, today())).await.unwrap_err();
+    assert_not_yet(&err, "REMOVAL_NOT_ALLOWED", day_after(months(published, 6)));
+
+    let listed = days_ago(400);
+    let serious = record_listing(
+        &mut w,
+        CODES[3],
+        listing(pb::ListType::SeriousIllegalDishonest, "S-1", listed, Some(months(listed, 36).pred_opt().unwrap())),
+    )
+    .await;
+    let application = |applied_on| pb::RequestRepairRequest {
+        request_id: String::new(),
+        application: Some(pb::RepairApplication {
+            target_record_id: serious.record_id.clone(),
+            applied_on: date(applied_on),
+            statement: "已整改".into(),
+        }),
+    };
+    let err = w.request_repair(application(months(listed, 12))).await.unwrap_err();
+    assert_not_yet(&err, "REPAIR_NOT_ALLOWED", day_after(months(listed, 12)));
+    let applied = w.request_repair(application(days_ago(10))).await.unwrap().into_inner().record.unwrap();
+    let err = w
+        .decide_repair(pb::DecideRepairRequest {
+            request_id: String::new(),
+            decision: Some(pb::RepairDecision {
+                application_record_id: applied.record_id.clone(),
+                outcome: pb::RepairOutcome::Granted as i32,
+                decided_on: date(days_ago(11)),
+                decision_number: "修复〔2026〕1号".into(),
+                reason: String::new(),
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_not_yet(&err, "REPAIR_NOT_ALLOWED", days_ago(10));
+
+    let evaluated = days_ago(100);
+    let grade = w
+        .record_grade(pb::RecordGradeRequest {
+            request_id: String::new(),
+            uscc: CODES[4].into(),
+            grade: Some(pb::Grade {
+                scheme: "quality_credit".into(),
+                level: "A".into(),
+                decision_number: "QC-1".into(),
+                evaluated_on: date(evaluated),
+                valid_until: date(months(evaluated, 24)),
+                grounds: "年度评价".into(),
+                legal_basis: "GB/T 31863-2015".into(),
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .record
+        .unwrap();
+    for (kind, level) in [(pb::GradeChangeType::Downgrade, "C"), (pb::GradeChangeType::Revocation, "")] {
+        let err = w
+            .change_grade(pb::ChangeGradeRequest {
+                request_id: String::new(),
+                change: Some(pb::GradeChange {
+                    grade_record_id: grade.record_id.clone(),
+                    r#type: kind as i32,
+                    level: level.into(),
+                    decided_on: date(days_ago(101)),
+                    decision_number: String::new(),
+                    reason: "复核".into(),
+                }),
+            })
+            .await
+            .unwrap_err();
+        assert_not_yet(&err, "GRADE_CHANGE_NOT_ALLOWED", evaluated);
+    }
+
+    let penalty_record = record_penalty(&mut w, CODES[5], penalty("P-1", cny(1_000))).await;
+    let err = w.correct_penalty(revocation(&penalty_record.record_id, "撤销〔2026〕1号", 31)).await.unwrap_err();
+    assert_not_yet(&err, "CORRECTION_NOT_ALLOWED", days_ago(30));
+    reg.stop().await;
+}
+
+/// Messages name values as a client writes them: enum values by their
+/// protobuf names, roles as a token's claim writes them, never a Rust name.
+async fn messages_name_values_as_clients_write_them() {
+    let reg = TestRegistry::start().await;
+    let mut w = reg.enforcement().await;
+    let rust_names = ["TermEnded", "Revoked]", "Auditor", "Procurement", "Confiscation", "LicenceRevocation", "InEffect"];
+    let quotes_no_rust_name = |text: &str| rust_names.iter().all(|n| !text.contains(n));
+
+    let listed = days_ago(10);
+    let debarment = record_listing(
+        &mut w,
+        CODES[1],
+        listing(pb::ListType::ProcurementDebarment, "D-1", listed, Some(listed.checked_add_months(chrono::Months::new(24)).unwrap())),
+    )
+    .await;
+    let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Cured, today())).await.unwrap_err();
+    assert!(
+        err.message().contains("REMOVAL_REASON_CURED is not a way to leave")
+            && err.message().contains("allowed: REMOVAL_REASON_TERM_ENDED, REMOVAL_REASON_REVOKED;"),
+        "{}",
+        err.message()
+    );
+    assert!(quotes_no_rust_name(err.message()), "{}", err.message());
+
+    let mut audit = reg.audit("platform-1", &[Role::Procurement]).await;
+    let err = audit.list_checks(pb::ListChecksRequest::default()).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied, "{err:?}");
+    assert!(
+        err.message().contains("needs one of the roles auditor;") && err.message().contains("has procurement"),
+        "{}",
+        err.message()
+    );
+    assert!(quotes_no_rust_name(err.message()), "{}", err.message());
+
+    let twice = pb::Penalty {
+        sanctions: vec![pb::Sanction::Confiscation as i32, pb::Sanction::Confiscation as i32],
+        ..penalty("P-2", 1)
+    };
+    let err = w.record_penalty(penalty_request("", CODES[2], twice)).await.unwrap_err();
+    assert_violation(&err, "penalty.sanctions[1]", "SANCTION_CONFISCATION is listed twice");
+    let minor = pb::Penalty {
+        severity: pb::SeverityTier::Minor as i32,
+        sanctions: vec![pb::Sanction::LicenceRevocation as i32],
+        ..penalty("P-3", 1)
+    };
+    let err = w.record_penalty(penalty_request("", CODES[2], minor)).await.unwrap_err();
+    assert!(
+        violations(&err).iter().any(|(_, d)| d.contains("SANCTION_LICENCE_REVOCATION is not a minor")
+            && d.contains("SEVERITY_TIER_GENERAL")),
+        "{:?}",
+        violations(&err)
+    );
+    assert!(violations(&err).iter().all(|(_, d)| quotes_no_rust_name(d)), "{:?}", violations(&err));
+
+    let revoked = record_penalty(&mut w, CODES[3], penalty("P-4", 1)).await;
+    w.correct_penalty(revocation(&revoked.record_id, "撤销〔2026〕2号", 1)).await.unwrap();
+    let err = w
+        .request_repair(pb::RequestRepairRequest {
+            request_id: String::new(),
+            application: Some(pb::RepairApplication {
+                target_record_id: revoked.record_id.clone(),
+                applied_on: date(today()),
+                statement: "已整改".into(),
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");
+    assert!(err.message().contains("RECORD_STATUS_REVOKED"), "{}", err.message());
+    reg.stop().await;
+}
+
 on_both_backends!(
     a_penalty_is_committed_and_shows_in_the_profile,
     an_entity_with_no_records_says_so,
@@ -704,4 +890,6 @@ on_both_backends!(
     repeats_sent_at_once_replay_the_one_record_whichever_batch_they_land_in,
     read_your_writes_waits_only_for_known_sequences,
     a_profile_read_again_after_a_write_shows_the_write_with_its_texts,
+    every_too_early_refusal_names_the_first_day_it_is_allowed,
+    messages_name_values_as_clients_write_them,
 );

@@ -24,6 +24,9 @@ pub enum ApiError {
     NotFound { reason: &'static str, resource: &'static str, name: String, message: String },
     AlreadyExists { reason: &'static str, existing_record_id: String, message: String },
     FailedPrecondition { reason: &'static str, message: String },
+    /// Not yet allowed on the date the request names: FAILED_PRECONDITION
+    /// with the first day it is allowed in `ErrorInfo.metadata.allowed_from`.
+    NotYetAllowed { reason: &'static str, message: String, allowed_from: chrono::NaiveDate },
     /// Retryable: the store or the writer cannot answer now.
     Unavailable { reason: &'static str, message: String },
     /// Stored data is corrupt or inconsistent: retrying will not help.
@@ -67,6 +70,9 @@ impl ApiError {
             }
             WriteError::Refused(Refusal::Forbidden { reason, message }) => {
                 ApiError::FailedPrecondition { reason, message }
+            }
+            WriteError::Refused(Refusal::NotYet { reason, message, allowed_from }) => {
+                ApiError::NotYetAllowed { reason, message, allowed_from }
             }
             WriteError::Conflict { reason, message, existing } => {
                 ApiError::AlreadyExists { reason, existing_record_id: existing, message }
@@ -218,6 +224,11 @@ impl From<ApiError> for Status {
             }
             ApiError::FailedPrecondition { reason, message } => {
                 info(&mut details, reason, HashMap::new());
+                (Code::FailedPrecondition, message)
+            }
+            ApiError::NotYetAllowed { reason, message, allowed_from } => {
+                let day = allowed_from.format("%Y-%m-%d").to_string();
+                info(&mut details, reason, HashMap::from([("allowed_from".to_string(), day)]));
                 (Code::FailedPrecondition, message)
             }
             ApiError::Unavailable { reason, message } => {

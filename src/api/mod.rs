@@ -168,6 +168,13 @@ fn principal<T>(request: &Request<T>) -> Result<Principal, ApiError> {
         .ok_or(ApiError::Unauthenticated(crate::auth::AuthError::Missing))
 }
 
+/// Roles as a token's `roles` claim writes them (`auditor`, `regulator`).
+fn role_names(roles: &[Role]) -> String {
+    let names: Vec<String> =
+        roles.iter().filter_map(|r| serde_json::to_value(r).ok()?.as_str().map(str::to_string)).collect();
+    if names.is_empty() { "none".into() } else { names.join(", ") }
+}
+
 /// The caller, if it holds any of `roles`.
 fn require<T>(request: &Request<T>, roles: &[Role]) -> Result<Principal, ApiError> {
     let p = principal(request)?;
@@ -177,8 +184,10 @@ fn require<T>(request: &Request<T>, roles: &[Role]) -> Result<Principal, ApiErro
         Err(ApiError::PermissionDenied {
             reason: "ROLE_REQUIRED",
             message: format!(
-                "this call needs one of the roles {roles:?}; the token of '{}' has {:?}",
-                p.subject, p.roles
+                "this call needs one of the roles {}; the token of '{}' has {}",
+                role_names(roles),
+                p.subject,
+                role_names(&p.roles)
             ),
         })
     }

@@ -342,7 +342,7 @@ impl SupervisionService for SupervisionApi {
         let scheme = schemes.scheme(&m.scheme);
         if scheme.is_none() {
             let known: Vec<&str> = schemes.schemes.iter().map(|s| s.code.as_str()).collect();
-            reader.violations.push(Violation::new("scheme", format!("'{}' is not a grading scheme (one of {known:?})", m.scheme)));
+            reader.violations.push(Violation::new("scheme", format!("'{}' is not a grading scheme (one of {})", m.scheme, known.join(", "))));
         }
         let (region, scheme) = reader.finish(region.zip(scheme)).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, Some(on), None, 0).await?;

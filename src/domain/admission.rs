@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::record::{
     CorrectionChange, Date, GradeChangeKind, ListType, Listing, Penalty, Record, RecordBody, RecordId, Removal,
-    RemovalReason, RepairApplication, RepairOutcome, SeverityTier,
+    RemovalReason, RepairApplication, RepairOutcome, SeverityTier, WireName, wire_names,
 };
 use super::rules::{Rules, term_end};
 use super::rules::lists::ListRules;
@@ -43,6 +43,10 @@ pub enum Refusal {
     /// A rule of law forbids this change now or by this path; `reason` is a
     /// stable code (e.g. `REMOVAL_NOT_ALLOWED`), `message` cites the rule.
     Forbidden { reason: &'static str, message: String },
+    /// The change is not yet allowed on the date it names, and is from
+    /// `allowed_from`: every "too early" refusal (a removal, a repair sought
+    /// or granted, a grade change) is this one, with its kind's `reason`.
+    NotYet { reason: &'static str, message: String, allowed_from: Date },
 }
 
 /// Largest fine accepted, in fen: CNY 100 billion; anything above is a typo.
@@ -163,9 +167,9 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
                 None => v.push(
                     "scheme",
                     format!(
-                        "'{}' is not a grading scheme (one of {:?}; {})",
+                        "'{}' is not a grading scheme (one of {}; {})",
                         g.scheme,
-                        rules.grades.schemes.iter().map(|s| &s.code).collect::<Vec<_>>(),
+                        rules.grades.schemes.iter().map(|s| s.code.as_str()).collect::<Vec<_>>().join(", "),
                         rules.grades.version
                     ),
                 ),
@@ -173,7 +177,7 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
                     if scheme.rank(&g.level).is_none() {
                         v.push(
                             "level",
-                            format!("'{}' is not a level of {} (levels {:?})", g.level, scheme.code, scheme.level.iter().map(|l| &l.level).collect::<Vec<_>>()),
+                            format!("'{}' is not a level of {} (levels {})", g.level, scheme.code, scheme.level.iter().map(|l| l.level.as_str()).collect::<Vec<_>>().join(", ")),
                         );
                     }
                     let latest = term_end(g.evaluated_on, scheme.valid_months);
@@ -253,8 +257,8 @@ pub fn check_against(
         return Err(Refusal::Forbidden {
             reason: "GRADE_NOT_FOR_AUTHORITY",
             message: format!(
-                "authority '{authority}' may not issue {} grades: only authorities {:?} do ({}; {})",
-                scheme.name_zh, scheme.issuer_prefixes, scheme.legal_basis, rules.grades.version
+                "authority '{authority}' may not issue {} grades: only authorities {} do ({}; {})",
+                scheme.name_zh, scheme.issuer_prefixes.join(", "), scheme.legal_basis, rules.grades.version
             ),
         });
     }
@@ -264,8 +268,8 @@ pub fn check_against(
             return Err(Refusal::Forbidden {
                 reason: "LIST_NOT_FOR_AUTHORITY",
                 message: format!(
-                    "authority '{authority}' may not post the {}: only authorities {:?} do ({}; {})",
-                    rule.name_zh, rule.authority_prefixes, rule.legal_basis, lists.version
+                    "authority '{authority}' may not post the {}: only authorities {} do ({}; {})",
+                    rule.name_zh, rule.authority_prefixes.join(", "), rule.legal_basis, lists.version
                 ),
             });
         }
@@ -324,15 +328,6 @@ pub fn check_against(
                 });
             }
             let mut problems = Vec::new();
-            if c.decided_on < original.decided_on {
-                problems.push(Violation::new(
-                    "decided_on",
-                    format!(
-                        "{} is before the penalty's decision date {}",
-                        c.decided_on, original.decided_on
-                    ),
-                ));
-            }
             if let CorrectionChange::Amendment(amended) = &c.change {
                 if amended.decision_number != original.decision_number {
                     problems.push(Violation::new(
@@ -355,7 +350,20 @@ pub fn check_against(
                     ));
                 }
             }
-            if problems.is_empty() { Ok(()) } else { Err(Refusal::Invalid(problems)) }
+            if !problems.is_empty() {
+                return Err(Refusal::Invalid(problems));
+            }
+            if c.decided_on < original.decided_on {
+                return Err(Refusal::NotYet {
+                    reason: "CORRECTION_NOT_ALLOWED",
+                    message: format!(
+                        "decided_on {} is too early: penalty {} is from {}; allowed from {}",
+                        c.decided_on, target.id, original.decided_on, original.decided_on
+                    ),
+                    allowed_from: original.decided_on,
+                });
+            }
+            Ok(())
         }
         RecordBody::Removal(r) => {
             let RecordBody::Listing(listing) = &target.body else {
@@ -376,13 +384,7 @@ pub fn check_against(
                     ),
                 });
             }
-            if r.removed_on < listing.listed_on {
-                return Err(Refusal::Invalid(vec![Violation::new(
-                    "removed_on",
-                    format!("{} is before listed_on {}", r.removed_on, listing.listed_on),
-                )]));
-            }
-            removal_allowed(r, listing, lists).map_err(|message| Refusal::Forbidden { reason: "REMOVAL_NOT_ALLOWED", message })
+            removal_allowed(r, listing, lists)
         }
         RecordBody::RepairApplication(a) => {
             same_authority(field, target, authority)?;
@@ -405,10 +407,14 @@ pub fn check_against(
                 });
             }
             if d.decided_on < application.applied_on {
-                return Err(Refusal::Invalid(vec![Violation::new(
-                    "decided_on",
-                    format!("{} is before the application date {}", d.decided_on, application.applied_on),
-                )]));
+                return Err(Refusal::NotYet {
+                    reason: "REPAIR_NOT_ALLOWED",
+                    message: format!(
+                        "decided_on {} is too early: the application is from {}; allowed from {}",
+                        d.decided_on, application.applied_on, application.applied_on
+                    ),
+                    allowed_from: application.applied_on,
+                });
             }
             if d.outcome == RepairOutcome::Granted {
                 let repaired = entity_records
@@ -433,18 +439,13 @@ pub fn check_against(
                 });
             }
             let mut problems = Vec::new();
-            if c.decided_on < grade.evaluated_on {
-                problems.push(Violation::new(
-                    "decided_on",
-                    format!("{} is before the grade's evaluation date {}", c.decided_on, grade.evaluated_on),
-                ));
-            }
-            if matches!(c.change, GradeChangeKind::Downgrade { .. }) && view.grade.is_none() {
+            let too_early = c.decided_on < grade.evaluated_on;
+            if matches!(c.change, GradeChangeKind::Downgrade { .. }) && view.grade.is_none() && !too_early {
                 problems.push(Violation::new(
                     "decided_on",
                     format!(
-                        "grade {} is not in force on {} ({:?}); only a grade in force can be downgraded",
-                        target.id, c.decided_on, view.status
+                        "grade {} is not in force on {} ({}); only a grade in force can be downgraded",
+                        target.id, c.decided_on, view.status.wire_name()
                     ),
                 ));
             }
@@ -455,7 +456,7 @@ pub fn check_against(
                 match (scheme.rank(level), scheme.rank(current)) {
                     (None, _) => problems.push(Violation::new(
                         "level",
-                        format!("'{level}' is not a level of {} (levels {:?})", scheme.code, scheme.level.iter().map(|l| &l.level).collect::<Vec<_>>()),
+                        format!("'{level}' is not a level of {} (levels {})", scheme.code, scheme.level.iter().map(|l| l.level.as_str()).collect::<Vec<_>>().join(", ")),
                     )),
                     (Some(new), Some(now)) if matches!(c.change, GradeChangeKind::Downgrade { .. }) && new <= now => {
                         problems.push(Violation::new(
@@ -466,7 +467,20 @@ pub fn check_against(
                     _ => {}
                 }
             }
-            if problems.is_empty() { Ok(()) } else { Err(Refusal::Invalid(problems)) }
+            if !problems.is_empty() {
+                return Err(Refusal::Invalid(problems));
+            }
+            if too_early {
+                return Err(Refusal::NotYet {
+                    reason: "GRADE_CHANGE_NOT_ALLOWED",
+                    message: format!(
+                        "decided_on {} is too early: grade {} is from {}; allowed from {}",
+                        c.decided_on, target.id, grade.evaluated_on, grade.evaluated_on
+                    ),
+                    allowed_from: grade.evaluated_on,
+                });
+            }
+            Ok(())
         }
         RecordBody::Penalty(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) | RecordBody::Grade(_) => Ok(()),
     }
@@ -476,11 +490,13 @@ pub fn check_against(
 /// passes here. The list must allow the reason; TERM_ENDED applies only from
 /// the day after the planned end; CREDIT_REPAIR is never a removal of its
 /// own, only the effect of a granted `DecideRepair` after the list's
-/// minimum period (SAMR Order 44 arts. 16-20). `Err` cites the rule broken.
-pub fn removal_allowed(r: &Removal, listing: &Listing, lists: &ListRules) -> Result<(), String> {
+/// minimum period (SAMR Order 44 arts. 16-20). `Err` cites the rule broken,
+/// and names the first day the removal is allowed if it is only too early.
+pub fn removal_allowed(r: &Removal, listing: &Listing, lists: &ListRules) -> Result<(), Refusal> {
+    let forbidden = |message: String| Refusal::Forbidden { reason: "REMOVAL_NOT_ALLOWED", message };
     let rule = lists.rule(listing.list_type);
     if r.reason == RemovalReason::CreditRepair {
-        return Err(format!(
+        return Err(forbidden(format!(
             "a listing on the {} ends for credit repair only by a granted repair decision (RequestRepair, then DecideRepair), {}; not by RemoveListing ({})",
             rule.name_zh,
             match rule.repair_after_months {
@@ -488,37 +504,52 @@ pub fn removal_allowed(r: &Removal, listing: &Listing, lists: &ListRules) -> Res
                 None => "which this list does not allow".into(),
             },
             lists.version
-        ));
+        )));
     }
     if !rule.removal_reasons.contains(&r.reason) {
-        return Err(format!(
-            "{:?} is not a way to leave the {} (allowed: {:?}; {}; {})",
-            r.reason, rule.name_zh, rule.removal_reasons, rule.legal_basis, lists.version
-        ));
+        return Err(forbidden(format!(
+            "{} is not a way to leave the {} (allowed: {}; {}; {})",
+            r.reason.wire_name(),
+            rule.name_zh,
+            wire_names(&rule.removal_reasons),
+            rule.legal_basis,
+            lists.version
+        )));
     }
+    // The first day the removal may take effect, and why: never before the
+    // listing, and for some reasons only after a period.
+    let day_after = |d: Date| d.succ_opt().unwrap_or(d);
+    let mut first = (listing.listed_on, format!("the listing is from {}", listing.listed_on));
     if r.reason == RemovalReason::Cured
         && let Some(months) = rule.cured_after_months
-        && r.removed_on <= term_end(listing.listed_on, months)
     {
-        let period_end = term_end(listing.listed_on, months);
-        return Err(format!(
-            "removed_on {} is too early: an entry on the {} ends on cure only after {months} months, from {} ({})",
-            r.removed_on,
-            rule.name_zh,
-            period_end.succ_opt().unwrap_or(period_end),
-            rule.legal_basis
-        ));
+        let from = day_after(term_end(listing.listed_on, months));
+        if from > first.0 {
+            first = (from, format!("an entry on the {} ends on cure only after {months} months ({})", rule.name_zh, rule.legal_basis));
+        }
     }
     if r.reason == RemovalReason::TermEnded {
-        return match listing.planned_end {
-            Some(end) if r.removed_on > end => Ok(()),
-            Some(end) => Err(format!(
-                "removed_on {} is within the planned term ending {end}; TERM_ENDED applies from {}",
-                r.removed_on,
-                end.succ_opt().unwrap_or(end)
-            )),
-            None => Err("TERM_ENDED needs a listing with a planned end; this one has none".into()),
+        let Some(end) = listing.planned_end else {
+            return Err(forbidden(format!(
+                "{} needs a listing with a planned end; this one has none",
+                r.reason.wire_name()
+            )));
         };
+        if day_after(end) > first.0 {
+            first = (day_after(end), format!("the planned term ends on {end}"));
+        }
+    }
+    let (allowed_from, why) = first;
+    if r.removed_on < allowed_from {
+        return Err(Refusal::NotYet {
+            reason: "REMOVAL_NOT_ALLOWED",
+            message: format!(
+                "removed_on {} is too early for {}: {why}; allowed from {allowed_from}",
+                r.removed_on,
+                r.reason.wire_name()
+            ),
+            allowed_from,
+        });
     }
     Ok(())
 }
@@ -580,10 +611,10 @@ fn repair_allowed(
         return Err(Refusal::TargetClosed {
             record_id: target.id.clone(),
             reason: format!(
-                "{} {} is {:?} on {on}; only a standing record can be repaired",
+                "{} {} is {} on {on}; only a standing record can be repaired",
                 target.body.kind(),
                 target.id,
-                view.status,
+                view.status.wire_name(),
             ),
         });
     }
@@ -609,23 +640,26 @@ fn repair_allowed(
                 state.listings_in_force().find(|(_, l)| bar.refused_while_listed.contains(&l.list_type))
         {
             return Err(forbidden(format!(
-                "a penalty of an entity on the {:?} list (listing {}) cannot be repaired while it is listed ({}; {})",
-                l.list_type, listing.id, bar.legal_basis, rules.publicity.version
+                "a penalty of an entity on the {} ({}, listing {}) cannot be repaired while it is listed ({}; {})",
+                rules.lists.rule(l.list_type).name_zh,
+                l.list_type.wire_name(),
+                listing.id,
+                bar.legal_basis,
+                rules.publicity.version
             )));
         }
         rules.publicity.repair_period_end(current, &target.authority).map_err(forbidden)?
     };
     if on <= period_end {
-        return Err(Refusal::Invalid(vec![Violation::new(
-            field,
-            format!(
-                "{on} is too early: the minimum period of {} ends on {period_end}, repair may be sought from {} ({}, {})",
-                target.id,
-                period_end.succ_opt().unwrap_or(period_end),
-                rules.publicity.version,
-                rules.lists.version
+        let allowed_from = period_end.succ_opt().unwrap_or(period_end);
+        return Err(Refusal::NotYet {
+            reason: "REPAIR_NOT_ALLOWED",
+            message: format!(
+                "{field} {on} is too early: the minimum period of {} ends on {period_end}; allowed from {allowed_from} ({}, {})",
+                target.id, rules.publicity.version, rules.lists.version
             ),
-        )]));
+            allowed_from,
+        });
     }
     Ok(())
 }
@@ -688,7 +722,7 @@ impl Checker<'_> {
         }
         for (i, s) in p.sanctions.iter().enumerate() {
             if p.sanctions[..i].contains(s) {
-                self.push(&format!("{prefix}sanctions[{i}]"), format!("{s:?} is listed twice"));
+                self.push(&format!("{prefix}sanctions[{i}]"), format!("{} is listed twice", s.wire_name()));
             }
         }
         self.past_date(&f("decided_on"), p.decided_on);
@@ -698,7 +732,7 @@ impl Checker<'_> {
                 if limits.excluded_sanctions.contains(s) {
                     self.push(
                         &format!("{prefix}sanctions[{i}]"),
-                        format!("{s:?} is not a minor (轻微) penalty: record it as general, heavier or serious ({})", limits.legal_basis),
+                        format!("{} is not a minor (轻微) penalty: record it as SEVERITY_TIER_GENERAL, SEVERITY_TIER_HEAVIER or SEVERITY_TIER_SERIOUS ({})", s.wire_name(), limits.legal_basis),
                     );
                 }
             }

@@ -796,3 +796,33 @@ pub fn measure_to_wire(m: &measures::Measure) -> pb::Measure {
         incentive: m.incentive.clone().unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::record::WireName;
+
+    /// Every value a message may quote is named as the wire enum names it.
+    #[test]
+    fn wire_names_are_the_protobuf_names() {
+        macro_rules! agree {
+            ($($dom:ty => $wire:ident),* $(,)?) => {$(
+                let mut seen = 0;
+                for value in 1..64 {
+                    if let Some(d) = <$dom>::from_wire(value) {
+                        assert_eq!(d.wire_name(), pb::$wire::try_from(value).unwrap().as_str_name());
+                        seen += 1;
+                    }
+                }
+                assert!(seen > 1, stringify!($dom));
+            )*};
+        }
+        agree!(
+            d::SeverityTier => SeverityTier,
+            d::Sanction => Sanction,
+            d::ListType => ListType,
+            d::RemovalReason => RemovalReason,
+            state::RecordStatus => RecordStatus,
+        );
+    }
+}

@@ -377,6 +377,17 @@ pub fn assert_violation(status: &Status, field: &str, text: &str) {
     assert_eq!(reason(status), "INVALID_ARGUMENT");
 }
 
+/// Asserts a "not yet allowed on this date" refusal: FAILED_PRECONDITION
+/// with `expected_reason` and the first day it is allowed in the
+/// ErrorInfo metadata `allowed_from`.
+#[track_caller]
+pub fn assert_not_yet(status: &Status, expected_reason: &str, allowed_from: chrono::NaiveDate) {
+    assert_eq!((status.code(), reason(status).as_str()), (Code::FailedPrecondition, expected_reason), "{status:?}");
+    let metadata = status.get_error_details().error_info().map(|i| i.metadata.clone()).unwrap_or_default();
+    assert_eq!(metadata.get("allowed_from"), Some(&allowed_from.to_string()), "{status:?}");
+    assert!(status.message().contains(&format!("allowed from {allowed_from}")), "{}", status.message());
+}
+
 /// CNY in fen.
 pub const fn cny(yuan: i64) -> i64 {
     yuan * 100

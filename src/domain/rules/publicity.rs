@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::term_end;
-use crate::domain::record::{Category, Date, ListType, Penalty, Sanction, SeverityTier};
+use crate::domain::record::{Category, Date, ListType, Penalty, Sanction, SeverityTier, WireName};
 
 /// The publicity rule for one severity tier.
 #[derive(Clone, Debug, Deserialize)]
@@ -176,8 +176,11 @@ impl PublicityRules {
         let barred = p.sanctions.iter().find(|s| bar.binds(authority) && bar.sanctions.contains(s));
         match barred {
             Some(s) => Err(format!(
-                "a penalty with sanction {s:?} stays published for its full term of {} months ({}; {})",
-                tier.max_months, self.early_end_bar.legal_basis, self.version
+                "a penalty with sanction {} stays published for its full term of {} months ({}; {})",
+                s.wire_name(),
+                tier.max_months,
+                self.early_end_bar.legal_basis,
+                self.version
             )),
             None => Ok(term_end(p.decided_on, min_months)),
         }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::term_end;
-use crate::domain::record::{Date, ListType, RecordBody, RecordId, SeverityTier, SpotCheckOutcome};
+use crate::domain::record::{Date, ListType, RecordBody, RecordId, SeverityTier, SpotCheckOutcome, WireName};
 use crate::domain::state::{EntityState, RecordStatus};
 use crate::domain::uscc::Uscc;
 
@@ -215,7 +215,7 @@ impl SupervisionPolicy {
                 add(
                     &record.id,
                     p.penalty[&penalty.severity],
-                    format!("{:?} penalty {} of {}", penalty.severity, penalty.decision_number, penalty.decided_on),
+                    format!("{} penalty {} of {}", penalty.severity.wire_name(), penalty.decision_number, penalty.decided_on),
                 );
             }
         }
@@ -223,7 +223,7 @@ impl SupervisionPolicy {
             add(
                 &record.id,
                 p.listing[&listing.list_type],
-                format!("listed on {:?} since {}", listing.list_type, listing.listed_on),
+                format!("listed on {} since {}", listing.list_type.wire_name(), listing.listed_on),
             );
         }
         for view in state.records.iter().filter(|v| v.status == RecordStatus::InEffect) {
