@@ -45,7 +45,8 @@ pub enum Refusal {
     Forbidden { reason: &'static str, message: String },
     /// The change is not yet allowed on the date it names, and is from
     /// `allowed_from`: every "too early" refusal (a removal, a repair sought
-    /// or granted, a grade change) is this one, with its kind's `reason`.
+    /// or granted, a grade change, a penalty correction) is this one, with
+    /// its kind's `reason`.
     NotYet { reason: &'static str, message: String, allowed_from: Date },
 }
 

@@ -273,14 +273,14 @@ impl ListRule {
 /// numerals (两 for 二, 〇 for 零, 一十 for 十), and a paragraph and item
 /// after the article (第二款, 第（一）项), since a term is set per article.
 /// `None`: not a citation of one article.
-pub fn canonical_article(citation: &str) -> Option<String> {
+fn canonical_article(citation: &str) -> Option<String> {
     use unicode_normalization::UnicodeNormalization;
     let text: String =
         citation.nfkc().filter(|c| !c.is_whitespace() && !matches!(c, '《' | '》' | '〈' | '〉')).collect();
     let text = text.trim_start_matches("中华人民共和国");
     let (law, rest) = text.split_once('第')?;
     let (number, mut rest) = rest.split_once('条')?;
-    if law.is_empty() || law.chars().any(|c| c.is_ascii_digit() || c == '条') {
+    if law.is_empty() || law.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     let number = article_number(number)?;
@@ -439,6 +439,10 @@ mod tests {
         }
         assert_eq!(canonical_article("招标投标法第一百零五条").as_deref(), Some("招标投标法第一百零五条"));
         assert_eq!(canonical_article("招标投标法第110条").as_deref(), Some("招标投标法第一百一十条"));
+        assert_eq!(
+            canonical_article("《中华人民共和国招标投标法实施条例》第67条第二款").as_deref(),
+            Some("招标投标法实施条例第六十七条")
+        );
         for refused in ["", "招标投标法", "第五十三条", "招标投标法第五五条", "招标投标法第053条", "招标投标法第0条", "招标投标法第五十三条之一", "招标投标法第五十三条第二项第一款"] {
             assert_eq!(canonical_article(refused), None, "{refused}");
         }
