@@ -34,6 +34,19 @@ pub trait WireName: std::fmt::Debug {
     }
 }
 
+/// A value as a rule file (`policy/*.toml`) writes it: its variant in
+/// snake case (`red_list`), so that a rule file's errors quote the file.
+pub fn rule_file_name(value: &impl std::fmt::Debug) -> String {
+    let mut name = String::new();
+    for c in format!("{value:?}").chars() {
+        if c.is_ascii_uppercase() && !name.is_empty() {
+            name.push('_');
+        }
+        name.push(c.to_ascii_lowercase());
+    }
+    name
+}
+
 /// Values as a client writes them, separated by commas.
 pub fn wire_names<'a, T: WireName + 'a>(values: impl IntoIterator<Item = &'a T>) -> String {
     values.into_iter().map(WireName::wire_name).collect::<Vec<_>>().join(", ")

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::term_end;
 
-use crate::domain::record::{Date, ListType, RemovalReason, Sanction};
+use crate::domain::record::{Date, ListType, RemovalReason, Sanction, rule_file_name};
 
 /// Whether a list's entries have a planned end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -116,7 +116,7 @@ impl ListRules {
         let file: ListRulesFile = super::read_versioned(text)?;
         let mut rules = HashMap::new();
         for mut rule in file.list {
-            let name = format!("{:?}", rule.list_type);
+            let name = rule_file_name(&rule.list_type);
             if let (Some(min), Some(max)) = (rule.min_term_months, rule.max_term_months)
                 && min > max
             {
@@ -158,7 +158,7 @@ impl ListRules {
             }
         }
         if let Some(missing) = ALL_LISTS.iter().find(|t| !rules.contains_key(t)) {
-            return Err(format!("no rule for list {missing:?}"));
+            return Err(format!("no rule for list {}", rule_file_name(missing)));
         }
         Ok(ListRules { version: file.version, effective_from: super::effective_from(file.effective_from)?, rules })
     }
@@ -376,7 +376,7 @@ mod tests {
     #[test]
     fn malformed_rules_are_rejected_with_the_reason() {
         let missing = DEFAULT.replace("list_type = \"red_list\"", "list_type = \"abnormal_operations\"");
-        assert!(ListRules::parse(&missing).unwrap_err().contains("more than once"));
+        assert!(ListRules::parse(&missing).unwrap_err().contains("list abnormal_operations appears more than once"));
         let unknown = DEFAULT.replace("red_list", "green_list");
         assert!(ListRules::parse(&unknown).unwrap_err().contains("green_list"));
         let inverted = DEFAULT.replace("min_term_months = 12\nmax_term_months = 36", "min_term_months = 40\nmax_term_months = 36");

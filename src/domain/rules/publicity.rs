@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::term_end;
-use crate::domain::record::{Category, Date, ListType, Penalty, Sanction, SeverityTier, WireName};
+use crate::domain::record::{Category, Date, ListType, Penalty, Sanction, SeverityTier, WireName, rule_file_name};
 
 /// The publicity rule for one severity tier.
 #[derive(Clone, Debug, Deserialize)]
@@ -108,7 +108,7 @@ impl PublicityRules {
         let file: PublicityFile = super::read_versioned(text)?;
         let mut tiers = HashMap::new();
         for tier in file.tier {
-            let name = format!("tier {:?}", tier.severity);
+            let name = format!("tier {}", rule_file_name(&tier.severity));
             if tier.min_months > tier.max_months {
                 return Err(format!(
                     "{name}: min_months {} exceeds max_months {}",
@@ -126,7 +126,7 @@ impl PublicityRules {
             }
         }
         if let Some(missing) = ALL_TIERS.iter().find(|t| !tiers.contains_key(t)) {
-            return Err(format!("no tier for severity {missing:?}"));
+            return Err(format!("no tier for severity {}", rule_file_name(missing)));
         }
         for (i, s) in file.sector_minimum.iter().enumerate() {
             if s.categories.is_empty() || s.legal_basis.trim().is_empty() {
@@ -227,6 +227,6 @@ mod tests {
         let broken = DEFAULT_PUBLICITY_RULES.replacen("max_months = 3", "max_months = 0", 1);
         assert!(PublicityRules::parse(&broken).unwrap_err().contains("max_months"));
         let missing = DEFAULT_PUBLICITY_RULES.replacen("severity = \"minor\"", "severity = \"general\"", 1);
-        assert!(PublicityRules::parse(&missing).unwrap_err().contains("more than once"));
+        assert!(PublicityRules::parse(&missing).unwrap_err().contains("tier general appears more than once"));
     }
 }
