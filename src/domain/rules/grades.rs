@@ -1,4 +1,4 @@
-//! Credit grading schemes (信用等级评价) as data: `policy/grades.toml`.
+//! Credit grading schemes (信用等级评价) as data: `policy/grades-2014.toml`, `policy/grades.toml`.
 //!
 //! A scheme names its levels best first, how long a grade is valid, who may
 //! issue one, which levels are published, and which listings or penalties
@@ -233,5 +233,32 @@ mod tests {
         assert!(GradeSchemes::parse(&bad).unwrap_err().contains("scheme tax_credit"));
         let bad = DEFAULT_GRADES.replacen("published_levels = [\"A\"]", "published_levels = [\"A+\"]", 1);
         assert!(GradeSchemes::parse(&bad).unwrap_err().contains("A+"));
+        let undated = DEFAULT_GRADES.replacen(
+            "meaning_en = \"good (annual score 70 to under 90)\" }",
+            "meaning_en = \"good (annual score 70 to under 90)\", evaluated_from = \"2025-07-01\" }",
+            1,
+        );
+        assert!(GradeSchemes::parse(&undated).unwrap_err().contains("evaluated_from and its legal_basis"));
+        let unexplained = DEFAULT_GRADES.replacen("[scheme.not_rated]\nmeaning_zh = \"", "[scheme.not_rated]\nmeaning_zh = \" \" # \"", 1);
+        assert!(GradeSchemes::parse(&unexplained).unwrap_err().contains("not_rated needs"));
+        let penalty_outlasting = DEFAULT_GRADES.replacen(
+            "penalty_min_severity = \"heavier\"",
+            "penalty_min_severity = \"heavier\"\noutlasts_listing = true",
+            1,
+        );
+        assert!(GradeSchemes::parse(&penalty_outlasting).unwrap_err().contains("listings only"));
+    }
+
+    #[test]
+    fn the_2014_edition_gives_m_only_from_2018_and_has_no_not_rated_state() {
+        let old = GradeSchemes::parse(include_str!("../../../policy/grades-2014.toml")).unwrap();
+        let tax = old.scheme("tax_credit").unwrap();
+        let day = |s: &str| s.parse::<Date>().unwrap();
+        assert!(tax.level_given_on("A", day("2015-04-01")) && !tax.level_given_on("M", day("2018-03-31")));
+        assert!(tax.level_given_on("M", day("2018-04-01")));
+        assert!(tax.not_rated.is_none() && tax.rating_year == RatingYear::Optional);
+        let new = GradeSchemes::parse(DEFAULT_GRADES).unwrap();
+        assert_eq!(new.effective_from, day("2025-07-01"));
+        assert_eq!(new.scheme("tax_credit").unwrap().rating_year, RatingYear::Required);
     }
 }
