@@ -225,7 +225,7 @@ pub fn check_readable(body: &RecordBody, today: Date, rules: &Rules, unreadable:
                 "abnormal_ground" => &["list_type"],
                 "valid_until" => &["awarded_on", "evaluated_on"],
                 // The edition that judges a grade is chosen by its evaluation date.
-                "level" | "rating_year" => &["evaluated_on"],
+                "level" | "rating_year" | "not_rated" => &["evaluated_on"],
                 "failed_items" => &["outcome"],
                 "fine_fen" | "sanctions" => &["severity"],
                 _ => &[],
