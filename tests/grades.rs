@@ -440,7 +440,7 @@ async fn not_rated_is_a_state_of_its_own_and_never_m() {
     let mut buyer = reg.procurement().await;
     let (first_year, m) = (code(50), code(51));
     let not_rated = pb::Grade { level: String::new(), not_rated: true, ..tax_grade("", "TAXG-50", "2026-04-15", 2025) };
-    issue(&mut tax, &first_year, not_rated.clone()).await.unwrap();
+    let unrated = issue(&mut tax, &first_year, not_rated.clone()).await.unwrap();
     issue(&mut tax, &m, tax_grade("M", "TAXG-51", "2026-04-15", 2025)).await.unwrap();
 
     let shown = tax_in_force(&mut auditor, &first_year, "2026-05-01").await.unwrap();
@@ -461,6 +461,8 @@ async fn not_rated_is_a_state_of_its_own_and_never_m() {
     assert_eq!(rows, [("A", 0), ("B", 0), ("M", 1), ("C", 0), ("D", 0)]);
     assert_eq!(stats.not_rated, 1);
 
+    let err = tax.change_grade(change(&unrated.record_id, pb::GradeChangeType::Downgrade, "D", day("2026-05-01"))).await.unwrap_err();
+    assert_violation(&err, "change.level", "not rated");
     let err = issue(&mut tax, &code(52), pb::Grade { level: "M".into(), decision_number: "TAXG-52".into(), ..not_rated.clone() }).await.unwrap_err();
     assert_violation(&err, "grade.level", "must be empty");
     let before = pb::Grade { decision_number: "TAXG-53".into(), ..tax_grade("", "TAXG-53", "2025-04-15", 2024) };

@@ -443,8 +443,8 @@ pub fn check_against(
                     format!("{} is before the grade's evaluation date {}", c.decided_on, grade.evaluated_on),
                 ));
             }
-            let lowers = matches!(c.change, GradeChangeKind::Downgrade { .. } | GradeChangeKind::Repair { .. });
-            if lowers && view.grade.is_none() {
+            let needs_level_in_force = matches!(c.change, GradeChangeKind::Downgrade { .. } | GradeChangeKind::Repair { .. });
+            if needs_level_in_force && view.grade.is_none() {
                 problems.push(Violation::new(
                     "decided_on",
                     format!(
@@ -463,7 +463,7 @@ pub fn check_against(
                         "level",
                         format!("'{level}' is not a level of {} (levels {:?})", scheme.code, scheme.level.iter().map(|l| &l.level).collect::<Vec<_>>()),
                     )),
-                    (Some(_), None) if lowers => problems.push(Violation::new(
+                    (Some(_), None) if needs_level_in_force => problems.push(Violation::new(
                         "level",
                         format!("grade {} is not rated; it has no level to downgrade or repair", target.id),
                     )),
