@@ -166,7 +166,7 @@ pub struct PolicyConfig {
     /// Risk scoring and supervision; the built-in `policy/supervision.toml`
     /// when empty. `CREDITREGISTRY_SUPERVISION_POLICY`.
     pub supervision_policy: Vec<PathBuf>,
-    /// Credit grading schemes; the built-in `policy/grades.toml` when empty.
+    /// Credit grading schemes; the built-in `policy/grades*.toml` when empty.
     /// `CREDITREGISTRY_GRADING_SCHEMES`.
     pub grading_schemes: Vec<PathBuf>,
     /// Earliest date a record may carry, `YYYY-MM-DD`; 1990-01-01 when

@@ -218,6 +218,7 @@ fn methods() -> Vec<(&'static str, Vec<u8>)> {
                     valid_until: on,
                     grounds: "g".into(),
                     legal_basis: "b".into(),
+                    ..Default::default()
                 }),
                 ..Default::default()
             }

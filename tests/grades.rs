@@ -1,10 +1,12 @@
-//! Credit grades (信用等级) over real gRPC: issued, downgraded, corrected and
-//! revoked by their authority; the grade in force on a date and as known at
-//! an instant; published levels only for procurement callers.
+//! Credit grades (信用等级) over real gRPC: issued, downgraded, corrected,
+//! repaired and revoked by their authority; the grade in force on a date and
+//! as known at an instant, read with the edition of its evaluation date;
+//! published levels only for procurement callers; not rated as a state of
+//! its own; the major tax violator list against a tax grade.
 
 mod common;
 
-use chrono::{Duration, Months, NaiveDate};
+use chrono::{Datelike, Duration, Months, NaiveDate};
 use common::*;
 use creditregistry::auth::Role;
 use creditregistry::proto::pb;
@@ -23,6 +25,8 @@ fn grade(scheme: &str, level: &str, number: &str, evaluated_on: NaiveDate, month
         valid_until: date(evaluated_on.checked_add_months(Months::new(months)).unwrap()),
         grounds: "年度评价".into(),
         legal_basis: "GB/T 31863-2015".into(),
+        rating_year: evaluated_on.year() - 1,
+        not_rated: false,
     }
 }
 
@@ -355,6 +359,184 @@ async fn downgrades_never_raise_a_grade_and_need_one_in_force() {
     reg.stop().await;
 }
 
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// A tax grade evaluated on `evaluated_on` for `rating_year` (0: none).
+fn tax_grade(level: &str, number: &str, evaluated_on: &str, rating_year: i32) -> pb::Grade {
+    pb::Grade {
+        rating_year,
+        legal_basis: "纳税缴费信用评价".into(),
+        ..grade("tax_credit", level, number, day(evaluated_on), 12)
+    }
+}
+
+/// The grade in force in the tax scheme on `on`, as `client` sees it.
+async fn tax_in_force(client: &mut RecordsClient, uscc: &str, on: &str) -> Option<pb::GradeInForce> {
+    client
+        .get_profile(pb::GetProfileRequest { uscc: uscc.into(), evaluated_on: date(day(on)), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner()
+        .grades_in_force
+        .into_iter()
+        .find(|g| g.scheme == "tax_credit")
+}
+
+async fn tax_authority(reg: &TestRegistry) -> RecordsClient {
+    reg.records(&reg.token("tax-1", &[Role::Enforcement], Some("TAX-440800"))).await
+}
+
+/// 《纳税缴费信用管理办法》 (公告2025年第12号) from 2025-07-01; the 2014
+/// measures (公告2014年第40号, M from 2018-04-01 by 公告2018年第8号) for
+/// grades evaluated before: a grade is explained by the edition in force on
+/// its evaluation date, and names its rating year.
+async fn tax_grades_are_read_with_the_edition_of_their_evaluation_date() {
+    let reg = TestRegistry::start().await;
+    let mut tax = tax_authority(&reg).await;
+    let mut auditor = reg.auditor().await;
+    let (new, old, m) = (code(40), code(41), code(42));
+    issue(&mut tax, &new, tax_grade("A", "TAXG-40", "2026-04-15", 2025)).await.unwrap();
+    issue(&mut tax, &old, tax_grade("A", "TAXG-41", "2024-04-15", 2023)).await.unwrap();
+
+    let shown = tax_in_force(&mut auditor, &new, "2026-11-07").await.unwrap();
+    assert_eq!((shown.schemes_version.as_str(), shown.scheme_name_zh.as_str()), ("grades-2026.2", "纳税缴费信用等级"));
+    assert!(shown.legal_basis.contains("2025年第12号"), "{}", shown.legal_basis);
+    assert_eq!(shown.rating_year, 2025);
+    for on in ["2024-11-07", "2025-03-01"] {
+        let shown = tax_in_force(&mut auditor, &old, on).await.unwrap();
+        assert_eq!((shown.schemes_version.as_str(), shown.scheme_name_zh.as_str()), ("grades-2014.1", "纳税信用等级"), "on {on}");
+        assert!(shown.legal_basis.contains("2014年第40号"), "{}", shown.legal_basis);
+        assert_eq!(shown.rating_year, 2023);
+    }
+    let record = profile(&mut auditor, &new).await.records.into_iter().find_map(|e| match e.record?.body? {
+        pb::record::Body::Grade(g) => Some(g),
+        _ => None,
+    });
+    assert_eq!(record.map(|g| g.rating_year), Some(2025), "the record keeps its rating year");
+
+    // M only for evaluations from 2018-04-01 (公告2018年第8号).
+    let err = issue(&mut tax, &m, tax_grade("M", "TAXG-42", "2018-03-31", 2017)).await.unwrap_err();
+    assert_violation(&err, "grade.level", "only to grades evaluated from 2018-04-01");
+    issue(&mut tax, &m, tax_grade("M", "TAXG-43", "2018-04-01", 2017)).await.unwrap();
+
+    // The 2025 measures evaluate by calendar year: the rating year is
+    // required, and cannot be after the year evaluated in.
+    let err = issue(&mut tax, &code(44), tax_grade("B", "TAXG-44", "2026-04-15", 0)).await.unwrap_err();
+    assert_violation(&err, "grade.rating_year", "is required");
+    let err = issue(&mut tax, &code(44), tax_grade("B", "TAXG-45", "2026-04-15", 2027)).await.unwrap_err();
+    assert_violation(&err, "grade.rating_year", "2027");
+    issue(&mut tax, &code(44), tax_grade("B", "TAXG-46", "2024-04-15", 0)).await.unwrap();
+    reg.stop().await;
+}
+
+/// 无记载不评价 (公告2025年第12号 arts. 12, 15): not rated is a state of its
+/// own: shown as not rated, never as M, no incentive, not counted as M.
+async fn not_rated_is_a_state_of_its_own_and_never_m() {
+    let reg = TestRegistry::start().await;
+    let mut tax = tax_authority(&reg).await;
+    let mut auditor = reg.auditor().await;
+    let mut buyer = reg.procurement().await;
+    let (first_year, m) = (code(50), code(51));
+    let not_rated = pb::Grade { level: String::new(), not_rated: true, ..tax_grade("", "TAXG-50", "2026-04-15", 2025) };
+    let unrated = issue(&mut tax, &first_year, not_rated.clone()).await.unwrap();
+    issue(&mut tax, &m, tax_grade("M", "TAXG-51", "2026-04-15", 2025)).await.unwrap();
+
+    let shown = tax_in_force(&mut auditor, &first_year, "2026-05-01").await.unwrap();
+    assert!(shown.not_rated && shown.level.is_empty(), "{shown:?}");
+    assert!(shown.meaning_zh.contains("不予评价"), "{}", shown.meaning_zh);
+    assert!(tax_in_force(&mut buyer, &first_year, "2026-05-01").await.is_none(), "not published");
+    let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let d = decide(&mut c, pb::CheckEligibilityRequest { evaluated_on: date(day("2026-05-01")), ..check(&first_year, pb::MeasureDomain::MarketAccess) }).await;
+    assert!(d.incentives.is_empty(), "{d:?}");
+
+    let mut regulator = reg.supervision("regulator-1", &[Role::Regulator]).await;
+    let stats = regulator
+        .get_grade_statistics(pb::GetGradeStatisticsRequest { region_prefix: "4408".into(), scheme: "tax_credit".into(), evaluated_on: date(day("2026-05-01")) })
+        .await
+        .unwrap()
+        .into_inner();
+    let rows: Vec<(&str, i64)> = stats.rows.iter().map(|r| (r.level.as_str(), r.entities)).collect();
+    assert_eq!(rows, [("A", 0), ("B", 0), ("M", 1), ("C", 0), ("D", 0)]);
+    assert_eq!(stats.not_rated, 1);
+
+    let err = tax.change_grade(change(&unrated.record_id, pb::GradeChangeType::Downgrade, "D", day("2026-05-01"))).await.unwrap_err();
+    assert_violation(&err, "change.level", "not rated");
+    let err = issue(&mut tax, &code(52), pb::Grade { level: "M".into(), decision_number: "TAXG-52".into(), ..not_rated.clone() }).await.unwrap_err();
+    assert_violation(&err, "grade.level", "must be empty");
+    let before = pb::Grade { decision_number: "TAXG-53".into(), ..tax_grade("", "TAXG-53", "2025-04-15", 2024) };
+    let err = issue(&mut tax, &code(53), pb::Grade { not_rated: true, ..before }).await.unwrap_err();
+    assert_violation(&err, "grade.not_rated", "no not-rated state");
+    reg.stop().await;
+}
+
+fn violator(number: &str, listed_on: &str) -> pb::Listing {
+    let listed_on = day(listed_on);
+    listing(pb::ListType::MajorTaxViolator, number, listed_on, listed_on.checked_add_months(Months::new(36)))
+}
+
+/// Incentives of a tax grade in force in market access on `on`.
+async fn tax_incentives(c: &mut EligibilityClient, uscc: &str, on: &str) -> Vec<String> {
+    let d = decide(c, pb::CheckEligibilityRequest { evaluated_on: date(day(on)), ..check(uscc, pb::MeasureDomain::MarketAccess) }).await;
+    d.incentives.into_iter().map(|m| m.measure_code).collect()
+}
+
+/// 公告2025年第12号 art. 18(12): a taxpayer on the major tax violator list
+/// is D, whether listed before or after the evaluation; the D names the
+/// listing, grants no tax-A incentive, and outlasts the listing's removal
+/// until a repair or a new evaluation.
+async fn a_major_tax_violator_is_d_from_the_listing_until_a_repair_or_a_new_evaluation() {
+    let reg = TestRegistry::start().await;
+    let mut tax = tax_authority(&reg).await;
+    let mut auditor = reg.auditor().await;
+    let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
+    let (listed_first, graded_first, evaluated_again) = (code(60), code(61), code(62));
+    let green = vec!["INC-TAX-A-GREEN-CHANNEL".to_string()];
+
+    let listing = record_listing(&mut tax, &listed_first, violator("湛税稽〔2026〕60号", "2026-01-10")).await;
+    let grade_a = issue(&mut tax, &listed_first, tax_grade("A", "TAXG-60", "2026-04-15", 2025)).await.unwrap();
+    let shown = tax_in_force(&mut auditor, &listed_first, "2026-05-01").await.unwrap();
+    assert_eq!((shown.level.as_str(), shown.capped_by_record_id.as_str()), ("D", listing.record_id.as_str()));
+    assert!(tax_incentives(&mut c, &listed_first, "2026-05-01").await.is_empty(), "no tax-A incentive while D");
+
+    issue(&mut tax, &graded_first, tax_grade("A", "TAXG-61", "2026-03-01", 2025)).await.unwrap();
+    let later = record_listing(&mut tax, &graded_first, violator("湛税稽〔2026〕61号", "2026-04-01")).await;
+    assert_eq!(tax_in_force(&mut auditor, &graded_first, "2026-03-31").await.unwrap().level, "A");
+    assert_eq!(tax_incentives(&mut c, &graded_first, "2026-03-31").await, green);
+    let shown = tax_in_force(&mut auditor, &graded_first, "2026-04-01").await.unwrap();
+    assert_eq!((shown.level.as_str(), shown.capped_by_record_id.as_str()), ("D", later.record_id.as_str()), "D from the listing's date");
+    assert!(tax_incentives(&mut c, &graded_first, "2026-04-01").await.is_empty());
+
+    // Paid and removed: still D, naming the listing.
+    tax.remove_listing(removal(&listing.record_id, pb::RemovalReason::Cured, day("2026-10-20"))).await.unwrap();
+    let shown = tax_in_force(&mut auditor, &listed_first, "2026-11-01").await.unwrap();
+    assert_eq!((shown.level.as_str(), shown.capped_by_record_id.as_str()), ("D", listing.record_id.as_str()), "removal does not restore A");
+    assert!(tax_incentives(&mut c, &listed_first, "2026-11-01").await.is_empty());
+
+    // A repair while the capping listing stands is refused; after, it sets the level.
+    let mut repair = change(&grade_a.record_id, pb::GradeChangeType::Repair, "B", day("2026-11-10"));
+    let still = change(&grade_a.record_id, pb::GradeChangeType::Repair, "B", day("2026-10-19"));
+    let err = tax.change_grade(still).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REPAIR_NOT_ALLOWED"), "{err:?}");
+    repair.change.as_mut().unwrap().reason = "已缴清税款、滞纳金和罚款，信用修复".into();
+    tax.change_grade(repair).await.unwrap();
+    let shown = tax_in_force(&mut auditor, &listed_first, "2026-11-15").await.unwrap();
+    assert_eq!((shown.level.as_str(), shown.capped_by_record_id.as_str()), ("B", ""));
+    assert_eq!(tax_in_force(&mut auditor, &listed_first, "2026-11-09").await.unwrap().level, "D", "before the repair");
+
+    // A new evaluation after the listing ended stands on its own.
+    let third = record_listing(&mut tax, &evaluated_again, violator("湛税稽〔2026〕62号", "2026-01-10")).await;
+    issue(&mut tax, &evaluated_again, tax_grade("A", "TAXG-62", "2026-02-01", 2025)).await.unwrap();
+    tax.remove_listing(removal(&third.record_id, pb::RemovalReason::Cured, day("2026-08-01"))).await.unwrap();
+    assert_eq!(tax_in_force(&mut auditor, &evaluated_again, "2026-08-20").await.unwrap().level, "D");
+    issue(&mut tax, &evaluated_again, tax_grade("A", "TAXG-63", "2026-09-01", 2025)).await.unwrap();
+    let shown = tax_in_force(&mut auditor, &evaluated_again, "2026-09-10").await.unwrap();
+    assert_eq!((shown.level.as_str(), shown.capped_by_record_id.as_str()), ("A", ""));
+    assert_eq!(tax_incentives(&mut c, &evaluated_again, "2026-09-10").await, green);
+    reg.stop().await;
+}
+
 on_both_backends!(
     a_grade_is_issued_downgraded_and_revoked_and_stands_by_date,
     procurement_sees_a_grade_only_where_its_scheme_publishes_the_level,
@@ -364,4 +546,7 @@ on_both_backends!(
     risk_scores_name_the_grade_and_statistics_count_grades_by_level,
     a_draw_samples_poorly_graded_entities_more,
     downgrades_never_raise_a_grade_and_need_one_in_force,
+    tax_grades_are_read_with_the_edition_of_their_evaluation_date,
+    not_rated_is_a_state_of_its_own_and_never_m,
+    a_major_tax_violator_is_d_from_the_listing_until_a_repair_or_a_new_evaluation,
 );

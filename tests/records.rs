@@ -772,6 +772,7 @@ async fn every_too_early_refusal_names_the_first_day_it_is_allowed() {
                 valid_until: date(months(evaluated, 24)),
                 grounds: "年度评价".into(),
                 legal_basis: "GB/T 31863-2015".into(),
+                ..Default::default()
             }),
         })
         .await

@@ -217,10 +217,12 @@ impl RecordsService for RecordsApi {
         let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
         let state = scope.fold(&records, &self.registry.rules);
         let visible = scope.visible(&state, &self.registry.rules);
-        let grades = &scope.rules(&self.registry.rules).grades;
+        let rules = scope.rules(&self.registry.rules);
         let grades_in_force = state
             .grades_in_force()
             .filter_map(|(record, standing)| {
+                // Read with the edition in force on the grade's evaluation date.
+                let grades = rules.grades_for(standing.grade.evaluated_on);
                 let scheme = grades.scheme(&standing.grade.scheme)?;
                 (scope.sees_everything || scheme.publishes(&standing.level))
                     .then(|| grade_in_force_to_wire(record, &standing, scheme, &grades.version))

@@ -14,7 +14,7 @@ use crate::domain::admission::Violation;
 use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
 use crate::domain::uscc::Uscc;
 use crate::domain::record::Date;
-use crate::domain::statistics::{count_grade, count_penalties, count_spot_checks};
+use crate::domain::statistics::{GradeTally, count_grade, count_penalties, count_spot_checks};
 use crate::index::EntityRecords;
 use crate::proto::convert::{WireReader, date_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, supervision_service_server::SupervisionService};
@@ -346,7 +346,7 @@ impl SupervisionService for SupervisionApi {
         }
         let (region, scheme) = reader.finish(region.zip(scheme)).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, Some(on), None, 0).await?;
-        let mut tally = BTreeMap::new();
+        let mut tally = GradeTally::default();
         for (_, records) in self.registry.index.entities_in_region(&region) {
             let state = scope.fold(&records, &self.registry.rules);
             count_grade(&state, &scheme.code, &mut tally);
@@ -358,11 +358,12 @@ impl SupervisionService for SupervisionApi {
                 .map(|l| pb::GradeStatistic {
                     level: l.level.clone(),
                     meaning_zh: l.meaning_zh.clone(),
-                    entities: tally.get(&l.level).copied().unwrap_or(0) as i64,
+                    entities: tally.levels.get(&l.level).copied().unwrap_or(0) as i64,
                 })
                 .collect(),
             evaluated_on: Some(date_to_wire(on)),
             schemes_version: schemes.version.clone(),
+            not_rated: tally.not_rated as i64,
         }))
     }
 

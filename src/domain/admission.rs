@@ -6,11 +6,14 @@
 
 use std::sync::Arc;
 
+use chrono::Datelike;
+
 use super::record::{
-    CorrectionChange, Date, GradeChangeKind, ListType, Listing, Penalty, Record, RecordBody, RecordId, Removal,
+    CorrectionChange, Date, Grade, GradeChangeKind, ListType, Listing, Penalty, Record, RecordBody, RecordId, Removal,
     RemovalReason, RepairApplication, RepairOutcome, SeverityTier, WireName, wire_names,
 };
 use super::rules::{Rules, term_end};
+use super::rules::grades::{RatingYear, Scheme};
 use super::rules::lists::ListRules;
 use super::state::{RecordStatus, fold, grade_level};
 use super::uscc::Uscc;
@@ -164,30 +167,27 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
             if g.valid_until < g.evaluated_on {
                 v.push("valid_until", format!("{} is before evaluated_on {}", g.valid_until, g.evaluated_on));
             }
-            match rules.grades.scheme(&g.scheme) {
+            // The edition in force on the evaluation date judges the grade.
+            let grades = rules.grades_for(g.evaluated_on);
+            match grades.scheme(&g.scheme) {
                 None => v.push(
                     "scheme",
                     format!(
                         "'{}' is not a grading scheme (one of {}; {})",
                         g.scheme,
-                        rules.grades.schemes.iter().map(|s| s.code.as_str()).collect::<Vec<_>>().join(", "),
-                        rules.grades.version
+                        grades.schemes.iter().map(|s| s.code.as_str()).collect::<Vec<_>>().join(", "),
+                        grades.version
                     ),
                 ),
                 Some(scheme) => {
-                    if scheme.rank(&g.level).is_none() {
-                        v.push(
-                            "level",
-                            format!("'{}' is not a level of {} (levels {})", g.level, scheme.code, scheme.level.iter().map(|l| l.level.as_str()).collect::<Vec<_>>().join(", ")),
-                        );
-                    }
+                    v.grade_level(g, scheme, &grades.version);
                     let latest = term_end(g.evaluated_on, scheme.valid_months);
                     if g.valid_until > latest {
                         v.push(
                             "valid_until",
                             format!(
                                 "{} is longer than the {} months a {} grade is valid (latest {latest}; {})",
-                                g.valid_until, scheme.valid_months, scheme.name_zh, rules.grades.version
+                                g.valid_until, scheme.valid_months, scheme.name_zh, grades.version
                             ),
                         );
                     }
@@ -199,10 +199,11 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
             v.optional_number("decision_number", &c.decision_number);
             v.text("reason", &c.reason, true);
             v.past_date("decided_on", c.decided_on);
-            if let GradeChangeKind::Downgrade { level } | GradeChangeKind::Correction { level } = &c.change
+            if let GradeChangeKind::Downgrade { level } | GradeChangeKind::Correction { level } | GradeChangeKind::Repair { level } =
+                &c.change
                 && level.trim().is_empty()
             {
-                v.push("level", "is required for a downgrade or correction");
+                v.push("level", "is required for a downgrade, correction or repair");
             }
         }
     }
@@ -228,6 +229,8 @@ pub fn check_readable(body: &RecordBody, today: Date, rules: &Rules, unreadable:
                 "planned_end" | "article" => &["list_type", "listed_on", "article"],
                 "abnormal_ground" => &["list_type"],
                 "valid_until" => &["awarded_on", "evaluated_on"],
+                // The edition that judges a grade is chosen by its evaluation date.
+                "level" | "rating_year" | "not_rated" => &["evaluated_on"],
                 "failed_items" => &["outcome"],
                 "fine_fen" | "sanctions" => &["severity"],
                 _ => &[],
@@ -252,14 +255,15 @@ pub fn check_against(
 ) -> Result<(), Refusal> {
     let lists = &rules.lists;
     if let RecordBody::Grade(g) = body
-        && let Some(scheme) = rules.grades.scheme(&g.scheme)
+        && let grades = rules.grades_for(g.evaluated_on)
+        && let Some(scheme) = grades.scheme(&g.scheme)
         && !scheme.may_issue(authority)
     {
         return Err(Refusal::Forbidden {
             reason: "GRADE_NOT_FOR_AUTHORITY",
             message: format!(
                 "authority '{authority}' may not issue {} grades: only authorities {} do ({}; {})",
-                scheme.name_zh, scheme.issuer_prefixes.join(", "), scheme.legal_basis, rules.grades.version
+                scheme.name_zh, scheme.issuer_prefixes.join(", "), scheme.legal_basis, grades.version
             ),
         });
     }
@@ -441,23 +445,29 @@ pub fn check_against(
             }
             let mut problems = Vec::new();
             let too_early = c.decided_on < grade.evaluated_on;
-            if matches!(c.change, GradeChangeKind::Downgrade { .. }) && view.grade.is_none() && !too_early {
+            let needs_level_in_force = matches!(c.change, GradeChangeKind::Downgrade { .. } | GradeChangeKind::Repair { .. });
+            if needs_level_in_force && view.grade.is_none() && !too_early {
                 problems.push(Violation::new(
                     "decided_on",
                     format!(
-                        "grade {} is not in force on {} ({}); only a grade in force can be downgraded",
+                        "grade {} is not in force on {} ({}); only a grade in force can be downgraded or repaired",
                         target.id, c.decided_on, view.status.wire_name()
                     ),
                 ));
             }
-            if let GradeChangeKind::Downgrade { level } | GradeChangeKind::Correction { level } = &c.change
-                && let Some(scheme) = rules.grades.scheme(&grade.scheme)
+            if let GradeChangeKind::Downgrade { level } | GradeChangeKind::Correction { level } | GradeChangeKind::Repair { level } =
+                &c.change
+                && let Some(scheme) = rules.grades_for(grade.evaluated_on).scheme(&grade.scheme)
             {
                 let current = grade_level(grade, &view.changed_by, c.decided_on, Some(scheme));
                 match (scheme.rank(level), scheme.rank(current)) {
                     (None, _) => problems.push(Violation::new(
                         "level",
                         format!("'{level}' is not a level of {} (levels {})", scheme.code, scheme.level.iter().map(|l| l.level.as_str()).collect::<Vec<_>>().join(", ")),
+                    )),
+                    (Some(_), None) if needs_level_in_force => problems.push(Violation::new(
+                        "level",
+                        format!("grade {} is not rated; it has no level to downgrade or repair", target.id),
                     )),
                     (Some(new), Some(now)) if matches!(c.change, GradeChangeKind::Downgrade { .. }) && new <= now => {
                         problems.push(Violation::new(
@@ -466,6 +476,34 @@ pub fn check_against(
                         ))
                     }
                     _ => {}
+                }
+                if let GradeChangeKind::Repair { level } = &c.change {
+                    // A repair restores; it never lifts a grade above the level evaluated.
+                    let corrections: Vec<&Arc<Record>> = view
+                        .changed_by
+                        .iter()
+                        .copied()
+                        .filter(|r| matches!(&r.body, RecordBody::GradeChange(x) if matches!(x.change, GradeChangeKind::Correction { .. })))
+                        .collect();
+                    let evaluated = grade_level(grade, &corrections, c.decided_on, None);
+                    if let (Some(new), Some(was)) = (scheme.rank(level), scheme.rank(evaluated))
+                        && new < was
+                    {
+                        problems.push(Violation::new(
+                            "level",
+                            format!("'{level}' is above the level evaluated ('{evaluated}'); a repair cannot raise a grade above it"),
+                        ));
+                    }
+                    let listed = view.grade.as_ref().and_then(|s| s.capped_by).and_then(|by| state.find(&by.id));
+                    if let Some(listing) = listed.filter(|l| matches!(l.record.body, RecordBody::Listing(_)) && l.status == RecordStatus::InEffect) {
+                        return Err(Refusal::Forbidden {
+                            reason: "REPAIR_NOT_ALLOWED",
+                            message: format!(
+                                "listing {} caps grade {} and is still in force on {}; a repair may be recorded once the listing has ended",
+                                listing.record.id, target.id, c.decided_on
+                            ),
+                        });
+                    }
                 }
             }
             if !problems.is_empty() {
@@ -746,6 +784,48 @@ impl Checker<'_> {
                     ),
                 );
             }
+        }
+    }
+
+    /// A grade's level, or its not-rated state, and its rating year, as
+    /// the scheme of the edition in force on its evaluation date allows.
+    fn grade_level(&mut self, g: &Grade, scheme: &Scheme, version: &str) {
+        let levels = || scheme.level.iter().map(|l| l.level.as_str()).collect::<Vec<_>>().join(", ");
+        if g.not_rated {
+            if scheme.not_rated.is_none() {
+                self.push("not_rated", format!("{} has no not-rated state ({version}); record a level", scheme.code));
+            }
+            if !g.level.is_empty() {
+                self.push("level", "must be empty when not_rated is set: not rated is not a level");
+            }
+        } else if scheme.rank(&g.level).is_none() {
+            self.push("level", format!("'{}' is not a level of {} (levels {}; {version})", g.level, scheme.code, levels()));
+        } else if !scheme.level_given_on(&g.level, g.evaluated_on) {
+            let level = scheme.level(&g.level).expect("a level of the scheme");
+            self.push(
+                "level",
+                format!(
+                    "'{}' is given only to grades evaluated from {} ({}; {version})",
+                    g.level,
+                    level.evaluated_from.map(|d| d.to_string()).unwrap_or_default(),
+                    level.legal_basis.as_deref().unwrap_or_default()
+                ),
+            );
+        }
+        let year = g.evaluated_on.year();
+        match g.rating_year {
+            None if scheme.rating_year == RatingYear::Required => {
+                self.push("rating_year", format!("is required for {} grades ({}; {version})", scheme.code, scheme.legal_basis))
+            }
+            Some(rating) if rating > year || rating < self.rules.earliest_date.year() => self.push(
+                "rating_year",
+                format!(
+                    "{rating} is not a year that can have been rated by {}: between {} and {year} (a year is rated once it has begun)",
+                    g.evaluated_on,
+                    self.rules.earliest_date.year()
+                ),
+            ),
+            _ => {}
         }
     }
 

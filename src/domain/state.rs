@@ -15,7 +15,7 @@ use super::record::{
     RecordBody, RecordId, RemovalReason, RepairOutcome,
 };
 use super::rules::Rules;
-use super::rules::grades::{GradeSchemes, Scheme};
+use super::rules::grades::{Cap, Scheme};
 use super::rules::publicity::PublicityRules;
 
 /// Where a record stands on the evaluation date.
@@ -44,8 +44,9 @@ pub enum RecordStatus {
 #[derive(Clone, Debug)]
 pub struct GradeStanding<'a> {
     pub grade: &'a Grade,
-    /// The level in force: the grade's, as last downgraded or corrected,
-    /// capped by a later listing or penalty where the scheme says so.
+    /// The level in force: the grade's, as last downgraded, corrected or
+    /// repaired, capped by a listing or penalty where the scheme says so.
+    /// Empty while the entity is not rated: no level is in force.
     pub level: String,
     /// The record whose cap lowered the level, if one did.
     pub capped_by: Option<&'a Arc<Record>>,
@@ -218,15 +219,16 @@ pub fn fold<'a>(
         })
         .collect();
     let mut state = EntityState { records, on: evaluated_on };
-    stand_grades(&mut state, &rules.grades);
+    stand_grades(&mut state, rules);
     state
 }
 
 /// Settles the grades: in each scheme the standing grade evaluated last is
 /// in force, the others are superseded (`Ended`); its level is the grade's as
-/// changed by `on`, capped by any listing or penalty after its evaluation
-/// that the scheme names; it is public when the scheme publishes that level.
-fn stand_grades<'a>(state: &mut EntityState<'a>, schemes: &GradeSchemes) {
+/// changed by `on`, capped by the listings and penalties its scheme names;
+/// it is public when the scheme publishes that level. Each grade is read
+/// with the grading schemes in force on its evaluation date.
+fn stand_grades<'a>(state: &mut EntityState<'a>, rules: &Rules) {
     let standing = |v: &RecordView<'_>| matches!(v.status, RecordStatus::InEffect | RecordStatus::Amended);
     // Per scheme: the standing grade evaluated last (of two on one day, the
     // later recorded), by index.
@@ -251,15 +253,16 @@ fn stand_grades<'a>(state: &mut EntityState<'a>, schemes: &GradeSchemes) {
             standings.push((i, None));
             continue;
         }
-        let scheme = schemes.scheme(&g.scheme);
+        let scheme = rules.grades_for(g.evaluated_on).scheme(&g.scheme);
         let mut level = grade_level(g, &v.changed_by, state.on, scheme).to_string();
         let mut capped_by = None;
-        for cap in scheme.map(|s| s.cap.as_slice()).unwrap_or_default() {
-            let listed = state.listings_in_force().find(|(_, l)| cap.listed.contains(&l.list_type) && l.listed_on > g.evaluated_on);
+        // Not rated: there is no level to cap (the listing stands on its own).
+        for cap in scheme.filter(|_| !level.is_empty()).map(|s| s.cap.as_slice()).unwrap_or_default() {
+            let listed = state.records.iter().find(|l| listing_caps(l, cap, g, &v.changed_by, state.on)).map(|l| l.record);
             let penalised = state.penalties_for_use(false).find(|p| {
                 cap.penalty_min_severity.is_some_and(|min| p.penalty.severity >= min) && p.penalty.decided_on > g.evaluated_on
             });
-            let by = listed.map(|(r, _)| r).or(penalised.map(|p| p.record));
+            let by = listed.or(penalised.map(|p| p.record));
             if let (Some(by), Some(scheme)) = (by, scheme)
                 && scheme.worse(&level, &cap.max_level) != level
             {
@@ -285,11 +288,48 @@ fn stand_grades<'a>(state: &mut EntityState<'a>, schemes: &GradeSchemes) {
     }
 }
 
+/// Whether `listing` caps `grade` under `cap` on `on`. A listing in force
+/// caps when it began after the evaluation, or before it where the cap says
+/// so (直接判为D级). One that ended by its term or by cure still caps where
+/// the cap outlasts the listing, as long as the grade was evaluated before
+/// it ended and no repair of the grade (`grade_changers`) has been decided
+/// since it ended. A revoked or repaired listing never caps.
+fn listing_caps(listing: &RecordView<'_>, cap: &Cap, grade: &Grade, grade_changers: &[&Arc<Record>], on: Date) -> bool {
+    let RecordBody::Listing(l) = &listing.record.body else { return false };
+    let began_in_time = cap.listed_before_evaluation || l.listed_on > grade.evaluated_on;
+    if !cap.listed.contains(&l.list_type) || !began_in_time {
+        return false;
+    }
+    match listing.status {
+        RecordStatus::InEffect => true,
+        RecordStatus::Ended if cap.outlasts_listing => last_day_listed(l, &listing.changed_by).is_some_and(|last| {
+            last >= grade.evaluated_on
+                && !grade_changers.iter().any(|c| {
+                    matches!(&c.body, RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Repair { .. }, decided_on, .. })
+                        if *decided_on > last && *decided_on <= on)
+                })
+        }),
+        _ => false,
+    }
+}
+
+/// The last day a listing was in force: the day before its removal, or the
+/// end of its term, whichever came first.
+fn last_day_listed(listing: &Listing, changers: &[&Arc<Record>]) -> Option<Date> {
+    let removed = changers.iter().find_map(|c| match &c.body {
+        RecordBody::Removal(r) => r.removed_on.pred_opt(),
+        _ => None,
+    });
+    removed.into_iter().chain(listing.planned_end).min()
+}
+
 /// A grade's level as changed by `changers` by `on`: the last correction
-/// (from the grade's evaluation date) replaces the level issued, and every
-/// downgrade decided by `on` can only lower it, whatever order they were
-/// recorded in. `scheme` orders the levels; without it (a scheme no longer
-/// known) the level as corrected stands.
+/// (from the grade's evaluation date) replaces the level issued; the latest
+/// repair (信用修复) decided by `on` sets the level from its own date; and
+/// every downgrade decided by `on` (after that repair, if any) can only
+/// lower it, whatever order they were recorded in. `scheme` orders the
+/// levels; without it (a scheme no longer known) the level as corrected or
+/// repaired stands. Empty for a grade that is not rated.
 pub fn grade_level<'a>(grade: &'a Grade, changers: &[&'a Arc<Record>], on: Date, scheme: Option<&Scheme>) -> &'a str {
     let corrected = changers
         .iter()
@@ -300,19 +340,31 @@ pub fn grade_level<'a>(grade: &'a Grade, changers: &[&'a Arc<Record>], on: Date,
             _ => None,
         })
         .unwrap_or(grade.level.as_str());
-    let Some(scheme) = scheme else { return corrected };
+    let repaired = changers
+        .iter()
+        .filter_map(|c| match &c.body {
+            RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Repair { level }, decided_on, .. })
+                if *decided_on <= on =>
+            {
+                Some((*decided_on, level.as_str()))
+            }
+            _ => None,
+        })
+        .max_by_key(|(decided_on, _)| *decided_on);
+    let base = repaired.map_or(corrected, |(_, level)| level);
+    let Some(scheme) = scheme else { return base };
     changers
         .iter()
         .copied()
         .filter_map(|c| match &c.body {
             RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Downgrade { level }, decided_on, .. })
-                if *decided_on <= on =>
+                if *decided_on <= on && repaired.is_none_or(|(since, _)| *decided_on > since) =>
             {
                 Some(level.as_str())
             }
             _ => None,
         })
-        .fold(corrected, |worst, level| scheme.worse(worst, level))
+        .fold(base, |worst, level| scheme.worse(worst, level))
 }
 
 /// A penalty as amended by the latest of `changers` decided on or before
@@ -396,7 +448,11 @@ fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date, publicity: &P
             });
             let changed = changers.iter().any(|c| match &c.body {
                 RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Correction { .. }, .. }) => true,
-                RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Downgrade { .. }, decided_on, .. }) => {
+                RecordBody::GradeChange(GradeChange {
+                    change: GradeChangeKind::Downgrade { .. } | GradeChangeKind::Repair { .. },
+                    decided_on,
+                    ..
+                }) => {
                     *decided_on <= on
                 }
                 _ => false,
@@ -434,5 +490,169 @@ fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date, publicity: &P
             RecordStatus::Ended
         }
         _ => RecordStatus::InEffect,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Datelike;
+
+    use super::*;
+    use crate::domain::record::{ListType, Removal};
+    use crate::domain::rules::{DEFAULT_EARLIEST_DATE, RuleBook, RuleFiles, term_end};
+    use crate::domain::uscc::Uscc;
+
+    fn day(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn record(id: &str, sequence: u64, body: RecordBody) -> Arc<Record> {
+        Arc::new(Record {
+            id: id.into(),
+            sequence,
+            recorded_at: DateTime::from_timestamp(1_780_000_000 + sequence as i64, 0).unwrap(),
+            uscc: Uscc::parse("91310115MA1K3BTP2B").unwrap(),
+            authority: "TAX-440800".into(),
+            actor: "a".into(),
+            request_id: String::new(),
+            body,
+        })
+    }
+
+    fn tax_grade(level: &str, evaluated_on: &str) -> RecordBody {
+        let evaluated_on = day(evaluated_on);
+        RecordBody::Grade(Grade {
+            scheme: "tax_credit".into(),
+            level: level.into(),
+            not_rated: level.is_empty(),
+            rating_year: Some(evaluated_on.year() - 1),
+            decision_number: format!("G-{evaluated_on}"),
+            evaluated_on,
+            valid_until: evaluated_on + chrono::Days::new(364),
+            grounds: "年度评价".into(),
+            legal_basis: "L".into(),
+        })
+    }
+
+    fn violator(listed_on: &str) -> RecordBody {
+        let listed_on = day(listed_on);
+        RecordBody::Listing(Listing {
+            list_type: ListType::MajorTaxViolator,
+            decision_number: "税稽1".into(),
+            grounds: String::new(),
+            abnormal_ground: None,
+            listed_on,
+            planned_end: Some(term_end(listed_on, 36)),
+            legal_basis: String::new(),
+            penalty_record_id: None,
+            legal_representative: String::new(),
+            article: String::new(),
+        })
+    }
+
+    fn removal(removed_on: &str) -> RecordBody {
+        RecordBody::Removal(Removal {
+            listing_record_id: "listing".into(),
+            reason: RemovalReason::Cured,
+            removed_on: day(removed_on),
+            decision_number: String::new(),
+            explanation: "缴清".into(),
+        })
+    }
+
+    fn change(change: GradeChangeKind, decided_on: &str) -> RecordBody {
+        RecordBody::GradeChange(GradeChange {
+            grade_record_id: "grade".into(),
+            change,
+            decided_on: day(decided_on),
+            decision_number: String::new(),
+            reason: "信用修复".into(),
+        })
+    }
+
+    /// The tax grade in force on `on`: its level and the record that capped it.
+    fn tax_on(book: &RuleBook, records: &[Arc<Record>], on: &str) -> Option<(String, Option<String>)> {
+        let on = day(on);
+        let state = fold(records, None, on, book.on(on));
+        state.grades_in_force().next().map(|(_, s)| (s.level, s.capped_by.map(|r| r.id.clone())))
+    }
+
+    fn level(level: &str, capped: bool) -> Option<(String, Option<String>)> {
+        Some((level.into(), capped.then(|| "listing".to_string())))
+    }
+
+    #[test]
+    fn a_major_tax_violator_listing_makes_the_grade_d_whenever_it_began() {
+        let book = RuleBook::defaults();
+        let listed_first = [record("listing", 1, violator("2026-03-01")), record("grade", 2, tax_grade("A", "2026-04-15"))];
+        assert_eq!(tax_on(&book, &listed_first, "2026-05-01"), level("D", true), "listed, then evaluated A");
+        let graded_first = [record("grade", 1, tax_grade("A", "2026-04-15")), record("listing", 2, violator("2026-06-01"))];
+        assert_eq!(tax_on(&book, &graded_first, "2026-05-31"), level("A", false), "before the listing");
+        assert_eq!(tax_on(&book, &graded_first, "2026-06-01"), level("D", true), "from the listing's first day");
+    }
+
+    #[test]
+    fn the_d_outlasts_the_listing_until_a_repair_or_a_newer_evaluation() {
+        let book = RuleBook::defaults();
+        let mut records = vec![
+            record("grade", 1, tax_grade("A", "2026-04-15")),
+            record("listing", 2, violator("2026-06-01")),
+            record("removal", 3, removal("2026-12-10")),
+        ];
+        assert_eq!(tax_on(&book, &records, "2026-12-20"), level("D", true), "paid and removed: still D");
+        records.push(record("repair", 4, change(GradeChangeKind::Repair { level: "B".into() }, "2027-01-05")));
+        assert_eq!(tax_on(&book, &records, "2027-01-04"), level("D", true));
+        assert_eq!(tax_on(&book, &records, "2027-01-05"), level("B", false), "the repair sets the level");
+        records.pop();
+        records.push(record("newer", 4, tax_grade("A", "2027-04-10")));
+        assert_eq!(tax_on(&book, &records, "2027-04-10"), Some(("A".into(), None)), "a new evaluation after the listing ended");
+
+        // The switch: a cap that does not outlast its listing ends with it.
+        let mut files = RuleFiles::built_in();
+        files.grades[1].text = files.grades[1].text.replace("outlasts_listing = true", "outlasts_listing = false");
+        let held = RuleBook::parse(&files, DEFAULT_EARLIEST_DATE).unwrap();
+        records.pop();
+        assert_eq!(tax_on(&held, &records, "2026-12-20"), level("A", false));
+        assert_eq!(tax_on(&held, &records, "2026-12-09"), level("D", true));
+    }
+
+    #[test]
+    fn grades_read_with_the_edition_of_their_evaluation_date() {
+        let book = RuleBook::defaults();
+        let on = book.on(day("2026-11-07"));
+        assert_eq!(on.grades_for(day("2026-04-15")).version, "grades-2026.2");
+        assert_eq!(on.grades_for(day("2025-06-30")).version, "grades-2014.1");
+        let old = on.grades_for(day("2024-04-15")).scheme("tax_credit").unwrap();
+        assert!(old.legal_basis.contains("2014年第40号") && old.cap[0].listed_before_evaluation && !old.cap[0].outlasts_listing);
+        assert!(!old.level_given_on("M", day("2018-03-31")) && old.level_given_on("M", day("2018-04-01")));
+        assert!(old.not_rated.is_none());
+        let new = on.grades_for(day("2025-07-01")).scheme("tax_credit").unwrap();
+        assert!(new.legal_basis.contains("2025年第12号") && new.not_rated.is_some());
+    }
+
+    #[test]
+    fn not_rated_is_no_level_and_is_not_capped() {
+        let book = RuleBook::defaults();
+        let records = [record("grade", 1, tax_grade("", "2026-04-15")), record("listing", 2, violator("2026-06-01"))];
+        assert_eq!(tax_on(&book, &records, "2026-05-01"), Some((String::new(), None)));
+        assert_eq!(tax_on(&book, &records, "2026-07-01"), Some((String::new(), None)), "the listing stands on its own");
+        let state = fold(&records, None, day("2026-05-01"), book.on(day("2026-05-01")));
+        assert!(!state.find("grade").unwrap().public);
+    }
+
+    #[test]
+    fn downgrades_before_a_repair_are_what_it_repaired() {
+        let scheme = RuleBook::defaults().latest().grades.scheme("tax_credit").unwrap().clone();
+        let grade = record("grade", 1, tax_grade("A", "2026-04-15"));
+        let RecordBody::Grade(g) = &grade.body else { unreachable!() };
+        let changers = [
+            record("d1", 2, change(GradeChangeKind::Downgrade { level: "D".into() }, "2026-05-01")),
+            record("r", 3, change(GradeChangeKind::Repair { level: "B".into() }, "2026-08-01")),
+            record("d2", 4, change(GradeChangeKind::Downgrade { level: "C".into() }, "2026-09-01")),
+        ];
+        let changers: Vec<&Arc<Record>> = changers.iter().collect();
+        assert_eq!(grade_level(g, &changers, day("2026-07-31"), Some(&scheme)), "D");
+        assert_eq!(grade_level(g, &changers, day("2026-08-01"), Some(&scheme)), "B");
+        assert_eq!(grade_level(g, &changers, day("2026-09-01"), Some(&scheme)), "C");
     }
 }

@@ -25,11 +25,24 @@ pub struct PenaltyTally {
     pub revoked: u64,
 }
 
-/// Adds an entity's grade in force in `scheme` to `tally` (level -> entities),
-/// from its state on the statistics date.
-pub fn count_grade(state: &EntityState<'_>, scheme: &str, tally: &mut BTreeMap<String, u64>) {
+/// Entities by the level of their grade in force in one scheme.
+#[derive(Clone, Debug, Default)]
+pub struct GradeTally {
+    /// Level -> entities.
+    pub levels: BTreeMap<String, u64>,
+    /// Entities not rated (无记载不评价): never counted under a level.
+    pub not_rated: u64,
+}
+
+/// Adds an entity's grade in force in `scheme` to `tally`, from its state
+/// on the statistics date.
+pub fn count_grade(state: &EntityState<'_>, scheme: &str, tally: &mut GradeTally) {
     if let Some((_, standing)) = state.grades_in_force().find(|(_, g)| g.grade.scheme == scheme) {
-        *tally.entry(standing.level).or_default() += 1;
+        if standing.level.is_empty() {
+            tally.not_rated += 1;
+        } else {
+            *tally.levels.entry(standing.level).or_default() += 1;
+        }
     }
 }
 

@@ -468,6 +468,8 @@ pub fn grade_from_wire(r: &mut WireReader, prefix: &str, g: &pb::Grade) -> Optio
     Some(d::Grade {
         scheme: g.scheme.clone(),
         level: g.level.clone(),
+        not_rated: g.not_rated,
+        rating_year: (g.rating_year != 0).then_some(g.rating_year),
         decision_number: g.decision_number.clone(),
         evaluated_on: evaluated_on.unwrap_or(UNREADABLE_DATE),
         valid_until: valid_until.unwrap_or(UNREADABLE_DATE),
@@ -482,6 +484,7 @@ pub fn grade_change_from_wire(r: &mut WireReader, prefix: &str, c: &pb::GradeCha
     let change = match pb::GradeChangeType::try_from(c.r#type) {
         Ok(pb::GradeChangeType::Downgrade) => Some(d::GradeChangeKind::Downgrade { level: c.level.clone() }),
         Ok(pb::GradeChangeType::Correction) => Some(d::GradeChangeKind::Correction { level: c.level.clone() }),
+        Ok(pb::GradeChangeType::Repair) => Some(d::GradeChangeKind::Repair { level: c.level.clone() }),
         Ok(pb::GradeChangeType::Revocation) if c.level.is_empty() => Some(d::GradeChangeKind::Revocation),
         Ok(pb::GradeChangeType::Revocation) => {
             r.fail(f("level"), "must be empty for a revocation");
@@ -512,19 +515,27 @@ pub fn grade_in_force_to_wire(
     scheme: &grades::Scheme,
     schemes_version: &str,
 ) -> pb::GradeInForce {
-    let meaning = scheme.level(&standing.level);
+    let not_rated = standing.level.is_empty();
+    let (meaning_zh, meaning_en) = match (scheme.level(&standing.level), &scheme.not_rated) {
+        (Some(l), _) => (l.meaning_zh.clone(), l.meaning_en.clone()),
+        (None, Some(n)) if not_rated => (n.meaning_zh.clone(), n.meaning_en.clone()),
+        _ => Default::default(),
+    };
     pb::GradeInForce {
         scheme: scheme.code.clone(),
         scheme_name_zh: scheme.name_zh.clone(),
         scheme_name_en: scheme.name_en.clone(),
         level: standing.level.clone(),
-        meaning_zh: meaning.map(|l| l.meaning_zh.clone()).unwrap_or_default(),
-        meaning_en: meaning.map(|l| l.meaning_en.clone()).unwrap_or_default(),
+        meaning_zh,
+        meaning_en,
         grade_record_id: record.id.clone(),
         evaluated_on: Some(date_to_wire(standing.grade.evaluated_on)),
         valid_until: Some(date_to_wire(standing.grade.valid_until)),
         capped_by_record_id: standing.capped_by.map(|r| r.id.clone()).unwrap_or_default(),
         schemes_version: schemes_version.to_string(),
+        rating_year: standing.grade.rating_year.unwrap_or_default(),
+        not_rated,
+        legal_basis: scheme.legal_basis.clone(),
     }
 }
 
@@ -613,6 +624,8 @@ pub fn body_to_wire(body: &d::RecordBody) -> pb::record::Body {
         d::RecordBody::Grade(g) => Body::Grade(pb::Grade {
             scheme: g.scheme.clone(),
             level: g.level.clone(),
+            rating_year: g.rating_year.unwrap_or_default(),
+            not_rated: g.not_rated,
             decision_number: g.decision_number.clone(),
             evaluated_on: Some(date_to_wire(g.evaluated_on)),
             valid_until: Some(date_to_wire(g.valid_until)),
@@ -623,6 +636,7 @@ pub fn body_to_wire(body: &d::RecordBody) -> pb::record::Body {
             let (kind, level) = match &c.change {
                 d::GradeChangeKind::Downgrade { level } => (pb::GradeChangeType::Downgrade, level.clone()),
                 d::GradeChangeKind::Correction { level } => (pb::GradeChangeType::Correction, level.clone()),
+                d::GradeChangeKind::Repair { level } => (pb::GradeChangeType::Repair, level.clone()),
                 d::GradeChangeKind::Revocation => (pb::GradeChangeType::Revocation, String::new()),
             };
             Body::GradeChange(pb::GradeChange {

@@ -1,14 +1,15 @@
-//! Credit grading schemes (信用等级评价) as data: `policy/grades.toml`.
+//! Credit grading schemes (信用等级评价) as data: `policy/grades-2014.toml`, `policy/grades.toml`.
 //!
 //! A scheme names its levels best first, how long a grade is valid, who may
-//! issue one, which levels are published, and which later listings or
-//! penalties cap the grade in force.
+//! issue one, which levels are published, and which listings or penalties
+//! cap the grade in force. Versions are editions of the law: a grade is read
+//! with the version in force on its evaluation date.
 
 use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use crate::domain::record::{ListType, SeverityTier};
+use crate::domain::record::{Date, ListType, SeverityTier};
 
 /// One level of a scheme.
 #[derive(Clone, Debug, Deserialize)]
@@ -17,6 +18,13 @@ pub struct Level {
     pub level: String,
     pub meaning_zh: String,
     pub meaning_en: String,
+    /// Given only to grades evaluated on or after this date (the M tax
+    /// level from 2018-04-01); unset: always.
+    #[serde(default, deserialize_with = "optional_date")]
+    pub evaluated_from: Option<Date>,
+    /// Why the level has a start date; required with `evaluated_from`.
+    #[serde(default)]
+    pub legal_basis: Option<String>,
 }
 
 /// What caps a grade in force: a listing on one of `listed` in force, or a
@@ -30,6 +38,39 @@ pub struct Cap {
     #[serde(default)]
     pub penalty_min_severity: Option<SeverityTier>,
     pub max_level: String,
+    /// A listing caps whether it began before or after the evaluation
+    /// (直接判为D级); otherwise only one that began after it.
+    #[serde(default)]
+    pub listed_before_evaluation: bool,
+    /// Once a listing has capped the grade, the cap outlasts the listing's
+    /// end by term or cure until a repair of the grade or a newer grade.
+    #[serde(default)]
+    pub outlasts_listing: bool,
+    pub legal_basis: String,
+}
+
+/// A `YYYY-MM-DD` string as a date.
+fn optional_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse().map(Some).map_err(|e| serde::de::Error::custom(format!("'{text}': {e} (expected YYYY-MM-DD)")))
+}
+
+/// Whether a grade names the rating year (评价年度) it belongs to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingYear {
+    Required,
+    #[default]
+    Optional,
+}
+
+/// A state a scheme's authority may record that is not a level: the
+/// entity is not rated for a rating year (无记载不评价).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotRated {
+    pub meaning_zh: String,
+    pub meaning_en: String,
     pub legal_basis: String,
 }
 
@@ -52,6 +93,11 @@ pub struct Scheme {
     pub published_levels: Vec<String>,
     #[serde(default)]
     pub cap: Vec<Cap>,
+    #[serde(default)]
+    pub rating_year: RatingYear,
+    /// The not-rated state, for schemes that have one.
+    #[serde(default)]
+    pub not_rated: Option<NotRated>,
     /// A local or illustrative scheme rather than a national one.
     #[serde(default)]
     pub local: bool,
@@ -72,7 +118,7 @@ struct GradesFile {
 pub struct GradeSchemes {
     pub version: String,
     /// First day these schemes apply (`Date::MIN`: from the start).
-    pub effective_from: crate::domain::record::Date,
+    pub effective_from: Date,
     pub schemes: Vec<Scheme>,
 }
 
@@ -97,6 +143,14 @@ impl GradeSchemes {
                 if l.meaning_zh.trim().is_empty() || l.meaning_en.trim().is_empty() {
                     return Err(format!("{at}: level {} needs its meaning in Chinese and English", l.level));
                 }
+                if l.evaluated_from.is_some() != l.legal_basis.as_deref().is_some_and(|b| !b.trim().is_empty()) {
+                    return Err(format!("{at}: level {}: evaluated_from and its legal_basis go together", l.level));
+                }
+            }
+            if let Some(n) = &s.not_rated
+                && [&n.meaning_zh, &n.meaning_en, &n.legal_basis].iter().any(|t| t.trim().is_empty())
+            {
+                return Err(format!("{at}: not_rated needs its meaning in Chinese and English and a legal_basis"));
             }
             if let Some(unknown) = s.published_levels.iter().find(|p| !levels.contains(p.as_str())) {
                 return Err(format!("{at}: published level '{unknown}' is not a level of the scheme"));
@@ -107,6 +161,9 @@ impl GradeSchemes {
                 }
                 if (c.listed.is_empty() && c.penalty_min_severity.is_none()) || c.legal_basis.trim().is_empty() {
                     return Err(format!("{at}: cap[{i}] needs listed or penalty_min_severity, and a legal_basis"));
+                }
+                if (c.listed_before_evaluation || c.outlasts_listing) && c.listed.is_empty() {
+                    return Err(format!("{at}: cap[{i}]: listed_before_evaluation and outlasts_listing apply to listings only"));
                 }
             }
         }
@@ -130,6 +187,11 @@ impl Scheme {
 
     pub fn level(&self, level: &str) -> Option<&Level> {
         self.level.iter().find(|l| l.level == level)
+    }
+
+    /// Whether a grade evaluated on `evaluated_on` may be given `level`.
+    pub fn level_given_on(&self, level: &str, evaluated_on: Date) -> bool {
+        self.level(level).is_some_and(|l| l.evaluated_from.is_none_or(|from| evaluated_on >= from))
     }
 
     /// Whether `authority` may issue grades of this scheme.
@@ -171,5 +233,32 @@ mod tests {
         assert!(GradeSchemes::parse(&bad).unwrap_err().contains("scheme tax_credit"));
         let bad = DEFAULT_GRADES.replacen("published_levels = [\"A\"]", "published_levels = [\"A+\"]", 1);
         assert!(GradeSchemes::parse(&bad).unwrap_err().contains("A+"));
+        let undated = DEFAULT_GRADES.replacen(
+            "meaning_en = \"good (annual score 70 to under 90)\" }",
+            "meaning_en = \"good (annual score 70 to under 90)\", evaluated_from = \"2025-07-01\" }",
+            1,
+        );
+        assert!(GradeSchemes::parse(&undated).unwrap_err().contains("evaluated_from and its legal_basis"));
+        let unexplained = DEFAULT_GRADES.replacen("[scheme.not_rated]\nmeaning_zh = \"", "[scheme.not_rated]\nmeaning_zh = \" \" # \"", 1);
+        assert!(GradeSchemes::parse(&unexplained).unwrap_err().contains("not_rated needs"));
+        let penalty_outlasting = DEFAULT_GRADES.replacen(
+            "penalty_min_severity = \"heavier\"",
+            "penalty_min_severity = \"heavier\"\noutlasts_listing = true",
+            1,
+        );
+        assert!(GradeSchemes::parse(&penalty_outlasting).unwrap_err().contains("listings only"));
+    }
+
+    #[test]
+    fn the_2014_edition_gives_m_only_from_2018_and_has_no_not_rated_state() {
+        let old = GradeSchemes::parse(include_str!("../../../policy/grades-2014.toml")).unwrap();
+        let tax = old.scheme("tax_credit").unwrap();
+        let day = |s: &str| s.parse::<Date>().unwrap();
+        assert!(tax.level_given_on("A", day("2015-04-01")) && !tax.level_given_on("M", day("2018-03-31")));
+        assert!(tax.level_given_on("M", day("2018-04-01")));
+        assert!(tax.not_rated.is_none() && tax.rating_year == RatingYear::Optional);
+        let new = GradeSchemes::parse(DEFAULT_GRADES).unwrap();
+        assert_eq!(new.effective_from, day("2025-07-01"));
+        assert_eq!(new.scheme("tax_credit").unwrap().rating_year, RatingYear::Required);
     }
 }

@@ -8,6 +8,8 @@ pub mod measures;
 pub mod publicity;
 pub mod supervision;
 
+use std::sync::Arc;
+
 use chrono::Months;
 
 use super::record::Date;
@@ -70,7 +72,10 @@ impl RuleFiles {
                 RuleFile::new("policy/measures.toml", DEFAULT_MEASURES),
             ],
             supervision: vec![RuleFile::new("policy/supervision.toml", DEFAULT_SUPERVISION)],
-            grades: vec![RuleFile::new("policy/grades.toml", DEFAULT_GRADES)],
+            grades: vec![
+                RuleFile::new("policy/grades-2014.toml", include_str!("../../../policy/grades-2014.toml")),
+                RuleFile::new("policy/grades.toml", DEFAULT_GRADES),
+            ],
         }
     }
 }
@@ -86,7 +91,12 @@ pub struct Rules {
     pub publicity: publicity::PublicityRules,
     pub catalogue: measures::Catalogue,
     pub supervision: supervision::SupervisionPolicy,
+    /// The grading schemes in force on this edition's dates: which schemes
+    /// exist and which levels measures and supervision may name.
     pub grades: grades::GradeSchemes,
+    /// Every version of the grading schemes, oldest first: a grade is read
+    /// with the one in force on its evaluation date (`grades_for`).
+    pub grade_editions: Arc<[grades::GradeSchemes]>,
     /// The earliest date a record may carry (a decision, a listing, a check):
     /// anything before it is a typo that must not enter the permanent ledger.
     pub earliest_date: Date,
@@ -103,6 +113,14 @@ impl Rules {
     /// The rules in force today, built in: the newest edition.
     pub fn defaults() -> Rules {
         RuleBook::defaults().latest().clone()
+    }
+
+    /// The grading schemes a grade evaluated on `evaluated_on` is read with:
+    /// the version in force on that date, whatever date it is read on (a
+    /// grade evaluated in 2024 is explained by the 2014 tax measures even in
+    /// 2026).
+    pub fn grades_for(&self, evaluated_on: Date) -> &grades::GradeSchemes {
+        version_on(&self.grade_editions, evaluated_on)
     }
 
     /// The versions of this edition, as named in decisions and receipts.
@@ -144,6 +162,7 @@ impl RuleBook {
         .concat();
         starts.sort_unstable();
         starts.dedup();
+        let grade_editions: Arc<[grades::GradeSchemes]> = grades.clone().into();
         let editions: Vec<Rules> = starts
             .iter()
             .enumerate()
@@ -154,6 +173,7 @@ impl RuleBook {
                 catalogue: in_force(&catalogue, on),
                 supervision: in_force(&supervision, on),
                 grades: in_force(&grades, on),
+                grade_editions: grade_editions.clone(),
                 earliest_date,
             })
             .collect();
@@ -225,8 +245,12 @@ fn starts_of<T: Versioned>(versions: &[T]) -> Vec<Date> {
 
 /// The version in force on `on`: the newest from on or before it, else the
 /// oldest.
+fn version_on<T: Versioned>(versions: &[T], on: Date) -> &T {
+    versions.iter().rev().find(|v| v.effective_from() <= on).unwrap_or(&versions[0])
+}
+
 fn in_force<T: Versioned>(versions: &[T], on: Date) -> T {
-    versions.iter().rev().find(|v| v.effective_from() <= on).unwrap_or(&versions[0]).clone()
+    version_on(versions, on).clone()
 }
 
 /// Every grade a catalogue's measures or the supervision policy name must

@@ -188,7 +188,8 @@ class RecordsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ChangeGrade(self, request, context):
-        """Downgrades, corrects or revokes a grade, by the authority that issued it.
+        """Downgrades, corrects, repairs (信用修复) or revokes a grade, by the
+        authority that issued it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -275,11 +275,13 @@ class GradeStatistic(_message.Message):
     def __init__(self, level: _Optional[str] = ..., meaning_zh: _Optional[str] = ..., entities: _Optional[int] = ...) -> None: ...
 
 class GetGradeStatisticsResponse(_message.Message):
-    __slots__ = ("rows", "evaluated_on", "schemes_version")
+    __slots__ = ("rows", "evaluated_on", "schemes_version", "not_rated")
     ROWS_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
     SCHEMES_VERSION_FIELD_NUMBER: _ClassVar[int]
+    NOT_RATED_FIELD_NUMBER: _ClassVar[int]
     rows: _containers.RepeatedCompositeFieldContainer[GradeStatistic]
     evaluated_on: _date_pb2.Date
     schemes_version: str
-    def __init__(self, rows: _Optional[_Iterable[_Union[GradeStatistic, _Mapping]]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., schemes_version: _Optional[str] = ...) -> None: ...
+    not_rated: int
+    def __init__(self, rows: _Optional[_Iterable[_Union[GradeStatistic, _Mapping]]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., schemes_version: _Optional[str] = ..., not_rated: _Optional[int] = ...) -> None: ...

@@ -71,6 +71,7 @@ class GradeChangeType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     GRADE_CHANGE_TYPE_DOWNGRADE: _ClassVar[GradeChangeType]
     GRADE_CHANGE_TYPE_CORRECTION: _ClassVar[GradeChangeType]
     GRADE_CHANGE_TYPE_REVOCATION: _ClassVar[GradeChangeType]
+    GRADE_CHANGE_TYPE_REPAIR: _ClassVar[GradeChangeType]
 
 class SpotCheckOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -198,6 +199,7 @@ GRADE_CHANGE_TYPE_UNSPECIFIED: GradeChangeType
 GRADE_CHANGE_TYPE_DOWNGRADE: GradeChangeType
 GRADE_CHANGE_TYPE_CORRECTION: GradeChangeType
 GRADE_CHANGE_TYPE_REVOCATION: GradeChangeType
+GRADE_CHANGE_TYPE_REPAIR: GradeChangeType
 SPOT_CHECK_OUTCOME_UNSPECIFIED: SpotCheckOutcome
 SPOT_CHECK_OUTCOME_PASS: SpotCheckOutcome
 SPOT_CHECK_OUTCOME_FAIL: SpotCheckOutcome
@@ -292,7 +294,7 @@ class PenaltyCorrection(_message.Message):
     def __init__(self, penalty_record_id: _Optional[str] = ..., type: _Optional[_Union[CorrectionType, str]] = ..., ground: _Optional[_Union[CorrectionGround, str]] = ..., decision_number: _Optional[str] = ..., decided_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., amended_penalty: _Optional[_Union[Penalty, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Grade(_message.Message):
-    __slots__ = ("scheme", "level", "decision_number", "evaluated_on", "valid_until", "grounds", "legal_basis")
+    __slots__ = ("scheme", "level", "decision_number", "evaluated_on", "valid_until", "grounds", "legal_basis", "rating_year", "not_rated")
     SCHEME_FIELD_NUMBER: _ClassVar[int]
     LEVEL_FIELD_NUMBER: _ClassVar[int]
     DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -300,6 +302,8 @@ class Grade(_message.Message):
     VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
     GROUNDS_FIELD_NUMBER: _ClassVar[int]
     LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
+    RATING_YEAR_FIELD_NUMBER: _ClassVar[int]
+    NOT_RATED_FIELD_NUMBER: _ClassVar[int]
     scheme: str
     level: str
     decision_number: str
@@ -307,7 +311,9 @@ class Grade(_message.Message):
     valid_until: _date_pb2.Date
     grounds: str
     legal_basis: str
-    def __init__(self, scheme: _Optional[str] = ..., level: _Optional[str] = ..., decision_number: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., grounds: _Optional[str] = ..., legal_basis: _Optional[str] = ...) -> None: ...
+    rating_year: int
+    not_rated: bool
+    def __init__(self, scheme: _Optional[str] = ..., level: _Optional[str] = ..., decision_number: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., grounds: _Optional[str] = ..., legal_basis: _Optional[str] = ..., rating_year: _Optional[int] = ..., not_rated: _Optional[bool] = ...) -> None: ...
 
 class GradeChange(_message.Message):
     __slots__ = ("grade_record_id", "type", "level", "decided_on", "decision_number", "reason")
@@ -326,7 +332,7 @@ class GradeChange(_message.Message):
     def __init__(self, grade_record_id: _Optional[str] = ..., type: _Optional[_Union[GradeChangeType, str]] = ..., level: _Optional[str] = ..., decided_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., decision_number: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class GradeInForce(_message.Message):
-    __slots__ = ("scheme", "scheme_name_zh", "scheme_name_en", "level", "meaning_zh", "meaning_en", "grade_record_id", "evaluated_on", "valid_until", "capped_by_record_id", "schemes_version")
+    __slots__ = ("scheme", "scheme_name_zh", "scheme_name_en", "level", "meaning_zh", "meaning_en", "grade_record_id", "evaluated_on", "valid_until", "capped_by_record_id", "schemes_version", "rating_year", "not_rated", "legal_basis")
     SCHEME_FIELD_NUMBER: _ClassVar[int]
     SCHEME_NAME_ZH_FIELD_NUMBER: _ClassVar[int]
     SCHEME_NAME_EN_FIELD_NUMBER: _ClassVar[int]
@@ -338,6 +344,9 @@ class GradeInForce(_message.Message):
     VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
     CAPPED_BY_RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     SCHEMES_VERSION_FIELD_NUMBER: _ClassVar[int]
+    RATING_YEAR_FIELD_NUMBER: _ClassVar[int]
+    NOT_RATED_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
     scheme: str
     scheme_name_zh: str
     scheme_name_en: str
@@ -349,7 +358,10 @@ class GradeInForce(_message.Message):
     valid_until: _date_pb2.Date
     capped_by_record_id: str
     schemes_version: str
-    def __init__(self, scheme: _Optional[str] = ..., scheme_name_zh: _Optional[str] = ..., scheme_name_en: _Optional[str] = ..., level: _Optional[str] = ..., meaning_zh: _Optional[str] = ..., meaning_en: _Optional[str] = ..., grade_record_id: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., capped_by_record_id: _Optional[str] = ..., schemes_version: _Optional[str] = ...) -> None: ...
+    rating_year: int
+    not_rated: bool
+    legal_basis: str
+    def __init__(self, scheme: _Optional[str] = ..., scheme_name_zh: _Optional[str] = ..., scheme_name_en: _Optional[str] = ..., level: _Optional[str] = ..., meaning_zh: _Optional[str] = ..., meaning_en: _Optional[str] = ..., grade_record_id: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., capped_by_record_id: _Optional[str] = ..., schemes_version: _Optional[str] = ..., rating_year: _Optional[int] = ..., not_rated: _Optional[bool] = ..., legal_basis: _Optional[str] = ...) -> None: ...
 
 class SpotCheck(_message.Message):
     __slots__ = ("report_number", "category", "product", "product_class", "batch", "outcome", "checked_on", "failed_items")
