@@ -59,8 +59,13 @@ pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 /// is sooner. A read waiting for `min_sequence` or `known_at` waits as long.
 pub const CALL_LIMIT: Duration = Duration::from_secs(30);
 
-/// When a call must be answered, from its arrival: the client's deadline,
-/// at most `CALL_LIMIT` away.
+/// Room left before a call's deadline for a waiting read's answer to reach
+/// its caller (a tenth of the call's time, at most this), so that it reads
+/// why (`NOT_CAUGHT_UP`) rather than a bare `DEADLINE_EXCEEDED`.
+const ANSWER_MARGIN: Duration = Duration::from_millis(250);
+
+/// When a waiting read gives up, from the call's arrival: just before the
+/// client's deadline, at most `CALL_LIMIT` away.
 #[derive(Clone, Copy, Debug)]
 pub struct Deadline(tokio::time::Instant);
 
@@ -79,7 +84,7 @@ fn deadline<T>(request: &Request<T>) -> Deadline {
         .and_then(|v| v.to_str().ok())
         .and_then(grpc_timeout)
         .map_or(CALL_LIMIT, |t| t.min(CALL_LIMIT));
-    Deadline(tokio::time::Instant::now() + timeout)
+    Deadline(tokio::time::Instant::now() + timeout - (timeout / 10).min(ANSWER_MARGIN))
 }
 
 /// A `grpc-timeout` value: at most eight digits and a unit (gRPC over
