@@ -280,9 +280,10 @@ fn run(cli: Cli) -> Result<(), String> {
             runtime.block_on(async {
                 let store = Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
                 let report = match creditregistry::audit::stored_keys(&store).await {
-                    Ok(stored) if stored.is_empty() && keys.is_empty() => Err(format!(
+                    Ok(stored) if stored.is_empty() && keys.is_empty() => Err(
                         "the store holds no registry key (no node has served it) and none is configured: pass --public-key FILE"
-                    )),
+                            .to_string(),
+                    ),
                     Ok(stored) => {
                         keys.extend(stored);
                         verify(&store, &keys).await.map_err(|e| e.to_string())
