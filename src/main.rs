@@ -357,7 +357,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::RegistryKey => {
             // Never makes a key: a new one would not be the registry's.
             let key = config.registry_public_key().map_err(|e| {
-                format!("{e}; `serve` makes the key on first run in {}; or fetch it from a running registry with AuditService.GetRegistryKeys", config.data_dir.display())
+                format!("{e}; `serve` makes the key of a SQLite store on first run in {} (a PostgreSQL store's is configured: CREDITREGISTRY_SIGNING_KEY); or fetch it from a running registry with AuditService.GetRegistryKeys", config.data_dir.display())
             })?;
             eprintln!("key id {}", key.key_id);
             print!("{}", key.to_pem());
