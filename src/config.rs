@@ -64,15 +64,17 @@ impl Default for PostgresConfig {
 pub struct AuditConfig {
     /// The registry's Ed25519 signing key (PKCS#8 PEM) for checkpoints and
     /// receipts. `CREDITREGISTRY_SIGNING_KEY`. When unset, a key made on
-    /// first run in `<data_dir>/registry-keys/`.
+    /// first run in `<data_dir>/registry-keys/` (SQLite only: a PostgreSQL
+    /// store refuses to start without it).
     pub signing_key_file: Option<PathBuf>,
     /// Longest time between checkpoints while the ledger or the check log
     /// grows. `CREDITREGISTRY_CHECKPOINT_INTERVAL` (seconds).
     pub checkpoint_interval_secs: u64,
     /// The registry's name in its checkpoints. `CREDITREGISTRY_ORIGIN`.
     pub origin: String,
-    /// Public keys (PEM) the registry signed with before its current key:
-    /// published with it and trusted when verifying.
+    /// Public keys (PEM) the registry signed with before its current key,
+    /// beside those the store keeps (`rotate-key`): published with it and
+    /// trusted when verifying.
     /// `CREDITREGISTRY_RETIRED_KEYS="path1,path2"`.
     pub retired_public_key_files: Vec<PathBuf>,
     /// The check log is sealed into a signed segment once its oldest
@@ -365,11 +367,20 @@ impl Config {
         RuleBook::parse(&files, earliest)
     }
 
-    /// The registry's signing key: the configured file, else the one made
-    /// on first run in the data directory.
+    /// The registry's signing key: the configured file, else (SQLite only)
+    /// the one made on first run in the data directory. A store several
+    /// nodes serve is served with the registry's key, never one a node made.
     pub fn registry_key(&self) -> Result<RegistryKey, String> {
         let file = match &self.audit.signing_key_file {
             Some(file) => file.clone(),
+            None if crate::store::is_shared_url(&self.database_url()) => {
+                return Err(format!(
+                    "{} is served by several nodes, all with the registry's signing key: set audit.signing_key_file \
+                     (CREDITREGISTRY_SIGNING_KEY) to it (`creditregistry keygen registry FILE` makes one); \
+                     no node makes a key of its own for a PostgreSQL store",
+                    crate::store::redacted(&self.database_url())
+                ));
+            }
             None => {
                 let pair = self.generated_registry_key();
                 if pair.ensure()? {

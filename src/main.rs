@@ -1,5 +1,5 @@
-//! Command line: `serve`, `token`, `migrate`, `verify`, `verify-receipt`,
-//! `registry-key`.
+//! Command line: `serve`, `token`, `keygen`, `migrate`, `rotate-key`,
+//! `verify`, `verify-receipt`, `export-checks`, `registry-key`, `bench`.
 
 mod bench;
 
@@ -70,14 +70,40 @@ enum Command {
         #[arg(long, default_value = "EdDSA", value_parser = |s: &str| s.parse::<KeyAlgorithm>())]
         algorithm: KeyAlgorithm,
     },
+    /// Make a new Ed25519 key pair: the private key (PKCS#8 v1 PEM,
+    /// readable by its owner only) in FILE, the public key (SPKI PEM)
+    /// beside it (`x.pem` gives `x.pub.pem`); prints the key id. Never
+    /// overwrites a file.
+    Keygen {
+        /// `registry`: the registry's signing key (checkpoints, receipts,
+        /// segment heads), served with CREDITREGISTRY_SIGNING_KEY;
+        /// `token`: a key that signs callers' tokens, its public key
+        /// trusted with CREDITREGISTRY_AUTH_KEYS.
+        #[arg(value_enum)]
+        purpose: KeyPurpose,
+        /// The private key file to write.
+        file: PathBuf,
+    },
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Change the registry's signing key: the key in FILE (made by `keygen
+    /// registry`) becomes the registry's current key in the store and the
+    /// current one is kept there as retired, so what it signed still
+    /// verifies. Then restart every node with CREDITREGISTRY_SIGNING_KEY=FILE:
+    /// a node still holding the retired key refuses to start.
+    RotateKey {
+        /// The new key's private key file (PKCS#8 PEM).
+        file: PathBuf,
+    },
     /// Recompute every leaf hash, Merkle node and check-log chain hash from
     /// the store, check every checkpoint's signature, root and check-log
     /// head; report the first divergence. Exits 1 if there is one.
+    /// Checkpoints are checked against the registry keys the store holds
+    /// (current and retired), the configured ones and any given.
     Verify {
-        /// Registry public keys (PEM) checkpoints may be signed with, e.g.
-        /// retired keys; the configured registry key is trusted as well.
+        /// More registry public keys (PEM) checkpoints may be signed with;
+        /// the store's keys and the configured registry key are trusted as
+        /// well.
         #[arg(long = "public-key")]
         public_keys: Vec<PathBuf>,
         /// Verify these exported check-log segment files instead, each
@@ -148,6 +174,13 @@ enum Command {
         #[arg(long)]
         steady: bool,
     },
+}
+
+/// What a key made by `keygen` is for.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum KeyPurpose {
+    Registry,
+    Token,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -232,20 +265,31 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Verify { public_keys, segment_files } => {
             let mut keys = read_public_keys(&public_keys)?;
-            // The configured keys are trusted too; without --public-key the
-            // current one must exist.
-            match config.registry_public_key() {
-                Ok(key) => keys.push(key),
-                Err(e) if keys.is_empty() => return Err(format!("{e}: pass --public-key FILE")),
-                Err(_) => {}
+            // The configured keys are trusted too, when there are any.
+            let configured = config.registry_public_key();
+            if let Ok(key) = &configured {
+                keys.push(key.clone());
             }
             keys.extend(config.retired_registry_keys()?);
             if !segment_files.is_empty() {
+                if let (true, Err(e)) = (keys.is_empty(), configured) {
+                    return Err(format!("{e}: pass --public-key FILE"));
+                }
                 return verify_segment_files(&segment_files, &keys);
             }
             runtime.block_on(async {
                 let store = Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
-                let report = verify(&store, &keys).await.map_err(|e| e.to_string());
+                let report = match creditregistry::audit::stored_keys(&store).await {
+                    Ok(stored) if stored.is_empty() && keys.is_empty() => Err(
+                        "the store holds no registry key (no node has served it) and none is configured: pass --public-key FILE"
+                            .to_string(),
+                    ),
+                    Ok(stored) => {
+                        keys.extend(stored);
+                        verify(&store, &keys).await.map_err(|e| e.to_string())
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
                 store.close().await;
                 let report = report?;
                 println!("{report}");
@@ -271,10 +315,49 @@ fn run(cli: Cli) -> Result<(), String> {
             store.close().await;
             exported
         }),
+        Command::Keygen { purpose, file } => {
+            let pair = KeyPairFiles::beside(&file);
+            pair.create()?;
+            let pem = std::fs::read_to_string(&pair.public_key_file).map_err(|e| format!("{}: {e}", pair.public_key_file.display()))?;
+            let key = creditregistry::ledger::signing::PublicKey::from_pem(&pem)?;
+            let (private, public) = (pair.private_key_file.display(), pair.public_key_file.display());
+            match purpose {
+                KeyPurpose::Registry => println!(
+                    "registry signing key {}\n  private key {private}\n  public key  {public}\n\
+                     serve every node with CREDITREGISTRY_SIGNING_KEY={private}; the first node to serve the store makes it the registry's key",
+                    key.key_id
+                ),
+                KeyPurpose::Token => println!(
+                    "token-signing key\n  private key {private}\n  public key  {public}\n\
+                     trust it with CREDITREGISTRY_AUTH_KEYS=KID:EdDSA:{public} (KID: a key id of your choosing);\n\
+                     sign tokens with `creditregistry token --key {private} --kid KID --role ...`"
+                ),
+            }
+            Ok(())
+        }
+        Command::RotateKey { file } => runtime.block_on(async {
+            let new = creditregistry::ledger::signing::RegistryKey::from_pem_file(&file)?;
+            let store = Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
+            let key = creditregistry::store::StoredKey {
+                key_id: new.public().key_id.clone(),
+                public_key: new.public().raw().to_vec(),
+                added_at: chrono::Utc::now().timestamp_micros(),
+                retired_at: None,
+            };
+            let rotated = store.rotate_registry_key(&key).await.map_err(|e| e.to_string());
+            store.close().await;
+            let retired = rotated?.map_or_else(|| "no key before it".to_string(), |old| format!("{} retired", old.key_id));
+            println!(
+                "the registry's signing key is now {} ({retired}); restart every node with CREDITREGISTRY_SIGNING_KEY={}",
+                key.key_id,
+                file.display()
+            );
+            Ok(())
+        }),
         Command::RegistryKey => {
             // Never makes a key: a new one would not be the registry's.
             let key = config.registry_public_key().map_err(|e| {
-                format!("{e}; `serve` makes the key on first run in {}; or fetch it from a running registry with AuditService.GetRegistryKeys", config.data_dir.display())
+                format!("{e}; `serve` makes the key of a SQLite store on first run in {} (a PostgreSQL store's is configured: CREDITREGISTRY_SIGNING_KEY); or fetch it from a running registry with AuditService.GetRegistryKeys", config.data_dir.display())
             })?;
             eprintln!("key id {}", key.key_id);
             print!("{}", key.to_pem());

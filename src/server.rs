@@ -29,9 +29,7 @@ use crate::services::files::CreditFiles;
 use crate::store::{ServingClaim, Store};
 use crate::writer;
 
-use crate::api::MAX_MESSAGE_BYTES;
-/// Longest a call may run when the client sets no deadline.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::api::{CALL_LIMIT, MAX_MESSAGE_BYTES};
 /// Calls in flight on one client connection.
 pub const MAX_CONCURRENT_STREAMS: u32 = 1024;
 const CONNECTION_WINDOW_BYTES: u32 = 1024 * 1024;
@@ -110,6 +108,13 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let store = Store::open(&url, &config.store_settings()).await.map_err(|e| e.to_string())?;
     let index = Arc::new(Index::default());
     let registry_key = config.registry_key()?;
+    let mut retired = crate::audit::adopt_key(&store, registry_key.public(), chrono::Utc::now()).await?;
+    // Keys configured as retired before the store held its keys.
+    for key in config.retired_registry_keys()? {
+        if !retired.iter().any(|r| r.key_id == key.key_id) {
+            retired.push(key);
+        }
+    }
     let snapshot = crate::snapshot::path_for(&url).map(|path| SnapshotFile { path, key: registry_key.clone() });
     let (writer, writer_task) = writer::start(
         store.clone(),
@@ -135,7 +140,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         store.clone(),
         index.clone(),
         registry_key,
-        config.retired_registry_keys()?,
+        retired,
         config.audit.origin.clone(),
         clock,
         Schedule {
@@ -190,7 +195,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (shutdown, stop) = oneshot::channel::<()>();
     let router = Server::builder()
-        .timeout(DEFAULT_TIMEOUT)
+        .timeout(CALL_LIMIT)
         // A client with more calls than this in flight on one connection
         // waits for a stream (HTTP/2's own backpressure). Without a bound,
         // thousands of small requests buffered unread exhaust the HTTP/2

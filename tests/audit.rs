@@ -730,33 +730,50 @@ async fn verify_neither_creates_nor_passes_a_store_that_is_not_there() {
 async fn a_new_signing_key_keeps_old_checkpoints_verifiable_through_the_retired_key() {
     let mut reg = TestRegistry::start().await;
     written_ledger(&reg).await;
-    let old = reg.config.generated_registry_key();
     let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
     let old_keys = registry_keys(&mut a).await;
-
-    // Rotate: a new key signs from now on; the old one is published as retired.
     let new = creditregistry::keys::KeyPairFiles::named(&reg.dir.path().join("rotated"), "registry-2027");
     new.ensure().unwrap();
-    reg.config.audit.signing_key_file = Some(new.private_key_file.clone());
-    reg.config.audit.retired_public_key_files = vec![old.public_key_file.clone()];
-    reg.restart().await;
+    let new_id = creditregistry::ledger::signing::RegistryKey::from_pem_file(&new.private_key_file).unwrap().public().key_id.clone();
+
+    // A new key in the configuration alone is refused: the store knows the registry's key.
+    reg.running.take().unwrap().stop().await.unwrap();
+    let mut rotated = reg.config.clone();
+    rotated.audit.signing_key_file = Some(new.private_key_file.clone());
+    let err = creditregistry::server::start(&rotated).await.err().expect("a key the registry does not hold");
+    assert!(err.contains(&new_id) && err.contains(&old_keys[0].key_id), "{err}");
+
+    // Rotate: a new key signs from now on; the old one is kept and published as retired.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+        .arg("rotate-key")
+        .arg(&new.private_key_file)
+        .env("CREDITREGISTRY_DATABASE_URL", reg.config.database_url())
+        .env_remove("CREDITREGISTRY_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    reg.config = rotated;
+    reg.running = Some(creditregistry::server::start(&reg.config).await.expect("the registry's new key"));
     let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
     let published = a.get_registry_keys(pb::GetRegistryKeysRequest {}).await.unwrap().into_inner().keys;
     assert_eq!(published.iter().map(|k| k.retired).collect::<Vec<_>>(), [false, true]);
+    assert_eq!(published[0].key_id, new_id);
     assert_eq!(published[1].key_id, old_keys[0].key_id);
     let keys = registry_keys(&mut a).await;
     let latest = checkpoint(&mut a, &keys[..1]).await;
     assert_eq!(latest.tree_size, 6, "signed with the new key");
     let report = a.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
-    assert!(report.ok && report.checkpoints_checked >= 2, "{report:?}");
+    assert!(report.ok && report.checkpoints_checked >= 2, "old checkpoints verify through the retired key: {report:?}");
 
-    // Without the retired key, the old checkpoints no longer verify.
-    reg.config.audit.retired_public_key_files.clear();
-    reg.restart().await;
-    let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
-    let report = a.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
-    assert!(!report.ok);
-    assert!(report.divergence.contains(&old_keys[0].key_id), "{}", report.divergence);
+    // The retired key is never made current again.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+        .arg("rotate-key")
+        .arg(reg.config.generated_registry_key().private_key_file)
+        .env("CREDITREGISTRY_DATABASE_URL", reg.config.database_url())
+        .env_remove("CREDITREGISTRY_CONFIG")
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains(&old_keys[0].key_id));
     reg.stop().await;
 }
 

@@ -236,3 +236,134 @@ async fn nodes_sealing_at_once_keep_one_chain_of_segments() {
     })
     .await;
 }
+
+/// A node whose signing key is not the registry's refuses to start, naming
+/// both key ids, and a node without the registry's key (`serve --dev`
+/// against PostgreSQL) never makes one of its own: every checkpoint the
+/// store holds is signed with the registry's key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_without_the_registry_key_refuses_to_start() {
+    on_postgres(async {
+        let a = TestRegistry::start().await;
+        let b = a.another_node().await;
+        let registry = creditregistry::ledger::signing::RegistryKey::from_pem_file(a.config.audit.signing_key_file.as_ref().unwrap())
+            .unwrap()
+            .public()
+            .key_id
+            .clone();
+
+        let third = tempfile::tempdir().unwrap();
+        let own = creditregistry::keys::KeyPairFiles::named(third.path(), "own");
+        own.ensure().unwrap();
+        let mut config = creditregistry::config::Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: third.path().to_path_buf(),
+            ..a.config.clone()
+        };
+        config.audit.signing_key_file = Some(own.private_key_file.clone());
+        let own_id = creditregistry::ledger::signing::RegistryKey::from_pem_file(&own.private_key_file).unwrap().public().key_id.clone();
+        let err = creditregistry::server::start(&config).await.err().expect("a node with another key is refused");
+        assert!(err.contains(&own_id) && err.contains(&registry), "names both key ids: {err}");
+
+        // As `serve --dev` configures it: no signing key, a data directory of its own.
+        config.audit.signing_key_file = None;
+        let err = creditregistry::server::start(&config).await.err().expect("a node without the registry's key is refused");
+        assert!(err.contains("CREDITREGISTRY_SIGNING_KEY"), "{err}");
+        assert!(!config.generated_registry_key().private_key_file.exists(), "no key of its own is made");
+
+        let mut auditor = b.audit("auditor-1", &[Role::Auditor]).await;
+        auditor.create_checkpoint(pb::CreateCheckpointRequest::default()).await.unwrap();
+        let store = creditregistry::store::Store::open_existing(&a.config.database_url(), &Default::default()).await.unwrap();
+        let keys = store.registry_keys().await.unwrap();
+        let checkpoints = store.checkpoint_page(0, 100).await.unwrap();
+        store.close().await;
+        assert_eq!(keys.iter().map(|k| (k.key_id.as_str(), k.retired_at)).collect::<Vec<_>>(), [(registry.as_str(), None)]);
+        assert!(!checkpoints.is_empty() && checkpoints.iter().all(|(_, c)| c.key_id == registry), "{checkpoints:?}");
+        let verified = auditor.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
+        assert!(verified.ok, "{verified:?}");
+        b.stop().await;
+        a.stop().await;
+    })
+    .await;
+}
+
+/// A read naming a sequence another node has not written yet waits for it
+/// as long as the caller's deadline allows (here 8 s, the write coming
+/// after 6 s), and no longer than that deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_waits_for_min_sequence_until_the_call_deadline() {
+    on_postgres(async {
+        let a = TestRegistry::start().await;
+        let b = a.another_node().await;
+        let mut writer = a.enforcement().await;
+        let uscc = code_in("310117", 1);
+        let first = record_penalty(&mut writer, &uscc, penalty("W-1", 100_000)).await;
+        let mut reader = b.procurement().await;
+        let profile = |min_sequence: i64, timeout: Duration| {
+            let mut request =
+                tonic::Request::new(pb::GetProfileRequest { uscc: uscc.clone(), min_sequence, ..Default::default() });
+            request.set_timeout(timeout);
+            request
+        };
+
+        let started = Instant::now();
+        let err = reader.get_profile(profile(first.sequence + 100, Duration::from_secs(1))).await.expect_err("never written");
+        assert!(started.elapsed() < Duration::from_secs(1), "answered before the deadline: {:?}", started.elapsed());
+        assert_eq!(err.code(), tonic::Code::Unavailable, "{err:?}");
+        assert!(err.message().contains("not visible yet"), "{err:?}");
+
+        let waiting = tokio::spawn({
+            let mut reader = reader.clone();
+            let request = profile(first.sequence + 1, Duration::from_secs(8));
+            async move { reader.get_profile(request).await }
+        });
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        let second = record_penalty(&mut writer, &uscc, penalty("W-2", 100_000)).await;
+        assert_eq!(second.sequence, first.sequence + 1);
+        let seen = waiting.await.unwrap().expect("answered once the write is read, within the deadline").into_inner();
+        assert_eq!(seen.total_records, 2);
+        b.stop().await;
+        a.stop().await;
+    })
+    .await;
+}
+
+/// Two nodes, both writing, store one checkpoint per interval between
+/// them, not one each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_store_one_checkpoint_per_interval() {
+    on_postgres(async {
+        const INTERVAL: u64 = 2;
+        let a = TestRegistry::start_with(|c| c.audit.checkpoint_interval_secs = INTERVAL).await;
+        let b = a.another_node().await;
+        let mut writes = tokio::task::JoinSet::new();
+        for (node, reg) in [&a, &b].into_iter().enumerate() {
+            let mut w = reg.enforcement().await;
+            writes.spawn(async move {
+                let until = Instant::now() + Duration::from_secs(4 * INTERVAL);
+                let mut n = 0;
+                while Instant::now() < until {
+                    record_penalty(&mut w, &code_in("310118", n), penalty(&format!("I-{node}-{n}"), 100_000)).await;
+                    n += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            });
+        }
+        writes.join_all().await;
+        let store = creditregistry::store::Store::open_existing(&a.config.database_url(), &Default::default()).await.unwrap();
+        let stored = store.checkpoint_page(0, 100).await.unwrap();
+        store.close().await;
+        let times: Vec<i64> = stored.iter().map(|(_, c)| c.created_at).collect();
+        assert!(times.len() >= 3, "checkpoints were stored: {times:?}");
+        for pair in times.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= (INTERVAL * 1_000_000) as i64,
+                "two checkpoints {} ms apart: {times:?}",
+                (pair[1] - pair[0]) / 1000
+            );
+        }
+        b.stop().await;
+        a.stop().await;
+    })
+    .await;
+}

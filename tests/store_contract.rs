@@ -13,7 +13,8 @@ use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger::{self, Hash, merkle::Frontier, merkle::nodes_in};
 use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::store::{
-    Appended, CheckFilter, ChainedCheck, CheckBlock, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredSegment,
+    Appended, CheckFilter, ChainedCheck, CheckBlock, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredKey,
+    StoredSegment,
 };
 
 const CODES: [&str; 3] = ["91110000600037341L", "91310115MA1K3BTP2B", "91340600MA2PBM9HXD"];
@@ -211,8 +212,8 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
         key_id: "key-1".into(),
         signature: vec![7; 64],
     };
-    store.append_audit(&first, std::slice::from_ref(&checkpoint)).await.unwrap();
-    store.append_audit(&second, &[]).await.unwrap();
+    store.append_audit(&first, std::slice::from_ref(&checkpoint), None).await.unwrap();
+    store.append_audit(&second, &[], None).await.unwrap();
 
     assert_eq!(store.check_log_head().await.unwrap(), (3, entries[2].chain_hash));
     let all = store.check_blocks(&CheckFilter::default(), 10).await.unwrap();
@@ -244,7 +245,7 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
     assert_eq!(store.checkpoint(Some(0)).await.unwrap(), Some(checkpoint.clone()));
     assert_eq!(store.checkpoint(Some(5)).await.unwrap(), None);
     let later = StoredCheckpoint { tree_size: 4, check_log_size: 3, ..checkpoint.clone() };
-    store.append_audit(&[], std::slice::from_ref(&later)).await.unwrap();
+    store.append_audit(&[], std::slice::from_ref(&later), None).await.unwrap();
     assert_eq!(store.checkpoint(None).await.unwrap(), Some(later.clone()), "the newest is of the largest tree");
     let page = store.checkpoint_page(0, 10).await.unwrap();
     assert_eq!(page.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [1, 2]);
@@ -253,18 +254,89 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
 
     // Entries numbered or chained against an older head are behind.
     let stale = CheckBlock::cut(&entries[2..], entries[1].chain_hash);
-    let err = store.append_audit(&stale, &[]).await.expect_err("numbered against an older head");
+    let err = store.append_audit(&stale, &[], None).await.expect_err("numbered against an older head");
     assert!(matches!(err, StoreError::Behind { log: Log::CheckLog, head: 3 }), "{err}");
     let rechained = CheckBlock::cut(&[chained(4, "alice", &CODES[..1], [9; 32])], [9; 32]);
-    let err = store.append_audit(&rechained, &[]).await.expect_err("chained to another head");
+    let err = store.append_audit(&rechained, &[], None).await.expect_err("chained to another head");
     assert!(matches!(err, StoreError::Behind { log: Log::CheckLog, head: 3 }), "{err}");
 
     // A failed audit commit gives no checkpoint id away.
     let clash = CheckBlock::cut(&entries[2..], entries[1].chain_hash);
-    assert!(store.append_audit(&clash, std::slice::from_ref(&later)).await.is_err());
+    assert!(store.append_audit(&clash, std::slice::from_ref(&later), None).await.is_err());
     assert_eq!(store.last_checkpoint_id().await.unwrap(), 2);
     assert_eq!(store.checkpoint_page(0, 10).await.unwrap().len(), 2);
     store.close().await;
+}
+
+/// Checkpoints stored with a spacing are left out (their blocks kept) when
+/// the newest stored one is younger than it; without one they are stored.
+async fn checkpoints_are_spaced_by_the_store(backend: &str) {
+    let (store, _url, _keep) = fresh(backend).await;
+    let second = 1_000_000;
+    let at = |created_at: i64, tree_size: u64| StoredCheckpoint {
+        tree_size,
+        check_log_size: 0,
+        created_at,
+        bytes: format!("checkpoint {tree_size}").into_bytes(),
+        key_id: "key-1".into(),
+        signature: vec![7; 64],
+    };
+    let spacing = Some(std::time::Duration::from_secs(10));
+    let t0 = 1_780_000_000_000_000;
+    assert!(store.append_audit(&[], &[at(t0, 1)], spacing).await.unwrap(), "the first is stored");
+    let entry = chained(1, "alice", &CODES[..1], [0; 32]);
+    let blocks = CheckBlock::cut(std::slice::from_ref(&entry), [0; 32]);
+    assert!(!store.append_audit(&blocks, &[at(t0 + 9 * second, 2)], spacing).await.unwrap(), "9 s after the newest");
+    assert_eq!(store.check_log_head().await.unwrap(), (1, entry.chain_hash), "the blocks are stored all the same");
+    assert_eq!(store.checkpoint(None).await.unwrap(), Some(at(t0, 1)));
+    assert!(store.append_audit(&[], &[at(t0 + 9 * second, 3)], None).await.unwrap(), "without a spacing: stored");
+    assert!(!store.append_audit(&[], &[at(t0 + 18 * second, 4)], spacing).await.unwrap(), "9 s after the forced one");
+    assert!(store.append_audit(&[], &[at(t0 + 19 * second, 5)], spacing).await.unwrap(), "10 s after it");
+    let page = store.checkpoint_page(0, 10).await.unwrap();
+    assert_eq!(page.iter().map(|(_, c)| c.tree_size).collect::<Vec<_>>(), [1, 3, 5]);
+    store.close().await;
+}
+
+/// The registry's keys: the first adopted is current, another node's key
+/// does not replace it, rotation retires it and keeps it, a known key is
+/// never made current again, and no key is deleted.
+async fn the_registry_keys_change_only_by_rotation(backend: &str) {
+    let (store, url, _keep) = fresh(backend).await;
+    let key = |id: &str, at: i64| StoredKey { key_id: id.into(), public_key: vec![at as u8; 32], added_at: at, retired_at: None };
+    assert!(store.registry_keys().await.unwrap().is_empty());
+    assert_eq!(store.adopt_registry_key(&key("registry-a", 1)).await.unwrap(), [key("registry-a", 1)]);
+    assert_eq!(store.adopt_registry_key(&key("registry-b", 2)).await.unwrap(), [key("registry-a", 1)], "the first stays current");
+    assert_eq!(store.rotate_registry_key(&key("registry-b", 3)).await.unwrap(), Some(StoredKey { retired_at: Some(3), ..key("registry-a", 1) }));
+    assert_eq!(store.rotate_registry_key(&key("registry-c", 4)).await.unwrap().map(|k| k.key_id), Some("registry-b".into()));
+    let keys = store.registry_keys().await.unwrap();
+    assert_eq!(keys.iter().map(|k| (k.key_id.as_str(), k.retired_at)).collect::<Vec<_>>(), [
+        ("registry-c", None),
+        ("registry-b", Some(4)),
+        ("registry-a", Some(3)),
+    ]);
+    let err = store.rotate_registry_key(&key("registry-a", 5)).await.expect_err("a retired key");
+    assert!(matches!(&err, StoreError::Inconsistent(m) if m.contains("registry-a")), "{err}");
+    assert_eq!(store.registry_keys().await.unwrap(), keys, "a refused rotation changes nothing");
+    store.close().await;
+    let direct = Store::open_existing(&url, &PgSettings::default()).await.unwrap();
+    assert_eq!(direct.registry_keys().await.unwrap(), keys);
+    direct.close().await;
+    // The store itself refuses to lose or change a key.
+    for sql in ["DELETE FROM registry_keys", "UPDATE registry_keys SET retired_at = NULL WHERE key_id = 'registry-a'"] {
+        let refused = match backend {
+            "sqlite" => {
+                use sqlx::Connection;
+                let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query(sql).execute(&mut db).await.is_err()
+            }
+            _ => {
+                use sqlx::Connection;
+                let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query(sql).execute(&mut db).await.is_err()
+            }
+        };
+        assert!(refused, "{sql}");
+    }
 }
 
 async fn a_draw_is_kept_once_per_request(backend: &str) {
@@ -315,8 +387,8 @@ async fn segments_are_sealed_in_order_and_only_exported_ones_leave(backend: &str
         before = entry.chain_hash;
         entries.push(entry);
     }
-    store.append_audit(&CheckBlock::cut(&entries[..2], [0; 32]), &[]).await.unwrap();
-    store.append_audit(&CheckBlock::cut(&entries[2..], entries[1].chain_hash), &[]).await.unwrap();
+    store.append_audit(&CheckBlock::cut(&entries[..2], [0; 32]), &[], None).await.unwrap();
+    store.append_audit(&CheckBlock::cut(&entries[2..], entries[1].chain_hash), &[], None).await.unwrap();
     let segment = |number: u64, first: u64, last: u64| StoredSegment {
         number,
         first_sequence: first,
@@ -366,7 +438,7 @@ async fn segments_are_sealed_in_order_and_only_exported_ones_leave(backend: &str
     store.remove_segment(2, 7).await.unwrap();
     assert_eq!(store.check_log_head().await.unwrap(), (4, entries[3].chain_hash), "the head of a log whose blocks all left");
     let next = chained(5, "bob", &CODES[1..2], entries[3].chain_hash);
-    store.append_audit(&CheckBlock::cut(std::slice::from_ref(&next), entries[3].chain_hash), &[]).await.unwrap();
+    store.append_audit(&CheckBlock::cut(std::slice::from_ref(&next), entries[3].chain_hash), &[], None).await.unwrap();
     assert_eq!(store.check_log_head().await.unwrap(), (5, next.chain_hash));
     store.close().await;
 }
@@ -390,6 +462,14 @@ macro_rules! store_contract_suite {
                 #[tokio::test]
                 async fn segments_are_sealed_in_order_and_only_exported_ones_leave() {
                     super::segments_are_sealed_in_order_and_only_exported_ones_leave(stringify!($backend)).await;
+                }
+                #[tokio::test]
+                async fn checkpoints_are_spaced_by_the_store() {
+                    super::checkpoints_are_spaced_by_the_store(stringify!($backend)).await;
+                }
+                #[tokio::test]
+                async fn the_registry_keys_change_only_by_rotation() {
+                    super::the_registry_keys_change_only_by_rotation(stringify!($backend)).await;
                 }
                 #[tokio::test]
                 async fn a_draw_is_kept_once_per_request() {

@@ -17,7 +17,7 @@ use super::records::entry_to_wire;
 
 /// Most bytes of entries on one page of the check log, well under a message.
 const PAGE_BYTES: usize = 3 * 1024 * 1024;
-use super::{Registry, principal, require};
+use super::{Registry, deadline, principal, require};
 use crate::audit::verify::verify;
 use crate::audit::{signed_of, with_nodes};
 use crate::auth::Role;
@@ -241,6 +241,7 @@ impl AuditService for AuditApi {
         request: Request<pb::GetEntityHistoryRequest>,
     ) -> Result<Response<pb::GetEntityHistoryResponse>, Status> {
         let caller = require(&request, AUDITORS)?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
@@ -249,7 +250,7 @@ impl AuditService for AuditApi {
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<u64>(&mut reader, &m.page_token);
         let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, 0).await?;
+        let scope = self.registry.scope(&caller, on, known_at, 0, deadline).await?;
 
         let rows = self.registry.store.entity_ledger(uscc.as_str(), scope.tree.size).await.map_err(ApiError::from)?;
         let mut records = Vec::with_capacity(rows.len());

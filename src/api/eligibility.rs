@@ -5,7 +5,7 @@
 use tonic::{Request, Response, Status};
 
 use super::error::{ApiError, rpc_status};
-use super::{Registry, principal, require};
+use super::{Deadline, Registry, deadline, principal, require};
 use crate::auth::{Principal, Role};
 use crate::domain::admission::Violation;
 use crate::domain::rules::measures::{Eligibility, MeasureDomain};
@@ -49,7 +49,7 @@ impl EligibilityApi {
         let on = reader.optional_date("evaluated_on", wire.evaluated_on);
         let known_at = reader.known_at(wire.known_at, self.registry.clock.now());
         let (codes, domain) = reader.finish(codes.zip(domain)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(caller, on, known_at, wire.min_sequence).await?;
+        let scope = self.registry.scope(caller, on, known_at, wire.min_sequence, wire.deadline).await?;
         Ok((codes, domain, scope))
     }
 }
@@ -60,6 +60,7 @@ struct CommonFields<'a> {
     evaluated_on: Option<&'a crate::proto::google::r#type::Date>,
     known_at: Option<&'a prost_types::Timestamp>,
     min_sequence: i64,
+    deadline: Deadline,
 }
 
 /// A code far longer than any code: it would be echoed in the answer, the
@@ -86,6 +87,7 @@ impl EligibilityService for EligibilityApi {
         request: Request<pb::CheckEligibilityRequest>,
     ) -> Result<Response<pb::CheckEligibilityResponse>, Status> {
         let caller = require(&request, CHECKERS)?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
@@ -94,6 +96,7 @@ impl EligibilityService for EligibilityApi {
             evaluated_on: m.evaluated_on.as_ref(),
             known_at: m.known_at.as_ref(),
             min_sequence: m.min_sequence,
+            deadline,
         };
         let (uscc, domain, scope) = self.scope(&caller, reader, uscc, common).await?;
         let checks = &self.registry.checks;
@@ -112,6 +115,7 @@ impl EligibilityService for EligibilityApi {
         request: Request<pb::BatchCheckEligibilityRequest>,
     ) -> Result<Response<pb::BatchCheckEligibilityResponse>, Status> {
         let caller = require(&request, CHECKERS)?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         reader.violations.extend(count_violation("codes", m.codes.len(), 1..=MAX_BATCH));
@@ -130,6 +134,7 @@ impl EligibilityService for EligibilityApi {
             evaluated_on: m.evaluated_on.as_ref(),
             known_at: m.known_at.as_ref(),
             min_sequence: m.min_sequence,
+            deadline,
         };
         let (codes, domain, scope) = self.scope(&caller, reader, Some(codes), common).await?;
         // A code repeated in the request is answered again and flagged.
@@ -198,6 +203,7 @@ impl EligibilityService for EligibilityApi {
         request: Request<pb::CheckConsortiumRequest>,
     ) -> Result<Response<pb::CheckConsortiumResponse>, Status> {
         let caller = require(&request, CHECKERS)?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         reader.violations.extend(count_violation("member_codes", m.member_codes.len(), CONSORTIUM_MEMBERS));
@@ -221,6 +227,7 @@ impl EligibilityService for EligibilityApi {
             evaluated_on: m.evaluated_on.as_ref(),
             known_at: m.known_at.as_ref(),
             min_sequence: m.min_sequence,
+            deadline,
         };
         let (members, domain, scope) = self.scope(&caller, reader, complete, common).await?;
         let checks = &self.registry.checks;

@@ -55,19 +55,68 @@ pub struct Registry {
 /// accepts by default.
 pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 
-/// How long a read waits for a write it names with `min_sequence`.
-const READ_YOUR_WRITES_WAIT: Duration = Duration::from_secs(5);
+/// Longest a call may run: the client's deadline (`grpc-timeout`) when it
+/// is sooner. A read waiting for `min_sequence` or `known_at` waits as long.
+pub const CALL_LIMIT: Duration = Duration::from_secs(30);
+
+/// Room left before a call's deadline for a waiting read's answer to reach
+/// its caller (a tenth of the call's time, at most this), so that it reads
+/// why (`NOT_CAUGHT_UP`) rather than a bare `DEADLINE_EXCEEDED`.
+const ANSWER_MARGIN: Duration = Duration::from_millis(250);
+
+/// When a waiting read gives up, from the call's arrival: just before the
+/// client's deadline, at most `CALL_LIMIT` away.
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline(tokio::time::Instant);
+
+impl Deadline {
+    /// The time left.
+    fn left(self) -> Duration {
+        self.0.saturating_duration_since(tokio::time::Instant::now())
+    }
+}
+
+/// The call's deadline, read from its `grpc-timeout` header.
+fn deadline<T>(request: &Request<T>) -> Deadline {
+    let timeout = request
+        .metadata()
+        .get("grpc-timeout")
+        .and_then(|v| v.to_str().ok())
+        .and_then(grpc_timeout)
+        .map_or(CALL_LIMIT, |t| t.min(CALL_LIMIT));
+    Deadline(tokio::time::Instant::now() + timeout - (timeout / 10).min(ANSWER_MARGIN))
+}
+
+/// A `grpc-timeout` value: at most eight digits and a unit (gRPC over
+/// HTTP/2: H, M, S, m, u, n).
+fn grpc_timeout(value: &str) -> Option<Duration> {
+    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
 
 impl Registry {
-    /// Waits until the index holds `min_sequence` (0: no wait).
-    async fn caught_up(&self, min_sequence: i64) -> Result<(), ApiError> {
+    /// Waits until the index holds `min_sequence` (0: no wait), until the
+    /// call's deadline.
+    async fn caught_up(&self, min_sequence: i64, deadline: Deadline) -> Result<(), ApiError> {
         let wanted = u64::try_from(min_sequence).map_err(|_| {
             ApiError::InvalidArgument(vec![crate::domain::admission::Violation::new(
                 "min_sequence",
                 format!("must not be negative, got {min_sequence}"),
             )])
         })?;
-        if wanted == 0 || self.index.wait_for(wanted, READ_YOUR_WRITES_WAIT).await {
+        if wanted == 0 || self.index.wait_for(wanted, deadline.left()).await {
             Ok(())
         } else {
             Err(ApiError::Unavailable {
@@ -89,18 +138,18 @@ impl Registry {
     /// the ledger as stored when the read began, so that it holds what
     /// they committed by then; a record they stamped at or before
     /// `instant` but commit later still (a commit slower than the time
-    /// since `instant`) is not waited for.
-    async fn settled(&self, instant: DateTime<Utc>) -> Result<(), ApiError> {
+    /// since `instant`) is not waited for. Waits until the call's deadline.
+    async fn settled(&self, instant: DateTime<Utc>, deadline: Deadline) -> Result<(), ApiError> {
         if self.store.is_shared() {
             let head = self.store.head().await?;
-            if !self.index.wait_for(head, READ_YOUR_WRITES_WAIT).await {
+            if !self.index.wait_for(head, deadline.left()).await {
                 return Err(ApiError::Unavailable {
                     reason: "NOT_CAUGHT_UP",
                     message: format!("this node holds {} of the ledger's {head} records", self.index.head()),
                 });
             }
         }
-        if self.index.settled(instant, READ_YOUR_WRITES_WAIT).await {
+        if self.index.settled(instant, deadline.left()).await {
             Ok(())
         } else {
             Err(ApiError::Unavailable {
@@ -113,13 +162,15 @@ impl Registry {
 
 impl Registry {
     /// Resolves a read's scope: `known_at` is for auditors only; `on`
-    /// defaults to today; waits for `min_sequence`.
+    /// defaults to today; waits for `min_sequence` (and what `known_at`
+    /// needs) until `deadline`.
     async fn scope(
         &self,
         caller: &Principal,
         on: Option<Date>,
         known_at: Option<DateTime<Utc>>,
         min_sequence: i64,
+        deadline: Deadline,
     ) -> Result<ReadScope, ApiError> {
         if known_at.is_some() && !caller.has(Role::Auditor) {
             return Err(ApiError::PermissionDenied {
@@ -128,9 +179,9 @@ impl Registry {
             });
         }
         if let Some(instant) = known_at {
-            self.settled(instant).await?;
+            self.settled(instant, deadline).await?;
         }
-        self.caught_up(min_sequence).await?;
+        self.caught_up(min_sequence, deadline).await?;
         Ok(ReadScope {
             on: on.unwrap_or_else(|| self.clock.today()),
             known_at,
@@ -190,5 +241,24 @@ fn require<T>(request: &Request<T>, roles: &[Role]) -> Result<Principal, ApiErro
                 role_names(&p.roles)
             ),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grpc_timeout;
+    use std::time::Duration;
+
+    #[test]
+    fn grpc_timeouts_are_read_in_every_unit() {
+        assert_eq!(grpc_timeout("8S"), Some(Duration::from_secs(8)));
+        assert_eq!(grpc_timeout("2M"), Some(Duration::from_secs(120)));
+        assert_eq!(grpc_timeout("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(grpc_timeout("250m"), Some(Duration::from_millis(250)));
+        assert_eq!(grpc_timeout("99999999u"), Some(Duration::from_micros(99_999_999)));
+        assert_eq!(grpc_timeout("5n"), Some(Duration::from_nanos(5)));
+        for bad in ["", "S", "100", "123456789S", "+5S", "5s", "5 S"] {
+            assert_eq!(grpc_timeout(bad), None, "{bad:?}");
+        }
     }
 }

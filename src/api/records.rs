@@ -4,7 +4,7 @@ use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
 use super::paging::{page_size, page_token};
-use super::{Registry, principal, require};
+use super::{Registry, deadline, principal, require};
 use crate::auth::Role;
 use crate::domain::admission::{Violation, check_readable, is_record_id};
 use crate::domain::record::RecordBody;
@@ -206,13 +206,14 @@ impl RecordsService for RecordsApi {
         request: Request<pb::GetProfileRequest>,
     ) -> Result<Response<pb::GetProfileResponse>, Status> {
         let caller = principal(&request)?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, m.min_sequence).await?;
+        let scope = self.registry.scope(&caller, on, known_at, m.min_sequence, deadline).await?;
 
         let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
         let state = scope.fold(&records, &self.registry.rules);
@@ -254,6 +255,7 @@ impl RecordsService for RecordsApi {
         request: Request<pb::ListRecordsRequest>,
     ) -> Result<Response<pb::ListRecordsResponse>, Status> {
         let caller = principal(&request)?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
@@ -263,7 +265,7 @@ impl RecordsService for RecordsApi {
         let start = page_token::<usize>(&mut reader, &m.page_token).map(Option::unwrap_or_default);
         let (uscc, (page_size, start)) =
             reader.finish(uscc.zip(page_size.zip(start))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, m.min_sequence).await?;
+        let scope = self.registry.scope(&caller, on, known_at, m.min_sequence, deadline).await?;
 
         let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
         let state = scope.fold(&records, &self.registry.rules);
@@ -286,6 +288,7 @@ impl RecordsService for RecordsApi {
         request: Request<pb::GetRecordRequest>,
     ) -> Result<Response<pb::GetRecordResponse>, Status> {
         let caller = principal(&request)?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
@@ -296,7 +299,7 @@ impl RecordsService for RecordsApi {
             reader.violations.push(Violation::new("record_id", "is not a record id (a UUID)"));
         }
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, 0).await?;
+        let scope = self.registry.scope(&caller, on, known_at, 0, deadline).await?;
         // A record the caller may not see is answered exactly like one that
         // does not exist, so its existence does not leak.
         let not_found = || ApiError::NotFound {

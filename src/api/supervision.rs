@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
 use super::paging::{page_size, page_token};
-use super::{ReadScope, Registry, require};
+use super::{ReadScope, Registry, deadline, require};
 use crate::auth::Role;
 use crate::domain::admission::Violation;
 use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
@@ -135,13 +135,14 @@ impl SupervisionService for SupervisionApi {
         request: Request<pb::GetRiskAssessmentRequest>,
     ) -> Result<Response<pb::GetRiskAssessmentResponse>, Status> {
         let caller = require(&request, READERS)?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, 0).await?;
+        let scope = self.registry.scope(&caller, on, known_at, 0, deadline).await?;
         let records = self.registry.index.facts(&uscc).unwrap_or_default();
         let assessment = self.assess(&records, &scope, u64::MAX);
         Ok(Response::new(pb::GetRiskAssessmentResponse {
@@ -154,6 +155,7 @@ impl SupervisionService for SupervisionApi {
         request: Request<pb::ListEntitiesByRiskClassRequest>,
     ) -> Result<Response<pb::ListEntitiesByRiskClassResponse>, Status> {
         let caller = require(&request, READERS)?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let class = reader.optional_enumeration::<RiskClass>("risk_class", m.risk_class);
@@ -163,7 +165,7 @@ impl SupervisionService for SupervisionApi {
         let after = page_token::<Uscc>(&mut reader, &m.page_token);
         let (region, (size, after)) =
             reader.finish(region.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, None, 0).await?;
+        let scope = self.registry.scope(&caller, on, None, 0, deadline).await?;
         let mut matching = self
             .classify(&region, &scope, u64::MAX)
             .into_iter()
@@ -226,6 +228,7 @@ impl SupervisionService for SupervisionApi {
         request: Request<pb::DrawInspectionSampleRequest>,
     ) -> Result<Response<pb::DrawInspectionSampleResponse>, Status> {
         let caller = require(&request, &[Role::Regulator])?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let region = region_prefix(&mut reader, "region_prefix", &m.region_prefix);
@@ -247,7 +250,7 @@ impl SupervisionService for SupervisionApi {
         };
         reader.request_id("request_id", &m.request_id);
         let (region, tree_size) = reader.finish(region.zip(tree_size)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, None, 0).await?;
+        let scope = self.registry.scope(&caller, on, None, 0, deadline).await?;
         let seed = if m.seed.is_empty() {
             let mut fresh = vec![0u8; FRESH_SEED];
             getrandom::fill(&mut fresh).map_err(|e| ApiError::Unavailable {
@@ -334,6 +337,7 @@ impl SupervisionService for SupervisionApi {
         request: Request<pb::GetGradeStatisticsRequest>,
     ) -> Result<Response<pb::GetGradeStatisticsResponse>, Status> {
         let caller = require(&request, READERS)?;
+        let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let region = region_prefix(&mut reader, "region_prefix", &m.region_prefix);
@@ -345,7 +349,7 @@ impl SupervisionService for SupervisionApi {
             reader.violations.push(Violation::new("scheme", format!("'{}' is not a grading scheme (one of {})", m.scheme, known.join(", "))));
         }
         let (region, scheme) = reader.finish(region.zip(scheme)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, Some(on), None, 0).await?;
+        let scope = self.registry.scope(&caller, Some(on), None, 0, deadline).await?;
         let mut tally = GradeTally::default();
         for (_, records) in self.registry.index.entities_in_region(&region) {
             let state = scope.fold(&records, &self.registry.rules);

@@ -40,7 +40,7 @@ use crate::ledger::merkle::{Node, NodeSource, nodes_needed};
 use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::proto::convert::timestamp_to_wire;
 use crate::proto::pb;
-use crate::store::{CheckFilter, ChainedCheck, CheckBlock, Store, StoreError, StoredCheckpoint, StoredSegment};
+use crate::store::{CheckFilter, ChainedCheck, CheckBlock, Store, StoreError, StoredCheckpoint, StoredKey, StoredSegment};
 
 /// Most events the task takes in one round.
 const MAX_EVENTS: usize = 4096;
@@ -200,6 +200,7 @@ impl AuditTrail {
             pending_checks: Vec::new(),
             pending_units: None,
             pending_checkpoints: Vec::new(),
+            pending_spacing: None,
             persisted,
             persisted_segments: segments,
             newest_segment,
@@ -375,6 +376,9 @@ struct Task {
     pending_checks: Vec<ChainedCheck>,
     pending_units: Option<OwnedSemaphorePermit>,
     pending_checkpoints: Vec<StoredCheckpoint>,
+    /// How far after the newest stored checkpoint the pending ones may be
+    /// stored (`Store::append_audit`); `None` stores them whatever.
+    pending_spacing: Option<Duration>,
     /// (tree size, check-log size) of the newest stored checkpoint.
     persisted: (u64, u64),
     /// Sealed segments the newest stored checkpoint signs.
@@ -397,8 +401,10 @@ impl Task {
         mut stop: watch::Receiver<bool>,
         interval: Duration,
     ) -> Result<(), String> {
-        let mut tick = tokio::time::interval(interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // An interval after each attempt, stored or not: an interval timer
+        // would fire a little early against the previous checkpoint's time
+        // as often as late, and the store would refuse every other one.
+        let mut next_checkpoint = Instant::now() + interval;
         let mut commit = tokio::time::interval(COMMIT_EVERY);
         commit.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut events = Vec::with_capacity(MAX_EVENTS);
@@ -415,7 +421,10 @@ impl Task {
                 _ = commit.tick() => {
                     self.flush_or_log().await;
                 }
-                _ = tick.tick() => self.checkpoint_if_grown().await,
+                _ = tokio::time::sleep_until(next_checkpoint) => {
+                    self.checkpoint_if_grown(Some(interval)).await;
+                    next_checkpoint = Instant::now() + interval;
+                }
                 _ = tokio::time::sleep_until(retry.unwrap_or_else(Instant::now)), if retry.is_some() => {
                     self.flush_or_log().await;
                 }
@@ -429,8 +438,8 @@ impl Task {
                 self.shared.in_flight.close();
             }
         }
-        self.checkpoint_if_grown().await;
-        self.flush().await.map_err(|e| {
+        self.checkpoint_if_grown(None).await;
+        self.flush().await.map(|_| ()).map_err(|e| {
             format!(
                 "{} check-log entries and {} checkpoints were not stored: {e}",
                 self.pending_checks.len(),
@@ -446,7 +455,7 @@ impl Task {
             return false;
         }
         match self.flush().await {
-            Ok(()) => {
+            Ok(_) => {
                 self.retry_after = None;
                 true
             }
@@ -469,7 +478,7 @@ impl Task {
                     }
                 }
                 Event::Sign(reply) => {
-                    let _ = reply.send(self.sign_and_store().await);
+                    let _ = reply.send(self.sign_and_store(None).await.map(|(signed, _)| signed));
                 }
             }
         }
@@ -496,17 +505,18 @@ impl Task {
         self.next_check += 1;
     }
 
-    /// Commits pending entries and checkpoints; then publishes the log head.
-    async fn flush(&mut self) -> Result<(), StoreError> {
+    /// Commits pending entries and checkpoints; then publishes the log
+    /// head. Whether the checkpoints were stored (see `pending_spacing`).
+    async fn flush(&mut self) -> Result<bool, StoreError> {
         if self.pending_checks.is_empty() && self.pending_checkpoints.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
         let mut attempts = 0;
-        loop {
+        let checkpoints_stored = loop {
             let committed = self.shared.state.lock().expect("audit state").log_head;
             let blocks = CheckBlock::cut(&self.pending_checks, committed);
-            match self.store.append_audit(&blocks, &self.pending_checkpoints).await {
-                Ok(()) => break,
+            match self.store.append_audit(&blocks, &self.pending_checkpoints, self.pending_spacing).await {
+                Ok(stored) => break stored,
                 Err(StoreError::Behind { head, .. }) if attempts < MAX_ATTEMPTS => {
                     // Another node logged checks first: ours go after its.
                     attempts += 1;
@@ -517,23 +527,26 @@ impl Task {
                 // would then fail for ever on the entries' sequence numbers.
                 Err(e) if self.committed_after_all().await => {
                     tracing::debug!(error = %e, "the commit reported an error but was stored");
-                    break;
+                    break true;
                 }
                 Err(e) => return Err(e),
             }
-        }
+        };
         if let Some(last) = self.pending_checks.last() {
             let mut state = self.shared.state.lock().expect("audit state");
             state.log_size = last.sequence;
             state.log_head = last.chain_hash;
         }
-        for c in &self.pending_checkpoints {
+        if !checkpoints_stored {
+            tracing::debug!("another node stored a checkpoint within the interval; this one is not stored");
+        }
+        for c in self.pending_checkpoints.iter().filter(|_| checkpoints_stored) {
             self.persisted = self.persisted.max((c.tree_size, c.check_log_size));
         }
         self.pending_checks.clear();
         self.pending_units = None;
         self.pending_checkpoints.clear();
-        Ok(())
+        Ok(checkpoints_stored)
     }
 
     /// Whether the store already holds the newest pending entry: its chain
@@ -571,8 +584,17 @@ impl Task {
         Ok(())
     }
 
-    async fn sign_and_store(&mut self) -> Result<pb::SignedCheckpoint, StoreError> {
+    /// Signs a checkpoint and stores it, with `spacing` as
+    /// `Store::append_audit` takes it; the checkpoint, and whether it was
+    /// stored.
+    async fn sign_and_store(&mut self, spacing: Option<Duration>) -> Result<(pb::SignedCheckpoint, bool), StoreError> {
         self.flush().await?;
+        if self.store.is_shared() {
+            // Sign over the check log as stored, other nodes' entries too:
+            // checkpoints are stored once per interval for the registry,
+            // possibly always by another node than the one logging.
+            self.rechain().await?;
+        }
         let head = self.shared.index.tree_head();
         let (signed, stored, segments) = {
             let mut state = self.shared.state.lock().expect("audit state");
@@ -581,15 +603,19 @@ impl Task {
             (signed, stored, state.segments)
         };
         self.pending_checkpoints.push(stored);
-        self.flush().await?;
-        self.persisted_segments = segments;
-        Ok(signed)
+        self.pending_spacing = spacing;
+        let stored = self.flush().await?;
+        if stored {
+            self.persisted_segments = segments;
+        }
+        Ok((signed, stored))
     }
 
     /// At each interval: commits what is pending, seals the log and lets
     /// expired exported segments go when due, then stores a checkpoint if
-    /// anything grew since the last.
-    async fn checkpoint_if_grown(&mut self) {
+    /// anything grew since the last (unless another node stored one within
+    /// `spacing`).
+    async fn checkpoint_if_grown(&mut self, spacing: Option<Duration>) {
         if !self.flush_or_log().await {
             return;
         }
@@ -606,8 +632,9 @@ impl Task {
         if (self.shared.index.head(), log_size) == self.persisted && segments == self.persisted_segments {
             return;
         }
-        match self.sign_and_store().await {
-            Ok(_) => tracing::debug!(tree_size = self.persisted.0, "checkpoint signed"),
+        match self.sign_and_store(spacing).await {
+            Ok((_, true)) => tracing::debug!(tree_size = self.persisted.0, "checkpoint signed"),
+            Ok((_, false)) => {}
             Err(e) => tracing::error!(error = %e, "checkpoint not stored"),
         }
     }
@@ -693,6 +720,44 @@ impl Task {
             tracing::info!(number, "exported check-log segment removed from the live store");
         }
         Ok(())
+    }
+}
+
+/// The registry's keys as the store holds them (`Store::registry_keys`):
+/// the current one first, then the retired ones. A stored key that is not
+/// an Ed25519 key, or not of its key id, is inconsistent data.
+pub async fn stored_keys(store: &Store) -> Result<Vec<PublicKey>, StoreError> {
+    public_keys(&store.registry_keys().await?)
+}
+
+fn public_keys(stored: &[StoredKey]) -> Result<Vec<PublicKey>, StoreError> {
+    stored
+        .iter()
+        .map(|s| match PublicKey::from_raw(&s.public_key) {
+            Ok(key) if key.key_id == s.key_id => Ok(key),
+            Ok(key) => Err(StoreError::Inconsistent(format!("registry key {} in the store is key {}", s.key_id, key.key_id))),
+            Err(e) => Err(StoreError::Inconsistent(format!("registry key {} in the store: {e}", s.key_id))),
+        })
+        .collect()
+}
+
+/// A node may sign for the registry only with the registry's current key:
+/// the store's (`key` becomes it when the store has none, so the first node
+/// to serve a store writes its key). Returns the registry's retired keys;
+/// a node holding another key is refused, both key ids named, and the
+/// registry's key changes only by `creditregistry rotate-key`.
+pub async fn adopt_key(store: &Store, key: &PublicKey, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<PublicKey>, String> {
+    let ours = StoredKey { key_id: key.key_id.clone(), public_key: key.raw().to_vec(), added_at: now.timestamp_micros(), retired_at: None };
+    let stored = store.adopt_registry_key(&ours).await.map_err(|e| e.to_string())?;
+    let mut keys = public_keys(&stored).map_err(|e| e.to_string())?.into_iter();
+    match keys.next() {
+        Some(current) if current.key_id == key.key_id => Ok(keys.collect()),
+        Some(current) => Err(format!(
+            "this node's signing key {} is not the registry's current key {}: serve with the registry's key \
+             (CREDITREGISTRY_SIGNING_KEY), or change the registry's key with `creditregistry rotate-key`",
+            key.key_id, current.key_id
+        )),
+        None => Err("the store holds no current registry key".into()),
     }
 }
 

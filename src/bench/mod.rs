@@ -166,8 +166,14 @@ impl Server {
         command.args(["serve", "--dev", "--listen", &format!("127.0.0.1:{port}")]).env("CREDITREGISTRY_DATA_DIR", dir);
         command.envs(env.iter().copied());
         match database_url {
-            Some(url) => command.env("CREDITREGISTRY_DATABASE_URL", url),
-            None => command.env_remove("CREDITREGISTRY_DATABASE_URL"),
+            Some(url) => {
+                // Every node of a PostgreSQL store serves with the registry's
+                // key: the one kept in `dir`, made once.
+                let key = Config { data_dir: dir.to_path_buf(), ..Config::default() }.generated_registry_key();
+                key.ensure()?;
+                command.env("CREDITREGISTRY_DATABASE_URL", url).env("CREDITREGISTRY_SIGNING_KEY", &key.private_key_file)
+            }
+            None => command.env_remove("CREDITREGISTRY_DATABASE_URL").env_remove("CREDITREGISTRY_SIGNING_KEY"),
         };
         let child = command
             .env_remove("CREDITREGISTRY_CONFIG")

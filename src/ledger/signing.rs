@@ -156,6 +156,18 @@ impl PublicKey {
         self.key.to_public_key_pem(LineEnding::LF).expect("an Ed25519 key encodes")
     }
 
+    /// The raw 32-byte key, as the store keeps it.
+    pub fn raw(&self) -> [u8; 32] {
+        self.key.to_bytes()
+    }
+
+    /// A raw 32-byte Ed25519 key.
+    pub fn from_raw(bytes: &[u8]) -> Result<PublicKey, String> {
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| format!("{} bytes, not 32", bytes.len()))?;
+        let key = VerifyingKey::from_bytes(&bytes).map_err(|e| format!("not an Ed25519 public key: {e}"))?;
+        Ok(PublicKey { key_id: key_id(&key), key })
+    }
+
     /// Checks a signature over `bytes` as a message of kind `what`.
     pub fn verify(&self, what: Signed, bytes: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
         let signature = Signature::from_slice(signature).map_err(|_| VerifyError::BadSignature)?;

@@ -13,6 +13,7 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
     (7, "leaf_hash_dropped", include_str!("../../migrations/sqlite/0007_leaf_hash_dropped.sql")),
     (8, "inspection_draw_codes", include_str!("../../migrations/sqlite/0008_inspection_draw_codes.sql")),
     (9, "ledger_in_order", include_str!("../../migrations/sqlite/0009_ledger_in_order.sql")),
+    (10, "registry_keys", include_str!("../../migrations/sqlite/0010_registry_keys.sql")),
 ];
 
 /// The migration before which the store copies the check log and
@@ -30,6 +31,7 @@ pub const SQLITE_AUDIT: &[(i64, &str, &str)] = &[
 pub const POSTGRES: &[(i64, &str, &str)] = &[
     (1, "registry", include_str!("../../migrations/postgres/0001_registry.sql")),
     (2, "segments", include_str!("../../migrations/postgres/0002_segments.sql")),
+    (3, "registry_keys", include_str!("../../migrations/postgres/0003_registry_keys.sql")),
 ];
 
 /// Applies one migration on `conn` (a transaction, or a connection holding

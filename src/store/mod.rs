@@ -93,6 +93,19 @@ pub struct StoredCheckpoint {
     pub signature: Vec<u8>,
 }
 
+/// A registry signing key as the store keeps it: the registry's current
+/// key, or one it signed with before (`retired_at`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredKey {
+    pub key_id: String,
+    /// The raw Ed25519 public key, 32 bytes.
+    pub public_key: Vec<u8>,
+    /// Microseconds since the Unix epoch, UTC.
+    pub added_at: i64,
+    /// When another key replaced it; `None` for the current key.
+    pub retired_at: Option<i64>,
+}
+
 /// Consecutive check-log entries committed together: how the check log is
 /// stored, one row per block, with one index row per distinct code and
 /// caller in it.
@@ -441,8 +454,17 @@ pub(crate) trait Backend {
     /// Appends check-log blocks, their index rows and checkpoints in one
     /// transaction, apart from the ledger's. The first block must go on
     /// from the stored check log (its size and chain hash), or the append
-    /// fails with `StoreError::Behind` and changes nothing.
-    async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError>;
+    /// fails with `StoreError::Behind` and changes nothing. With `spacing`,
+    /// the checkpoints are left out (the blocks still stored) when the
+    /// newest stored checkpoint was created less than `spacing` before the
+    /// first of them, whichever node stored it: the store, not each node,
+    /// keeps checkpoints to one per interval. Whether they were stored.
+    async fn append_audit(
+        &self,
+        blocks: &[CheckBlock],
+        checkpoints: &[StoredCheckpoint],
+        spacing: Option<std::time::Duration>,
+    ) -> Result<bool, StoreError>;
 
     /// The check log's size and the chain hash of its last entry.
     async fn check_log_head(&self) -> Result<(u64, Hash), StoreError>;
@@ -506,6 +528,21 @@ pub(crate) trait Backend {
         each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
 
+    /// The registry's signing keys: the current one first, then the
+    /// retired ones, most recently retired first. Empty before the store
+    /// was first served.
+    async fn registry_keys(&self) -> Result<Vec<StoredKey>, StoreError>;
+
+    /// Makes `key` the registry's current key when the store has none (the
+    /// first node to serve it writes its key), then `registry_keys`.
+    async fn adopt_registry_key(&self, key: &StoredKey) -> Result<Vec<StoredKey>, StoreError>;
+
+    /// Retires the current key (at `key.added_at`) and makes `key` current,
+    /// in one transaction; returns the key retired. A key the store already
+    /// holds is refused (`StoreError::Inconsistent`): a retired key is
+    /// never made current again.
+    async fn rotate_registry_key(&self, key: &StoredKey) -> Result<Option<StoredKey>, StoreError>;
+
     /// Keeps a draw; if the caller already made one with the same request
     /// id, returns that one instead.
     async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError>;
@@ -568,6 +605,11 @@ fn scheme(url: &str) -> Result<Scheme, StoreError> {
 enum Scheme {
     Sqlite,
     Postgres,
+}
+
+/// Whether the store a URL names is one several nodes serve (PostgreSQL).
+pub fn is_shared_url(url: &str) -> bool {
+    matches!(scheme(url), Ok(Scheme::Postgres))
 }
 
 /// A database URL fit for an error or a log: any password replaced by `***`.
@@ -690,8 +732,13 @@ impl Store {
     }
 
     /// See `Backend::append_audit`.
-    pub async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
-        dispatch!(self, s => s.append_audit(blocks, checkpoints).await)
+    pub async fn append_audit(
+        &self,
+        blocks: &[CheckBlock],
+        checkpoints: &[StoredCheckpoint],
+        spacing: Option<std::time::Duration>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.append_audit(blocks, checkpoints, spacing).await)
     }
 
     /// See `Backend::check_log_head`.
@@ -761,6 +808,21 @@ impl Store {
         each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         dispatch!(self, s => s.scan_ledger(after, each).await)
+    }
+
+    /// See `Backend::registry_keys`.
+    pub async fn registry_keys(&self) -> Result<Vec<StoredKey>, StoreError> {
+        dispatch!(self, s => s.registry_keys().await)
+    }
+
+    /// See `Backend::adopt_registry_key`.
+    pub async fn adopt_registry_key(&self, key: &StoredKey) -> Result<Vec<StoredKey>, StoreError> {
+        dispatch!(self, s => s.adopt_registry_key(key).await)
+    }
+
+    /// See `Backend::rotate_registry_key`.
+    pub async fn rotate_registry_key(&self, key: &StoredKey) -> Result<Option<StoredKey>, StoreError> {
+        dispatch!(self, s => s.rotate_registry_key(key).await)
     }
 
     /// See `Backend::save_draw`.

@@ -202,7 +202,12 @@ impl Backend for PgStore {
         rows.iter().map(rows::located).collect()
     }
 
-    async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
+    async fn append_audit(
+        &self,
+        blocks: &[CheckBlock],
+        checkpoints: &[StoredCheckpoint],
+        spacing: Option<Duration>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         if let (Some(first), Some(last)) = (blocks.first(), blocks.last()) {
             let row = sqlx::query("SELECT size, chain_hash FROM check_log_head FOR UPDATE").fetch_one(&mut *tx).await?;
@@ -219,11 +224,21 @@ impl Backend for PgStore {
         for block in blocks {
             insert_block(&mut tx, block).await?;
         }
-        for cp in checkpoints {
-            insert_checkpoint(&mut tx, cp).await?;
+        let mut stored = true;
+        if let (Some(spacing), Some(first)) = (spacing, checkpoints.first()) {
+            // Nodes storing checkpoints take turns on the id row, so each
+            // sees the newest the others stored.
+            sqlx::query("SELECT last_id FROM checkpoint_ids FOR UPDATE").execute(&mut *tx).await?;
+            let newest: Option<i64> = sqlx::query_scalar(rows::NEWEST_CHECKPOINT_AT).fetch_optional(&mut *tx).await?;
+            stored = !rows::too_soon(newest, first.created_at, spacing);
+        }
+        if stored {
+            for cp in checkpoints {
+                insert_checkpoint(&mut tx, cp).await?;
+            }
         }
         tx.commit().await?;
-        Ok(())
+        Ok(stored)
     }
 
     async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{CheckBlock, FoundKeys, StoredSegment, IndexDigest, Located, StoreError, StoredCheckpoint, StoredEntry};
+use super::{CheckBlock, FoundKeys, StoredSegment, IndexDigest, Located, StoreError, StoredCheckpoint, StoredEntry, StoredKey};
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
@@ -14,6 +14,28 @@ pub const LEDGER_COLUMNS: &str = "SELECT sequence, record_id, uscc, recorded_at,
 
 pub const CHECKPOINT_COLUMNS: &str =
     "SELECT id, tree_size, check_log_size, created_at, checkpoint, key_id, signature FROM checkpoints";
+
+pub const KEY_COLUMNS: &str = "SELECT key_id, public_key, added_at, retired_at FROM registry_keys
+                                      ORDER BY retired_at IS NOT NULL, retired_at DESC";
+
+/// When the newest stored checkpoint was created.
+pub const NEWEST_CHECKPOINT_AT: &str = "SELECT created_at FROM checkpoints ORDER BY id DESC LIMIT 1";
+
+/// Whether checkpoints the first of which was created at `first` come
+/// less than `spacing` after the newest stored one (`newest`).
+pub fn too_soon(newest: Option<i64>, first: i64, spacing: std::time::Duration) -> bool {
+    newest.is_some_and(|at| first.saturating_sub(at) < spacing.as_micros() as i64)
+}
+
+/// A key row selected with `KEY_COLUMNS`.
+pub fn key(row: &impl Columns) -> Result<StoredKey, StoreError> {
+    Ok(StoredKey {
+        key_id: row.text("key_id")?,
+        public_key: row.bytes("public_key")?,
+        added_at: row.int("added_at")?,
+        retired_at: row.optional_int("retired_at")?,
+    })
+}
 
 pub const DRAW_COLUMNS: &str = "SELECT draw_id, region_prefix, seed, evaluated_on, policy_version, drawn_at_ns,
                                    drawn_by, request_id, tree_size FROM inspection_draws";
@@ -662,6 +684,62 @@ macro_rules! same_on_both {
                 .await?;
             tx.commit().await?;
             Ok(())
+        }
+
+        async fn registry_keys(&self) -> Result<Vec<$crate::store::StoredKey>, $crate::store::StoreError> {
+            let rows = sqlx::query($crate::store::rows::KEY_COLUMNS).fetch_all(&self.$ledger).await?;
+            rows.iter().map($crate::store::rows::key).collect()
+        }
+
+        async fn adopt_registry_key(
+            &self,
+            key: &$crate::store::StoredKey,
+        ) -> Result<Vec<$crate::store::StoredKey>, $crate::store::StoreError> {
+            // Nodes starting at once: the unique index on the current key
+            // lets one insert, and the others find its key.
+            sqlx::query(
+                "INSERT INTO registry_keys (key_id, public_key, added_at)
+                 SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM registry_keys WHERE retired_at IS NULL)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&key.key_id)
+            .bind(&key.public_key)
+            .bind(key.added_at)
+            .execute(&self.$ledger)
+            .await?;
+            self.registry_keys().await
+        }
+
+        async fn rotate_registry_key(
+            &self,
+            key: &$crate::store::StoredKey,
+        ) -> Result<Option<$crate::store::StoredKey>, $crate::store::StoreError> {
+            let mut tx = self.$ledger.begin().await?;
+            let known: Option<String> = sqlx::query_scalar("SELECT key_id FROM registry_keys WHERE key_id = $1")
+                .bind(&key.key_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_some() {
+                return Err($crate::store::StoreError::Inconsistent(format!(
+                    "the registry already holds key {}: rotate to a new key (`creditregistry keygen registry FILE`)",
+                    key.key_id
+                )));
+            }
+            let retired = sqlx::query(
+                "UPDATE registry_keys SET retired_at = $1 WHERE retired_at IS NULL
+                 RETURNING key_id, public_key, added_at, retired_at",
+            )
+            .bind(key.added_at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO registry_keys (key_id, public_key, added_at) VALUES ($1, $2, $3)")
+                .bind(&key.key_id)
+                .bind(&key.public_key)
+                .bind(key.added_at)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            retired.as_ref().map($crate::store::rows::key).transpose()
         }
 
         /// A draw saved once per (drawer, request id): a repeat returns the

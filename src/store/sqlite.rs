@@ -327,7 +327,12 @@ impl Backend for SqliteStore {
         rows::nodes_in_order(positions, &rows)
     }
 
-    async fn append_audit(&self, blocks: &[CheckBlock], checkpoints: &[StoredCheckpoint]) -> Result<(), StoreError> {
+    async fn append_audit(
+        &self,
+        blocks: &[CheckBlock],
+        checkpoints: &[StoredCheckpoint],
+        spacing: Option<Duration>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.audit.begin().await?;
         if let Some(first) = blocks.first() {
             let row = sqlx::query(rows::LOG_HEAD).fetch_optional(&mut *tx).await?;
@@ -339,11 +344,21 @@ impl Backend for SqliteStore {
         for block in blocks {
             insert_block(&mut tx, block).await?;
         }
-        for cp in checkpoints {
-            insert_checkpoint(&mut tx, None, cp).await?;
+        let stored = match (spacing, checkpoints.first()) {
+            (Some(spacing), Some(first)) => {
+                let newest: Option<i64> =
+                    sqlx::query_scalar(rows::NEWEST_CHECKPOINT_AT).fetch_optional(&mut *tx).await?;
+                !rows::too_soon(newest, first.created_at, spacing)
+            }
+            _ => true,
+        };
+        if stored {
+            for cp in checkpoints {
+                insert_checkpoint(&mut tx, None, cp).await?;
+            }
         }
         tx.commit().await?;
-        Ok(())
+        Ok(stored)
     }
 
     /// The highest checkpoint id ever given, so a deleted newest checkpoint
