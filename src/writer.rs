@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -55,13 +55,51 @@ pub enum WriteError {
     Refused(Refusal),
     #[error("{message}")]
     Conflict { reason: &'static str, message: String, existing: RecordId },
-    #[error("the ledger could not commit: {0}")]
-    Unavailable(String),
+    /// What the store answered, its class kept (corrupt data met while
+    /// admitting is not something to retry); one error may answer a batch.
+    #[error(transparent)]
+    Store(Arc<StoreError>),
+    /// The write was withdrawn at the call's deadline before the writer
+    /// took it up: nothing was written.
+    #[error("the write was not taken up before the call's deadline; nothing was written")]
+    NotTakenUp,
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> WriteError {
+        WriteError::Store(Arc::new(e))
+    }
 }
 
 struct Job {
     command: WriteCommand,
     reply: oneshot::Sender<Result<Written, WriteError>>,
+    /// `WAITING` until the writer takes the job up (`TAKEN`: it will be
+    /// answered with its outcome) or its caller withdraws it (`WITHDRAWN`:
+    /// never written).
+    state: Arc<AtomicU8>,
+}
+
+const WAITING: u8 = 0;
+const TAKEN: u8 = 1;
+const WITHDRAWN: u8 = 2;
+
+/// Withdraws a job not yet taken up when its caller stops waiting (the
+/// call's deadline passed, or the call was cancelled).
+struct Withdraw(Arc<AtomicU8>);
+
+impl Withdraw {
+    /// Whether the job was withdrawn now or before, so will not be written.
+    fn withdraw(&self) -> bool {
+        self.0.compare_exchange(WAITING, WITHDRAWN, Ordering::AcqRel, Ordering::Acquire).is_ok()
+            || self.0.load(Ordering::Acquire) == WITHDRAWN
+    }
+}
+
+impl Drop for Withdraw {
+    fn drop(&mut self) {
+        self.withdraw();
+    }
 }
 
 /// Handle to the writer task.
@@ -137,15 +175,32 @@ impl Writer {
         self.priority.clone()
     }
 
-    /// Submits one write and waits for its commit.
-    pub async fn submit(&self, command: WriteCommand) -> Result<Written, WriteError> {
+    /// Submits one write and waits for its commit. At `give_up` a write
+    /// the writer has not taken up yet is withdrawn, never to be written,
+    /// and answered `WriteError::NotTakenUp`; one taken up is answered
+    /// with its outcome.
+    pub async fn submit(&self, command: WriteCommand, give_up: Option<tokio::time::Instant>) -> Result<Written, WriteError> {
         self.priority.write_arrived();
-        let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Job { command, reply })
-            .await
-            .map_err(|_| WriteError::Unavailable("the writer has stopped".into()))?;
-        answer.await.map_err(|_| WriteError::Unavailable("the writer has stopped".into()))?
+        let stopped = || WriteError::from(StoreError::Stopped("the writer"));
+        let (reply, mut answer) = oneshot::channel();
+        let state = Arc::new(AtomicU8::new(WAITING));
+        let withdraw = Withdraw(state.clone());
+        let job = Job { command, reply, state };
+        let queued = async {
+            self.queue.send(job).await.map_err(|_| stopped())?;
+            (&mut answer).await.map_err(|_| stopped())?
+        };
+        let Some(give_up) = give_up else { return queued.await };
+        tokio::select! {
+            answered = queued => answered,
+            _ = tokio::time::sleep_until(give_up) => {
+                if withdraw.withdraw() {
+                    Err(WriteError::NotTakenUp)
+                } else {
+                    answer.await.map_err(|_| stopped())?
+                }
+            }
+        }
     }
 }
 
@@ -418,6 +473,12 @@ impl WriterTask {
     /// Reads what other nodes appended, logging a failure: the next notice
     /// or poll tries again.
     async fn follow(&mut self) {
+        // An unreachable store is not waited for here, which would hold up
+        // the writes queued meanwhile; the store marks itself reachable
+        // again, and the next notice or poll reads what was appended.
+        if self.store.unreachable().is_some() {
+            return;
+        }
         if let Err(e) = self.catch_up().await {
             tracing::error!(error = %e, "could not read the ledger's newest records");
         }
@@ -461,7 +522,19 @@ impl WriterTask {
     /// the store then refuses the batch (`StoreError::Behind`), and the
     /// batch is admitted again after reading what was appended, against
     /// the keys too, since that node may have written the same request.
-    async fn commit_batch(&mut self, jobs: Vec<Job>) {
+    async fn commit_batch(&mut self, mut jobs: Vec<Job>) {
+        // A job its caller withdrew is dropped; the others are taken up,
+        // and each is answered with its outcome.
+        jobs.retain(|job| job.state.compare_exchange(WAITING, TAKEN, Ordering::AcqRel, Ordering::Acquire).is_ok());
+        if jobs.is_empty() {
+            return;
+        }
+        // A store known to be unreachable is not waited for again: each
+        // batch would take the store's connect timeout, and the writes
+        // queued behind it would outwait their callers' deadlines.
+        if let Some(e) = self.store.unreachable() {
+            return Self::answer_all(jobs, Err(e));
+        }
         let mut lookup = Lookup::References;
         let mut lock = None;
         let outcome = loop {
@@ -500,8 +573,9 @@ impl WriterTask {
             }
             Err(e) => {
                 tracing::error!(error = %e, jobs = jobs.len(), "ledger commit failed");
+                let e = Arc::new(e);
                 for job in jobs {
-                    let _ = job.reply.send(Err(WriteError::Unavailable(e.to_string())));
+                    let _ = job.reply.send(Err(WriteError::Store(e.clone())));
                 }
             }
         }

@@ -183,3 +183,49 @@ fn require<T>(request: &Request<T>, roles: &[Role]) -> Result<Principal, ApiErro
         })
     }
 }
+
+/// When a call waiting on the writer or the store stops waiting, so that
+/// its answer reaches the client before the deadline it sent
+/// (`grpc-timeout`): a tenth of the timeout before it, at most half a
+/// second. `None` when the client sent none (the server's own limit then
+/// ends the call).
+fn give_up_at<T>(request: &Request<T>) -> Option<tokio::time::Instant> {
+    let timeout = grpc_timeout(request.metadata().get("grpc-timeout")?.to_str().ok()?)?;
+    let margin = (timeout / 10).min(Duration::from_millis(500));
+    Some(tokio::time::Instant::now() + timeout - margin)
+}
+
+/// A `grpc-timeout` value: at most 8 digits and a unit (PROTOCOL-HTTP2.md).
+fn grpc_timeout(value: &str) -> Option<Duration> {
+    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    if digits.is_empty() || digits.len() > 8 {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grpc_timeout;
+    use std::time::Duration;
+
+    #[test]
+    fn grpc_timeouts_are_read_in_every_unit() {
+        assert_eq!(grpc_timeout("5S"), Some(Duration::from_secs(5)));
+        assert_eq!(grpc_timeout("29999m"), Some(Duration::from_millis(29_999)));
+        assert_eq!(grpc_timeout("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(grpc_timeout("7n"), Some(Duration::from_nanos(7)));
+        for bad in ["", "S", "123456789S", "5s", "-5S", "5"] {
+            assert_eq!(grpc_timeout(bad), None, "{bad}");
+        }
+    }
+}
