@@ -63,6 +63,13 @@ pub enum WriteError {
     /// took it up: nothing was written.
     #[error("the write was not taken up before the call's deadline; nothing was written")]
     NotTakenUp,
+    /// The store had not confirmed the write's batch by the deadline of a
+    /// call in it: it may or may not have been committed.
+    #[error(
+        "the store did not confirm the write before the call's deadline; it may have been committed: \
+         send it again with the same request_id, which answers the original if it was"
+    )]
+    Unconfirmed,
 }
 
 impl From<StoreError> for WriteError {
@@ -78,6 +85,8 @@ struct Job {
     /// answered with its outcome) or its caller withdraws it (`WITHDRAWN`:
     /// never written).
     state: Arc<AtomicU8>,
+    /// When its caller stops waiting.
+    give_up: Option<tokio::time::Instant>,
 }
 
 const WAITING: u8 = 0;
@@ -185,7 +194,7 @@ impl Writer {
         let (reply, mut answer) = oneshot::channel();
         let state = Arc::new(AtomicU8::new(WAITING));
         let withdraw = Withdraw(state.clone());
-        let job = Job { command, reply, state };
+        let job = Job { command, reply, state, give_up };
         let queued = async {
             self.queue.send(job).await.map_err(|_| stopped())?;
             (&mut answer).await.map_err(|_| stopped())?
@@ -533,15 +542,35 @@ impl WriterTask {
         // batch would take the store's connect timeout, and the writes
         // queued behind it would outwait their callers' deadlines.
         if let Some(e) = self.store.unreachable() {
-            return Self::answer_all(jobs, Err(e));
+            return Self::answer_all(jobs, Err(e.into()));
         }
+        // The batch gives up when its first caller does: a store that is
+        // slow to give a connection must not keep any caller past its
+        // deadline. Until the append is sent nothing is written; a commit
+        // cut short may have been, which the answer says.
+        let give_up = jobs.iter().filter_map(|job| job.give_up).min();
+        let attempts = self.admit_and_append(&jobs);
+        let outcome = match give_up {
+            None => attempts.await.map_err(WriteError::from),
+            Some(at) => match tokio::time::timeout_at(at, attempts).await {
+                Ok(outcome) => outcome.map_err(WriteError::from),
+                Err(_) => Err(WriteError::Unconfirmed),
+            },
+        };
+        self.index.end_batch();
+        Self::answer_all(jobs, outcome);
+    }
+
+    /// Admits and commits `jobs`, admitting them again when the store's
+    /// keys or another node's appends call for it (see `commit_batch`).
+    async fn admit_and_append(&mut self, jobs: &[Job]) -> Result<Vec<Result<Written, WriteError>>, StoreError> {
         let mut lookup = Lookup::References;
         let mut lock = None;
-        let outcome = loop {
+        loop {
             let locked = lock.is_some();
             let (clock, last) = (self.clock, self.last_recorded_at);
             let now = self.index.begin_batch(|| clock.now().max(last));
-            let outcome = self.try_batch(&jobs, now, lookup, lock.take()).await;
+            let outcome = self.try_batch(jobs, now, lookup, lock.take()).await;
             self.index.end_batch();
             match outcome {
                 Err(e) if e.is_duplicate_key() && matches!(lookup, Lookup::References) => {
@@ -551,20 +580,16 @@ impl WriterTask {
                     // Under the head's lock no other node appends: reading
                     // theirs and admitting again cannot be behind.
                     tracing::debug!(head, "another node appended first; admitting again under the ledger's lock");
-                    match self.locked_and_caught_up().await {
-                        Ok(held) => lock = Some(held),
-                        Err(e) => break Err(e),
-                    }
+                    lock = Some(self.locked_and_caught_up().await?);
                 }
-                outcome => break outcome,
+                outcome => return outcome,
             }
             lookup = Lookup::KeysAndReferences;
-        };
-        Self::answer_all(jobs, outcome);
+        }
     }
 
     /// Answers each job with its answer, or all with the batch's failure.
-    fn answer_all(jobs: Vec<Job>, outcome: Result<Vec<Result<Written, WriteError>>, StoreError>) {
+    fn answer_all(jobs: Vec<Job>, outcome: Result<Vec<Result<Written, WriteError>>, WriteError>) {
         match outcome {
             Ok(answers) => {
                 for (job, answer) in jobs.into_iter().zip(answers) {
@@ -573,9 +598,8 @@ impl WriterTask {
             }
             Err(e) => {
                 tracing::error!(error = %e, jobs = jobs.len(), "ledger commit failed");
-                let e = Arc::new(e);
                 for job in jobs {
-                    let _ = job.reply.send(Err(WriteError::Store(e.clone())));
+                    let _ = job.reply.send(Err(e.clone()));
                 }
             }
         }

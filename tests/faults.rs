@@ -85,8 +85,20 @@ async fn a_store_that_goes_away_is_answered_at_once_and_health_follows_it_back()
     cluster.stop().unwrap();
 
     // A write with a 30 s deadline: UNAVAILABLE in the registry's words
-    // well within 2 s, not after the pool's wait.
-    let (answer, took) = write_within(&mut wa, "down-a", &code_in("310115", 1), Duration::from_secs(30)).await;
+    // well within 2 s, not after the pool's wait. A write with a deadline
+    // shorter than the store's connect timeout, sent while the first
+    // waits, is answered before its deadline all the same.
+    let mut w = wa.clone();
+    let first = tokio::spawn(async move {
+        write_within(&mut w, "down-a", &code_in("310115", 1), Duration::from_secs(30)).await
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (answer, took) = write_within(&mut wa, "down-short", &code_in("310115", 2), Duration::from_millis(600)).await;
+    let err = answer.unwrap_err();
+    assert_eq!(err.code(), Code::Unavailable, "{err:?}");
+    assert!(err.get_error_details().retry_info().is_some(), "RetryInfo: {err:?}");
+    assert!(took < Duration::from_millis(600), "answered after {took:?}");
+    let (answer, took) = first.await.unwrap();
     assert_unreachable(&answer.unwrap_err(), cluster.port);
     assert!(took < Duration::from_millis(1800), "answered after {took:?}");
 
@@ -123,7 +135,8 @@ async fn a_store_that_goes_away_is_answered_at_once_and_health_follows_it_back()
     until_health([&a, &b], ServingStatus::Serving, Duration::from_secs(10)).await;
 
     // The refused writes sent again are written once each; the ledger
-    // goes on from the one record written before, without a gap.
+    // goes on from the one record written before, without a gap (the
+    // withdrawn write, not sent again, took no sequence).
     let mut sequences = Vec::new();
     let (answer, _) = write_within(&mut wa, "down-a", &code_in("310115", 1), Duration::from_secs(30)).await;
     sequences.push(answer.unwrap().sequence);

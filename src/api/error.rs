@@ -72,9 +72,8 @@ impl ApiError {
                 ApiError::AlreadyExists { reason, existing_record_id: existing, message }
             }
             WriteError::Store(e) => ApiError::from_store(&e),
-            WriteError::NotTakenUp => {
-                ApiError::Unavailable { reason: "NOT_TAKEN_UP", message: WriteError::NotTakenUp.to_string() }
-            }
+            WriteError::NotTakenUp => ApiError::Unavailable { reason: "NOT_TAKEN_UP", message: e.to_string() },
+            WriteError::Unconfirmed => ApiError::Unavailable { reason: "COMMIT_UNCONFIRMED", message: e.to_string() },
         }
     }
 

@@ -186,12 +186,12 @@ fn require<T>(request: &Request<T>, roles: &[Role]) -> Result<Principal, ApiErro
 
 /// When a call waiting on the writer or the store stops waiting, so that
 /// its answer reaches the client before the deadline it sent
-/// (`grpc-timeout`): a tenth of the timeout before it, at most half a
-/// second. `None` when the client sent none (the server's own limit then
-/// ends the call).
+/// (`grpc-timeout`): a tenth of the timeout before it, from 100 ms to half
+/// a second (and at most half the timeout). `None` when the client sent
+/// none (the server's own limit then ends the call).
 fn give_up_at<T>(request: &Request<T>) -> Option<tokio::time::Instant> {
     let timeout = grpc_timeout(request.metadata().get("grpc-timeout")?.to_str().ok()?)?;
-    let margin = (timeout / 10).min(Duration::from_millis(500));
+    let margin = (timeout / 10).clamp(Duration::from_millis(100), Duration::from_millis(500)).min(timeout / 2);
     Some(tokio::time::Instant::now() + timeout - margin)
 }
 
