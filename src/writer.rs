@@ -24,7 +24,7 @@ use crate::ledger;
 use crate::ledger::merkle::{Frontier, frontier, nodes_in};
 use crate::ledger::signing::PublicKey;
 use crate::snapshot::{self, Snapshot, SnapshotFile};
-use crate::store::{Appended, FoundKeys, IdempotencyKeys, LedgerLock, NewNodes, Store, StoreError, StoredEntry, decode_record};
+use crate::store::{Appended, Fault, FoundKeys, IdempotencyKeys, LedgerLock, NewNodes, Store, StoreError, StoredEntry, decode_record};
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
@@ -116,7 +116,11 @@ impl Drop for Withdraw {
 pub struct Writer {
     queue: mpsc::Sender<Job>,
     priority: WritePriority,
+    following: FollowFault,
 }
+
+/// Corrupt data that stops this node following the ledger, while it does.
+type FollowFault = Arc<std::sync::Mutex<Option<Arc<StoreError>>>>;
 
 /// Writes before checks (写入优先). While writes are arriving (one within
 /// `PRIORITY_WINDOW`), at most `limit` checks are worked on at once and
@@ -179,6 +183,13 @@ impl WritePriority {
 }
 
 impl Writer {
+    /// The corrupt record (or gap) in the ledger that this node cannot
+    /// read past, while it cannot: a read waiting for records after it
+    /// waits in vain.
+    pub fn following_fault(&self) -> Option<Arc<StoreError>> {
+        self.following.lock().expect("follow fault").clone()
+    }
+
     /// What gives writes precedence over checks.
     pub fn priority(&self) -> WritePriority {
         self.priority.clone()
@@ -228,6 +239,7 @@ pub struct WriterTask {
     frontier: Frontier,
     last_recorded_at: chrono::DateTime<chrono::Utc>,
     max_batch: usize,
+    following: FollowFault,
 }
 
 /// What the writer needs from the ledger at start.
@@ -394,6 +406,7 @@ pub async fn start(
         frontier,
         last_recorded_at,
         max_batch: settings.max_batch.max(1),
+        following: FollowFault::default(),
     };
     let priority = WritePriority::new(settings.checks_while_writing, PRIORITY_WINDOW);
     // The writer runs on a thread of its own, not among the request
@@ -402,7 +415,8 @@ pub async fn start(
     // reads are queued there, and under a full read load writes slowed to
     // the readers' pace.
     let runtime = tokio::runtime::Handle::current();
-    Ok((Writer { queue: tx, priority }, tokio::task::spawn_blocking(move || runtime.block_on(task.run(rx)))))
+    let following = task.following.clone();
+    Ok((Writer { queue: tx, priority, following }, tokio::task::spawn_blocking(move || runtime.block_on(task.run(rx)))))
 }
 
 /// What admitting one command decided.
@@ -488,9 +502,14 @@ impl WriterTask {
         if self.store.unreachable().is_some() {
             return;
         }
-        if let Err(e) = self.catch_up().await {
-            tracing::error!(error = %e, "could not read the ledger's newest records");
-        }
+        let fault = match self.catch_up().await {
+            Ok(()) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the ledger's newest records");
+                (e.fault() == Fault::Corrupt).then(|| Arc::new(e))
+            }
+        };
+        *self.following.lock().expect("follow fault") = fault;
     }
 
     /// Brings the index and the tree up to the store's head: the records

@@ -217,3 +217,45 @@ async fn a_corrupt_record_met_while_admitting_a_write_is_data_loss() {
 }
 
 on_both_backends!(a_corrupt_record_met_while_admitting_a_write_is_data_loss);
+
+/// A record another node cannot read (its stored bytes do not decode)
+/// stops a node following the ledger: a read waiting for it, and a write
+/// that must first read it, are DATA_LOSS naming it, not UNAVAILABLE
+/// NOT_CAUGHT_UP for a client to retry for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_record_that_stops_a_node_following_is_data_loss() {
+    BACKEND
+        .scope(Backend::Postgres, async {
+            let a = TestRegistry::start().await;
+            let b = a.another_node().await;
+            let mut wa = a.enforcement().await;
+            record_penalty(&mut wa, CODES[0], penalty("罚〔2026〕1号", 100_000)).await;
+            // A second record appended behind the nodes' backs, its bytes
+            // not a record, and announced as an append is.
+            tamper(
+                &a,
+                Part::Ledger,
+                &[
+                    "INSERT INTO ledger (sequence, record_id, recorded_at, uscc, authority, actor, kind, record)
+                     VALUES (2, 'not-a-record', 0, '91110000600037341L', 'SAMR-310115', 'officer-1', 'penalty', '\\xffffffff'::bytea)",
+                    "UPDATE ledger_head SET size = 2",
+                    "SELECT pg_notify('creditregistry_ledger', '2')",
+                ],
+            )
+            .await;
+            let started = std::time::Instant::now();
+            let err = b
+                .procurement()
+                .await
+                .get_profile(pb::GetProfileRequest { uscc: CODES[0].into(), min_sequence: 2, ..Default::default() })
+                .await
+                .unwrap_err();
+            assert_data_loss(&err, 2);
+            println!("DATA_LOSS after {:?}", started.elapsed());
+            let err = wa.record_penalty(penalty_request("", CODES[1], penalty("罚〔2026〕2号", 100_000))).await.unwrap_err();
+            assert_data_loss(&err, 2);
+            b.stop().await;
+            a.stop().await;
+        })
+        .await;
+}

@@ -67,17 +67,29 @@ impl Registry {
                 format!("must not be negative, got {min_sequence}"),
             )])
         })?;
-        if wanted == 0 || self.index.wait_for(wanted, READ_YOUR_WRITES_WAIT).await {
+        if wanted == 0 || self.index.head() >= wanted {
+            return Ok(());
+        }
+        if let Some(fault) = self.unreadable_ledger() {
+            return Err(fault);
+        }
+        if self.index.wait_for(wanted, READ_YOUR_WRITES_WAIT).await {
             Ok(())
         } else {
-            Err(ApiError::Unavailable {
+            Err(self.unreadable_ledger().unwrap_or(ApiError::Unavailable {
                 reason: "NOT_CAUGHT_UP",
                 message: format!(
                     "ledger sequence {wanted} is not visible yet (this node holds up to {})",
                     self.index.head()
                 ),
-            })
+            }))
         }
+    }
+
+    /// DATA_LOSS naming the stored record this node cannot read past, when
+    /// it cannot: waiting for later records would only time out.
+    fn unreadable_ledger(&self) -> Option<ApiError> {
+        self.writer.following_fault().map(|e| ApiError::from_store(&e))
     }
 
     /// Waits until every record stamped at or before `instant` (a past
@@ -94,10 +106,10 @@ impl Registry {
         if self.store.is_shared() {
             let head = self.store.head().await?;
             if !self.index.wait_for(head, READ_YOUR_WRITES_WAIT).await {
-                return Err(ApiError::Unavailable {
+                return Err(self.unreadable_ledger().unwrap_or(ApiError::Unavailable {
                     reason: "NOT_CAUGHT_UP",
                     message: format!("this node holds {} of the ledger's {head} records", self.index.head()),
-                });
+                }));
             }
         }
         if self.index.settled(instant, READ_YOUR_WRITES_WAIT).await {
