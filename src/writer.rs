@@ -557,39 +557,45 @@ impl WriterTask {
         if jobs.is_empty() {
             return;
         }
+        let give_up = jobs.iter().filter_map(|job| job.give_up).min();
+        let (commands, replies): (Vec<WriteCommand>, Vec<_>) = jobs.into_iter().map(|job| (job.command, job.reply)).unzip();
+        let mut replies: Vec<Option<_>> = replies.into_iter().map(Some).collect();
         // A store known to be unreachable is not waited for again: each
         // batch would take the store's connect timeout, and the writes
         // queued behind it would outwait their callers' deadlines.
         if let Some(e) = self.store.unreachable() {
-            return Self::answer_all(jobs, Err(e.into()));
+            return Self::answer_all(&mut replies, Err(e.into()));
         }
-        // The batch gives up when its first caller does: a store that is
-        // slow to give a connection must not keep any caller past its
-        // deadline. Until the append is sent nothing is written; a commit
-        // cut short may have been, which the answer says.
-        let give_up = jobs.iter().filter_map(|job| job.give_up).min();
-        let attempts = self.admit_and_append(&jobs);
+        let attempts = self.admit_and_append(&commands);
+        tokio::pin!(attempts);
         let outcome = match give_up {
-            None => attempts.await.map_err(WriteError::from),
-            Some(at) => match tokio::time::timeout_at(at, attempts).await {
-                Ok(outcome) => outcome.map_err(WriteError::from),
-                Err(_) => Err(WriteError::Unconfirmed),
+            None => attempts.await,
+            Some(at) => tokio::select! {
+                outcome = &mut attempts => outcome,
+                _ = tokio::time::sleep_until(at) => {
+                    // The first caller's deadline: every caller of the batch
+                    // is answered now, its commit unconfirmed. The store's
+                    // work is not cut short (a cancelled commit may or may
+                    // not be written): it goes on, and its outcome keeps
+                    // the writer's head as stored.
+                    Self::answer_all(&mut replies, Err(WriteError::Unconfirmed));
+                    attempts.await
+                }
             },
         };
-        self.index.end_batch();
-        Self::answer_all(jobs, outcome);
+        Self::answer_all(&mut replies, outcome.map_err(WriteError::from));
     }
 
-    /// Admits and commits `jobs`, admitting them again when the store's
+    /// Admits and commits a batch, admitting it again when the store's
     /// keys or another node's appends call for it (see `commit_batch`).
-    async fn admit_and_append(&mut self, jobs: &[Job]) -> Result<Vec<Result<Written, WriteError>>, StoreError> {
+    async fn admit_and_append(&mut self, commands: &[WriteCommand]) -> Result<Vec<Result<Written, WriteError>>, StoreError> {
         let mut lookup = Lookup::References;
         let mut lock = None;
         loop {
             let locked = lock.is_some();
             let (clock, last) = (self.clock, self.last_recorded_at);
             let now = self.index.begin_batch(|| clock.now().max(last));
-            let outcome = self.try_batch(jobs, now, lookup, lock.take()).await;
+            let outcome = self.try_batch(commands, now, lookup, lock.take()).await;
             self.index.end_batch();
             match outcome {
                 Err(e) if e.is_duplicate_key() && matches!(lookup, Lookup::References) => {
@@ -607,38 +613,44 @@ impl WriterTask {
         }
     }
 
-    /// Answers each job with its answer, or all with the batch's failure.
-    fn answer_all(jobs: Vec<Job>, outcome: Result<Vec<Result<Written, WriteError>>, WriteError>) {
+    /// Answers each caller not yet answered with its answer, or all with
+    /// the batch's failure.
+    fn answer_all(
+        replies: &mut [Option<oneshot::Sender<Result<Written, WriteError>>>],
+        outcome: Result<Vec<Result<Written, WriteError>>, WriteError>,
+    ) {
         match outcome {
             Ok(answers) => {
-                for (job, answer) in jobs.into_iter().zip(answers) {
-                    let _ = job.reply.send(answer);
+                for (reply, answer) in replies.iter_mut().zip(answers) {
+                    if let Some(reply) = reply.take() {
+                        let _ = reply.send(answer);
+                    }
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, jobs = jobs.len(), "ledger commit failed");
-                for job in jobs {
-                    let _ = job.reply.send(Err(e.clone()));
+                tracing::error!(error = %e, jobs = replies.len(), "ledger commit failed");
+                for reply in replies.iter_mut().filter_map(Option::take) {
+                    let _ = reply.send(Err(e.clone()));
                 }
             }
         }
     }
 
-    /// Admits `jobs` against what `lookup` reads of the store and commits
+    /// Admits `commands` against what `lookup` reads of the store and commits
     /// what is new; the answer to each job, in order, once committed.
     async fn try_batch(
         &mut self,
-        jobs: &[Job],
+        commands: &[WriteCommand],
         now: chrono::DateTime<chrono::Utc>,
         lookup: Lookup,
         lock: Option<LedgerLock>,
     ) -> Result<Vec<Result<Written, WriteError>>, StoreError> {
         let today = self.clock.today();
-        let earlier = self.known(jobs, lookup).await?;
+        let earlier = self.known(commands, lookup).await?;
         let mut batch = Batch::default();
-        let answers: Vec<Result<Written, WriteError>> = jobs
+        let answers: Vec<Result<Written, WriteError>> = commands
             .iter()
-            .map(|job| match self.admit(&job.command, &batch, &earlier, now, today)? {
+            .map(|command| match self.admit(command, &batch, &earlier, now, today)? {
                 Admitted::New(record) => {
                     batch.keys.add(&record);
                     batch.records.push(record.clone());
@@ -698,27 +710,27 @@ impl WriterTask {
     /// The records the commands refer to, and with `Lookup::KeysAndReferences`
     /// the keys of earlier records that the commands' keys match, with
     /// those records.
-    async fn known(&self, jobs: &[Job], lookup: Lookup) -> Result<Earlier, StoreError> {
+    async fn known(&self, commands: &[WriteCommand], lookup: Lookup) -> Result<Earlier, StoreError> {
         let mut found = match lookup {
             Lookup::References => FoundKeys::default(),
             Lookup::KeysAndReferences => {
-                let requests: Vec<(String, String)> = jobs
+                let requests: Vec<(String, String)> = commands
                     .iter()
-                    .filter(|j| !j.command.request_id.is_empty())
-                    .map(|j| (j.command.actor.clone(), j.command.request_id.clone()))
+                    .filter(|c| !c.request_id.is_empty())
+                    .map(|c| (c.actor.clone(), c.request_id.clone()))
                     .collect();
-                let decisions: Vec<(String, String)> = jobs
+                let decisions: Vec<(String, String)> = commands
                     .iter()
-                    .filter_map(|j| Some((j.command.authority.clone(), j.command.body.unique_decision_number()?.to_string())))
+                    .filter_map(|c| Some((c.authority.clone(), c.body.unique_decision_number()?.to_string())))
                     .collect();
                 self.store.existing_keys(&requests, &decisions).await?
             }
         };
         // The records the keys name came with them; the records the
         // commands refer to are looked up.
-        let ids: Vec<&str> = jobs
+        let ids: Vec<&str> = commands
             .iter()
-            .filter_map(|j| reference_of(&j.command.body))
+            .filter_map(|c| reference_of(&c.body))
             .map(|(_, id)| id.as_str())
             .filter(|id| !found.places.contains_key(*id))
             .collect();
