@@ -89,6 +89,10 @@ struct Job {
     give_up: Option<tokio::time::Instant>,
 }
 
+/// A taken-up job's caller: when it stops waiting, and its reply until
+/// answered.
+type Reply = (Option<tokio::time::Instant>, Option<oneshot::Sender<Result<Written, WriteError>>>);
+
 const WAITING: u8 = 0;
 const TAKEN: u8 = 1;
 const WITHDRAWN: u8 = 2;
@@ -557,9 +561,12 @@ impl WriterTask {
         if jobs.is_empty() {
             return;
         }
-        let give_up = jobs.iter().filter_map(|job| job.give_up).min();
-        let (commands, replies): (Vec<WriteCommand>, Vec<_>) = jobs.into_iter().map(|job| (job.command, job.reply)).unzip();
-        let mut replies: Vec<Option<_>> = replies.into_iter().map(Some).collect();
+        let mut commands = Vec::with_capacity(jobs.len());
+        let mut replies = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            commands.push(job.command);
+            replies.push((job.give_up, Some(job.reply)));
+        }
         // A store known to be unreachable is not waited for again: each
         // batch would take the store's connect timeout, and the writes
         // queued behind it would outwait their callers' deadlines.
@@ -568,20 +575,25 @@ impl WriterTask {
         }
         let attempts = self.admit_and_append(&commands);
         tokio::pin!(attempts);
-        let outcome = match give_up {
-            None => attempts.await,
-            Some(at) => tokio::select! {
-                outcome = &mut attempts => outcome,
-                _ = tokio::time::sleep_until(at) => {
-                    // The first caller's deadline: every caller of the batch
-                    // is answered now, its commit unconfirmed. The store's
-                    // work is not cut short (a cancelled commit may or may
-                    // not be written): it goes on, and its outcome keeps
-                    // the writer's head as stored.
-                    Self::answer_all(&mut replies, Err(WriteError::Unconfirmed));
-                    attempts.await
+        let outcome = loop {
+            let waiting = replies.iter().filter(|(_, reply)| reply.is_some());
+            let Some(next) = waiting.filter_map(|(give_up, _)| *give_up).min() else { break attempts.await };
+            tokio::select! {
+                outcome = &mut attempts => break outcome,
+                _ = tokio::time::sleep_until(next) => {
+                    // A caller's deadline: it is answered now, its commit
+                    // unconfirmed. The store's work is not cut short (a
+                    // cancelled commit may or may not be written): it goes
+                    // on, and its outcome keeps the writer's head as
+                    // stored and answers the callers still waiting.
+                    let now = tokio::time::Instant::now();
+                    for (_, reply) in replies.iter_mut().filter(|(give_up, _)| give_up.is_some_and(|at| at <= now)) {
+                        if let Some(reply) = reply.take() {
+                            let _ = reply.send(Err(WriteError::Unconfirmed));
+                        }
+                    }
                 }
-            },
+            }
         };
         Self::answer_all(&mut replies, outcome.map_err(WriteError::from));
     }
@@ -615,13 +627,10 @@ impl WriterTask {
 
     /// Answers each caller not yet answered with its answer, or all with
     /// the batch's failure.
-    fn answer_all(
-        replies: &mut [Option<oneshot::Sender<Result<Written, WriteError>>>],
-        outcome: Result<Vec<Result<Written, WriteError>>, WriteError>,
-    ) {
+    fn answer_all(replies: &mut [Reply], outcome: Result<Vec<Result<Written, WriteError>>, WriteError>) {
         match outcome {
             Ok(answers) => {
-                for (reply, answer) in replies.iter_mut().zip(answers) {
+                for ((_, reply), answer) in replies.iter_mut().zip(answers) {
                     if let Some(reply) = reply.take() {
                         let _ = reply.send(answer);
                     }
@@ -629,7 +638,7 @@ impl WriterTask {
             }
             Err(e) => {
                 tracing::error!(error = %e, jobs = replies.len(), "ledger commit failed");
-                for reply in replies.iter_mut().filter_map(Option::take) {
+                for reply in replies.iter_mut().filter_map(|(_, reply)| reply.take()) {
                     let _ = reply.send(Err(e.clone()));
                 }
             }
