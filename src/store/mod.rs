@@ -400,7 +400,7 @@ impl StoreError {
         match self {
             StoreError::Corrupt { .. } | StoreError::CorruptDraw { .. } | StoreError::Inconsistent(_) => Fault::Corrupt,
             StoreError::Database(sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_)) => Fault::Corrupt,
-            StoreError::Stopped(_) => Fault::Stopped,
+            StoreError::Stopped(_) | StoreError::Database(sqlx::Error::PoolClosed) => Fault::Stopped,
             _ => Fault::Unavailable,
         }
     }
@@ -413,6 +413,7 @@ impl StoreError {
                 sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
                     "a value stored in the database does not decode (the server log names it)".into()
                 }
+                sqlx::Error::PoolClosed => "the store's connections are closed: the registry is stopping".into(),
                 sqlx::Error::Database(d) if d.code().as_deref() == Some("57014") => {
                     "the store cancelled a statement that ran longer than its statement timeout".into()
                 }
@@ -874,7 +875,22 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::redacted;
+    use super::{Fault, StoreError, redacted};
+
+    #[test]
+    fn a_store_error_keeps_its_class_and_tells_a_caller_no_driver_words() {
+        let undecodable = StoreError::Database(sqlx::Error::Decode("invalid utf-8 sequence".into()));
+        assert_eq!(undecodable.fault(), Fault::Corrupt);
+        assert!(!undecodable.public_message().contains("utf-8"), "{}", undecodable.public_message());
+        assert_eq!(StoreError::Corrupt { sequence: 7, reason: "x".into() }.fault(), Fault::Corrupt);
+        assert_eq!(StoreError::Database(sqlx::Error::PoolClosed).fault(), Fault::Stopped);
+        let eof = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "expected to read 5 bytes, got 0 bytes at EOF");
+        for e in [StoreError::Database(sqlx::Error::PoolTimedOut), StoreError::Database(sqlx::Error::Io(eof))] {
+            assert_eq!(e.fault(), Fault::Unavailable);
+            let message = e.public_message();
+            assert!(!message.contains("pool timed out") && !message.contains("bytes at EOF"), "{message}");
+        }
+    }
 
     #[test]
     fn a_password_never_leaves_in_a_url() {
