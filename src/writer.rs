@@ -500,9 +500,9 @@ impl WriterTask {
     /// Reads what other nodes appended, logging a failure: the next notice
     /// or poll tries again.
     async fn follow(&mut self) {
-        // An unreachable store is not waited for here, which would hold up
-        // the writes queued meanwhile; the store marks itself reachable
-        // again, and the next notice or poll reads what was appended.
+        // Not while the store is unreachable (it would answer so, every
+        // poll): it marks itself reachable again, and the next notice or
+        // poll reads what was appended meanwhile.
         if self.store.unreachable().is_some() {
             return;
         }
@@ -566,12 +566,6 @@ impl WriterTask {
         for job in jobs {
             commands.push(job.command);
             replies.push((job.give_up, Some(job.reply)));
-        }
-        // A store known to be unreachable is not waited for again: each
-        // batch would take the store's connect timeout, and the writes
-        // queued behind it would outwait their callers' deadlines.
-        if let Some(e) = self.store.unreachable() {
-            return Self::answer_all(&mut replies, Err(e.into()));
         }
         let attempts = self.admit_and_append(&commands);
         tokio::pin!(attempts);

@@ -601,12 +601,17 @@ pub enum Store {
 
 /// Calls the same method on whichever backend the store is. A PostgreSQL
 /// error that says the store cannot be reached is told in the registry's
-/// words (`PgStore::explain`), and marks the store unreachable.
+/// words (`PgStore::explain`), and marks the store unreachable; while it is
+/// marked, calls are answered so at once rather than each waiting for a
+/// connection (the store asks again on its own, `PgStore::RETRY_EVERY`).
 macro_rules! dispatch {
     ($store:expr, $backend:ident => $call:expr) => {
         match $store {
             Store::Sqlite($backend) => $call,
-            Store::Postgres($backend) => $call.map_err(|e| $backend.explain(e)),
+            Store::Postgres($backend) => match $backend.unreachable() {
+                Some(unreachable) => Err(unreachable),
+                None => $call.map_err(|e| $backend.explain(e)),
+            },
         }
     };
 }
