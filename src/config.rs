@@ -50,12 +50,20 @@ pub struct PostgresConfig {
     /// Seconds a statement may run before PostgreSQL cancels it.
     /// `CREDITREGISTRY_POSTGRES_STATEMENT_TIMEOUT`.
     pub statement_timeout_secs: u64,
+    /// Milliseconds an operation waits for a connection (a free one, or a
+    /// new one opened) before the store is answered as unreachable or
+    /// busy. `CREDITREGISTRY_POSTGRES_CONNECT_TIMEOUT_MS`.
+    pub connect_timeout_ms: u64,
 }
 
 impl Default for PostgresConfig {
     fn default() -> Self {
         let defaults = PgSettings::default();
-        PostgresConfig { pool_size: defaults.pool_size, statement_timeout_secs: defaults.statement_timeout.as_secs() }
+        PostgresConfig {
+            pool_size: defaults.pool_size,
+            statement_timeout_secs: defaults.statement_timeout.as_secs(),
+            connect_timeout_ms: defaults.connect_timeout.as_millis() as u64,
+        }
     }
 }
 
@@ -278,6 +286,7 @@ impl Config {
         }
         for (name, slot) in [
             ("CREDITREGISTRY_POSTGRES_STATEMENT_TIMEOUT", &mut self.postgres.statement_timeout_secs),
+            ("CREDITREGISTRY_POSTGRES_CONNECT_TIMEOUT_MS", &mut self.postgres.connect_timeout_ms),
             ("CREDITREGISTRY_CHECKPOINT_INTERVAL", &mut self.audit.checkpoint_interval_secs),
             ("CREDITREGISTRY_SEGMENT_HOURS", &mut self.audit.segment_hours),
             ("CREDITREGISTRY_CHECK_LOG_RETENTION_DAYS", &mut self.audit.check_log_retention_days),
@@ -324,6 +333,7 @@ impl Config {
         PgSettings {
             pool_size: self.postgres.pool_size,
             statement_timeout: std::time::Duration::from_secs(self.postgres.statement_timeout_secs),
+            connect_timeout: std::time::Duration::from_millis(self.postgres.connect_timeout_ms.max(1)),
         }
     }
 

@@ -17,6 +17,8 @@ pub struct PgCluster {
     /// The port it listens on, on 127.0.0.1.
     pub port: u16,
     as_postgres: bool,
+    /// The server's options, to start it again as it was.
+    options: String,
 }
 
 /// How the cluster treats durability.
@@ -51,7 +53,7 @@ impl PgCluster {
             uuid::Uuid::now_v7().simple()
         ));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mut cluster = PgCluster { dir, bin, port: 0, as_postgres };
+        let mut cluster = PgCluster { dir, bin, port: 0, as_postgres, options: String::new() };
         if as_postgres {
             run(Command::new("chown").arg("postgres:postgres").arg(&cluster.dir))?;
         }
@@ -74,9 +76,28 @@ impl PgCluster {
             cluster.port,
             cluster.dir.display()
         ) + &extra.iter().map(|setting| format!(" -c {setting}")).collect::<String>();
-        run(cluster.command("pg_ctl").arg("-D").arg(&data).args(["-o", &options, "-w", "-l"]).arg(cluster.dir.join("log")).arg("start"))?;
+        cluster.options = options;
+        cluster.start_again()?;
         cluster.watch();
         Ok(cluster)
+    }
+
+    /// Stops the server at once, as if its postmaster were killed: every
+    /// connection is dropped and new ones are refused until `start_again`.
+    pub fn stop(&self) -> Result<(), String> {
+        run(self.command("pg_ctl").arg("-D").arg(self.data_dir()).args(["-m", "immediate", "-w", "stop"]))
+    }
+
+    /// Starts the server again on the same port and data, waiting until it
+    /// accepts connections.
+    pub fn start_again(&self) -> Result<(), String> {
+        run(self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(self.data_dir())
+            .args(["-o", &self.options, "-w", "-l"])
+            .arg(self.dir.join("log"))
+            .arg("start"))
     }
 
     /// A URL for a new, empty database named `name` (letters, digits, `_`).

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tonic_health::ServingStatus;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
@@ -45,6 +46,8 @@ pub struct Running {
     index: Arc<Index>,
     /// Where the index is saved when the registry stops.
     snapshot: Option<SnapshotFile>,
+    /// Keeps health following the store; ended when the registry stops.
+    health_watch: JoinHandle<()>,
     /// This process's claim on the store, given up when it stops.
     _claim: Option<ServingClaim>,
 }
@@ -54,6 +57,7 @@ impl Running {
     /// trail store its queue, closes the store.
     pub async fn stop(self) -> Result<(), String> {
         let _ = self.shutdown.send(());
+        self.health_watch.abort();
         self.audit.stopping();
         let served = self.serving.await.map_err(|e| e.to_string())?;
         let _ = self.writer.await;
@@ -160,10 +164,8 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();
-    health_reporter.set_serving::<RecordsServiceServer<RecordsApi>>().await;
-    health_reporter.set_serving::<EligibilityServiceServer<EligibilityApi>>().await;
-    health_reporter.set_serving::<SupervisionServiceServer<SupervisionApi>>().await;
-    health_reporter.set_serving::<AuditServiceServer<AuditApi>>().await;
+    report_health(&health_reporter, true).await;
+    let health_watch = tokio::spawn(watch_store(store.clone(), health_reporter));
 
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
@@ -224,5 +226,61 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         },
     ));
     tracing::info!(%addr, database = %crate::store::redacted(&url), "serving");
-    Ok(Running { addr, shutdown, serving, writer: writer_task, audit: audit_task, store, index: snapshot_index, snapshot, _claim: claim })
+    Ok(Running {
+        addr,
+        shutdown,
+        serving,
+        writer: writer_task,
+        audit: audit_task,
+        store,
+        index: snapshot_index,
+        snapshot,
+        health_watch,
+        _claim: claim,
+    })
+}
+
+/// How often the health of a store that can be reached is checked when
+/// nothing else has found it unreachable.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+
+/// Every service (and the server as a whole, service "") as serving or not.
+async fn report_health(reporter: &tonic_health::server::HealthReporter, serving: bool) {
+    let status = if serving { ServingStatus::Serving } else { ServingStatus::NotServing };
+    reporter.set_service_status("", status).await;
+    reporter.set_service_status(service_name::<RecordsServiceServer<RecordsApi>>(), status).await;
+    reporter.set_service_status(service_name::<EligibilityServiceServer<EligibilityApi>>(), status).await;
+    reporter.set_service_status(service_name::<SupervisionServiceServer<SupervisionApi>>(), status).await;
+    reporter.set_service_status(service_name::<AuditServiceServer<AuditApi>>(), status).await;
+}
+
+fn service_name<S: tonic::server::NamedService>() -> &'static str {
+    S::NAME
+}
+
+/// Health follows the store: NOT_SERVING from the moment a probe, a read
+/// or a write finds it unreachable, SERVING again once it answers (the
+/// store asks it again meanwhile). SQLite, a file of this process, is
+/// always reachable.
+async fn watch_store(store: Store, reporter: tonic_health::server::HealthReporter) {
+    let Some(mut reachability) = store.reachability() else { return };
+    let mut serving = true;
+    loop {
+        tokio::select! {
+            changed = reachability.changed() => if changed.is_err() { return },
+            _ = tokio::time::sleep(PROBE_EVERY), if serving => {
+                // An error marks the store unreachable, seen above.
+                let _ = store.probe().await;
+            }
+        }
+        let reachable = reachability.borrow_and_update().is_none();
+        if reachable != serving {
+            serving = reachable;
+            report_health(&reporter, serving).await;
+            match store.unreachable() {
+                Some(e) => tracing::warn!(error = %e, "health: NOT_SERVING"),
+                None => tracing::info!("health: SERVING"),
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -24,7 +24,7 @@ use crate::ledger;
 use crate::ledger::merkle::{Frontier, frontier, nodes_in};
 use crate::ledger::signing::PublicKey;
 use crate::snapshot::{self, Snapshot, SnapshotFile};
-use crate::store::{Appended, FoundKeys, IdempotencyKeys, LedgerLock, NewNodes, Store, StoreError, StoredEntry, decode_record};
+use crate::store::{Appended, Fault, FoundKeys, IdempotencyKeys, LedgerLock, NewNodes, Store, StoreError, StoredEntry, decode_record};
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
@@ -55,13 +55,64 @@ pub enum WriteError {
     Refused(Refusal),
     #[error("{message}")]
     Conflict { reason: &'static str, message: String, existing: RecordId },
-    #[error("the ledger could not commit: {0}")]
-    Unavailable(String),
+    /// What the store answered, its class kept (corrupt data met while
+    /// admitting is not something to retry); one error may answer a batch.
+    #[error(transparent)]
+    Store(Arc<StoreError>),
+    /// The write was withdrawn at the call's deadline before the writer
+    /// took it up: nothing was written.
+    #[error("the write was not taken up before the call's deadline; nothing was written")]
+    NotTakenUp,
+    /// The store had not confirmed the write's batch by the deadline of a
+    /// call in it: it may or may not have been committed.
+    #[error(
+        "the store did not confirm the write before the call's deadline; it may have been committed: \
+         send it again with the same request_id, which answers the original if it was"
+    )]
+    Unconfirmed,
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> WriteError {
+        WriteError::Store(Arc::new(e))
+    }
 }
 
 struct Job {
     command: WriteCommand,
     reply: oneshot::Sender<Result<Written, WriteError>>,
+    /// `WAITING` until the writer takes the job up (`TAKEN`: it will be
+    /// answered with its outcome) or its caller withdraws it (`WITHDRAWN`:
+    /// never written).
+    state: Arc<AtomicU8>,
+    /// When its caller stops waiting.
+    give_up: tokio::time::Instant,
+}
+
+/// A taken-up job's caller: when it stops waiting, and its reply until
+/// answered.
+type Reply = (tokio::time::Instant, Option<oneshot::Sender<Result<Written, WriteError>>>);
+
+const WAITING: u8 = 0;
+const TAKEN: u8 = 1;
+const WITHDRAWN: u8 = 2;
+
+/// Withdraws a job not yet taken up when its caller stops waiting (the
+/// call's deadline passed, or the call was cancelled).
+struct Withdraw(Arc<AtomicU8>);
+
+impl Withdraw {
+    /// Whether the job was withdrawn now or before, so will not be written.
+    fn withdraw(&self) -> bool {
+        self.0.compare_exchange(WAITING, WITHDRAWN, Ordering::AcqRel, Ordering::Acquire).is_ok()
+            || self.0.load(Ordering::Acquire) == WITHDRAWN
+    }
+}
+
+impl Drop for Withdraw {
+    fn drop(&mut self) {
+        self.withdraw();
+    }
 }
 
 /// Handle to the writer task.
@@ -69,7 +120,11 @@ struct Job {
 pub struct Writer {
     queue: mpsc::Sender<Job>,
     priority: WritePriority,
+    following: FollowFault,
 }
+
+/// Corrupt data that stops this node following the ledger, while it does.
+type FollowFault = Arc<std::sync::Mutex<Option<Arc<StoreError>>>>;
 
 /// Writes before checks (写入优先). While writes are arriving (one within
 /// `PRIORITY_WINDOW`), at most `limit` checks are worked on at once and
@@ -132,20 +187,43 @@ impl WritePriority {
 }
 
 impl Writer {
+    /// The corrupt record (or gap) in the ledger that this node cannot
+    /// read past, while it cannot: a read waiting for records after it
+    /// waits in vain.
+    pub fn following_fault(&self) -> Option<Arc<StoreError>> {
+        self.following.lock().expect("follow fault").clone()
+    }
+
     /// What gives writes precedence over checks.
     pub fn priority(&self) -> WritePriority {
         self.priority.clone()
     }
 
-    /// Submits one write and waits for its commit.
-    pub async fn submit(&self, command: WriteCommand) -> Result<Written, WriteError> {
+    /// Submits one write and waits for its commit. At `give_up` a write
+    /// the writer has not taken up yet is withdrawn, never to be written,
+    /// and answered `WriteError::NotTakenUp`; one taken up is answered
+    /// with its outcome.
+    pub async fn submit(&self, command: WriteCommand, give_up: tokio::time::Instant) -> Result<Written, WriteError> {
         self.priority.write_arrived();
-        let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Job { command, reply })
-            .await
-            .map_err(|_| WriteError::Unavailable("the writer has stopped".into()))?;
-        answer.await.map_err(|_| WriteError::Unavailable("the writer has stopped".into()))?
+        let stopped = || WriteError::from(StoreError::Stopped("the writer"));
+        let (reply, mut answer) = oneshot::channel();
+        let state = Arc::new(AtomicU8::new(WAITING));
+        let withdraw = Withdraw(state.clone());
+        let job = Job { command, reply, state, give_up };
+        let queued = async {
+            self.queue.send(job).await.map_err(|_| stopped())?;
+            (&mut answer).await.map_err(|_| stopped())?
+        };
+        tokio::select! {
+            answered = queued => answered,
+            _ = tokio::time::sleep_until(give_up) => {
+                if withdraw.withdraw() {
+                    Err(WriteError::NotTakenUp)
+                } else {
+                    answer.await.map_err(|_| stopped())?
+                }
+            }
+        }
     }
 }
 
@@ -164,6 +242,7 @@ pub struct WriterTask {
     frontier: Frontier,
     last_recorded_at: chrono::DateTime<chrono::Utc>,
     max_batch: usize,
+    following: FollowFault,
 }
 
 /// What the writer needs from the ledger at start.
@@ -330,6 +409,7 @@ pub async fn start(
         frontier,
         last_recorded_at,
         max_batch: settings.max_batch.max(1),
+        following: FollowFault::default(),
     };
     let priority = WritePriority::new(settings.checks_while_writing, PRIORITY_WINDOW);
     // The writer runs on a thread of its own, not among the request
@@ -338,7 +418,8 @@ pub async fn start(
     // reads are queued there, and under a full read load writes slowed to
     // the readers' pace.
     let runtime = tokio::runtime::Handle::current();
-    Ok((Writer { queue: tx, priority }, tokio::task::spawn_blocking(move || runtime.block_on(task.run(rx)))))
+    let following = task.following.clone();
+    Ok((Writer { queue: tx, priority, following }, tokio::task::spawn_blocking(move || runtime.block_on(task.run(rx)))))
 }
 
 /// What admitting one command decided.
@@ -418,9 +499,20 @@ impl WriterTask {
     /// Reads what other nodes appended, logging a failure: the next notice
     /// or poll tries again.
     async fn follow(&mut self) {
-        if let Err(e) = self.catch_up().await {
-            tracing::error!(error = %e, "could not read the ledger's newest records");
+        // Not while the store is unreachable (it would answer so, every
+        // poll): it marks itself reachable again, and the next notice or
+        // poll reads what was appended meanwhile.
+        if self.store.unreachable().is_some() {
+            return;
         }
+        let fault = match self.catch_up().await {
+            Ok(()) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the ledger's newest records");
+                (e.fault() == Fault::Corrupt).then(|| Arc::new(e))
+            }
+        };
+        *self.following.lock().expect("follow fault") = fault;
     }
 
     /// Brings the index and the tree up to the store's head: the records
@@ -461,14 +553,54 @@ impl WriterTask {
     /// the store then refuses the batch (`StoreError::Behind`), and the
     /// batch is admitted again after reading what was appended, against
     /// the keys too, since that node may have written the same request.
-    async fn commit_batch(&mut self, jobs: Vec<Job>) {
+    async fn commit_batch(&mut self, mut jobs: Vec<Job>) {
+        // A job its caller withdrew is dropped; the others are taken up,
+        // and each is answered with its outcome.
+        jobs.retain(|job| job.state.compare_exchange(WAITING, TAKEN, Ordering::AcqRel, Ordering::Acquire).is_ok());
+        if jobs.is_empty() {
+            return;
+        }
+        let mut commands = Vec::with_capacity(jobs.len());
+        let mut replies = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            commands.push(job.command);
+            replies.push((job.give_up, Some(job.reply)));
+        }
+        let attempts = self.admit_and_append(&commands);
+        tokio::pin!(attempts);
+        let outcome = loop {
+            let waiting = replies.iter().filter(|(_, reply)| reply.is_some());
+            let Some(next) = waiting.map(|(give_up, _)| *give_up).min() else { break attempts.await };
+            tokio::select! {
+                outcome = &mut attempts => break outcome,
+                _ = tokio::time::sleep_until(next) => {
+                    // A caller's deadline: it is answered now, its commit
+                    // unconfirmed. The store's work is not cut short (a
+                    // cancelled commit may or may not be written): it goes
+                    // on, and its outcome keeps the writer's head as
+                    // stored and answers the callers still waiting.
+                    let now = tokio::time::Instant::now();
+                    for (_, reply) in replies.iter_mut().filter(|(give_up, _)| *give_up <= now) {
+                        if let Some(reply) = reply.take() {
+                            let _ = reply.send(Err(WriteError::Unconfirmed));
+                        }
+                    }
+                }
+            }
+        };
+        Self::answer_all(&mut replies, outcome.map_err(WriteError::from));
+    }
+
+    /// Admits and commits a batch, admitting it again when the store's
+    /// keys or another node's appends call for it (see `commit_batch`).
+    async fn admit_and_append(&mut self, commands: &[WriteCommand]) -> Result<Vec<Result<Written, WriteError>>, StoreError> {
         let mut lookup = Lookup::References;
         let mut lock = None;
-        let outcome = loop {
+        loop {
             let locked = lock.is_some();
             let (clock, last) = (self.clock, self.last_recorded_at);
             let now = self.index.begin_batch(|| clock.now().max(last));
-            let outcome = self.try_batch(&jobs, now, lookup, lock.take()).await;
+            let outcome = self.try_batch(commands, now, lookup, lock.take()).await;
             self.index.end_batch();
             match outcome {
                 Err(e) if e.is_duplicate_key() && matches!(lookup, Lookup::References) => {
@@ -478,50 +610,49 @@ impl WriterTask {
                     // Under the head's lock no other node appends: reading
                     // theirs and admitting again cannot be behind.
                     tracing::debug!(head, "another node appended first; admitting again under the ledger's lock");
-                    match self.locked_and_caught_up().await {
-                        Ok(held) => lock = Some(held),
-                        Err(e) => break Err(e),
-                    }
+                    lock = Some(self.locked_and_caught_up().await?);
                 }
-                outcome => break outcome,
+                outcome => return outcome,
             }
             lookup = Lookup::KeysAndReferences;
-        };
-        Self::answer_all(jobs, outcome);
+        }
     }
 
-    /// Answers each job with its answer, or all with the batch's failure.
-    fn answer_all(jobs: Vec<Job>, outcome: Result<Vec<Result<Written, WriteError>>, StoreError>) {
+    /// Answers each caller not yet answered with its answer, or all with
+    /// the batch's failure.
+    fn answer_all(replies: &mut [Reply], outcome: Result<Vec<Result<Written, WriteError>>, WriteError>) {
         match outcome {
             Ok(answers) => {
-                for (job, answer) in jobs.into_iter().zip(answers) {
-                    let _ = job.reply.send(answer);
+                for ((_, reply), answer) in replies.iter_mut().zip(answers) {
+                    if let Some(reply) = reply.take() {
+                        let _ = reply.send(answer);
+                    }
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, jobs = jobs.len(), "ledger commit failed");
-                for job in jobs {
-                    let _ = job.reply.send(Err(WriteError::Unavailable(e.to_string())));
+                tracing::error!(error = %e, jobs = replies.len(), "ledger commit failed");
+                for reply in replies.iter_mut().filter_map(|(_, reply)| reply.take()) {
+                    let _ = reply.send(Err(e.clone()));
                 }
             }
         }
     }
 
-    /// Admits `jobs` against what `lookup` reads of the store and commits
+    /// Admits `commands` against what `lookup` reads of the store and commits
     /// what is new; the answer to each job, in order, once committed.
     async fn try_batch(
         &mut self,
-        jobs: &[Job],
+        commands: &[WriteCommand],
         now: chrono::DateTime<chrono::Utc>,
         lookup: Lookup,
         lock: Option<LedgerLock>,
     ) -> Result<Vec<Result<Written, WriteError>>, StoreError> {
         let today = self.clock.today();
-        let earlier = self.known(jobs, lookup).await?;
+        let earlier = self.known(commands, lookup).await?;
         let mut batch = Batch::default();
-        let answers: Vec<Result<Written, WriteError>> = jobs
+        let answers: Vec<Result<Written, WriteError>> = commands
             .iter()
-            .map(|job| match self.admit(&job.command, &batch, &earlier, now, today)? {
+            .map(|command| match self.admit(command, &batch, &earlier, now, today)? {
                 Admitted::New(record) => {
                     batch.keys.add(&record);
                     batch.records.push(record.clone());
@@ -581,27 +712,27 @@ impl WriterTask {
     /// The records the commands refer to, and with `Lookup::KeysAndReferences`
     /// the keys of earlier records that the commands' keys match, with
     /// those records.
-    async fn known(&self, jobs: &[Job], lookup: Lookup) -> Result<Earlier, StoreError> {
+    async fn known(&self, commands: &[WriteCommand], lookup: Lookup) -> Result<Earlier, StoreError> {
         let mut found = match lookup {
             Lookup::References => FoundKeys::default(),
             Lookup::KeysAndReferences => {
-                let requests: Vec<(String, String)> = jobs
+                let requests: Vec<(String, String)> = commands
                     .iter()
-                    .filter(|j| !j.command.request_id.is_empty())
-                    .map(|j| (j.command.actor.clone(), j.command.request_id.clone()))
+                    .filter(|c| !c.request_id.is_empty())
+                    .map(|c| (c.actor.clone(), c.request_id.clone()))
                     .collect();
-                let decisions: Vec<(String, String)> = jobs
+                let decisions: Vec<(String, String)> = commands
                     .iter()
-                    .filter_map(|j| Some((j.command.authority.clone(), j.command.body.unique_decision_number()?.to_string())))
+                    .filter_map(|c| Some((c.authority.clone(), c.body.unique_decision_number()?.to_string())))
                     .collect();
                 self.store.existing_keys(&requests, &decisions).await?
             }
         };
         // The records the keys name came with them; the records the
         // commands refer to are looked up.
-        let ids: Vec<&str> = jobs
+        let ids: Vec<&str> = commands
             .iter()
-            .filter_map(|j| reference_of(&j.command.body))
+            .filter_map(|c| reference_of(&c.body))
             .map(|(_, id)| id.as_str())
             .filter(|id| !found.places.contains_key(*id))
             .collect();

@@ -412,45 +412,6 @@ fn verify_command(reg: &TestRegistry) -> (bool, String) {
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
-/// Which part of the store SQL is run on: on SQLite two files, on
-/// PostgreSQL one database.
-#[derive(Clone, Copy)]
-enum Part {
-    Ledger,
-    Audit,
-}
-
-/// Changes the database behind the registry's back, as someone with
-/// access to it could: triggers and foreign keys do not stop them (on
-/// PostgreSQL a superuser's `session_replication_role = replica`; the
-/// `DROP TRIGGER` statements SQLite needs are not run there).
-async fn tamper(reg: &TestRegistry, part: Part, sql: &[&str]) {
-    use sqlx::Connection;
-    let url = reg.config.database_url();
-    match backend() {
-        Backend::Sqlite => {
-            let url = match part {
-                Part::Ledger => url,
-                Part::Audit => creditregistry::store::audit_url(&url),
-            };
-            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut db).await.unwrap();
-            for statement in sql {
-                sqlx::query(statement).execute(&mut db).await.unwrap();
-            }
-            db.close().await.unwrap();
-        }
-        Backend::Postgres => {
-            let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
-            sqlx::query("SET session_replication_role = replica").execute(&mut db).await.unwrap();
-            for statement in sql.iter().filter(|s| !s.starts_with("DROP TRIGGER")) {
-                sqlx::query(statement).execute(&mut db).await.unwrap();
-            }
-            db.close().await.unwrap();
-        }
-    }
-}
-
 /// Changes one byte of the stored bytes of record `sequence`: the first
 /// byte of `needle` in them becomes `to`.
 async fn edit_one_byte(reg: &TestRegistry, sequence: i64, needle: &[u8], to: u8) {

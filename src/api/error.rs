@@ -9,7 +9,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::auth::AuthError;
 use crate::domain::admission::{Refusal, Violation};
-use crate::store::StoreError;
+use crate::store::{Fault, StoreError};
 use crate::writer::WriteError;
 
 /// `ErrorInfo.domain` of every error.
@@ -77,26 +77,43 @@ impl ApiError {
             WriteError::Conflict { reason, message, existing } => {
                 ApiError::AlreadyExists { reason, existing_record_id: existing, message }
             }
-            WriteError::Unavailable(message) => {
-                ApiError::Unavailable { reason: "LEDGER_UNAVAILABLE", message }
+            WriteError::Store(e) => ApiError::from_store(&e),
+            WriteError::NotTakenUp => ApiError::Unavailable { reason: "NOT_TAKEN_UP", message: e.to_string() },
+            WriteError::Unconfirmed => ApiError::Unavailable { reason: "COMMIT_UNCONFIRMED", message: e.to_string() },
+        }
+    }
+
+    /// Maps a store error by its class, in whichever layer it surfaced:
+    /// corrupt or inconsistent stored data is DATA_LOSS, logged; a store
+    /// that cannot be reached is UNAVAILABLE `STORE_UNREACHABLE`; anything
+    /// else it reports (it cannot commit or answer in time) is UNAVAILABLE,
+    /// which clients may retry. The message is in the registry's words;
+    /// the driver's go to the log.
+    pub fn from_store(e: &StoreError) -> ApiError {
+        let message = e.public_message();
+        match e.fault() {
+            Fault::Corrupt => {
+                tracing::error!(error = %e, "stored data is corrupt");
+                ApiError::DataLoss { reason: "STORED_DATA_CORRUPT", message }
+            }
+            Fault::Stopped => ApiError::Unavailable { reason: "SHUTTING_DOWN", message },
+            Fault::Unavailable => {
+                tracing::warn!(error = %e, "the store could not answer");
+                let reason = match e {
+                    StoreError::Unreachable { .. } => "STORE_UNREACHABLE",
+                    StoreError::Busy(_) => "STORE_BUSY",
+                    _ => "STORE_UNAVAILABLE",
+                };
+                ApiError::Unavailable { reason, message }
             }
         }
     }
 }
 
 impl From<StoreError> for ApiError {
-    /// Corrupt or inconsistent stored data is DATA_LOSS, logged; anything
-    /// else the store reports (it cannot connect, commit or answer in
-    /// time) is UNAVAILABLE, which clients may retry.
+    /// See `ApiError::from_store`.
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Corrupt { .. } | StoreError::CorruptDraw { .. } | StoreError::Inconsistent(_) => {
-                tracing::error!(error = %e, "stored data is corrupt");
-                ApiError::DataLoss { reason: "STORED_DATA_CORRUPT", message: e.to_string() }
-            }
-            StoreError::Stopped(_) => ApiError::Unavailable { reason: "SHUTTING_DOWN", message: e.to_string() },
-            _ => ApiError::Unavailable { reason: "STORE_UNAVAILABLE", message: e.to_string() },
-        }
+        ApiError::from_store(&e)
     }
 }
 

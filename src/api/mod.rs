@@ -59,13 +59,12 @@ pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 /// is sooner. A read waiting for `min_sequence` or `known_at` waits as long.
 pub const CALL_LIMIT: Duration = Duration::from_secs(30);
 
-/// Room left before a call's deadline for a waiting read's answer to reach
-/// its caller (a tenth of the call's time, at most this), so that it reads
-/// why (`NOT_CAUGHT_UP`) rather than a bare `DEADLINE_EXCEEDED`.
-const ANSWER_MARGIN: Duration = Duration::from_millis(250);
-
-/// When a waiting read gives up, from the call's arrival: just before the
-/// client's deadline, at most `CALL_LIMIT` away.
+/// When a call waiting on the writer, the store or other nodes stops
+/// waiting, from the call's arrival: before the client's deadline
+/// (`grpc-timeout`, at most `CALL_LIMIT` away) by a tenth of the call's
+/// time, from 100 ms to half a second and at most half the call's time, so
+/// that the caller reads why (`NOT_CAUGHT_UP`, `NOT_TAKEN_UP`,
+/// `COMMIT_UNCONFIRMED`) rather than a bare `DEADLINE_EXCEEDED`.
 #[derive(Clone, Copy, Debug)]
 pub struct Deadline(tokio::time::Instant);
 
@@ -73,6 +72,11 @@ impl Deadline {
     /// The time left.
     fn left(self) -> Duration {
         self.0.saturating_duration_since(tokio::time::Instant::now())
+    }
+
+    /// The instant it falls on.
+    fn at(self) -> tokio::time::Instant {
+        self.0
     }
 }
 
@@ -84,7 +88,8 @@ fn deadline<T>(request: &Request<T>) -> Deadline {
         .and_then(|v| v.to_str().ok())
         .and_then(grpc_timeout)
         .map_or(CALL_LIMIT, |t| t.min(CALL_LIMIT));
-    Deadline(tokio::time::Instant::now() + timeout - (timeout / 10).min(ANSWER_MARGIN))
+    let margin = (timeout / 10).clamp(Duration::from_millis(100), Duration::from_millis(500)).min(timeout / 2);
+    Deadline(tokio::time::Instant::now() + timeout - margin)
 }
 
 /// A `grpc-timeout` value: at most eight digits and a unit (gRPC over
@@ -116,17 +121,29 @@ impl Registry {
                 format!("must not be negative, got {min_sequence}"),
             )])
         })?;
-        if wanted == 0 || self.index.wait_for(wanted, deadline.left()).await {
+        if wanted == 0 || self.index.head() >= wanted {
+            return Ok(());
+        }
+        if let Some(fault) = self.unreadable_ledger() {
+            return Err(fault);
+        }
+        if self.index.wait_for(wanted, deadline.left()).await {
             Ok(())
         } else {
-            Err(ApiError::Unavailable {
+            Err(self.unreadable_ledger().unwrap_or(ApiError::Unavailable {
                 reason: "NOT_CAUGHT_UP",
                 message: format!(
                     "ledger sequence {wanted} is not visible yet (this node holds up to {})",
                     self.index.head()
                 ),
-            })
+            }))
         }
+    }
+
+    /// DATA_LOSS naming the stored record this node cannot read past, when
+    /// it cannot: waiting for later records would only time out.
+    fn unreadable_ledger(&self) -> Option<ApiError> {
+        self.writer.following_fault().map(|e| ApiError::from_store(&e))
     }
 
     /// Waits until every record stamped at or before `instant` (a past
@@ -143,10 +160,10 @@ impl Registry {
         if self.store.is_shared() {
             let head = self.store.head().await?;
             if !self.index.wait_for(head, deadline.left()).await {
-                return Err(ApiError::Unavailable {
+                return Err(self.unreadable_ledger().unwrap_or(ApiError::Unavailable {
                     reason: "NOT_CAUGHT_UP",
                     message: format!("this node holds {} of the ledger's {head} records", self.index.head()),
-                });
+                }));
             }
         }
         if self.index.settled(instant, deadline.left()).await {

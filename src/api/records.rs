@@ -40,6 +40,7 @@ impl RecordsApi {
             reason: "AUTHORITY_REQUIRED",
             message: "an enforcement token must name its authority".into(),
         })?;
+        let give_up = deadline(&request).at();
         let message = request.into_inner();
         // Where the record body sits in the request, so that every
         // violation names its full field path.
@@ -64,7 +65,7 @@ impl RecordsApi {
         let written = self
             .registry
             .writer
-            .submit(WriteCommand { actor: caller.subject, authority, request_id, uscc, body })
+            .submit(WriteCommand { actor: caller.subject, authority, request_id, uscc, body }, give_up)
             .await
             .map_err(|e| ApiError::from_write(e, &prefix))?;
         Ok(Response::new(W::answer(record_to_wire(&written.record), written.replayed)))

@@ -369,6 +369,25 @@ pub enum StoreError {
     /// another node appended first. Nothing was written.
     #[error("the {log} has grown to {head} entries since this append was numbered")]
     Behind { log: Log, head: u64 },
+    /// The store cannot be reached: it refuses or drops connections, or
+    /// none opens in time. The driver's own words are logged, not kept.
+    #[error("the store is unreachable: {cause} at {address}")]
+    Unreachable { address: String, cause: &'static str },
+    /// Every connection to the store is in use and none came free in time.
+    #[error("the store is busy: all {0} of this node's connections to it are in use")]
+    Busy(u32),
+}
+
+/// What a store error means to whoever asked: the class every layer keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Stored data is corrupt or inconsistent: asking again will not help.
+    Corrupt,
+    /// The store cannot answer now (unreachable, busy, a commit failed or
+    /// raced another node's): asking again may.
+    Unavailable,
+    /// The registry is shutting down.
+    Stopped,
 }
 
 /// The two append-only logs a store keeps in order.
@@ -388,6 +407,42 @@ impl std::fmt::Display for Log {
 }
 
 impl StoreError {
+    /// The error's class: corrupt data, whatever the layer it surfaced in,
+    /// a value the driver cannot decode included.
+    pub fn fault(&self) -> Fault {
+        match self {
+            StoreError::Corrupt { .. } | StoreError::CorruptDraw { .. } | StoreError::Inconsistent(_) => Fault::Corrupt,
+            StoreError::Database(sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_)) => Fault::Corrupt,
+            StoreError::Stopped(_) | StoreError::Database(sqlx::Error::PoolClosed) => Fault::Stopped,
+            _ => Fault::Unavailable,
+        }
+    }
+
+    /// The error in the registry's words, for a caller: what the driver
+    /// said (a statement, a socket, a protocol message) stays in the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            StoreError::Database(e) => match e {
+                sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+                    "a value stored in the database does not decode (the server log names it)".into()
+                }
+                sqlx::Error::PoolClosed => "the store's connections are closed: the registry is stopping".into(),
+                sqlx::Error::Database(d) if d.code().as_deref() == Some("57014") => {
+                    "the store cancelled a statement that ran longer than its statement timeout".into()
+                }
+                sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40001" | "40P01")) => {
+                    "the store aborted the transaction in a conflict with another; nothing was written".into()
+                }
+                _ => "the store failed to answer (the server log has its error)".into(),
+            },
+            StoreError::Migration { version, name, .. } => {
+                format!("migration {version} ({name}) failed (the server log has its error)")
+            }
+            StoreError::Open { url, .. } => format!("cannot open the store {url} (the server log has its error)"),
+            other => other.to_string(),
+        }
+    }
+
     /// Whether a write failed on a unique key (an idempotency key already
     /// held): the writer then looks the keys up and admits again.
     pub fn is_duplicate_key(&self) -> bool {
@@ -581,12 +636,19 @@ pub enum Store {
     Postgres(PgStore),
 }
 
-/// Calls the same method on whichever backend the store is.
+/// Calls the same method on whichever backend the store is. A PostgreSQL
+/// error that says the store cannot be reached is told in the registry's
+/// words (`PgStore::explain`), and marks the store unreachable; while it is
+/// marked, calls are answered so at once rather than each waiting for a
+/// connection (the store asks again on its own, `PgStore::RETRY_EVERY`).
 macro_rules! dispatch {
     ($store:expr, $backend:ident => $call:expr) => {
         match $store {
             Store::Sqlite($backend) => $call,
-            Store::Postgres($backend) => $call,
+            Store::Postgres($backend) => match $backend.unreachable() {
+                Some(unreachable) => Err(unreachable),
+                None => $call.map_err(|e| $backend.explain(e)),
+            },
         }
     };
 }
@@ -837,18 +899,65 @@ impl Store {
 
     /// See `Backend::ledger_notices`.
     pub fn ledger_notices(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
-        dispatch!(self, s => s.ledger_notices())
+        match self {
+            Store::Sqlite(s) => s.ledger_notices(),
+            Store::Postgres(s) => s.ledger_notices(),
+        }
     }
 
     /// See `Backend::close`.
     pub async fn close(&self) {
-        dispatch!(self, s => s.close().await)
+        match self {
+            Store::Sqlite(s) => s.close().await,
+            Store::Postgres(s) => s.close().await,
+        }
+    }
+
+    /// Asks the store a trivial question: an error when it cannot be
+    /// reached, which marks it unreachable until it answers again.
+    pub async fn probe(&self) -> Result<(), StoreError> {
+        dispatch!(self, s => s.head().await.map(|_| ()))
+    }
+
+    /// Why the store cannot be reached, while it cannot: set by any
+    /// operation that finds it so, cleared once it answers again (the
+    /// store tries every `PgStore::RETRY_EVERY` meanwhile). Never for
+    /// SQLite, a file of this process.
+    pub fn unreachable(&self) -> Option<StoreError> {
+        match self {
+            Store::Sqlite(_) => None,
+            Store::Postgres(s) => s.unreachable(),
+        }
+    }
+
+    /// Why the store cannot be reached (`None` while it can), as it
+    /// changes; `None` for SQLite.
+    pub fn reachability(&self) -> Option<tokio::sync::watch::Receiver<Option<&'static str>>> {
+        match self {
+            Store::Sqlite(_) => None,
+            Store::Postgres(s) => Some(s.reachability()),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::redacted;
+    use super::{Fault, StoreError, redacted};
+
+    #[test]
+    fn a_store_error_keeps_its_class_and_tells_a_caller_no_driver_words() {
+        let undecodable = StoreError::Database(sqlx::Error::Decode("invalid utf-8 sequence".into()));
+        assert_eq!(undecodable.fault(), Fault::Corrupt);
+        assert!(!undecodable.public_message().contains("utf-8"), "{}", undecodable.public_message());
+        assert_eq!(StoreError::Corrupt { sequence: 7, reason: "x".into() }.fault(), Fault::Corrupt);
+        assert_eq!(StoreError::Database(sqlx::Error::PoolClosed).fault(), Fault::Stopped);
+        let eof = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "expected to read 5 bytes, got 0 bytes at EOF");
+        for e in [StoreError::Database(sqlx::Error::PoolTimedOut), StoreError::Database(sqlx::Error::Io(eof))] {
+            assert_eq!(e.fault(), Fault::Unavailable);
+            let message = e.public_message();
+            assert!(!message.contains("pool timed out") && !message.contains("bytes at EOF"), "{message}");
+        }
+    }
 
     #[test]
     fn a_password_never_leaves_in_a_url() {

@@ -27,17 +27,25 @@ pub struct PgSettings {
     pub pool_size: u32,
     /// Longest a statement may run before the server cancels it.
     pub statement_timeout: Duration,
+    /// Longest an operation waits for a connection: one free in the pool,
+    /// or a new one opened. A store that refuses connections is answered
+    /// as unreachable after this long, not after a caller's whole deadline.
+    pub connect_timeout: Duration,
 }
 
 impl Default for PgSettings {
     fn default() -> PgSettings {
-        PgSettings { pool_size: 16, statement_timeout: Duration::from_secs(30) }
+        PgSettings { pool_size: 16, statement_timeout: Duration::from_secs(30), connect_timeout: Duration::from_secs(1) }
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// `HOST:PORT` of the database server, for messages.
+    address: String,
+    /// Why the store cannot be reached, while it cannot.
+    down: std::sync::Arc<tokio::sync::watch::Sender<Option<&'static str>>>,
 }
 
 /// Migrations of concurrently starting nodes wait on this advisory lock,
@@ -50,7 +58,7 @@ pub const LEDGER_CHANNEL: &str = "creditregistry_ledger";
 impl PgStore {
     /// Opens the store and brings its schema up to date.
     pub async fn open(url: &str, settings: &PgSettings) -> Result<PgStore, StoreError> {
-        let store = PgStore { pool: connect(url, settings).await? };
+        let store = connect(url, settings).await?;
         let mut tx = store.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
         tx.execute(
@@ -67,10 +75,11 @@ impl PgStore {
 
     /// Opens a store as it is: never changes its schema.
     pub async fn open_existing(url: &str, settings: &PgSettings) -> Result<PgStore, StoreError> {
-        let pool = connect(url, settings).await?;
+        let store = connect(url, settings).await?;
+        let pool = &store.pool;
         let newest = migrate::POSTGRES.last().map_or(0, |m| m.0);
         let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
-            .fetch_one(&pool)
+            .fetch_one(pool)
             .await
             .map_err(|_| StoreError::Inconsistent(format!("{} is not a registry store", super::redacted(url))))?;
         if applied != Some(newest) {
@@ -81,7 +90,71 @@ impl PgStore {
                 applied.unwrap_or(0)
             )));
         }
-        Ok(PgStore { pool })
+        Ok(store)
+    }
+
+    /// How often a store found unreachable is asked again.
+    pub const RETRY_EVERY: Duration = Duration::from_millis(500);
+
+    /// `e` in the registry's words when it says the store cannot be
+    /// reached (`StoreError::Unreachable`, `StoreError::Busy`), which marks
+    /// the store unreachable until it answers again; the driver's own
+    /// words go to the log. Any other error as it is.
+    pub fn explain(&self, e: StoreError) -> StoreError {
+        let StoreError::Database(driver) = &e else { return e };
+        let cause = match driver {
+            sqlx::Error::PoolTimedOut if self.pool.size() >= self.pool.options().get_max_connections() => {
+                tracing::warn!(error = %driver, "every connection to the store is in use");
+                return StoreError::Busy(self.pool.options().get_max_connections());
+            }
+            sqlx::Error::PoolTimedOut => "no connection could be opened in time",
+            sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => "connection refused",
+            sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => "connection timed out",
+            sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => "connection lost",
+            sqlx::Error::Tls(_) => "the TLS handshake failed",
+            // admin_shutdown, crash_shutdown, cannot_connect_now; class 08
+            // is connection_exception.
+            sqlx::Error::Database(d) => match d.code().as_deref() {
+                Some("57P01" | "57P02") => "the database server is shutting down",
+                Some("57P03") => "the database server is not accepting connections yet",
+                Some(code) if code.starts_with("08") => "connection failure",
+                _ => return e,
+            },
+            _ => return e,
+        };
+        tracing::warn!(error = %driver, address = %self.address, "the store is unreachable");
+        self.mark_down(cause);
+        StoreError::Unreachable { address: self.address.clone(), cause }
+    }
+
+    /// Marks the store unreachable; the first to do so asks it again every
+    /// `RETRY_EVERY` until it answers, and then marks it reachable.
+    fn mark_down(&self, cause: &'static str) {
+        if self.down.send_replace(Some(cause)).is_some() {
+            return;
+        }
+        let (pool, down, address) = (self.pool.clone(), self.down.clone(), self.address.clone());
+        tokio::spawn(async move {
+            while !pool.is_closed() {
+                tokio::time::sleep(PgStore::RETRY_EVERY).await;
+                if sqlx::query("SELECT 1").execute(&pool).await.is_ok() {
+                    down.send_replace(None);
+                    tracing::info!(%address, "the store is reachable again");
+                    return;
+                }
+            }
+        });
+    }
+
+    /// See `Store::unreachable`.
+    pub fn unreachable(&self) -> Option<StoreError> {
+        let cause = (*self.down.borrow())?;
+        Some(StoreError::Unreachable { address: self.address.clone(), cause })
+    }
+
+    /// See `Store::reachability`.
+    pub fn reachability(&self) -> tokio::sync::watch::Receiver<Option<&'static str>> {
+        self.down.subscribe()
     }
 }
 
@@ -252,19 +325,28 @@ impl Backend for PgStore {
         let (tx, rx) = tokio::sync::watch::channel(0);
         let pool = self.pool.clone();
         tokio::spawn(async move {
+            let mut lost = false;
             while !tx.is_closed() && !pool.is_closed() {
                 let mut listener = match PgListener::connect_with(&pool).await {
                     Ok(listener) => listener,
                     Err(e) => {
                         tracing::warn!(error = %e, "cannot listen for other nodes' appends; polling only");
+                        lost = true;
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         continue;
                     }
                 };
                 if let Err(e) = listener.listen(LEDGER_CHANNEL).await {
                     tracing::warn!(error = %e, "cannot listen for other nodes' appends; polling only");
+                    lost = true;
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
+                }
+                if std::mem::take(&mut lost) {
+                    // Appends made meanwhile sent notices no one heard: the
+                    // writer is told to look now.
+                    tracing::info!("listening for other nodes' appends again");
+                    tx.send_modify(|_| ());
                 }
                 loop {
                     tokio::select! {
@@ -275,7 +357,10 @@ impl Backend for PgStore {
                                 }
                             }
                             // The connection was lost; listen again.
-                            Ok(None) | Err(_) => break,
+                            Ok(None) | Err(_) => {
+                                lost = true;
+                                break;
+                            }
                         },
                         _ = tx.closed() => return,
                     }
@@ -352,13 +437,19 @@ async fn insert_checkpoint(tx: &mut Transaction<'_, Postgres>, cp: &StoredCheckp
     Ok(())
 }
 
-async fn connect(url: &str, settings: &PgSettings) -> Result<PgPool, StoreError> {
+async fn connect(url: &str, settings: &PgSettings) -> Result<PgStore, StoreError> {
     let timeout_ms = settings.statement_timeout.as_millis().to_string();
     let options = PgConnectOptions::from_str(url)?.options([("statement_timeout", timeout_ms.as_str())]);
-    PgPoolOptions::new()
+    let address = format!("{}:{}", options.get_host(), options.get_port());
+    // An idle connection is tested before it is handed out (a restarted
+    // server has dropped them all), and a refused connection is retried
+    // only until `connect_timeout`.
+    let pool = PgPoolOptions::new()
         .max_connections(settings.pool_size.max(2))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(settings.connect_timeout)
+        .test_before_acquire(true)
         .connect_with(options)
         .await
-        .map_err(|e| StoreError::Open { url: super::redacted(url), source: Box::new(StoreError::Database(e)) })
+        .map_err(|e| StoreError::Open { url: super::redacted(url), source: Box::new(StoreError::Database(e)) })?;
+    Ok(PgStore { pool, address, down: std::sync::Arc::new(tokio::sync::watch::channel(None).0) })
 }

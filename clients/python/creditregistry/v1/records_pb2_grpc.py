@@ -35,6 +35,25 @@ class RecordsServiceStub:
     original record with `idempotent_replay` set, never a second record. A
     re-use with different content is ALREADY_EXISTS naming the existing record.
     A write is acknowledged only after it is durably committed to the ledger.
+
+    A well-formed change dated before the first day it is allowed (a removal,
+    a repair application or grant, a grade change, a penalty correction) is
+    FAILED_PRECONDITION with the ErrorInfo reason of its kind
+    (REMOVAL_NOT_ALLOWED, REPAIR_NOT_ALLOWED, GRADE_CHANGE_NOT_ALLOWED,
+    CORRECTION_NOT_ALLOWED) and that day in the ErrorInfo metadata
+    `allowed_from` (YYYY-MM-DD). Messages name enum values by their protobuf
+    names (REMOVAL_REASON_TERM_ENDED).
+
+    Every write is answered before the call's deadline (`grpc-timeout`). While
+    the store cannot be reached a write is UNAVAILABLE STORE_UNREACHABLE with
+    RetryInfo, within the store's connect timeout (1 s by default); one the
+    writer had not taken up by the deadline is UNAVAILABLE NOT_TAKEN_UP and was
+    not written; one whose commit was not confirmed by then is UNAVAILABLE
+    COMMIT_UNCONFIRMED and may have been: send a write again with the same
+    `request_id`, which answers the original rather than writing it twice. A
+    stored record that no longer decodes, met while a write is admitted (the
+    record it names, the record holding its key), is DATA_LOSS
+    STORED_DATA_CORRUPT, which retrying will not cure.
     """
 
     def __init__(self, channel):
@@ -120,6 +139,25 @@ class RecordsServiceServicer:
     original record with `idempotent_replay` set, never a second record. A
     re-use with different content is ALREADY_EXISTS naming the existing record.
     A write is acknowledged only after it is durably committed to the ledger.
+
+    A well-formed change dated before the first day it is allowed (a removal,
+    a repair application or grant, a grade change, a penalty correction) is
+    FAILED_PRECONDITION with the ErrorInfo reason of its kind
+    (REMOVAL_NOT_ALLOWED, REPAIR_NOT_ALLOWED, GRADE_CHANGE_NOT_ALLOWED,
+    CORRECTION_NOT_ALLOWED) and that day in the ErrorInfo metadata
+    `allowed_from` (YYYY-MM-DD). Messages name enum values by their protobuf
+    names (REMOVAL_REASON_TERM_ENDED).
+
+    Every write is answered before the call's deadline (`grpc-timeout`). While
+    the store cannot be reached a write is UNAVAILABLE STORE_UNREACHABLE with
+    RetryInfo, within the store's connect timeout (1 s by default); one the
+    writer had not taken up by the deadline is UNAVAILABLE NOT_TAKEN_UP and was
+    not written; one whose commit was not confirmed by then is UNAVAILABLE
+    COMMIT_UNCONFIRMED and may have been: send a write again with the same
+    `request_id`, which answers the original rather than writing it twice. A
+    stored record that no longer decodes, met while a write is admitted (the
+    record it names, the record holding its key), is DATA_LOSS
+    STORED_DATA_CORRUPT, which retrying will not cure.
     """
 
     def RecordPenalty(self, request, context):
@@ -302,6 +340,25 @@ class RecordsService:
     original record with `idempotent_replay` set, never a second record. A
     re-use with different content is ALREADY_EXISTS naming the existing record.
     A write is acknowledged only after it is durably committed to the ledger.
+
+    A well-formed change dated before the first day it is allowed (a removal,
+    a repair application or grant, a grade change, a penalty correction) is
+    FAILED_PRECONDITION with the ErrorInfo reason of its kind
+    (REMOVAL_NOT_ALLOWED, REPAIR_NOT_ALLOWED, GRADE_CHANGE_NOT_ALLOWED,
+    CORRECTION_NOT_ALLOWED) and that day in the ErrorInfo metadata
+    `allowed_from` (YYYY-MM-DD). Messages name enum values by their protobuf
+    names (REMOVAL_REASON_TERM_ENDED).
+
+    Every write is answered before the call's deadline (`grpc-timeout`). While
+    the store cannot be reached a write is UNAVAILABLE STORE_UNREACHABLE with
+    RetryInfo, within the store's connect timeout (1 s by default); one the
+    writer had not taken up by the deadline is UNAVAILABLE NOT_TAKEN_UP and was
+    not written; one whose commit was not confirmed by then is UNAVAILABLE
+    COMMIT_UNCONFIRMED and may have been: send a write again with the same
+    `request_id`, which answers the original rather than writing it twice. A
+    stored record that no longer decodes, met while a write is admitted (the
+    record it names, the record holding its key), is DATA_LOSS
+    STORED_DATA_CORRUPT, which retrying will not cure.
     """
 
     @staticmethod
