@@ -125,12 +125,14 @@ impl TestRegistry {
         ];
         if backend() == Backend::Postgres {
             config.database_url = fresh_postgres_database().await;
+        }
+        configure(&mut config);
+        if creditregistry::store::is_shared_url(&config.database_url()) && config.audit.signing_key_file.is_none() {
             // Nodes of a PostgreSQL store serve with the registry's key.
             let key = config.generated_registry_key();
             key.ensure().expect("registry key");
             config.audit.signing_key_file = Some(key.private_key_file);
         }
-        configure(&mut config);
         let running = creditregistry::server::start(&config).await.expect("server starts");
         TestRegistry { dir, config, running: Some(running), keys }
     }
