@@ -6,7 +6,6 @@
 //! `crit` is refused, since the registry understands no extension. The
 //! `token` command issues tokens from a local private key for development.
 
-
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -187,9 +186,8 @@ impl Authenticator {
         }
         let mut keys = Vec::new();
         for k in &config.keys {
-            let pem = std::fs::read(&k.public_key_file).map_err(|e| {
-                format!("auth key '{}': cannot read {}: {e}", k.kid, k.public_key_file.display())
-            })?;
+            let pem = std::fs::read(&k.public_key_file)
+                .map_err(|e| format!("auth key '{}': cannot read {}: {e}", k.kid, k.public_key_file.display()))?;
             let key = match k.algorithm {
                 KeyAlgorithm::EdDSA => DecodingKey::from_ed_pem(&pem),
                 KeyAlgorithm::RS256 => DecodingKey::from_rsa_pem(&pem),
@@ -219,8 +217,7 @@ impl Authenticator {
             }
             self.verified.remove(&digest);
         }
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|e| AuthError::Malformed(e.to_string()))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|e| AuthError::Malformed(e.to_string()))?;
         // The registry understands no extension header, so any `crit` (even
         // an empty one, which RFC 7515 forbids producers to send) refuses
         // the token before its signature is checked.
@@ -284,9 +281,7 @@ fn principal_from(claims: Claims) -> Result<Principal, AuthError> {
     }
     let authority = claims.authority.filter(|a| !a.trim().is_empty());
     if claims.roles.contains(&Role::Enforcement) && authority.is_none() {
-        return Err(AuthError::Malformed(
-            "role 'enforcement' needs claim 'authority' naming the authority it acts for".into(),
-        ));
+        return Err(AuthError::Malformed("role 'enforcement' needs claim 'authority' naming the authority it acts for".into()));
     }
     Ok(Principal {
         subject: claims.sub,
@@ -350,7 +345,11 @@ mod tests {
         let config = AuthConfig {
             issuer: "iss".into(),
             audience: "aud".into(),
-            keys: vec![KeyConfig { kid: DEV_KID.into(), algorithm: KeyAlgorithm::EdDSA, public_key_file: pair.public_key_file.clone() }],
+            keys: vec![KeyConfig {
+                kid: DEV_KID.into(),
+                algorithm: KeyAlgorithm::EdDSA,
+                public_key_file: pair.public_key_file.clone(),
+            }],
         };
         let request = TokenRequest {
             subject: "platform-1".into(),

@@ -9,12 +9,10 @@ use std::path::{Path, PathBuf};
 use chrono::FixedOffset;
 use serde::Deserialize;
 
+use crate::domain::rules::{DEFAULT_EARLIEST_DATE, RuleBook, RuleFile, RuleFiles};
 use crate::keys::KeyPairFiles;
-use crate::store::PgSettings;
 use crate::ledger::signing::{PublicKey, RegistryKey};
-use crate::domain::rules::{
-    DEFAULT_EARLIEST_DATE, RuleBook, RuleFile, RuleFiles,
-};
+use crate::store::PgSettings;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -216,13 +214,10 @@ impl Default for WriterConfig {
 impl Config {
     /// Defaults, then the file (if any), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Config, String> {
-        let file = file
-            .map(Path::to_path_buf)
-            .or_else(|| std::env::var_os("CREDITREGISTRY_CONFIG").map(PathBuf::from));
+        let file = file.map(Path::to_path_buf).or_else(|| std::env::var_os("CREDITREGISTRY_CONFIG").map(PathBuf::from));
         let mut config = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("config {}: {e}", path.display()))?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("config {}: {e}", path.display()))?;
                 toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))?
             }
             None => Config::default(),
@@ -258,11 +253,9 @@ impl Config {
                 .map(|entry| {
                     let mut parts = entry.trim().splitn(3, ':');
                     match (parts.next(), parts.next(), parts.next()) {
-                        (Some(kid), Some(alg), Some(path)) => Ok(KeyConfig {
-                            kid: kid.into(),
-                            algorithm: alg.parse()?,
-                            public_key_file: path.into(),
-                        }),
+                        (Some(kid), Some(alg), Some(path)) => {
+                            Ok(KeyConfig { kid: kid.into(), algorithm: alg.parse()?, public_key_file: path.into() })
+                        }
                         _ => Err(format!("'{entry}' is not kid:algorithm:path")),
                     }
                 })
@@ -338,9 +331,7 @@ impl Config {
     }
 
     pub fn utc_offset(&self) -> Result<FixedOffset, String> {
-        self.utc_offset
-            .parse()
-            .map_err(|e| format!("utc_offset '{}': {e} (expected e.g. +08:00)", self.utc_offset))
+        self.utc_offset.parse().map_err(|e| format!("utc_offset '{}': {e} (expected e.g. +08:00)", self.utc_offset))
     }
 
     /// Loads and validates the rule data: configured files, else the built-in
@@ -369,9 +360,7 @@ impl Config {
             grades: read(&p.grading_schemes, built_in.grades)?,
         };
         let earliest = match &p.earliest_date {
-            Some(date) => date
-                .parse()
-                .map_err(|e| format!("policy.earliest_date '{date}': {e} (expected YYYY-MM-DD)"))?,
+            Some(date) => date.parse().map_err(|e| format!("policy.earliest_date '{date}': {e} (expected YYYY-MM-DD)"))?,
             None => DEFAULT_EARLIEST_DATE,
         };
         RuleBook::parse(&files, earliest)
@@ -409,8 +398,7 @@ impl Config {
             return Ok(self.registry_key()?.public().clone());
         }
         let file = self.generated_registry_key().public_key_file;
-        let pem = std::fs::read_to_string(&file)
-            .map_err(|e| format!("no registry public key at {} ({e})", file.display()))?;
+        let pem = std::fs::read_to_string(&file).map_err(|e| format!("no registry public key at {} ({e})", file.display()))?;
         PublicKey::from_pem(&pem).map_err(|e| format!("{}: {e}", file.display()))
     }
 
@@ -465,9 +453,7 @@ mod tests {
     #[test]
     fn bad_settings_are_named() {
         let mut config = Config::default();
-        let err = config
-            .apply_env(|name| (name == "CREDITREGISTRY_AUTH_KEYS").then(|| "a:HS256:/x".into()))
-            .unwrap_err();
+        let err = config.apply_env(|name| (name == "CREDITREGISTRY_AUTH_KEYS").then(|| "a:HS256:/x".into())).unwrap_err();
         assert!(err.contains("CREDITREGISTRY_AUTH_KEYS") && err.contains("HS256"), "{err}");
         assert!(toml::from_str::<Config>("listn = \"x\"").is_err());
     }

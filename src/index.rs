@@ -101,11 +101,7 @@ pub struct Index {
 
 impl Default for Index {
     fn default() -> Self {
-        Index {
-            inner: RwLock::default(),
-            head: watch::Sender::new(TreeHead::default()),
-            in_flight: watch::Sender::new(None),
-        }
+        Index { inner: RwLock::default(), head: watch::Sender::new(TreeHead::default()), in_flight: watch::Sender::new(None) }
     }
 }
 
@@ -158,8 +154,7 @@ impl Index {
             let mut inner = self.inner.write().expect("index lock");
             let mut grown: HashMap<Uscc, Vec<u8>, RandomState> = HashMap::default();
             for r in committed {
-                let packed =
-                    grown.entry(r.uscc).or_insert_with(|| inner.get(&r.uscc).map(|v| v.to_vec()).unwrap_or_default());
+                let packed = grown.entry(r.uscc).or_insert_with(|| inner.get(&r.uscc).map(|v| v.to_vec()).unwrap_or_default());
                 prost::encoding::encode_varint(r.sequence, packed);
                 prost::encoding::encode_varint(r.bytes.len() as u64, packed);
                 packed.extend_from_slice(r.bytes);
@@ -206,17 +201,13 @@ impl Index {
     /// the caller's reading of the clock.
     pub async fn settled(&self, instant: DateTime<Utc>, timeout: Duration) -> bool {
         let mut rx = self.in_flight.subscribe();
-        tokio::time::timeout(timeout, rx.wait_for(|batch| batch.is_none_or(|at| at > instant)))
-            .await
-            .is_ok_and(|r| r.is_ok())
+        tokio::time::timeout(timeout, rx.wait_for(|batch| batch.is_none_or(|at| at > instant))).await.is_ok_and(|r| r.is_ok())
     }
 
     /// Waits until the index holds `sequence`, for read-your-writes; false
     /// if it does not within `timeout`.
     pub async fn wait_for(&self, sequence: u64, timeout: Duration) -> bool {
         let mut rx = self.head.subscribe();
-        tokio::time::timeout(timeout, rx.wait_for(|head| head.size >= sequence))
-            .await
-            .is_ok_and(|r| r.is_ok())
+        tokio::time::timeout(timeout, rx.wait_for(|head| head.size >= sequence)).await.is_ok_and(|r| r.is_ok())
     }
 }

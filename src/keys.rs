@@ -25,10 +25,7 @@ impl KeyPairFiles {
 
     /// A key pair `<stem>.pem`, `<stem>.pub.pem` in `dir`.
     pub fn named(dir: &Path, stem: &str) -> KeyPairFiles {
-        KeyPairFiles {
-            private_key_file: dir.join(format!("{stem}.pem")),
-            public_key_file: dir.join(format!("{stem}.pub.pem")),
-        }
+        KeyPairFiles { private_key_file: dir.join(format!("{stem}.pem")), public_key_file: dir.join(format!("{stem}.pub.pem")) }
     }
 
     /// The private key `file` and its public key beside it: `x.pem` and
@@ -67,13 +64,9 @@ impl KeyPairFiles {
         let signing = SigningKey::from_bytes(&seed);
         // PKCS#8 v1 (RFC 8410: the private key alone), which OpenSSL and
         // Python's cryptography read; v2 with the public key they refuse.
-        let private = KeypairBytes { secret_key: seed, public_key: None }
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| e.to_string())?;
-        let public = signing
-            .verifying_key()
-            .to_public_key_pem(LineEnding::LF)
-            .map_err(|e| e.to_string())?;
+        let private =
+            KeypairBytes { secret_key: seed, public_key: None }.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?;
+        let public = signing.verifying_key().to_public_key_pem(LineEnding::LF).map_err(|e| e.to_string())?;
         if let Some(dir) = self.private_key_file.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }

@@ -13,10 +13,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
-use creditregistry::keys::KeyPairFiles;
-use creditregistry::config::{Config, KeyAlgorithm, KeyConfig, read_public_keys};
 use creditregistry::audit::verify::verify;
+use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
+use creditregistry::config::{Config, KeyAlgorithm, KeyConfig, read_public_keys};
+use creditregistry::keys::KeyPairFiles;
 use creditregistry::ledger::signing::{hex, verify_receipt};
 use creditregistry::proto::pb;
 use creditregistry::store::Store;
@@ -191,8 +191,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -278,7 +277,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 return verify_segment_files(&segment_files, &keys);
             }
             runtime.block_on(async {
-                let store = Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
+                let store =
+                    Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
                 let report = match creditregistry::audit::stored_keys(&store).await {
                     Ok(stored) if stored.is_empty() && keys.is_empty() => Err(
                         "the store holds no registry key (no node has served it) and none is configured: pass --public-key FILE"
@@ -310,7 +310,8 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::ExportChecks { segment, dir } => runtime.block_on(async {
-            let store = Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
+            let store =
+                Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
             let exported = export_checks(&store, segment, &dir).await;
             store.close().await;
             exported
@@ -318,7 +319,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Keygen { purpose, file } => {
             let pair = KeyPairFiles::beside(&file);
             pair.create()?;
-            let pem = std::fs::read_to_string(&pair.public_key_file).map_err(|e| format!("{}: {e}", pair.public_key_file.display()))?;
+            let pem =
+                std::fs::read_to_string(&pair.public_key_file).map_err(|e| format!("{}: {e}", pair.public_key_file.display()))?;
             let key = creditregistry::ledger::signing::PublicKey::from_pem(&pem)?;
             let (private, public) = (pair.private_key_file.display(), pair.public_key_file.display());
             match purpose {
@@ -337,7 +339,8 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::RotateKey { file } => runtime.block_on(async {
             let new = creditregistry::ledger::signing::RegistryKey::from_pem_file(&file)?;
-            let store = Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
+            let store =
+                Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
             let key = creditregistry::store::StoredKey {
                 key_id: new.public().key_id.clone(),
                 public_key: new.public().raw().to_vec(),
@@ -443,7 +446,11 @@ fn verify_segment_files(files: &[PathBuf], keys: &[creditregistry::ledger::signi
 /// What a verified receipt attests, for people.
 fn describe_receipt(body: &pb::ReceiptBody) -> String {
     let name = |e: i32| pb::Eligibility::try_from(e).map_or("?", |e| e.as_str_name()).trim_start_matches("ELIGIBILITY_");
-    let checkpoint = body.checkpoint.as_ref().and_then(|c| <pb::Checkpoint as prost::Message>::decode(c.checkpoint.as_slice()).ok()).unwrap_or_default();
+    let checkpoint = body
+        .checkpoint
+        .as_ref()
+        .and_then(|c| <pb::Checkpoint as prost::Message>::decode(c.checkpoint.as_slice()).ok())
+        .unwrap_or_default();
     let mut out = format!(
         "VALID receipt {}\n  issued at        {}\n  caller           {}{}\n  check            {} in {}, evaluated on {}\n",
         body.receipt_id,

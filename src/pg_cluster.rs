@@ -47,11 +47,8 @@ impl PgCluster {
     ) -> Result<PgCluster, String> {
         let bin = binaries()?;
         let as_postgres = is_root();
-        let dir = std::env::temp_dir().join(format!(
-            "creditregistry-pg-{}-{}",
-            std::process::id(),
-            uuid::Uuid::now_v7().simple()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("creditregistry-pg-{}-{}", std::process::id(), uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut cluster = PgCluster { dir, bin, port: 0, as_postgres, options: String::new() };
         if as_postgres {
@@ -143,12 +140,7 @@ impl PgCluster {
             data = self.data_dir().display(),
             dir = self.dir.display(),
         );
-        let _ = Command::new("sh")
-            .args(["-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
+        let _ = Command::new("sh").args(["-c", &script]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
     }
 
     fn pg_ctl_line(&self) -> String {

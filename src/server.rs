@@ -8,10 +8,10 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tonic_health::ServingStatus;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
+use tonic_health::ServingStatus;
 
 use crate::api::{AuditApi, Authenticate, EligibilityApi, RecordsApi, Registry, SupervisionApi};
 use crate::audit::{AuditTask, AuditTrail, Schedule};
@@ -21,12 +21,11 @@ use crate::config::Config;
 use crate::index::Index;
 use crate::proto::pb::{
     audit_service_server::AuditServiceServer, eligibility_service_server::EligibilityServiceServer,
-    records_service_server::RecordsServiceServer,
-    supervision_service_server::SupervisionServiceServer,
+    records_service_server::RecordsServiceServer, supervision_service_server::SupervisionServiceServer,
 };
 use crate::services::checks::Checks;
-use crate::snapshot::SnapshotFile;
 use crate::services::files::CreditFiles;
+use crate::snapshot::SnapshotFile;
 use crate::store::{ServingClaim, Store};
 use crate::writer;
 
@@ -120,16 +119,10 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         }
     }
     let snapshot = crate::snapshot::path_for(&url).map(|path| SnapshotFile { path, key: registry_key.clone() });
-    let (writer, writer_task) = writer::start(
-        store.clone(),
-        index.clone(),
-        rules.clone(),
-        clock,
-        &config.writer,
-        snapshot.as_ref(),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let (writer, writer_task) =
+        writer::start(store.clone(), index.clone(), rules.clone(), clock, &config.writer, snapshot.as_ref())
+            .await
+            .map_err(|e| e.to_string())?;
     tracing::info!(records = index.head(), "index ready");
     for edition in rules.editions() {
         let [lists, publicity, catalogue, supervision, grades] = edition.versions();
@@ -191,9 +184,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
 
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let listener = TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (shutdown, stop) = oneshot::channel::<()>();
     let router = Server::builder()
@@ -207,9 +198,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         // within the budget of a 1 MiB connection window.
         .max_concurrent_streams(MAX_CONCURRENT_STREAMS)
         .initial_connection_window_size(CONNECTION_WINDOW_BYTES)
-        .layer(tower::util::MapResponseLayer::new(|response| {
-            crate::api::error::answer_codec_errors(response, MAX_MESSAGE_BYTES)
-        }))
+        .layer(tower::util::MapResponseLayer::new(|response| crate::api::error::answer_codec_errors(response, MAX_MESSAGE_BYTES)))
         .add_service(health)
         .add_service(InterceptedService::new(reflection, auth.clone()))
         .add_service(InterceptedService::new(reflection_v1alpha, auth.clone()))

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -24,7 +24,9 @@ use crate::ledger;
 use crate::ledger::merkle::{Frontier, frontier, nodes_in};
 use crate::ledger::signing::PublicKey;
 use crate::snapshot::{self, Snapshot, SnapshotFile};
-use crate::store::{Appended, Fault, FoundKeys, IdempotencyKeys, LedgerLock, NewNodes, Store, StoreError, StoredEntry, decode_record};
+use crate::store::{
+    Appended, Fault, FoundKeys, IdempotencyKeys, LedgerLock, NewNodes, Store, StoreError, StoredEntry, decode_record,
+};
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
@@ -761,9 +763,10 @@ impl WriterTask {
             return Err(WriteError::Invalid(problems));
         }
         let reference = match reference_of(&cmd.body) {
-            Some((field, id)) => Some(self.find(batch, earlier, id).ok_or_else(|| {
-                WriteError::Refused(Refusal::TargetNotFound { field: field.into(), record_id: id.clone() })
-            })?),
+            Some((field, id)) => Some(
+                self.find(batch, earlier, id)
+                    .ok_or_else(|| WriteError::Refused(Refusal::TargetNotFound { field: field.into(), record_id: id.clone() }))?,
+            ),
             None => None,
         };
         let uscc = cmd
@@ -778,15 +781,8 @@ impl WriterTask {
         // Only a record that refers to another is judged against the
         // entity's records.
         let entity = reference.as_ref().map(|_| self.entity_records(batch, &uscc));
-        check_against(
-            &cmd.body,
-            &uscc,
-            &cmd.authority,
-            reference.as_ref().zip(entity.as_deref()),
-            rules,
-            today,
-        )
-        .map_err(WriteError::Refused)?;
+        check_against(&cmd.body, &uscc, &cmd.authority, reference.as_ref().zip(entity.as_deref()), rules, today)
+            .map_err(WriteError::Refused)?;
 
         Ok(Admitted::New(Arc::new(Record {
             id: uuid::Uuid::now_v7().to_string(),
@@ -815,9 +811,7 @@ impl WriterTask {
         let by_request = (!cmd.request_id.is_empty())
             .then(|| lookup(|k| &k.requests, (cmd.actor.clone(), cmd.request_id.clone())))
             .flatten()
-            .map(|id| {
-                (id, "REQUEST_ID_REUSED", format!("request_id '{}' was already used by this caller", cmd.request_id))
-            });
+            .map(|id| (id, "REQUEST_ID_REUSED", format!("request_id '{}' was already used by this caller", cmd.request_id)));
         let by_decision = || {
             let number = cmd.body.unique_decision_number()?;
             lookup(|k| &k.decisions, (cmd.authority.clone(), number.to_string())).map(|id| {

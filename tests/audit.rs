@@ -179,11 +179,7 @@ async fn every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consi
     // A witness can fetch every checkpoint, page by page; all verify.
     let (mut listed, mut token) = (Vec::new(), String::new());
     loop {
-        let page = a
-            .list_checkpoints(pb::ListCheckpointsRequest { page_size: 1, page_token: token })
-            .await
-            .unwrap()
-            .into_inner();
+        let page = a.list_checkpoints(pb::ListCheckpointsRequest { page_size: 1, page_token: token }).await.unwrap().into_inner();
         listed.extend(page.checkpoints.iter().map(|c| verify_checkpoint(c, &keys).unwrap().tree_size));
         token = page.next_page_token;
         if token.is_empty() {
@@ -195,10 +191,8 @@ async fn every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consi
     assert_eq!(verify_checkpoint(&past.checkpoint.unwrap(), &keys).unwrap().root_hash, first.root_hash);
 
     // Sizes outside the ledger are named.
-    let err = a
-        .get_consistency_proof(pb::GetConsistencyProofRequest { first_tree_size: 0, second_tree_size: 13 })
-        .await
-        .unwrap_err();
+    let err =
+        a.get_consistency_proof(pb::GetConsistencyProofRequest { first_tree_size: 0, second_tree_size: 13 }).await.unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
     let fields: Vec<String> = violations(&err).into_iter().map(|(f, _)| f).collect();
     assert!(fields.contains(&"first_tree_size".to_string()) && fields.contains(&"second_tree_size".to_string()), "{fields:?}");
@@ -218,11 +212,7 @@ async fn every_record_is_proven_in_a_signed_checkpoint_and_checkpoints_are_consi
     assert_eq!(frontier.size(), 12);
     assert_eq!(frontier.root().to_vec(), second.root_hash);
     let tail: Vec<i64> = {
-        let mut s = a
-            .export_ledger(pb::ExportLedgerRequest { from_sequence: 10, to_sequence: 11 })
-            .await
-            .unwrap()
-            .into_inner();
+        let mut s = a.export_ledger(pb::ExportLedgerRequest { from_sequence: 10, to_sequence: 11 }).await.unwrap().into_inner();
         let mut seqs = Vec::new();
         while let Some(row) = s.message().await.unwrap() {
             seqs.push(row.sequence);
@@ -323,10 +313,8 @@ async fn history_shows_every_record_with_who_when_and_its_standing_as_known_then
 
 async fn the_check_log_answers_who_asked_about_whom_and_chains() {
     let reg = TestRegistry::start().await;
-    let mut clients = [
-        reg.eligibility("platform-1", &[Role::Procurement]).await,
-        reg.eligibility("platform-2", &[Role::Procurement]).await,
-    ];
+    let mut clients =
+        [reg.eligibility("platform-1", &[Role::Procurement]).await, reg.eligibility("platform-2", &[Role::Procurement]).await];
     let mut receipts = Vec::new();
     for (who, code) in [(0, CODES[0]), (1, CODES[1]), (0, CODES[1]), (0, CODES[3])] {
         let answer = clients[who]
@@ -372,11 +360,8 @@ async fn the_check_log_answers_who_asked_about_whom_and_chains() {
     assert_eq!(rest.checks.iter().map(|c| c.codes[0].as_str()).collect::<Vec<_>>(), [CODES[3]]);
     assert!(rest.next_page_token.is_empty());
 
-    let by_code = a
-        .list_checks(pb::ListChecksRequest { uscc: CODES[1].into(), ..Default::default() })
-        .await
-        .unwrap()
-        .into_inner();
+    let by_code =
+        a.list_checks(pb::ListChecksRequest { uscc: CODES[1].into(), ..Default::default() }).await.unwrap().into_inner();
     assert_eq!(by_code.checks.iter().map(|c| c.caller_subject.as_str()).collect::<Vec<_>>(), ["platform-2", "platform-1"]);
 
     // By the caller's organisation (the tokens' organisation claim).
@@ -393,10 +378,7 @@ async fn the_check_log_answers_who_asked_about_whom_and_chains() {
         .unwrap()
         .into_inner();
     assert!(later.checks.is_empty());
-    let err = a
-        .list_checks(pb::ListChecksRequest { page_token: "x".into(), ..Default::default() })
-        .await
-        .unwrap_err();
+    let err = a.list_checks(pb::ListChecksRequest { page_token: "x".into(), ..Default::default() }).await.unwrap_err();
     assert_violation(&err, "page_token", "not a token");
     reg.stop().await;
 }
@@ -541,10 +523,7 @@ async fn statistics_count_spot_checks_and_penalties_by_category_region_and_perio
     let all = r.get_spot_check_statistics(pb::GetSpotCheckStatisticsRequest::default()).await.unwrap().into_inner();
     assert_eq!(all.total.unwrap().checked, 251);
     let none = r
-        .get_spot_check_statistics(pb::GetSpotCheckStatisticsRequest {
-            until: date(days_ago(10)),
-            ..Default::default()
-        })
+        .get_spot_check_statistics(pb::GetSpotCheckStatisticsRequest { until: date(days_ago(10)), ..Default::default() })
         .await
         .unwrap()
         .into_inner();
@@ -577,7 +556,12 @@ async fn verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpo
     stop_server(&mut reg).await;
 
     // Hiding a platform's check from auditors who ask by caller or code.
-    tamper(&reg, Part::Audit, &["DROP TRIGGER check_block_callers_no_update", "UPDATE check_block_callers SET caller_subject = 'nobody'"]).await;
+    tamper(
+        &reg,
+        Part::Audit,
+        &["DROP TRIGGER check_block_callers_no_update", "UPDATE check_block_callers SET caller_subject = 'nobody'"],
+    )
+    .await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("the check log's caller index differs from its entries"), "{output}");
@@ -585,7 +569,12 @@ async fn verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpo
     assert!(verify_command(&reg).0);
 
     // Moving a record to another entity's history.
-    tamper(&reg, Part::Ledger, &["DROP TRIGGER ledger_no_update", &format!("UPDATE ledger SET uscc = '{}' WHERE sequence = 2", CODES[5])]).await;
+    tamper(
+        &reg,
+        Part::Ledger,
+        &["DROP TRIGGER ledger_no_update", &format!("UPDATE ledger SET uscc = '{}' WHERE sequence = 2", CODES[5])],
+    )
+    .await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("DIVERGENCE at ledger sequence 2") && output.contains("columns of record 2"), "{output}");
@@ -593,7 +582,12 @@ async fn verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpo
     assert!(verify_command(&reg).0);
 
     // Checkpoints deleted: the newest, then the first.
-    tamper(&reg, Part::Audit, &["DROP TRIGGER checkpoints_no_delete", "DELETE FROM checkpoints WHERE id = (SELECT MAX(id) FROM checkpoints)"]).await;
+    tamper(
+        &reg,
+        Part::Audit,
+        &["DROP TRIGGER checkpoints_no_delete", "DELETE FROM checkpoints WHERE id = (SELECT MAX(id) FROM checkpoints)"],
+    )
+    .await;
     let (ok, output) = verify_command(&reg);
     assert!(!ok);
     assert!(output.contains("the newest, is missing"), "{output}");
@@ -653,7 +647,11 @@ async fn verify_finds_nothing_wrong_with_a_registry_that_keeps_writing_and_check
         for i in 0..150 {
             record(&mut w, CODES[i % 4], &format!("沪市监处〔2026〕{i}号"), 100_000).await;
             buyer
-                .check_eligibility(pb::CheckEligibilityRequest { uscc: CODES[i % 4].into(), domain: GP as i32, ..Default::default() })
+                .check_eligibility(pb::CheckEligibilityRequest {
+                    uscc: CODES[i % 4].into(),
+                    domain: GP as i32,
+                    ..Default::default()
+                })
                 .await
                 .unwrap();
         }
@@ -695,7 +693,8 @@ async fn a_new_signing_key_keeps_old_checkpoints_verifiable_through_the_retired_
     let old_keys = registry_keys(&mut a).await;
     let new = creditregistry::keys::KeyPairFiles::named(&reg.dir.path().join("rotated"), "registry-2027");
     new.ensure().unwrap();
-    let new_id = creditregistry::ledger::signing::RegistryKey::from_pem_file(&new.private_key_file).unwrap().public().key_id.clone();
+    let new_id =
+        creditregistry::ledger::signing::RegistryKey::from_pem_file(&new.private_key_file).unwrap().public().key_id.clone();
 
     // A new key in the configuration alone is refused: the store knows the registry's key.
     reg.running.take().unwrap().stop().await.unwrap();
@@ -778,7 +777,11 @@ async fn a_check_log_from_before_the_organisation_index_is_indexed_on_upgrade() 
         .execute(&mut db)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO check_block_codes VALUES ($1, 3)").bind(creditregistry::store::code_key(CODES[0])).execute(&mut db).await.unwrap();
+    sqlx::query("INSERT INTO check_block_codes VALUES ($1, 3)")
+        .bind(creditregistry::store::code_key(CODES[0]))
+        .execute(&mut db)
+        .await
+        .unwrap();
     db.execute("INSERT INTO check_block_callers VALUES ('platform-1', 3)").await.unwrap();
     db.close().await.unwrap();
 
@@ -846,12 +849,8 @@ async fn a_store_from_before_the_audit_file_keeps_its_check_log_and_goes_on_chai
     let mut a = reg.audit("auditor-1", &[Role::Auditor]).await;
     let all = a.list_checks(pb::ListChecksRequest::default()).await.unwrap().into_inner().checks;
     assert_eq!(all, old, "entries and chain hashes are kept as they were");
-    let by_code = a
-        .list_checks(pb::ListChecksRequest { uscc: CODES[2].into(), ..Default::default() })
-        .await
-        .unwrap()
-        .into_inner()
-        .checks;
+    let by_code =
+        a.list_checks(pb::ListChecksRequest { uscc: CODES[2].into(), ..Default::default() }).await.unwrap().into_inner().checks;
     assert_eq!(by_code, old[1..2], "the code index covers the moved entries");
     let mut buyer = reg.eligibility("platform-9", &[Role::Procurement]).await;
     buyer
@@ -934,12 +933,8 @@ async fn a_record_that_no_longer_decodes_is_data_loss() {
         Backend::Postgres => "UPDATE ledger SET record = '\\xffffffff'::bytea WHERE sequence = 2",
     };
     tamper(&reg, Part::Ledger, &["DROP TRIGGER ledger_no_update", garbage]).await;
-    let err = reg
-        .auditor()
-        .await
-        .get_profile(pb::GetProfileRequest { uscc: CODES[1].into(), ..Default::default() })
-        .await
-        .unwrap_err();
+    let err =
+        reg.auditor().await.get_profile(pb::GetProfileRequest { uscc: CODES[1].into(), ..Default::default() }).await.unwrap_err();
     assert_eq!(err.code(), Code::DataLoss, "{err:?}");
     assert_eq!(reason(&err), "STORED_DATA_CORRUPT");
     assert!(err.message().contains("ledger entry 2"), "{}", err.message());
@@ -998,7 +993,10 @@ fn command(reg: &TestRegistry, args: &[&str]) -> (bool, String) {
 }
 
 /// Polls the store until `done` holds for its segments.
-async fn segments_until(reg: &TestRegistry, done: impl Fn(&[creditregistry::store::StoredSegment]) -> bool) -> Vec<creditregistry::store::StoredSegment> {
+async fn segments_until(
+    reg: &TestRegistry,
+    done: impl Fn(&[creditregistry::store::StoredSegment]) -> bool,
+) -> Vec<creditregistry::store::StoredSegment> {
     let store = creditregistry::store::Store::open_existing(&reg.config.database_url(), &Default::default()).await.unwrap();
     for _ in 0..100 {
         let segments = store.segments().await.unwrap();
@@ -1027,12 +1025,19 @@ async fn a_segment_is_sealed_exported_removed_and_both_still_verify() {
     let keys = registry_keys(&mut a).await;
     let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
     for code in &CODES[..4] {
-        buyer.check_eligibility(pb::CheckEligibilityRequest { uscc: (*code).into(), domain: GP as i32, ..Default::default() }).await.unwrap();
+        buyer
+            .check_eligibility(pb::CheckEligibilityRequest { uscc: (*code).into(), domain: GP as i32, ..Default::default() })
+            .await
+            .unwrap();
     }
     let sealed = segments_until(&reg, |s| s.first().is_some_and(|s| s.last_sequence >= 4)).await;
     let first = &sealed[0];
     let head = creditregistry::ledger::signing::verify_segment_head(
-        &pb::SignedCheckSegmentHead { head: first.head.clone(), key_id: first.key_id.clone(), signature: first.signature.clone() },
+        &pb::SignedCheckSegmentHead {
+            head: first.head.clone(),
+            key_id: first.key_id.clone(),
+            signature: first.signature.clone(),
+        },
         &keys,
     )
     .expect("the segment head is signed");
@@ -1067,7 +1072,18 @@ async fn a_segment_is_sealed_exported_removed_and_both_still_verify() {
     more.extend(gz.finish().unwrap());
     std::fs::write(&padded, more).unwrap();
     let missing = archive.path().join("missing.gz");
-    let (ok, output) = command(&reg, &["verify", "--segment-file", padded.to_str().unwrap(), "--segment-file", missing.to_str().unwrap(), "--segment-file", file.to_str().unwrap()]);
+    let (ok, output) = command(
+        &reg,
+        &[
+            "verify",
+            "--segment-file",
+            padded.to_str().unwrap(),
+            "--segment-file",
+            missing.to_str().unwrap(),
+            "--segment-file",
+            file.to_str().unwrap(),
+        ],
+    );
     assert!(!ok && output.contains("bytes follow the segment's gzip stream"), "{output}");
     assert!(output.contains("cannot open it") && output.contains("000001.gz: segment 1"), "{output}");
     let (ok, output) = command(&reg, &["export-checks", "--segment", "9", "--dir", archive.path().to_str().unwrap()]);
@@ -1085,7 +1101,10 @@ async fn a_segment_is_sealed_exported_removed_and_both_still_verify() {
     assert_eq!(a.list_checks(before).await.unwrap().into_inner().removed_segments.len(), 1);
 
     // The log goes on, and the live store verifies from the segment's head.
-    buyer.check_eligibility(pb::CheckEligibilityRequest { uscc: CODES[0].into(), domain: GP as i32, ..Default::default() }).await.unwrap();
+    buyer
+        .check_eligibility(pb::CheckEligibilityRequest { uscc: CODES[0].into(), domain: GP as i32, ..Default::default() })
+        .await
+        .unwrap();
     checkpoint(&mut a, &keys).await;
     let (ok, output) = verify_command(&reg);
     assert!(ok, "{output}");
@@ -1093,7 +1112,9 @@ async fn a_segment_is_sealed_exported_removed_and_both_still_verify() {
 }
 
 on_both_backends!(
-    a_segment_is_sealed_exported_removed_and_both_still_verify,    checkpoints_are_stored_once_per_interval_and_receipts_prove_against_them,    a_record_that_no_longer_decodes_is_data_loss,
+    a_segment_is_sealed_exported_removed_and_both_still_verify,
+    checkpoints_are_stored_once_per_interval_and_receipts_prove_against_them,
+    a_record_that_no_longer_decodes_is_data_loss,
     receipts_verify_offline_and_any_changed_byte_fails,
     verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpoint,
     verify_notices_a_deleted_record,

@@ -13,10 +13,7 @@ use tonic::service::interceptor::InterceptedService;
 
 async fn profile_with(reg: &TestRegistry, bearer: Bearer) -> Result<pb::GetProfileResponse, tonic::Status> {
     let mut client = pb::records_service_client::RecordsServiceClient::new(InterceptedService::new(reg.channel().await, bearer));
-    client
-        .get_profile(pb::GetProfileRequest { uscc: CODES[0].into(), ..Default::default() })
-        .await
-        .map(|r| r.into_inner())
+    client.get_profile(pb::GetProfileRequest { uscc: CODES[0].into(), ..Default::default() }).await.map(|r| r.into_inner())
 }
 
 #[track_caller]
@@ -73,11 +70,9 @@ async fn bad_tokens_are_unauthenticated() {
     let stranger = tempfile::tempdir().unwrap();
     let keys = creditregistry::keys::KeyPairFiles::in_dir(stranger.path());
     keys.ensure().unwrap();
-    let token = issue_token(
-        &reg.token_request("someone", &[Role::Procurement], None),
-        &std::fs::read(&keys.private_key_file).unwrap(),
-    )
-    .unwrap();
+    let token =
+        issue_token(&reg.token_request("someone", &[Role::Procurement], None), &std::fs::read(&keys.private_key_file).unwrap())
+            .unwrap();
     assert_unauthenticated(profile_with(&reg, Bearer::new(&token)).await, "TOKEN_SIGNATURE_INVALID");
 
     // Enforcement without the authority it acts for.
@@ -198,10 +193,10 @@ async fn health_is_open_and_every_service_needs_a_token() {
 }
 
 async fn reflection_lists_the_api_to_authenticated_callers() {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
 
     let reg = TestRegistry::start().await;
     let list = || {

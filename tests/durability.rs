@@ -16,13 +16,8 @@ use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
 
 /// The registry's binary serving `reg`'s store and keys on a free port.
 fn serve(reg: &TestRegistry) -> (Child, String) {
-    let keys: Vec<String> = reg
-        .config
-        .auth
-        .keys
-        .iter()
-        .map(|k| format!("{}:{:?}:{}", k.kid, k.algorithm, k.public_key_file.display()))
-        .collect();
+    let keys: Vec<String> =
+        reg.config.auth.keys.iter().map(|k| format!("{}:{:?}:{}", k.kid, k.algorithm, k.public_key_file.display())).collect();
     let mut child = Command::new(env!("CARGO_BIN_EXE_creditregistry"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("CREDITREGISTRY_DATA_DIR", reg.dir.path())
@@ -58,7 +53,11 @@ async fn acknowledged_writes_survive_a_kill() {
         writers.spawn(async move {
             let mut acknowledged = Vec::new();
             for n in 0.. {
-                let request = penalty_request(&format!("kill-{caller}-{n}"), &code_in("310115", caller * 100_000 + n), penalty(&format!("K-{caller}-{n}"), 100_000));
+                let request = penalty_request(
+                    &format!("kill-{caller}-{n}"),
+                    &code_in("310115", caller * 100_000 + n),
+                    penalty(&format!("K-{caller}-{n}"), 100_000),
+                );
                 match w.record_penalty(request.clone()).await {
                     Ok(answer) => acknowledged.push((request, answer.into_inner().record.unwrap())),
                     Err(_) => break,
@@ -161,7 +160,11 @@ async fn a_node_killed_mid_write_loses_nothing_and_the_other_keeps_serving() {
                         while Instant::now() < stop_at {
                             n += 1;
                             let id = format!("node{node}-{caller}-{n}");
-                            let request = penalty_request(&id, &code_in("440800", node * 1_000_000 + caller * 100_000 + n), penalty(&id, 100_000));
+                            let request = penalty_request(
+                                &id,
+                                &code_in("440800", node * 1_000_000 + caller * 100_000 + n),
+                                penalty(&id, 100_000),
+                            );
                             match w.record_penalty(request.clone()).await {
                                 Ok(answer) => acknowledged.push((request, answer.into_inner().record.unwrap())),
                                 Err(_) if node == 0 => break,

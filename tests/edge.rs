@@ -321,18 +321,29 @@ async fn timestamps_outside_protobufs_range_are_refused_on_every_rpc() {
         assert_violation(&err, "known_at", "not a valid timestamp");
         assert_violation(&err, "uscc", "");
         let err = e
-            .batch_check_eligibility(pb::BatchCheckEligibilityRequest { codes: vec![uscc.clone()], domain, known_at, ..Default::default() })
+            .batch_check_eligibility(pb::BatchCheckEligibilityRequest {
+                codes: vec![uscc.clone()],
+                domain,
+                known_at,
+                ..Default::default()
+            })
             .await
             .unwrap_err();
         assert_violation(&err, "known_at", "not a valid timestamp");
         let err = e
-            .check_consortium(pb::CheckConsortiumRequest { member_codes: vec![uscc.clone()], domain, known_at, ..Default::default() })
+            .check_consortium(pb::CheckConsortiumRequest {
+                member_codes: vec![uscc.clone()],
+                domain,
+                known_at,
+                ..Default::default()
+            })
             .await
             .unwrap_err();
         assert_violation(&err, "known_at", "not a valid timestamp");
         let err = r.get_profile(pb::GetProfileRequest { uscc: uscc.clone(), known_at, ..Default::default() }).await.unwrap_err();
         assert_violation(&err, "known_at", "not a valid timestamp");
-        let err = r.list_records(pb::ListRecordsRequest { uscc: uscc.clone(), known_at, ..Default::default() }).await.unwrap_err();
+        let err =
+            r.list_records(pb::ListRecordsRequest { uscc: uscc.clone(), known_at, ..Default::default() }).await.unwrap_err();
         assert_violation(&err, "known_at", "not a valid timestamp");
         let record_id = uuid::Uuid::now_v7().to_string();
         let err = r.get_record(pb::GetRecordRequest { record_id, known_at, ..Default::default() }).await.unwrap_err();
@@ -360,7 +371,8 @@ async fn timestamps_outside_protobufs_range_are_refused_on_every_rpc() {
     a.list_checks(pb::ListChecksRequest { checked_from: Some(first), checked_until: Some(last), ..Default::default() })
         .await
         .expect("the range's own ends");
-    decide(&mut e, pb::CheckEligibilityRequest { uscc: CODES[0].into(), domain, known_at: Some(first), ..Default::default() }).await;
+    decide(&mut e, pb::CheckEligibilityRequest { uscc: CODES[0].into(), domain, known_at: Some(first), ..Default::default() })
+        .await;
     reg.stop().await;
 }
 

@@ -18,11 +18,7 @@ fn code(n: u32) -> String {
 }
 
 fn serious_penalty(number: &str, fine_fen: i64, decided_on: NaiveDate) -> pb::Penalty {
-    pb::Penalty {
-        severity: pb::SeverityTier::Serious as i32,
-        decided_on: date(decided_on),
-        ..penalty(number, fine_fen)
-    }
+    pb::Penalty { severity: pb::SeverityTier::Serious as i32, decided_on: date(decided_on), ..penalty(number, fine_fen) }
 }
 
 fn check(uscc: &str, on: Option<NaiveDate>) -> pb::CheckEligibilityRequest {
@@ -40,8 +36,7 @@ async fn major_violation_bars_procurement_for_three_years_from_a_fine_of_two_mil
     let mut w = reg.enforcement().await;
     let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
     let (recent, old, small) = (code(1), code(2), code(3));
-    let recent_fine =
-        record_penalty(&mut w, &recent, serious_penalty("F-1", cny(2_500_000), months_ago(35))).await;
+    let recent_fine = record_penalty(&mut w, &recent, serious_penalty("F-1", cny(2_500_000), months_ago(35))).await;
     let old_day = today().checked_sub_months(Months::new(36)).unwrap() - chrono::Duration::days(1);
     record_penalty(&mut w, &old, serious_penalty("F-2", cny(2_500_000), old_day)).await;
     record_penalty(&mut w, &small, serious_penalty("F-3", cny(1_999_999), months_ago(1))).await;
@@ -106,8 +101,7 @@ async fn a_repaired_serious_listing_stops_counting_and_disappears_for_procuremen
     let uscc = code(20);
     let start = today() - chrono::Duration::days(400);
     let end = start.checked_add_months(Months::new(36)).unwrap().pred_opt().unwrap();
-    let listing =
-        record_listing(&mut w, &uscc, listing(pb::ListType::SeriousIllegalDishonest, "S-1", start, Some(end))).await;
+    let listing = record_listing(&mut w, &uscc, listing(pb::ListType::SeriousIllegalDishonest, "S-1", start, Some(end))).await;
 
     let application = |target: &str, applied_on: NaiveDate| pb::RequestRepairRequest {
         request_id: String::new(),
@@ -120,13 +114,7 @@ async fn a_repaired_serious_listing_stops_counting_and_disappears_for_procuremen
     let early = w.request_repair(application(&listing.record_id, start + chrono::Duration::days(100))).await.unwrap_err();
     assert_not_yet(&early, "REPAIR_NOT_ALLOWED", start.checked_add_months(Months::new(12)).unwrap().succ_opt().unwrap());
 
-    let applied = w
-        .request_repair(application(&listing.record_id, days_ago(10)))
-        .await
-        .unwrap()
-        .into_inner()
-        .record
-        .unwrap();
+    let applied = w.request_repair(application(&listing.record_id, days_ago(10))).await.unwrap().into_inner().record.unwrap();
     let pending = w.request_repair(application(&listing.record_id, days_ago(9))).await.unwrap_err();
     assert_eq!(pending.code(), Code::FailedPrecondition, "{pending:?}");
 
@@ -268,7 +256,8 @@ async fn a_batch_of_a_thousand_with_ten_malformed_gives_990_answers_and_10_preci
 
     let err = c.batch_check_eligibility(request(vec![code(1); 1001])).await.unwrap_err();
     assert_violation(&err, "codes", "1001 codes");
-    let err = c.batch_check_eligibility(pb::BatchCheckEligibilityRequest { domain: 0, ..request(vec![code(1)]) }).await.unwrap_err();
+    let err =
+        c.batch_check_eligibility(pb::BatchCheckEligibilityRequest { domain: 0, ..request(vec![code(1)]) }).await.unwrap_err();
     assert_violation(&err, "domain", "is required");
     reg.stop().await;
 }
@@ -279,8 +268,7 @@ async fn risk_classes_are_for_regulators_with_score_and_explanation() {
     let uscc = code(50);
     let start = months_ago(1);
     let end = start.checked_add_months(Months::new(36)).unwrap().pred_opt().unwrap();
-    let listing =
-        record_listing(&mut w, &uscc, listing(pb::ListType::SeriousIllegalDishonest, "K-1", start, Some(end))).await;
+    let listing = record_listing(&mut w, &uscc, listing(pb::ListType::SeriousIllegalDishonest, "K-1", start, Some(end))).await;
     let fine = record_penalty(&mut w, &uscc, serious_penalty("K-2", cny(10_000), months_ago(2))).await;
     let request = pb::GetRiskAssessmentRequest { uscc: uscc.clone(), evaluated_on: None, known_at: None };
 

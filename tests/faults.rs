@@ -10,9 +10,9 @@ use common::*;
 use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::proto::pb;
 use tonic::{Code, Request, Status};
+use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
-use tonic_health::pb::HealthCheckRequest;
 use tonic_types::StatusExt;
 
 /// The health of a node: the server as a whole and the records service.
@@ -90,9 +90,8 @@ async fn a_store_that_goes_away_is_answered_at_once_and_health_follows_it_back()
     // A write with a 30 s deadline sent meanwhile: UNAVAILABLE in the
     // registry's words well within 2 s, not after the pool's wait.
     let mut w = wa.clone();
-    let short = tokio::spawn(async move {
-        write_within(&mut w, "down-short", &code_in("310115", 2), Duration::from_millis(600)).await
-    });
+    let short =
+        tokio::spawn(async move { write_within(&mut w, "down-short", &code_in("310115", 2), Duration::from_millis(600)).await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     let (answer, took) = write_within(&mut wa, "down-a", &code_in("310115", 1), Duration::from_secs(30)).await;
     assert_unreachable(&answer.unwrap_err(), cluster.port);
@@ -205,10 +204,7 @@ async fn a_corrupt_record_met_while_admitting_a_write_is_data_loss() {
     let first = record_penalty(&mut w, CODES[1], penalty("罚〔2026〕1号", 100_000)).await;
     corrupt_records(&reg, &[listing.sequence, first.sequence]).await;
 
-    let err = w
-        .remove_listing(removal(&listing.record_id, pb::RemovalReason::TermEnded, days_ago(1)))
-        .await
-        .unwrap_err();
+    let err = w.remove_listing(removal(&listing.record_id, pb::RemovalReason::TermEnded, days_ago(1))).await.unwrap_err();
     assert_data_loss(&err, listing.sequence);
 
     let err = w.record_penalty(penalty_request("", CODES[1], penalty("罚〔2026〕1号", 200_000))).await.unwrap_err();

@@ -14,9 +14,8 @@ use std::sync::{Arc, LazyLock};
 
 use chrono::{DateTime, Days, Duration, NaiveDate, TimeZone, Utc};
 use creditregistry::domain::record::{
-    AbnormalGround, Category, CorrectionChange, CorrectionGround, ListType, Listing, Penalty,
-    PenaltyCorrection, Record, RecordBody, Removal, RemovalReason, RepairApplication, RepairDecision,
-    RepairOutcome, Sanction, SeverityTier,
+    AbnormalGround, Category, CorrectionChange, CorrectionGround, ListType, Listing, Penalty, PenaltyCorrection, Record,
+    RecordBody, Removal, RemovalReason, RepairApplication, RepairDecision, RepairOutcome, Sanction, SeverityTier,
 };
 use creditregistry::domain::rules::lists::ALL_LISTS;
 use creditregistry::domain::rules::measures::{ALL_DOMAINS, Eligibility, MeasureDomain};
@@ -47,8 +46,7 @@ const CATEGORIES: [Category; 14] = [
     Category::FireSafety,
 ];
 
-const SEVERITIES: [SeverityTier; 4] =
-    [SeverityTier::Minor, SeverityTier::General, SeverityTier::Heavier, SeverityTier::Serious];
+const SEVERITIES: [SeverityTier; 4] = [SeverityTier::Minor, SeverityTier::General, SeverityTier::Heavier, SeverityTier::Serious];
 
 const SANCTIONS: [Sanction; 11] = [
     Sanction::Warning,
@@ -114,20 +112,29 @@ enum Step {
     Penalty(PenaltySpec),
     Listing(ListingSpec),
     /// `None` revokes the penalty; `Some` amends it.
-    Correction { target: Pick, amendment: Option<PenaltySpec>, after_days: u64 },
-    Removal { target: Pick, reason: RemovalReason, after_days: u64 },
-    Application { target: Pick, after_days: u64 },
-    Decision { target: Pick, granted: bool, after_days: u64 },
+    Correction {
+        target: Pick,
+        amendment: Option<PenaltySpec>,
+        after_days: u64,
+    },
+    Removal {
+        target: Pick,
+        reason: RemovalReason,
+        after_days: u64,
+    },
+    Application {
+        target: Pick,
+        after_days: u64,
+    },
+    Decision {
+        target: Pick,
+        granted: bool,
+        after_days: u64,
+    },
 }
 
 fn penalty_spec() -> impl Strategy<Value = PenaltySpec> {
-    (
-        select(&CATEGORIES[..]),
-        select(&SEVERITIES[..]),
-        0i64..500_000_000,
-        subsequence(&SANCTIONS[..], 0..=3),
-        0u64..=6 * 365,
-    )
+    (select(&CATEGORIES[..]), select(&SEVERITIES[..]), 0i64..500_000_000, subsequence(&SANCTIONS[..], 0..=3), 0u64..=6 * 365)
         .prop_map(|(category, severity, fine_fen, sanctions, days_ago)| PenaltySpec {
             category,
             severity,
@@ -138,14 +145,15 @@ fn penalty_spec() -> impl Strategy<Value = PenaltySpec> {
 }
 
 fn listing_spec() -> impl Strategy<Value = ListingSpec> {
-    (select(&ALL_LISTS[..]), select(&ABNORMAL_GROUNDS[..]), 0u64..5 * 365, 12u32..=36, any::<bool>())
-        .prop_map(|(list_type, abnormal_ground, days_ago, term_months, open_ended)| ListingSpec {
+    (select(&ALL_LISTS[..]), select(&ABNORMAL_GROUNDS[..]), 0u64..5 * 365, 12u32..=36, any::<bool>()).prop_map(
+        |(list_type, abnormal_ground, days_ago, term_months, open_ended)| ListingSpec {
             list_type,
             abnormal_ground,
             days_ago,
             term_months,
             open_ended,
-        })
+        },
+    )
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -170,8 +178,7 @@ fn ledger() -> impl Strategy<Value = Vec<Arc<Record>>> {
         let mut records: Vec<Arc<Record>> = Vec::with_capacity(steps.len());
         for (step, fallback) in steps {
             let sequence = records.len() as u64 + 1;
-            let body = body_of(step, &records, sequence)
-                .unwrap_or_else(|| RecordBody::Penalty(penalty(&fallback, sequence)));
+            let body = body_of(step, &records, sequence).unwrap_or_else(|| RecordBody::Penalty(penalty(&fallback, sequence)));
             records.push(Arc::new(Record {
                 id: format!("r{sequence}"),
                 sequence,
@@ -316,13 +323,7 @@ fn evaluation_date() -> impl Strategy<Value = NaiveDate> {
 
 /// Fixed evaluation dates around the generated ones, plus `extra`.
 fn evaluation_dates(extra: NaiveDate) -> [NaiveDate; 5] {
-    [
-        today(),
-        today() - Days::new(400),
-        today() - Days::new(3 * 365),
-        today() + Days::new(200),
-        extra,
-    ]
+    [today(), today() - Days::new(400), today() - Days::new(3 * 365), today() + Days::new(200), extra]
 }
 
 /// A record's standing as plain data: id, status, public, ids that changed it.
@@ -332,14 +333,7 @@ fn views(state: &EntityState<'_>) -> Vec<ViewSummary> {
     state
         .records
         .iter()
-        .map(|v| {
-            (
-                v.record.id.clone(),
-                v.status,
-                v.public,
-                v.changed_by.iter().map(|r| r.id.clone()).collect(),
-            )
-        })
+        .map(|v| (v.record.id.clone(), v.status, v.public, v.changed_by.iter().map(|r| r.id.clone()).collect()))
         .collect()
 }
 
@@ -349,11 +343,7 @@ type MeasureSummary = (String, Vec<String>, NaiveDate, Option<NaiveDate>);
 /// The government procurement decision as plain data.
 fn procurement(state: &EntityState<'_>, on: NaiveDate) -> (Eligibility, bool, Vec<MeasureSummary>) {
     let decision = RULES.catalogue.decide(state, MeasureDomain::GovernmentProcurement, on);
-    let measures = decision
-        .measures
-        .iter()
-        .map(|m| (m.measure.code.clone(), m.triggers.clone(), m.from, m.until))
-        .collect();
+    let measures = decision.measures.iter().map(|m| (m.measure.code.clone(), m.triggers.clone(), m.from, m.until)).collect();
     (decision.eligibility, decision.no_records, measures)
 }
 

@@ -15,10 +15,10 @@ use common::*;
 use creditregistry::auth::{Authenticator, Role};
 use creditregistry::domain::uscc::{Uscc, normalise};
 use creditregistry::proto::pb;
-use prost::Message;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+use prost::Message;
 use tonic::Code;
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 
@@ -85,8 +85,12 @@ fn token_parsing_takes_any_header_value() {
     };
     // Three dot-separated segments of arbitrary bytes, JSON-like headers, or anything.
     let token = prop_oneof![
-        (vec(any::<u8>(), 0..80), vec(any::<u8>(), 0..200), vec(any::<u8>(), 0..80))
-            .prop_map(move |(h, c, s)| format!("Bearer {}.{}.{}", b64(h), b64(c), b64(s))),
+        (vec(any::<u8>(), 0..80), vec(any::<u8>(), 0..200), vec(any::<u8>(), 0..80)).prop_map(move |(h, c, s)| format!(
+            "Bearer {}.{}.{}",
+            b64(h),
+            b64(c),
+            b64(s)
+        )),
         (text(), text()).prop_map(move |(kid, body)| {
             let header = format!("{{\"alg\":\"EdDSA\",\"kid\":{kid:?}}}");
             let claims = format!("{{\"sub\":{body:?},\"aud\":[1,{{}}],\"exp\":1e400}}");
@@ -152,7 +156,8 @@ fn methods() -> Vec<(&'static str, Vec<u8>)> {
     let uscc = CODES[2].to_string();
     let on = date(today());
     let gp = pb::MeasureDomain::GovernmentProcurement as i32;
-    let listing = listing(pb::ListType::ProcurementDebarment, "F-L", days_ago(10), Some(days_ago(10) + chrono::Duration::days(400)));
+    let listing =
+        listing(pb::ListType::ProcurementDebarment, "F-L", days_ago(10), Some(days_ago(10) + chrono::Duration::days(400)));
     let id = "01a2059c-5236-73df-b2e5-44c888f9a4ba".to_string();
     vec![
         ("RecordsService/RecordPenalty", penalty_request("", &uscc, penalty("F-P", 100)).encode_to_vec()),
@@ -180,7 +185,13 @@ fn methods() -> Vec<(&'static str, Vec<u8>)> {
             "RecordsService/RecordCommendation",
             pb::RecordCommendationRequest {
                 uscc: uscc.clone(),
-                commendation: Some(pb::Commendation { decision_number: "F-A".into(), kind: 1, title: "t".into(), awarded_on: on, valid_until: None }),
+                commendation: Some(pb::Commendation {
+                    decision_number: "F-A".into(),
+                    kind: 1,
+                    title: "t".into(),
+                    awarded_on: on,
+                    valid_until: None,
+                }),
                 ..Default::default()
             }
             .encode_to_vec(),
@@ -201,7 +212,12 @@ fn methods() -> Vec<(&'static str, Vec<u8>)> {
         (
             "RecordsService/DecideRepair",
             pb::DecideRepairRequest {
-                decision: Some(pb::RepairDecision { application_record_id: id.clone(), outcome: 1, decided_on: on, ..Default::default() }),
+                decision: Some(pb::RepairDecision {
+                    application_record_id: id.clone(),
+                    outcome: 1,
+                    decided_on: on,
+                    ..Default::default()
+                }),
                 ..Default::default()
             }
             .encode_to_vec(),
@@ -227,13 +243,22 @@ fn methods() -> Vec<(&'static str, Vec<u8>)> {
         (
             "RecordsService/ChangeGrade",
             pb::ChangeGradeRequest {
-                change: Some(pb::GradeChange { grade_record_id: id.clone(), r#type: 3, decided_on: on, reason: "r".into(), ..Default::default() }),
+                change: Some(pb::GradeChange {
+                    grade_record_id: id.clone(),
+                    r#type: 3,
+                    decided_on: on,
+                    reason: "r".into(),
+                    ..Default::default()
+                }),
                 ..Default::default()
             }
             .encode_to_vec(),
         ),
         ("RecordsService/GetProfile", pb::GetProfileRequest { uscc: uscc.clone(), ..Default::default() }.encode_to_vec()),
-        ("RecordsService/ListRecords", pb::ListRecordsRequest { uscc: uscc.clone(), page_size: 5, ..Default::default() }.encode_to_vec()),
+        (
+            "RecordsService/ListRecords",
+            pb::ListRecordsRequest { uscc: uscc.clone(), page_size: 5, ..Default::default() }.encode_to_vec(),
+        ),
         ("RecordsService/GetRecord", pb::GetRecordRequest { record_id: id.clone(), ..Default::default() }.encode_to_vec()),
         (
             "EligibilityService/CheckEligibility",
@@ -241,8 +266,12 @@ fn methods() -> Vec<(&'static str, Vec<u8>)> {
         ),
         (
             "EligibilityService/BatchCheckEligibility",
-            pb::BatchCheckEligibilityRequest { codes: CODES.iter().map(|c| c.to_string()).collect(), domain: gp, ..Default::default() }
-                .encode_to_vec(),
+            pb::BatchCheckEligibilityRequest {
+                codes: CODES.iter().map(|c| c.to_string()).collect(),
+                domain: gp,
+                ..Default::default()
+            }
+            .encode_to_vec(),
         ),
         (
             "EligibilityService/CheckConsortium",
@@ -250,15 +279,20 @@ fn methods() -> Vec<(&'static str, Vec<u8>)> {
                 .encode_to_vec(),
         ),
         ("EligibilityService/GetMeasureCatalogue", pb::GetMeasureCatalogueRequest { evaluated_on: on }.encode_to_vec()),
-        ("SupervisionService/GetRiskAssessment", pb::GetRiskAssessmentRequest { uscc: uscc.clone(), ..Default::default() }.encode_to_vec()),
+        (
+            "SupervisionService/GetRiskAssessment",
+            pb::GetRiskAssessmentRequest { uscc: uscc.clone(), ..Default::default() }.encode_to_vec(),
+        ),
         (
             "SupervisionService/ListEntitiesByRiskClass",
-            pb::ListEntitiesByRiskClassRequest { region_prefix: "31".into(), risk_class: 1, ..Default::default() }.encode_to_vec(),
+            pb::ListEntitiesByRiskClassRequest { region_prefix: "31".into(), risk_class: 1, ..Default::default() }
+                .encode_to_vec(),
         ),
         ("SupervisionService/GetSupervisionPolicy", pb::GetSupervisionPolicyRequest { evaluated_on: on }.encode_to_vec()),
         (
             "SupervisionService/DrawInspectionSample",
-            pb::DrawInspectionSampleRequest { region_prefix: "31".into(), seed: b"s".to_vec(), ..Default::default() }.encode_to_vec(),
+            pb::DrawInspectionSampleRequest { region_prefix: "31".into(), seed: b"s".to_vec(), ..Default::default() }
+                .encode_to_vec(),
         ),
         ("SupervisionService/GetInspectionSample", pb::GetInspectionSampleRequest { draw_id: id.clone() }.encode_to_vec()),
         ("SupervisionService/GetSpotCheckStatistics", pb::GetSpotCheckStatisticsRequest::default().encode_to_vec()),
@@ -270,12 +304,19 @@ fn methods() -> Vec<(&'static str, Vec<u8>)> {
         ("AuditService/GetCheckpoint", pb::GetCheckpointRequest::default().encode_to_vec()),
         ("AuditService/ListCheckpoints", pb::ListCheckpointsRequest::default().encode_to_vec()),
         ("AuditService/CreateCheckpoint", pb::CreateCheckpointRequest::default().encode_to_vec()),
-        ("AuditService/GetInclusionProof", pb::GetInclusionProofRequest { leaf: Some(pb::get_inclusion_proof_request::Leaf::Sequence(1)), ..Default::default() }.encode_to_vec()),
+        (
+            "AuditService/GetInclusionProof",
+            pb::GetInclusionProofRequest { leaf: Some(pb::get_inclusion_proof_request::Leaf::Sequence(1)), ..Default::default() }
+                .encode_to_vec(),
+        ),
         (
             "AuditService/GetConsistencyProof",
             pb::GetConsistencyProofRequest { first_tree_size: 1, second_tree_size: 2 }.encode_to_vec(),
         ),
-        ("AuditService/GetEntityHistory", pb::GetEntityHistoryRequest { uscc: uscc.clone(), ..Default::default() }.encode_to_vec()),
+        (
+            "AuditService/GetEntityHistory",
+            pb::GetEntityHistoryRequest { uscc: uscc.clone(), ..Default::default() }.encode_to_vec(),
+        ),
         ("AuditService/ListChecks", pb::ListChecksRequest::default().encode_to_vec()),
         ("AuditService/GetRegistryKeys", pb::GetRegistryKeysRequest::default().encode_to_vec()),
     ]

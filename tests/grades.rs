@@ -51,7 +51,12 @@ fn change(grade_record_id: &str, kind: pb::GradeChangeType, level: &str, decided
 }
 
 /// The grades in force a caller sees, as (scheme, level).
-async fn grades_on(client: &mut RecordsClient, uscc: &str, on: Option<NaiveDate>, known_at: Option<prost_types::Timestamp>) -> Vec<(String, String)> {
+async fn grades_on(
+    client: &mut RecordsClient,
+    uscc: &str,
+    on: Option<NaiveDate>,
+    known_at: Option<prost_types::Timestamp>,
+) -> Vec<(String, String)> {
     client
         .get_profile(pb::GetProfileRequest { uscc: uscc.into(), evaluated_on: on.and_then(date), known_at, ..Default::default() })
         .await
@@ -87,7 +92,11 @@ async fn a_grade_is_issued_downgraded_and_revoked_and_stands_by_date() {
     assert_violation(&err, "change.level", "not below");
     w.change_grade(change(&issued.record_id, pb::GradeChangeType::Downgrade, "C", days_ago(10))).await.unwrap();
     assert_eq!(grades_on(&mut auditor, &uscc, None, None).await, pair("quality_credit", "C"));
-    assert_eq!(grades_on(&mut auditor, &uscc, Some(days_ago(11)), None).await, pair("quality_credit", "A"), "before the downgrade's date");
+    assert_eq!(
+        grades_on(&mut auditor, &uscc, Some(days_ago(11)), None).await,
+        pair("quality_credit", "A"),
+        "before the downgrade's date"
+    );
     let mut auditor_checks = reg.records(&reg.token("auditor-1", &[Role::Auditor], None)).await;
     assert_eq!(
         grades_on(&mut auditor_checks, &uscc, None, before_downgrade).await,
@@ -107,7 +116,11 @@ async fn a_grade_is_issued_downgraded_and_revoked_and_stands_by_date() {
     let history = reg
         .audit("auditor-1", &[Role::Auditor])
         .await
-        .get_entity_history(pb::GetEntityHistoryRequest { uscc: uscc.clone(), evaluated_on: date(days_ago(20)), ..Default::default() })
+        .get_entity_history(pb::GetEntityHistoryRequest {
+            uscc: uscc.clone(),
+            evaluated_on: date(days_ago(20)),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner();
@@ -204,7 +217,12 @@ async fn incentives_follow_the_red_list_grades_and_awards_and_yield_to_restricti
     assert_eq!(incentives(&d), ["INC-RED-GREEN-CHANNEL"]);
 
     let start = days_ago(5);
-    record_listing(&mut w, &red, listing(pb::ListType::ProcurementDebarment, "D-10", start, Some(start.checked_add_months(Months::new(12)).unwrap()))).await;
+    record_listing(
+        &mut w,
+        &red,
+        listing(pb::ListType::ProcurementDebarment, "D-10", start, Some(start.checked_add_months(Months::new(12)).unwrap())),
+    )
+    .await;
     let d = decide(&mut c, check(&red, pb::MeasureDomain::GovernmentProcurement)).await;
     assert_eq!(eligibility(&d), pb::Eligibility::Ineligible);
     assert!(d.incentives.is_empty(), "a restriction outranks the incentive: {d:?}");
@@ -268,7 +286,11 @@ async fn risk_scores_name_the_grade_and_statistics_count_grades_by_level() {
     assert!(assessment.contributions.iter().any(|c| c.record_id == graded.record_id && c.points < 0), "{assessment:?}");
 
     let stats = regulator
-        .get_grade_statistics(pb::GetGradeStatisticsRequest { region_prefix: "4408".into(), scheme: "quality_credit".into(), evaluated_on: None })
+        .get_grade_statistics(pb::GetGradeStatisticsRequest {
+            region_prefix: "4408".into(),
+            scheme: "quality_credit".into(),
+            evaluated_on: None,
+        })
         .await
         .unwrap()
         .into_inner();
@@ -320,7 +342,8 @@ async fn a_draw_samples_poorly_graded_entities_more() {
     }
     let regulator = reg.supervision("regulator-1", &[Role::Regulator]).await;
     let draw = |region: &str| {
-        let request = pb::DrawInspectionSampleRequest { region_prefix: region.into(), seed: b"fixed".to_vec(), ..Default::default() };
+        let request =
+            pb::DrawInspectionSampleRequest { region_prefix: region.into(), seed: b"fixed".to_vec(), ..Default::default() };
         let mut client = regulator.clone();
         async move { client.draw_inspection_sample(request).await.unwrap().into_inner().sample.unwrap().sampled_codes.len() }
     };
@@ -366,9 +389,7 @@ fn day(s: &str) -> NaiveDate {
 /// A tax grade evaluated on `evaluated_on` for `rating_year` (0: none).
 fn tax_grade(level: &str, number: &str, evaluated_on: &str, rating_year: i32) -> pb::Grade {
     pb::Grade {
-        rating_year,
-        legal_basis: "纳税缴费信用评价".into(),
-        ..grade("tax_credit", level, number, day(evaluated_on), 12)
+        rating_year, legal_basis: "纳税缴费信用评价".into(), ..grade("tax_credit", level, number, day(evaluated_on), 12)
     }
 }
 
@@ -448,12 +469,23 @@ async fn not_rated_is_a_state_of_its_own_and_never_m() {
     assert!(shown.meaning_zh.contains("不予评价"), "{}", shown.meaning_zh);
     assert!(tax_in_force(&mut buyer, &first_year, "2026-05-01").await.is_none(), "not published");
     let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
-    let d = decide(&mut c, pb::CheckEligibilityRequest { evaluated_on: date(day("2026-05-01")), ..check(&first_year, pb::MeasureDomain::MarketAccess) }).await;
+    let d = decide(
+        &mut c,
+        pb::CheckEligibilityRequest {
+            evaluated_on: date(day("2026-05-01")),
+            ..check(&first_year, pb::MeasureDomain::MarketAccess)
+        },
+    )
+    .await;
     assert!(d.incentives.is_empty(), "{d:?}");
 
     let mut regulator = reg.supervision("regulator-1", &[Role::Regulator]).await;
     let stats = regulator
-        .get_grade_statistics(pb::GetGradeStatisticsRequest { region_prefix: "4408".into(), scheme: "tax_credit".into(), evaluated_on: date(day("2026-05-01")) })
+        .get_grade_statistics(pb::GetGradeStatisticsRequest {
+            region_prefix: "4408".into(),
+            scheme: "tax_credit".into(),
+            evaluated_on: date(day("2026-05-01")),
+        })
         .await
         .unwrap()
         .into_inner();
@@ -461,9 +493,12 @@ async fn not_rated_is_a_state_of_its_own_and_never_m() {
     assert_eq!(rows, [("A", 0), ("B", 0), ("M", 1), ("C", 0), ("D", 0)]);
     assert_eq!(stats.not_rated, 1);
 
-    let err = tax.change_grade(change(&unrated.record_id, pb::GradeChangeType::Downgrade, "D", day("2026-05-01"))).await.unwrap_err();
+    let err =
+        tax.change_grade(change(&unrated.record_id, pb::GradeChangeType::Downgrade, "D", day("2026-05-01"))).await.unwrap_err();
     assert_violation(&err, "change.level", "not rated");
-    let err = issue(&mut tax, &code(52), pb::Grade { level: "M".into(), decision_number: "TAXG-52".into(), ..not_rated.clone() }).await.unwrap_err();
+    let err = issue(&mut tax, &code(52), pb::Grade { level: "M".into(), decision_number: "TAXG-52".into(), ..not_rated.clone() })
+        .await
+        .unwrap_err();
     assert_violation(&err, "grade.level", "must be empty");
     let before = pb::Grade { decision_number: "TAXG-53".into(), ..tax_grade("", "TAXG-53", "2025-04-15", 2024) };
     let err = issue(&mut tax, &code(53), pb::Grade { not_rated: true, ..before }).await.unwrap_err();
@@ -478,7 +513,9 @@ fn violator(number: &str, listed_on: &str) -> pb::Listing {
 
 /// Incentives of a tax grade in force in market access on `on`.
 async fn tax_incentives(c: &mut EligibilityClient, uscc: &str, on: &str) -> Vec<String> {
-    let d = decide(c, pb::CheckEligibilityRequest { evaluated_on: date(day(on)), ..check(uscc, pb::MeasureDomain::MarketAccess) }).await;
+    let d =
+        decide(c, pb::CheckEligibilityRequest { evaluated_on: date(day(on)), ..check(uscc, pb::MeasureDomain::MarketAccess) })
+            .await;
     d.incentives.into_iter().map(|m| m.measure_code).collect()
 }
 
@@ -505,13 +542,21 @@ async fn a_major_tax_violator_is_d_from_the_listing_until_a_repair_or_a_new_eval
     assert_eq!(tax_in_force(&mut auditor, &graded_first, "2026-03-31").await.unwrap().level, "A");
     assert_eq!(tax_incentives(&mut c, &graded_first, "2026-03-31").await, green);
     let shown = tax_in_force(&mut auditor, &graded_first, "2026-04-01").await.unwrap();
-    assert_eq!((shown.level.as_str(), shown.capped_by_record_id.as_str()), ("D", later.record_id.as_str()), "D from the listing's date");
+    assert_eq!(
+        (shown.level.as_str(), shown.capped_by_record_id.as_str()),
+        ("D", later.record_id.as_str()),
+        "D from the listing's date"
+    );
     assert!(tax_incentives(&mut c, &graded_first, "2026-04-01").await.is_empty());
 
     // Paid and removed: still D, naming the listing.
     tax.remove_listing(removal(&listing.record_id, pb::RemovalReason::Cured, day("2026-10-20"))).await.unwrap();
     let shown = tax_in_force(&mut auditor, &listed_first, "2026-11-01").await.unwrap();
-    assert_eq!((shown.level.as_str(), shown.capped_by_record_id.as_str()), ("D", listing.record_id.as_str()), "removal does not restore A");
+    assert_eq!(
+        (shown.level.as_str(), shown.capped_by_record_id.as_str()),
+        ("D", listing.record_id.as_str()),
+        "removal does not restore A"
+    );
     assert!(tax_incentives(&mut c, &listed_first, "2026-11-01").await.is_empty());
 
     // A repair while the capping listing stands is refused; after, it sets the level.

@@ -23,12 +23,7 @@ fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
 }
 
 fn fine(number: &str, severity: pb::SeverityTier, fine_fen: i64, decided_on: NaiveDate) -> pb::Penalty {
-    pb::Penalty {
-        severity: severity as i32,
-        sanctions: vec![],
-        decided_on: date(decided_on),
-        ..penalty(number, fine_fen)
-    }
+    pb::Penalty { severity: severity as i32, sanctions: vec![], decided_on: date(decided_on), ..penalty(number, fine_fen) }
 }
 
 fn check(uscc: &str, domain: pb::MeasureDomain, on: Option<NaiveDate>) -> pb::CheckEligibilityRequest {
@@ -44,7 +39,6 @@ fn check(uscc: &str, domain: pb::MeasureDomain, on: Option<NaiveDate>) -> pb::Ch
 fn codes_of(d: &pb::Decision) -> Vec<&str> {
     d.measures.iter().map(|m| m.measure_code.as_str()).collect()
 }
-
 
 fn repair_application(target: &str, applied_on: NaiveDate) -> pb::RequestRepairRequest {
     pb::RequestRepairRequest {
@@ -110,13 +104,8 @@ async fn a_major_fine_bars_procurement_for_three_years_whatever_its_publicity() 
 
     // A granted repair stops use by default (NDRC Order 36; the measure's
     // `lifted_by_repair`), and a repair may be sought after publicity ended.
-    let applied = w
-        .request_repair(repair_application(&record.record_id, days_ago(10)))
-        .await
-        .unwrap()
-        .into_inner()
-        .record
-        .unwrap();
+    let applied =
+        w.request_repair(repair_application(&record.record_id, days_ago(10))).await.unwrap().into_inner().record.unwrap();
     w.decide_repair(grant(&applied.record_id, days_ago(5))).await.unwrap();
     let d = decide(&mut buyer, check(&uscc, GP, None)).await;
     assert_eq!(eligibility(&d), pb::Eligibility::Eligible, "repaired: {d:?}");
@@ -128,8 +117,8 @@ async fn a_major_fine_bars_procurement_for_three_years_whatever_its_publicity() 
 /// Fault 1, the switch: where a catalogue says a repair does not lift the
 /// procurement bar (`lifted_by_repair = false`), the 3 years run regardless.
 async fn a_measure_that_repair_does_not_lift_runs_its_window() {
-    let catalogue = creditregistry::domain::rules::DEFAULT_MEASURES
-        .replacen("lifted_by_repair = true", "lifted_by_repair = false", 1);
+    let catalogue =
+        creditregistry::domain::rules::DEFAULT_MEASURES.replacen("lifted_by_repair = true", "lifted_by_repair = false", 1);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("measures.toml");
     std::fs::write(&file, catalogue).unwrap();
@@ -138,17 +127,14 @@ async fn a_measure_that_repair_does_not_lift_runs_its_window() {
     let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
     let uscc = code(2);
     let record = record_penalty(&mut w, &uscc, fine("GD-2", pb::SeverityTier::General, cny(3_000_000), months_ago(14))).await;
-    let applied = w
-        .request_repair(repair_application(&record.record_id, days_ago(10)))
-        .await
-        .unwrap()
-        .into_inner()
-        .record
-        .unwrap();
+    let applied =
+        w.request_repair(repair_application(&record.record_id, days_ago(10))).await.unwrap().into_inner().record.unwrap();
     w.decide_repair(grant(&applied.record_id, days_ago(5))).await.unwrap();
     let d = decide(&mut buyer, check(&uscc, GP, None)).await;
     assert_eq!(eligibility(&d), pb::Eligibility::Ineligible, "{d:?}");
-    let m = reg.eligibility("platform-1", &[Role::Procurement]).await
+    let m = reg
+        .eligibility("platform-1", &[Role::Procurement])
+        .await
         .get_measure_catalogue(pb::GetMeasureCatalogueRequest::default())
         .await
         .unwrap()
@@ -192,9 +178,10 @@ async fn a_listing_ends_early_only_by_the_repair_rules() {
     let mut buyer = reg.eligibility("platform-1", &[Role::Procurement]).await;
     let uscc = code(4);
     let listed = days_ago(100);
-    let entry = try_listing(&mut w, &uscc, listing(pb::ListType::SeriousIllegalDishonest, "S-4", listed, Some(add_months(listed, 36))))
-        .await
-        .unwrap();
+    let entry =
+        try_listing(&mut w, &uscc, listing(pb::ListType::SeriousIllegalDishonest, "S-4", listed, Some(add_months(listed, 36))))
+            .await
+            .unwrap();
     for why in [pb::RemovalReason::CreditRepair, pb::RemovalReason::Cured, pb::RemovalReason::TermEnded] {
         let err = w.remove_listing(removal(&entry.record_id, why, today())).await.unwrap_err();
         assert_eq!(err.code(), Code::FailedPrecondition, "{why:?}: {err:?}");
@@ -294,7 +281,9 @@ async fn known_at_in_the_future_is_refused_and_past_answers_never_change() {
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let first = decide(&mut auditor, at(before)).await;
     let start = days_ago(10);
-    try_listing(&mut w, &uscc, listing(pb::ListType::ProcurementDebarment, "D-9", start, Some(add_months(start, 24)))).await.unwrap();
+    try_listing(&mut w, &uscc, listing(pb::ListType::ProcurementDebarment, "D-9", start, Some(add_months(start, 24))))
+        .await
+        .unwrap();
     let again = decide(&mut auditor, at(before)).await;
     assert_eq!(eligibility(&first), pb::Eligibility::Eligible);
     assert_eq!(first, again, "the same known_at gives the same answer");
@@ -399,8 +388,12 @@ async fn serious_list_restricts_procurement_and_bars_honours() {
     let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
     let (serious, blacklisted) = (code(14), code(15));
     let listed = days_ago(30);
-    try_listing(&mut w, &serious, listing(pb::ListType::SeriousIllegalDishonest, "S-14", listed, Some(add_months(listed, 36)))).await.unwrap();
-    try_listing(&mut w, &blacklisted, listing(pb::ListType::QualityBlacklist, "Q-15", listed, Some(add_months(listed, 24)))).await.unwrap();
+    try_listing(&mut w, &serious, listing(pb::ListType::SeriousIllegalDishonest, "S-14", listed, Some(add_months(listed, 36))))
+        .await
+        .unwrap();
+    try_listing(&mut w, &blacklisted, listing(pb::ListType::QualityBlacklist, "Q-15", listed, Some(add_months(listed, 24))))
+        .await
+        .unwrap();
     for (domain, want) in [
         (GP, pb::Eligibility::Restricted),
         (BT, pb::Eligibility::Restricted),
@@ -425,11 +418,18 @@ async fn court_defaulters_and_tax_violators_are_refused_and_posted_only_by_their
     let mut c = reg.eligibility("platform-1", &[Role::Procurement]).await;
     let (defaulter, violator, clean) = (code(16), code(17), code(18));
     let listed = days_ago(40);
-    let defaulter_listing = listing(pb::ListType::CourtJudgmentDefaulter, "(2026)粤08执1号", listed, Some(add_months(listed, 24)));
+    let defaulter_listing =
+        listing(pb::ListType::CourtJudgmentDefaulter, "(2026)粤08执1号", listed, Some(add_months(listed, 24)));
     let err = try_listing(&mut samr, &defaulter, defaulter_listing.clone()).await.unwrap_err();
     assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "LIST_NOT_FOR_AUTHORITY"), "{err:?}");
     try_listing(&mut court, &defaulter, defaulter_listing).await.unwrap();
-    let published = try_listing(&mut tax, &violator, listing(pb::ListType::MajorTaxViolator, "湛税稽〔2026〕1号", listed, Some(add_months(listed, 36)))).await.unwrap();
+    let published = try_listing(
+        &mut tax,
+        &violator,
+        listing(pb::ListType::MajorTaxViolator, "湛税稽〔2026〕1号", listed, Some(add_months(listed, 36))),
+    )
+    .await
+    .unwrap();
     // Publication stops early after payment, but not before 6 months
     // (税务总局令第54号 art. 18(1)).
     let err = tax.remove_listing(removal(&published.record_id, pb::RemovalReason::Cured, today())).await.unwrap_err();
@@ -493,7 +493,8 @@ async fn revoking_a_penalty_ends_its_listing_and_listed_entities_cannot_repair()
     assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REPAIR_NOT_ALLOWED"), "{err:?}");
 
     assert_eq!(eligibility(&decide(&mut c, check(&uscc, GP, None)).await), pb::Eligibility::Restricted);
-    let revocation_record = w.correct_penalty(revocation(&base.record_id, "复议〔2026〕20号", 5)).await.unwrap().into_inner().record.unwrap();
+    let revocation_record =
+        w.correct_penalty(revocation(&base.record_id, "复议〔2026〕20号", 5)).await.unwrap().into_inner().record.unwrap();
     assert_eq!(eligibility(&decide(&mut c, check(&uscc, GP, None)).await), pb::Eligibility::Eligible);
     let audit = profile(&mut reg.auditor().await, &uscc).await;
     let shown = audit.records.iter().find(|e| e.record.as_ref().unwrap().record_id == entry.record_id).unwrap();
@@ -588,13 +589,8 @@ async fn a_repair_is_checked_when_granted_as_when_sought() {
     let mut w = reg.enforcement().await;
     let uscc = code(25);
     let general = record_penalty(&mut w, &uscc, fine("R-25", pb::SeverityTier::General, cny(10_000), months_ago(8))).await;
-    let applied = w
-        .request_repair(repair_application(&general.record_id, days_ago(20)))
-        .await
-        .unwrap()
-        .into_inner()
-        .record
-        .unwrap();
+    let applied =
+        w.request_repair(repair_application(&general.record_id, days_ago(20))).await.unwrap().into_inner().record.unwrap();
     try_listing(&mut w, &uscc, listing(pb::ListType::AbnormalOperations, "A-25", days_ago(15), None)).await.unwrap();
     let err = w.decide_repair(grant(&applied.record_id, days_ago(10))).await.unwrap_err();
     assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REPAIR_NOT_ALLOWED"), "{err:?}");
@@ -604,7 +600,9 @@ async fn a_repair_is_checked_when_granted_as_when_sought() {
     let suspended = record_penalty(&mut w, &code(26), suspended).await;
     let start = months_ago(14);
     let debarment =
-        try_listing(&mut w, &code(26), listing(pb::ListType::ProcurementDebarment, "D-26", start, Some(add_months(start, 24)))).await.unwrap();
+        try_listing(&mut w, &code(26), listing(pb::ListType::ProcurementDebarment, "D-26", start, Some(add_months(start, 24))))
+            .await
+            .unwrap();
     for target in [&suspended.record_id, &debarment.record_id] {
         let err = w.request_repair(repair_application(target, today())).await.unwrap_err();
         assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REPAIR_NOT_ALLOWED"), "{err:?}");
@@ -649,9 +647,15 @@ async fn corrections_apply_by_date_and_revocations_name_their_decision() {
 
     let start = days_ago(40);
     let debarment =
-        try_listing(&mut w, &uscc, listing(pb::ListType::ProcurementDebarment, "D-28", start, Some(add_months(start, 24)))).await.unwrap();
+        try_listing(&mut w, &uscc, listing(pb::ListType::ProcurementDebarment, "D-28", start, Some(add_months(start, 24))))
+            .await
+            .unwrap();
     let bare = pb::RemoveListingRequest {
-        removal: Some(pb::Removal { decision_number: String::new(), explanation: String::new(), ..removal(&debarment.record_id, pb::RemovalReason::Revoked, today()).removal.unwrap() }),
+        removal: Some(pb::Removal {
+            decision_number: String::new(),
+            explanation: String::new(),
+            ..removal(&debarment.record_id, pb::RemovalReason::Revoked, today()).removal.unwrap()
+        }),
         ..Default::default()
     };
     let err = w.remove_listing(bare).await.unwrap_err();

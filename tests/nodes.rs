@@ -114,7 +114,11 @@ async fn nodes_writing_at_once_lose_nothing_and_keep_one_tree() {
         }
         let total = 2 * CALLERS * EACH;
         sequences.sort_unstable();
-        assert_eq!(sequences, (1..=i64::from(total)).collect::<Vec<_>>(), "every acknowledged write has its own sequence, none missing");
+        assert_eq!(
+            sequences,
+            (1..=i64::from(total)).collect::<Vec<_>>(),
+            "every acknowledged write has its own sequence, none missing"
+        );
 
         // A repeat sent to the other node is the original record.
         let mut w = b.enforcement().await;
@@ -140,13 +144,8 @@ async fn nodes_writing_at_once_lose_nothing_and_keep_one_tree() {
                 .unwrap()
                 .into_inner();
             assert_eq!(seen.total_records, 2, "one record of each node for this code");
-            let signed = auditor
-                .create_checkpoint(pb::CreateCheckpointRequest::default())
-                .await
-                .unwrap()
-                .into_inner()
-                .checkpoint
-                .unwrap();
+            let signed =
+                auditor.create_checkpoint(pb::CreateCheckpointRequest::default()).await.unwrap().into_inner().checkpoint.unwrap();
             let checkpoint = <pb::Checkpoint as prost::Message>::decode(signed.checkpoint.as_slice()).unwrap();
             assert_eq!(checkpoint.tree_size, i64::from(total));
             roots.push(checkpoint.root_hash);
@@ -246,11 +245,12 @@ async fn a_node_without_the_registry_key_refuses_to_start() {
     on_postgres(async {
         let a = TestRegistry::start().await;
         let b = a.another_node().await;
-        let registry = creditregistry::ledger::signing::RegistryKey::from_pem_file(a.config.audit.signing_key_file.as_ref().unwrap())
-            .unwrap()
-            .public()
-            .key_id
-            .clone();
+        let registry =
+            creditregistry::ledger::signing::RegistryKey::from_pem_file(a.config.audit.signing_key_file.as_ref().unwrap())
+                .unwrap()
+                .public()
+                .key_id
+                .clone();
 
         let third = tempfile::tempdir().unwrap();
         let own = creditregistry::keys::KeyPairFiles::named(third.path(), "own");
@@ -261,7 +261,8 @@ async fn a_node_without_the_registry_key_refuses_to_start() {
             ..a.config.clone()
         };
         config.audit.signing_key_file = Some(own.private_key_file.clone());
-        let own_id = creditregistry::ledger::signing::RegistryKey::from_pem_file(&own.private_key_file).unwrap().public().key_id.clone();
+        let own_id =
+            creditregistry::ledger::signing::RegistryKey::from_pem_file(&own.private_key_file).unwrap().public().key_id.clone();
         let err = creditregistry::server::start(&config).await.err().expect("a node with another key is refused");
         assert!(err.contains(&own_id) && err.contains(&registry), "names both key ids: {err}");
 

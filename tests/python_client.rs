@@ -12,9 +12,7 @@ use std::process::Command;
 fn python_client_suite_passes_against_this_build() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let probe = Command::new(&python)
-        .args(["-c", "import grpc, grpc_health, google.rpc, pytest"])
-        .status();
+    let probe = Command::new(&python).args(["-c", "import grpc, grpc_health, google.rpc, pytest"]).status();
     if !matches!(probe, Ok(s) if s.success()) {
         let how = "pip install -r clients/python/requirements-dev.txt";
         if std::env::var_os("CI").is_some() {

@@ -207,13 +207,8 @@ async fn a_repeated_request_returns_the_original_record() {
 async fn a_conflicting_reuse_is_already_exists_naming_the_record() {
     let reg = TestRegistry::start().await;
     let mut w = reg.enforcement().await;
-    let first = w
-        .record_penalty(penalty_request("id-1", CODES[0], penalty("P-1", 1)))
-        .await
-        .unwrap()
-        .into_inner()
-        .record
-        .unwrap();
+    let first =
+        w.record_penalty(penalty_request("id-1", CODES[0], penalty("P-1", 1))).await.unwrap().into_inner().record.unwrap();
 
     let err = w.record_penalty(penalty_request("id-1", CODES[0], penalty("P-2", 1))).await.unwrap_err();
     assert_eq!(err.code(), Code::AlreadyExists);
@@ -293,7 +288,12 @@ async fn impossible_input_is_refused_with_nothing_written() {
         .record_listing(pb::RecordListingRequest {
             request_id: String::new(),
             uscc: uscc.into(),
-            listing: Some(listing(pb::ListType::ProcurementDebarment, "L-1", start, Some(start + chrono::Duration::days(4 * 365)))),
+            listing: Some(listing(
+                pb::ListType::ProcurementDebarment,
+                "L-1",
+                start,
+                Some(start + chrono::Duration::days(4 * 365)),
+            )),
         })
         .await
         .unwrap_err();
@@ -345,7 +345,8 @@ async fn removals_must_name_a_listing_of_the_callers_own_authority() {
         .into_inner()
         .record
         .unwrap();
-    let penalty_record = w.record_penalty(penalty_request("", uscc, penalty("P-1", 1))).await.unwrap().into_inner().record.unwrap();
+    let penalty_record =
+        w.record_penalty(penalty_request("", uscc, penalty("P-1", 1))).await.unwrap().into_inner().record.unwrap();
 
     // A malformed record id is bad input; a well-formed unknown one is not found.
     let err = w.remove_listing(removal("no-such-record", pb::RemovalReason::Revoked, today())).await.unwrap_err();
@@ -371,10 +372,19 @@ async fn removals_must_name_a_listing_of_the_callers_own_authority() {
     assert!(err.message().contains("is not a way to leave"), "{}", err.message());
     let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::TermEnded, today())).await.unwrap_err();
     assert_not_yet(&err, "REMOVAL_NOT_ALLOWED", start + chrono::Duration::days(730));
-    let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, start - chrono::Duration::days(1))).await.unwrap_err();
+    let err = w
+        .remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, start - chrono::Duration::days(1)))
+        .await
+        .unwrap_err();
     assert_not_yet(&err, "REMOVAL_NOT_ALLOWED", start);
 
-    let removed = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, today())).await.unwrap().into_inner().record.unwrap();
+    let removed = w
+        .remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, today()))
+        .await
+        .unwrap()
+        .into_inner()
+        .record
+        .unwrap();
     let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Revoked, today())).await.unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
     assert!(err.message().contains(&removed.record_id), "{}", err.message());
@@ -437,7 +447,12 @@ async fn records_page_in_ledger_order() {
     }
     assert_eq!(seen, (1..=7).collect::<Vec<i64>>());
     let err = reader
-        .list_records(pb::ListRecordsRequest { uscc: CODES[5].into(), page_size: -1, page_token: "x".into(), ..Default::default() })
+        .list_records(pb::ListRecordsRequest {
+            uscc: CODES[5].into(),
+            page_size: -1,
+            page_token: "x".into(),
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert_violation(&err, "page_size", "must not be negative");
@@ -520,9 +535,8 @@ async fn repeats_sent_at_once_replay_the_one_record_whichever_batch_they_land_in
         };
         let first = send(format!("p-{round}"));
         tokio::task::yield_now().await;
-        let repeats: Vec<_> = (0..4)
-            .map(|i| send(if i % 2 == 0 { format!("p-{round}") } else { format!("p-{round}-again-{i}") }))
-            .collect();
+        let repeats: Vec<_> =
+            (0..4).map(|i| send(if i % 2 == 0 { format!("p-{round}") } else { format!("p-{round}-again-{i}") })).collect();
         let first = first.await.unwrap().expect("first write");
         let original = first.record.unwrap();
         let mut c = w.clone();
@@ -655,7 +669,8 @@ async fn read_your_writes_waits_only_for_known_sequences() {
         .unwrap()
         .into_inner();
     assert_eq!(p.total_records, 1);
-    let mut request = tonic::Request::new(pb::GetProfileRequest { uscc: CODES[0].into(), min_sequence: 99, ..Default::default() });
+    let mut request =
+        tonic::Request::new(pb::GetProfileRequest { uscc: CODES[0].into(), min_sequence: 99, ..Default::default() });
     request.set_timeout(std::time::Duration::from_secs(10));
     let err = reader.get_profile(request).await.unwrap_err();
     assert_eq!(err.code(), Code::Unavailable);
@@ -702,8 +717,7 @@ async fn every_too_early_refusal_names_the_first_day_it_is_allowed() {
 
     let start = days_ago(10);
     let end = months(start, 24);
-    let debarment =
-        record_listing(&mut w, CODES[1], listing(pb::ListType::ProcurementDebarment, "D-1", start, Some(end))).await;
+    let debarment = record_listing(&mut w, CODES[1], listing(pb::ListType::ProcurementDebarment, "D-1", start, Some(end))).await;
     let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::TermEnded, today())).await.unwrap_err();
     assert_not_yet(&err, "REMOVAL_NOT_ALLOWED", day_after(end));
     assert!(err.message().contains("REMOVAL_REASON_TERM_ENDED"), "{}", err.message());
@@ -816,7 +830,12 @@ async fn messages_name_values_as_clients_write_them() {
     let debarment = record_listing(
         &mut w,
         CODES[1],
-        listing(pb::ListType::ProcurementDebarment, "D-1", listed, Some(listed.checked_add_months(chrono::Months::new(24)).unwrap())),
+        listing(
+            pb::ListType::ProcurementDebarment,
+            "D-1",
+            listed,
+            Some(listed.checked_add_months(chrono::Months::new(24)).unwrap()),
+        ),
     )
     .await;
     let err = w.remove_listing(removal(&debarment.record_id, pb::RemovalReason::Cured, today())).await.unwrap_err();
@@ -851,8 +870,9 @@ async fn messages_name_values_as_clients_write_them() {
     };
     let err = w.record_penalty(penalty_request("", CODES[2], minor)).await.unwrap_err();
     assert!(
-        violations(&err).iter().any(|(_, d)| d.contains("SANCTION_LICENCE_REVOCATION is not a minor")
-            && d.contains("SEVERITY_TIER_GENERAL")),
+        violations(&err)
+            .iter()
+            .any(|(_, d)| d.contains("SANCTION_LICENCE_REVOCATION is not a minor") && d.contains("SEVERITY_TIER_GENERAL")),
         "{:?}",
         violations(&err)
     );

@@ -13,7 +13,7 @@ use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger::{self, Hash, merkle::Frontier, merkle::nodes_in};
 use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::store::{
-    Appended, CheckFilter, ChainedCheck, CheckBlock, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredKey,
+    Appended, ChainedCheck, CheckBlock, CheckFilter, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredKey,
     StoredSegment,
 };
 
@@ -218,10 +218,10 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
     assert_eq!(store.check_log_head().await.unwrap(), (3, entries[2].chain_hash));
     let all = store.check_blocks(&CheckFilter::default(), 10).await.unwrap();
     assert_eq!(all.iter().map(|b| (b.first_sequence, b.last_sequence)).collect::<Vec<_>>(), [(1, 2), (3, 3)]);
-    assert_eq!(all[0].entries().unwrap().iter().map(|(s, b)| (*s, b.to_vec())).collect::<Vec<_>>(), [
-        (1, b"entry 1".to_vec()),
-        (2, b"entry 2".to_vec())
-    ]);
+    assert_eq!(
+        all[0].entries().unwrap().iter().map(|(s, b)| (*s, b.to_vec())).collect::<Vec<_>>(),
+        [(1, b"entry 1".to_vec()), (2, b"entry 2".to_vec())]
+    );
     let by_code = CheckFilter { code: Some(CODES[2].into()), ..Default::default() };
     assert_eq!(store.check_blocks(&by_code, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2, 3]);
     let by_caller = CheckFilter { caller_subject: Some("bob".into()), ..Default::default() };
@@ -238,7 +238,11 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
     let d = store.check_index_digests(u64::MAX).await.unwrap();
     assert_eq!((d.codes.rows, d.callers.rows, d.organisations.rows), (4, 3, 3), "one row per distinct value per block");
     let d = store.check_index_digests(2).await.unwrap();
-    assert_eq!((d.codes.rows, d.callers.rows, d.organisations.rows), (3, 2, 2), "rows of blocks ending after `until` are left out");
+    assert_eq!(
+        (d.codes.rows, d.callers.rows, d.organisations.rows),
+        (3, 2, 2),
+        "rows of blocks ending after `until` are left out"
+    );
 
     // Checkpoints.
     assert_eq!(store.checkpoint(None).await.unwrap(), Some(checkpoint.clone()));
@@ -306,14 +310,16 @@ async fn the_registry_keys_change_only_by_rotation(backend: &str) {
     assert!(store.registry_keys().await.unwrap().is_empty());
     assert_eq!(store.adopt_registry_key(&key("registry-a", 1)).await.unwrap(), [key("registry-a", 1)]);
     assert_eq!(store.adopt_registry_key(&key("registry-b", 2)).await.unwrap(), [key("registry-a", 1)], "the first stays current");
-    assert_eq!(store.rotate_registry_key(&key("registry-b", 3)).await.unwrap(), Some(StoredKey { retired_at: Some(3), ..key("registry-a", 1) }));
+    assert_eq!(
+        store.rotate_registry_key(&key("registry-b", 3)).await.unwrap(),
+        Some(StoredKey { retired_at: Some(3), ..key("registry-a", 1) })
+    );
     assert_eq!(store.rotate_registry_key(&key("registry-c", 4)).await.unwrap().map(|k| k.key_id), Some("registry-b".into()));
     let keys = store.registry_keys().await.unwrap();
-    assert_eq!(keys.iter().map(|k| (k.key_id.as_str(), k.retired_at)).collect::<Vec<_>>(), [
-        ("registry-c", None),
-        ("registry-b", Some(4)),
-        ("registry-a", Some(3)),
-    ]);
+    assert_eq!(
+        keys.iter().map(|k| (k.key_id.as_str(), k.retired_at)).collect::<Vec<_>>(),
+        [("registry-c", None), ("registry-b", Some(4)), ("registry-a", Some(3)),]
+    );
     let err = store.rotate_registry_key(&key("registry-a", 5)).await.expect_err("a retired key");
     assert!(matches!(&err, StoreError::Inconsistent(m) if m.contains("registry-a")), "{err}");
     assert_eq!(store.registry_keys().await.unwrap(), keys, "a refused rotation changes nothing");
@@ -403,7 +409,9 @@ async fn segments_are_sealed_in_order_and_only_exported_ones_leave(backend: &str
         removed_at: None,
     };
     assert_eq!(store.block_span(0, 2).await.unwrap(), (entries[0].checked_at, entries[1].checked_at));
-    for (bad, why) in [(segment(2, 1, 2), "not numbered 1"), (segment(1, 2, 2), "not from entry 1"), (segment(1, 1, 1), "not at a block's end")] {
+    for (bad, why) in
+        [(segment(2, 1, 2), "not numbered 1"), (segment(1, 2, 2), "not from entry 1"), (segment(1, 1, 1), "not at a block's end")]
+    {
         assert!(store.seal_segment(&bad).await.is_err(), "{why}");
     }
     assert!(store.seal_segment(&segment(1, 1, 2)).await.unwrap());
@@ -498,14 +506,56 @@ async fn postgres_connections_use_tls_when_the_url_asks() {
             if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
         };
         for name in ["ca", "other-ca"] {
-            openssl(&["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                "-subj", &format!("/CN={name}"), "-keyout", &format!("{name}.key"), "-out", &format!("{name}.pem")])?;
+            openssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                &format!("/CN={name}"),
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.pem"),
+            ])?;
         }
-        openssl(&["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
-            "-keyout", "server.key", "-out", "server.csr"])?;
+        openssl(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ])?;
         std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").map_err(|e| e.to_string())?;
-        openssl(&["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-            "-extfile", "san.ext", "-out", "server.pem"])?;
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
+        ])?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir.join("server.key"), std::fs::Permissions::from_mode(0o600)).map_err(|e| e.to_string())?;
         Ok(vec![
@@ -522,10 +572,8 @@ async fn postgres_connections_use_tls_when_the_url_asks() {
     assert_eq!(store.head().await.unwrap(), 0);
     store.close().await;
     let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
-    let encrypted: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
+    let encrypted: bool =
+        sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetch_one(&mut db).await.unwrap();
     assert!(encrypted, "the connection is encrypted");
     let wrong = format!("{plain}?sslmode=verify-full&sslrootcert={}", dir.join("other-ca.pem").display());
     let err = Store::open(&wrong, &PgSettings::default()).await.expect_err("a server the CA did not sign");

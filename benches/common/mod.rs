@@ -7,9 +7,9 @@ use std::future::Future;
 use std::time::Instant;
 
 use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
-use creditregistry::keys::KeyPairFiles;
 use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
 use creditregistry::domain::uscc::Uscc;
+use creditregistry::keys::KeyPairFiles;
 use creditregistry::proto::google::r#type::Date;
 use creditregistry::proto::pb;
 use tonic::transport::Channel;
@@ -57,17 +57,10 @@ pub async fn start(max_batch: usize) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let keys = KeyPairFiles::in_dir(&dir.path().join("keys"));
     keys.ensure().unwrap();
-    let mut config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_path_buf(),
-        ..Config::default()
-    };
+    let mut config = Config { listen: "127.0.0.1:0".parse().unwrap(), data_dir: dir.path().to_path_buf(), ..Config::default() };
     config.writer.max_batch = max_batch;
-    config.auth.keys = vec![KeyConfig {
-        kid: DEV_KID.into(),
-        algorithm: KeyAlgorithm::EdDSA,
-        public_key_file: keys.public_key_file.clone(),
-    }];
+    config.auth.keys =
+        vec![KeyConfig { kid: DEV_KID.into(), algorithm: KeyAlgorithm::EdDSA, public_key_file: keys.public_key_file.clone() }];
     let pem = std::fs::read(&keys.private_key_file).unwrap();
     let token = |roles: Vec<Role>, authority: Option<&str>| {
         issue_token(

@@ -18,6 +18,7 @@ use super::records::entry_to_wire;
 /// Most bytes of entries on one page of the check log, well under a message.
 const PAGE_BYTES: usize = 3 * 1024 * 1024;
 use super::{Registry, deadline, principal, require};
+use crate::audit::log;
 use crate::audit::verify::verify;
 use crate::audit::{signed_of, with_nodes};
 use crate::auth::Role;
@@ -26,7 +27,6 @@ use crate::ledger::merkle::{consistency_proof, inclusion_path};
 use crate::ledger::signing::tree_size_of;
 use crate::proto::convert::{WireReader, record_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, audit_service_server::AuditService};
-use crate::audit::log;
 use crate::store::{CheckFilter, StoredEntry, decode_record};
 
 const AUDITORS: &[Role] = &[Role::Auditor];
@@ -69,7 +69,6 @@ impl AuditApi {
         }
     }
 }
-
 
 fn invalid(field: &str, description: impl Into<String>) -> ApiError {
     ApiError::InvalidArgument(vec![Violation::new(field, description)])
@@ -127,12 +126,7 @@ impl AuditService for AuditApi {
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<i64>(&mut reader, &m.page_token);
         let (size, after) = reader.finish(size.zip(after)).map_err(ApiError::InvalidArgument)?;
-        let rows = self
-            .registry
-            .store
-            .checkpoint_page(after.unwrap_or(0), size as u32 + 1)
-            .await
-            .map_err(ApiError::from)?;
+        let rows = self.registry.store.checkpoint_page(after.unwrap_or(0), size as u32 + 1).await.map_err(ApiError::from)?;
         let (page, next_page_token) = page_of(rows, size, |(id, _)| id.to_string());
         Ok(Response::new(pb::ListCheckpointsResponse {
             checkpoints: page.iter().map(|(_, c)| signed_of(c)).collect(),
@@ -226,9 +220,8 @@ impl AuditService for AuditApi {
             ));
         }
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let hashes = with_nodes(&self.registry.store, |nodes| consistency_proof(first, second, nodes))
-            .await
-            .map_err(ApiError::from)?;
+        let hashes =
+            with_nodes(&self.registry.store, |nodes| consistency_proof(first, second, nodes)).await.map_err(ApiError::from)?;
         Ok(Response::new(pb::GetConsistencyProofResponse {
             first_tree_size: first as i64,
             second_tree_size: second as i64,
@@ -285,10 +278,7 @@ impl AuditService for AuditApi {
         }))
     }
 
-    async fn export_ledger(
-        &self,
-        request: Request<pb::ExportLedgerRequest>,
-    ) -> Result<Response<ExportStream>, Status> {
+    async fn export_ledger(&self, request: Request<pb::ExportLedgerRequest>) -> Result<Response<ExportStream>, Status> {
         require(&request, AUDITORS)?;
         let m = request.into_inner();
         let mut reader = WireReader::default();
@@ -325,10 +315,7 @@ impl AuditService for AuditApi {
         Ok(Response::new(Box::pin(ReceiverStream::new(rx)) as ExportStream))
     }
 
-    async fn list_checks(
-        &self,
-        request: Request<pb::ListChecksRequest>,
-    ) -> Result<Response<pb::ListChecksResponse>, Status> {
+    async fn list_checks(&self, request: Request<pb::ListChecksRequest>) -> Result<Response<pb::ListChecksResponse>, Status> {
         require(&request, AUDITORS)?;
         let m = request.into_inner();
         let mut reader = WireReader::default();

@@ -11,9 +11,9 @@ use crate::domain::admission::Violation;
 use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{WireReader, compact_decision, measure_to_wire};
+use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
 use crate::services::ReadScope;
 use crate::services::checks::{Attestation, CheckKind, Checks, Decided};
-use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
 
 /// Most codes in one batch check.
 const MAX_BATCH: usize = 1000;
@@ -69,15 +69,17 @@ fn too_long(field: &str, code: &str) -> Option<Violation> {
     (code.len() > MAX_CODE_BYTES).then(|| {
         Violation::new(
             field,
-            format!("is {} bytes; a code is 18 characters, at most {MAX_CODE_BYTES} bytes with spaces and separators", code.len()),
+            format!(
+                "is {} bytes; a code is 18 characters, at most {MAX_CODE_BYTES} bytes with spaces and separators",
+                code.len()
+            ),
         )
     })
 }
 
 fn count_violation(field: &str, n: usize, range: std::ops::RangeInclusive<usize>) -> Option<Violation> {
-    (!range.contains(&n)).then(|| {
-        Violation::new(field, format!("has {n} codes; between {} and {} are accepted", range.start(), range.end()))
-    })
+    (!range.contains(&n))
+        .then(|| Violation::new(field, format!("has {n} codes; between {} and {} are accepted", range.start(), range.end())))
 }
 
 #[tonic::async_trait]
@@ -142,10 +144,14 @@ impl EligibilityService for EligibilityApi {
         let repeats: Vec<Option<i32>> = codes
             .iter()
             .enumerate()
-            .map(|(i, c)| c.as_ref().ok().and_then(|u| first_at.get(u).map(|j| *j as i32).or_else(|| {
-                first_at.insert(*u, i);
-                None
-            })))
+            .map(|(i, c)| {
+                c.as_ref().ok().and_then(|u| {
+                    first_at.get(u).map(|j| *j as i32).or_else(|| {
+                        first_at.insert(*u, i);
+                        None
+                    })
+                })
+            })
             .collect();
         let checks = &self.registry.checks;
         let _turn = checks.turn(codes.len()).await;
@@ -189,9 +195,9 @@ impl EligibilityService for EligibilityApi {
                 repeats_index,
                 outcome: Some(match outcome {
                     Ok(decision) => pb::batch_check_eligibility_result::Outcome::Decision(decision),
-                    Err(why) => pb::batch_check_eligibility_result::Outcome::Error(rpc_status(
-                        ApiError::InvalidArgument(vec![Violation::new(format!("codes[{i}]"), why)]),
-                    )),
+                    Err(why) => pb::batch_check_eligibility_result::Outcome::Error(rpc_status(ApiError::InvalidArgument(vec![
+                        Violation::new(format!("codes[{i}]"), why),
+                    ]))),
                 }),
             })
             .collect();
@@ -234,11 +240,8 @@ impl EligibilityService for EligibilityApi {
         let _turn = checks.turn(members.len()).await;
         let decided: Vec<Decided> = members.iter().map(|u| checks.decide(u, domain, &scope)).collect();
         let worst = Checks::consortium(&decided);
-        let barred_members = decided
-            .iter()
-            .filter(|d| d.eligibility != Eligibility::Eligible)
-            .map(|d| d.decision.uscc.clone())
-            .collect();
+        let barred_members =
+            decided.iter().filter(|d| d.eligibility != Eligibility::Eligible).map(|d| d.decision.uscc.clone()).collect();
         let outcomes: Vec<Result<pb::Decision, String>> = decided.into_iter().map(|d| Ok(d.decision)).collect();
         let check = Attestation {
             kind: CheckKind::Consortium,

@@ -20,29 +20,54 @@ pub enum ApiError {
     /// Bad input; each violation names its field (full path in the request).
     InvalidArgument(Vec<Violation>),
     Unauthenticated(AuthError),
-    PermissionDenied { reason: &'static str, message: String },
-    NotFound { reason: &'static str, resource: &'static str, name: String, message: String },
-    AlreadyExists { reason: &'static str, existing_record_id: String, message: String },
-    FailedPrecondition { reason: &'static str, message: String },
+    PermissionDenied {
+        reason: &'static str,
+        message: String,
+    },
+    NotFound {
+        reason: &'static str,
+        resource: &'static str,
+        name: String,
+        message: String,
+    },
+    AlreadyExists {
+        reason: &'static str,
+        existing_record_id: String,
+        message: String,
+    },
+    FailedPrecondition {
+        reason: &'static str,
+        message: String,
+    },
     /// Not yet allowed on the date the request names: FAILED_PRECONDITION
     /// with the first day it is allowed in `ErrorInfo.metadata.allowed_from`.
-    NotYetAllowed { reason: &'static str, message: String, allowed_from: chrono::NaiveDate },
+    NotYetAllowed {
+        reason: &'static str,
+        message: String,
+        allowed_from: chrono::NaiveDate,
+    },
     /// Retryable: the store or the writer cannot answer now.
-    Unavailable { reason: &'static str, message: String },
+    Unavailable {
+        reason: &'static str,
+        message: String,
+    },
     /// Stored data is corrupt or inconsistent: retrying will not help.
-    DataLoss { reason: &'static str, message: String },
+    DataLoss {
+        reason: &'static str,
+        message: String,
+    },
     /// A request over a size limit; the message names the limit.
-    ResourceExhausted { reason: &'static str, message: String },
+    ResourceExhausted {
+        reason: &'static str,
+        message: String,
+    },
 }
 
 impl ApiError {
     /// Bad input with field paths relative to `prefix` (e.g. "penalty.").
     pub fn invalid_under(prefix: &str, violations: Vec<Violation>) -> ApiError {
         ApiError::InvalidArgument(
-            violations
-                .into_iter()
-                .map(|v| Violation::new(format!("{prefix}{}", v.field), v.description))
-                .collect(),
+            violations.into_iter().map(|v| Violation::new(format!("{prefix}{}", v.field), v.description)).collect(),
         )
     }
 
@@ -57,20 +82,16 @@ impl ApiError {
                 message: format!("{prefix}{field}: no record {record_id}"),
                 name: record_id,
             },
-            WriteError::Refused(Refusal::OtherAuthority { field, record_id, authority }) => {
-                ApiError::PermissionDenied {
-                    reason: "OTHER_AUTHORITY",
-                    message: format!(
-                        "{prefix}{field}: record {record_id} was decided by authority '{authority}'; only it may change the record (谁认定、谁修复)"
-                    ),
-                }
-            }
+            WriteError::Refused(Refusal::OtherAuthority { field, record_id, authority }) => ApiError::PermissionDenied {
+                reason: "OTHER_AUTHORITY",
+                message: format!(
+                    "{prefix}{field}: record {record_id} was decided by authority '{authority}'; only it may change the record (谁认定、谁修复)"
+                ),
+            },
             WriteError::Refused(Refusal::TargetClosed { reason, .. }) => {
                 ApiError::FailedPrecondition { reason: "RECORD_CLOSED", message: reason }
             }
-            WriteError::Refused(Refusal::Forbidden { reason, message }) => {
-                ApiError::FailedPrecondition { reason, message }
-            }
+            WriteError::Refused(Refusal::Forbidden { reason, message }) => ApiError::FailedPrecondition { reason, message },
             WriteError::Refused(Refusal::NotYet { reason, message, allowed_from }) => {
                 ApiError::NotYetAllowed { reason, message, allowed_from }
             }
@@ -226,17 +247,8 @@ impl From<ApiError> for Status {
                 (Code::NotFound, message)
             }
             ApiError::AlreadyExists { reason, existing_record_id, message } => {
-                info(
-                    &mut details,
-                    reason,
-                    HashMap::from([("existing_record_id".to_string(), existing_record_id.clone())]),
-                );
-                details.set_resource_info(
-                    "creditregistry.v1.Record",
-                    existing_record_id,
-                    "",
-                    "the record this request repeats",
-                );
+                info(&mut details, reason, HashMap::from([("existing_record_id".to_string(), existing_record_id.clone())]));
+                details.set_resource_info("creditregistry.v1.Record", existing_record_id, "", "the record this request repeats");
                 (Code::AlreadyExists, message)
             }
             ApiError::FailedPrecondition { reason, message } => {

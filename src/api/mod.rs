@@ -1,9 +1,9 @@
 //! The gRPC API: authentication, request parsing, and conversion between the
 //! wire types and the services underneath. Protobuf types stop here.
 
-pub mod error;
 mod audit;
 mod eligibility;
+pub mod error;
 mod paging;
 mod records;
 mod supervision;
@@ -16,10 +16,10 @@ use chrono::{DateTime, Utc};
 use tonic::Request;
 use tonic::service::Interceptor;
 
-pub use records::RecordsApi;
-pub use eligibility::EligibilityApi;
-pub use supervision::SupervisionApi;
 pub use audit::AuditApi;
+pub use eligibility::EligibilityApi;
+pub use records::RecordsApi;
+pub use supervision::SupervisionApi;
 
 use crate::audit::AuditTrail;
 use crate::auth::{Authenticator, Principal, Role};
@@ -132,10 +132,7 @@ impl Registry {
         } else {
             Err(self.unreadable_ledger().unwrap_or(ApiError::Unavailable {
                 reason: "NOT_CAUGHT_UP",
-                message: format!(
-                    "ledger sequence {wanted} is not visible yet (this node holds up to {})",
-                    self.index.head()
-                ),
+                message: format!("ledger sequence {wanted} is not visible yet (this node holds up to {})", self.index.head()),
             }))
         }
     }
@@ -211,7 +208,6 @@ impl Registry {
     fn rules_on(&self, on: Option<Date>) -> &Rules {
         self.rules.on(on.unwrap_or_else(|| self.clock.today()))
     }
-
 }
 
 /// Authenticates every call and puts the `Principal` in the request.
@@ -229,17 +225,12 @@ impl Interceptor for Authenticate {
 
 /// The caller, as authenticated by `Authenticate`.
 fn principal<T>(request: &Request<T>) -> Result<Principal, ApiError> {
-    request
-        .extensions()
-        .get::<Principal>()
-        .cloned()
-        .ok_or(ApiError::Unauthenticated(crate::auth::AuthError::Missing))
+    request.extensions().get::<Principal>().cloned().ok_or(ApiError::Unauthenticated(crate::auth::AuthError::Missing))
 }
 
 /// Roles as a token's `roles` claim writes them (`auditor`, `regulator`).
 fn role_names(roles: &[Role]) -> String {
-    let names: Vec<String> =
-        roles.iter().filter_map(|r| serde_json::to_value(r).ok()?.as_str().map(str::to_string)).collect();
+    let names: Vec<String> = roles.iter().filter_map(|r| serde_json::to_value(r).ok()?.as_str().map(str::to_string)).collect();
     if names.is_empty() { "none".into() } else { names.join(", ") }
 }
 

@@ -13,9 +13,8 @@ use crate::domain::state::{EntityState, RecordStatus, RecordView};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{
     WireReader, commendation_from_wire, correction_from_wire, date_to_wire, grade_change_from_wire, grade_from_wire,
-    grade_in_force_to_wire, listing_from_wire,
-    penalty_from_wire, record_to_wire, removal_from_wire, repair_application_from_wire,
-    repair_decision_from_wire, spot_check_from_wire,
+    grade_in_force_to_wire, listing_from_wire, penalty_from_wire, record_to_wire, removal_from_wire,
+    repair_application_from_wire, repair_decision_from_wire, spot_check_from_wire,
 };
 use crate::proto::pb::{self, records_service_server::RecordsService};
 use crate::writer::WriteCommand;
@@ -57,9 +56,7 @@ impl RecordsApi {
             let registry = &self.registry;
             let today = registry.clock.today();
             let more = check_readable(body, today, registry.rules.on(today), &unreadable);
-            reader
-                .violations
-                .extend(more.into_iter().map(|v| Violation::new(format!("{prefix}{}", v.field), v.description)));
+            reader.violations.extend(more.into_iter().map(|v| Violation::new(format!("{prefix}{}", v.field), v.description)));
         }
         let (uscc, body) = reader.finish(parsed).map_err(ApiError::InvalidArgument)?;
         let written = self
@@ -138,12 +135,9 @@ pub(super) fn entry_to_wire(
     sees_everything: bool,
 ) -> pb::RecordEntry {
     let escalation_due_on = match &view.record.body {
-        RecordBody::Listing(l) if sees_everything && view.status == RecordStatus::InEffect => rules
-            .lists
-            .rule(l.list_type)
-            .escalation_due_on(l)
-            .filter(|due| *due <= state.on)
-            .map(date_to_wire),
+        RecordBody::Listing(l) if sees_everything && view.status == RecordStatus::InEffect => {
+            rules.lists.rule(l.list_type).escalation_due_on(l).filter(|due| *due <= state.on).map(date_to_wire)
+        }
         _ => None,
     };
     pb::RecordEntry {
@@ -162,35 +156,59 @@ pub(super) fn entry_to_wire(
 
 #[tonic::async_trait]
 impl RecordsService for RecordsApi {
-    async fn record_penalty(&self, request: Request<pb::RecordPenaltyRequest>) -> Result<Response<pb::RecordPenaltyResponse>, Status> {
+    async fn record_penalty(
+        &self,
+        request: Request<pb::RecordPenaltyRequest>,
+    ) -> Result<Response<pb::RecordPenaltyResponse>, Status> {
         self.write(request).await
     }
 
-    async fn correct_penalty(&self, request: Request<pb::CorrectPenaltyRequest>) -> Result<Response<pb::CorrectPenaltyResponse>, Status> {
+    async fn correct_penalty(
+        &self,
+        request: Request<pb::CorrectPenaltyRequest>,
+    ) -> Result<Response<pb::CorrectPenaltyResponse>, Status> {
         self.write(request).await
     }
 
-    async fn record_spot_check(&self, request: Request<pb::RecordSpotCheckRequest>) -> Result<Response<pb::RecordSpotCheckResponse>, Status> {
+    async fn record_spot_check(
+        &self,
+        request: Request<pb::RecordSpotCheckRequest>,
+    ) -> Result<Response<pb::RecordSpotCheckResponse>, Status> {
         self.write(request).await
     }
 
-    async fn record_commendation(&self, request: Request<pb::RecordCommendationRequest>) -> Result<Response<pb::RecordCommendationResponse>, Status> {
+    async fn record_commendation(
+        &self,
+        request: Request<pb::RecordCommendationRequest>,
+    ) -> Result<Response<pb::RecordCommendationResponse>, Status> {
         self.write(request).await
     }
 
-    async fn record_listing(&self, request: Request<pb::RecordListingRequest>) -> Result<Response<pb::RecordListingResponse>, Status> {
+    async fn record_listing(
+        &self,
+        request: Request<pb::RecordListingRequest>,
+    ) -> Result<Response<pb::RecordListingResponse>, Status> {
         self.write(request).await
     }
 
-    async fn remove_listing(&self, request: Request<pb::RemoveListingRequest>) -> Result<Response<pb::RemoveListingResponse>, Status> {
+    async fn remove_listing(
+        &self,
+        request: Request<pb::RemoveListingRequest>,
+    ) -> Result<Response<pb::RemoveListingResponse>, Status> {
         self.write(request).await
     }
 
-    async fn request_repair(&self, request: Request<pb::RequestRepairRequest>) -> Result<Response<pb::RequestRepairResponse>, Status> {
+    async fn request_repair(
+        &self,
+        request: Request<pb::RequestRepairRequest>,
+    ) -> Result<Response<pb::RequestRepairResponse>, Status> {
         self.write(request).await
     }
 
-    async fn decide_repair(&self, request: Request<pb::DecideRepairRequest>) -> Result<Response<pb::DecideRepairResponse>, Status> {
+    async fn decide_repair(
+        &self,
+        request: Request<pb::DecideRepairRequest>,
+    ) -> Result<Response<pb::DecideRepairResponse>, Status> {
         self.write(request).await
     }
 
@@ -202,10 +220,7 @@ impl RecordsService for RecordsApi {
         self.write(request).await
     }
 
-    async fn get_profile(
-        &self,
-        request: Request<pb::GetProfileRequest>,
-    ) -> Result<Response<pb::GetProfileResponse>, Status> {
+    async fn get_profile(&self, request: Request<pb::GetProfileRequest>) -> Result<Response<pb::GetProfileResponse>, Status> {
         let caller = principal(&request)?;
         let deadline = deadline(&request);
         let m = request.into_inner();
@@ -233,11 +248,7 @@ impl RecordsService for RecordsApi {
         Ok(Response::new(pb::GetProfileResponse {
             grades_in_force,
             uscc: uscc.to_string(),
-            status: if visible.is_empty() {
-                pb::ProfileStatus::NoRecords
-            } else {
-                pb::ProfileStatus::HasRecords
-            } as i32,
+            status: if visible.is_empty() { pb::ProfileStatus::NoRecords } else { pb::ProfileStatus::HasRecords } as i32,
             evaluated_on: Some(date_to_wire(scope.on)),
             current_listings: state.listings_in_force().map(|(r, _)| record_to_wire(r)).collect(),
             records: visible
@@ -251,10 +262,7 @@ impl RecordsService for RecordsApi {
         }))
     }
 
-    async fn list_records(
-        &self,
-        request: Request<pb::ListRecordsRequest>,
-    ) -> Result<Response<pb::ListRecordsResponse>, Status> {
+    async fn list_records(&self, request: Request<pb::ListRecordsRequest>) -> Result<Response<pb::ListRecordsResponse>, Status> {
         let caller = principal(&request)?;
         let deadline = deadline(&request);
         let m = request.into_inner();
@@ -264,8 +272,7 @@ impl RecordsService for RecordsApi {
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let page_size = page_size(&mut reader, m.page_size);
         let start = page_token::<usize>(&mut reader, &m.page_token).map(Option::unwrap_or_default);
-        let (uscc, (page_size, start)) =
-            reader.finish(uscc.zip(page_size.zip(start))).map_err(ApiError::InvalidArgument)?;
+        let (uscc, (page_size, start)) = reader.finish(uscc.zip(page_size.zip(start))).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, known_at, m.min_sequence, deadline).await?;
 
         let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
@@ -284,10 +291,7 @@ impl RecordsService for RecordsApi {
         }))
     }
 
-    async fn get_record(
-        &self,
-        request: Request<pb::GetRecordRequest>,
-    ) -> Result<Response<pb::GetRecordResponse>, Status> {
+    async fn get_record(&self, request: Request<pb::GetRecordRequest>) -> Result<Response<pb::GetRecordResponse>, Status> {
         let caller = principal(&request)?;
         let deadline = deadline(&request);
         let m = request.into_inner();
@@ -313,11 +317,8 @@ impl RecordsService for RecordsApi {
         let uscc = located.get(&m.record_id).ok_or_else(not_found)?.uscc;
         let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
         let state = scope.fold(&records, &self.registry.rules);
-        let view = scope
-            .visible(&state, &self.registry.rules)
-            .into_iter()
-            .find(|v| v.record.id == m.record_id)
-            .ok_or_else(not_found)?;
+        let view =
+            scope.visible(&state, &self.registry.rules).into_iter().find(|v| v.record.id == m.record_id).ok_or_else(not_found)?;
         Ok(Response::new(pb::GetRecordResponse {
             entry: Some(entry_to_wire(view, &state, scope.rules(&self.registry.rules), scope.sees_everything)),
         }))

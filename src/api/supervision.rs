@@ -11,10 +11,10 @@ use super::paging::{page_size, page_token};
 use super::{ReadScope, Registry, deadline, require};
 use crate::auth::Role;
 use crate::domain::admission::Violation;
-use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
-use crate::domain::uscc::Uscc;
 use crate::domain::record::Date;
+use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
 use crate::domain::statistics::{GradeTally, count_grade, count_penalties, count_spot_checks};
+use crate::domain::uscc::Uscc;
 use crate::index::EntityRecords;
 use crate::proto::convert::{WireReader, date_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, supervision_service_server::SupervisionService};
@@ -127,7 +127,6 @@ fn draw_to_wire(d: &InspectionDraw) -> pb::InspectionSample {
     }
 }
 
-
 #[tonic::async_trait]
 impl SupervisionService for SupervisionApi {
     async fn get_risk_assessment(
@@ -145,9 +144,7 @@ impl SupervisionService for SupervisionApi {
         let scope = self.registry.scope(&caller, on, known_at, 0, deadline).await?;
         let records = self.registry.index.facts(&uscc).unwrap_or_default();
         let assessment = self.assess(&records, &scope, u64::MAX);
-        Ok(Response::new(pb::GetRiskAssessmentResponse {
-            assessment: Some(self.assessment_to_wire(&uscc, &assessment, &scope)),
-        }))
+        Ok(Response::new(pb::GetRiskAssessmentResponse { assessment: Some(self.assessment_to_wire(&uscc, &assessment, &scope)) }))
     }
 
     async fn list_entities_by_risk_class(
@@ -163,15 +160,12 @@ impl SupervisionService for SupervisionApi {
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<Uscc>(&mut reader, &m.page_token);
-        let (region, (size, after)) =
-            reader.finish(region.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
+        let (region, (size, after)) = reader.finish(region.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, None, 0, deadline).await?;
         let mut matching = self
             .classify(&region, &scope, u64::MAX)
             .into_iter()
-            .filter(|(code, a)| {
-                class.is_none_or(|c| a.class == c) && after.is_none_or(|t| code.as_str() > t.as_str())
-            });
+            .filter(|(code, a)| class.is_none_or(|c| a.class == c) && after.is_none_or(|t| code.as_str() > t.as_str()));
         let page: Vec<(Uscc, Assessment)> = matching.by_ref().take(size).collect();
         let next_page_token = match (matching.next(), page.last()) {
             (Some(_), Some((last, _))) => last.to_string(),
@@ -240,10 +234,9 @@ impl SupervisionService for SupervisionApi {
         let tree_size = match m.tree_size {
             0 => Some(head),
             n if n < 0 || n as u64 > head => {
-                reader.violations.push(Violation::new(
-                    "tree_size",
-                    format!("{n} is not a ledger size this registry has had (1 to {head})"),
-                ));
+                reader
+                    .violations
+                    .push(Violation::new("tree_size", format!("{n} is not a ledger size this registry has had (1 to {head})")));
                 None
             }
             n => Some(n as u64),
@@ -261,11 +254,8 @@ impl SupervisionService for SupervisionApi {
         } else {
             m.seed
         };
-        let population: Vec<(Uscc, RiskClass, u32)> = self
-            .classify(&region, &scope, tree_size)
-            .into_iter()
-            .map(|(code, a)| (code, a.class, a.sampling_percent))
-            .collect();
+        let population: Vec<(Uscc, RiskClass, u32)> =
+            self.classify(&region, &scope, tree_size).into_iter().map(|(code, a)| (code, a.class, a.sampling_percent)).collect();
         let draw = InspectionDraw {
             id: uuid::Uuid::now_v7().to_string(),
             sampled: scope.rules(&self.registry.rules).supervision.draw(&population, &seed),
@@ -288,13 +278,11 @@ impl SupervisionService for SupervisionApi {
     ) -> Result<Response<pb::GetInspectionSampleResponse>, Status> {
         require(&request, READERS)?;
         let id = request.into_inner().draw_id;
-        let draw = self.registry.store.draw(&id).await.map_err(ApiError::from)?.ok_or_else(|| {
-            ApiError::NotFound {
-                reason: "DRAW_NOT_FOUND",
-                resource: "creditregistry.v1.InspectionSample",
-                message: format!("no inspection draw {id}"),
-                name: id.clone(),
-            }
+        let draw = self.registry.store.draw(&id).await.map_err(ApiError::from)?.ok_or_else(|| ApiError::NotFound {
+            reason: "DRAW_NOT_FOUND",
+            resource: "creditregistry.v1.InspectionSample",
+            message: format!("no inspection draw {id}"),
+            name: id.clone(),
         })?;
         Ok(Response::new(pb::GetInspectionSampleResponse { sample: Some(draw_to_wire(&draw)) }))
     }
@@ -346,7 +334,9 @@ impl SupervisionService for SupervisionApi {
         let scheme = schemes.scheme(&m.scheme);
         if scheme.is_none() {
             let known: Vec<&str> = schemes.schemes.iter().map(|s| s.code.as_str()).collect();
-            reader.violations.push(Violation::new("scheme", format!("'{}' is not a grading scheme (one of {})", m.scheme, known.join(", "))));
+            reader
+                .violations
+                .push(Violation::new("scheme", format!("'{}' is not a grading scheme (one of {})", m.scheme, known.join(", "))));
         }
         let (region, scheme) = reader.finish(region.zip(scheme)).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, Some(on), None, 0, deadline).await?;

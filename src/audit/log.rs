@@ -40,7 +40,11 @@ pub async fn read(store: &Store, query: &CheckFilter, limit: usize) -> Result<Ve
                 }
                 let entry = decode(sequence, bytes)?;
                 if matches(query, &entry) {
-                    found.push(LoggedCheck { sequence, entry: pb::CheckLogEntry { chain_hash: chain.to_vec(), ..entry }, size: bytes.len() });
+                    found.push(LoggedCheck {
+                        sequence,
+                        entry: pb::CheckLogEntry { chain_hash: chain.to_vec(), ..entry },
+                        size: bytes.len(),
+                    });
                     if found.len() == limit {
                         return Ok(found);
                     }
@@ -55,10 +59,7 @@ pub async fn read(store: &Store, query: &CheckFilter, limit: usize) -> Result<Ve
 /// range. Their entries are in exported files, not in `read`'s answer.
 pub async fn removed_segments(store: &Store, query: &CheckFilter) -> Result<Vec<pb::SignedCheckSegmentHead>, StoreError> {
     let segments = store.removed_segments(query).await?;
-    Ok(segments
-        .into_iter()
-        .map(|s| super::segments::signed_of(&s))
-        .collect())
+    Ok(segments.into_iter().map(|s| super::segments::signed_of(&s)).collect())
 }
 
 /// The chain hash after `n` entries.
@@ -90,7 +91,5 @@ fn matches(query: &CheckFilter, entry: &pb::CheckLogEntry) -> bool {
         && query.organisation.as_ref().is_none_or(|o| *o == entry.caller_organisation)
         && query.from.is_none_or(|f| at >= f)
         && query.until.is_none_or(|u| at <= u)
-        && query.code.as_ref().is_none_or(|code| {
-            entry.codes.iter().any(|c| Uscc::parse(c).is_ok_and(|u| u.as_str() == code))
-        })
+        && query.code.as_ref().is_none_or(|code| entry.codes.iter().any(|c| Uscc::parse(c).is_ok_and(|u| u.as_str() == code)))
 }

@@ -40,7 +40,7 @@ use crate::ledger::merkle::{Node, NodeSource, nodes_needed};
 use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::proto::convert::timestamp_to_wire;
 use crate::proto::pb;
-use crate::store::{CheckFilter, ChainedCheck, CheckBlock, Store, StoreError, StoredCheckpoint, StoredKey, StoredSegment};
+use crate::store::{ChainedCheck, CheckBlock, CheckFilter, Store, StoreError, StoredCheckpoint, StoredKey, StoredSegment};
 
 /// Most events the task takes in one round.
 const MAX_EVENTS: usize = 4096;
@@ -173,11 +173,8 @@ impl AuditTrail {
         let (segments, segment_head_hash) = segment_commitment(newest_segment.as_ref());
         let stored = store.checkpoint(None).await?;
         // A checkpoint signed with a retired key is not reused for receipts.
-        let recent = stored
-            .iter()
-            .filter(|c| c.key_id == key.public().key_id)
-            .map(|c| (c.tree_size, Arc::new(signed_of(c))))
-            .collect();
+        let recent =
+            stored.iter().filter(|c| c.key_id == key.public().key_id).map(|c| (c.tree_size, Arc::new(signed_of(c)))).collect();
         let persisted = stored.as_ref().map_or((0, 0), |c| (c.tree_size, c.check_log_size));
         let shared = Arc::new(Shared {
             key,
@@ -747,7 +744,12 @@ fn public_keys(stored: &[StoredKey]) -> Result<Vec<PublicKey>, StoreError> {
 /// a node holding another key is refused, both key ids named, and the
 /// registry's key changes only by `creditregistry rotate-key`.
 pub async fn adopt_key(store: &Store, key: &PublicKey, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<PublicKey>, String> {
-    let ours = StoredKey { key_id: key.key_id.clone(), public_key: key.raw().to_vec(), added_at: now.timestamp_micros(), retired_at: None };
+    let ours = StoredKey {
+        key_id: key.key_id.clone(),
+        public_key: key.raw().to_vec(),
+        added_at: now.timestamp_micros(),
+        retired_at: None,
+    };
     let stored = store.adopt_registry_key(&ours).await.map_err(|e| e.to_string())?;
     let mut keys = public_keys(&stored).map_err(|e| e.to_string())?.into_iter();
     match keys.next() {

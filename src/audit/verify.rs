@@ -18,7 +18,7 @@ use super::{chain_hash, checked_at_micros, log, segment_commitment, sha256, sign
 use crate::ledger::merkle::{Frontier, Node, nodes_in, root};
 use crate::ledger::signing::{PublicKey, hex, verify_checkpoint, verify_segment_head};
 use crate::ledger::{self, Hash};
-use crate::store::{CheckFilter, CheckBlock, CheckIndexDigests, Store, StoreError, StoredSegment, code_key};
+use crate::store::{CheckBlock, CheckFilter, CheckIndexDigests, Store, StoreError, StoredSegment, code_key};
 
 /// Rows read at a time.
 const PAGE: u32 = 2048;
@@ -108,11 +108,8 @@ async fn verify_tree(store: &Store, head: u64, node_count: u64, report: &mut Rep
         for entry in &page {
             let sequence = frontier.size() + 1;
             if entry.sequence != sequence {
-                let what = format!(
-                    "record {sequence} is missing: the ledger goes from sequence {} to {}",
-                    sequence - 1,
-                    entry.sequence
-                );
+                let what =
+                    format!("record {sequence} is missing: the ledger goes from sequence {} to {}", sequence - 1, entry.sequence);
                 diverge(report, Some(sequence), what);
                 return Ok(None);
             }
@@ -205,7 +202,10 @@ fn segment_fault(segments: &[StoredSegment], keys: &[PublicKey]) -> Option<Strin
         {
             Some("its stored columns differ from its signed head".into())
         } else if segment.first_sequence != after + 1 || segment.last_sequence < segment.first_sequence {
-            Some(format!("it covers entries {}..={} after a segment ending at {after}", segment.first_sequence, segment.last_sequence))
+            Some(format!(
+                "it covers entries {}..={} after a segment ending at {after}",
+                segment.first_sequence, segment.last_sequence
+            ))
         } else if head.chain_before != previous.map_or([0; 32], |p| p.chain_hash) {
             Some("its chain does not start where the segment before it ends".into())
         } else if head.previous_head_hash != previous.map(|p| sha256(&p.head)).unwrap_or_default() {
@@ -317,7 +317,8 @@ impl Log<'_> {
             n => Some(self.segments.get(n as usize - 1)?),
         };
         let (_, expected) = segment_commitment(newest);
-        (hash != expected.as_slice()).then(|| format!("it signs {sealed} sealed segments, whose newest head is not the one stored"))
+        (hash != expected.as_slice())
+            .then(|| format!("it signs {sealed} sealed segments, whose newest head is not the one stored"))
     }
 }
 
@@ -432,9 +433,22 @@ async fn verify_checkpoints(
                     ),
                 ))
             } else if checkpoint.check_log_size as u64 > log_size {
-                Some((None, format!("checkpoint #{id} signs a check log of {} entries but it holds {log_size}", checkpoint.check_log_size)))
+                Some((
+                    None,
+                    format!(
+                        "checkpoint #{id} signs a check log of {} entries but it holds {log_size}",
+                        checkpoint.check_log_size
+                    ),
+                ))
             } else if checkpoint.sealed_segments as usize > log.segments.len() {
-                Some((None, format!("checkpoint #{id} signs {} sealed segments but the store holds {}", checkpoint.sealed_segments, log.segments.len())))
+                Some((
+                    None,
+                    format!(
+                        "checkpoint #{id} signs {} sealed segments but the store holds {}",
+                        checkpoint.sealed_segments,
+                        log.segments.len()
+                    ),
+                ))
             } else if let Some(what) = log.segment_fault(checkpoint.sealed_segments, &checkpoint.segment_head_hash) {
                 Some((None, format!("checkpoint #{id}: {what}")))
             } else {

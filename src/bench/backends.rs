@@ -75,7 +75,9 @@ pub async fn compare(o: &Options, dir: &Path) -> Result<(), String> {
         "\ncreditregistry bench --backends: {} entities; {} run(s) per figure, each {} s; {CONCURRENCY} calls in flight spread over the nodes; median (least–greatest)\n",
         o.entities, o.runs, o.seconds
     );
-    println!("| store | nodes | RecordPenalty writes/s | p50 ms | p99 ms | ratio to SQLite | CheckEligibility calls/s | ratio to SQLite |");
+    println!(
+        "| store | nodes | RecordPenalty writes/s | p50 ms | p99 ms | ratio to SQLite | CheckEligibility calls/s | ratio to SQLite |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for (name, nodes, m) in [("SQLite", 1, &sqlite), ("PostgreSQL", 1, &one), ("PostgreSQL", 2, &two)] {
         let (w, wl, wh) = spread(&m.writes.iter().map(|f| f.rate).collect::<Vec<_>>());
@@ -134,7 +136,8 @@ async fn measure(
             .iter()
             .enumerate()
             .map(|(i, server)| {
-                let (dir, port, body, token) = (dir.join(format!("h2load-{i}")), server.port, check_body.to_vec(), reader.to_string());
+                let (dir, port, body, token) =
+                    (dir.join(format!("h2load-{i}")), server.port, check_body.to_vec(), reader.to_string());
                 let secs = o.seconds;
                 std::thread::spawn(move || {
                     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;

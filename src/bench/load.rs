@@ -51,7 +51,8 @@ pub fn h2load(
     concurrency: usize,
     seconds: u64,
 ) -> Result<Figures, String> {
-    let data = dir.join(format!("body-{}-{:x}.bin", path.replace('/', "_"), creditregistry::store::code_key(&format!("{body:?}"))));
+    let data =
+        dir.join(format!("body-{}-{:x}.bin", path.replace('/', "_"), creditregistry::store::code_key(&format!("{body:?}"))));
     std::fs::write(&data, body).map_err(|e| e.to_string())?;
     let log = dir.join("h2load.log");
     let _ = std::fs::remove_file(&log);
@@ -106,7 +107,12 @@ impl Figures {
         }
         latencies.sort_unstable();
         let percentile = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)] as f64 / 1000.0;
-        Figures { rate: latencies.len() as f64 / seconds, p50: percentile(0.5), p99: percentile(0.99), calls: latencies.len() as u64 }
+        Figures {
+            rate: latencies.len() as f64 / seconds,
+            p50: percentile(0.5),
+            p99: percentile(0.99),
+            calls: latencies.len() as u64,
+        }
     }
 }
 

@@ -20,8 +20,8 @@ use tonic::Request;
 use tonic::transport::Channel;
 
 use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
-use creditregistry::keys::KeyPairFiles;
 use creditregistry::config::{Config, KeyAlgorithm};
+use creditregistry::keys::KeyPairFiles;
 use creditregistry::proto::pb;
 use creditregistry::store::{Store, audit_url};
 use load::{Figures, framed, h2load};
@@ -49,11 +49,29 @@ pub struct Options {
 impl Options {
     /// Under a minute: a small population, one run, one-second measurements.
     pub fn quick() -> Options {
-        Options { entities: 10_000, runs: 1, seconds: 1, batch_seconds: 3, batch_codes: 1000, keep: false, backends: false, steady: false }
+        Options {
+            entities: 10_000,
+            runs: 1,
+            seconds: 1,
+            batch_seconds: 3,
+            batch_codes: 1000,
+            keep: false,
+            backends: false,
+            steady: false,
+        }
     }
 
     pub fn full() -> Options {
-        Options { entities: 1_000_000, runs: 3, seconds: 10, batch_seconds: 60, batch_codes: 1000, keep: false, backends: false, steady: false }
+        Options {
+            entities: 1_000_000,
+            runs: 3,
+            seconds: 10,
+            batch_seconds: 60,
+            batch_codes: 1000,
+            keep: false,
+            backends: false,
+            steady: false,
+        }
     }
 }
 
@@ -106,7 +124,15 @@ struct Row {
 
 impl Row {
     fn new(what: impl Into<String>, concurrency: impl ToString, unit: &'static str) -> Row {
-        Row { what: what.into(), concurrency: concurrency.to_string(), rates: vec![], p50: vec![], p99: vec![], ratios: vec![], unit }
+        Row {
+            what: what.into(),
+            concurrency: concurrency.to_string(),
+            rates: vec![],
+            p50: vec![],
+            p99: vec![],
+            ratios: vec![],
+            unit,
+        }
     }
 
     fn add(&mut self, f: Figures, baseline: Option<f64>) {
@@ -235,11 +261,7 @@ impl Server {
     }
 
     async fn channel(&self) -> Result<Channel, String> {
-        Channel::from_shared(format!("http://127.0.0.1:{}", self.port))
-            .expect("a URL")
-            .connect()
-            .await
-            .map_err(|e| e.to_string())
+        Channel::from_shared(format!("http://127.0.0.1:{}", self.port)).expect("a URL").connect().await.map_err(|e| e.to_string())
     }
 }
 
@@ -385,9 +407,18 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
         let mut records = pb::records_service_client::RecordsServiceClient::new(channel.clone());
         let mut eligibility = pb::eligibility_service_client::EligibilityServiceClient::new(channel.clone());
         records.get_profile(authed(profile_request.clone(), &tokens.reader)).await.map_err(|e| format!("GetProfile: {e:?}"))?;
-        eligibility.check_eligibility(authed(check_request.clone(), &tokens.reader)).await.map_err(|e| format!("CheckEligibility: {e:?}"))?;
-        eligibility.check_eligibility(authed(as_of_request.clone(), &tokens.auditor)).await.map_err(|e| format!("known_at check: {e:?}"))?;
-        eligibility.batch_check_eligibility(authed(batch_request.clone(), &tokens.reader)).await.map_err(|e| format!("BatchCheckEligibility: {e:?}"))?;
+        eligibility
+            .check_eligibility(authed(check_request.clone(), &tokens.reader))
+            .await
+            .map_err(|e| format!("CheckEligibility: {e:?}"))?;
+        eligibility
+            .check_eligibility(authed(as_of_request.clone(), &tokens.auditor))
+            .await
+            .map_err(|e| format!("known_at check: {e:?}"))?;
+        eligibility
+            .batch_check_eligibility(authed(batch_request.clone(), &tokens.reader))
+            .await
+            .map_err(|e| format!("BatchCheckEligibility: {e:?}"))?;
     }
     let (profile, check, as_of, batch) =
         (framed(&profile_request), framed(&check_request), framed(&as_of_request), framed(&batch_request));
@@ -477,10 +508,8 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     // What writes' precedence costs the checks beside them: their rate
     // beside the writes, to their rate alone at the same concurrency.
     let checks_alone = spread(&rows[3 * (CONCURRENCY.len() - 1) + 2].rates).0;
-    let mut checks_beside_rows: Vec<Row> = CONCURRENCY
-        .iter()
-        .map(|c| Row::new(format!("CheckEligibility ×64, beside RecordPenalty ×{c}"), 64, "calls/s"))
-        .collect();
+    let mut checks_beside_rows: Vec<Row> =
+        CONCURRENCY.iter().map(|c| Row::new(format!("CheckEligibility ×64, beside RecordPenalty ×{c}"), 64, "calls/s")).collect();
     for _ in 0..o.runs {
         for (k, c) in CONCURRENCY.into_iter().enumerate() {
             let alone = load::writes(&channels, &tokens.writer, c, seconds, next.clone(), o.entities, false).await?;
@@ -527,7 +556,14 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     );
     println!("| measure | concurrency | rate | p50 ms | p99 ms | ratio to baseline |");
     println!("|---|---|---|---|---|---|");
-    for row in rows.iter().chain([&as_of_row, &same_row, &cold_row]).chain(&batch_rows).chain(&alone_rows).chain(&beside_rows).chain(&checks_beside_rows) {
+    for row in rows
+        .iter()
+        .chain([&as_of_row, &same_row, &cold_row])
+        .chain(&batch_rows)
+        .chain(&alone_rows)
+        .chain(&beside_rows)
+        .chain(&checks_beside_rows)
+    {
         row.print();
     }
     let (lag, lag_lo, lag_hi) = spread(&lags);
@@ -536,25 +572,48 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     println!("| figure | value |");
     println!("|---|---|");
     println!("| check-log lag after sustained batch checks | {lag:.2} s ({lag_lo:.2}–{lag_hi:.2}) |");
-    println!("| server RSS growth over sustained batch checks | {:.1} MiB (most {:.1}); at the end {:.0} MiB |", growth / 1048576.0, growth_hi / 1048576.0, spread(&rss_end).0 / 1048576.0);
+    println!(
+        "| server RSS growth over sustained batch checks | {:.1} MiB (most {:.1}); at the end {:.0} MiB |",
+        growth / 1048576.0,
+        growth_hi / 1048576.0,
+        spread(&rss_end).0 / 1048576.0
+    );
     println!("| start-up to SERVING, rebuild from the ledger | {rebuild:.2} s ({rebuild_lo:.2}–{rebuild_hi:.2}) |");
-    println!("| start-up to SERVING, from the index snapshot | {startup:.2} s ({startup_lo:.2}–{startup_hi:.2}); snapshot {:.0} MiB |", mib(file_size(&snapshot)));
+    println!(
+        "| start-up to SERVING, from the index snapshot | {startup:.2} s ({startup_lo:.2}–{startup_hi:.2}); snapshot {:.0} MiB |",
+        mib(file_size(&snapshot))
+    );
     println!(
         "| resident memory per indexed entity | {:.0} bytes ({:.0} MiB idle, {:.0} MiB for an empty registry) |",
         (idle - empty_rss as f64) / seeded.entities as f64,
         idle / 1048576.0,
         mib(empty_rss)
     );
-    println!("| ledger file bytes per record | {:.0} bytes ({:.0} MiB for {} records) |", store_bytes as f64 / seeded.records as f64, mib(store_bytes), seeded.records);
-    println!("| check-log file bytes per logged check | {:.0} bytes ({:.0} MiB for {check_log_size} checks) |", audit_bytes as f64 / check_log_size.max(1) as f64, mib(audit_bytes));
+    println!(
+        "| ledger file bytes per record | {:.0} bytes ({:.0} MiB for {} records) |",
+        store_bytes as f64 / seeded.records as f64,
+        mib(store_bytes),
+        seeded.records
+    );
+    println!(
+        "| check-log file bytes per logged check | {:.0} bytes ({:.0} MiB for {check_log_size} checks) |",
+        audit_bytes as f64 / check_log_size.max(1) as f64,
+        mib(audit_bytes)
+    );
     println!(
         "| SIGTERM under load: time to exit | {:.2} s, {} exit; {} writes acknowledged, {lost} of them missing after restart |",
         stop_time.as_secs_f64(),
         if clean { "clean" } else { "UNCLEAN" },
         acknowledged.len()
     );
-    println!("| verify of the whole store afterwards | {} in {verify_seconds:.1} s |", if report.ok() { "verifies".to_string() } else { format!("FAILS: {report}") });
-    println!("| seeding through the store's append path | {seed_seconds:.0} s, {:.0} records/s |", seeded.records as f64 / seed_seconds);
+    println!(
+        "| verify of the whole store afterwards | {} in {verify_seconds:.1} s |",
+        if report.ok() { "verifies".to_string() } else { format!("FAILS: {report}") }
+    );
+    println!(
+        "| seeding through the store's append path | {seed_seconds:.0} s, {:.0} records/s |",
+        seeded.records as f64 / seed_seconds
+    );
     println!("\ntotal {:.0} s", started.elapsed().as_secs_f64());
     if lost > 0 || !report.ok() || !clean {
         return Err("acknowledged writes were lost, the store does not verify, or the server did not stop cleanly".into());

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-
 use creditregistry::audit::segments;
 use creditregistry::config::Config;
 use creditregistry::proto::pb;
@@ -28,8 +27,7 @@ use super::{GP, Options, Server, authed, file_size, population, tokens};
 const RATES: (u32, u32, u32, u32) = (3000, 1000, 37, 1);
 /// The server seals a segment at every checkpoint and removes exported
 /// segments at the next.
-const SEALING: [(&str, &str); 2] =
-    [("CREDITREGISTRY_SEGMENT_HOURS", "0"), ("CREDITREGISTRY_CHECK_LOG_RETENTION_DAYS", "0")];
+const SEALING: [(&str, &str); 2] = [("CREDITREGISTRY_SEGMENT_HOURS", "0"), ("CREDITREGISTRY_CHECK_LOG_RETENTION_DAYS", "0")];
 
 /// The server's default checkpoint interval.
 const CHECKPOINT_INTERVAL_SECS: u64 = 10;
@@ -89,32 +87,59 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
         let channel = channels[k % channels.len()].clone();
         let (checker, records) = (EligibilityServiceClient::new(channel.clone()), RecordsServiceClient::new(channel));
         let (reader, code) = (tokens.reader.clone(), next_code.clone());
-        tasks.push(tokio::spawn(paced(every(RATES.0, CALLERS), deadline, answered.clone(), |a| &a.checks, move || {
-            let (mut client, request) = (checker.clone(), pb::CheckEligibilityRequest { uscc: code(), domain: GP, ..Default::default() });
-            let request = authed(request, &reader);
-            async move { client.check_eligibility(request).await.is_ok() }
-        })));
+        tasks.push(tokio::spawn(paced(
+            every(RATES.0, CALLERS),
+            deadline,
+            answered.clone(),
+            |a| &a.checks,
+            move || {
+                let (mut client, request) =
+                    (checker.clone(), pb::CheckEligibilityRequest { uscc: code(), domain: GP, ..Default::default() });
+                let request = authed(request, &reader);
+                async move { client.check_eligibility(request).await.is_ok() }
+            },
+        )));
         let (reader, code) = (tokens.reader.clone(), next_code.clone());
         let profiles = records.clone();
-        tasks.push(tokio::spawn(paced(every(RATES.1, CALLERS), deadline, answered.clone(), |a| &a.profiles, move || {
-            let (mut client, request) = (profiles.clone(), authed(pb::GetProfileRequest { uscc: code(), ..Default::default() }, &reader));
-            async move { client.get_profile(request).await.is_ok() }
-        })));
+        tasks.push(tokio::spawn(paced(
+            every(RATES.1, CALLERS),
+            deadline,
+            answered.clone(),
+            |a| &a.profiles,
+            move || {
+                let (mut client, request) =
+                    (profiles.clone(), authed(pb::GetProfileRequest { uscc: code(), ..Default::default() }, &reader));
+                async move { client.get_profile(request).await.is_ok() }
+            },
+        )));
         if k == 0 {
             // Numbered apart from the seeded records' request ids.
             let (writer, entities, mut n) = (tokens.writer.clone(), o.entities, 1usize << 40);
-            tasks.push(tokio::spawn(paced(every(RATES.2, 1), deadline, answered.clone(), |a| &a.writes, move || {
-                n += 1;
-                let (mut client, request) = (records.clone(), authed(super::load::write_request(n, entities), &writer));
-                async move { client.record_penalty(request).await.is_ok() }
-            })));
-            let (reader, code, checker) = (tokens.reader.clone(), next_code.clone(), EligibilityServiceClient::new(channels[0].clone()));
-            tasks.push(tokio::spawn(paced(every(RATES.3, 1), deadline, answered.clone(), |a| &a.batches, move || {
-                let codes = (0..BATCH_CODES).map(|_| code()).collect();
-                let request = authed(pb::BatchCheckEligibilityRequest { codes, domain: GP, ..Default::default() }, &reader);
-                let mut client = checker.clone();
-                async move { client.batch_check_eligibility(request).await.is_ok() }
-            })));
+            tasks.push(tokio::spawn(paced(
+                every(RATES.2, 1),
+                deadline,
+                answered.clone(),
+                |a| &a.writes,
+                move || {
+                    n += 1;
+                    let (mut client, request) = (records.clone(), authed(super::load::write_request(n, entities), &writer));
+                    async move { client.record_penalty(request).await.is_ok() }
+                },
+            )));
+            let (reader, code, checker) =
+                (tokens.reader.clone(), next_code.clone(), EligibilityServiceClient::new(channels[0].clone()));
+            tasks.push(tokio::spawn(paced(
+                every(RATES.3, 1),
+                deadline,
+                answered.clone(),
+                |a| &a.batches,
+                move || {
+                    let codes = (0..BATCH_CODES).map(|_| code()).collect();
+                    let request = authed(pb::BatchCheckEligibilityRequest { codes, domain: GP, ..Default::default() }, &reader);
+                    let mut client = checker.clone();
+                    async move { client.batch_check_eligibility(request).await.is_ok() }
+                },
+            )));
         }
     }
     for task in tasks {
@@ -149,7 +174,12 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
 
     // The server removes them at its next checkpoint; then the live store
     // must still verify.
-    let mut again = Server::spawn_with(dir, None, "server-again.log", &[SEALING[0], SEALING[1], ("CREDITREGISTRY_CHECKPOINT_INTERVAL", "1")])?;
+    let mut again = Server::spawn_with(
+        dir,
+        None,
+        "server-again.log",
+        &[SEALING[0], SEALING[1], ("CREDITREGISTRY_CHECKPOINT_INTERVAL", "1")],
+    )?;
     again.serving(Instant::now()).await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     again.terminate().await?;
@@ -164,7 +194,10 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     let rate = |n: &AtomicU64| n.load(Ordering::Relaxed) as f64 / seconds;
     let written = head - seeded.records as u64;
     let stored_checkpoints = checkpoints_after - checkpoints_before;
-    println!("\ncreditregistry bench --steady: {} entities seeded, {seconds:.0} s of steady mixed load (SQLite)\n", seeded.entities);
+    println!(
+        "\ncreditregistry bench --steady: {} entities seeded, {seconds:.0} s of steady mixed load (SQLite)\n",
+        seeded.entities
+    );
     println!("| figure | value |");
     println!("|---|---|");
     println!(
@@ -227,8 +260,13 @@ fn some_code(n: usize, entities: usize) -> String {
 
 /// Makes `call` every `every` until `deadline`, counting what it answered
 /// (true) in the `kind` of `answered` and what it refused in `refused`.
-async fn paced<F, Fut>(every: Duration, deadline: Instant, answered: Arc<Answered>, kind: fn(&Answered) -> &AtomicU64, mut call: F)
-where
+async fn paced<F, Fut>(
+    every: Duration,
+    deadline: Instant,
+    answered: Arc<Answered>,
+    kind: fn(&Answered) -> &AtomicU64,
+    mut call: F,
+) where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {

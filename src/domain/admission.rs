@@ -12,9 +12,9 @@ use super::record::{
     CorrectionChange, Date, Grade, GradeChangeKind, ListType, Listing, Penalty, Record, RecordBody, RecordId, Removal,
     RemovalReason, RepairApplication, RepairOutcome, SeverityTier, WireName, wire_names,
 };
-use super::rules::{Rules, term_end};
 use super::rules::grades::{RatingYear, Scheme};
 use super::rules::lists::ListRules;
+use super::rules::{Rules, term_end};
 use super::state::{RecordStatus, fold, grade_level};
 use super::uscc::Uscc;
 
@@ -81,10 +81,9 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
             v.text("batch", &s.batch, false);
             v.past_date("checked_on", s.checked_on);
             match (s.outcome, s.failed_items.is_empty()) {
-                (super::record::SpotCheckOutcome::Fail, true) => v.push(
-                    "failed_items",
-                    "must name at least one failed item when the outcome is FAIL",
-                ),
+                (super::record::SpotCheckOutcome::Fail, true) => {
+                    v.push("failed_items", "must name at least one failed item when the outcome is FAIL")
+                }
                 (super::record::SpotCheckOutcome::Pass, false) => {
                     v.push("failed_items", "must be empty when the outcome is PASS")
                 }
@@ -114,13 +113,8 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
                 v.reference("penalty_record_id", id);
             }
             match (l.list_type == ListType::AbnormalOperations, l.abnormal_ground.is_some()) {
-                (true, false) => v.push(
-                    "abnormal_ground",
-                    "is required for the abnormal-operations list (经营异常名录)",
-                ),
-                (false, true) => {
-                    v.push("abnormal_ground", "applies only to the abnormal-operations list")
-                }
+                (true, false) => v.push("abnormal_ground", "is required for the abnormal-operations list (经营异常名录)"),
+                (false, true) => v.push("abnormal_ground", "applies only to the abnormal-operations list"),
                 _ => {}
             }
             let rule = rules.lists.rule(l.list_type);
@@ -199,8 +193,9 @@ pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violatio
             v.optional_number("decision_number", &c.decision_number);
             v.text("reason", &c.reason, true);
             v.past_date("decided_on", c.decided_on);
-            if let GradeChangeKind::Downgrade { level } | GradeChangeKind::Correction { level } | GradeChangeKind::Repair { level } =
-                &c.change
+            if let GradeChangeKind::Downgrade { level }
+            | GradeChangeKind::Correction { level }
+            | GradeChangeKind::Repair { level } = &c.change
                 && level.trim().is_empty()
             {
                 v.push("level", "is required for a downgrade, correction or repair");
@@ -263,7 +258,10 @@ pub fn check_against(
             reason: "GRADE_NOT_FOR_AUTHORITY",
             message: format!(
                 "authority '{authority}' may not issue {} grades: only authorities {} do ({}; {})",
-                scheme.name_zh, scheme.issuer_prefixes.join(", "), scheme.legal_basis, grades.version
+                scheme.name_zh,
+                scheme.issuer_prefixes.join(", "),
+                scheme.legal_basis,
+                grades.version
             ),
         });
     }
@@ -274,7 +272,10 @@ pub fn check_against(
                 reason: "LIST_NOT_FOR_AUTHORITY",
                 message: format!(
                     "authority '{authority}' may not post the {}: only authorities {} do ({}; {})",
-                    rule.name_zh, rule.authority_prefixes.join(", "), rule.legal_basis, lists.version
+                    rule.name_zh,
+                    rule.authority_prefixes.join(", "),
+                    rule.legal_basis,
+                    lists.version
                 ),
             });
         }
@@ -302,21 +303,12 @@ pub fn check_against(
                     None => Ok(()),
                 }
             }
-            RecordBody::Penalty(_) => Err(invalid(format!(
-                "penalty {target_id} is about entity {}, not {uscc}",
-                target.uscc
-            ))),
-            other => Err(invalid(format!(
-                "record {target_id} is a {}, not a penalty",
-                other.kind()
-            ))),
+            RecordBody::Penalty(_) => Err(invalid(format!("penalty {target_id} is about entity {}, not {uscc}", target.uscc))),
+            other => Err(invalid(format!("record {target_id} is a {}, not a penalty", other.kind()))),
         },
         RecordBody::PenaltyCorrection(c) => {
             let RecordBody::Penalty(original) = &target.body else {
-                return Err(invalid(format!(
-                    "record {target_id} is a {}, not a penalty",
-                    target.body.kind()
-                )));
+                return Err(invalid(format!("record {target_id} is a {}, not a penalty", target.body.kind())));
             };
             same_authority(field, target, authority)?;
             let state = fold(entity_records, None, today, rules);
@@ -372,21 +364,15 @@ pub fn check_against(
         }
         RecordBody::Removal(r) => {
             let RecordBody::Listing(listing) = &target.body else {
-                return Err(invalid(format!(
-                    "record {target_id} is a {}, not a listing",
-                    target.body.kind()
-                )));
+                return Err(invalid(format!("record {target_id} is a {}, not a listing", target.body.kind())));
             };
             same_authority(field, target, authority)?;
-            if let Some(earlier) = entity_records.iter().find(|e| {
-                matches!(&e.body, RecordBody::Removal(x) if x.listing_record_id == target.id)
-            }) {
+            if let Some(earlier) =
+                entity_records.iter().find(|e| matches!(&e.body, RecordBody::Removal(x) if x.listing_record_id == target.id))
+            {
                 return Err(Refusal::TargetClosed {
                     record_id: target.id.clone(),
-                    reason: format!(
-                        "listing {} was already removed by record {}",
-                        target.id, earlier.id
-                    ),
+                    reason: format!("listing {} was already removed by record {}", target.id, earlier.id),
                 });
             }
             removal_allowed(r, listing, lists)
@@ -397,15 +383,13 @@ pub fn check_against(
         }
         RecordBody::RepairDecision(d) => {
             let RecordBody::RepairApplication(application) = &target.body else {
-                return Err(invalid(format!(
-                    "record {target_id} is a {}, not a repair application",
-                    target.body.kind()
-                )));
+                return Err(invalid(format!("record {target_id} is a {}, not a repair application", target.body.kind())));
             };
             same_authority(field, target, authority)?;
-            if let Some(earlier) = entity_records.iter().find(|e| {
-                matches!(&e.body, RecordBody::RepairDecision(x) if x.application_record_id == target.id)
-            }) {
+            if let Some(earlier) = entity_records
+                .iter()
+                .find(|e| matches!(&e.body, RecordBody::RepairDecision(x) if x.application_record_id == target.id))
+            {
                 return Err(Refusal::TargetClosed {
                     record_id: target.id.clone(),
                     reason: format!("repair application {} was already decided by record {}", target.id, earlier.id),
@@ -451,30 +435,39 @@ pub fn check_against(
                     "decided_on",
                     format!(
                         "grade {} is not in force on {} ({}); only a grade in force can be downgraded or repaired",
-                        target.id, c.decided_on, view.status.wire_name()
+                        target.id,
+                        c.decided_on,
+                        view.status.wire_name()
                     ),
                 ));
             }
-            if let GradeChangeKind::Downgrade { level } | GradeChangeKind::Correction { level } | GradeChangeKind::Repair { level } =
-                &c.change
+            if let GradeChangeKind::Downgrade { level }
+            | GradeChangeKind::Correction { level }
+            | GradeChangeKind::Repair { level } = &c.change
                 && let Some(scheme) = rules.grades_for(grade.evaluated_on).scheme(&grade.scheme)
             {
                 let current = grade_level(grade, &view.changed_by, c.decided_on, Some(scheme));
                 match (scheme.rank(level), scheme.rank(current)) {
                     (None, _) => problems.push(Violation::new(
                         "level",
-                        format!("'{level}' is not a level of {} (levels {})", scheme.code, scheme.level.iter().map(|l| l.level.as_str()).collect::<Vec<_>>().join(", ")),
+                        format!(
+                            "'{level}' is not a level of {} (levels {})",
+                            scheme.code,
+                            scheme.level.iter().map(|l| l.level.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
                     )),
                     (Some(_), None) if needs_level_in_force => problems.push(Violation::new(
                         "level",
                         format!("grade {} is not rated; it has no level to downgrade or repair", target.id),
                     )),
-                    (Some(new), Some(now)) if matches!(c.change, GradeChangeKind::Downgrade { .. }) && new <= now => {
-                        problems.push(Violation::new(
+                    (Some(new), Some(now)) if matches!(c.change, GradeChangeKind::Downgrade { .. }) && new <= now => problems
+                        .push(Violation::new(
                             "level",
-                            format!("'{level}' is not below the grade in force on {} ('{current}'); a downgrade lowers it", c.decided_on),
-                        ))
-                    }
+                            format!(
+                                "'{level}' is not below the grade in force on {} ('{current}'); a downgrade lowers it",
+                                c.decided_on
+                            ),
+                        )),
                     _ => {}
                 }
                 if let GradeChangeKind::Repair { level } = &c.change {
@@ -491,11 +484,15 @@ pub fn check_against(
                     {
                         problems.push(Violation::new(
                             "level",
-                            format!("'{level}' is above the level evaluated ('{evaluated}'); a repair cannot raise a grade above it"),
+                            format!(
+                                "'{level}' is above the level evaluated ('{evaluated}'); a repair cannot raise a grade above it"
+                            ),
                         ));
                     }
                     let listed = view.grade.as_ref().and_then(|s| s.capped_by).and_then(|by| state.find(&by.id));
-                    if let Some(listing) = listed.filter(|l| matches!(l.record.body, RecordBody::Listing(_)) && l.status == RecordStatus::InEffect) {
+                    if let Some(listing) =
+                        listed.filter(|l| matches!(l.record.body, RecordBody::Listing(_)) && l.status == RecordStatus::InEffect)
+                    {
                         return Err(Refusal::Forbidden {
                             reason: "REPAIR_NOT_ALLOWED",
                             message: format!(
@@ -564,15 +561,15 @@ pub fn removal_allowed(r: &Removal, listing: &Listing, lists: &ListRules) -> Res
     {
         let from = day_after(term_end(listing.listed_on, months));
         if from > first.0 {
-            first = (from, format!("an entry on the {} ends on cure only after {months} months ({})", rule.name_zh, rule.legal_basis));
+            first = (
+                from,
+                format!("an entry on the {} ends on cure only after {months} months ({})", rule.name_zh, rule.legal_basis),
+            );
         }
     }
     if r.reason == RemovalReason::TermEnded {
         let Some(end) = listing.planned_end else {
-            return Err(forbidden(format!(
-                "{} needs a listing with a planned end; this one has none",
-                r.reason.wire_name()
-            )));
+            return Err(forbidden(format!("{} needs a listing with a planned end; this one has none", r.reason.wire_name())));
         };
         if day_after(end) > first.0 {
             first = (day_after(end), format!("the planned term ends on {end}"));
@@ -617,8 +614,7 @@ fn check_repair_application(
         })
         .collect();
     if let Some(pending) = entity_records.iter().find(|r| {
-        matches!(&r.body, RecordBody::RepairApplication(x) if x.target_record_id == target.id)
-            && !decided.contains(&&r.id)
+        matches!(&r.body, RecordBody::RepairApplication(x) if x.target_record_id == target.id) && !decided.contains(&&r.id)
     }) {
         return Err(Refusal::TargetClosed {
             record_id: target.id.clone(),
@@ -668,15 +664,11 @@ fn repair_allowed(
         })?;
         term_end(l.listed_on, months)
     } else {
-        let current = state
-            .penalties_for_use(false)
-            .find(|p| p.record.id == target.id)
-            .expect("a standing penalty is usable")
-            .penalty;
+        let current =
+            state.penalties_for_use(false).find(|p| p.record.id == target.id).expect("a standing penalty is usable").penalty;
         let bar = &rules.publicity.early_end_bar;
         if bar.binds(&target.authority)
-            && let Some((listing, l)) =
-                state.listings_in_force().find(|(_, l)| bar.refused_while_listed.contains(&l.list_type))
+            && let Some((listing, l)) = state.listings_in_force().find(|(_, l)| bar.refused_while_listed.contains(&l.list_type))
         {
             return Err(forbidden(format!(
                 "a penalty of an entity on the {} ({}, listing {}) cannot be repaired while it is listed ({}; {})",
@@ -727,11 +719,7 @@ fn same_authority(field: &str, target: &Record, authority: &str) -> Result<(), R
     if target.authority == authority {
         Ok(())
     } else {
-        Err(Refusal::OtherAuthority {
-            field: field.into(),
-            record_id: target.id.clone(),
-            authority: target.authority.clone(),
-        })
+        Err(Refusal::OtherAuthority { field: field.into(), record_id: target.id.clone(), authority: target.authority.clone() })
     }
 }
 
@@ -754,10 +742,7 @@ impl Checker<'_> {
         if p.fine_fen < 0 {
             self.push(&f("fine_fen"), format!("must not be negative, got {}", p.fine_fen));
         } else if p.fine_fen > MAX_FINE_FEN {
-            self.push(
-                &f("fine_fen"),
-                format!("{} fen exceeds the largest accepted fine of {MAX_FINE_FEN} fen", p.fine_fen),
-            );
+            self.push(&f("fine_fen"), format!("{} fen exceeds the largest accepted fine of {MAX_FINE_FEN} fen", p.fine_fen));
         }
         for (i, s) in p.sanctions.iter().enumerate() {
             if p.sanctions[..i].contains(s) {
@@ -837,7 +822,10 @@ impl Checker<'_> {
         } else if date < self.rules.earliest_date {
             self.push(
                 field,
-                format!("{date} is before {}, the earliest date this registry accepts (policy.earliest_date)", self.rules.earliest_date),
+                format!(
+                    "{date} is before {}, the earliest date this registry accepts (policy.earliest_date)",
+                    self.rules.earliest_date
+                ),
             );
         }
     }
@@ -864,7 +852,13 @@ impl Checker<'_> {
         if id.trim().is_empty() {
             self.push(field, "is required");
         } else if !is_record_id(id) {
-            self.push(field, format!("'{}' is not a record id (a UUID such as 01a2059c-5236-73df-b2e5-44c888f9a4ba)", id.chars().take(64).collect::<String>()));
+            self.push(
+                field,
+                format!(
+                    "'{}' is not a record id (a UUID such as 01a2059c-5236-73df-b2e5-44c888f9a4ba)",
+                    id.chars().take(64).collect::<String>()
+                ),
+            );
         }
     }
 

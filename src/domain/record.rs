@@ -490,9 +490,7 @@ impl Record {
                 RecordBody::RepairApplication(RepairApplication { statement: String::new(), ..a.clone() })
             }
             RecordBody::RepairDecision(d) => RecordBody::RepairDecision(RepairDecision { reason: String::new(), ..d.clone() }),
-            RecordBody::Grade(g) => {
-                RecordBody::Grade(Grade { grounds: String::new(), legal_basis: String::new(), ..g.clone() })
-            }
+            RecordBody::Grade(g) => RecordBody::Grade(Grade { grounds: String::new(), legal_basis: String::new(), ..g.clone() }),
             RecordBody::GradeChange(c) => RecordBody::GradeChange(GradeChange { reason: String::new(), ..c.clone() }),
         };
         Record { actor: String::new(), request_id: String::new(), body, ..self.clone() }

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::record::{
-    CorrectionChange, Date, Grade, GradeChange, GradeChangeKind, Listing, Penalty, PenaltyCorrection, Record,
-    RecordBody, RecordId, RemovalReason, RepairOutcome,
+    CorrectionChange, Date, Grade, GradeChange, GradeChangeKind, Listing, Penalty, PenaltyCorrection, Record, RecordBody,
+    RecordId, RemovalReason, RepairOutcome,
 };
 use super::rules::Rules;
 use super::rules::grades::{Cap, Scheme};
@@ -97,9 +97,7 @@ impl<'a> EntityState<'a> {
     /// in effect and published.
     pub fn penalties_in_effect(&self) -> impl Iterator<Item = (&'a Arc<Record>, &'a Penalty)> + '_ {
         self.records.iter().filter_map(move |v| match &v.record.body {
-            RecordBody::Penalty(p)
-                if matches!(v.status, RecordStatus::InEffect | RecordStatus::Amended) =>
-            {
+            RecordBody::Penalty(p) if matches!(v.status, RecordStatus::InEffect | RecordStatus::Amended) => {
                 Some((v.record, amended(p, &v.changed_by, self.on)))
             }
             _ => None,
@@ -149,10 +147,7 @@ pub fn fold<'a>(
     rules: &Rules,
 ) -> EntityState<'a> {
     let publicity = &rules.publicity;
-    let known: Vec<&Arc<Record>> = records
-        .iter()
-        .filter(|r| known_at.is_none_or(|t| r.recorded_at <= t))
-        .collect();
+    let known: Vec<&Arc<Record>> = records.iter().filter(|r| known_at.is_none_or(|t| r.recorded_at <= t)).collect();
     let by_id: HashMap<&RecordId, &Arc<Record>> = known.iter().map(|r| (&r.id, *r)).collect();
 
     // What changed each record: its corrections, removals and repair
@@ -175,9 +170,9 @@ pub fn fold<'a>(
     for r in &known {
         if let RecordBody::Listing(Listing { penalty_record_id: Some(penalty), .. }) = &r.body
             && let Some(revocation) = changes.get(penalty).and_then(|c| {
-                c.iter().copied().find(|c| {
-                    matches!(&c.body, RecordBody::PenaltyCorrection(x) if x.change == CorrectionChange::Revocation)
-                })
+                c.iter()
+                    .copied()
+                    .find(|c| matches!(&c.body, RecordBody::PenaltyCorrection(x) if x.change == CorrectionChange::Revocation))
             })
         {
             changes.entry(&r.id).or_default().push(revocation);
@@ -204,18 +199,10 @@ pub fn fold<'a>(
                 RecordBody::Listing(_) | RecordBody::SpotCheck(_) | RecordBody::Commendation(_) => {
                     status == RecordStatus::InEffect
                 }
-                RecordBody::Removal(_)
-                | RecordBody::RepairApplication(_)
-                | RecordBody::RepairDecision(_) => false,
+                RecordBody::Removal(_) | RecordBody::RepairApplication(_) | RecordBody::RepairDecision(_) => false,
             };
             public.insert(&r.id, is_public);
-            RecordView {
-                record: r,
-                status,
-                public: is_public,
-                changed_by: changers.to_vec(),
-                grade: None,
-            }
+            RecordView { record: r, status, public: is_public, changed_by: changers.to_vec(), grade: None }
         })
         .collect();
     let mut state = EntityState { records, on: evaluated_on };
@@ -303,11 +290,10 @@ fn listing_caps(listing: &RecordView<'_>, cap: &Cap, grade: &Grade, grade_change
     match listing.status {
         RecordStatus::InEffect => true,
         RecordStatus::Ended if cap.outlasts_listing => last_day_listed(l, &listing.changed_by).is_some_and(|last| {
-            last >= grade.evaluated_on
-                && !grade_changers.iter().any(|c| {
-                    matches!(&c.body, RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Repair { .. }, decided_on, .. })
+            last >= grade.evaluated_on && !grade_changers.iter().any(|c| {
+                matches!(&c.body, RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Repair { .. }, decided_on, .. })
                         if *decided_on > last && *decided_on <= on)
-                })
+            })
         }),
         _ => false,
     }
@@ -380,11 +366,11 @@ fn amended<'a>(original: &'a Penalty, changers: &[&'a Arc<Record>], on: Date) ->
     changers
         .iter()
         .filter_map(|c| match &c.body {
-            RecordBody::PenaltyCorrection(PenaltyCorrection {
-                change: CorrectionChange::Amendment(p),
-                decided_on,
-                ..
-            }) if *decided_on <= on => Some((*decided_on, p)),
+            RecordBody::PenaltyCorrection(PenaltyCorrection { change: CorrectionChange::Amendment(p), decided_on, .. })
+                if *decided_on <= on =>
+            {
+                Some((*decided_on, p))
+            }
             _ => None,
         })
         .max_by_key(|(decided_on, _)| *decided_on)
@@ -393,9 +379,7 @@ fn amended<'a>(original: &'a Penalty, changers: &[&'a Arc<Record>], on: Date) ->
 
 /// Whether a revocation (撤销) of the record, or of the penalty it rests on, is known.
 fn revoked(changers: &[&Arc<Record>]) -> bool {
-    changers.iter().any(|c| {
-        matches!(&c.body, RecordBody::PenaltyCorrection(c) if c.change == CorrectionChange::Revocation)
-    })
+    changers.iter().any(|c| matches!(&c.body, RecordBody::PenaltyCorrection(c) if c.change == CorrectionChange::Revocation))
 }
 
 /// Whether a granted repair had taken effect by `on`.
@@ -443,18 +427,15 @@ fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date, publicity: &P
             }
         }
         RecordBody::Grade(g) => {
-            let revoked = changers.iter().any(|c| {
-                matches!(&c.body, RecordBody::GradeChange(x) if x.change == GradeChangeKind::Revocation)
-            });
+            let revoked =
+                changers.iter().any(|c| matches!(&c.body, RecordBody::GradeChange(x) if x.change == GradeChangeKind::Revocation));
             let changed = changers.iter().any(|c| match &c.body {
                 RecordBody::GradeChange(GradeChange { change: GradeChangeKind::Correction { .. }, .. }) => true,
                 RecordBody::GradeChange(GradeChange {
                     change: GradeChangeKind::Downgrade { .. } | GradeChangeKind::Repair { .. },
                     decided_on,
                     ..
-                }) => {
-                    *decided_on <= on
-                }
+                }) => *decided_on <= on,
                 _ => false,
             });
             if revoked {
@@ -475,20 +456,14 @@ fn status_of(record: &Record, changers: &[&Arc<Record>], on: Date, publicity: &P
         RecordBody::SpotCheck(s) if s.checked_on > on => RecordStatus::NotYetEffective,
         // A revocation voids from the start, so it stands on every date;
         // other changes take effect on their own date.
-        RecordBody::PenaltyCorrection(c)
-            if c.change != CorrectionChange::Revocation && c.decided_on > on =>
-        {
+        RecordBody::PenaltyCorrection(c) if c.change != CorrectionChange::Revocation && c.decided_on > on => {
             RecordStatus::NotYetEffective
         }
-        RecordBody::Removal(r) if r.reason != RemovalReason::Revoked && r.removed_on > on => {
-            RecordStatus::NotYetEffective
-        }
+        RecordBody::Removal(r) if r.reason != RemovalReason::Revoked && r.removed_on > on => RecordStatus::NotYetEffective,
         RecordBody::RepairApplication(a) if a.applied_on > on => RecordStatus::NotYetEffective,
         RecordBody::RepairDecision(d) if d.decided_on > on => RecordStatus::NotYetEffective,
         RecordBody::Commendation(c) if c.awarded_on > on => RecordStatus::NotYetEffective,
-        RecordBody::Commendation(c) if c.valid_until.is_some_and(|until| until < on) => {
-            RecordStatus::Ended
-        }
+        RecordBody::Commendation(c) if c.valid_until.is_some_and(|until| until < on) => RecordStatus::Ended,
         _ => RecordStatus::InEffect,
     }
 }

@@ -66,12 +66,7 @@ pub fn count_spot_checks(
 
 /// Adds an entity's penalties decided `from..=until` to `tally`, each as
 /// its latest correction left it: revoked, or amended (category and fine).
-pub fn count_penalties(
-    records: &[Arc<Record>],
-    from: Date,
-    until: Date,
-    tally: &mut BTreeMap<Category, PenaltyTally>,
-) {
+pub fn count_penalties(records: &[Arc<Record>], from: Date, until: Date, tally: &mut BTreeMap<Category, PenaltyTally>) {
     let mut latest: HashMap<&str, &CorrectionChange> = HashMap::new();
     for record in records {
         if let RecordBody::PenaltyCorrection(c) = &record.body {

@@ -40,9 +40,7 @@ const SYMBOL_VALUES: [u8; 128] = {
 const ORGANIZATION_WEIGHTS: [usize; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
 /// Weights of the final check (character 18) over characters 1-17: 3^(i-1) mod 31.
-const CHECK_WEIGHTS: [usize; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const CHECK_WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A registration authority (登记管理部门码, character 1) as
 /// (code, Chinese name, English name, entity types it may register).
@@ -53,23 +51,8 @@ pub type EntityTypes = &'static [(char, &'static str)];
 
 /// The registration authorities of GB 32100-2015, with those assigned since (A, N).
 pub static REGISTRATION_AUTHORITIES: [RegistrationAuthority; 12] = [
-    (
-        '1',
-        "机构编制",
-        "public sector establishment",
-        &[
-            ('1', "机关"),
-            ('2', "事业单位"),
-            ('3', "群众团体"),
-            ('9', "其他"),
-        ],
-    ),
-    (
-        '2',
-        "外交",
-        "foreign affairs",
-        &[('1', "外国常驻新闻机构"), ('9', "其他")],
-    ),
+    ('1', "机构编制", "public sector establishment", &[('1', "机关"), ('2', "事业单位"), ('3', "群众团体"), ('9', "其他")]),
+    ('2', "外交", "foreign affairs", &[('1', "外国常驻新闻机构"), ('9', "其他")]),
     (
         '3',
         "司法行政",
@@ -83,67 +66,23 @@ pub static REGISTRATION_AUTHORITIES: [RegistrationAuthority; 12] = [
             ('9', "其他"),
         ],
     ),
-    (
-        '4',
-        "文化",
-        "culture",
-        &[('1', "外国在华文化中心"), ('9', "其他")],
-    ),
-    (
-        '5',
-        "民政",
-        "civil affairs",
-        &[
-            ('1', "社会团体"),
-            ('2', "民办非企业单位"),
-            ('3', "基金会"),
-            ('9', "其他"),
-        ],
-    ),
-    (
-        '6',
-        "旅游",
-        "tourism",
-        &[
-            ('1', "外国旅游部门常驻代表机构"),
-            ('2', "港澳台地区旅游部门常驻内地代表机构"),
-            ('9', "其他"),
-        ],
-    ),
-    (
-        '7',
-        "宗教",
-        "religious affairs",
-        &[('1', "宗教活动场所"), ('2', "宗教院校"), ('9', "其他")],
-    ),
-    (
-        '8',
-        "工会",
-        "trade unions",
-        &[('1', "基层工会"), ('9', "其他")],
-    ),
+    ('4', "文化", "culture", &[('1', "外国在华文化中心"), ('9', "其他")]),
+    ('5', "民政", "civil affairs", &[('1', "社会团体"), ('2', "民办非企业单位"), ('3', "基金会"), ('9', "其他")]),
+    ('6', "旅游", "tourism", &[('1', "外国旅游部门常驻代表机构"), ('2', "港澳台地区旅游部门常驻内地代表机构"), ('9', "其他")]),
+    ('7', "宗教", "religious affairs", &[('1', "宗教活动场所"), ('2', "宗教院校"), ('9', "其他")]),
+    ('8', "工会", "trade unions", &[('1', "基层工会"), ('9', "其他")]),
     (
         '9',
         "市场监管",
         "market regulation (formerly industry and commerce)",
         &[('1', "企业"), ('2', "个体工商户"), ('3', "农民专业合作社")],
     ),
-    (
-        'A',
-        "中央军委改革和编制办公室",
-        "CMC reform and establishment office",
-        &[('1', "军队事业单位"), ('9', "其他")],
-    ),
+    ('A', "中央军委改革和编制办公室", "CMC reform and establishment office", &[('1', "军队事业单位"), ('9', "其他")]),
     (
         'N',
         "农业农村",
         "agriculture and rural affairs",
-        &[
-            ('1', "组级集体经济组织"),
-            ('2', "村级集体经济组织"),
-            ('3', "乡镇级集体经济组织"),
-            ('9', "其他"),
-        ],
+        &[('1', "组级集体经济组织"), ('2', "村级集体经济组织"), ('3', "乡镇级集体经济组织"), ('9', "其他")],
     ),
     ('Y', "其他", "other", &[('1', "其他")]),
 ];
@@ -152,18 +91,12 @@ pub static REGISTRATION_AUTHORITIES: [RegistrationAuthority; 12] = [
 /// [`REGISTRATION_AUTHORITIES`], at the same index. Built once from the table so
 /// the error can carry a `&'static str` without a second, hand-kept copy.
 static ENTITY_TYPE_LISTS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    REGISTRATION_AUTHORITIES
-        .iter()
-        .map(|(_, _, _, types)| join_codes(types.iter().map(|&(code, _)| code)))
-        .collect()
+    REGISTRATION_AUTHORITIES.iter().map(|(_, _, _, types)| join_codes(types.iter().map(|&(code, _)| code))).collect()
 });
 
 /// The Chinese name of registration authority `code`, if it is one.
 pub fn registration_authority_name(code: char) -> Option<&'static str> {
-    REGISTRATION_AUTHORITIES
-        .iter()
-        .find(|(authority, ..)| *authority == code)
-        .map(|&(_, name, ..)| name)
+    REGISTRATION_AUTHORITIES.iter().find(|(authority, ..)| *authority == code).map(|&(_, name, ..)| name)
 }
 
 /// The unified social credit code (统一社会信用代码), validated. Stored as its 18 ASCII bytes.
@@ -182,17 +115,11 @@ impl Uscc {
         validate_head(&code)?;
         let expected = organization_check(&code[8..16]);
         if code[16] != expected {
-            return Err(UsccError::OrganizationCheckCharacter {
-                found: char::from(code[16]),
-                expected: char::from(expected),
-            });
+            return Err(UsccError::OrganizationCheckCharacter { found: char::from(code[16]), expected: char::from(expected) });
         }
         let expected = check_character(&code[..17]);
         if code[17] != expected {
-            return Err(UsccError::CheckCharacter {
-                found: char::from(code[17]),
-                expected: char::from(expected),
-            });
+            return Err(UsccError::CheckCharacter { found: char::from(code[17]), expected: char::from(expected) });
         }
         Ok(Uscc(code))
     }
@@ -274,13 +201,9 @@ pub enum UsccError {
     #[error("must be 18 characters after removing spaces and hyphens, found {found}")]
     Length { found: usize },
     /// Only from [`Uscc::complete`], which takes the code without its check characters.
-    #[error(
-        "must be 16 characters (the code without its two check characters) after removing spaces and hyphens, found {found}"
-    )]
+    #[error("must be 16 characters (the code without its two check characters) after removing spaces and hyphens, found {found}")]
     PrefixLength { found: usize },
-    #[error(
-        "character {position} is {found:?}, which is not in the code's alphabet 0-9 A-H J-N P-R T U W-Y (no I, O, S, V, Z)"
-    )]
+    #[error("character {position} is {found:?}, which is not in the code's alphabet 0-9 A-H J-N P-R T U W-Y (no I, O, S, V, Z)")]
     InvalidCharacter { position: usize, found: char },
     #[error(
         "registration authority code (character 1) is {found:?}, expected one of {}",
@@ -291,18 +214,10 @@ pub enum UsccError {
         "entity type (character 2) is {found:?}, not valid for registration authority {authority:?} ({}): expected one of {allowed}",
         registration_authority_name(*.authority).unwrap_or("unknown")
     )]
-    InvalidEntityType {
-        authority: char,
-        found: char,
-        allowed: &'static str,
-    },
-    #[error(
-        "administrative division code (characters 3-8) must be digits: character {position} is {found:?}"
-    )]
+    InvalidEntityType { authority: char, found: char, allowed: &'static str },
+    #[error("administrative division code (characters 3-8) must be digits: character {position} is {found:?}")]
     InvalidDivision { position: usize, found: char },
-    #[error(
-        "administrative division code starts with '{code}', not a province-level code of GB/T 2260"
-    )]
+    #[error("administrative division code starts with '{code}', not a province-level code of GB/T 2260")]
     UnknownProvince { code: String },
     #[error("check character 17 is {found:?}, expected {expected:?}")]
     OrganizationCheckCharacter { found: char, expected: char },
@@ -318,11 +233,7 @@ pub enum UsccError {
 pub fn normalise(input: &str) -> String {
     // ASCII is its own NFKC and NFC: most codes skip the Unicode tables.
     if input.is_ascii() {
-        return input
-            .chars()
-            .filter(|&c| !c.is_whitespace() && c != '-')
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        return input.chars().filter(|&c| !c.is_whitespace() && c != '-').map(|c| c.to_ascii_uppercase()).collect();
     }
     normalise_unicode(input)
 }
@@ -331,12 +242,7 @@ fn normalise_unicode(input: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     // Composed again once spaces are gone, so that normalising is idempotent
     // ("H ̈" and "Ḧ" read alike).
-    input
-        .nfkc()
-        .filter(|&c| !c.is_whitespace() && !is_hyphen(c))
-        .nfc()
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    input.nfkc().filter(|&c| !c.is_whitespace() && !is_hyphen(c)).nfc().map(|c| c.to_ascii_uppercase()).collect()
 }
 
 fn is_hyphen(c: char) -> bool {
@@ -353,10 +259,7 @@ fn to_symbols<const N: usize>(normalised: &str) -> Result<[u8; N], UsccError> {
                 *symbol = byte;
             }
             _ => {
-                return Err(UsccError::InvalidCharacter {
-                    position: index + 1,
-                    found: c,
-                });
+                return Err(UsccError::InvalidCharacter { position: index + 1, found: c });
             }
         }
     }
@@ -368,33 +271,21 @@ fn to_symbols<const N: usize>(normalised: &str) -> Result<[u8; N], UsccError> {
 /// `code` holds at least 8 symbols of [`ALPHABET`].
 fn validate_head(code: &[u8]) -> Result<(), UsccError> {
     let authority = char::from(code[0]);
-    let Some(index) = REGISTRATION_AUTHORITIES
-        .iter()
-        .position(|&(code, ..)| code == authority)
-    else {
+    let Some(index) = REGISTRATION_AUTHORITIES.iter().position(|&(code, ..)| code == authority) else {
         return Err(UsccError::UnknownRegistrationAuthority { found: authority });
     };
     let entity_type = char::from(code[1]);
     let (.., entity_types) = REGISTRATION_AUTHORITIES[index];
     if !entity_types.iter().any(|&(code, _)| code == entity_type) {
-        return Err(UsccError::InvalidEntityType {
-            authority,
-            found: entity_type,
-            allowed: &ENTITY_TYPE_LISTS[index],
-        });
+        return Err(UsccError::InvalidEntityType { authority, found: entity_type, allowed: &ENTITY_TYPE_LISTS[index] });
     }
     let division = &code[2..8];
     if let Some(offset) = division.iter().position(|b| !b.is_ascii_digit()) {
-        return Err(UsccError::InvalidDivision {
-            position: offset + 3,
-            found: char::from(division[offset]),
-        });
+        return Err(UsccError::InvalidDivision { position: offset + 3, found: char::from(division[offset]) });
     }
     let province = (division[0] - b'0') * 10 + (division[1] - b'0');
     if !is_province(province) {
-        return Err(UsccError::UnknownProvince {
-            code: format!("{province:02}"),
-        });
+        return Err(UsccError::UnknownProvince { code: format!("{province:02}") });
     }
     Ok(())
 }
@@ -412,11 +303,7 @@ fn is_province(code: u8) -> bool {
 /// values letters over the full 0-9A-Z range (A = 10 … Z = 35), because
 /// organization codes predate the 31-symbol alphabet.
 fn organization_check(body: &[u8]) -> u8 {
-    let sum: usize = body
-        .iter()
-        .zip(ORGANIZATION_WEIGHTS)
-        .map(|(&b, weight)| base36_value(b) * weight)
-        .sum();
+    let sum: usize = body.iter().zip(ORGANIZATION_WEIGHTS).map(|(&b, weight)| base36_value(b) * weight).sum();
     match 11 - sum % 11 {
         10 => b'X',
         11 => b'0',
@@ -426,20 +313,12 @@ fn organization_check(body: &[u8]) -> u8 {
 
 /// Value of an ASCII digit or upper-case letter in base 36.
 fn base36_value(b: u8) -> usize {
-    usize::from(if b.is_ascii_digit() {
-        b - b'0'
-    } else {
-        b - b'A' + 10
-    })
+    usize::from(if b.is_ascii_digit() { b - b'0' } else { b - b'A' + 10 })
 }
 
 /// Modulus-31 check character over characters 1-17, all in [`ALPHABET`].
 fn check_character(body: &[u8]) -> u8 {
-    let sum: usize = body
-        .iter()
-        .zip(CHECK_WEIGHTS)
-        .map(|(&b, weight)| usize::from(SYMBOL_VALUES[usize::from(b)]) * weight)
-        .sum();
+    let sum: usize = body.iter().zip(CHECK_WEIGHTS).map(|(&b, weight)| usize::from(SYMBOL_VALUES[usize::from(b)]) * weight).sum();
     ALPHABET[(31 - sum % 31) % 31]
 }
 
@@ -466,9 +345,8 @@ mod tests {
 
     /// Province-level prefixes, listed independently of `is_province`.
     const PROVINCES: [&str; 35] = [
-        "10", "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
-        "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63",
-        "64", "65", "71", "81", "82",
+        "10", "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+        "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
     ];
 
     fn message(input: &str) -> String {
@@ -477,11 +355,7 @@ mod tests {
 
     /// Check 17 written straight from the standard, independently of the module.
     fn reference_check17(body: &str) -> char {
-        let sum: u32 = body
-            .chars()
-            .zip([3, 7, 9, 10, 5, 8, 4, 2])
-            .map(|(c, w)| c.to_digit(36).unwrap() * w)
-            .sum();
+        let sum: u32 = body.chars().zip([3, 7, 9, 10, 5, 8, 4, 2]).map(|(c, w)| c.to_digit(36).unwrap() * w).sum();
         match 11 - sum % 11 {
             10 => 'X',
             11 => '0',
@@ -512,12 +386,7 @@ mod tests {
             .iter()
             .flat_map(|&(authority, _, _, types)| types.iter().map(move |&(t, _)| (authority, t)))
             .collect();
-        (
-            select(pairs),
-            select(&PROVINCES[..]),
-            vec(select(&b"0123456789"[..]).prop_map(char::from), 4),
-            vec(alphabet_char(), 8),
-        )
+        (select(pairs), select(&PROVINCES[..]), vec(select(&b"0123456789"[..]).prop_map(char::from), 4), vec(alphabet_char(), 8))
             .prop_map(|((authority, entity_type), province, district, body)| {
                 let mut code = format!("{authority}{entity_type}{province}");
                 code.extend(district);
@@ -546,34 +415,15 @@ mod tests {
 
     #[test]
     fn standard_worked_example_is_rejected() {
-        assert_eq!(
-            Uscc::parse("91350100M000100Y4Z"),
-            Err(UsccError::InvalidCharacter {
-                position: 18,
-                found: 'Z'
-            })
-        );
+        assert_eq!(Uscc::parse("91350100M000100Y4Z"), Err(UsccError::InvalidCharacter { position: 18, found: 'Z' }));
         assert!(Uscc::parse("91350100M000100Y4").is_err());
     }
 
     #[test]
     fn normalisation() {
-        assert_eq!(
-            Uscc::parse(" 9131-0115 ma1k3btp2b ").unwrap().as_str(),
-            "91310115MA1K3BTP2B"
-        );
-        assert_eq!(
-            Uscc::parse("\t9131\u{3000}0115\u{2014}MA1K\u{2010}3BTP\u{FF0D}2B\n")
-                .unwrap()
-                .as_str(),
-            "91310115MA1K3BTP2B"
-        );
-        assert_eq!(
-            Uscc::parse("９１３１０１１５ＭＡ１Ｋ３ＢＴＰ２ｂ")
-                .unwrap()
-                .as_str(),
-            "91310115MA1K3BTP2B"
-        );
+        assert_eq!(Uscc::parse(" 9131-0115 ma1k3btp2b ").unwrap().as_str(), "91310115MA1K3BTP2B");
+        assert_eq!(Uscc::parse("\t9131\u{3000}0115\u{2014}MA1K\u{2010}3BTP\u{FF0D}2B\n").unwrap().as_str(), "91310115MA1K3BTP2B");
+        assert_eq!(Uscc::parse("９１３１０１１５ＭＡ１Ｋ３ＢＴＰ２ｂ").unwrap().as_str(), "91310115MA1K3BTP2B");
         // NFKC: the full-width colon becomes ':' (and is then refused as a symbol).
         assert_eq!(normalise("ａ-Ｚ ０\u{3000}９：x"), "AZ09:X");
     }
@@ -601,14 +451,8 @@ mod tests {
     fn error_messages() {
         assert_eq!(message(""), "is empty");
         assert_eq!(message(" - \u{3000}"), "is empty");
-        assert_eq!(
-            message("91110000600037341"),
-            "must be 18 characters after removing spaces and hyphens, found 17"
-        );
-        assert_eq!(
-            message("统一社会信用代码"),
-            "must be 18 characters after removing spaces and hyphens, found 8"
-        );
+        assert_eq!(message("91110000600037341"), "must be 18 characters after removing spaces and hyphens, found 17");
+        assert_eq!(message("统一社会信用代码"), "must be 18 characters after removing spaces and hyphens, found 8");
         assert_eq!(
             message("9111I000600037341L"),
             "character 5 is 'I', which is not in the code's alphabet 0-9 A-H J-N P-R T U W-Y (no I, O, S, V, Z)"
@@ -633,102 +477,43 @@ mod tests {
             message("91990000600037341L"),
             "administrative division code starts with '99', not a province-level code of GB/T 2260"
         );
-        assert_eq!(
-            message("91310115MA1K3BTP3B"),
-            "check character 17 is '3', expected '2'"
-        );
-        assert_eq!(
-            message("91110000600037341A"),
-            "check character 18 is 'A', expected 'L'"
-        );
+        assert_eq!(message("91310115MA1K3BTP3B"), "check character 17 is '3', expected '2'");
+        assert_eq!(message("91110000600037341A"), "check character 18 is 'A', expected 'L'");
     }
 
     #[test]
     fn error_variants() {
-        assert_eq!(
-            Uscc::parse("91110000600037341A"),
-            Err(UsccError::CheckCharacter {
-                found: 'A',
-                expected: 'L'
-            })
-        );
+        assert_eq!(Uscc::parse("91110000600037341A"), Err(UsccError::CheckCharacter { found: 'A', expected: 'L' }));
         assert_eq!(
             Uscc::parse("94110000600037341L"),
-            Err(UsccError::InvalidEntityType {
-                authority: '9',
-                found: '4',
-                allowed: "1, 2, 3"
-            })
+            Err(UsccError::InvalidEntityType { authority: '9', found: '4', allowed: "1, 2, 3" })
         );
-        assert_eq!(
-            Uscc::parse("91990000600037341L"),
-            Err(UsccError::UnknownProvince {
-                code: "99".to_owned()
-            })
-        );
+        assert_eq!(Uscc::parse("91990000600037341L"), Err(UsccError::UnknownProvince { code: "99".to_owned() }));
     }
 
     #[test]
     fn validation_order() {
         // A bad character after the head is reported before a bad authority.
-        assert_eq!(
-            Uscc::parse("B111000060003734IL"),
-            Err(UsccError::InvalidCharacter {
-                position: 17,
-                found: 'I'
-            })
-        );
+        assert_eq!(Uscc::parse("B111000060003734IL"), Err(UsccError::InvalidCharacter { position: 17, found: 'I' }));
         // Check 17 is reported before check 18.
-        assert_eq!(
-            Uscc::parse("91310115MA1K3BTP3A"),
-            Err(UsccError::OrganizationCheckCharacter {
-                found: '3',
-                expected: '2'
-            })
-        );
+        assert_eq!(Uscc::parse("91310115MA1K3BTP3A"), Err(UsccError::OrganizationCheckCharacter { found: '3', expected: '2' }));
     }
 
     #[test]
     fn complete_errors() {
         assert_eq!(Uscc::complete(" "), Err(UsccError::Empty));
         assert_eq!(
-            Uscc::complete("91110000600037341L")
-                .unwrap_err()
-                .to_string(),
+            Uscc::complete("91110000600037341L").unwrap_err().to_string(),
             "must be 16 characters (the code without its two check characters) after removing spaces and hyphens, found 18"
         );
-        assert_eq!(
-            Uscc::complete("911100006000373O"),
-            Err(UsccError::InvalidCharacter {
-                position: 16,
-                found: 'O'
-            })
-        );
-        assert_eq!(
-            Uscc::complete("C111000060003734"),
-            Err(UsccError::UnknownRegistrationAuthority { found: 'C' })
-        );
+        assert_eq!(Uscc::complete("911100006000373O"), Err(UsccError::InvalidCharacter { position: 16, found: 'O' }));
+        assert_eq!(Uscc::complete("C111000060003734"), Err(UsccError::UnknownRegistrationAuthority { found: 'C' }));
         assert_eq!(
             Uscc::complete("9511000060003734"),
-            Err(UsccError::InvalidEntityType {
-                authority: '9',
-                found: '5',
-                allowed: "1, 2, 3"
-            })
+            Err(UsccError::InvalidEntityType { authority: '9', found: '5', allowed: "1, 2, 3" })
         );
-        assert_eq!(
-            Uscc::complete("911100X060003734"),
-            Err(UsccError::InvalidDivision {
-                position: 7,
-                found: 'X'
-            })
-        );
-        assert_eq!(
-            Uscc::complete("9120000060003734"),
-            Err(UsccError::UnknownProvince {
-                code: "20".to_owned()
-            })
-        );
+        assert_eq!(Uscc::complete("911100X060003734"), Err(UsccError::InvalidDivision { position: 7, found: 'X' }));
+        assert_eq!(Uscc::complete("9120000060003734"), Err(UsccError::UnknownProvince { code: "20".to_owned() }));
     }
 
     proptest! {

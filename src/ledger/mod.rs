@@ -37,13 +37,8 @@ pub fn encode(record: &Record) -> Vec<u8> {
 /// Reads canonical bytes back into a record; the error says what is wrong.
 pub fn decode(bytes: &[u8]) -> Result<Record, String> {
     let wire = pb::Record::decode(bytes).map_err(|e| format!("not a protobuf Record: {e}"))?;
-    record_from_wire(&wire).map_err(|violations| {
-        violations
-            .iter()
-            .map(|v| format!("{}: {}", v.field, v.description))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
+    record_from_wire(&wire)
+        .map_err(|violations| violations.iter().map(|v| format!("{}: {}", v.field, v.description)).collect::<Vec<_>>().join("; "))
 }
 
 #[cfg(test)]
@@ -54,10 +49,6 @@ mod tests {
     #[test]
     fn leaf_hash_of_empty_leaf_matches_rfc_9162() {
         // SHA-256 of the single byte 0x00.
-        assert_eq!(
-            hex(&leaf_hash(b"")),
-            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
-        );
+        assert_eq!(hex(&leaf_hash(b"")), "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
     }
-
 }

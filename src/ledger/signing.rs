@@ -192,8 +192,8 @@ fn key<'k>(keys: &'k [PublicKey], id: &str) -> Result<&'k PublicKey, VerifyError
 /// Verifies a signed checkpoint; returns what it says.
 pub fn verify_checkpoint(signed: &pb::SignedCheckpoint, keys: &[PublicKey]) -> Result<pb::Checkpoint, VerifyError> {
     key(keys, &signed.key_id)?.verify(Signed::Checkpoint, &signed.checkpoint, &signed.signature)?;
-    let checkpoint = pb::Checkpoint::decode(signed.checkpoint.as_slice())
-        .map_err(|e| VerifyError::Malformed(format!("checkpoint: {e}")))?;
+    let checkpoint =
+        pb::Checkpoint::decode(signed.checkpoint.as_slice()).map_err(|e| VerifyError::Malformed(format!("checkpoint: {e}")))?;
     if checkpoint.root_hash.len() != 32 {
         return Err(VerifyError::Malformed("checkpoint: root hash is not 32 bytes".into()));
     }
@@ -201,13 +201,10 @@ pub fn verify_checkpoint(signed: &pb::SignedCheckpoint, keys: &[PublicKey]) -> R
 }
 
 /// Verifies a signed check-log segment head; returns what it says.
-pub fn verify_segment_head(
-    signed: &pb::SignedCheckSegmentHead,
-    keys: &[PublicKey],
-) -> Result<pb::CheckSegmentHead, VerifyError> {
+pub fn verify_segment_head(signed: &pb::SignedCheckSegmentHead, keys: &[PublicKey]) -> Result<pb::CheckSegmentHead, VerifyError> {
     key(keys, &signed.key_id)?.verify(Signed::CheckSegmentHead, &signed.head, &signed.signature)?;
-    let head = pb::CheckSegmentHead::decode(signed.head.as_slice())
-        .map_err(|e| VerifyError::Malformed(format!("segment head: {e}")))?;
+    let head =
+        pb::CheckSegmentHead::decode(signed.head.as_slice()).map_err(|e| VerifyError::Malformed(format!("segment head: {e}")))?;
     if head.chain_hash.len() != 32 || head.chain_before.len() != 32 {
         return Err(VerifyError::Malformed("segment head: a chain hash is not 32 bytes".into()));
     }
@@ -238,21 +235,13 @@ pub fn verify_receipt(stored: &[u8], keys: &[PublicKey]) -> Result<pb::ReceiptBo
             .collect::<Result<Vec<Hash>, _>>()
             .map_err(|_| VerifyError::Malformed("receipt inclusion path: a hash is not 32 bytes".into()))?;
         let (index, size) = (receipt.leaf_index, head.size);
-        if index < 0
-            || index >= size
-            || !verify_inclusion(index as u64, size as u64, &leaf_hash(&receipt.body), &path, &root)
-        {
-            return Err(VerifyError::Malformed(format!(
-                "the receipt body is not leaf {index} of the signed batch of {size}"
-            )));
+        if index < 0 || index >= size || !verify_inclusion(index as u64, size as u64, &leaf_hash(&receipt.body), &path, &root) {
+            return Err(VerifyError::Malformed(format!("the receipt body is not leaf {index} of the signed batch of {size}")));
         }
     }
-    let body = pb::ReceiptBody::decode(receipt.body.as_slice())
-        .map_err(|e| VerifyError::Malformed(format!("receipt body: {e}")))?;
-    let checkpoint = body
-        .checkpoint
-        .as_ref()
-        .ok_or_else(|| VerifyError::Malformed("the receipt names no checkpoint".into()))?;
+    let body =
+        pb::ReceiptBody::decode(receipt.body.as_slice()).map_err(|e| VerifyError::Malformed(format!("receipt body: {e}")))?;
+    let checkpoint = body.checkpoint.as_ref().ok_or_else(|| VerifyError::Malformed("the receipt names no checkpoint".into()))?;
     verify_checkpoint(checkpoint, keys)?;
     Ok(body)
 }
@@ -344,7 +333,10 @@ mod tests {
     fn another_key_or_a_swapped_signature_fails() {
         let k = key();
         let other = RegistryKey::new(SigningKey::from_bytes(&[8; 32]));
-        assert_eq!(verify_receipt(&receipt(&k), &[other.public().clone()]).unwrap_err(), VerifyError::UnknownKey(k.public().key_id.clone()));
+        assert_eq!(
+            verify_receipt(&receipt(&k), &[other.public().clone()]).unwrap_err(),
+            VerifyError::UnknownKey(k.public().key_id.clone())
+        );
         let cp = k.sign_checkpoint(&pb::Checkpoint { tree_size: 1, root_hash: vec![1; 32], ..Default::default() });
         let as_receipt = pb::SignedCheckpoint { signature: k.sign(Signed::Receipt, &cp.checkpoint), ..cp };
         assert_eq!(verify_checkpoint(&as_receipt, &[k.public().clone()]).unwrap_err(), VerifyError::BadSignature);

@@ -170,11 +170,7 @@ impl WireReader {
     pub fn enumeration<T: FromWireEnum>(&mut self, field: &str, value: i32) -> Option<T> {
         let parsed = T::from_wire(value);
         if parsed.is_none() {
-            let description = if value == 0 {
-                "is required".to_string()
-            } else {
-                format!("{value} is not a known value")
-            };
+            let description = if value == 0 { "is required".to_string() } else { format!("{value} is not a known value") };
             self.fail(field.into(), description);
         }
         parsed
@@ -206,21 +202,14 @@ impl WireReader {
             .and_then(|(m, d)| NaiveDate::from_ymd_opt(w.year, m, d))
             .filter(|_| (1..=9999).contains(&w.year));
         if parsed.is_none() {
-            self.fail(
-                field.into(),
-                format!("{:04}-{:02}-{:02} is not a valid calendar date", w.year, w.month, w.day),
-            );
+            self.fail(field.into(), format!("{:04}-{:02}-{:02} is not a valid calendar date", w.year, w.month, w.day));
         }
         parsed
     }
 
     /// An optional instant: unset is `None`, one outside protobuf's range a
     /// violation. Every `Timestamp` of every request is read here.
-    pub fn optional_timestamp(
-        &mut self,
-        field: &str,
-        value: Option<&prost_types::Timestamp>,
-    ) -> Option<DateTime<Utc>> {
+    pub fn optional_timestamp(&mut self, field: &str, value: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
         let w = value?;
         let parsed = timestamp_from_wire(w);
         if parsed.is_none() {
@@ -257,10 +246,7 @@ impl WireReader {
     pub fn request_id(&mut self, field: &str, value: &str) {
         const MAX_LEN: usize = 128;
         if value.len() > MAX_LEN || !value.chars().all(|c| c.is_ascii_graphic()) {
-            self.fail(
-                field.into(),
-                format!("must be at most {MAX_LEN} printable ASCII characters without spaces"),
-            );
+            self.fail(field.into(), format!("must be at most {MAX_LEN} printable ASCII characters without spaces"));
         }
     }
 
@@ -305,12 +291,8 @@ pub fn penalty_from_wire(r: &mut WireReader, prefix: &str, p: &pb::Penalty) -> O
     let f = |name: &str| format!("{prefix}{name}");
     let category = r.enumeration(&f("category"), p.category);
     let severity = r.enumeration(&f("severity"), p.severity);
-    let sanctions = p
-        .sanctions
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| r.enumeration(&f(&format!("sanctions[{i}]")), *s))
-        .collect();
+    let sanctions =
+        p.sanctions.iter().enumerate().filter_map(|(i, s)| r.enumeration(&f(&format!("sanctions[{i}]")), *s)).collect();
     let decided_on = r.date(&f("decided_on"), p.decided_on.as_ref());
     Some(d::Penalty {
         decision_number: p.decision_number.clone(),
@@ -324,11 +306,7 @@ pub fn penalty_from_wire(r: &mut WireReader, prefix: &str, p: &pb::Penalty) -> O
     })
 }
 
-pub fn correction_from_wire(
-    r: &mut WireReader,
-    prefix: &str,
-    c: &pb::PenaltyCorrection,
-) -> Option<d::PenaltyCorrection> {
+pub fn correction_from_wire(r: &mut WireReader, prefix: &str, c: &pb::PenaltyCorrection) -> Option<d::PenaltyCorrection> {
     let f = |name: &str| format!("{prefix}{name}");
     let ground = r.enumeration(&f("ground"), c.ground);
     let decided_on = r.date(&f("decided_on"), c.decided_on.as_ref());
@@ -381,11 +359,7 @@ pub fn spot_check_from_wire(r: &mut WireReader, prefix: &str, s: &pb::SpotCheck)
     })
 }
 
-pub fn commendation_from_wire(
-    r: &mut WireReader,
-    prefix: &str,
-    c: &pb::Commendation,
-) -> Option<d::Commendation> {
+pub fn commendation_from_wire(r: &mut WireReader, prefix: &str, c: &pb::Commendation) -> Option<d::Commendation> {
     let f = |name: &str| format!("{prefix}{name}");
     let kind = r.enumeration(&f("kind"), c.kind);
     let awarded_on = r.date(&f("awarded_on"), c.awarded_on.as_ref());
@@ -432,11 +406,7 @@ pub fn removal_from_wire(r: &mut WireReader, prefix: &str, m: &pb::Removal) -> O
     })
 }
 
-pub fn repair_application_from_wire(
-    r: &mut WireReader,
-    prefix: &str,
-    a: &pb::RepairApplication,
-) -> Option<d::RepairApplication> {
+pub fn repair_application_from_wire(r: &mut WireReader, prefix: &str, a: &pb::RepairApplication) -> Option<d::RepairApplication> {
     let applied_on = r.date(&format!("{prefix}applied_on"), a.applied_on.as_ref());
     Some(d::RepairApplication {
         target_record_id: a.target_record_id.clone(),
@@ -445,11 +415,7 @@ pub fn repair_application_from_wire(
     })
 }
 
-pub fn repair_decision_from_wire(
-    r: &mut WireReader,
-    prefix: &str,
-    x: &pb::RepairDecision,
-) -> Option<d::RepairDecision> {
+pub fn repair_decision_from_wire(r: &mut WireReader, prefix: &str, x: &pb::RepairDecision) -> Option<d::RepairDecision> {
     let outcome = r.enumeration(&format!("{prefix}outcome"), x.outcome);
     let decided_on = r.date(&format!("{prefix}decided_on"), x.decided_on.as_ref());
     Some(d::RepairDecision {
@@ -559,9 +525,7 @@ pub fn body_to_wire(body: &d::RecordBody) -> pb::record::Body {
         d::RecordBody::PenaltyCorrection(c) => {
             let (kind, amended) = match &c.change {
                 d::CorrectionChange::Revocation => (pb::CorrectionType::Revocation, None),
-                d::CorrectionChange::Amendment(p) => {
-                    (pb::CorrectionType::Amendment, Some(penalty_to_wire(p)))
-                }
+                d::CorrectionChange::Amendment(p) => (pb::CorrectionType::Amendment, Some(penalty_to_wire(p))),
             };
             Body::PenaltyCorrection(pb::PenaltyCorrection {
                 penalty_record_id: c.penalty_record_id.clone(),
@@ -655,21 +619,15 @@ pub fn body_from_wire(r: &mut WireReader, body: &pb::record::Body) -> Option<d::
     use pb::record::Body;
     Some(match body {
         Body::Penalty(p) => d::RecordBody::Penalty(penalty_from_wire(r, "penalty.", p)?),
-        Body::PenaltyCorrection(c) => {
-            d::RecordBody::PenaltyCorrection(correction_from_wire(r, "penalty_correction.", c)?)
-        }
+        Body::PenaltyCorrection(c) => d::RecordBody::PenaltyCorrection(correction_from_wire(r, "penalty_correction.", c)?),
         Body::SpotCheck(s) => d::RecordBody::SpotCheck(spot_check_from_wire(r, "spot_check.", s)?),
-        Body::Commendation(c) => {
-            d::RecordBody::Commendation(commendation_from_wire(r, "commendation.", c)?)
-        }
+        Body::Commendation(c) => d::RecordBody::Commendation(commendation_from_wire(r, "commendation.", c)?),
         Body::Listing(l) => d::RecordBody::Listing(listing_from_wire(r, "listing.", l)?),
         Body::Removal(m) => d::RecordBody::Removal(removal_from_wire(r, "removal.", m)?),
-        Body::RepairApplication(a) => d::RecordBody::RepairApplication(
-            repair_application_from_wire(r, "repair_application.", a)?,
-        ),
-        Body::RepairDecision(x) => {
-            d::RecordBody::RepairDecision(repair_decision_from_wire(r, "repair_decision.", x)?)
+        Body::RepairApplication(a) => {
+            d::RecordBody::RepairApplication(repair_application_from_wire(r, "repair_application.", a)?)
         }
+        Body::RepairDecision(x) => d::RecordBody::RepairDecision(repair_decision_from_wire(r, "repair_decision.", x)?),
         Body::Grade(g) => d::RecordBody::Grade(grade_from_wire(r, "grade.", g)?),
         Body::GradeChange(c) => d::RecordBody::GradeChange(grade_change_from_wire(r, "grade_change.", c)?),
     })
@@ -693,9 +651,7 @@ pub fn record_to_wire(record: &d::Record) -> pb::Record {
 pub fn record_from_wire(w: &pb::Record) -> Result<d::Record, Vec<Violation>> {
     let mut r = WireReader::default();
     let uscc = r.uscc("uscc", &w.uscc);
-    let recorded_at = r
-        .message("recorded_at", w.recorded_at.as_ref())
-        .and_then(timestamp_from_wire);
+    let recorded_at = r.message("recorded_at", w.recorded_at.as_ref()).and_then(timestamp_from_wire);
     let body = r.message("body", w.body.as_ref()).and_then(|b| body_from_wire(&mut r, b));
     let sequence = u64::try_from(w.sequence).ok().filter(|s| *s > 0);
     if sequence.is_none() {
@@ -766,11 +722,9 @@ pub fn compact_decision(mut d: pb::Decision) -> pb::Decision {
 
 pub fn measure_to_wire(m: &measures::Measure) -> pb::Measure {
     let trigger = match &m.trigger {
-        measures::Trigger::Grade { scheme, levels } => pb::MeasureTrigger {
-            grade_scheme: scheme.clone(),
-            grade_levels: levels.clone(),
-            ..Default::default()
-        },
+        measures::Trigger::Grade { scheme, levels } => {
+            pb::MeasureTrigger { grade_scheme: scheme.clone(), grade_levels: levels.clone(), ..Default::default() }
+        }
         measures::Trigger::Commendation { kinds } => pb::MeasureTrigger {
             commendation_kinds: kinds.iter().map(|k| pb::CommendationKind::from(*k) as i32).collect(),
             ..Default::default()

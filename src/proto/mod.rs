@@ -21,5 +21,4 @@ pub mod convert;
 pub use creditregistry::v1 as pb;
 
 /// Descriptor set of the whole API, for gRPC server reflection.
-pub const FILE_DESCRIPTOR_SET: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/creditregistry_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/creditregistry_descriptor.bin"));

@@ -84,9 +84,8 @@ impl Checks {
         let decision = rules.catalogue.decide(&state, domain, scope.on);
         // A measure's triggers are disclosed to the caller it is shown to, so
         // only an answer with none needs the whole disclosure worked out.
-        let no_records = decision.measures.is_empty()
-            && decision.incentives.is_empty()
-            && scope.visible(&state, &self.rules).is_empty();
+        let no_records =
+            decision.measures.is_empty() && decision.incentives.is_empty() && scope.visible(&state, &self.rules).is_empty();
         Decided {
             eligibility: decision.eligibility,
             decision: decision_to_wire(uscc, &decision, &rules.publicity.version, no_records),

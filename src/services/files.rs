@@ -70,11 +70,7 @@ impl CreditFiles {
             && newest <= file.read_at
         {
             let held = file.records.partition_point(|r| r.sequence <= tree_size);
-            return Ok(if held == file.records.len() {
-                file.records
-            } else {
-                Arc::new(file.records[..held].to_vec())
-            });
+            return Ok(if held == file.records.len() { file.records } else { Arc::new(file.records[..held].to_vec()) });
         }
         let rows = self.store.entity_ledger(uscc.as_str(), tree_size).await?;
         let mut records = Vec::with_capacity(rows.len());

@@ -45,11 +45,6 @@ impl ReadScope {
     /// The records of a state this caller may see: everything, or what is
     /// public and what a measure in force rests on (`Catalogue::in_use`).
     pub fn visible<'s, 'a>(&self, state: &'s EntityState<'a>, book: &RuleBook) -> Vec<&'s RecordView<'a>> {
-        if self.sees_everything {
-            state.records.iter().collect()
-        } else {
-            self.rules(book).catalogue.disclosed(state)
-        }
+        if self.sees_everything { state.records.iter().collect() } else { self.rules(book).catalogue.disclosed(state) }
     }
 }
-

@@ -222,14 +222,14 @@ impl CheckBlock {
     /// A block's entries as stored, each with its sequence; an error names
     /// the first that cannot be read.
     pub fn entries(&self) -> Result<Vec<(u64, &[u8])>, StoreError> {
-        let corrupt = |what: String| {
-            StoreError::Inconsistent(format!("check-log block ending at entry {}: {what}", self.last_sequence))
-        };
+        let corrupt =
+            |what: String| StoreError::Inconsistent(format!("check-log block ending at entry {}: {what}", self.last_sequence));
         let mut out = Vec::new();
         let mut rest = self.entries.as_slice();
         while !rest.is_empty() {
             let sequence = self.first_sequence + out.len() as u64;
-            let len = prost::encoding::decode_varint(&mut rest).map_err(|_| corrupt(format!("entry {sequence} has no length")))?;
+            let len =
+                prost::encoding::decode_varint(&mut rest).map_err(|_| corrupt(format!("entry {sequence} has no length")))?;
             if len > rest.len() as u64 {
                 return Err(corrupt(format!("entry {sequence} is cut short")));
             }
@@ -577,11 +577,7 @@ pub(crate) trait Backend {
 
     /// Every ledger entry after sequence `after`, in order, handed to
     /// `each` one at a time.
-    async fn scan_ledger(
-        &self,
-        after: u64,
-        each: impl FnMut(StoredEntry) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    async fn scan_ledger(&self, after: u64, each: impl FnMut(StoredEntry) -> Result<(), StoreError>) -> Result<(), StoreError>;
 
     /// The registry's signing keys: the current one first, then the
     /// retired ones, most recently retired first. Empty before the store

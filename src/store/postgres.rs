@@ -13,8 +13,7 @@ use sqlx::{Executor, Postgres, Row, Transaction};
 
 use super::rows::{self, clamp};
 use super::{
-    Appended, Backend, CheckBlock, FoundKeys, Held, LedgerLock, Located, Log, NewNodes, StoreError, StoredCheckpoint,
-    migrate,
+    Appended, Backend, CheckBlock, FoundKeys, Held, LedgerLock, Located, Log, NewNodes, StoreError, StoredCheckpoint, migrate,
 };
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
@@ -184,9 +183,8 @@ impl Backend for PgStore {
             return Err(StoreError::Behind { log: Log::Ledger, head: lock.head });
         }
         let records = || batch.iter().map(|a| &a.record);
-        let numbered: Vec<(&str, &str, i64)> = records()
-            .filter_map(|r| Some((r.authority.as_str(), r.body.unique_decision_number()?, r.sequence as i64)))
-            .collect();
+        let numbered: Vec<(&str, &str, i64)> =
+            records().filter_map(|r| Some((r.authority.as_str(), r.body.unique_decision_number()?, r.sequence as i64))).collect();
         // One statement, one round trip: every row as arrays, unnested.
         sqlx::query(
             "WITH ledger_rows AS (
@@ -240,10 +238,8 @@ impl Backend for PgStore {
         decisions: &[(String, String)],
     ) -> Result<FoundKeys, StoreError> {
         // Each kind of key as two parallel arrays, joined on its unique index.
-        let (actors, request_ids): (Vec<&str>, Vec<&str>) =
-            requests.iter().map(|(a, b)| (a.as_str(), b.as_str())).unzip();
-        let (authorities, numbers): (Vec<&str>, Vec<&str>) =
-            decisions.iter().map(|(a, b)| (a.as_str(), b.as_str())).unzip();
+        let (actors, request_ids): (Vec<&str>, Vec<&str>) = requests.iter().map(|(a, b)| (a.as_str(), b.as_str())).unzip();
+        let (authorities, numbers): (Vec<&str>, Vec<&str>) = decisions.iter().map(|(a, b)| (a.as_str(), b.as_str())).unzip();
         let rows = sqlx::query(
             "SELECT 0::BIGINT AS t, k.a, k.b, l.record_id, l.uscc, l.sequence, l.record
                FROM UNNEST($1::TEXT[], $2::TEXT[]) AS k(a, b)
@@ -398,13 +394,11 @@ rows::insert_block_row!(Postgres);
 async fn insert_block(tx: &mut Transaction<'_, Postgres>, block: &CheckBlock) -> Result<(), StoreError> {
     let last = insert_block_row(tx, block).await?;
     if !block.code_keys.is_empty() {
-        sqlx::query(
-            "INSERT INTO check_block_codes (code_key, last_sequence) SELECT k, $1 FROM UNNEST($2::BIGINT[]) AS k",
-        )
-        .bind(last)
-        .bind(&block.code_keys)
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query("INSERT INTO check_block_codes (code_key, last_sequence) SELECT k, $1 FROM UNNEST($2::BIGINT[]) AS k")
+            .bind(last)
+            .bind(&block.code_keys)
+            .execute(&mut **tx)
+            .await?;
     }
     for (table, column, values) in rows::text_indexes(block) {
         if !values.is_empty() {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{CheckBlock, FoundKeys, StoredSegment, IndexDigest, Located, StoreError, StoredCheckpoint, StoredEntry, StoredKey};
+use super::{CheckBlock, FoundKeys, IndexDigest, Located, StoreError, StoredCheckpoint, StoredEntry, StoredKey, StoredSegment};
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
@@ -217,9 +217,8 @@ pub fn segment(row: &impl Columns) -> Result<StoredSegment, StoreError> {
         last_sequence: row.int("last_sequence")? as u64,
         min_at: row.int("min_at")?,
         max_at: row.int("max_at")?,
-        chain_hash: Hash::try_from(chain.as_slice()).map_err(|_| {
-            StoreError::Inconsistent(format!("check-log segment {number}: chain_hash has {} bytes", chain.len()))
-        })?,
+        chain_hash: Hash::try_from(chain.as_slice())
+            .map_err(|_| StoreError::Inconsistent(format!("check-log segment {number}: chain_hash has {} bytes", chain.len())))?,
         head: row.bytes("head")?,
         key_id: row.text("key_id")?,
         signature: row.bytes("signature")?,
@@ -236,9 +235,8 @@ pub fn log_head(row: Option<&impl Columns>) -> Result<(u64, Hash), StoreError> {
     };
     let sequence = row.int("last_sequence")?;
     let chain = row.bytes("chain_hash")?;
-    let chain = Hash::try_from(chain.as_slice()).map_err(|_| {
-        StoreError::Inconsistent(format!("check-log entry {sequence} has a chain hash of {} bytes", chain.len()))
-    })?;
+    let chain = Hash::try_from(chain.as_slice())
+        .map_err(|_| StoreError::Inconsistent(format!("check-log entry {sequence} has a chain hash of {} bytes", chain.len())))?;
     Ok((sequence as u64, chain))
 }
 
@@ -256,10 +254,7 @@ pub fn draw(row: &impl Columns, codes: &[String]) -> Result<InspectionDraw, Stor
         drawn_by: row.text("drawn_by")?,
         request_id: row.text("request_id")?,
         tree_size: row.int("tree_size")? as u64,
-        sampled: codes
-            .iter()
-            .map(|c| Uscc::parse(c).map_err(|e| corrupt(format!("code {c}: {e}"))))
-            .collect::<Result<_, _>>()?,
+        sampled: codes.iter().map(|c| Uscc::parse(c).map_err(|e| corrupt(format!("code {c}: {e}")))).collect::<Result<_, _>>()?,
         id: id.clone(),
     })
 }
@@ -288,8 +283,7 @@ pub fn nodes_in_order(positions: &[u64], rows: &[impl Columns]) -> Result<Vec<Ha
 pub fn located(row: &impl Columns) -> Result<(String, Located), StoreError> {
     let sequence = row.int("sequence")? as u64;
     let uscc = row.text("uscc")?;
-    let uscc =
-        Uscc::parse(&uscc).map_err(|e| StoreError::Corrupt { sequence, reason: format!("its code '{uscc}': {e}") })?;
+    let uscc = Uscc::parse(&uscc).map_err(|e| StoreError::Corrupt { sequence, reason: format!("its code '{uscc}': {e}") })?;
     Ok((row.text("record_id")?, Located { uscc, sequence, bytes: row.bytes("record")? }))
 }
 
@@ -338,8 +332,7 @@ macro_rules! same_on_both {
         }
 
         async fn head(&self) -> Result<u64, $crate::store::StoreError> {
-            let head: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(sequence) FROM ledger").fetch_one(&self.$ledger).await?;
+            let head: Option<i64> = sqlx::query_scalar("SELECT MAX(sequence) FROM ledger").fetch_one(&self.$ledger).await?;
             Ok(head.unwrap_or(0) as u64)
         }
 
@@ -352,13 +345,12 @@ macro_rules! same_on_both {
         async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, $crate::store::StoreError> {
             use sqlx::Row;
             use $crate::store::rows::clamp;
-            let rows = sqlx::query(
-                "SELECT position, hash FROM merkle_nodes WHERE position >= $1 AND position < $2 ORDER BY position",
-            )
-            .bind(clamp(from))
-            .bind(clamp(to))
-            .fetch_all(&self.$ledger)
-            .await?;
+            let rows =
+                sqlx::query("SELECT position, hash FROM merkle_nodes WHERE position >= $1 AND position < $2 ORDER BY position")
+                    .bind(clamp(from))
+                    .bind(clamp(to))
+                    .fetch_all(&self.$ledger)
+                    .await?;
             rows.iter().map(|row| Ok((row.try_get::<i64, _>("position")? as u64, row.try_get("hash")?))).collect()
         }
 
@@ -369,14 +361,13 @@ macro_rules! same_on_both {
             limit: u32,
         ) -> Result<Vec<$crate::store::StoredEntry>, $crate::store::StoreError> {
             use $crate::store::rows::{self, LEDGER_COLUMNS, clamp};
-            let rows = sqlx::query(&format!(
-                "{LEDGER_COLUMNS} WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence LIMIT $3"
-            ))
-            .bind(clamp(after))
-            .bind(clamp(until))
-            .bind(i64::from(limit))
-            .fetch_all(&self.$ledger)
-            .await?;
+            let rows =
+                sqlx::query(&format!("{LEDGER_COLUMNS} WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence LIMIT $3"))
+                    .bind(clamp(after))
+                    .bind(clamp(until))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.$ledger)
+                    .await?;
             rows.iter().map(rows::entry).collect()
         }
 
@@ -430,14 +421,10 @@ macro_rules! same_on_both {
             rows.iter().map(rows::block).collect()
         }
 
-        async fn check_index_digests(
-            &self,
-            until: u64,
-        ) -> Result<$crate::store::CheckIndexDigests, $crate::store::StoreError> {
+        async fn check_index_digests(&self, until: u64) -> Result<$crate::store::CheckIndexDigests, $crate::store::StoreError> {
             use $crate::store::rows::{self, clamp};
-            let index = |table: &str, column: &str| {
-                format!("SELECT {column}, last_sequence FROM {table} WHERE last_sequence <= $1")
-            };
+            let index =
+                |table: &str, column: &str| format!("SELECT {column}, last_sequence FROM {table} WHERE last_sequence <= $1");
             let (codes, callers, organisations) = (
                 index("check_block_codes", "code_key"),
                 index("check_block_callers", "caller_subject"),
@@ -493,10 +480,8 @@ macro_rules! same_on_both {
             id: &str,
         ) -> Result<Option<$crate::domain::rules::supervision::InspectionDraw>, $crate::store::StoreError> {
             use $crate::store::rows::{self, DRAW_COLUMNS};
-            let Some(row) = sqlx::query(&format!("{DRAW_COLUMNS} WHERE draw_id = $1"))
-                .bind(id)
-                .fetch_optional(&self.$ledger)
-                .await?
+            let Some(row) =
+                sqlx::query(&format!("{DRAW_COLUMNS} WHERE draw_id = $1")).bind(id).fetch_optional(&self.$ledger).await?
             else {
                 return Ok(None);
             };
@@ -510,8 +495,8 @@ macro_rules! same_on_both {
 
         async fn seal_segment(&self, segment: &$crate::store::StoredSegment) -> Result<bool, $crate::store::StoreError> {
             use sqlx::Row;
-            use $crate::store::rows::clamp;
             use $crate::store::StoreError;
+            use $crate::store::rows::clamp;
             let mut tx = self.$audit.begin().await?;
             let newest = sqlx::query("SELECT number, last_sequence FROM check_segments ORDER BY number DESC LIMIT 1")
                 .fetch_optional(&mut *tx)
@@ -556,12 +541,11 @@ macro_rules! same_on_both {
         }
 
         async fn complete_backfills(&self) -> Result<(), $crate::store::StoreError> {
-            use $crate::store::rows::{self, clamp, BLOCK_COLUMNS};
+            use $crate::store::rows::{self, BLOCK_COLUMNS, clamp};
             let mut tx = self.$audit.begin().await?;
-            let until: Option<i64> =
-                sqlx::query_scalar("SELECT until FROM pending_backfills WHERE name = 'organisations'")
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let until: Option<i64> = sqlx::query_scalar("SELECT until FROM pending_backfills WHERE name = 'organisations'")
+                .fetch_optional(&mut *tx)
+                .await?;
             let Some(until) = until else { return Ok(()) };
             let mut after = 0i64;
             loop {
@@ -599,13 +583,12 @@ macro_rules! same_on_both {
         async fn block_span(&self, after: u64, until: u64) -> Result<(i64, i64), $crate::store::StoreError> {
             use sqlx::Row;
             use $crate::store::rows::clamp;
-            let row = sqlx::query(
-                "SELECT MIN(min_at), MAX(max_at) FROM check_blocks WHERE last_sequence > $1 AND last_sequence <= $2",
-            )
-            .bind(clamp(after))
-            .bind(clamp(until))
-            .fetch_one(&self.$audit)
-            .await?;
+            let row =
+                sqlx::query("SELECT MIN(min_at), MAX(max_at) FROM check_blocks WHERE last_sequence > $1 AND last_sequence <= $2")
+                    .bind(clamp(after))
+                    .bind(clamp(until))
+                    .fetch_one(&self.$audit)
+                    .await?;
             Ok((row.try_get::<Option<i64>, _>(0)?.unwrap_or(0), row.try_get::<Option<i64>, _>(1)?.unwrap_or(0)))
         }
 
@@ -619,7 +602,7 @@ macro_rules! same_on_both {
             &self,
             filter: &$crate::store::CheckFilter,
         ) -> Result<Vec<$crate::store::StoredSegment>, $crate::store::StoreError> {
-            use $crate::store::rows::{self, clamp, SEGMENT_COLUMNS};
+            use $crate::store::rows::{self, SEGMENT_COLUMNS, clamp};
             let mut sql = sqlx::QueryBuilder::<$db>::new(SEGMENT_COLUMNS);
             sql.push(" WHERE removed_at IS NOT NULL AND last_sequence > ").push_bind(clamp(filter.after));
             if let Some(from) = filter.from {
@@ -775,15 +758,14 @@ macro_rules! same_on_both {
             if inserted {
                 return Ok(draw.clone());
             }
-            let id: String =
-                sqlx::query_scalar("SELECT draw_id FROM inspection_draws WHERE drawn_by = $1 AND request_id = $2")
-                    .bind(&draw.drawn_by)
-                    .bind(&draw.request_id)
-                    .fetch_one(&self.$ledger)
-                    .await?;
-            self.draw(&id).await?.ok_or_else(|| {
-                $crate::store::StoreError::Inconsistent(format!("draw {id} went while it was being read"))
-            })
+            let id: String = sqlx::query_scalar("SELECT draw_id FROM inspection_draws WHERE drawn_by = $1 AND request_id = $2")
+                .bind(&draw.drawn_by)
+                .bind(&draw.request_id)
+                .fetch_one(&self.$ledger)
+                .await?;
+            self.draw(&id)
+                .await?
+                .ok_or_else(|| $crate::store::StoreError::Inconsistent(format!("draw {id} went while it was being read")))
         }
     };
 }

@@ -86,13 +86,11 @@ impl SqliteStore {
         {
             return Err(audit_file_missing(&path));
         }
-        let store = SqliteStore::connect(url, false)
-            .await
-            .map_err(|e| StoreError::Open { url: url.to_string(), source: Box::new(e) })?;
-        for (pool, migrations, name) in [
-            (&store.pool, migrate::SQLITE, url.to_string()),
-            (&store.audit, migrate::SQLITE_AUDIT, super::audit_url(url)),
-        ] {
+        let store =
+            SqliteStore::connect(url, false).await.map_err(|e| StoreError::Open { url: url.to_string(), source: Box::new(e) })?;
+        for (pool, migrations, name) in
+            [(&store.pool, migrate::SQLITE, url.to_string()), (&store.audit, migrate::SQLITE_AUDIT, super::audit_url(url))]
+        {
             let newest = migrations.last().map_or(0, |m| m.0);
             let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
                 .fetch_one(pool)
@@ -110,8 +108,7 @@ impl SqliteStore {
     }
 
     async fn connect(url: &str, create: bool) -> Result<SqliteStore, StoreError> {
-        SqliteStore::with_audit(connect(url, create, SqliteSynchronous::Full, LEDGER_CACHE_KIB).await?, url, create)
-            .await
+        SqliteStore::with_audit(connect(url, create, SqliteSynchronous::Full, LEDGER_CACHE_KIB).await?, url, create).await
     }
 
     /// The store over the ledger `pool`, with the audit file beside `url`.
@@ -145,9 +142,8 @@ impl SqliteStore {
         for row in &rows {
             insert_checkpoint(&mut tx, Some(row.try_get("id")?), &rows::checkpoint(row)?).await?;
         }
-        let last_id: Option<i64> = sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'checkpoints'")
-            .fetch_optional(&self.pool)
-            .await?;
+        let last_id: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'checkpoints'").fetch_optional(&self.pool).await?;
         if let Some(seq) = last_id {
             sqlx::query("UPDATE sqlite_sequence SET seq = MAX(seq, $1) WHERE name = 'checkpoints'")
                 .bind(seq)
@@ -223,9 +219,7 @@ impl Backend for SqliteStore {
             if !numbered.is_empty() {
                 script.push(" INSERT INTO decision_numbers (authority, decision_number, sequence) ");
                 script.push_values(numbered, |mut row, (entry, number)| {
-                    row.push_bind(entry.record.authority.as_str())
-                        .push_bind(number)
-                        .push_bind(entry.record.sequence as i64);
+                    row.push_bind(entry.record.authority.as_str()).push_bind(number).push_bind(entry.record.sequence as i64);
                 });
                 script.push(";");
             }
@@ -297,9 +291,8 @@ impl Backend for SqliteStore {
     async fn locate(&self, record_ids: &[&str]) -> Result<HashMap<String, Located>, StoreError> {
         let mut found = HashMap::with_capacity(record_ids.len());
         for chunk in record_ids.chunks(ROWS) {
-            let mut query = QueryBuilder::<Sqlite>::new(
-                "SELECT record_id, uscc, sequence, record FROM ledger WHERE record_id IN (",
-            );
+            let mut query =
+                QueryBuilder::<Sqlite>::new("SELECT record_id, uscc, sequence, record FROM ledger WHERE record_id IN (");
             let mut ids = query.separated(", ");
             for id in chunk {
                 ids.push_bind(*id);
@@ -346,8 +339,7 @@ impl Backend for SqliteStore {
         }
         let stored = match (spacing, checkpoints.first()) {
             (Some(spacing), Some(first)) => {
-                let newest: Option<i64> =
-                    sqlx::query_scalar(rows::NEWEST_CHECKPOINT_AT).fetch_optional(&mut *tx).await?;
+                let newest: Option<i64> = sqlx::query_scalar(rows::NEWEST_CHECKPOINT_AT).fetch_optional(&mut *tx).await?;
                 !rows::too_soon(newest, first.created_at, spacing)
             }
             _ => true,
@@ -432,8 +424,7 @@ pub fn claim(url: &str, holder: &str) -> Result<Option<ServingClaim>, StoreError
     };
     let path = store.with_extension("lock");
     let failed = |source| StoreError::Claim { path: path.display().to_string(), source };
-    let mut file =
-        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(failed)?;
+    let mut file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(failed)?;
     match file.try_lock() {
         Ok(()) => {
             file.set_len(0).map_err(failed)?;
@@ -463,10 +454,8 @@ async fn applied(pool: &SqlitePool, version: i64) -> Result<bool, StoreError> {
             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
     )
     .await?;
-    let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-        .bind(version)
-        .fetch_optional(pool)
-        .await?;
+    let done: Option<i64> =
+        sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1").bind(version).fetch_optional(pool).await?;
     Ok(done.is_some())
 }
 
@@ -508,11 +497,7 @@ async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &CheckBlock) -> R
 }
 
 /// A checkpoint row; `id` only when copying one that has it.
-async fn insert_checkpoint(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: Option<i64>,
-    cp: &StoredCheckpoint,
-) -> Result<(), StoreError> {
+async fn insert_checkpoint(tx: &mut Transaction<'_, Sqlite>, id: Option<i64>, cp: &StoredCheckpoint) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO checkpoints (id, created_at, tree_size, check_log_size, checkpoint, key_id, signature)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -529,12 +514,7 @@ async fn insert_checkpoint(
     Ok(())
 }
 
-async fn connect(
-    url: &str,
-    create: bool,
-    synchronous: SqliteSynchronous,
-    cache_kib: &str,
-) -> Result<SqlitePool, StoreError> {
+async fn connect(url: &str, create: bool, synchronous: SqliteSynchronous, cache_kib: &str) -> Result<SqlitePool, StoreError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)

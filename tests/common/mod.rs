@@ -20,8 +20,8 @@ use tonic::{Code, Request, Status};
 use tonic_types::StatusExt;
 
 use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
-use creditregistry::keys::KeyPairFiles;
 use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
+use creditregistry::keys::KeyPairFiles;
 use creditregistry::proto::google::r#type::Date;
 use creditregistry::proto::pb;
 use creditregistry::proto::pb::audit_service_client::AuditServiceClient;
@@ -65,9 +65,8 @@ static CLUSTER: tokio::sync::OnceCell<creditregistry::pg_cluster::PgCluster> = t
 /// A URL of a fresh database in the test binary's PostgreSQL cluster.
 pub async fn fresh_postgres_database() -> String {
     use creditregistry::pg_cluster::{Durability, PgCluster};
-    let cluster = CLUSTER
-        .get_or_init(|| async { PgCluster::start(Durability::Off).expect("a throwaway PostgreSQL cluster") })
-        .await;
+    let cluster =
+        CLUSTER.get_or_init(|| async { PgCluster::start(Durability::Off).expect("a throwaway PostgreSQL cluster") }).await;
     cluster.database(&format!("test_{}", uuid::Uuid::now_v7().simple())).await.expect("a fresh database")
 }
 
@@ -114,11 +113,8 @@ impl TestRegistry {
         let dir = tempfile::tempdir().expect("temp dir");
         let keys = KeyPairFiles::in_dir(&dir.path().join("keys"));
         keys.ensure().expect("dev keys");
-        let mut config = Config {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            data_dir: dir.path().to_path_buf(),
-            ..Config::default()
-        };
+        let mut config =
+            Config { listen: "127.0.0.1:0".parse().unwrap(), data_dir: dir.path().to_path_buf(), ..Config::default() };
         config.auth.keys = vec![
             KeyConfig { kid: DEV_KID.into(), algorithm: KeyAlgorithm::EdDSA, public_key_file: keys.public_key_file.clone() },
             KeyConfig { kid: "rsa".into(), algorithm: KeyAlgorithm::RS256, public_key_file: fixture("rs256-test.pub.pem") },
@@ -224,10 +220,7 @@ impl TestRegistry {
     }
 
     pub async fn audit(&self, subject: &str, roles: &[Role]) -> AuditClient {
-        AuditServiceClient::new(InterceptedService::new(
-            self.channel().await,
-            Bearer::new(&self.token(subject, roles, None)),
-        ))
+        AuditServiceClient::new(InterceptedService::new(self.channel().await, Bearer::new(&self.token(subject, roles, None))))
     }
 
     pub async fn auditor(&self) -> RecordsClient {
@@ -296,7 +289,12 @@ pub fn penalty_request(request_id: &str, uscc: &str, penalty: pb::Penalty) -> pb
     pb::RecordPenaltyRequest { request_id: request_id.into(), uscc: uscc.into(), penalty: Some(penalty) }
 }
 
-pub fn listing(list_type: pb::ListType, decision_number: &str, listed_on: chrono::NaiveDate, planned_end: Option<chrono::NaiveDate>) -> pb::Listing {
+pub fn listing(
+    list_type: pb::ListType,
+    decision_number: &str,
+    listed_on: chrono::NaiveDate,
+    planned_end: Option<chrono::NaiveDate>,
+) -> pb::Listing {
     pb::Listing {
         list_type: list_type as i32,
         decision_number: decision_number.into(),
@@ -311,12 +309,21 @@ pub fn listing(list_type: pb::ListType, decision_number: &str, listed_on: chrono
         legal_basis: "basis".into(),
         penalty_record_id: String::new(),
         legal_representative: String::new(),
-        article: if list_type == pb::ListType::BiddingDisqualification { "招标投标法第五十四条".into() } else { String::new() },
+        article: if list_type == pb::ListType::BiddingDisqualification {
+            "招标投标法第五十四条".into()
+        } else {
+            String::new()
+        },
     }
 }
 
 /// An amendment (变更) of a penalty on reconsideration, decided on `on`.
-pub fn amendment(penalty_record_id: &str, amended: pb::Penalty, on: chrono::NaiveDate, number: &str) -> pb::CorrectPenaltyRequest {
+pub fn amendment(
+    penalty_record_id: &str,
+    amended: pb::Penalty,
+    on: chrono::NaiveDate,
+    number: &str,
+) -> pb::CorrectPenaltyRequest {
     pb::CorrectPenaltyRequest {
         request_id: String::new(),
         correction: Some(pb::PenaltyCorrection {
@@ -349,11 +356,7 @@ pub fn revocation(penalty_record_id: &str, decision_number: &str, days: i64) -> 
 
 /// The profile of an entity as `client`'s caller sees it today.
 pub async fn profile(client: &mut RecordsClient, uscc: &str) -> pb::GetProfileResponse {
-    client
-        .get_profile(pb::GetProfileRequest { uscc: uscc.into(), ..Default::default() })
-        .await
-        .expect("profile")
-        .into_inner()
+    client.get_profile(pb::GetProfileRequest { uscc: uscc.into(), ..Default::default() }).await.expect("profile").into_inner()
 }
 
 /// The BadRequest field violations of a status, as (field, description).

@@ -239,7 +239,8 @@ mod tests {
             1,
         );
         assert!(GradeSchemes::parse(&undated).unwrap_err().contains("evaluated_from and its legal_basis"));
-        let unexplained = DEFAULT_GRADES.replacen("[scheme.not_rated]\nmeaning_zh = \"", "[scheme.not_rated]\nmeaning_zh = \" \" # \"", 1);
+        let unexplained =
+            DEFAULT_GRADES.replacen("[scheme.not_rated]\nmeaning_zh = \"", "[scheme.not_rated]\nmeaning_zh = \" \" # \"", 1);
         assert!(GradeSchemes::parse(&unexplained).unwrap_err().contains("not_rated needs"));
         let penalty_outlasting = DEFAULT_GRADES.replacen(
             "penalty_min_severity = \"heavier\"",

@@ -120,13 +120,9 @@ impl ListRules {
             if let (Some(min), Some(max)) = (rule.min_term_months, rule.max_term_months)
                 && min > max
             {
-                return Err(format!(
-                    "list {name}: min_term_months {min} exceeds max_term_months {max}"
-                ));
+                return Err(format!("list {name}: min_term_months {min} exceeds max_term_months {max}"));
             }
-            if rule.term == TermRule::None
-                && (rule.min_term_months.is_some() || rule.max_term_months.is_some())
-            {
+            if rule.term == TermRule::None && (rule.min_term_months.is_some() || rule.max_term_months.is_some()) {
                 return Err(format!("list {name}: term \"none\" takes no term bounds"));
             }
             if rule.removal_reasons.is_empty() {
@@ -244,7 +240,10 @@ impl ListRule {
             if end < earliest {
                 return problem(
                     "planned_end",
-                    format!("{end} makes a term shorter than the minimum of {min} months for the {} (earliest {earliest}; {basis})", self.name_zh),
+                    format!(
+                        "{end} makes a term shorter than the minimum of {min} months for the {} (earliest {earliest}; {basis})",
+                        self.name_zh
+                    ),
                 );
             }
         }
@@ -275,8 +274,7 @@ impl ListRule {
 /// `None`: not a citation of one article.
 fn canonical_article(citation: &str) -> Option<String> {
     use unicode_normalization::UnicodeNormalization;
-    let text: String =
-        citation.nfkc().filter(|c| !c.is_whitespace() && !matches!(c, '《' | '》' | '〈' | '〉')).collect();
+    let text: String = citation.nfkc().filter(|c| !c.is_whitespace() && !matches!(c, '《' | '》' | '〈' | '〉')).collect();
     let text = text.trim_start_matches("中华人民共和国");
     let (law, rest) = text.split_once('第')?;
     let (number, mut rest) = rest.split_once('条')?;
@@ -379,7 +377,8 @@ mod tests {
         assert!(ListRules::parse(&missing).unwrap_err().contains("list abnormal_operations appears more than once"));
         let unknown = DEFAULT.replace("red_list", "green_list");
         assert!(ListRules::parse(&unknown).unwrap_err().contains("green_list"));
-        let inverted = DEFAULT.replace("min_term_months = 12\nmax_term_months = 36", "min_term_months = 40\nmax_term_months = 36");
+        let inverted =
+            DEFAULT.replace("min_term_months = 12\nmax_term_months = 36", "min_term_months = 40\nmax_term_months = 36");
         assert!(ListRules::parse(&inverted).unwrap_err().contains("exceeds"));
     }
 
@@ -443,7 +442,16 @@ mod tests {
             canonical_article("《中华人民共和国招标投标法实施条例》第67条第二款").as_deref(),
             Some("招标投标法实施条例第六十七条")
         );
-        for refused in ["", "招标投标法", "第五十三条", "招标投标法第五五条", "招标投标法第053条", "招标投标法第0条", "招标投标法第五十三条之一", "招标投标法第五十三条第二项第一款"] {
+        for refused in [
+            "",
+            "招标投标法",
+            "第五十三条",
+            "招标投标法第五五条",
+            "招标投标法第053条",
+            "招标投标法第0条",
+            "招标投标法第五十三条之一",
+            "招标投标法第五十三条第二项第一款",
+        ] {
             assert_eq!(canonical_article(refused), None, "{refused}");
         }
     }

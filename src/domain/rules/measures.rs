@@ -224,15 +224,11 @@ impl Catalogue {
                             ));
                         }
                         if min_fine_fen.is_some_and(|base| s.min_fine_fen < base) {
-                            return Err(format!(
-                                "{at}: sector_fine[{j}] may only raise min_fine_fen (财库〔2022〕3号)"
-                            ));
+                            return Err(format!("{at}: sector_fine[{j}] may only raise min_fine_fen (财库〔2022〕3号)"));
                         }
                     }
                     if sanctions.is_empty() && min_severity.is_none() && min_fine_fen.is_none() {
-                        return Err(format!(
-                            "{at}: a penalty trigger needs sanctions, min_severity or min_fine_fen"
-                        ));
+                        return Err(format!("{at}: a penalty trigger needs sanctions, min_severity or min_fine_fen"));
                     }
                     if *lookback_months == 0 {
                         return Err(format!("{at}: lookback_months must be at least 1"));
@@ -326,11 +322,8 @@ fn in_force<'c>(measure: &'c Measure, state: &EntityState<'_>, on: Date) -> Opti
         }
         Trigger::Penalty { sanctions, min_severity, min_fine_fen, sector_fine, lookback_months } => {
             for UsablePenalty { record, penalty: p } in state.penalties_for_use(!measure.lifted_by_repair) {
-                let fine_bar = sector_fine
-                    .iter()
-                    .find(|s| s.categories.contains(&p.category))
-                    .map(|s| s.min_fine_fen)
-                    .or(*min_fine_fen);
+                let fine_bar =
+                    sector_fine.iter().find(|s| s.categories.contains(&p.category)).map(|s| s.min_fine_fen).or(*min_fine_fen);
                 let matches = p.sanctions.iter().any(|s| sanctions.contains(s))
                     || min_severity.is_some_and(|min| p.severity >= min)
                     || fine_bar.is_some_and(|min| p.fine_fen >= min);

@@ -152,14 +152,9 @@ impl RuleBook {
         let catalogue = versions("measure catalogue", &files.measures, measures::Catalogue::parse)?;
         let supervision = versions("supervision policy", &files.supervision, supervision::SupervisionPolicy::parse)?;
         let grades = versions("grading schemes", &files.grades, grades::GradeSchemes::parse)?;
-        let mut starts: Vec<Date> = [
-            starts_of(&lists),
-            starts_of(&publicity),
-            starts_of(&catalogue),
-            starts_of(&supervision),
-            starts_of(&grades),
-        ]
-        .concat();
+        let mut starts: Vec<Date> =
+            [starts_of(&lists), starts_of(&publicity), starts_of(&catalogue), starts_of(&supervision), starts_of(&grades)]
+                .concat();
         starts.sort_unstable();
         starts.dedup();
         let grade_editions: Arc<[grades::GradeSchemes]> = grades.clone().into();
@@ -215,7 +210,13 @@ macro_rules! versioned {
     };
 }
 
-versioned!(lists::ListRules, publicity::PublicityRules, measures::Catalogue, supervision::SupervisionPolicy, grades::GradeSchemes);
+versioned!(
+    lists::ListRules,
+    publicity::PublicityRules,
+    measures::Catalogue,
+    supervision::SupervisionPolicy,
+    grades::GradeSchemes
+);
 
 /// Parses every version of one kind of document, oldest first; two versions
 /// may not share a date. The error names the file.
@@ -256,7 +257,8 @@ fn in_force<T: Versioned>(versions: &[T], on: Date) -> T {
 /// Every grade a catalogue's measures or the supervision policy name must
 /// be a level of a scheme of the same edition.
 fn check_grade_triggers(edition: &Rules) -> Result<(), String> {
-    let sampled = edition.supervision.grade_sampling.iter().flat_map(|r| r.levels.iter().map(|l| (r.scheme.as_str(), l.as_str())));
+    let sampled =
+        edition.supervision.grade_sampling.iter().flat_map(|r| r.levels.iter().map(|l| (r.scheme.as_str(), l.as_str())));
     let scored = edition.supervision.grade_points().into_iter().map(|(scheme, level, _)| (scheme, level));
     for (scheme, level) in scored.chain(sampled) {
         if edition.grades.scheme(scheme).and_then(|s| s.rank(level)).is_none() {
@@ -317,7 +319,7 @@ mod tests {
 
     #[test]
     fn every_rule_document_needs_a_version() {
-                let errors = [
+        let errors = [
             lists::ListRules::parse(&without_version(DEFAULT_LISTS)).err(),
             publicity::PublicityRules::parse(&without_version(DEFAULT_PUBLICITY)).err(),
             measures::Catalogue::parse(&without_version(DEFAULT_MEASURES)).err(),
@@ -360,7 +362,8 @@ mod tests {
     }
 
     fn last_day_of(year: i32, month: u32) -> u32 {
-        let next = if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) };
+        let next =
+            if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) };
         next.unwrap().pred_opt().unwrap().day()
     }
 

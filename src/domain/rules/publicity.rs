@@ -100,8 +100,7 @@ pub struct Publicity {
     pub last_day: Date,
 }
 
-const ALL_TIERS: [SeverityTier; 4] =
-    [SeverityTier::Minor, SeverityTier::General, SeverityTier::Heavier, SeverityTier::Serious];
+const ALL_TIERS: [SeverityTier; 4] = [SeverityTier::Minor, SeverityTier::General, SeverityTier::Heavier, SeverityTier::Serious];
 
 impl PublicityRules {
     pub fn parse(text: &str) -> Result<PublicityRules, String> {
@@ -110,10 +109,7 @@ impl PublicityRules {
         for tier in file.tier {
             let name = format!("tier {}", rule_file_name(&tier.severity));
             if tier.min_months > tier.max_months {
-                return Err(format!(
-                    "{name}: min_months {} exceeds max_months {}",
-                    tier.min_months, tier.max_months
-                ));
+                return Err(format!("{name}: min_months {} exceeds max_months {}", tier.min_months, tier.max_months));
             }
             if tier.max_months == 0 {
                 return Err(format!("{name}: max_months must be at least 1"));
@@ -164,13 +160,8 @@ impl PublicityRules {
     /// why none may be before publication ends.
     pub fn repair_period_end(&self, p: &Penalty, authority: &str) -> Result<Date, String> {
         let tier = self.tier(p.severity);
-        let sector = self
-            .sector_minimums
-            .iter()
-            .filter(|s| s.categories.contains(&p.category))
-            .map(|s| s.min_months)
-            .max()
-            .unwrap_or(0);
+        let sector =
+            self.sector_minimums.iter().filter(|s| s.categories.contains(&p.category)).map(|s| s.min_months).max().unwrap_or(0);
         let min_months = tier.min_months.max(sector).min(tier.max_months);
         let bar = &self.early_end_bar;
         let barred = p.sanctions.iter().find(|s| bar.binds(authority) && bar.sanctions.contains(s));

@@ -228,9 +228,7 @@ impl SupervisionPolicy {
         }
         for view in state.records.iter().filter(|v| v.status == RecordStatus::InEffect) {
             match &view.record.body {
-                RecordBody::SpotCheck(s)
-                    if on <= term_end(s.checked_on, p.spot_check_lookback_months) =>
-                {
+                RecordBody::SpotCheck(s) if on <= term_end(s.checked_on, p.spot_check_lookback_months) => {
                     let (points, outcome) = match s.outcome {
                         SpotCheckOutcome::Fail => (p.spot_check_fail, "failed"),
                         SpotCheckOutcome::Pass => (p.spot_check_pass, "passed"),
@@ -256,17 +254,11 @@ impl SupervisionPolicy {
             }
         }
         let score = contributions.iter().map(|c| c.points).sum::<i32>().clamp(0, self.max_score);
-        let class = self
-            .classes
-            .iter()
-            .find(|b| (b.min_score..=b.max_score).contains(&score))
-            .map_or(RiskClass::D, |b| b.class);
+        let class = self.classes.iter().find(|b| (b.min_score..=b.max_score).contains(&score)).map_or(RiskClass::D, |b| b.class);
         let sampling_percent = self
             .grade_sampling
             .iter()
-            .find(|rule| {
-                state.grades_in_force().any(|(_, g)| g.grade.scheme == rule.scheme && rule.levels.contains(&g.level))
-            })
+            .find(|rule| state.grades_in_force().any(|(_, g)| g.grade.scheme == rule.scheme && rule.levels.contains(&g.level)))
             .map_or(100, |rule| rule.ratio_percent);
         Assessment { class, score, contributions, sampling_percent }
     }
