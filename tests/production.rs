@@ -1,12 +1,12 @@
-//! README, "Production: PostgreSQL and several nodes", run as written: every
-//! `creditregistry` and `export` line of its shell blocks is run here, in
-//! order, through the real binary, against this test binary's own
+//! docs/operations.md, "Production: PostgreSQL and several nodes", run as
+//! written: every `creditregistry` and `export` line of its shell blocks is
+//! run here, in order, through the real binary, against this test binary's own
 //! PostgreSQL cluster and two nodes: keygen, migrate, serve on two nodes,
 //! tokens, verify from the store's keys, key rotation.
 //!
-//! Three values cannot be the README's own: the database URL (the README
+//! Three values cannot be the guide's own: the database URL (the guide
 //! names `db.internal` and `restore-host`; here the test's database), and
-//! each node's listen address (the README's `0.0.0.0:50051` on every node;
+//! each node's listen address (the guide's `0.0.0.0:50051` on every node;
 //! here a free port of 127.0.0.1 per node, both on one machine).
 
 mod common;
@@ -23,12 +23,12 @@ use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
-/// The `creditregistry` and `export` lines of the README's Production
+/// The `creditregistry` and `export` lines of the operations guide's Production
 /// section's shell blocks, comments dropped.
-fn readme_lines() -> BTreeSet<String> {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let start = readme.find("\n## Production: PostgreSQL and several nodes\n").expect("the Production section");
-    let section = &readme[start + 1..];
+fn guide_lines() -> BTreeSet<String> {
+    let guide = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/operations.md")).unwrap();
+    let start = guide.find("\n## Production: PostgreSQL and several nodes\n").expect("the Production section");
+    let section = &guide[start + 1..];
     let section = &section[..section[3..].find("\n## ").map_or(section.len(), |end| end + 3)];
     let mut lines = BTreeSet::new();
     let mut in_shell = false;
@@ -45,13 +45,13 @@ fn readme_lines() -> BTreeSet<String> {
     lines
 }
 
-/// Runs README lines in one directory, with `creditregistry` on `PATH`.
+/// Runs the guide's lines in one directory, with `creditregistry` on `PATH`.
 struct Shell {
     dir: tempfile::TempDir,
     path: String,
     env: BTreeMap<String, String>,
     database_url: String,
-    readme: BTreeSet<String>,
+    guide: BTreeSet<String>,
     ran: BTreeSet<String>,
 }
 
@@ -62,17 +62,17 @@ impl Shell {
         std::fs::create_dir(&bin).unwrap();
         std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_creditregistry"), bin.join("creditregistry")).unwrap();
         let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-        Shell { dir, path, env: BTreeMap::new(), database_url, readme: readme_lines(), ran: BTreeSet::new() }
+        Shell { dir, path, env: BTreeMap::new(), database_url, guide: guide_lines(), ran: BTreeSet::new() }
     }
 
     fn work(&self) -> PathBuf {
         self.dir.path().to_path_buf()
     }
 
-    /// A README line: `export` sets a variable for the lines after it (the
+    /// A line of the guide: `export` sets a variable for the lines after it (the
     /// database URL is the test's); any other runs in `sh`.
     fn command(&mut self, line: &str, listen: Option<&str>) -> Option<Command> {
-        assert!(self.readme.contains(line), "not a line of the README's Production section: {line}");
+        assert!(self.guide.contains(line), "not a line of the operations guide's Production section: {line}");
         self.ran.insert(line.to_string());
         if let Some(assignment) = line.strip_prefix("export ") {
             let (name, value) = assignment.split_once('=').unwrap();
@@ -250,6 +250,6 @@ async fn the_production_section_runs_as_written() {
 
     // Every line of the section was run.
     let ran: BTreeSet<String> = sh.ran.union(&verify_env.ran).cloned().collect();
-    let missed: Vec<&String> = sh.readme.difference(&ran).collect();
-    assert!(missed.is_empty(), "README lines not run: {missed:?}");
+    let missed: Vec<&String> = sh.guide.difference(&ran).collect();
+    assert!(missed.is_empty(), "lines of the operations guide not run: {missed:?}");
 }
