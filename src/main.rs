@@ -285,13 +285,24 @@ fn run(cli: Cli) -> Result<(), String> {
                             .to_string(),
                     ),
                     Ok(stored) => {
+                        // Named so that they can be compared with the keys the registry publishes:
+                        // whoever could write the store could have written a key too.
+                        let stored_ids: Vec<&str> = stored.iter().map(|k| k.key_id.as_str()).collect();
+                        let others: Vec<&str> =
+                            keys.iter().map(|k| k.key_id.as_str()).filter(|id| !stored_ids.contains(id)).collect();
+                        let trusted = format!(
+                            "registry keys in the store (current first): {}; also trusted: {}",
+                            if stored_ids.is_empty() { "none".to_string() } else { stored_ids.join(", ") },
+                            if others.is_empty() { "none".to_string() } else { others.join(", ") }
+                        );
                         keys.extend(stored);
-                        verify(&store, &keys).await.map_err(|e| e.to_string())
+                        verify(&store, &keys).await.map(|report| (report, trusted)).map_err(|e| e.to_string())
                     }
                     Err(e) => Err(e.to_string()),
                 };
                 store.close().await;
-                let report = report?;
+                let (report, trusted) = report?;
+                println!("{trusted}");
                 println!("{report}");
                 if report.ok() { Ok(()) } else { Err("the store does not verify".into()) }
             })

@@ -368,3 +368,45 @@ async fn two_nodes_store_one_checkpoint_per_interval() {
     })
     .await;
 }
+
+/// After `rotate-key`, while the nodes are restarted one by one, a node not
+/// yet restarted publishes the store's keys (the new one current, its own
+/// retired) and verifies what the restarted ones sign with the new key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_not_yet_restarted_after_a_key_rotation_publishes_and_trusts_the_new_key() {
+    on_postgres(async {
+        let mut a = TestRegistry::start().await;
+        let b = a.another_node().await;
+        record_penalty(&mut a.enforcement().await, CODES[0], penalty("P-1", 100_000)).await;
+        let mut on_b = b.audit("auditor-1", &[Role::Auditor]).await;
+        let old_id = on_b.get_registry_keys(pb::GetRegistryKeysRequest {}).await.unwrap().into_inner().keys[0].key_id.clone();
+
+        let new = creditregistry::keys::KeyPairFiles::named(&a.dir.path().join("rotated"), "registry-2027");
+        new.ensure().unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+            .arg("rotate-key")
+            .arg(&new.private_key_file)
+            .env("CREDITREGISTRY_DATABASE_URL", a.config.database_url())
+            .env_remove("CREDITREGISTRY_CONFIG")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        a.config.audit.signing_key_file = Some(new.private_key_file.clone());
+        a.restart().await;
+        let mut on_a = a.audit("auditor-1", &[Role::Auditor]).await;
+        let signed = on_a.create_checkpoint(pb::CreateCheckpointRequest::default()).await.unwrap().into_inner();
+        let new_id = signed.checkpoint.unwrap().key_id;
+        assert_ne!(new_id, old_id);
+
+        let published = on_b.get_registry_keys(pb::GetRegistryKeysRequest {}).await.unwrap().into_inner().keys;
+        assert_eq!(
+            published.iter().map(|k| (k.key_id.as_str(), k.retired)).collect::<Vec<_>>(),
+            [(new_id.as_str(), false), (old_id.as_str(), true)]
+        );
+        let report = on_b.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
+        assert!(report.ok, "the new key's checkpoint verifies on the node not yet restarted: {report:?}");
+        b.stop().await;
+        a.stop().await;
+    })
+    .await;
+}

@@ -245,6 +245,8 @@ async fn the_production_section_runs_as_written() {
     );
     let report = verify_env.ok("creditregistry verify");
     assert!(report.contains("the store verifies"), "checkpoints of both keys verify: {report}");
+    // The README has the keys verify names compared with those the registry publishes.
+    assert!(report.contains(&format!("registry keys in the store (current first): {new_key}, {first_key};")), "{report}");
     a.stop();
     b.stop();
 

@@ -757,6 +757,9 @@ async fn every_too_early_refusal_names_the_first_day_it_is_allowed() {
     };
     let err = w.request_repair(application(months(listed, 12))).await.unwrap_err();
     assert_not_yet(&err, "REPAIR_NOT_ALLOWED", day_after(months(listed, 12)));
+    // Sought before the listing itself: too early as well, not a closed record.
+    let err = w.request_repair(application(listed.pred_opt().unwrap())).await.unwrap_err();
+    assert_not_yet(&err, "REPAIR_NOT_ALLOWED", day_after(months(listed, 12)));
     let applied = w.request_repair(application(days_ago(10))).await.unwrap().into_inner().record.unwrap();
     let err = w
         .decide_repair(pb::DecideRepairRequest {

@@ -20,11 +20,11 @@ const PAGE_BYTES: usize = 3 * 1024 * 1024;
 use super::{Registry, deadline, principal, require};
 use crate::audit::log;
 use crate::audit::verify::verify;
-use crate::audit::{signed_of, with_nodes};
+use crate::audit::{signed_of, stored_keys, with_nodes};
 use crate::auth::Role;
 use crate::domain::admission::Violation;
 use crate::ledger::merkle::{consistency_proof, inclusion_path};
-use crate::ledger::signing::tree_size_of;
+use crate::ledger::signing::{PublicKey, tree_size_of};
 use crate::proto::convert::{WireReader, record_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, audit_service_server::AuditService};
 use crate::store::{CheckFilter, StoredEntry, decode_record};
@@ -53,6 +53,19 @@ impl AuditApi {
                 Ok((tree_size_of(&signed), signed))
             }
         }
+    }
+
+    /// The registry's keys, current first: the store's, which `rotate-key`
+    /// changes while nodes run (a node not yet restarted still publishes and
+    /// trusts the new key), then any of this node's the store does not hold.
+    async fn registry_keys(&self) -> Result<Vec<PublicKey>, ApiError> {
+        let mut keys = stored_keys(&self.registry.store).await?;
+        for key in self.registry.audit.public_keys() {
+            if !keys.iter().any(|k| k.key_id == key.key_id) {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
     }
 
     /// `size` as a tree size, with a violation (and 0) if the committed
@@ -361,7 +374,7 @@ impl AuditService for AuditApi {
         request: Request<pb::VerifyLedgerRequest>,
     ) -> Result<Response<pb::VerifyLedgerResponse>, Status> {
         require(&request, AUDITORS)?;
-        let report = verify(&self.registry.store, &self.registry.audit.public_keys()).await.map_err(ApiError::from)?;
+        let report = verify(&self.registry.store, &self.registry_keys().await?).await.map_err(ApiError::from)?;
         let divergence = report.divergence.as_ref();
         Ok(Response::new(pb::VerifyLedgerResponse {
             ok: report.ok(),
@@ -378,7 +391,7 @@ impl AuditService for AuditApi {
         request: Request<pb::GetRegistryKeysRequest>,
     ) -> Result<Response<pb::GetRegistryKeysResponse>, Status> {
         principal(&request)?;
-        let keys = self.registry.audit.public_keys();
+        let keys = self.registry_keys().await?;
         Ok(Response::new(pb::GetRegistryKeysResponse {
             keys: keys
                 .iter()

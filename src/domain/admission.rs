@@ -638,7 +638,15 @@ fn repair_allowed(
     on: Date,
     field: &str,
 ) -> Result<(), Refusal> {
-    let state = fold(entity_records, None, on, rules);
+    // Sought before the record takes effect, repair is judged as on its first
+    // day: too early, with the first day it is allowed, not a closed record.
+    let first_day = match &target.body {
+        RecordBody::Penalty(p) => p.decided_on,
+        RecordBody::Listing(l) => l.listed_on,
+        _ => on,
+    };
+    let judged_on = on.max(first_day);
+    let state = fold(entity_records, None, judged_on, rules);
     let view = state.find(&target.id).expect("the target is among the entity's records");
     // A penalty past its publicity may still be in use (a measure's own
     // window): repair stops that use, so it may still be sought.
@@ -646,7 +654,7 @@ fn repair_allowed(
         return Err(Refusal::TargetClosed {
             record_id: target.id.clone(),
             reason: format!(
-                "{} {} is {} on {on}; only a standing record can be repaired",
+                "{} {} is {} on {judged_on}; only a standing record can be repaired",
                 target.body.kind(),
                 target.id,
                 view.status.wire_name(),
