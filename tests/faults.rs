@@ -64,7 +64,7 @@ fn assert_unreachable(err: &Status, port: u16) {
     assert!(err.get_error_details().retry_info().is_some(), "RetryInfo: {err:?}");
     let message = err.message();
     assert!(message.contains("the store is unreachable"), "{message}");
-    assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
+    assert!(message.contains(&format!("connection refused at 127.0.0.1:{port}")), "{message}");
     for internal in ["pool timed out", "expected to read", "database error", "bytes at EOF", "os error"] {
         assert!(!message.contains(internal), "the driver's words reach the caller: {message}");
     }

@@ -643,7 +643,10 @@ macro_rules! dispatch {
             Store::Sqlite($backend) => $call,
             Store::Postgres($backend) => match $backend.unreachable() {
                 Some(unreachable) => Err(unreachable),
-                None => $call.map_err(|e| $backend.explain(e)),
+                None => match $call {
+                    Err(e) => Err($backend.explain(e).await),
+                    ok => ok,
+                },
             },
         }
     };

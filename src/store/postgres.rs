@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
-use sqlx::{Executor, Postgres, Row, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions};
+use sqlx::{Connection, Executor, Postgres, Row, Transaction};
 
 use super::rows::{self, clamp};
 use super::{
@@ -95,35 +95,54 @@ impl PgStore {
     /// How often a store found unreachable is asked again.
     pub const RETRY_EVERY: Duration = Duration::from_millis(500);
 
+    /// Longest wait for the connection that tells why the store cannot be
+    /// reached.
+    const DIAGNOSE_WITHIN: Duration = Duration::from_millis(250);
+
     /// `e` in the registry's words when it says the store cannot be
     /// reached (`StoreError::Unreachable`, `StoreError::Busy`), which marks
     /// the store unreachable until it answers again; the driver's own
     /// words go to the log. Any other error as it is.
-    pub fn explain(&self, e: StoreError) -> StoreError {
+    pub async fn explain(&self, e: StoreError) -> StoreError {
         let StoreError::Database(driver) = &e else { return e };
         let cause = match driver {
             sqlx::Error::PoolTimedOut if self.pool.size() >= self.pool.options().get_max_connections() => {
                 tracing::warn!(error = %driver, "every connection to the store is in use");
                 return StoreError::Busy(self.pool.options().get_max_connections());
             }
-            sqlx::Error::PoolTimedOut => "no connection could be opened in time",
-            sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => "connection refused",
-            sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => "connection timed out",
-            sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => "connection lost",
-            sqlx::Error::Tls(_) => "the TLS handshake failed",
-            // admin_shutdown, crash_shutdown, cannot_connect_now; class 08
-            // is connection_exception.
-            sqlx::Error::Database(d) => match d.code().as_deref() {
-                Some("57P01" | "57P02") => "the database server is shutting down",
-                Some("57P03") => "the database server is not accepting connections yet",
-                Some(code) if code.starts_with("08") => "connection failure",
-                _ => return e,
+            sqlx::Error::PoolTimedOut => self.why_no_connection().await,
+            other => match connection_fault(other) {
+                Some(cause) => {
+                    tracing::warn!(error = %driver, address = %self.address, "the store is unreachable");
+                    cause
+                }
+                None => return e,
             },
-            _ => return e,
         };
-        tracing::warn!(error = %driver, address = %self.address, "the store is unreachable");
         self.mark_down(cause);
         StoreError::Unreachable { address: self.address.clone(), cause }
+    }
+
+    /// Why the pool could open no connection: it retries a refused one
+    /// until its timeout and then says only that it timed out, so one
+    /// connection of its own, for at most `DIAGNOSE_WITHIN`, tells why.
+    async fn why_no_connection(&self) -> &'static str {
+        let options = self.pool.connect_options();
+        match tokio::time::timeout(Self::DIAGNOSE_WITHIN, PgConnection::connect_with(&options)).await {
+            Err(_) => {
+                tracing::warn!(address = %self.address, "the store is unreachable: no answer to a connection");
+                "connection timed out"
+            }
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
+                tracing::warn!(address = %self.address, "the store is unreachable: the pool opened no connection in time");
+                "no connection could be opened in time"
+            }
+            Ok(Err(driver)) => {
+                tracing::warn!(error = %driver, address = %self.address, "the store is unreachable");
+                connection_fault(&driver).unwrap_or("no connection could be opened in time")
+            }
+        }
     }
 
     /// Marks the store unreachable; the first to do so asks it again every
@@ -429,6 +448,26 @@ async fn insert_checkpoint(tx: &mut Transaction<'_, Postgres>, cp: &StoredCheckp
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The registry's words for a driver error that says the store cannot be
+/// reached; `None` for any other.
+fn connection_fault(e: &sqlx::Error) -> Option<&'static str> {
+    Some(match e {
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => "connection refused",
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => "connection timed out",
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => "connection lost",
+        sqlx::Error::Tls(_) => "the TLS handshake failed",
+        // admin_shutdown, crash_shutdown, cannot_connect_now; class 08 is
+        // connection_exception.
+        sqlx::Error::Database(d) => match d.code().as_deref() {
+            Some("57P01" | "57P02") => "the database server is shutting down",
+            Some("57P03") => "the database server is not accepting connections yet",
+            Some(code) if code.starts_with("08") => "connection failure",
+            _ => return None,
+        },
+        _ => return None,
+    })
 }
 
 async fn connect(url: &str, settings: &PgSettings) -> Result<PgStore, StoreError> {
