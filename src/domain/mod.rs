@@ -2,6 +2,8 @@
 //! state they fold into. Pure Rust: no I/O, no protobuf, no SQL.
 
 pub mod admission;
+pub mod assess;
+pub mod decide;
 pub mod record;
 pub mod rules;
 pub mod state;
