@@ -9,3 +9,6 @@ pub mod rules;
 pub mod state;
 pub mod statistics;
 pub mod uscc;
+mod violation;
+
+pub use violation::{Refusal, Violation};

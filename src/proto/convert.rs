@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::google::r#type::Date as WireDate;
 use super::pb;
-use crate::domain::admission::Violation;
+use crate::domain::Violation;
 use crate::domain::record as d;
 use crate::domain::rules::{grades, measures, supervision};
 use crate::domain::state;
