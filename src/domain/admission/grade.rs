@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use chrono::Datelike;
 
-use super::Target;
 use super::fields::Checker;
+use super::{Target, not_before};
 use crate::domain::record::{Grade, GradeChange, GradeChangeKind, Record, RecordBody, WireName};
 use crate::domain::rules::grades::{RatingYear, Scheme};
 use crate::domain::rules::{Rules, term_end};
@@ -217,17 +217,7 @@ pub(super) fn change_against(c: &GradeChange, target: &Target<'_>, authority: &s
     if !problems.is_empty() {
         return Err(Refusal::Invalid(problems));
     }
-    if too_early {
-        return Err(Refusal::NotYet {
-            reason: "GRADE_CHANGE_NOT_ALLOWED",
-            message: format!(
-                "decided_on {} is too early: grade {} is from {}; allowed from {}",
-                c.decided_on, target.record.id, grade.evaluated_on, grade.evaluated_on
-            ),
-            allowed_from: grade.evaluated_on,
-        });
-    }
-    Ok(())
+    not_before("GRADE_CHANGE_NOT_ALLOWED", c.decided_on, &format!("grade {}", target.record.id), grade.evaluated_on)
 }
 
 #[cfg(test)]

@@ -107,6 +107,20 @@ pub fn check_against(
     }
 }
 
+/// `Ok` when a change decided on `decided_on` is no earlier than `from`, the
+/// date of `what` it changes (e.g. `penalty <id>`); else the `NotYet`
+/// refusal with `reason`, naming `from` as the first day allowed.
+fn not_before(reason: &'static str, decided_on: Date, what: &str, from: Date) -> Result<(), Refusal> {
+    if decided_on >= from {
+        return Ok(());
+    }
+    Err(Refusal::NotYet {
+        reason,
+        message: format!("decided_on {decided_on} is too early: {what} is from {from}; allowed from {from}"),
+        allowed_from: from,
+    })
+}
+
 /// The earlier record a body refers to, found among its entity's records.
 struct Target<'a> {
     /// The body's field that names it, and the id it names there.

@@ -1,8 +1,8 @@
 //! A penalty (行政处罚) and its correction (变更、撤销): the penalty's own
 //! fields, and a correction against the penalty it changes.
 
-use super::Target;
 use super::fields::Checker;
+use super::{Target, not_before};
 use crate::domain::record::{CorrectionChange, Penalty, PenaltyCorrection, RecordBody, SeverityTier, WireName};
 use crate::domain::rules::Rules;
 use crate::domain::state::{RecordStatus, fold};
@@ -111,17 +111,7 @@ pub(super) fn correction_against(
     if !problems.is_empty() {
         return Err(Refusal::Invalid(problems));
     }
-    if c.decided_on < original.decided_on {
-        return Err(Refusal::NotYet {
-            reason: "CORRECTION_NOT_ALLOWED",
-            message: format!(
-                "decided_on {} is too early: penalty {} is from {}; allowed from {}",
-                c.decided_on, target.record.id, original.decided_on, original.decided_on
-            ),
-            allowed_from: original.decided_on,
-        });
-    }
-    Ok(())
+    not_before("CORRECTION_NOT_ALLOWED", c.decided_on, &format!("penalty {}", target.record.id), original.decided_on)
 }
 
 #[cfg(test)]

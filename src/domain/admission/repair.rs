@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use super::Target;
 use super::fields::Checker;
+use super::{Target, not_before};
 use crate::domain::record::{Date, Record, RecordBody, RecordId, RepairApplication, RepairDecision, RepairOutcome, WireName};
 use crate::domain::rules::{Rules, term_end};
 use crate::domain::state::{RecordStatus, fold};
@@ -78,16 +78,7 @@ pub(super) fn decision_against(d: &RepairDecision, target: &Target<'_>, authorit
             reason: format!("repair application {} was already decided by record {}", target.record.id, earlier.id),
         });
     }
-    if d.decided_on < application.applied_on {
-        return Err(Refusal::NotYet {
-            reason: "REPAIR_NOT_ALLOWED",
-            message: format!(
-                "decided_on {} is too early: the application is from {}; allowed from {}",
-                d.decided_on, application.applied_on, application.applied_on
-            ),
-            allowed_from: application.applied_on,
-        });
-    }
+    not_before("REPAIR_NOT_ALLOWED", d.decided_on, "the application", application.applied_on)?;
     if d.outcome == RepairOutcome::Granted {
         let repaired = entity_records
             .iter()
