@@ -22,7 +22,7 @@ use crate::audit::log;
 use crate::audit::verify::verify;
 use crate::audit::{signed_of, stored_keys, with_nodes};
 use crate::auth::Role;
-use crate::domain::admission::Violation;
+use crate::domain::Violation;
 use crate::ledger::merkle::{consistency_proof, inclusion_path};
 use crate::ledger::signing::{PublicKey, tree_size_of};
 use crate::proto::convert::{WireReader, record_to_wire, timestamp_to_wire};

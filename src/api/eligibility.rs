@@ -7,7 +7,7 @@ use tonic::{Request, Response, Status};
 use super::error::{ApiError, rpc_status};
 use super::{Deadline, Registry, deadline, principal, require};
 use crate::auth::{Principal, Role};
-use crate::domain::admission::Violation;
+use crate::domain::Violation;
 use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{WireReader, compact_decision, measure_to_wire};

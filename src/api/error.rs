@@ -8,7 +8,7 @@ use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::auth::AuthError;
-use crate::domain::admission::{Refusal, Violation};
+use crate::domain::{Refusal, Violation};
 use crate::store::{Fault, StoreError};
 use crate::writer::WriteError;
 
@@ -177,7 +177,7 @@ fn clip_bytes(text: &str, bytes: usize) -> String {
 /// and a description already given for an earlier field referred to rather
 /// than repeated (50 consortium members with the same fault all fit); when
 /// some do not fit, a last entry says how many were left out.
-fn bounded_violations(violations: Vec<crate::domain::admission::Violation>) -> Vec<tonic_types::FieldViolation> {
+fn bounded_violations(violations: Vec<crate::domain::Violation>) -> Vec<tonic_types::FieldViolation> {
     let total = violations.len();
     let mut kept = Vec::new();
     let mut first_with: HashMap<String, String> = HashMap::new();
@@ -299,7 +299,7 @@ pub fn answer_codec_errors<B: Default>(
             message: format!("the request message is larger than the {limit_bytes} bytes (4 MiB) a message may have"),
         },
         Some("13") if message.contains("failed to decode Protobuf message") => {
-            ApiError::InvalidArgument(vec![crate::domain::admission::Violation::new(
+            ApiError::InvalidArgument(vec![crate::domain::Violation::new(
                 "",
                 "the request is not a valid protobuf encoding of this method's request message",
             )])

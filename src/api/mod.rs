@@ -116,7 +116,7 @@ impl Registry {
     /// call's deadline.
     async fn caught_up(&self, min_sequence: i64, deadline: Deadline) -> Result<(), ApiError> {
         let wanted = u64::try_from(min_sequence).map_err(|_| {
-            ApiError::InvalidArgument(vec![crate::domain::admission::Violation::new(
+            ApiError::InvalidArgument(vec![crate::domain::Violation::new(
                 "min_sequence",
                 format!("must not be negative, got {min_sequence}"),
             )])

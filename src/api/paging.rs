@@ -2,7 +2,7 @@
 //! A token is the key of the last item of the page before (a sequence, an
 //! id or a code), opaque to callers.
 
-use crate::domain::admission::Violation;
+use crate::domain::Violation;
 use crate::proto::convert::WireReader;
 
 const DEFAULT_PAGE_SIZE: usize = 50;

@@ -10,7 +10,7 @@ use super::error::ApiError;
 use super::paging::{page_size, page_token};
 use super::{ReadScope, Registry, deadline, require};
 use crate::auth::Role;
-use crate::domain::admission::Violation;
+use crate::domain::Violation;
 use crate::domain::record::Date;
 use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
 use crate::domain::statistics::{GradeTally, count_grade, count_penalties, count_spot_checks};

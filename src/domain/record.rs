@@ -64,9 +64,6 @@ impl WireName for ListType {
 impl WireName for RemovalReason {
     const PREFIX: &'static str = "REMOVAL_REASON";
 }
-impl WireName for super::state::RecordStatus {
-    const PREFIX: &'static str = "RECORD_STATUS";
-}
 
 /// The field of quality a penalty or spot check concerns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::record::{
     CorrectionChange, Date, Grade, GradeChange, GradeChangeKind, Listing, Penalty, PenaltyCorrection, Record, RecordBody,
-    RecordId, RemovalReason, RepairOutcome,
+    RecordId, RemovalReason, RepairOutcome, WireName,
 };
 use super::rules::Rules;
 use super::rules::grades::{Cap, Scheme};
@@ -38,6 +38,10 @@ pub enum RecordStatus {
     PublicityEnded,
     /// A record whose decision, start or check date is after the evaluation date.
     NotYetEffective,
+}
+
+impl WireName for RecordStatus {
+    const PREFIX: &'static str = "RECORD_STATUS";
 }
 
 /// A grade in force: its level after changes and caps.

@@ -4,16 +4,15 @@
 //! A transparent score: each usable record adds the points the policy gives
 //! it, the sum is clamped to the scale, and the class is the band the score
 //! falls in. Each class sets how much of it is sampled for random inspection
-//! (双随机), and the draw is reproducible from its seed.
+//! (双随机), and the draw is reproducible from its seed. The score of one
+//! entity is taken in `domain::assess`.
 
 use std::collections::HashMap;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::term_end;
-use crate::domain::record::{Date, ListType, RecordBody, RecordId, SeverityTier, SpotCheckOutcome, WireName};
-use crate::domain::state::{EntityState, RecordStatus};
+use crate::domain::record::{Date, ListType, RecordId, SeverityTier};
 use crate::domain::uscc::Uscc;
 
 /// SAMR enterprise credit-risk class (国市监信发〔2022〕6号); regulator-internal.
@@ -44,17 +43,17 @@ pub struct ClassBand {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Points {
-    penalty: HashMap<SeverityTier, i32>,
-    penalty_lookback_months: u32,
-    listing: HashMap<ListType, i32>,
-    spot_check_fail: i32,
-    spot_check_pass: i32,
-    spot_check_lookback_months: u32,
-    commendation: i32,
+pub(in crate::domain) struct Points {
+    pub(in crate::domain) penalty: HashMap<SeverityTier, i32>,
+    pub(in crate::domain) penalty_lookback_months: u32,
+    pub(in crate::domain) listing: HashMap<ListType, i32>,
+    pub(in crate::domain) spot_check_fail: i32,
+    pub(in crate::domain) spot_check_pass: i32,
+    pub(in crate::domain) spot_check_lookback_months: u32,
+    pub(in crate::domain) commendation: i32,
     /// Scheme code -> level -> points, for the grade in force.
     #[serde(default)]
-    grade: HashMap<String, HashMap<String, i32>>,
+    pub(in crate::domain) grade: HashMap<String, HashMap<String, i32>>,
 }
 
 /// How a grade in force weights an entity's chance of being drawn.
@@ -91,7 +90,7 @@ pub struct SupervisionPolicy {
     pub max_score: i32,
     /// One band per class, A to D, covering 0..=max_score without gaps.
     pub classes: Vec<ClassBand>,
-    points: Points,
+    pub(in crate::domain) points: Points,
     pub grade_sampling: Vec<GradeSampling>,
 }
 
@@ -199,68 +198,6 @@ impl SupervisionPolicy {
     /// The band of a class.
     pub fn band(&self, class: RiskClass) -> &ClassBand {
         self.classes.iter().find(|b| b.class == class).expect("every class has a band")
-    }
-
-    /// Scores an entity on `on` from its usable records, explaining each point.
-    pub fn assess(&self, state: &EntityState<'_>, on: Date) -> Assessment {
-        let p = &self.points;
-        let mut contributions = Vec::new();
-        let mut add = |id: &RecordId, points: i32, reason: String| {
-            if points != 0 {
-                contributions.push(Contribution { record_id: id.clone(), points, reason });
-            }
-        };
-        for (record, penalty) in state.penalties_in_effect() {
-            if on <= term_end(penalty.decided_on, p.penalty_lookback_months) {
-                add(
-                    &record.id,
-                    p.penalty[&penalty.severity],
-                    format!("{} penalty {} of {}", penalty.severity.wire_name(), penalty.decision_number, penalty.decided_on),
-                );
-            }
-        }
-        for (record, listing) in state.listings_in_force() {
-            add(
-                &record.id,
-                p.listing[&listing.list_type],
-                format!("listed on {} since {}", listing.list_type.wire_name(), listing.listed_on),
-            );
-        }
-        for view in state.records.iter().filter(|v| v.status == RecordStatus::InEffect) {
-            match &view.record.body {
-                RecordBody::SpotCheck(s) if on <= term_end(s.checked_on, p.spot_check_lookback_months) => {
-                    let (points, outcome) = match s.outcome {
-                        SpotCheckOutcome::Fail => (p.spot_check_fail, "failed"),
-                        SpotCheckOutcome::Pass => (p.spot_check_pass, "passed"),
-                    };
-                    add(&view.record.id, points, format!("spot check {} {outcome} on {}", s.report_number, s.checked_on));
-                }
-                RecordBody::Commendation(c) => {
-                    add(&view.record.id, p.commendation, format!("commendation {} ({})", c.title, c.awarded_on));
-                }
-                _ => {}
-            }
-        }
-        for (record, standing) in state.grades_in_force() {
-            if let Some(points) = p.grade.get(&standing.grade.scheme).and_then(|levels| levels.get(&standing.level)) {
-                add(
-                    &record.id,
-                    *points,
-                    format!(
-                        "grade {} of {} (evaluated {}, valid until {})",
-                        standing.level, standing.grade.scheme, standing.grade.evaluated_on, standing.grade.valid_until
-                    ),
-                );
-            }
-        }
-        let score = contributions.iter().map(|c| c.points).sum::<i32>().clamp(0, self.max_score);
-        let class = self.classes.iter().find(|b| (b.min_score..=b.max_score).contains(&score)).map_or(RiskClass::D, |b| b.class);
-        let sampling_percent = self
-            .grade_sampling
-            .iter()
-            .find(|rule| state.grades_in_force().any(|(_, g)| g.grade.scheme == rule.scheme && rule.levels.contains(&g.level)))
-            .map_or(100, |rule| rule.ratio_percent);
-        Assessment { class, score, contributions, sampling_percent }
     }
 
     /// Draws an inspection sample (双随机) from a population of classified
