@@ -188,6 +188,29 @@ fn parse_role(s: &str) -> Result<Role, String> {
         .map_err(|_| format!("unknown role '{s}': expected enforcement, procurement, auditor, regulator or admin"))
 }
 
+/// Writes to standard output. A reader that has gone (`| head`) ends the
+/// command quietly, as it ends any program writing to a pipe, rather than
+/// with a panic.
+fn write_out(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
+macro_rules! out {
+    ($($arg:tt)*) => { write_out(format_args!($($arg)*)) };
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => { write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -218,9 +241,9 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             runtime.block_on(async {
                 let running = creditregistry::server::start(&config).await?;
-                println!("creditregistry serving gRPC on {}", running.addr);
+                outln!("creditregistry serving gRPC on {}", running.addr);
                 if dev {
-                    println!(
+                    outln!(
                         "development tokens: cargo run -- token --role enforcement --authority SAMR-310115\n\
                          \x20                   cargo run -- token --role procurement"
                     );
@@ -259,7 +282,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 },
                 &pem,
             )?;
-            println!("{token}");
+            outln!("{token}");
             Ok(())
         }
         Command::Verify { public_keys, segment_files } => {
@@ -302,8 +325,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 };
                 store.close().await;
                 let (report, trusted) = report?;
-                println!("{trusted}");
-                println!("{report}");
+                outln!("{trusted}");
+                outln!("{report}");
                 if report.ok() { Ok(()) } else { Err("the store does not verify".into()) }
             })
         }
@@ -317,7 +340,7 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let bytes = std::fs::read(&receipt).map_err(|e| format!("{}: {e}", receipt.display()))?;
             let body = verify_receipt(&bytes, &keys).map_err(|e| format!("INVALID receipt {}: {e}", receipt.display()))?;
-            print!("{}", describe_receipt(&body));
+            out!("{}", describe_receipt(&body));
             Ok(())
         }
         Command::ExportChecks { segment, dir } => runtime.block_on(async {
@@ -335,12 +358,12 @@ fn run(cli: Cli) -> Result<(), String> {
             let key = creditregistry::ledger::signing::PublicKey::from_pem(&pem)?;
             let (private, public) = (pair.private_key_file.display(), pair.public_key_file.display());
             match purpose {
-                KeyPurpose::Registry => println!(
+                KeyPurpose::Registry => outln!(
                     "registry signing key {}\n  private key {private}\n  public key  {public}\n\
                      serve every node with CREDITREGISTRY_SIGNING_KEY={private}; the first node to serve the store makes it the registry's key",
                     key.key_id
                 ),
-                KeyPurpose::Token => println!(
+                KeyPurpose::Token => outln!(
                     "token-signing key\n  private key {private}\n  public key  {public}\n\
                      trust it with CREDITREGISTRY_AUTH_KEYS=KID:EdDSA:{public} (KID: a key id of your choosing);\n\
                      sign tokens with `creditregistry token --key {private} --kid KID --role ...`"
@@ -361,7 +384,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let rotated = store.rotate_registry_key(&key).await.map_err(|e| e.to_string());
             store.close().await;
             let retired = rotated?.map_or_else(|| "no key before it".to_string(), |old| format!("{} retired", old.key_id));
-            println!(
+            outln!(
                 "the registry's signing key is now {} ({retired}); restart every node with CREDITREGISTRY_SIGNING_KEY={}",
                 key.key_id,
                 file.display()
@@ -374,7 +397,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 format!("{e}; `serve` makes the key of a SQLite store on first run in {} (a PostgreSQL store's is configured: CREDITREGISTRY_SIGNING_KEY); or fetch it from a running registry with AuditService.GetRegistryKeys", config.data_dir.display())
             })?;
             eprintln!("key id {}", key.key_id);
-            print!("{}", key.to_pem());
+            out!("{}", key.to_pem());
             Ok(())
         }
         Command::Bench { quick, entities, runs, seconds, batch_seconds, keep, backends, steady } => {
@@ -397,7 +420,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let _claim = Store::claim(&config.database_url(), &holder).map_err(|e| e.to_string())?;
             let store = Store::open(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
             store.close().await;
-            println!("schema up to date: {}", creditregistry::store::redacted(&config.database_url()));
+            outln!("schema up to date: {}", creditregistry::store::redacted(&config.database_url()));
             Ok(())
         }),
     }
@@ -418,12 +441,12 @@ async fn export_checks(store: &Store, number: Option<u64>, dir: &std::path::Path
             .collect(),
     };
     if wanted.is_empty() {
-        println!("every sealed check-log segment has been exported");
+        outln!("every sealed check-log segment has been exported");
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for n in wanted {
         let (path, entries) = creditregistry::audit::segments::export_to_dir(store, n, dir).await?;
-        println!("segment {n}: {entries} check-log entries written to {}", path.display());
+        outln!("segment {n}: {entries} check-log entries written to {}", path.display());
     }
     Ok(())
 }
@@ -436,7 +459,7 @@ fn verify_segment_files(files: &[PathBuf], keys: &[creditregistry::ledger::signi
             .map_err(|e| format!("cannot open it: {e}"))
             .and_then(|file| creditregistry::audit::segments::verify_file(std::io::BufReader::new(file), keys));
         match verified {
-            Ok(v) => println!(
+            Ok(v) => outln!(
                 "{}: segment {} of {}, entries {}..={} ({}), verifies",
                 path.display(),
                 v.head.number,
@@ -447,7 +470,7 @@ fn verify_segment_files(files: &[PathBuf], keys: &[creditregistry::ledger::signi
             ),
             Err(e) => {
                 failed += 1;
-                println!("{}: DIVERGENCE: {e}", path.display());
+                outln!("{}: DIVERGENCE: {e}", path.display());
             }
         }
     }
