@@ -13,8 +13,10 @@
 
 use std::fmt::Write as _;
 
+use super::checkpoints::{segment_commitment, sha256, signed_of};
+use super::entry::{chain_hash, checked_at_micros, decode, valid_codes};
 use super::segments::signed_of as signed_segment;
-use super::{chain_hash, checked_at_micros, log, segment_commitment, sha256, signed_of, with_nodes};
+use super::{log, with_nodes};
 use crate::ledger::merkle::{Frontier, Node, nodes_in, root};
 use crate::ledger::signing::{PublicKey, hex, verify_checkpoint, verify_segment_head};
 use crate::ledger::{self, Hash};
@@ -346,7 +348,7 @@ fn block_fault(
     let (mut min_at, mut max_at) = (i64::MAX, i64::MIN);
     for (n, bytes) in entries {
         *chain = chain_hash(chain, bytes);
-        let entry = match log::decode(n, bytes) {
+        let entry = match decode(n, bytes) {
             Ok(entry) => entry,
             Err(e) => return Some(e.to_string()),
         };
@@ -355,7 +357,7 @@ fn block_fault(
         }
         let at = checked_at_micros(&entry);
         (min_at, max_at) = (min_at.min(at), max_at.max(at));
-        block_codes.extend(log::valid_codes(&entry));
+        block_codes.extend(valid_codes(&entry));
         block_callers.push(entry.caller_subject);
         if !entry.caller_organisation.is_empty() {
             block_organisations.push(entry.caller_organisation);
