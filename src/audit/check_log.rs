@@ -8,14 +8,13 @@ use prost::Message;
 use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
-use super::checkpoints::{Trail, segment_commitment, sha256};
+use super::checkpoints::Trail;
 use super::entry::{chain_hash, checked_at_micros, decode};
 use super::log;
-use super::{AuditTask, Schedule};
+use super::sealing::Sealing;
 use crate::ledger::Hash;
-use crate::proto::convert::timestamp_to_wire;
 use crate::proto::pb;
-use crate::store::{ChainedCheck, CheckBlock, CheckFilter, Store, StoreError, StoredCheckpoint, StoredSegment};
+use crate::store::{ChainedCheck, CheckBlock, Store, StoreError, StoredCheckpoint, StoredSegment};
 
 /// Most events the task takes in one round.
 const MAX_EVENTS: usize = 4096;
@@ -30,6 +29,40 @@ const COMMIT_EVERY: Duration = Duration::from_millis(50);
 const RETRY: Duration = Duration::from_secs(1);
 /// Most times one commit is numbered again while other nodes keep logging first.
 const MAX_ATTEMPTS: usize = 32;
+
+/// When the audit task stores checkpoints, seals the check log into
+/// segments and lets exported segments leave the live store.
+#[derive(Clone, Copy, Debug)]
+pub struct Schedule {
+    /// A checkpoint is stored at most this often while anything grows.
+    pub checkpoint_every: Duration,
+    /// The log is sealed once its oldest unsealed entry is this old,
+    /// checked at each checkpoint (zero: at every checkpoint).
+    pub segment_every: Duration,
+    /// An exported segment leaves the live store once its newest entry is
+    /// this old.
+    pub retention: Duration,
+}
+
+/// The running task, for whoever shuts the registry down.
+pub struct AuditTask {
+    handle: tokio::task::JoinHandle<Result<(), String>>,
+    stopping: watch::Sender<bool>,
+}
+
+impl AuditTask {
+    /// Says the registry is stopping: while the store refuses commits,
+    /// checks waiting for room in the log give up and answer unlogged.
+    pub fn stopping(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Waits for the task to end once every handle is dropped; an error if
+    /// entries or checkpoints were left uncommitted.
+    pub async fn join(self) -> Result<(), String> {
+        self.handle.await.map_err(|e| e.to_string())?
+    }
+}
 
 /// What the check-log task is handed.
 pub(super) enum CheckLogEvent {
@@ -58,11 +91,8 @@ pub(super) struct CheckLogTask {
     persisted: (u64, u64),
     /// Sealed segments the newest stored checkpoint signs.
     persisted_segments: u64,
-    /// The newest sealed segment.
-    newest_segment: Option<StoredSegment>,
-    /// Oldest `checked_at` of the unsealed log (microseconds), once read.
-    unsealed_since: Option<i64>,
-    schedule: Schedule,
+    /// The log's sealing into segments, and exported segments' removal.
+    sealing: Sealing,
     /// After a failed commit, no retry before this.
     retry_after: Option<Instant>,
 }
@@ -98,9 +128,7 @@ impl CheckLogTask {
             pending_spacing: None,
             persisted,
             persisted_segments: segments,
-            newest_segment,
-            unsealed_since: None,
-            schedule,
+            sealing: Sealing::new(newest_segment, schedule.segment_every, schedule.retention),
             retry_after: None,
         };
         let handle = tokio::spawn(task.run(rx, stop, schedule.checkpoint_every.max(Duration::from_millis(10))));
@@ -333,10 +361,10 @@ impl CheckLogTask {
         if !self.flush_or_log().await {
             return;
         }
-        if let Err(e) = self.seal_if_due().await {
+        if let Err(e) = self.sealing.seal_if_due(&self.trail, &self.store).await {
             tracing::error!(error = %e, "check-log segment not sealed; will try again");
         }
-        if let Err(e) = self.remove_expired().await {
+        if let Err(e) = self.sealing.remove_expired(&self.trail, &self.store).await {
             tracing::error!(error = %e, "exported check-log segment not removed; will try again");
         }
         let (log_size, segments) = {
@@ -351,88 +379,5 @@ impl CheckLogTask {
             Ok((_, false)) => {}
             Err(e) => tracing::error!(error = %e, "checkpoint not stored"),
         }
-    }
-
-    /// Seals the committed log after the newest segment into the next one
-    /// once its oldest entry is `segment_every` old: a signed head over its
-    /// range, chain and times, chained to the head before it.
-    async fn seal_if_due(&mut self) -> Result<(), StoreError> {
-        let (log_size, log_head) = {
-            let heads = self.trail.heads.lock().expect("audit heads");
-            (heads.log_size, heads.log_head)
-        };
-        let sealed = self.newest_segment.as_ref().map_or(0, |s| s.last_sequence);
-        if log_size <= sealed {
-            return Ok(());
-        }
-        let since = match self.unsealed_since {
-            Some(at) => at,
-            None => {
-                let filter = CheckFilter { after: sealed, ..CheckFilter::default() };
-                let Some(first) = self.store.check_blocks(&filter, 1).await?.pop() else { return Ok(()) };
-                *self.unsealed_since.insert(first.min_at)
-            }
-        };
-        let now = self.trail.clock.now();
-        if now.timestamp_micros().saturating_sub(since) < self.schedule.segment_every.as_micros() as i64 {
-            return Ok(());
-        }
-        let (min_at, max_at) = self.store.block_span(sealed, log_size).await?;
-        let previous = self.newest_segment.as_ref();
-        let micros = |at: i64| timestamp_to_wire(chrono::DateTime::from_timestamp_micros(at).unwrap_or_default());
-        let head = pb::CheckSegmentHead {
-            origin: self.trail.origin.clone(),
-            number: previous.map_or(1, |s| s.number as i64 + 1),
-            first_sequence: sealed as i64 + 1,
-            last_sequence: log_size as i64,
-            chain_before: previous.map_or([0; 32], |s| s.chain_hash).to_vec(),
-            chain_hash: log_head.to_vec(),
-            first_checked_at: Some(micros(min_at)),
-            last_checked_at: Some(micros(max_at)),
-            sealed_at: Some(timestamp_to_wire(now)),
-            previous_head_hash: previous.map(|s| sha256(&s.head)).unwrap_or_default(),
-        };
-        let signed = self.trail.key.sign_segment_head(&head);
-        let segment = StoredSegment {
-            number: head.number as u64,
-            first_sequence: sealed + 1,
-            last_sequence: log_size,
-            min_at,
-            max_at,
-            chain_hash: log_head,
-            head: signed.head,
-            key_id: signed.key_id,
-            signature: signed.signature,
-            exported_at: None,
-            removed_at: None,
-        };
-        self.unsealed_since = None;
-        // Another node may have sealed this number first: then its head is
-        // the newest.
-        let newest = if self.store.seal_segment(&segment).await? {
-            tracing::info!(number = segment.number, last_sequence = log_size, "check-log segment sealed");
-            segment
-        } else {
-            match self.store.segments().await?.pop() {
-                Some(newest) => newest,
-                None => return Ok(()),
-            }
-        };
-        let mut heads = self.trail.heads.lock().expect("audit heads");
-        (heads.segments, heads.segment_head_hash) = segment_commitment(Some(&newest));
-        self.newest_segment = Some(newest);
-        Ok(())
-    }
-
-    /// Removes from the live store each exported segment whose newest entry
-    /// is older than the retention period.
-    async fn remove_expired(&mut self) -> Result<(), StoreError> {
-        let now = self.trail.clock.now().timestamp_micros();
-        let cutoff = now.saturating_sub(self.schedule.retention.as_micros() as i64);
-        for number in self.store.expired_segments(cutoff).await? {
-            self.store.remove_segment(number, now).await?;
-            tracing::info!(number, "exported check-log segment removed from the live store");
-        }
-        Ok(())
     }
 }

@@ -2,10 +2,11 @@
 //! eligibility checks, the hash-chained check log, proofs read from the
 //! store, and verification of the whole store (`verify`).
 //!
-//! Rooms: this handle; `checkpoints` (checkpoint signing); `check_log` (the
-//! check-log task); `receipts` (the receipt signer); `entry` (the entry
-//! format and its chain); `log` (reading the log); `segments` (sealed
-//! segments as files); `keys` (the registry's keys); `verify`.
+//! Rooms: this handle; `checkpoints` (checkpoint signing); `check_log`
+//! (the check-log task); `sealing` (the log sealed into segments);
+//! `receipts` (the receipt signer); `entry` (the entry format and its
+//! chain); `log` (reading the log); `segments` (sealed segments as files);
+//! `keys` (the registry's keys); `verify`.
 //!
 //! One task owns the check log and checkpoint persistence. Checks hand it
 //! their log entries over a queue and return at once; it chains them
@@ -31,14 +32,14 @@ mod entry;
 mod keys;
 pub mod log;
 mod receipts;
+mod sealing;
 pub mod segments;
 pub mod verify;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use tokio::sync::{Semaphore, mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use crate::clock::Clock;
 use crate::index::{Index, TreeHead};
@@ -51,24 +52,10 @@ use check_log::{CheckLogEvent, CheckLogTask};
 use checkpoints::{Heads, Trail, segment_commitment};
 use receipts::ReceiptSigner;
 
-pub use check_log::IN_FLIGHT;
+pub use check_log::{AuditTask, IN_FLIGHT, Schedule};
 pub use checkpoints::signed_of;
 pub use entry::chain_hash;
 pub use keys::{adopt_key, stored_keys};
-
-/// When the audit task stores checkpoints, seals the check log into
-/// segments and lets exported segments leave the live store.
-#[derive(Clone, Copy, Debug)]
-pub struct Schedule {
-    /// A checkpoint is stored at most this often while anything grows.
-    pub checkpoint_every: Duration,
-    /// The log is sealed once its oldest unsealed entry is this old,
-    /// checked at each checkpoint (zero: at every checkpoint).
-    pub segment_every: Duration,
-    /// An exported segment leaves the live store once its newest entry is
-    /// this old.
-    pub retention: Duration,
-}
 
 /// Handle shared by the services.
 #[derive(Clone)]
@@ -164,26 +151,6 @@ impl AuditTrail {
         if !queued {
             tracing::error!("the audit trail has stopped; a check was not logged");
         }
-    }
-}
-
-/// The running task, for whoever shuts the registry down.
-pub struct AuditTask {
-    handle: tokio::task::JoinHandle<Result<(), String>>,
-    stopping: watch::Sender<bool>,
-}
-
-impl AuditTask {
-    /// Says the registry is stopping: while the store refuses commits,
-    /// checks waiting for room in the log give up and answer unlogged.
-    pub fn stopping(&self) {
-        self.stopping.send_replace(true);
-    }
-
-    /// Waits for the task to end once every handle is dropped; an error if
-    /// entries or checkpoints were left uncommitted.
-    pub async fn join(self) -> Result<(), String> {
-        self.handle.await.map_err(|e| e.to_string())?
     }
 }
 
