@@ -151,7 +151,7 @@ pub struct WriterConfig {
     /// Writes waiting for the writer before callers wait to enqueue.
     pub queue: usize,
     /// Checks worked on at once while writes are arriving (see
-    /// `writer::WritePriority`); 0 never limits them.
+    /// `priority::WritePriority`); 0 never limits them.
     /// `CREDITREGISTRY_CHECKS_WHILE_WRITING`.
     pub checks_while_writing: u32,
 }

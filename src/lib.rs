@@ -6,6 +6,7 @@
 //! - `store`: SQL for SQLite and PostgreSQL behind one trait, one transaction per batch.
 //! - `index`: every entity's records in memory.
 //! - `writer`: the single writer with group commit.
+//! - `priority`: writes before checks (checks take turns while writes arrive).
 //! - `services`: what the registry does, under the API: checks.
 //! - `auth`: JWT -> `Principal`.
 //! - `keys`: Ed25519 key pairs kept as PEM files.
@@ -23,6 +24,7 @@ pub mod index;
 pub mod keys;
 pub mod ledger;
 pub mod pg_cluster;
+pub mod priority;
 pub mod proto;
 pub mod server;
 pub mod services;

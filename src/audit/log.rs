@@ -3,9 +3,7 @@
 //! caller in a block. Reading finds the blocks an index points to and
 //! filters their entries exactly.
 
-use prost::Message;
-
-use super::chain_hash;
+use super::entry::{chain_hash, checked_at_micros, decode};
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
 use crate::proto::pb;
@@ -72,21 +70,8 @@ pub async fn head_at(store: &Store, n: u64) -> Result<Hash, StoreError> {
     Ok(chain.and_then(|c| Hash::try_from(c).ok()).unwrap_or([0; 32]))
 }
 
-pub fn decode(sequence: u64, bytes: &[u8]) -> Result<pb::CheckLogEntry, StoreError> {
-    pb::CheckLogEntry::decode(bytes)
-        .map_err(|e| StoreError::Inconsistent(format!("check-log entry {sequence} does not decode: {e}")))
-}
-
-/// The valid codes an entry asked about, normalised, sorted and distinct.
-pub fn valid_codes(entry: &pb::CheckLogEntry) -> Vec<String> {
-    let mut codes: Vec<String> = entry.codes.iter().filter_map(|c| Uscc::parse(c).ok()).map(|u| u.to_string()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    codes
-}
-
 fn matches(query: &CheckFilter, entry: &pb::CheckLogEntry) -> bool {
-    let at = super::checked_at_micros(entry);
+    let at = checked_at_micros(entry);
     query.caller_subject.as_ref().is_none_or(|c| *c == entry.caller_subject)
         && query.organisation.as_ref().is_none_or(|o| *o == entry.caller_organisation)
         && query.from.is_none_or(|f| at >= f)

@@ -12,7 +12,7 @@ use flate2::bufread::GzDecoder;
 use flate2::write::GzEncoder;
 use prost::Message;
 
-use super::{chain_hash, checked_at_micros, log, micros};
+use super::entry::{chain_hash, checked_at_micros, decode, micros};
 use crate::ledger::Hash;
 use crate::ledger::signing::{PublicKey, verify_segment_head};
 use crate::proto::pb;
@@ -175,7 +175,7 @@ pub fn verify_file(mut file: impl Read, keys: &[PublicKey]) -> Result<Verified, 
             return Err(format!("entry {n} is cut short or lies beyond the head's last entry {last}"));
         }
         let (entry, later) = rest.split_at(len as usize);
-        let decoded = log::decode(n, entry).map_err(|e| e.to_string())?;
+        let decoded = decode(n, entry).map_err(|e| e.to_string())?;
         if decoded.sequence != n as i64 {
             return Err(format!("entry {n} says it is entry {}", decoded.sequence));
         }

@@ -16,10 +16,10 @@ use crate::domain::rules::RuleBook;
 use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
 use crate::index::Index;
+use crate::priority::WritePriority;
 use crate::proto::convert::{date_to_wire, decision_to_wire, timestamp_to_wire};
 use crate::proto::pb;
 use crate::store::StoreError;
-use crate::writer::WritePriority;
 
 use super::ReadScope;
 
