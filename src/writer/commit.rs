@@ -8,9 +8,10 @@ use std::sync::atomic::Ordering;
 
 use tokio::sync::mpsc;
 
-use crate::domain::admission::{Refusal, Violation, check_against, check_body, reference_of};
+use crate::domain::admission::{check_against, check_body, reference_of};
 use crate::domain::record::{Record, RecordId};
 use crate::domain::uscc::Uscc;
+use crate::domain::{Refusal, Violation};
 use crate::index::{Indexed, TreeHead};
 use crate::ledger;
 use crate::ledger::merkle::nodes_in;

@@ -17,10 +17,10 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
 use crate::config::WriterConfig;
-use crate::domain::admission::{Refusal, Violation};
 use crate::domain::record::{Record, RecordBody, RecordId};
 use crate::domain::rules::RuleBook;
 use crate::domain::uscc::Uscc;
+use crate::domain::{Refusal, Violation};
 use crate::index::Index;
 use crate::ledger::merkle::Frontier;
 use crate::priority::{PRIORITY_WINDOW, WritePriority};

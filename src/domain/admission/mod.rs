@@ -22,7 +22,7 @@ use fields::Checker;
 use super::record::{Date, Record, RecordBody, RecordId};
 use super::rules::Rules;
 use super::uscc::Uscc;
-pub use super::violation::{Refusal, Violation};
+use super::violation::{Refusal, Violation};
 
 /// Checks a record body on its own; returns every problem found.
 pub fn check_body(body: &RecordBody, today: Date, rules: &Rules) -> Vec<Violation> {
