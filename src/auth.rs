@@ -217,7 +217,7 @@ impl Authenticator {
             }
             self.verified.remove(&digest);
         }
-        let header = jsonwebtoken::decode_header(token).map_err(|e| AuthError::Malformed(e.to_string()))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|e| not_a_jws(&e))?;
         // The registry understands no extension header, so any `crit` (even
         // an empty one, which RFC 7515 forbids producers to send) refuses
         // the token before its signature is checked.
@@ -257,7 +257,11 @@ impl Authenticator {
                 ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm => AuthError::BadSignature,
                 ErrorKind::InvalidAudience => AuthError::WrongAudience(self.audience.clone()),
                 ErrorKind::InvalidIssuer => AuthError::WrongIssuer(self.issuer.clone()),
-                _ => AuthError::Malformed(e.to_string()),
+                ErrorKind::MissingRequiredClaim(claim) => AuthError::Malformed(format!("claim '{claim}' is missing")),
+                // Signed, but its claims are not what the registry reads:
+                // said claim by claim rather than in the JSON reader's words.
+                ErrorKind::Json(_) => AuthError::Malformed(claims_problems(token)),
+                _ => not_a_jws(&e),
             })?
             .claims;
         let now = chrono::Utc::now().timestamp();
@@ -270,6 +274,51 @@ impl Authenticator {
         let exp = claims.exp;
         Ok((principal_from(claims)?, exp))
     }
+}
+
+/// A token that cannot be read as a signed JWT, in the registry's words;
+/// the library's own go to the log.
+fn not_a_jws(e: &jsonwebtoken::errors::Error) -> AuthError {
+    tracing::debug!(error = %e, "unreadable token");
+    AuthError::Malformed(
+        "it is not a signed JWT: three base64url parts (header, claims, signature) separated by '.', the first two JSON objects \
+         (RFC 7515 §7.1)"
+            .into(),
+    )
+}
+
+/// Each claim of a signed token that the registry cannot read, and why.
+fn claims_problems(token: &str) -> String {
+    use serde_json::Value;
+    let Ok(claims) = jsonwebtoken::dangerous::insecure_decode_claims::<serde_json::Map<String, Value>>(token) else {
+        return "its claims are not a JSON object".into();
+    };
+    let mut problems = Vec::new();
+    let date = "must be a NumericDate, a number of seconds since 1970-01-01T00:00:00Z (RFC 7519 §2)";
+    let text = "must be a string";
+    let roles = "must be a list of roles: enforcement, procurement, auditor, regulator or admin";
+    type Readable = fn(&Value) -> bool;
+    let checks: [(&str, bool, &str, Readable); 9] = [
+        ("iss", true, text, Value::is_string),
+        ("sub", true, text, Value::is_string),
+        ("aud", true, "must be a string or a list of strings", |v| {
+            v.is_string() || v.as_array().is_some_and(|a| a.iter().all(Value::is_string))
+        }),
+        ("exp", true, date, |v| v.as_f64().is_some_and(|n| n.abs() < i64::MAX as f64)),
+        ("nbf", true, date, |v| v.as_f64().is_some_and(|n| n.abs() < i64::MAX as f64)),
+        ("iat", false, date, |v| v.as_f64().is_some_and(|n| n.abs() < i64::MAX as f64)),
+        ("roles", true, roles, |v| v.as_array().is_some_and(|a| a.iter().all(|r| Role::deserialize(r).is_ok()))),
+        ("authority", false, text, Value::is_string),
+        ("org", false, text, Value::is_string),
+    ];
+    for (claim, required, what, readable) in checks {
+        match claims.get(claim) {
+            None if required => problems.push(format!("claim '{claim}' is missing")),
+            Some(value) if !readable(value) => problems.push(format!("claim '{claim}' {what}, got {value}")),
+            _ => {}
+        }
+    }
+    if problems.is_empty() { "its claims cannot be read".into() } else { problems.join("; ") }
 }
 
 fn principal_from(claims: Claims) -> Result<Principal, AuthError> {

@@ -274,10 +274,61 @@ async fn a_token_with_crit_extensions_is_refused() {
     reg.stop().await;
 }
 
+/// A token the registry cannot read is refused in the registry's words,
+/// naming each claim it cannot read and why; never in the JSON reader's
+/// or the JWT library's.
+async fn unreadable_tokens_are_refused_in_the_registrys_words() {
+    let reg = TestRegistry::start().await;
+    let key = jsonwebtoken::EncodingKey::from_ed_pem(&reg.private_key()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let sign = |claims: serde_json::Value| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.kid = Some("dev".into());
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    };
+    let base = |exp: serde_json::Value, roles: serde_json::Value| {
+        let mut claims = serde_json::json!({
+            "iss": reg.config.auth.issuer, "sub": "idp-user", "aud": reg.config.auth.audience,
+            "exp": exp, "nbf": now - 5, "roles": roles,
+        });
+        if claims["exp"].is_null() {
+            claims.as_object_mut().unwrap().remove("exp");
+        }
+        claims
+    };
+    let cases = [
+        (
+            sign(base(serde_json::json!("2026-12-31"), serde_json::json!(["procurement"]))),
+            vec!["claim 'exp' must be a NumericDate"],
+        ),
+        (sign(base(serde_json::Value::Null, serde_json::json!(["procurement"]))), vec!["claim 'exp' is missing"]),
+        (
+            sign(base(serde_json::json!(now + 600), serde_json::json!(["buyer"]))),
+            vec!["claim 'roles' must be a list of roles: enforcement, procurement, auditor, regulator or admin", "\"buyer\""],
+        ),
+        ("not-a-token".to_string(), vec!["not a signed JWT"]),
+        ("e30.e30.c2ln".to_string(), vec!["not a signed JWT"]),
+    ];
+    for (token, expected) in cases {
+        let err = profile_with(&reg, Bearer::new(&token)).await.unwrap_err();
+        assert_eq!((err.code(), reason(&err).as_str()), (Code::Unauthenticated, "TOKEN_MALFORMED"), "{err:?}");
+        let message = err.message();
+        for part in expected {
+            assert!(message.contains(part), "{part:?} in {message}");
+        }
+        for library in ["JSON error", "invalid type", "missing field", "expected", "`", "InvalidToken", "Base64", "line 1 column"]
+        {
+            assert!(!message.contains(library), "the library's words {library:?} reach the caller: {message}");
+        }
+    }
+    reg.stop().await;
+}
+
 on_both_backends!(
     bad_tokens_are_unauthenticated,
     fractional_numeric_dates_are_accepted_and_never_lengthen_a_token,
     a_token_with_crit_extensions_is_refused,
+    unreadable_tokens_are_refused_in_the_registrys_words,
     tokens_from_identity_providers_and_their_kid,
     rs256_tokens_from_a_configured_key_are_accepted,
     only_enforcement_writes_and_only_under_its_own_authority,
