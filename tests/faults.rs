@@ -187,6 +187,9 @@ fn assert_data_loss(err: &Status, sequence: i64) {
     assert_eq!(reason(err), "STORED_DATA_CORRUPT");
     assert!(err.get_error_details().retry_info().is_none(), "not to be retried: {err:?}");
     assert!(err.message().contains(&format!("ledger entry {sequence}")), "{}", err.message());
+    for decoder in ["Protobuf", "protobuf", "buffer underflow", "failed to decode"] {
+        assert!(!err.message().contains(decoder), "the decoder's words reach the caller: {}", err.message());
+    }
 }
 
 /// A corrupt record that a write's admission reads (the listing a removal

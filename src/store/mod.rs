@@ -439,6 +439,13 @@ impl StoreError {
                 format!("migration {version} ({name}) failed (the server log has its error)")
             }
             StoreError::Open { url, .. } => format!("cannot open the store {url} (the server log has its error)"),
+            StoreError::Corrupt { sequence, .. } => format!(
+                "ledger entry {sequence} is unreadable: its stored bytes are not a valid record (the server log has the fault; \
+                 `creditregistry verify` names it)"
+            ),
+            StoreError::CorruptDraw { id, .. } => {
+                format!("inspection draw {id} is unreadable: its stored form is not valid (the server log has the fault)")
+            }
             other => other.to_string(),
         }
     }
