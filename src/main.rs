@@ -17,7 +17,7 @@ use creditregistry::audit::verify::verify;
 use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
 use creditregistry::config::{Config, KeyAlgorithm, KeyConfig, read_public_keys};
 use creditregistry::keys::KeyPairFiles;
-use creditregistry::ledger::signing::{hex, verify_receipt};
+use creditregistry::ledger::signing::{PublicKey, hex, verify_receipt};
 use creditregistry::proto::pb;
 use creditregistry::store::Store;
 
@@ -129,14 +129,17 @@ enum Command {
     /// Verify a stored receipt (the encoded `Receipt`) offline with the
     /// registry's public key; print what it attests. Exits 1 if it fails.
     VerifyReceipt {
-        /// The registry's public keys (PEM); the configured current and
-        /// retired registry keys when unset.
+        /// The registry's public keys (PEM); when unset, the keys the
+        /// store holds (current and retired, where the store can be read)
+        /// and the configured ones.
         #[arg(long = "public-key")]
         public_keys: Vec<PathBuf>,
         /// The receipt file.
         receipt: PathBuf,
     },
-    /// Print the registry's public signing key (PEM) and its key id.
+    /// Print the registry's current public signing key (PEM) and its key
+    /// id: the store's current key (it follows `rotate-key`), or the
+    /// configured one where the store cannot be read.
     RegistryKey,
     /// Benchmark a fresh registry: seed a population straight into a new
     /// store in a temporary directory, start the server in its own process,
@@ -209,6 +212,19 @@ macro_rules! out {
 
 macro_rules! outln {
     ($($arg:tt)*) => { write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// The registry keys the store holds, current first, when the store can be
+/// read (a command run beside a server, or against its database); `None`,
+/// said on standard error, when it cannot.
+fn keys_in_store(config: &Config, runtime: &tokio::runtime::Runtime) -> Option<Vec<PublicKey>> {
+    let read = runtime.block_on(async {
+        let store = Store::open_existing(&config.database_url(), &config.store_settings()).await?;
+        let keys = creditregistry::audit::stored_keys(&store).await;
+        store.close().await;
+        keys
+    });
+    read.map_err(|e| eprintln!("the registry keys in the store were not read: {e}")).ok().filter(|keys| !keys.is_empty())
 }
 
 fn main() -> ExitCode {
@@ -332,7 +348,12 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::VerifyReceipt { public_keys, receipt } => {
             let keys = if public_keys.is_empty() {
-                let mut keys = vec![config.registry_public_key().map_err(|e| format!("{e}: pass --public-key FILE"))?];
+                let mut keys = keys_in_store(&config, &runtime).unwrap_or_default();
+                match config.registry_public_key() {
+                    Ok(key) => keys.push(key),
+                    Err(e) if keys.is_empty() => return Err(format!("{e}: pass --public-key FILE")),
+                    Err(_) => {}
+                }
                 keys.extend(config.retired_registry_keys()?);
                 keys
             } else {
@@ -392,10 +413,16 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }),
         Command::RegistryKey => {
-            // Never makes a key: a new one would not be the registry's.
-            let key = config.registry_public_key().map_err(|e| {
-                format!("{e}; `serve` makes the key of a SQLite store on first run in {} (a PostgreSQL store's is configured: CREDITREGISTRY_SIGNING_KEY); or fetch it from a running registry with AuditService.GetRegistryKeys", config.data_dir.display())
-            })?;
+            // The store's current key where there is a store (after
+            // `rotate-key` the configured or first-made key may be
+            // retired); never makes a key: a new one would not be the
+            // registry's.
+            let key = match keys_in_store(&config, &runtime).and_then(|keys| keys.into_iter().next()) {
+                Some(current) => current,
+                None => config.registry_public_key().map_err(|e| {
+                    format!("{e}; `serve` makes the key of a SQLite store on first run in {} (a PostgreSQL store's is configured: CREDITREGISTRY_SIGNING_KEY); or fetch it from a running registry with AuditService.GetRegistryKeys", config.data_dir.display())
+                })?,
+            };
             eprintln!("key id {}", key.key_id);
             out!("{}", key.to_pem());
             Ok(())

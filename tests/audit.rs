@@ -722,6 +722,24 @@ async fn a_new_signing_key_keeps_old_checkpoints_verifiable_through_the_retired_
     let keys = registry_keys(&mut a).await;
     let latest = checkpoint(&mut a, &keys[..1]).await;
     assert_eq!(latest.tree_size, 6, "signed with the new key");
+
+    // `registry-key` prints the store's current key, not the key first made
+    // in the data directory, now retired.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditregistry"))
+        .arg("registry-key")
+        .env("CREDITREGISTRY_DATABASE_URL", reg.config.database_url())
+        .env("CREDITREGISTRY_DATA_DIR", &reg.config.data_dir)
+        .env_remove("CREDITREGISTRY_SIGNING_KEY")
+        .env_remove("CREDITREGISTRY_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("key id {new_id}")),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), std::fs::read_to_string(&new.public_key_file).unwrap());
     let report = a.verify_ledger(pb::VerifyLedgerRequest {}).await.unwrap().into_inner();
     assert!(report.ok && report.checkpoints_checked >= 2, "old checkpoints verify through the retired key: {report:?}");
 
