@@ -636,7 +636,7 @@ async fn stored_entries(reg: &TestRegistry) -> (Vec<u8>, u64) {
     let blocks = store.check_blocks(&Default::default(), 10).await.unwrap();
     store.close().await;
     assert_eq!(blocks.len(), 1, "the written ledger's checks are one block");
-    (blocks[0].entries.clone(), blocks[0].last_sequence)
+    (blocks[0].unpacked().unwrap(), blocks[0].last_sequence)
 }
 
 async fn verify_finds_nothing_wrong_with_a_registry_that_keeps_writing_and_checking() {

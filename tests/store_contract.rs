@@ -218,8 +218,9 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
     assert_eq!(store.check_log_head().await.unwrap(), (3, entries[2].chain_hash));
     let all = store.check_blocks(&CheckFilter::default(), 10).await.unwrap();
     assert_eq!(all.iter().map(|b| (b.first_sequence, b.last_sequence)).collect::<Vec<_>>(), [(1, 2), (3, 3)]);
+    let unpacked = all[0].unpacked().unwrap();
     assert_eq!(
-        all[0].entries().unwrap().iter().map(|(s, b)| (*s, b.to_vec())).collect::<Vec<_>>(),
+        all[0].entries(&unpacked).unwrap().iter().map(|(s, b)| (*s, b.to_vec())).collect::<Vec<_>>(),
         [(1, b"entry 1".to_vec()), (2, b"entry 2".to_vec())]
     );
     let by_code = CheckFilter { code: Some(CODES[2].into()), ..Default::default() };

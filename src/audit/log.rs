@@ -31,7 +31,8 @@ pub async fn read(store: &Store, query: &CheckFilter, limit: usize) -> Result<Ve
         filter.after = last.last_sequence;
         for block in &blocks {
             let mut chain = block.chain_before;
-            for (sequence, bytes) in block.entries()? {
+            let unpacked = block.unpacked()?;
+            for (sequence, bytes) in block.entries(&unpacked)? {
                 chain = chain_hash(&chain, bytes);
                 if sequence <= query.after {
                     continue;

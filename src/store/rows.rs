@@ -55,22 +55,6 @@ pub const LOG_HEAD: &str = "SELECT last_sequence, chain_hash FROM (
         SELECT * FROM (SELECT last_sequence, chain_hash FROM check_segments ORDER BY last_sequence DESC LIMIT 1) AS s
     ) AS h ORDER BY last_sequence DESC LIMIT 1";
 
-/// `check_blocks.encoding`: the entries as they are, or zlib (RFC 1950).
-pub const PLAIN: i64 = 0;
-pub const ZLIB: i64 = 1;
-
-/// A block's entries as stored: zlib-compressed, at the fastest level.
-/// Entries of one block repeat callers, organisations, times and policy
-/// versions, so this stores a check in about a quarter of its bytes; the
-/// default level saves only a further 8% for twice the time, which the
-/// check log's task would take from the cores answering calls.
-pub fn packed(entries: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut z = flate2::write::ZlibEncoder::new(Vec::with_capacity(entries.len() / 3), flate2::Compression::fast());
-    z.write_all(entries).expect("writing to memory");
-    z.finish().expect("writing to memory")
-}
-
 /// A row's columns by name, as each backend decodes them.
 pub trait Columns {
     fn int(&self, column: &str) -> Result<i64, StoreError>;
@@ -145,28 +129,14 @@ pub fn checkpoint(row: &impl Columns) -> Result<StoredCheckpoint, StoreError> {
     })
 }
 
-/// A check-log block row selected with `BLOCK_COLUMNS`, its entries
-/// unpacked; a hash that is not 32 bytes, or entries that do not unpack,
-/// are inconsistent data.
+/// A check-log block row selected with `BLOCK_COLUMNS`, its entries as
+/// stored; a hash that is not 32 bytes is inconsistent data.
 pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
     let last = row.int("last_sequence")?;
     let fault = |what: String| StoreError::Inconsistent(format!("check-log block ending at entry {last}: {what}"));
     let hash = |column: &str| -> Result<Hash, StoreError> {
         let bytes = row.bytes(column)?;
         Hash::try_from(bytes.as_slice()).map_err(|_| fault(format!("{column} has {} bytes", bytes.len())))
-    };
-    let stored = row.bytes("entries")?;
-    let entries = match row.int("encoding")? {
-        PLAIN => stored,
-        ZLIB => {
-            use std::io::Read;
-            let mut entries = Vec::with_capacity(stored.len() * 4);
-            flate2::read::ZlibDecoder::new(stored.as_slice())
-                .read_to_end(&mut entries)
-                .map_err(|e| fault(format!("its entries do not unpack: {e}")))?;
-            entries
-        }
-        other => return Err(fault(format!("unknown encoding {other}"))),
     };
     Ok(CheckBlock {
         first_sequence: row.int("first_sequence")? as u64,
@@ -175,7 +145,8 @@ pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
         max_at: row.int("max_at")?,
         chain_before: hash("chain_before")?,
         chain_hash: hash("chain_hash")?,
-        entries,
+        encoding: row.int("encoding")?,
+        bytes: row.bytes("entries")?,
         code_keys: Vec::new(),
         callers: Vec::new(),
         organisations: Vec::new(),
@@ -186,8 +157,12 @@ pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
 /// blocks stored before the organisation index; an entry that does not
 /// decode is inconsistent data.
 pub fn organisations(block: &CheckBlock) -> Result<Vec<String>, StoreError> {
-    let named: Vec<String> =
-        block.entries()?.into_iter().map(|(sequence, bytes)| organisation_of(sequence, bytes)).collect::<Result<_, _>>()?;
+    let unpacked = block.unpacked()?;
+    let named: Vec<String> = block
+        .entries(&unpacked)?
+        .into_iter()
+        .map(|(sequence, bytes)| organisation_of(sequence, bytes))
+        .collect::<Result<_, _>>()?;
     Ok(super::organisation_index(named))
 }
 
@@ -422,7 +397,7 @@ macro_rules! same_on_both {
         }
 
         async fn check_index_digests(&self, until: u64) -> Result<$crate::store::CheckIndexDigests, $crate::store::StoreError> {
-            use $crate::store::rows::{self, clamp};
+            use $crate::store::rows::clamp;
             let index =
                 |table: &str, column: &str| format!("SELECT {column}, last_sequence FROM {table} WHERE last_sequence <= $1");
             let (codes, callers, organisations) = (
@@ -773,7 +748,7 @@ pub(super) use same_on_both;
 
 /// A free function `insert_block_row(tx, block)`, the same on both
 /// backends, expanded in each with its sqlx database `$db`: a check-log
-/// block's row, its entries packed; returns its last sequence as stored,
+/// block's row; returns its last sequence as stored,
 /// for its index rows.
 macro_rules! insert_block_row {
     ($db:ty) => {
@@ -781,7 +756,7 @@ macro_rules! insert_block_row {
             tx: &mut sqlx::Transaction<'_, $db>,
             block: &$crate::store::CheckBlock,
         ) -> Result<i64, $crate::store::StoreError> {
-            use $crate::store::rows::{self, clamp};
+            use $crate::store::rows::clamp;
             let last = clamp(block.last_sequence);
             sqlx::query(
                 "INSERT INTO check_blocks (last_sequence, first_sequence, min_at, max_at, chain_before, chain_hash,
@@ -794,8 +769,8 @@ macro_rules! insert_block_row {
             .bind(block.max_at)
             .bind(&block.chain_before[..])
             .bind(&block.chain_hash[..])
-            .bind(rows::packed(&block.entries))
-            .bind(rows::ZLIB)
+            .bind(&block.bytes)
+            .bind(block.encoding)
             .execute(&mut **tx)
             .await?;
             Ok(last)

@@ -171,7 +171,11 @@ fn block_fault(
     if block.chain_before != *chain {
         return Some(format!("check-log block {first}..={last}: chain_before is not the chain hash of entry {size}"));
     }
-    let entries = match block.entries() {
+    let unpacked = match block.unpacked() {
+        Ok(unpacked) => unpacked,
+        Err(e) => return Some(e.to_string()),
+    };
+    let entries = match block.entries(&unpacked) {
         Ok(entries) => entries,
         Err(e) => return Some(e.to_string()),
     };
