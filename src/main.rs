@@ -445,7 +445,9 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Migrate => runtime.block_on(async {
             let holder = format!("`migrate` (process {})", std::process::id());
             let _claim = Store::claim(&config.database_url(), &holder).map_err(|e| e.to_string())?;
-            let store = Store::open(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
+            let store = Store::open(&config.database_url(), &config.store_settings(), &creditregistry::audit::block::Upgrade)
+                .await
+                .map_err(|e| e.to_string())?;
             store.close().await;
             outln!("schema up to date: {}", creditregistry::store::redacted(&config.database_url()));
             Ok(())

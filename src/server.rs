@@ -108,7 +108,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         config.listen
     );
     let claim = Store::claim(&url, &holder).map_err(|e| e.to_string())?;
-    let store = Store::open(&url, &config.store_settings()).await.map_err(|e| e.to_string())?;
+    let store = Store::open(&url, &config.store_settings(), &crate::audit::block::Upgrade).await.map_err(|e| e.to_string())?;
     let index = Arc::new(Index::default());
     let registry_key = config.registry_key()?;
     let mut retired = crate::audit::adopt_key(&store, registry_key.public(), chrono::Utc::now()).await?;

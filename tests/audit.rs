@@ -636,7 +636,7 @@ async fn stored_entries(reg: &TestRegistry) -> (Vec<u8>, u64) {
     let blocks = store.check_blocks(&Default::default(), 10).await.unwrap();
     store.close().await;
     assert_eq!(blocks.len(), 1, "the written ledger's checks are one block");
-    (blocks[0].unpacked().unwrap(), blocks[0].last_sequence)
+    (creditregistry::audit::block::unpacked(&blocks[0]).unwrap(), blocks[0].last_sequence)
 }
 
 async fn verify_finds_nothing_wrong_with_a_registry_that_keeps_writing_and_checking() {
@@ -796,7 +796,7 @@ async fn a_check_log_from_before_the_organisation_index_is_indexed_on_upgrade() 
         .await
         .unwrap();
     sqlx::query("INSERT INTO check_block_codes VALUES ($1, 3)")
-        .bind(creditregistry::store::code_key(CODES[0]))
+        .bind(creditregistry::audit::block::code_key(CODES[0]))
         .execute(&mut db)
         .await
         .unwrap();

@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 
+use creditregistry::audit::block::{self, ChainedCheck, Upgrade};
 use creditregistry::domain::record::{Category, Penalty, Record, RecordBody, SeverityTier};
 use creditregistry::domain::rules::supervision::InspectionDraw;
 use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger::{self, Hash, merkle::Frontier, merkle::nodes_in};
 use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::store::{
-    Appended, ChainedCheck, CheckBlock, CheckFilter, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredKey,
-    StoredSegment,
+    Appended, CheckFilter, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredKey, StoredSegment,
 };
 
 const CODES: [&str; 3] = ["91110000600037341L", "91310115MA1K3BTP2B", "91340600MA2PBM9HXD"];
@@ -29,7 +29,7 @@ async fn fresh(backend: &str) -> (Store, String, Option<tempfile::TempDir>) {
         "sqlite" => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}", dir.path().join("registry.db").display());
-            (Store::open(&url, &PgSettings::default()).await.unwrap(), url, Some(dir))
+            (Store::open(&url, &PgSettings::default(), &Upgrade).await.unwrap(), url, Some(dir))
         }
         "postgres" => {
             let cluster = CLUSTER
@@ -37,7 +37,7 @@ async fn fresh(backend: &str) -> (Store, String, Option<tempfile::TempDir>) {
                 .await;
             let name = format!("contract_{}", uuid::Uuid::now_v7().simple());
             let url = cluster.database(&name).await.unwrap();
-            (Store::open(&url, &PgSettings::default()).await.unwrap(), url, None)
+            (Store::open(&url, &PgSettings::default(), &Upgrade).await.unwrap(), url, None)
         }
         other => panic!("no backend {other}"),
     }
@@ -202,8 +202,8 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
         before = entry.chain_hash;
         entries.push(entry);
     }
-    let first = CheckBlock::cut(&entries[..2], [0; 32]);
-    let second = CheckBlock::cut(&entries[2..], entries[1].chain_hash);
+    let first = block::cut(&entries[..2], [0; 32]);
+    let second = block::cut(&entries[2..], entries[1].chain_hash);
     let checkpoint = StoredCheckpoint {
         tree_size: 0,
         check_log_size: 2,
@@ -218,12 +218,12 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
     assert_eq!(store.check_log_head().await.unwrap(), (3, entries[2].chain_hash));
     let all = store.check_blocks(&CheckFilter::default(), 10).await.unwrap();
     assert_eq!(all.iter().map(|b| (b.first_sequence, b.last_sequence)).collect::<Vec<_>>(), [(1, 2), (3, 3)]);
-    let unpacked = all[0].unpacked().unwrap();
+    let unpacked = block::unpacked(&all[0]).unwrap();
     assert_eq!(
-        all[0].entries(&unpacked).unwrap().iter().map(|(s, b)| (*s, b.to_vec())).collect::<Vec<_>>(),
+        block::entries(&all[0], &unpacked).unwrap().iter().map(|(s, b)| (*s, b.to_vec())).collect::<Vec<_>>(),
         [(1, b"entry 1".to_vec()), (2, b"entry 2".to_vec())]
     );
-    let by_code = CheckFilter { code: Some(CODES[2].into()), ..Default::default() };
+    let by_code = CheckFilter { code_key: Some(block::code_key(CODES[2])), ..Default::default() };
     assert_eq!(store.check_blocks(&by_code, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2, 3]);
     let by_caller = CheckFilter { caller_subject: Some("bob".into()), ..Default::default() };
     assert_eq!(store.check_blocks(&by_caller, 10).await.unwrap().iter().map(|b| b.last_sequence).collect::<Vec<_>>(), [2]);
@@ -258,15 +258,15 @@ async fn the_check_log_is_found_by_code_caller_and_time(backend: &str) {
     assert_eq!(store.last_checkpoint_id().await.unwrap(), 2);
 
     // Entries numbered or chained against an older head are behind.
-    let stale = CheckBlock::cut(&entries[2..], entries[1].chain_hash);
+    let stale = block::cut(&entries[2..], entries[1].chain_hash);
     let err = store.append_audit(&stale, &[], None).await.expect_err("numbered against an older head");
     assert!(matches!(err, StoreError::Behind { log: Log::CheckLog, head: 3 }), "{err}");
-    let rechained = CheckBlock::cut(&[chained(4, "alice", &CODES[..1], [9; 32])], [9; 32]);
+    let rechained = block::cut(&[chained(4, "alice", &CODES[..1], [9; 32])], [9; 32]);
     let err = store.append_audit(&rechained, &[], None).await.expect_err("chained to another head");
     assert!(matches!(err, StoreError::Behind { log: Log::CheckLog, head: 3 }), "{err}");
 
     // A failed audit commit gives no checkpoint id away.
-    let clash = CheckBlock::cut(&entries[2..], entries[1].chain_hash);
+    let clash = block::cut(&entries[2..], entries[1].chain_hash);
     assert!(store.append_audit(&clash, std::slice::from_ref(&later), None).await.is_err());
     assert_eq!(store.last_checkpoint_id().await.unwrap(), 2);
     assert_eq!(store.checkpoint_page(0, 10).await.unwrap().len(), 2);
@@ -290,7 +290,7 @@ async fn checkpoints_are_spaced_by_the_store(backend: &str) {
     let t0 = 1_780_000_000_000_000;
     assert!(store.append_audit(&[], &[at(t0, 1)], spacing).await.unwrap(), "the first is stored");
     let entry = chained(1, "alice", &CODES[..1], [0; 32]);
-    let blocks = CheckBlock::cut(std::slice::from_ref(&entry), [0; 32]);
+    let blocks = block::cut(std::slice::from_ref(&entry), [0; 32]);
     assert!(!store.append_audit(&blocks, &[at(t0 + 9 * second, 2)], spacing).await.unwrap(), "9 s after the newest");
     assert_eq!(store.check_log_head().await.unwrap(), (1, entry.chain_hash), "the blocks are stored all the same");
     assert_eq!(store.checkpoint(None).await.unwrap(), Some(at(t0, 1)));
@@ -377,7 +377,7 @@ async fn a_store_opened_as_it_is_reads_what_was_written(backend: &str) {
     assert_eq!(again.head().await.unwrap(), 1);
     again.close().await;
     // Opening and migrating again changes nothing.
-    let again = Store::open(&url, &PgSettings::default()).await.unwrap();
+    let again = Store::open(&url, &PgSettings::default(), &Upgrade).await.unwrap();
     assert_eq!(again.head().await.unwrap(), 1);
     again.close().await;
 }
@@ -394,8 +394,8 @@ async fn segments_are_sealed_in_order_and_only_exported_ones_leave(backend: &str
         before = entry.chain_hash;
         entries.push(entry);
     }
-    store.append_audit(&CheckBlock::cut(&entries[..2], [0; 32]), &[], None).await.unwrap();
-    store.append_audit(&CheckBlock::cut(&entries[2..], entries[1].chain_hash), &[], None).await.unwrap();
+    store.append_audit(&block::cut(&entries[..2], [0; 32]), &[], None).await.unwrap();
+    store.append_audit(&block::cut(&entries[2..], entries[1].chain_hash), &[], None).await.unwrap();
     let segment = |number: u64, first: u64, last: u64| StoredSegment {
         number,
         first_sequence: first,
@@ -447,7 +447,7 @@ async fn segments_are_sealed_in_order_and_only_exported_ones_leave(backend: &str
     store.remove_segment(2, 7).await.unwrap();
     assert_eq!(store.check_log_head().await.unwrap(), (4, entries[3].chain_hash), "the head of a log whose blocks all left");
     let next = chained(5, "bob", &CODES[1..2], entries[3].chain_hash);
-    store.append_audit(&CheckBlock::cut(std::slice::from_ref(&next), entries[3].chain_hash), &[], None).await.unwrap();
+    store.append_audit(&block::cut(std::slice::from_ref(&next), entries[3].chain_hash), &[], None).await.unwrap();
     assert_eq!(store.check_log_head().await.unwrap(), (5, next.chain_hash));
     store.close().await;
 }
@@ -569,7 +569,7 @@ async fn postgres_connections_use_tls_when_the_url_asks() {
     let plain = cluster.database("tls").await.unwrap();
     let dir = cluster.data_dir().parent().unwrap().to_path_buf();
     let url = format!("{plain}?sslmode=verify-full&sslrootcert={}", dir.join("ca.pem").display());
-    let store = Store::open(&url, &PgSettings::default()).await.expect("opens over TLS");
+    let store = Store::open(&url, &PgSettings::default(), &Upgrade).await.expect("opens over TLS");
     assert_eq!(store.head().await.unwrap(), 0);
     store.close().await;
     let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
@@ -577,6 +577,6 @@ async fn postgres_connections_use_tls_when_the_url_asks() {
         sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetch_one(&mut db).await.unwrap();
     assert!(encrypted, "the connection is encrypted");
     let wrong = format!("{plain}?sslmode=verify-full&sslrootcert={}", dir.join("other-ca.pem").display());
-    let err = Store::open(&wrong, &PgSettings::default()).await.expect_err("a server the CA did not sign");
+    let err = Store::open(&wrong, &PgSettings::default(), &Upgrade).await.expect_err("a server the CA did not sign");
     assert!(!err.to_string().is_empty());
 }

@@ -346,12 +346,13 @@ impl AuditService for AuditApi {
         let query = CheckFilter {
             caller_subject: (!m.caller_subject.is_empty()).then_some(m.caller_subject),
             organisation: (!m.caller_organisation.is_empty()).then_some(m.caller_organisation),
-            code: uscc.map(|u| u.to_string()),
+            code_key: None,
             from,
             until,
             after: after.unwrap_or(0),
         };
-        let found = log::read(&self.registry.store, &query, size + 1).await.map_err(ApiError::from)?;
+        let code = uscc.map(|u| u.to_string());
+        let found = log::read(&self.registry.store, &query, code.as_deref(), size + 1).await.map_err(ApiError::from)?;
         let (found, mut next_page_token) = page_of(found, size, |last| last.sequence.to_string());
         let mut checks = Vec::with_capacity(found.len());
         let mut bytes = 0;

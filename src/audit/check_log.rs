@@ -8,13 +8,14 @@ use prost::Message;
 use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
+use super::block::{self, ChainedCheck};
 use super::checkpoints::Trail;
 use super::entry::{chain_hash, checked_at_micros, decode};
 use super::log;
 use super::sealing::Sealing;
 use crate::ledger::Hash;
 use crate::proto::pb;
-use crate::store::{ChainedCheck, CheckBlock, Store, StoreError, StoredCheckpoint, StoredSegment};
+use crate::store::{Store, StoreError, StoredCheckpoint, StoredSegment};
 
 /// Most events the task takes in one round.
 const MAX_EVENTS: usize = 4096;
@@ -256,7 +257,7 @@ impl CheckLogTask {
         let mut attempts = 0;
         let checkpoints_stored = loop {
             let committed = self.trail.heads.lock().expect("audit heads").log_head;
-            let blocks = CheckBlock::cut(&self.pending_checks, committed);
+            let blocks = block::cut(&self.pending_checks, committed);
             match self.store.append_audit(&blocks, &self.pending_checkpoints, self.pending_spacing).await {
                 Ok(stored) => break stored,
                 Err(StoreError::Behind { head, .. }) if attempts < MAX_ATTEMPTS => {

@@ -1,8 +1,9 @@
 //! Reading the check log: entries are hash-chained one by one and stored
-//! in blocks (`store::CheckBlock`) with one index row per distinct code and
+//! in blocks (`audit::block`) with one index row per distinct code and
 //! caller in a block. Reading finds the blocks an index points to and
 //! filters their entries exactly.
 
+use super::block;
 use super::entry::{chain_hash, checked_at_micros, decode};
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
@@ -21,24 +22,25 @@ pub struct LoggedCheck {
     pub size: usize,
 }
 
-/// Entries matching `query`, oldest first, at most `limit`.
-pub async fn read(store: &Store, query: &CheckFilter, limit: usize) -> Result<Vec<LoggedCheck>, StoreError> {
-    let mut filter = query.clone();
+/// Entries matching `query` and, when given, asking about `code`
+/// (normalised), oldest first, at most `limit`.
+pub async fn read(store: &Store, query: &CheckFilter, code: Option<&str>, limit: usize) -> Result<Vec<LoggedCheck>, StoreError> {
+    let mut filter = CheckFilter { code_key: code.map(block::code_key), ..query.clone() };
     let mut found = Vec::new();
     loop {
         let blocks = store.check_blocks(&filter, BLOCKS_PER_READ).await?;
         let Some(last) = blocks.last() else { return Ok(found) };
         filter.after = last.last_sequence;
-        for block in &blocks {
-            let mut chain = block.chain_before;
-            let unpacked = block.unpacked()?;
-            for (sequence, bytes) in block.entries(&unpacked)? {
+        for stored in &blocks {
+            let mut chain = stored.chain_before;
+            let unpacked = block::unpacked(stored)?;
+            for (sequence, bytes) in block::entries(stored, &unpacked)? {
                 chain = chain_hash(&chain, bytes);
                 if sequence <= query.after {
                     continue;
                 }
                 let entry = decode(sequence, bytes)?;
-                if matches(query, &entry) {
+                if matches(query, code, &entry) {
                     found.push(LoggedCheck {
                         sequence,
                         entry: pb::CheckLogEntry { chain_hash: chain.to_vec(), ..entry },
@@ -66,16 +68,16 @@ pub async fn head_at(store: &Store, n: u64) -> Result<Hash, StoreError> {
     if n == 0 {
         return Ok([0; 32]);
     }
-    let found = read(store, &CheckFilter { after: n - 1, ..CheckFilter::default() }, 1).await?;
+    let found = read(store, &CheckFilter { after: n - 1, ..CheckFilter::default() }, None, 1).await?;
     let chain = found.first().filter(|c| c.sequence == n).map(|c| c.entry.chain_hash.as_slice());
     Ok(chain.and_then(|c| Hash::try_from(c).ok()).unwrap_or([0; 32]))
 }
 
-fn matches(query: &CheckFilter, entry: &pb::CheckLogEntry) -> bool {
+fn matches(query: &CheckFilter, code: Option<&str>, entry: &pb::CheckLogEntry) -> bool {
     let at = checked_at_micros(entry);
     query.caller_subject.as_ref().is_none_or(|c| *c == entry.caller_subject)
         && query.organisation.as_ref().is_none_or(|o| *o == entry.caller_organisation)
         && query.from.is_none_or(|f| at >= f)
         && query.until.is_none_or(|u| at <= u)
-        && query.code.as_ref().is_none_or(|code| entry.codes.iter().any(|c| Uscc::parse(c).is_ok_and(|u| u.as_str() == code)))
+        && code.is_none_or(|code| entry.codes.iter().any(|c| Uscc::parse(c).is_ok_and(|u| u.as_str() == code)))
 }

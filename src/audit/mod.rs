@@ -5,7 +5,7 @@
 //! Rooms: this handle; `checkpoints` (checkpoint signing); `check_log`
 //! (the check-log task); `sealing` (the log sealed into segments);
 //! `receipts` (the receipt signer); `entry` (the entry format and its
-//! chain); `log` (reading the log); `segments` (sealed segments as files);
+//! chain); `block` (entries framed, packed and keyed into blocks); `log` (reading the log); `segments` (sealed segments as files);
 //! `keys` (the registry's keys); `verify`.
 //!
 //! One task owns the check log and checkpoint persistence. Checks hand it
@@ -26,6 +26,7 @@
 //! with the records), so its holder can prove it against any later
 //! checkpoint without the log.
 
+pub mod block;
 mod check_log;
 mod checkpoints;
 mod entry;

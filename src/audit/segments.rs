@@ -74,8 +74,8 @@ pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, 
                 return Err(refused(&segment, format!("entry {next} is missing from the live store")));
             }
             let mut at = *chain.get_or_insert(block.chain_before);
-            let unpacked = block.unpacked()?;
-            for (_, bytes) in block.entries(&unpacked)? {
+            let unpacked = super::block::unpacked(block)?;
+            for (_, bytes) in super::block::entries(block, &unpacked)? {
                 at = chain_hash(&at, bytes);
                 let mut length = Vec::with_capacity(5);
                 prost::encoding::encode_varint(bytes.len() as u64, &mut length);

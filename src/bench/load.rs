@@ -51,8 +51,11 @@ pub fn h2load(
     concurrency: usize,
     seconds: u64,
 ) -> Result<Figures, String> {
-    let data =
-        dir.join(format!("body-{}-{:x}.bin", path.replace('/', "_"), creditregistry::store::code_key(&format!("{body:?}"))));
+    let data = dir.join(format!(
+        "body-{}-{:x}.bin",
+        path.replace('/', "_"),
+        creditregistry::audit::block::code_key(&format!("{body:?}"))
+    ));
     std::fs::write(&data, body).map_err(|e| e.to_string())?;
     let log = dir.join("h2load.log");
     let _ = std::fs::remove_file(&log);

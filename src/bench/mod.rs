@@ -352,7 +352,8 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     let db = data.join("registry.db");
     let url = format!("sqlite://{}", db.display());
     eprintln!("seeding {} entities into {}", o.entities, db.display());
-    let store = Store::open(&url, &Default::default()).await.map_err(|e| e.to_string())?;
+    let store =
+        Store::open(&url, &Default::default(), &creditregistry::audit::block::Upgrade).await.map_err(|e| e.to_string())?;
     let seeded = population::seed(&store, o.entities, rules.latest()).await?;
     store.close().await;
     let seed_seconds = started.elapsed().as_secs_f64();

@@ -54,7 +54,8 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     let db = dir.join("registry.db");
     let url = format!("sqlite://{}", db.display());
     eprintln!("seeding {} entities", o.entities);
-    let store = Store::open(&url, &Default::default()).await.map_err(|e| e.to_string())?;
+    let store =
+        Store::open(&url, &Default::default(), &creditregistry::audit::block::Upgrade).await.map_err(|e| e.to_string())?;
     let seeded = population::seed(&store, o.entities, rules.latest()).await?;
     let checkpoints_before = checkpoints(&store).await?;
     store.close().await;

@@ -106,11 +106,12 @@ pub struct StoredKey {
     pub retired_at: Option<i64>,
 }
 
-/// Consecutive check-log entries committed together: how the check log is
-/// stored, one row per block, with one index row per distinct code and
-/// caller in it.
+/// Consecutive check-log entries committed together, as stored: one row
+/// per block, with one index row per code key, caller and organisation
+/// given. How the entries are packed and keyed is the check log's
+/// (`audit::block`); the store keeps the bytes and keys as given.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CheckBlock {
+pub struct StoredCheckBlock {
     pub first_sequence: u64,
     pub last_sequence: u64,
     /// Earliest and latest `checked_at` in the block, microseconds UTC.
@@ -120,13 +121,12 @@ pub struct CheckBlock {
     pub chain_before: Hash,
     /// Chain hash of the block's last entry.
     pub chain_hash: Hash,
-    /// How `bytes` are packed: `PLAIN` or `ZLIB`.
+    /// How `bytes` are packed, a number the store keeps as given.
     pub encoding: i64,
-    /// The entries, each as its LEB128 length then its bytes, packed as
-    /// `encoding` says.
+    /// The entries as packed.
     pub bytes: Vec<u8>,
-    /// Keys of the valid codes asked about, sorted and distinct (written;
-    /// empty when read).
+    /// Keys of the codes asked about, sorted and distinct (written; empty
+    /// when read).
     pub code_keys: Vec<i64>,
     /// Callers, sorted and distinct (written; empty when read).
     pub callers: Vec<String>,
@@ -156,147 +156,6 @@ pub struct StoredSegment {
     pub exported_at: Option<i64>,
     /// When its blocks left the live store, microseconds UTC.
     pub removed_at: Option<i64>,
-}
-
-/// `CheckBlock::encoding`: the entries as they are, or zlib (RFC 1950).
-pub const PLAIN: i64 = 0;
-pub const ZLIB: i64 = 1;
-
-/// Most entries in one block.
-pub const BLOCK_ENTRIES: usize = 512;
-/// Most entry bytes in one block (a block holds at least one entry).
-pub const BLOCK_BYTES: usize = 512 * 1024;
-
-/// An entry chained and waiting to be stored.
-pub struct ChainedCheck {
-    pub sequence: u64,
-    /// Microseconds since the Unix epoch, UTC.
-    pub checked_at: i64,
-    pub caller_subject: String,
-    pub caller_organisation: String,
-    /// Valid codes asked about, normalised.
-    pub codes: Vec<String>,
-    /// The encoded entry with its chain hash empty.
-    pub bytes: Vec<u8>,
-    pub chain_hash: Hash,
-}
-
-impl CheckBlock {
-    /// Cuts consecutive chained entries into blocks; `before` is the chain
-    /// hash of the entry before the first.
-    pub fn cut(entries: &[ChainedCheck], mut before: Hash) -> Vec<CheckBlock> {
-        let mut blocks = Vec::new();
-        let mut rest = entries;
-        while let Some(first) = rest.first() {
-            let mut bytes = 0;
-            let take = rest
-                .iter()
-                .take(BLOCK_ENTRIES)
-                .take_while(|e| {
-                    bytes += e.bytes.len();
-                    bytes == e.bytes.len() || bytes <= BLOCK_BYTES
-                })
-                .count();
-            let (these, later) = rest.split_at(take);
-            let last = these.last().expect("a block holds an entry");
-            let mut entries = Vec::with_capacity(these.iter().map(|e| e.bytes.len() + 3).sum());
-            for e in these {
-                prost::encoding::encode_varint(e.bytes.len() as u64, &mut entries);
-                entries.extend_from_slice(&e.bytes);
-            }
-            let mut block = CheckBlock {
-                first_sequence: first.sequence,
-                last_sequence: last.sequence,
-                min_at: these.iter().map(|e| e.checked_at).min().unwrap_or_default(),
-                max_at: these.iter().map(|e| e.checked_at).max().unwrap_or_default(),
-                chain_before: before,
-                chain_hash: last.chain_hash,
-                encoding: ZLIB,
-                bytes: packed(&entries),
-                code_keys: these.iter().flat_map(|e| e.codes.iter().map(|c| code_key(c))).collect(),
-                callers: these.iter().map(|e| e.caller_subject.clone()).collect(),
-                organisations: organisation_index(these.iter().map(|e| e.caller_organisation.clone())),
-            };
-            block.code_keys.sort_unstable();
-            block.code_keys.dedup();
-            block.callers.sort_unstable();
-            block.callers.dedup();
-            before = last.chain_hash;
-            blocks.push(block);
-            rest = later;
-        }
-        blocks
-    }
-
-    /// A block's entries unpacked: each as its LEB128 length, then its
-    /// bytes (read them with `entries`); entries that do not unpack are
-    /// inconsistent data.
-    pub fn unpacked(&self) -> Result<Vec<u8>, StoreError> {
-        match self.encoding {
-            PLAIN => Ok(self.bytes.clone()),
-            ZLIB => {
-                use std::io::Read;
-                let mut entries = Vec::with_capacity(self.bytes.len() * 4);
-                flate2::read::ZlibDecoder::new(self.bytes.as_slice())
-                    .read_to_end(&mut entries)
-                    .map_err(|e| self.corrupt(format!("its entries do not unpack: {e}")))?;
-                Ok(entries)
-            }
-            other => Err(self.corrupt(format!("unknown encoding {other}"))),
-        }
-    }
-
-    /// The block's entries in `unpacked` (from `unpacked`), each with its
-    /// sequence; an error names the first that cannot be read.
-    pub fn entries<'a>(&self, unpacked: &'a [u8]) -> Result<Vec<(u64, &'a [u8])>, StoreError> {
-        let corrupt = |what: String| self.corrupt(what);
-        let mut out = Vec::new();
-        let mut rest = unpacked;
-        while !rest.is_empty() {
-            let sequence = self.first_sequence + out.len() as u64;
-            let len =
-                prost::encoding::decode_varint(&mut rest).map_err(|_| corrupt(format!("entry {sequence} has no length")))?;
-            if len > rest.len() as u64 {
-                return Err(corrupt(format!("entry {sequence} is cut short")));
-            }
-            let (bytes, later) = rest.split_at(len as usize);
-            out.push((sequence, bytes));
-            rest = later;
-        }
-        if self.last_sequence.checked_sub(self.first_sequence).map(|n| n + 1) != Some(out.len() as u64) {
-            return Err(corrupt(format!(
-                "it holds {} entries for sequences {}..={}",
-                out.len(),
-                self.first_sequence,
-                self.last_sequence
-            )));
-        }
-        Ok(out)
-    }
-
-    fn corrupt(&self, what: String) -> StoreError {
-        StoreError::Inconsistent(format!("check-log block ending at entry {}: {what}", self.last_sequence))
-    }
-}
-
-/// A block's entries as stored: zlib-compressed, at the fastest level.
-/// Entries of one block repeat callers, organisations, times and policy
-/// versions, so this stores a check in about a quarter of its bytes; the
-/// default level saves only a further 8% for twice the time, which the
-/// check log's task would take from the cores answering calls.
-fn packed(entries: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut z = flate2::write::ZlibEncoder::new(Vec::with_capacity(entries.len() / 3), flate2::Compression::fast());
-    z.write_all(entries).expect("writing to memory");
-    z.finish().expect("writing to memory")
-}
-
-/// The check log's look-up key of a code: the first 8 bytes of
-/// SHA-256(code), big-endian, as a signed integer.
-pub fn code_key(code: &str) -> i64 {
-    use sha2::{Digest, Sha256};
-    let d = Sha256::digest(code.as_bytes());
-    i64::from_be_bytes(d[..8].try_into().expect("8 bytes"))
 }
 
 /// The file a SQLite URL names (`sqlite://PATH` or `sqlite:PATH`, any
@@ -329,12 +188,30 @@ pub fn audit_url(url: &str) -> String {
     }
 }
 
-/// The organisations a block is indexed under, from its entries' callers'
-/// organisations: sorted, distinct, none empty (an entry without one is
-/// not indexed by organisation).
-pub fn organisation_index(organisations: impl IntoIterator<Item = String>) -> Vec<String> {
-    let found: std::collections::BTreeSet<String> = organisations.into_iter().filter(|o| !o.is_empty()).collect();
-    found.into_iter().collect()
+/// A check-log entry as a store from before check-log blocks kept it, to
+/// be cut into blocks when the store is brought up to date.
+pub struct LegacyCheck {
+    pub sequence: u64,
+    /// Microseconds since the Unix epoch, UTC.
+    pub checked_at: i64,
+    pub caller_subject: String,
+    /// Valid codes asked about, normalised.
+    pub codes: Vec<String>,
+    /// The encoded entry with its chain hash empty.
+    pub bytes: Vec<u8>,
+    pub chain_hash: Hash,
+}
+
+/// What bringing an old check log up to date needs of its block format,
+/// which the store does not know: `audit::block::Upgrade`.
+pub trait CheckLogUpgrade: Sync {
+    /// Consecutive old entries cut into blocks; `before` is the chain hash
+    /// of the entry before the first. An entry that does not decode is
+    /// inconsistent data.
+    fn cut(&self, checks: Vec<LegacyCheck>, before: Hash) -> Result<Vec<StoredCheckBlock>, StoreError>;
+    /// The organisations a block stored before the organisation index is
+    /// indexed under; entries that do not read are inconsistent data.
+    fn organisations(&self, block: &StoredCheckBlock) -> Result<Vec<String>, StoreError>;
 }
 
 /// Which check-log entries an auditor wants; all filters combine. The store
@@ -345,8 +222,8 @@ pub struct CheckFilter {
     pub caller_subject: Option<String>,
     /// Checks by callers of this organisation.
     pub organisation: Option<String>,
-    /// Checks that asked about this code (normalised).
-    pub code: Option<String>,
+    /// Blocks indexed under this code key.
+    pub code_key: Option<i64>,
     /// Microseconds, inclusive.
     pub from: Option<i64>,
     /// Microseconds, inclusive.
@@ -565,7 +442,7 @@ pub(crate) trait Backend {
     /// keeps checkpoints to one per interval. Whether they were stored.
     async fn append_audit(
         &self,
-        blocks: &[CheckBlock],
+        blocks: &[StoredCheckBlock],
         checkpoints: &[StoredCheckpoint],
         spacing: Option<std::time::Duration>,
     ) -> Result<bool, StoreError>;
@@ -575,7 +452,7 @@ pub(crate) trait Backend {
 
     /// Blocks that may hold entries matching `filter`, in order, at most
     /// `limit`; the caller filters their entries exactly.
-    async fn check_blocks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError>;
+    async fn check_blocks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<StoredCheckBlock>, StoreError>;
 
     /// Digests of the code, caller and organisation indexes as stored, for
     /// blocks ending at or before entry `until`.
@@ -589,7 +466,7 @@ pub(crate) trait Backend {
     /// Finishes what a migration left to the store (`pending_backfills`):
     /// indexing blocks stored before the organisation index, in one
     /// transaction. Nothing when nothing is pending.
-    async fn complete_backfills(&self) -> Result<(), StoreError>;
+    async fn complete_backfills(&self, upgrade: &dyn CheckLogUpgrade) -> Result<(), StoreError>;
 
     /// Earliest `min_at` and latest `max_at` of the blocks ending in
     /// `(after, until]`; zeros when there are none.
@@ -750,12 +627,14 @@ impl Store {
     }
 
     /// Opens the store named by `url` and brings its schema up to date.
-    pub async fn open(url: &str, settings: &PgSettings) -> Result<Store, StoreError> {
+    /// `upgrade` is the check log's block format, for bringing an old check
+    /// log up to date.
+    pub async fn open(url: &str, settings: &PgSettings, upgrade: &dyn CheckLogUpgrade) -> Result<Store, StoreError> {
         let store = match scheme(url)? {
-            Scheme::Sqlite => Store::Sqlite(SqliteStore::open(url).await?),
+            Scheme::Sqlite => Store::Sqlite(SqliteStore::open(url, upgrade).await?),
             Scheme::Postgres => Store::Postgres(PgStore::open(url, settings).await?),
         };
-        dispatch!(&store, s => s.complete_backfills().await)?;
+        dispatch!(&store, s => s.complete_backfills(upgrade).await)?;
         Ok(store)
     }
 
@@ -844,7 +723,7 @@ impl Store {
     /// See `Backend::append_audit`.
     pub async fn append_audit(
         &self,
-        blocks: &[CheckBlock],
+        blocks: &[StoredCheckBlock],
         checkpoints: &[StoredCheckpoint],
         spacing: Option<std::time::Duration>,
     ) -> Result<bool, StoreError> {
@@ -857,7 +736,7 @@ impl Store {
     }
 
     /// See `Backend::check_blocks`.
-    pub async fn check_blocks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<CheckBlock>, StoreError> {
+    pub async fn check_blocks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<StoredCheckBlock>, StoreError> {
         dispatch!(self, s => s.check_blocks(filter, limit).await)
     }
 

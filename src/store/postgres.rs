@@ -13,7 +13,8 @@ use sqlx::{Connection, Executor, Postgres, Row, Transaction};
 
 use super::rows::{self, clamp};
 use super::{
-    Appended, Backend, CheckBlock, FoundKeys, Held, LedgerLock, Located, Log, NewNodes, StoreError, StoredCheckpoint, migrate,
+    Appended, Backend, FoundKeys, Held, LedgerLock, Located, Log, NewNodes, StoreError, StoredCheckBlock, StoredCheckpoint,
+    migrate,
 };
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
@@ -292,7 +293,7 @@ impl Backend for PgStore {
 
     async fn append_audit(
         &self,
-        blocks: &[CheckBlock],
+        blocks: &[StoredCheckBlock],
         checkpoints: &[StoredCheckpoint],
         spacing: Option<Duration>,
     ) -> Result<bool, StoreError> {
@@ -410,7 +411,7 @@ async fn insert_draw_codes(tx: &mut Transaction<'_, Postgres>, draw: &Inspection
 rows::insert_block_row!(Postgres);
 
 /// One block row and its index rows, each index in one statement.
-async fn insert_block(tx: &mut Transaction<'_, Postgres>, block: &CheckBlock) -> Result<(), StoreError> {
+async fn insert_block(tx: &mut Transaction<'_, Postgres>, block: &StoredCheckBlock) -> Result<(), StoreError> {
     let last = insert_block_row(tx, block).await?;
     if !block.code_keys.is_empty() {
         sqlx::query("INSERT INTO check_block_codes (code_key, last_sequence) SELECT k, $1 FROM UNNEST($2::BIGINT[]) AS k")

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::{CheckBlock, FoundKeys, IndexDigest, Located, StoreError, StoredCheckpoint, StoredEntry, StoredKey, StoredSegment};
+use super::{
+    FoundKeys, IndexDigest, Located, StoreError, StoredCheckBlock, StoredCheckpoint, StoredEntry, StoredKey, StoredSegment,
+};
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
@@ -131,14 +133,14 @@ pub fn checkpoint(row: &impl Columns) -> Result<StoredCheckpoint, StoreError> {
 
 /// A check-log block row selected with `BLOCK_COLUMNS`, its entries as
 /// stored; a hash that is not 32 bytes is inconsistent data.
-pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
+pub fn block(row: &impl Columns) -> Result<StoredCheckBlock, StoreError> {
     let last = row.int("last_sequence")?;
     let fault = |what: String| StoreError::Inconsistent(format!("check-log block ending at entry {last}: {what}"));
     let hash = |column: &str| -> Result<Hash, StoreError> {
         let bytes = row.bytes(column)?;
         Hash::try_from(bytes.as_slice()).map_err(|_| fault(format!("{column} has {} bytes", bytes.len())))
     };
-    Ok(CheckBlock {
+    Ok(StoredCheckBlock {
         first_sequence: row.int("first_sequence")? as u64,
         last_sequence: last as u64,
         min_at: row.int("min_at")?,
@@ -153,29 +155,8 @@ pub fn block(row: &impl Columns) -> Result<CheckBlock, StoreError> {
     })
 }
 
-/// The distinct callers' organisations of a block's entries, for indexing
-/// blocks stored before the organisation index; an entry that does not
-/// decode is inconsistent data.
-pub fn organisations(block: &CheckBlock) -> Result<Vec<String>, StoreError> {
-    let unpacked = block.unpacked()?;
-    let named: Vec<String> = block
-        .entries(&unpacked)?
-        .into_iter()
-        .map(|(sequence, bytes)| organisation_of(sequence, bytes))
-        .collect::<Result<_, _>>()?;
-    Ok(super::organisation_index(named))
-}
-
-/// The caller's organisation an encoded check-log entry names.
-pub fn organisation_of(sequence: u64, entry: &[u8]) -> Result<String, StoreError> {
-    use prost::Message;
-    crate::proto::pb::CheckLogEntry::decode(entry)
-        .map(|e| e.caller_organisation)
-        .map_err(|e| StoreError::Inconsistent(format!("check-log entry {sequence} does not decode: {e}")))
-}
-
 /// A block's text indexes: (table, column, the block's distinct values).
-pub fn text_indexes(block: &CheckBlock) -> [(&'static str, &'static str, &[String]); 2] {
+pub fn text_indexes(block: &StoredCheckBlock) -> [(&'static str, &'static str, &[String]); 2] {
     [
         ("check_block_callers", "caller_subject", &block.callers),
         ("check_block_organisations", "organisation", &block.organisations),
@@ -369,12 +350,11 @@ macro_rules! same_on_both {
             &self,
             filter: &$crate::store::CheckFilter,
             limit: u32,
-        ) -> Result<Vec<$crate::store::CheckBlock>, $crate::store::StoreError> {
+        ) -> Result<Vec<$crate::store::StoredCheckBlock>, $crate::store::StoreError> {
             use $crate::store::rows::{self, BLOCK_COLUMNS, clamp};
             let mut sql = sqlx::QueryBuilder::<$db>::new(BLOCK_COLUMNS);
-            if let Some(code) = &filter.code {
-                sql.push(" JOIN check_block_codes k ON k.last_sequence = b.last_sequence AND k.code_key = ")
-                    .push_bind($crate::store::code_key(code));
+            if let Some(key) = filter.code_key {
+                sql.push(" JOIN check_block_codes k ON k.last_sequence = b.last_sequence AND k.code_key = ").push_bind(key);
             }
             if let Some(caller) = &filter.caller_subject {
                 sql.push(" JOIN check_block_callers c ON c.last_sequence = b.last_sequence AND c.caller_subject = ")
@@ -515,7 +495,10 @@ macro_rules! same_on_both {
             Ok(inserted)
         }
 
-        async fn complete_backfills(&self) -> Result<(), $crate::store::StoreError> {
+        async fn complete_backfills(
+            &self,
+            upgrade: &dyn $crate::store::CheckLogUpgrade,
+        ) -> Result<(), $crate::store::StoreError> {
             use $crate::store::rows::{self, BLOCK_COLUMNS, clamp};
             let mut tx = self.$audit.begin().await?;
             let until: Option<i64> = sqlx::query_scalar("SELECT until FROM pending_backfills WHERE name = 'organisations'")
@@ -536,7 +519,7 @@ macro_rules! same_on_both {
                 let mut indexed = Vec::new();
                 for row in &page {
                     let block = rows::block(row)?;
-                    for organisation in rows::organisations(&block)? {
+                    for organisation in upgrade.organisations(&block)? {
                         indexed.push((organisation, clamp(block.last_sequence)));
                     }
                 }
@@ -754,7 +737,7 @@ macro_rules! insert_block_row {
     ($db:ty) => {
         async fn insert_block_row(
             tx: &mut sqlx::Transaction<'_, $db>,
-            block: &$crate::store::CheckBlock,
+            block: &$crate::store::StoredCheckBlock,
         ) -> Result<i64, $crate::store::StoreError> {
             use $crate::store::rows::clamp;
             let last = clamp(block.last_sequence);

@@ -13,8 +13,8 @@ use sqlx::{Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection, Sq
 
 use super::rows::{self, CHECKPOINT_COLUMNS};
 use super::{
-    Appended, Backend, ChainedCheck, CheckBlock, FoundKeys, Held, LedgerLock, Located, Log, NewNodes, StoreError,
-    StoredCheckpoint, migrate,
+    Appended, Backend, CheckLogUpgrade, FoundKeys, Held, LedgerLock, LegacyCheck, Located, Log, NewNodes, StoreError,
+    StoredCheckBlock, StoredCheckpoint, migrate,
 };
 use crate::domain::rules::supervision::InspectionDraw;
 use crate::domain::uscc::Uscc;
@@ -51,7 +51,7 @@ const LEDGER_CACHE_KIB: &str = "-8192";
 const AUDIT_CACHE_KIB: &str = "-32768";
 
 impl SqliteStore {
-    pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
+    pub async fn open(url: &str, upgrade: &dyn CheckLogUpgrade) -> Result<SqliteStore, StoreError> {
         if let Some(path) = url.strip_prefix("sqlite://")
             && let Some(dir) = std::path::Path::new(path).parent()
             && !dir.as_os_str().is_empty()
@@ -72,7 +72,7 @@ impl SqliteStore {
         }
         for &migration in migrate::SQLITE {
             if migration.0 == migrate::AUDIT_MOVED && !applied(&store.pool, migration.0).await? {
-                store.move_audit_rows().await?;
+                store.move_audit_rows(upgrade).await?;
             }
             apply(&store.pool, migration).await?;
         }
@@ -128,7 +128,7 @@ impl SqliteStore {
     /// Copies the check log and checkpoints of a store made before they had
     /// a file of their own into the audit file, entry bytes and chain
     /// hashes unchanged.
-    async fn move_audit_rows(&self) -> Result<(), StoreError> {
+    async fn move_audit_rows(&self, upgrade: &dyn CheckLogUpgrade) -> Result<(), StoreError> {
         let old: Option<String> =
             sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'check_log'")
                 .fetch_optional(&self.pool)
@@ -167,20 +167,20 @@ impl SqliteStore {
                 let codes: String = row.try_get("codes")?;
                 let chain_hash: Vec<u8> = row.try_get("chain_hash")?;
                 let (sequence, bytes): (i64, Vec<u8>) = (row.try_get("sequence")?, row.try_get("entry")?);
-                checks.push(ChainedCheck {
+                checks.push(LegacyCheck {
                     sequence: sequence as u64,
                     checked_at: row.try_get("checked_at")?,
                     caller_subject: row.try_get("caller_subject")?,
-                    caller_organisation: rows::organisation_of(sequence as u64, &bytes)?,
                     codes: codes.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect(),
                     bytes,
                     chain_hash: Hash::try_from(chain_hash.as_slice()).unwrap_or([0; 32]),
                 });
             }
-            for block in CheckBlock::cut(&checks, chain) {
+            let next = checks.last().expect("a page holds a check").chain_hash;
+            for block in upgrade.cut(checks, chain)? {
                 insert_block(&mut tx, &block).await?;
             }
-            chain = checks.last().expect("a page holds a check").chain_hash;
+            chain = next;
         }
         tx.commit().await?;
         Ok(())
@@ -322,7 +322,7 @@ impl Backend for SqliteStore {
 
     async fn append_audit(
         &self,
-        blocks: &[CheckBlock],
+        blocks: &[StoredCheckBlock],
         checkpoints: &[StoredCheckpoint],
         spacing: Option<Duration>,
     ) -> Result<bool, StoreError> {
@@ -474,7 +474,7 @@ rows::insert_block_row!(Sqlite);
 
 /// One block row and its index rows: each index in one statement, the
 /// values expanded inside SQLite from a JSON array, keys in order.
-async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &CheckBlock) -> Result<(), StoreError> {
+async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &StoredCheckBlock) -> Result<(), StoreError> {
     let last = insert_block_row(tx, block).await?;
     if !block.code_keys.is_empty() {
         sqlx::query("INSERT INTO check_block_codes (code_key, last_sequence) SELECT value, $1 FROM json_each($2)")

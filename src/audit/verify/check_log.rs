@@ -1,13 +1,14 @@
 //! The check log verified: its chain, each block's columns and its
 //! indexes against the entries, and the sealed segments' heads.
 
+use crate::audit::block::{self, code_key};
 use crate::audit::checkpoints::{segment_commitment, sha256};
 use crate::audit::entry::{chain_hash, checked_at_micros, decode, valid_codes};
 use crate::audit::log;
 use crate::audit::segments::signed_of as signed_segment;
 use crate::ledger::Hash;
 use crate::ledger::signing::{PublicKey, verify_segment_head};
-use crate::store::{CheckBlock, CheckFilter, CheckIndexDigests, Store, StoreError, StoredSegment, code_key};
+use crate::store::{CheckFilter, CheckIndexDigests, Store, StoreError, StoredCheckBlock, StoredSegment};
 
 use super::{Report, diverge};
 
@@ -155,27 +156,27 @@ impl Log<'_> {
     }
 }
 
-/// What is wrong with `block`, stored after `size` entries whose chain
+/// What is wrong with block `stored`, stored after `size` entries whose chain
 /// ends in `chain`; adds its index rows to the digests.
 fn block_fault(
-    block: &CheckBlock,
+    stored: &StoredCheckBlock,
     size: u64,
     chain: &mut Hash,
     expected: &mut CheckIndexDigests,
     report: &mut Report,
 ) -> Option<String> {
-    let (first, last) = (block.first_sequence, block.last_sequence);
+    let (first, last) = (stored.first_sequence, stored.last_sequence);
     if first != size + 1 {
         return Some(format!("check-log entry {} is missing: the log goes from {size} to {first}", size + 1));
     }
-    if block.chain_before != *chain {
+    if stored.chain_before != *chain {
         return Some(format!("check-log block {first}..={last}: chain_before is not the chain hash of entry {size}"));
     }
-    let unpacked = match block.unpacked() {
+    let unpacked = match block::unpacked(stored) {
         Ok(unpacked) => unpacked,
         Err(e) => return Some(e.to_string()),
     };
-    let entries = match block.entries(&unpacked) {
+    let entries = match block::entries(stored, &unpacked) {
         Ok(entries) => entries,
         Err(e) => return Some(e.to_string()),
     };
@@ -199,12 +200,12 @@ fn block_fault(
         }
         report.check_log_entries_checked += 1;
     }
-    if *chain != block.chain_hash {
+    if *chain != stored.chain_hash {
         return Some(format!(
             "check-log block {first}..={last} does not chain: bytes of an entry in it or before it were changed"
         ));
     }
-    if (min_at, max_at) != (block.min_at, block.max_at) {
+    if (min_at, max_at) != (stored.min_at, stored.max_at) {
         return Some(format!("check-log block {first}..={last}: min_at or max_at differs from its entries"));
     }
     block_codes.sort_unstable();
