@@ -14,7 +14,7 @@ use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger::{self, Hash, merkle::Frontier, merkle::nodes_in};
 use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::store::{
-    Appended, CheckFilter, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredKey, StoredSegment,
+    Appended, CheckEntry, CheckFilter, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredKey, StoredSegment,
 };
 
 const CODES: [&str; 3] = ["91110000600037341L", "91310115MA1K3BTP2B", "91340600MA2PBM9HXD"];
@@ -92,13 +92,15 @@ async fn append(store: &Store, frontier: &mut Frontier, records: &[Arc<Record>])
 fn chained(sequence: u64, caller: &str, codes: &[&str], before: Hash) -> ChainedCheck {
     let bytes = format!("entry {sequence}").into_bytes();
     ChainedCheck {
-        sequence,
-        checked_at: 1_780_000_000_000_000 + sequence as i64 * 1_000_000,
-        caller_subject: caller.into(),
+        entry: CheckEntry {
+            sequence,
+            checked_at: 1_780_000_000_000_000 + sequence as i64 * 1_000_000,
+            caller_subject: caller.into(),
+            codes: codes.iter().map(|c| c.to_string()).collect(),
+            chain_hash: ledger::leaf_hash(&[&before[..], &bytes].concat()),
+            bytes,
+        },
         caller_organisation: format!("{caller}'s office"),
-        codes: codes.iter().map(|c| c.to_string()).collect(),
-        chain_hash: ledger::leaf_hash(&[&before[..], &bytes].concat()),
-        bytes,
     }
 }
 

@@ -6,7 +6,7 @@
 //! reads them.
 
 use crate::ledger::Hash;
-use crate::store::{LegacyCheck, StoreError, StoredCheckBlock};
+use crate::store::{CheckEntry, StoreError, StoredCheckBlock};
 
 /// `StoredCheckBlock::encoding`: the entries as they are, or zlib (RFC 1950).
 pub const PLAIN: i64 = 0;
@@ -17,18 +17,25 @@ pub const BLOCK_ENTRIES: usize = 512;
 /// Most entry bytes in one block (a block holds at least one entry).
 pub const BLOCK_BYTES: usize = 512 * 1024;
 
-/// An entry chained and waiting to be stored.
+/// An entry chained and waiting to be stored: its columns (read through
+/// it) and its caller's organisation.
 pub struct ChainedCheck {
-    pub sequence: u64,
-    /// Microseconds since the Unix epoch, UTC.
-    pub checked_at: i64,
-    pub caller_subject: String,
+    pub entry: CheckEntry,
     pub caller_organisation: String,
-    /// Valid codes asked about, normalised.
-    pub codes: Vec<String>,
-    /// The encoded entry with its chain hash empty.
-    pub bytes: Vec<u8>,
-    pub chain_hash: Hash,
+}
+
+impl std::ops::Deref for ChainedCheck {
+    type Target = CheckEntry;
+
+    fn deref(&self) -> &CheckEntry {
+        &self.entry
+    }
+}
+
+impl std::ops::DerefMut for ChainedCheck {
+    fn deref_mut(&mut self) -> &mut CheckEntry {
+        &mut self.entry
+    }
 }
 
 /// Cuts consecutive chained entries into blocks; `before` is the chain
@@ -167,20 +174,10 @@ pub fn organisation_of(sequence: u64, entry: &[u8]) -> Result<String, StoreError
 pub struct Upgrade;
 
 impl crate::store::CheckLogUpgrade for Upgrade {
-    fn cut(&self, checks: Vec<LegacyCheck>, before: Hash) -> Result<Vec<StoredCheckBlock>, StoreError> {
+    fn cut(&self, checks: Vec<CheckEntry>, before: Hash) -> Result<Vec<StoredCheckBlock>, StoreError> {
         let chained = checks
             .into_iter()
-            .map(|c| {
-                Ok(ChainedCheck {
-                    caller_organisation: organisation_of(c.sequence, &c.bytes)?,
-                    sequence: c.sequence,
-                    checked_at: c.checked_at,
-                    caller_subject: c.caller_subject,
-                    codes: c.codes,
-                    bytes: c.bytes,
-                    chain_hash: c.chain_hash,
-                })
-            })
+            .map(|entry| Ok(ChainedCheck { caller_organisation: organisation_of(entry.sequence, &entry.bytes)?, entry }))
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(cut(&chained, before))
     }
@@ -192,5 +189,59 @@ impl crate::store::CheckLogUpgrade for Upgrade {
             .map(|(sequence, bytes)| organisation_of(sequence, bytes))
             .collect::<Result<_, _>>()?;
         Ok(organisation_index(named))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(sequence: u64, organisation: &str, codes: &[&str]) -> ChainedCheck {
+        ChainedCheck {
+            entry: CheckEntry {
+                sequence,
+                checked_at: sequence as i64 * 10,
+                caller_subject: format!("caller-{}", sequence % 2),
+                codes: codes.iter().map(|c| c.to_string()).collect(),
+                bytes: format!("entry {sequence}").into_bytes(),
+                chain_hash: [sequence as u8; 32],
+            },
+            caller_organisation: organisation.into(),
+        }
+    }
+
+    #[test]
+    fn a_cut_block_reads_back_its_entries_and_keys() {
+        let checks: Vec<_> =
+            (1..=BLOCK_ENTRIES as u64 + 1).map(|n| check(n, if n == 1 { "" } else { "org" }, &["b", "a", "b"])).collect();
+        let blocks = cut(&checks, [9; 32]);
+        assert_eq!(blocks.len(), 2, "at most {BLOCK_ENTRIES} entries a block");
+        let (first, second) = (&blocks[0], &blocks[1]);
+        assert_eq!((first.first_sequence, first.last_sequence, first.chain_before), (1, 512, [9; 32]));
+        assert_eq!((second.first_sequence, second.chain_before, second.chain_hash), (513, [0; 32], [1; 32]));
+        assert_eq!((first.min_at, first.max_at, first.encoding), (10, 5120, ZLIB));
+        let mut keys = vec![code_key("a"), code_key("b")];
+        keys.sort_unstable();
+        assert_eq!(first.code_keys, keys);
+        assert_eq!(first.callers, ["caller-0", "caller-1"]);
+        assert_eq!(first.organisations, ["org"], "an entry without an organisation is not indexed by one");
+        let unpacked = unpacked(second).unwrap();
+        assert_eq!(entries(second, &unpacked).unwrap(), [(513, b"entry 513".as_slice())]);
+    }
+
+    #[test]
+    fn a_block_that_does_not_read_names_its_fault() {
+        let mut block = cut(&[check(1, "org", &[]), check(2, "org", &[])], [0; 32]).remove(0);
+        block.last_sequence = 3;
+        let framed = unpacked(&block).unwrap();
+        let err = entries(&block, &framed).unwrap_err().to_string();
+        assert!(err.contains("it holds 2 entries for sequences 1..=3"), "{err}");
+        assert!(entries(&block, &framed[..framed.len() - 1]).unwrap_err().to_string().contains("entry 2 is cut short"));
+        block.encoding = 7;
+        assert!(unpacked(&block).unwrap_err().to_string().contains("unknown encoding 7"));
+        block.encoding = PLAIN;
+        block.bytes = b"\x01x".to_vec();
+        block.last_sequence = 1;
+        assert_eq!(entries(&block, &unpacked(&block).unwrap()).unwrap(), [(1, b"x".as_slice())]);
     }
 }

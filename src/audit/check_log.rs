@@ -15,7 +15,7 @@ use super::log;
 use super::sealing::Sealing;
 use crate::ledger::Hash;
 use crate::proto::pb;
-use crate::store::{Store, StoreError, StoredCheckpoint, StoredSegment};
+use crate::store::{CheckEntry, Store, StoreError, StoredCheckpoint, StoredSegment};
 
 /// Most events the task takes in one round.
 const MAX_EVENTS: usize = 4096;
@@ -237,13 +237,15 @@ impl CheckLogTask {
         let bytes = entry.encode_to_vec();
         self.chain = chain_hash(&self.chain, &bytes);
         self.pending_checks.push(ChainedCheck {
-            sequence: self.next_check,
-            checked_at: checked_at_micros(&entry),
-            caller_subject: entry.caller_subject,
+            entry: CheckEntry {
+                sequence: self.next_check,
+                checked_at: checked_at_micros(&entry),
+                caller_subject: entry.caller_subject,
+                codes,
+                bytes,
+                chain_hash: self.chain,
+            },
             caller_organisation: entry.caller_organisation,
-            codes,
-            bytes,
-            chain_hash: self.chain,
         });
         self.next_check += 1;
     }

@@ -188,9 +188,10 @@ pub fn audit_url(url: &str) -> String {
     }
 }
 
-/// A check-log entry as a store from before check-log blocks kept it, to
-/// be cut into blocks when the store is brought up to date.
-pub struct LegacyCheck {
+/// A chained check-log entry with the columns its block is indexed by
+/// (but its caller's organisation, which only its bytes name): as a store
+/// from before check-log blocks kept it.
+pub struct CheckEntry {
     pub sequence: u64,
     /// Microseconds since the Unix epoch, UTC.
     pub checked_at: i64,
@@ -208,7 +209,7 @@ pub trait CheckLogUpgrade: Sync {
     /// Consecutive old entries cut into blocks; `before` is the chain hash
     /// of the entry before the first. An entry that does not decode is
     /// inconsistent data.
-    fn cut(&self, checks: Vec<LegacyCheck>, before: Hash) -> Result<Vec<StoredCheckBlock>, StoreError>;
+    fn cut(&self, checks: Vec<CheckEntry>, before: Hash) -> Result<Vec<StoredCheckBlock>, StoreError>;
     /// The organisations a block stored before the organisation index is
     /// indexed under; entries that do not read are inconsistent data.
     fn organisations(&self, block: &StoredCheckBlock) -> Result<Vec<String>, StoreError>;

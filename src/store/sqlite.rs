@@ -13,7 +13,7 @@ use sqlx::{Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection, Sq
 
 use super::rows::{self, CHECKPOINT_COLUMNS};
 use super::{
-    Appended, Backend, CheckLogUpgrade, FoundKeys, Held, LedgerLock, LegacyCheck, Located, Log, NewNodes, StoreError,
+    Appended, Backend, CheckEntry, CheckLogUpgrade, FoundKeys, Held, LedgerLock, Located, Log, NewNodes, StoreError,
     StoredCheckBlock, StoredCheckpoint, migrate,
 };
 use crate::domain::rules::supervision::InspectionDraw;
@@ -167,7 +167,7 @@ impl SqliteStore {
                 let codes: String = row.try_get("codes")?;
                 let chain_hash: Vec<u8> = row.try_get("chain_hash")?;
                 let (sequence, bytes): (i64, Vec<u8>) = (row.try_get("sequence")?, row.try_get("entry")?);
-                checks.push(LegacyCheck {
+                checks.push(CheckEntry {
                     sequence: sequence as u64,
                     checked_at: row.try_get("checked_at")?,
                     caller_subject: row.try_get("caller_subject")?,
