@@ -348,14 +348,13 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::VerifyReceipt { public_keys, receipt } => {
             let keys = if public_keys.is_empty() {
-                let mut keys = keys_in_store(&config, &runtime).unwrap_or_default();
-                match config.registry_public_key() {
-                    Ok(key) => keys.push(key),
-                    Err(e) if keys.is_empty() => return Err(format!("{e}: pass --public-key FILE")),
-                    Err(_) => {}
-                }
-                keys.extend(config.retired_registry_keys()?);
-                keys
+                let stored = keys_in_store(&config, &runtime).unwrap_or_default();
+                let configured = match config.registry_public_key() {
+                    Ok(key) => Some(key),
+                    Err(e) if stored.is_empty() => return Err(format!("{e}: pass --public-key FILE")),
+                    Err(_) => None,
+                };
+                creditregistry::audit::with_others(stored, configured.into_iter().chain(config.retired_registry_keys()?))
             } else {
                 read_public_keys(&public_keys)?
             };

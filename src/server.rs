@@ -111,13 +111,9 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let store = Store::open(&url, &config.store_settings(), &crate::audit::block::Upgrade).await.map_err(|e| e.to_string())?;
     let index = Arc::new(Index::default());
     let registry_key = config.registry_key()?;
-    let mut retired = crate::audit::adopt_key(&store, registry_key.public(), chrono::Utc::now()).await?;
+    let retired = crate::audit::adopt_key(&store, registry_key.public(), chrono::Utc::now()).await?;
     // Keys configured as retired before the store held its keys.
-    for key in config.retired_registry_keys()? {
-        if !retired.iter().any(|r| r.key_id == key.key_id) {
-            retired.push(key);
-        }
-    }
+    let retired = crate::audit::with_others(retired, config.retired_registry_keys()?);
     let snapshot = crate::snapshot::path_for(&url).map(|path| SnapshotFile { path, key: registry_key.clone() });
     let (writer, writer_task) =
         writer::start(store.clone(), index.clone(), rules.clone(), clock, &config.writer, snapshot.as_ref())

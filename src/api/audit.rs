@@ -20,7 +20,7 @@ const PAGE_BYTES: usize = 3 * 1024 * 1024;
 use super::{Registry, deadline, principal, require};
 use crate::audit::log;
 use crate::audit::verify::verify;
-use crate::audit::{signed_of, stored_keys, with_nodes};
+use crate::audit::{signed_of, stored_keys, with_nodes, with_others};
 use crate::auth::Role;
 use crate::domain::Violation;
 use crate::ledger::merkle::{consistency_proof, inclusion_path};
@@ -59,13 +59,7 @@ impl AuditApi {
     /// changes while nodes run (a node not yet restarted still publishes and
     /// trusts the new key), then any of this node's the store does not hold.
     async fn registry_keys(&self) -> Result<Vec<PublicKey>, ApiError> {
-        let mut keys = stored_keys(&self.registry.store).await?;
-        for key in self.registry.audit.public_keys() {
-            if !keys.iter().any(|k| k.key_id == key.key_id) {
-                keys.push(key);
-            }
-        }
-        Ok(keys)
+        Ok(with_others(stored_keys(&self.registry.store).await?, self.registry.audit.public_keys()))
     }
 
     /// `size` as a tree size, with a violation (and 0) if the committed

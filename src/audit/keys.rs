@@ -11,6 +11,17 @@ pub async fn stored_keys(store: &Store) -> Result<Vec<PublicKey>, StoreError> {
     public_keys(&store.registry_keys().await?)
 }
 
+/// `keys`, then each of `more` whose key id is not among them: the keys a
+/// reader trusts beside the store's, each once.
+pub fn with_others(mut keys: Vec<PublicKey>, more: impl IntoIterator<Item = PublicKey>) -> Vec<PublicKey> {
+    for key in more {
+        if !keys.iter().any(|k| k.key_id == key.key_id) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
 fn public_keys(stored: &[StoredKey]) -> Result<Vec<PublicKey>, StoreError> {
     stored
         .iter()

@@ -56,7 +56,7 @@ use receipts::ReceiptSigner;
 pub use check_log::{AuditTask, IN_FLIGHT, Schedule};
 pub use checkpoints::signed_of;
 pub use entry::chain_hash;
-pub use keys::{adopt_key, stored_keys};
+pub use keys::{adopt_key, stored_keys, with_others};
 
 /// Handle shared by the services.
 #[derive(Clone)]
