@@ -49,7 +49,7 @@ type RandomState = foldhash::fast::RandomState;
 
 /// Each entity's facts in ledger order: LEB128 sequence, LEB128 length,
 /// canonical bytes of `Record::facts`. Records are found by id through the store
-/// (`Store::locate`): a map of every id would cost more memory than the
+/// (`LedgerStore::locate`): a map of every id would cost more memory than the
 /// records it points at.
 pub type Entities = HashMap<Uscc, Arc<[u8]>, RandomState>;
 

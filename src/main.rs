@@ -19,7 +19,7 @@ use creditregistry::config::{Config, KeyAlgorithm, KeyConfig, read_public_keys};
 use creditregistry::keys::KeyPairFiles;
 use creditregistry::ledger::signing::{PublicKey, hex, verify_receipt};
 use creditregistry::proto::pb;
-use creditregistry::store::Store;
+use creditregistry::store::{AuditStore, Store};
 
 #[derive(Parser)]
 #[command(name = "creditregistry", version, about = "Quality-credit and blacklist registry (gRPC)")]
@@ -220,7 +220,7 @@ macro_rules! outln {
 fn keys_in_store(config: &Config, runtime: &tokio::runtime::Runtime) -> Option<Vec<PublicKey>> {
     let read = runtime.block_on(async {
         let store = Store::open_existing(&config.database_url(), &config.store_settings()).await?;
-        let keys = creditregistry::audit::stored_keys(&store).await;
+        let keys = creditregistry::audit::stored_keys(&store.audit()).await;
         store.close().await;
         keys
     });
@@ -318,7 +318,7 @@ fn run(cli: Cli) -> Result<(), String> {
             runtime.block_on(async {
                 let store =
                     Store::open_existing(&config.database_url(), &config.store_settings()).await.map_err(|e| e.to_string())?;
-                let report = match creditregistry::audit::stored_keys(&store).await {
+                let report = match creditregistry::audit::stored_keys(&store.audit()).await {
                     Ok(stored) if stored.is_empty() && keys.is_empty() => Err(
                         "the store holds no registry key (no node has served it) and none is configured: pass --public-key FILE"
                             .to_string(),
@@ -335,7 +335,10 @@ fn run(cli: Cli) -> Result<(), String> {
                             if others.is_empty() { "none".to_string() } else { others.join(", ") }
                         );
                         keys.extend(stored);
-                        verify(&store, &keys).await.map(|report| (report, trusted)).map_err(|e| e.to_string())
+                        verify((&store.ledger(), &store.audit()), &keys)
+                            .await
+                            .map(|report| (report, trusted))
+                            .map_err(|e| e.to_string())
                     }
                     Err(e) => Err(e.to_string()),
                 };
@@ -401,7 +404,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 added_at: chrono::Utc::now().timestamp_micros(),
                 retired_at: None,
             };
-            let rotated = store.rotate_registry_key(&key).await.map_err(|e| e.to_string());
+            let rotated = store.audit().rotate_registry_key(&key).await.map_err(|e| e.to_string());
             store.close().await;
             let retired = rotated?.map_or_else(|| "no key before it".to_string(), |old| format!("{} retired", old.key_id));
             outln!(
@@ -460,6 +463,7 @@ async fn export_checks(store: &Store, number: Option<u64>, dir: &std::path::Path
     let wanted: Vec<u64> = match number {
         Some(n) => vec![n],
         None => store
+            .audit()
             .segments()
             .await
             .map_err(|e| e.to_string())?
@@ -473,7 +477,7 @@ async fn export_checks(store: &Store, number: Option<u64>, dir: &std::path::Path
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for n in wanted {
-        let (path, entries) = creditregistry::audit::segments::export_to_dir(store, n, dir).await?;
+        let (path, entries) = creditregistry::audit::segments::export_to_dir(&store.audit(), n, dir).await?;
         outln!("segment {n}: {entries} check-log entries written to {}", path.display());
     }
     Ok(())

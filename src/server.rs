@@ -111,12 +111,12 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let store = Store::open(&url, &config.store_settings(), &crate::audit::block::Upgrade).await.map_err(|e| e.to_string())?;
     let index = Arc::new(Index::default());
     let registry_key = config.registry_key()?;
-    let retired = crate::audit::adopt_key(&store, registry_key.public(), chrono::Utc::now()).await?;
+    let retired = crate::audit::adopt_key(&store.audit(), registry_key.public(), chrono::Utc::now()).await?;
     // Keys configured as retired before the store held its keys.
     let retired = crate::audit::with_others(retired, config.retired_registry_keys()?);
     let snapshot = crate::snapshot::path_for(&url).map(|path| SnapshotFile { path, key: registry_key.clone() });
     let (writer, writer_task) =
-        writer::start(store.clone(), index.clone(), rules.clone(), clock, &config.writer, snapshot.as_ref())
+        writer::start(store.ledger(), index.clone(), rules.clone(), clock, &config.writer, snapshot.as_ref())
             .await
             .map_err(|e| e.to_string())?;
     tracing::info!(records = index.head(), "index ready");
@@ -130,7 +130,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     }
 
     let (audit, audit_task) = AuditTrail::start(
-        store.clone(),
+        store.audit(),
         index.clone(),
         registry_key,
         retired,
@@ -148,8 +148,19 @@ pub async fn start(config: &Config) -> Result<Running, String> {
 
     let snapshot_index = index.clone();
     let checks = Checks::new(index.clone(), rules.clone(), audit.clone(), clock, writer.priority());
-    let files = CreditFiles::new(store.clone(), index.clone(), config.record_cache_mib << 20);
-    let registry = Registry { writer, index, clock, rules, store: store.clone(), audit, checks, files };
+    let files = CreditFiles::new(store.ledger(), index.clone(), config.record_cache_mib << 20);
+    let registry = Registry {
+        writer,
+        index,
+        clock,
+        rules,
+        ledger: store.ledger(),
+        audit_store: store.audit(),
+        draws: store.draws(),
+        audit,
+        checks,
+        files,
+    };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();

@@ -14,6 +14,7 @@ use creditregistry::ledger::merkle::{Frontier, verify_consistency, verify_inclus
 use creditregistry::ledger::signing::{PublicKey, verify_checkpoint, verify_receipt};
 use creditregistry::ledger::{Hash, leaf_hash};
 use creditregistry::proto::pb;
+use creditregistry::store::AuditStore;
 use prost::Message;
 use tonic::Code;
 
@@ -633,7 +634,7 @@ async fn verify_checks_the_columns_reads_select_by_and_notices_a_missing_checkpo
 /// The check log's one block's entries, unpacked, and its last entry.
 async fn stored_entries(reg: &TestRegistry) -> (Vec<u8>, u64) {
     let store = creditregistry::store::Store::open_existing(&reg.config.database_url(), &Default::default()).await.unwrap();
-    let blocks = store.check_blocks(&Default::default(), 10).await.unwrap();
+    let blocks = store.audit().check_blocks(&Default::default(), 10).await.unwrap();
     store.close().await;
     assert_eq!(blocks.len(), 1, "the written ledger's checks are one block");
     (creditregistry::audit::block::unpacked(&blocks[0]).unwrap(), blocks[0].last_sequence)
@@ -1017,14 +1018,14 @@ async fn segments_until(
 ) -> Vec<creditregistry::store::StoredSegment> {
     let store = creditregistry::store::Store::open_existing(&reg.config.database_url(), &Default::default()).await.unwrap();
     for _ in 0..100 {
-        let segments = store.segments().await.unwrap();
+        let segments = store.audit().segments().await.unwrap();
         if done(&segments) {
             store.close().await;
             return segments;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("the segments never got there: {:?}", store.segments().await.unwrap());
+    panic!("the segments never got there: {:?}", store.audit().segments().await.unwrap());
 }
 
 /// A segment's life: sealed with a signed head a checkpoint commits to,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use creditregistry::auth::Role;
 use creditregistry::proto::pb;
+use creditregistry::store::AuditStore;
 
 const GP: i32 = pb::MeasureDomain::GovernmentProcurement as i32;
 
@@ -219,7 +220,7 @@ async fn nodes_sealing_at_once_keep_one_chain_of_segments() {
         checks.join_all().await;
         tokio::time::sleep(Duration::from_millis(2500)).await;
         let store = creditregistry::store::Store::open_existing(&a.config.database_url(), &Default::default()).await.unwrap();
-        let segments = store.segments().await.unwrap();
+        let segments = store.audit().segments().await.unwrap();
         store.close().await;
         assert!(segments.len() >= 2, "both nodes sealed: {} segments", segments.len());
         for (i, s) in segments.iter().enumerate() {
@@ -275,8 +276,8 @@ async fn a_node_without_the_registry_key_refuses_to_start() {
         let mut auditor = b.audit("auditor-1", &[Role::Auditor]).await;
         auditor.create_checkpoint(pb::CreateCheckpointRequest::default()).await.unwrap();
         let store = creditregistry::store::Store::open_existing(&a.config.database_url(), &Default::default()).await.unwrap();
-        let keys = store.registry_keys().await.unwrap();
-        let checkpoints = store.checkpoint_page(0, 100).await.unwrap();
+        let keys = store.audit().registry_keys().await.unwrap();
+        let checkpoints = store.audit().checkpoint_page(0, 100).await.unwrap();
         store.close().await;
         assert_eq!(keys.iter().map(|k| (k.key_id.as_str(), k.retired_at)).collect::<Vec<_>>(), [(registry.as_str(), None)]);
         assert!(!checkpoints.is_empty() && checkpoints.iter().all(|(_, c)| c.key_id == registry), "{checkpoints:?}");
@@ -352,7 +353,7 @@ async fn two_nodes_store_one_checkpoint_per_interval() {
         }
         writes.join_all().await;
         let store = creditregistry::store::Store::open_existing(&a.config.database_url(), &Default::default()).await.unwrap();
-        let stored = store.checkpoint_page(0, 100).await.unwrap();
+        let stored = store.audit().checkpoint_page(0, 100).await.unwrap();
         store.close().await;
         let times: Vec<i64> = stored.iter().map(|(_, c)| c.created_at).collect();
         assert!(times.len() >= 3, "checkpoints were stored: {times:?}");

@@ -27,7 +27,7 @@ use crate::ledger::merkle::{consistency_proof, inclusion_path};
 use crate::ledger::signing::{PublicKey, tree_size_of};
 use crate::proto::convert::{WireReader, record_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, audit_service_server::AuditService};
-use crate::store::{CheckFilter, StoredEntry, decode_record};
+use crate::store::{AuditStore, CheckFilter, LedgerStore, StoredEntry, decode_record};
 
 const AUDITORS: &[Role] = &[Role::Auditor];
 const CHECKPOINT_SIGNERS: &[Role] = &[Role::Auditor, Role::Admin];
@@ -46,7 +46,7 @@ impl AuditApi {
     /// The newest stored checkpoint if it covers record `sequence`, else
     /// one signed now; with its tree size.
     async fn newest_covering(&self, sequence: u64) -> Result<(u64, pb::SignedCheckpoint), ApiError> {
-        match self.registry.store.checkpoint(None).await? {
+        match self.registry.audit_store.checkpoint(None).await? {
             Some(c) if c.tree_size >= sequence => Ok((c.tree_size, signed_of(&c))),
             _ => {
                 let signed = self.registry.audit.create_checkpoint().await?;
@@ -59,7 +59,7 @@ impl AuditApi {
     /// changes while nodes run (a node not yet restarted still publishes and
     /// trusts the new key), then any of this node's the store does not hold.
     async fn registry_keys(&self) -> Result<Vec<PublicKey>, ApiError> {
-        Ok(with_others(stored_keys(&self.registry.store).await?, self.registry.audit.public_keys()))
+        Ok(with_others(stored_keys(&self.registry.audit_store).await?, self.registry.audit.public_keys()))
     }
 
     /// `size` as a tree size, with a violation (and 0) if the committed
@@ -112,7 +112,7 @@ impl AuditService for AuditApi {
             self.newest_covering(0).await?.1
         } else {
             let size = m.tree_size as u64;
-            let stored = self.registry.store.checkpoint(Some(size)).await.map_err(ApiError::from)?;
+            let stored = self.registry.audit_store.checkpoint(Some(size)).await.map_err(ApiError::from)?;
             signed_of(&stored.ok_or_else(|| ApiError::NotFound {
                 reason: "CHECKPOINT_NOT_FOUND",
                 resource: "creditregistry.v1.Checkpoint",
@@ -133,7 +133,8 @@ impl AuditService for AuditApi {
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<i64>(&mut reader, &m.page_token);
         let (size, after) = reader.finish(size.zip(after)).map_err(ApiError::InvalidArgument)?;
-        let rows = self.registry.store.checkpoint_page(after.unwrap_or(0), size as u32 + 1).await.map_err(ApiError::from)?;
+        let rows =
+            self.registry.audit_store.checkpoint_page(after.unwrap_or(0), size as u32 + 1).await.map_err(ApiError::from)?;
         let (page, next_page_token) = page_of(rows, size, |(id, _)| id.to_string());
         Ok(Response::new(pb::ListCheckpointsResponse {
             checkpoints: page.iter().map(|(_, c)| signed_of(c)).collect(),
@@ -156,7 +157,7 @@ impl AuditService for AuditApi {
     ) -> Result<Response<pb::GetInclusionProofResponse>, Status> {
         require(&request, AUDITORS)?;
         let m = request.into_inner();
-        let store = &self.registry.store;
+        let store = &self.registry.ledger;
         let (name, sequence) = match &m.leaf {
             Some(pb::get_inclusion_proof_request::Leaf::Sequence(s)) if *s > 0 => (s.to_string(), Some(*s as u64)),
             Some(pb::get_inclusion_proof_request::Leaf::RecordId(id)) => {
@@ -189,7 +190,7 @@ impl AuditService for AuditApi {
                 ));
             }
             reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-            let stored = store.checkpoint(Some(size)).await.map_err(ApiError::from)?;
+            let stored = self.registry.audit_store.checkpoint(Some(size)).await.map_err(ApiError::from)?;
             (size, stored.map(|c| signed_of(&c)))
         };
         let index = sequence - 1;
@@ -228,7 +229,7 @@ impl AuditService for AuditApi {
         }
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
         let hashes =
-            with_nodes(&self.registry.store, |nodes| consistency_proof(first, second, nodes)).await.map_err(ApiError::from)?;
+            with_nodes(&self.registry.ledger, |nodes| consistency_proof(first, second, nodes)).await.map_err(ApiError::from)?;
         Ok(Response::new(pb::GetConsistencyProofResponse {
             first_tree_size: first as i64,
             second_tree_size: second as i64,
@@ -252,7 +253,7 @@ impl AuditService for AuditApi {
         let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
         let scope = self.registry.scope(&caller, on, known_at, 0, deadline).await?;
 
-        let rows = self.registry.store.entity_ledger(uscc.as_str(), scope.tree.size).await.map_err(ApiError::from)?;
+        let rows = self.registry.ledger.entity_ledger(uscc.as_str(), scope.tree.size).await.map_err(ApiError::from)?;
         let mut records = Vec::with_capacity(rows.len());
         for row in &rows {
             records.push(Arc::new(decode_record(row.sequence, &row.bytes).map_err(ApiError::from)?));
@@ -299,7 +300,7 @@ impl AuditService for AuditApi {
         let head = self.registry.index.head();
         let until = if m.to_sequence == 0 { head } else { (m.to_sequence as u64).min(head) };
         let mut after = (m.from_sequence.max(1) - 1) as u64;
-        let store = self.registry.store.clone();
+        let store = self.registry.ledger.clone();
         let (tx, rx) = tokio::sync::mpsc::channel(2 * EXPORT_PAGE as usize);
         tokio::spawn(async move {
             while after < until {
@@ -346,7 +347,7 @@ impl AuditService for AuditApi {
             after: after.unwrap_or(0),
         };
         let code = uscc.map(|u| u.to_string());
-        let found = log::read(&self.registry.store, &query, code.as_deref(), size + 1).await.map_err(ApiError::from)?;
+        let found = log::read(&self.registry.audit_store, &query, code.as_deref(), size + 1).await.map_err(ApiError::from)?;
         let (found, mut next_page_token) = page_of(found, size, |last| last.sequence.to_string());
         let mut checks = Vec::with_capacity(found.len());
         let mut bytes = 0;
@@ -360,7 +361,7 @@ impl AuditService for AuditApi {
             bytes += logged.size + 48;
             checks.push(logged.entry);
         }
-        let removed_segments = log::removed_segments(&self.registry.store, &query).await.map_err(ApiError::from)?;
+        let removed_segments = log::removed_segments(&self.registry.audit_store, &query).await.map_err(ApiError::from)?;
         Ok(Response::new(pb::ListChecksResponse { checks, next_page_token, removed_segments }))
     }
 
@@ -369,7 +370,9 @@ impl AuditService for AuditApi {
         request: Request<pb::VerifyLedgerRequest>,
     ) -> Result<Response<pb::VerifyLedgerResponse>, Status> {
         require(&request, AUDITORS)?;
-        let report = verify(&self.registry.store, &self.registry_keys().await?).await.map_err(ApiError::from)?;
+        let report = verify((&self.registry.ledger, &self.registry.audit_store), &self.registry_keys().await?)
+            .await
+            .map_err(ApiError::from)?;
         let divergence = report.divergence.as_ref();
         Ok(Response::new(pb::VerifyLedgerResponse {
             ok: report.ok(),

@@ -30,7 +30,7 @@ use crate::index::Index;
 use crate::services::ReadScope;
 use crate::services::checks::Checks;
 use crate::services::files::CreditFiles;
-use crate::store::Store;
+use crate::store::{Audit, Draws, Ledger, LedgerStore};
 use crate::writer::Writer;
 use error::ApiError;
 
@@ -42,8 +42,12 @@ pub struct Registry {
     pub clock: Clock,
     /// Every edition of the rules; a read applies the one in force on its date.
     pub rules: Arc<RuleBook>,
-    /// For what the index does not hold: inspection draws, audit reads.
-    pub store: Store,
+    /// The ledger as stored, for what the index does not hold.
+    pub ledger: Ledger,
+    /// Checkpoints and the check log as stored, for audit reads.
+    pub audit_store: Audit,
+    /// Inspection draws.
+    pub draws: Draws,
     pub audit: AuditTrail,
     /// Checks: decide, attest, log.
     pub checks: Checks,
@@ -154,8 +158,8 @@ impl Registry {
     /// `instant` but commit later still (a commit slower than the time
     /// since `instant`) is not waited for. Waits until the call's deadline.
     async fn settled(&self, instant: DateTime<Utc>, deadline: Deadline) -> Result<(), ApiError> {
-        if self.store.is_shared() {
-            let head = self.store.head().await?;
+        if self.ledger.is_shared() {
+            let head = self.ledger.head().await?;
             if !self.index.wait_for(head, deadline.left()).await {
                 return Err(self.unreadable_ledger().unwrap_or(ApiError::Unavailable {
                     reason: "NOT_CAUGHT_UP",

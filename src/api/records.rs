@@ -18,6 +18,7 @@ use crate::proto::convert::{
     repair_application_from_wire, repair_decision_from_wire, spot_check_from_wire,
 };
 use crate::proto::pb::{self, records_service_server::RecordsService};
+use crate::store::LedgerStore;
 use crate::writer::WriteCommand;
 
 /// Most records a profile carries; `ListRecords` pages through the rest.
@@ -314,7 +315,7 @@ impl RecordsService for RecordsApi {
             name: m.record_id.clone(),
             message: format!("no record {}", m.record_id),
         };
-        let located = self.registry.store.locate(&[&m.record_id]).await.map_err(ApiError::from)?;
+        let located = self.registry.ledger.locate(&[&m.record_id]).await.map_err(ApiError::from)?;
         let uscc = located.get(&m.record_id).ok_or_else(not_found)?.uscc;
         let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
         let state = scope.fold(&records, &self.registry.rules);

@@ -18,6 +18,7 @@ use crate::domain::uscc::Uscc;
 use crate::index::EntityRecords;
 use crate::proto::convert::{WireReader, date_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, supervision_service_server::SupervisionService};
+use crate::store::DrawStore;
 
 const READERS: &[Role] = &[Role::Regulator, Role::Auditor];
 /// Longest seed accepted, in bytes.
@@ -268,7 +269,7 @@ impl SupervisionService for SupervisionApi {
             request_id: m.request_id,
             tree_size,
         };
-        let kept = self.registry.store.save_draw(&draw).await.map_err(ApiError::from)?;
+        let kept = self.registry.draws.save_draw(&draw).await.map_err(ApiError::from)?;
         Ok(Response::new(pb::DrawInspectionSampleResponse { sample: Some(draw_to_wire(&kept)) }))
     }
 
@@ -278,7 +279,7 @@ impl SupervisionService for SupervisionApi {
     ) -> Result<Response<pb::GetInspectionSampleResponse>, Status> {
         require(&request, READERS)?;
         let id = request.into_inner().draw_id;
-        let draw = self.registry.store.draw(&id).await.map_err(ApiError::from)?.ok_or_else(|| ApiError::NotFound {
+        let draw = self.registry.draws.draw(&id).await.map_err(ApiError::from)?.ok_or_else(|| ApiError::NotFound {
             reason: "DRAW_NOT_FOUND",
             resource: "creditregistry.v1.InspectionSample",
             message: format!("no inspection draw {id}"),

@@ -15,7 +15,7 @@ use super::log;
 use super::sealing::Sealing;
 use crate::ledger::Hash;
 use crate::proto::pb;
-use crate::store::{CheckEntry, Store, StoreError, StoredCheckpoint, StoredSegment};
+use crate::store::{Audit, AuditStore, CheckEntry, StoreError, StoredCheckpoint, StoredSegment};
 
 /// Most events the task takes in one round.
 const MAX_EVENTS: usize = 4096;
@@ -76,7 +76,7 @@ pub(super) enum CheckLogEvent {
 /// The task that owns the check log and checkpoint persistence.
 pub(super) struct CheckLogTask {
     trail: Arc<Trail>,
-    store: Store,
+    store: Audit,
     next_check: u64,
     /// Chain hash of the last entry given a sequence (committed or pending).
     chain: Hash,
@@ -86,7 +86,7 @@ pub(super) struct CheckLogTask {
     pending_units: Option<OwnedSemaphorePermit>,
     pending_checkpoints: Vec<StoredCheckpoint>,
     /// How far after the newest stored checkpoint the pending ones may be
-    /// stored (`Store::append_audit`); `None` stores them whatever.
+    /// stored (`AuditStore::append_audit`); `None` stores them whatever.
     pending_spacing: Option<Duration>,
     /// (tree size, check-log size) of the newest stored checkpoint.
     persisted: (u64, u64),
@@ -105,7 +105,7 @@ impl CheckLogTask {
     /// their entries to, and the running task.
     pub(super) fn spawn(
         trail: Arc<Trail>,
-        store: Store,
+        store: Audit,
         newest_segment: Option<StoredSegment>,
         persisted: (u64, u64),
         schedule: Schedule,
@@ -330,7 +330,7 @@ impl CheckLogTask {
     }
 
     /// Signs a checkpoint and stores it, with `spacing` as
-    /// `Store::append_audit` takes it; the checkpoint, and whether it was
+    /// `AuditStore::append_audit` takes it; the checkpoint, and whether it was
     /// stored.
     async fn sign_and_store(&mut self, spacing: Option<Duration>) -> Result<(pb::SignedCheckpoint, bool), StoreError> {
         self.flush().await?;

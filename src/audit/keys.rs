@@ -2,12 +2,12 @@
 //! the registry's key.
 
 use crate::ledger::signing::PublicKey;
-use crate::store::{Store, StoreError, StoredKey};
+use crate::store::{Audit, AuditStore, StoreError, StoredKey};
 
-/// The registry's keys as the store holds them (`Store::registry_keys`):
+/// The registry's keys as the store holds them (`AuditStore::registry_keys`):
 /// the current one first, then the retired ones. A stored key that is not
 /// an Ed25519 key, or not of its key id, is inconsistent data.
-pub async fn stored_keys(store: &Store) -> Result<Vec<PublicKey>, StoreError> {
+pub async fn stored_keys(store: &Audit) -> Result<Vec<PublicKey>, StoreError> {
     public_keys(&store.registry_keys().await?)
 }
 
@@ -38,7 +38,7 @@ fn public_keys(stored: &[StoredKey]) -> Result<Vec<PublicKey>, StoreError> {
 /// to serve a store writes its key). Returns the registry's retired keys;
 /// a node holding another key is refused, both key ids named, and the
 /// registry's key changes only by `creditregistry rotate-key`.
-pub async fn adopt_key(store: &Store, key: &PublicKey, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<PublicKey>, String> {
+pub async fn adopt_key(store: &Audit, key: &PublicKey, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<PublicKey>, String> {
     let ours = StoredKey {
         key_id: key.key_id.clone(),
         public_key: key.raw().to_vec(),

@@ -8,7 +8,7 @@ use super::entry::{chain_hash, checked_at_micros, decode};
 use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
 use crate::proto::pb;
-use crate::store::{CheckFilter, Store, StoreError};
+use crate::store::{Audit, AuditStore, CheckFilter, StoreError};
 
 /// Blocks read at a time.
 const BLOCKS_PER_READ: u32 = 8;
@@ -24,7 +24,7 @@ pub struct LoggedCheck {
 
 /// Entries matching `query` and, when given, asking about `code`
 /// (normalised), oldest first, at most `limit`.
-pub async fn read(store: &Store, query: &CheckFilter, code: Option<&str>, limit: usize) -> Result<Vec<LoggedCheck>, StoreError> {
+pub async fn read(store: &Audit, query: &CheckFilter, code: Option<&str>, limit: usize) -> Result<Vec<LoggedCheck>, StoreError> {
     let mut filter = CheckFilter { code_key: code.map(block::code_key), ..query.clone() };
     let mut found = Vec::new();
     loop {
@@ -58,13 +58,13 @@ pub async fn read(store: &Store, query: &CheckFilter, code: Option<&str>, limit:
 /// Heads of the segments that have left the live store and may hold
 /// entries matching `query`: those after its page and meeting its time
 /// range. Their entries are in exported files, not in `read`'s answer.
-pub async fn removed_segments(store: &Store, query: &CheckFilter) -> Result<Vec<pb::SignedCheckSegmentHead>, StoreError> {
+pub async fn removed_segments(store: &Audit, query: &CheckFilter) -> Result<Vec<pb::SignedCheckSegmentHead>, StoreError> {
     let segments = store.removed_segments(query).await?;
     Ok(segments.into_iter().map(|s| super::segments::signed_of(&s)).collect())
 }
 
 /// The chain hash after `n` entries.
-pub async fn head_at(store: &Store, n: u64) -> Result<Hash, StoreError> {
+pub async fn head_at(store: &Audit, n: u64) -> Result<Hash, StoreError> {
     if n == 0 {
         return Ok([0; 32]);
     }

@@ -48,7 +48,7 @@ use crate::ledger::Hash;
 use crate::ledger::merkle::{Node, NodeSource, nodes_needed};
 use crate::ledger::signing::{PublicKey, RegistryKey};
 use crate::proto::pb;
-use crate::store::{Store, StoreError};
+use crate::store::{Audit, AuditStore, Ledger, LedgerStore, StoreError};
 use check_log::{CheckLogEvent, CheckLogTask};
 use checkpoints::{Heads, Trail, segment_commitment};
 use receipts::ReceiptSigner;
@@ -69,7 +69,7 @@ pub struct AuditTrail {
 impl AuditTrail {
     /// Starts the trail's task over the store's check log and checkpoints.
     pub async fn start(
-        store: Store,
+        store: Audit,
         index: Arc<Index>,
         key: RegistryKey,
         retired: Vec<PublicKey>,
@@ -157,7 +157,7 @@ impl AuditTrail {
 
 /// Runs a Merkle computation over nodes read from the store: one read of
 /// exactly the nodes it needs.
-pub async fn with_nodes<T>(store: &Store, compute: impl Fn(&mut NodeSource) -> T) -> Result<T, StoreError> {
+pub async fn with_nodes<T>(store: &Ledger, compute: impl Fn(&mut NodeSource) -> T) -> Result<T, StoreError> {
     let needed = nodes_needed(&compute);
     let positions: Vec<u64> = needed.iter().map(|n| n.position()).collect();
     let hashes = store.nodes(&positions).await?;

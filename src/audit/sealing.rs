@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::checkpoints::{Trail, segment_commitment, sha256};
 use crate::proto::convert::timestamp_to_wire;
 use crate::proto::pb;
-use crate::store::{CheckFilter, Store, StoreError, StoredSegment};
+use crate::store::{Audit, AuditStore, CheckFilter, StoreError, StoredSegment};
 
 /// What the check-log task keeps of the sealed segments.
 pub(super) struct Sealing {
@@ -32,7 +32,7 @@ impl Sealing {
     /// Seals the committed log after the newest segment into the next one
     /// once its oldest entry is `segment_every` old: a signed head over its
     /// range, chain and times, chained to the head before it.
-    pub(super) async fn seal_if_due(&mut self, trail: &Trail, store: &Store) -> Result<(), StoreError> {
+    pub(super) async fn seal_if_due(&mut self, trail: &Trail, store: &Audit) -> Result<(), StoreError> {
         let (log_size, log_head) = {
             let heads = trail.heads.lock().expect("audit heads");
             (heads.log_size, heads.log_head)
@@ -102,7 +102,7 @@ impl Sealing {
 
     /// Removes from the live store each exported segment whose newest entry
     /// is older than the retention period.
-    pub(super) async fn remove_expired(&self, trail: &Trail, store: &Store) -> Result<(), StoreError> {
+    pub(super) async fn remove_expired(&self, trail: &Trail, store: &Audit) -> Result<(), StoreError> {
         let now = trail.clock.now().timestamp_micros();
         let cutoff = now.saturating_sub(self.retention.as_micros() as i64);
         for number in store.expired_segments(cutoff).await? {

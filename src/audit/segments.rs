@@ -16,7 +16,7 @@ use super::entry::{chain_hash, checked_at_micros, decode, micros};
 use crate::ledger::Hash;
 use crate::ledger::signing::{PublicKey, verify_segment_head};
 use crate::proto::pb;
-use crate::store::{CheckFilter, Store, StoreError, StoredSegment};
+use crate::store::{Audit, AuditStore, CheckFilter, StoreError, StoredSegment};
 
 /// Blocks read at a time while exporting.
 const BLOCKS_PER_READ: u32 = 64;
@@ -45,7 +45,7 @@ pub struct Verified {
 /// or one whose entries no longer chain, is refused. `export_to_dir` makes
 /// the file durable and only then notes the export in the store: from then
 /// on the segment may leave the live store.
-pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, SegmentError> {
+pub async fn export(store: &Audit, number: u64, out: impl Write) -> Result<u64, SegmentError> {
     let segment = store
         .segments()
         .await?
@@ -103,7 +103,7 @@ pub async fn export(store: &Store, number: u64, out: impl Write) -> Result<u64, 
 /// file), synced, renamed into place and its directory synced; a failed
 /// export leaves nothing behind. Returns the file and its entries. Errors
 /// name the file.
-pub async fn export_to_dir(store: &Store, number: u64, dir: &Path) -> Result<(PathBuf, u64), String> {
+pub async fn export_to_dir(store: &Audit, number: u64, dir: &Path) -> Result<(PathBuf, u64), String> {
     let path = dir.join(format!("check-segment-{number:06}.gz"));
     let partial = dir.join(format!("check-segment-{number:06}.gz.partial-{}", std::process::id()));
     let written = write_durably(store, number, &partial, &path).await;
@@ -117,7 +117,7 @@ pub async fn export_to_dir(store: &Store, number: u64, dir: &Path) -> Result<(Pa
 }
 
 /// Writes segment `number` to `partial`, syncs it and renames it to `path`.
-async fn write_durably(store: &Store, number: u64, partial: &Path, path: &Path) -> Result<u64, String> {
+async fn write_durably(store: &Audit, number: u64, partial: &Path, path: &Path) -> Result<u64, String> {
     fn at(p: &Path) -> impl Fn(std::io::Error) -> String + '_ {
         move |e| format!("{}: {e}", p.display())
     }

@@ -23,7 +23,7 @@ use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
 use creditregistry::config::{Config, KeyAlgorithm};
 use creditregistry::keys::KeyPairFiles;
 use creditregistry::proto::pb;
-use creditregistry::store::{Store, audit_url};
+use creditregistry::store::{AuditStore, LedgerStore, Store, audit_url};
 use load::{Figures, framed, h2load};
 
 /// Sizes of a benchmark run.
@@ -538,13 +538,14 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     let acknowledged = writing.await.map_err(|e| e.to_string())??.sequences;
     let _ = reads.join();
     let store = Store::open_existing(&url, &Default::default()).await.map_err(|e| e.to_string())?;
-    let head = store.head().await.map_err(|e| e.to_string())?;
+    let head = store.ledger().head().await.map_err(|e| e.to_string())?;
     let lost = acknowledged.iter().filter(|&&s| s == 0 || s > head).count();
     let key = Config { data_dir: data.clone(), ..Config::default() }.registry_public_key()?;
     let verify_started = Instant::now();
-    let report = creditregistry::audit::verify::verify(&store, &[key]).await.map_err(|e| e.to_string())?;
+    let report =
+        creditregistry::audit::verify::verify((&store.ledger(), &store.audit()), &[key]).await.map_err(|e| e.to_string())?;
     let verify_seconds = verify_started.elapsed().as_secs_f64();
-    let check_log_size = store.check_log_head().await.map_err(|e| e.to_string())?.0;
+    let check_log_size = store.audit().check_log_head().await.map_err(|e| e.to_string())?.0;
     store.close().await;
     let audit_bytes = file_size(Path::new(audit_url(&url).trim_start_matches("sqlite://")));
 

@@ -14,7 +14,7 @@ use creditregistry::domain::rules::Rules;
 use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger;
 use creditregistry::ledger::merkle::{Frontier, nodes_in};
-use creditregistry::store::{Appended, NewNodes, Store};
+use creditregistry::store::{Appended, LedgerStore, NewNodes, Store};
 
 /// County-level divisions (GB/T 2260) the codes are spread over.
 const DIVISIONS: &[&str] = &[
@@ -96,7 +96,7 @@ async fn append(store: &Store, frontier: &mut Frontier, batch: Vec<Record>) -> R
     for entry in &appended {
         frontier.push(entry.leaf_hash, &mut nodes.hashes);
     }
-    store.append(&appended, &nodes).await.map_err(|e| e.to_string())
+    store.ledger().append(&appended, &nodes).await.map_err(|e| e.to_string())
 }
 
 /// A record body that may refer to the entity's earlier records by id.

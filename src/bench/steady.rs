@@ -18,7 +18,7 @@ use creditregistry::config::Config;
 use creditregistry::proto::pb;
 use creditregistry::proto::pb::eligibility_service_client::EligibilityServiceClient;
 use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
-use creditregistry::store::{Store, audit_url};
+use creditregistry::store::{AuditStore, LedgerStore, Store, audit_url};
 
 use super::{GP, Options, Server, authed, file_size, population, tokens};
 
@@ -153,17 +153,17 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     let (ledger_after, audit_after) = (file_size(&db), file_size(Path::new(&audit_path)));
     let store = Store::open_existing(&url, &Default::default()).await.map_err(|e| e.to_string())?;
     let checkpoints_after = checkpoints(&store).await?;
-    let logged = store.check_log_head().await.map_err(|e| e.to_string())?.0;
-    let head = store.head().await.map_err(|e| e.to_string())?;
+    let logged = store.audit().check_log_head().await.map_err(|e| e.to_string())?.0;
+    let head = store.ledger().head().await.map_err(|e| e.to_string())?;
     let key = Config { data_dir: dir.to_path_buf(), ..Config::default() }.registry_public_key()?;
 
     // Retention: export every sealed segment and verify each file alone.
     let archive = dir.join("archive");
     std::fs::create_dir_all(&archive).map_err(|e| e.to_string())?;
     let (mut exported, mut file_bytes, mut files_verified) = (0u64, 0u64, 0u64);
-    let sealed = store.segments().await.map_err(|e| e.to_string())?;
+    let sealed = store.audit().segments().await.map_err(|e| e.to_string())?;
     for segment in &sealed {
-        let (path, entries) = segments::export_to_dir(&store, segment.number, &archive).await?;
+        let (path, entries) = segments::export_to_dir(&store.audit(), segment.number, &archive).await?;
         exported += entries;
         file_bytes += file_size(&path);
         let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
@@ -185,9 +185,10 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     tokio::time::sleep(Duration::from_secs(3)).await;
     again.terminate().await?;
     let store = Store::open_existing(&url, &Default::default()).await.map_err(|e| e.to_string())?;
-    let removed = store.segments().await.map_err(|e| e.to_string())?.iter().filter(|s| s.removed_at.is_some()).count();
+    let removed = store.audit().segments().await.map_err(|e| e.to_string())?.iter().filter(|s| s.removed_at.is_some()).count();
     let verified = Instant::now();
-    let report = creditregistry::audit::verify::verify(&store, &[key]).await.map_err(|e| e.to_string())?;
+    let report =
+        creditregistry::audit::verify::verify((&store.ledger(), &store.audit()), &[key]).await.map_err(|e| e.to_string())?;
     let verify_seconds = verified.elapsed().as_secs_f64();
     store.close().await;
 
@@ -247,7 +248,7 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
 async fn checkpoints(store: &Store) -> Result<u64, String> {
     let (mut after, mut count) = (0, 0u64);
     loop {
-        let page = store.checkpoint_page(after, 1000).await.map_err(|e| e.to_string())?;
+        let page = store.audit().checkpoint_page(after, 1000).await.map_err(|e| e.to_string())?;
         let Some(last) = page.last() else { return Ok(count) };
         after = last.0;
         count += page.len() as u64;

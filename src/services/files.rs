@@ -17,7 +17,7 @@ use quick_cache::sync::Cache;
 
 use crate::domain::uscc::Uscc;
 use crate::index::{EntityRecords, Index};
-use crate::store::{Store, StoreError, decode_record};
+use crate::store::{Ledger, LedgerStore, StoreError, decode_record};
 
 /// Bytes a decoded record is counted as in the cache, beyond its canonical
 /// bytes: the `Record` itself and its strings' headers.
@@ -45,18 +45,18 @@ impl Weighter<Uscc, File> for ByBytes {
 /// Reads credit files from the store through the cache.
 #[derive(Clone)]
 pub struct CreditFiles {
-    store: Store,
+    ledger: Ledger,
     index: Arc<Index>,
     cache: Arc<Cache<Uscc, File, ByBytes>>,
 }
 
 impl CreditFiles {
     /// Files over `store`, at most `cache_bytes` of them cached (0: none).
-    pub fn new(store: Store, index: Arc<Index>, cache_bytes: u64) -> CreditFiles {
+    pub fn new(ledger: Ledger, index: Arc<Index>, cache_bytes: u64) -> CreditFiles {
         // Sized for files of a few records (about 1 KiB each); the weight
         // bound is what holds.
         let items = (cache_bytes / 1024).max(1) as usize;
-        CreditFiles { store, index, cache: Arc::new(Cache::with_weighter(items, cache_bytes, ByBytes)) }
+        CreditFiles { ledger, index, cache: Arc::new(Cache::with_weighter(items, cache_bytes, ByBytes)) }
     }
 
     /// One entity's whole records with sequence at most `tree_size`, in
@@ -72,7 +72,7 @@ impl CreditFiles {
             let held = file.records.partition_point(|r| r.sequence <= tree_size);
             return Ok(if held == file.records.len() { file.records } else { Arc::new(file.records[..held].to_vec()) });
         }
-        let rows = self.store.entity_ledger(uscc.as_str(), tree_size).await?;
+        let rows = self.ledger.entity_ledger(uscc.as_str(), tree_size).await?;
         let mut records = Vec::with_capacity(rows.len());
         let mut bytes = 0;
         for row in &rows {

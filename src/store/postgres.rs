@@ -5,19 +5,20 @@
 //! server is configured: on by default).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPoolOptions};
 use sqlx::{Connection, Executor, Postgres, Row, Transaction};
 
 use super::rows::{self, clamp};
+use super::sql::Sql;
 use super::{
-    Appended, Backend, FoundKeys, Held, LedgerLock, Located, Log, NewNodes, StoreError, StoredCheckBlock, StoredCheckpoint,
-    migrate,
+    Appended, AuditStore, CheckFilter, CheckIndexDigests, CheckLogUpgrade, DrawStore, FoundKeys, LedgerStore, Located, Log,
+    NewNodes, StoreError, StoredCheckBlock, StoredCheckpoint, StoredEntry, StoredKey, StoredSegment, ToAppend, migrate,
 };
 use crate::domain::rules::supervision::InspectionDraw;
-use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
 
 /// How a PostgreSQL store is reached beyond its URL.
@@ -41,7 +42,8 @@ impl Default for PgSettings {
 
 #[derive(Clone, Debug)]
 pub struct PgStore {
-    pool: PgPool,
+    /// One pool for the ledger and the audit trail.
+    sql: Sql<Postgres>,
     /// `HOST:PORT` of the database server, for messages.
     address: String,
     /// Why the store cannot be reached, while it cannot.
@@ -59,7 +61,7 @@ impl PgStore {
     /// Opens the store and brings its schema up to date.
     pub async fn open(url: &str, settings: &PgSettings) -> Result<PgStore, StoreError> {
         let store = connect(url, settings).await?;
-        let mut tx = store.pool.begin().await?;
+        let mut tx = store.sql.ledger.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
         tx.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -76,7 +78,7 @@ impl PgStore {
     /// Opens a store as it is: never changes its schema.
     pub async fn open_existing(url: &str, settings: &PgSettings) -> Result<PgStore, StoreError> {
         let store = connect(url, settings).await?;
-        let pool = &store.pool;
+        let pool = &store.sql.ledger;
         let newest = migrate::POSTGRES.last().map_or(0, |m| m.0);
         let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
             .fetch_one(pool)
@@ -107,9 +109,9 @@ impl PgStore {
     pub async fn explain(&self, e: StoreError) -> StoreError {
         let StoreError::Database(driver) = &e else { return e };
         let cause = match driver {
-            sqlx::Error::PoolTimedOut if self.pool.size() >= self.pool.options().get_max_connections() => {
+            sqlx::Error::PoolTimedOut if self.sql.ledger.size() >= self.sql.ledger.options().get_max_connections() => {
                 tracing::warn!(error = %driver, "every connection to the store is in use");
-                return StoreError::Busy(self.pool.options().get_max_connections());
+                return StoreError::Busy(self.sql.ledger.options().get_max_connections());
             }
             sqlx::Error::PoolTimedOut => self.why_no_connection().await,
             other => match connection_fault(other) {
@@ -128,7 +130,7 @@ impl PgStore {
     /// until its timeout and then says only that it timed out, so one
     /// connection of its own, for at most `DIAGNOSE_WITHIN`, tells why.
     async fn why_no_connection(&self) -> &'static str {
-        let options = self.pool.connect_options();
+        let options = self.sql.ledger.connect_options();
         match tokio::time::timeout(Self::DIAGNOSE_WITHIN, PgConnection::connect_with(&options)).await {
             Err(_) => {
                 tracing::warn!(address = %self.address, "the store is unreachable: no answer to a connection");
@@ -152,7 +154,7 @@ impl PgStore {
         if self.down.send_replace(Some(cause)).is_some() {
             return;
         }
-        let (pool, down, address) = (self.pool.clone(), self.down.clone(), self.address.clone());
+        let (pool, down, address) = (self.sql.ledger.clone(), self.down.clone(), self.address.clone());
         tokio::spawn(async move {
             while !pool.is_closed() {
                 tokio::time::sleep(PgStore::RETRY_EVERY).await;
@@ -177,30 +179,23 @@ impl PgStore {
     }
 }
 
-impl Backend for PgStore {
-    rows::same_on_both!(Postgres, pool, pool);
-
-    /// A batch in one transaction, under the lock on the head row.
-    async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
-        let lock = self.lock_ledger().await?;
-        self.append_locked(lock, batch, nodes).await
-    }
-
-    /// Appends from every node take their turns on the head row.
-    async fn lock_ledger(&self) -> Result<LedgerLock, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let head: i64 = sqlx::query_scalar("SELECT size FROM ledger_head FOR UPDATE").fetch_one(&mut *tx).await?;
-        Ok(LedgerLock { head: head as u64, held: Held::Postgres(tx) })
-    }
-
-    async fn append_locked(&self, lock: LedgerLock, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
-        let Held::Postgres(mut tx) = lock.held else {
-            return Err(StoreError::Inconsistent("a ledger lock of another store".into()));
+impl PgStore {
+    /// Appends a batch in `tx`, which holds the head row locked at `head`,
+    /// and commits.
+    async fn append_in(
+        &self,
+        mut tx: Transaction<'static, Postgres>,
+        head: u64,
+        batch: &[Appended],
+        nodes: &NewNodes,
+    ) -> Result<(), StoreError> {
+        let Some(last) = batch.last() else {
+            tx.commit().await?;
+            return Ok(());
         };
-        let Some(last) = batch.last() else { return Ok(()) };
-        let in_order = batch.iter().zip(lock.head + 1..).all(|(a, sequence)| a.record.sequence == sequence);
+        let in_order = batch.iter().zip(head + 1..).all(|(a, sequence)| a.record.sequence == sequence);
         if !in_order {
-            return Err(StoreError::Behind { log: Log::Ledger, head: lock.head });
+            return Err(StoreError::Behind { log: Log::Ledger, head });
         }
         let records = || batch.iter().map(|a| &a.record);
         let numbered: Vec<(&str, &str, i64)> =
@@ -242,12 +237,73 @@ impl Backend for PgStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+impl LedgerStore for PgStore {
+    async fn head(&self) -> Result<u64, StoreError> {
+        self.sql.head().await
+    }
+
+    async fn node_count(&self) -> Result<u64, StoreError> {
+        self.sql.node_count().await
+    }
+
+    async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        self.sql.node_range(from, to).await
+    }
+
+    async fn ledger_page(&self, after: u64, until: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
+        self.sql.ledger_page(after, until, limit).await
+    }
+
+    async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError> {
+        self.sql.entity_ledger(uscc, until).await
+    }
+
+    async fn scan_ledger(
+        &self,
+        after: u64,
+        each: impl FnMut(StoredEntry) -> Result<(), StoreError> + Send,
+    ) -> Result<(), StoreError> {
+        self.sql.scan_ledger(after, each).await
+    }
+
+    /// A batch in one transaction, under the lock on the head row.
+    async fn append(&self, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
+        self.transact(async |_| Ok::<_, StoreError>((batch, nodes))).await.map(|_| ())
+    }
+
+    /// Appends from every node take their turns on the head row: the lock
+    /// is a transaction holding it, in which the batch is appended.
+    async fn transact<B, F, Fut, E>(&self, build: F) -> Result<B, E>
+    where
+        B: ToAppend + Send,
+        F: FnOnce(u64) -> Fut + Send,
+        Fut: Future<Output = Result<B, E>> + Send,
+        E: From<StoreError> + Send,
+    {
+        let locked = async {
+            let mut tx = self.sql.ledger.begin().await?;
+            let head: i64 = sqlx::query_scalar("SELECT size FROM ledger_head FOR UPDATE").fetch_one(&mut *tx).await?;
+            Ok::<_, StoreError>((tx, head as u64))
+        };
+        let (tx, head) = match locked.await {
+            Ok(locked) => locked,
+            Err(e) => return Err(self.explain(e).await.into()),
+        };
+        let built = build(head).await?;
+        let (batch, nodes) = built.to_append();
+        match self.append_in(tx, head, batch, nodes).await {
+            Ok(()) => Ok(built),
+            Err(e) => Err(self.explain(e).await.into()),
+        }
+    }
 
     async fn nodes(&self, positions: &[u64]) -> Result<Vec<Hash>, StoreError> {
         let wanted: Vec<i64> = positions.iter().map(|p| *p as i64).collect();
         let rows = sqlx::query("SELECT position, hash FROM merkle_nodes WHERE position = ANY($1)")
             .bind(&wanted)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.sql.ledger)
             .await?;
         rows::nodes_in_order(positions, &rows)
     }
@@ -274,7 +330,7 @@ impl Backend for PgStore {
         .bind(&request_ids)
         .bind(&authorities)
         .bind(&numbers)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.sql.ledger)
         .await?;
         let mut found = FoundKeys::default();
         for row in rows {
@@ -286,52 +342,9 @@ impl Backend for PgStore {
     async fn locate(&self, record_ids: &[&str]) -> Result<HashMap<String, Located>, StoreError> {
         let rows = sqlx::query("SELECT record_id, uscc, sequence, record FROM ledger WHERE record_id = ANY($1)")
             .bind(record_ids)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.sql.ledger)
             .await?;
         rows.iter().map(rows::located).collect()
-    }
-
-    async fn append_audit(
-        &self,
-        blocks: &[StoredCheckBlock],
-        checkpoints: &[StoredCheckpoint],
-        spacing: Option<Duration>,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if let (Some(first), Some(last)) = (blocks.first(), blocks.last()) {
-            let row = sqlx::query("SELECT size, chain_hash FROM check_log_head FOR UPDATE").fetch_one(&mut *tx).await?;
-            let (size, chain): (i64, Vec<u8>) = (row.try_get("size")?, row.try_get("chain_hash")?);
-            if size as u64 + 1 != first.first_sequence || chain != first.chain_before {
-                return Err(StoreError::Behind { log: Log::CheckLog, head: size as u64 });
-            }
-            sqlx::query("UPDATE check_log_head SET size = $1, chain_hash = $2")
-                .bind(clamp(last.last_sequence))
-                .bind(&last.chain_hash[..])
-                .execute(&mut *tx)
-                .await?;
-        }
-        for block in blocks {
-            insert_block(&mut tx, block).await?;
-        }
-        let mut stored = true;
-        if let (Some(spacing), Some(first)) = (spacing, checkpoints.first()) {
-            // Nodes storing checkpoints take turns on the id row, so each
-            // sees the newest the others stored.
-            sqlx::query("SELECT last_id FROM checkpoint_ids FOR UPDATE").execute(&mut *tx).await?;
-            let newest: Option<i64> = sqlx::query_scalar(rows::NEWEST_CHECKPOINT_AT).fetch_optional(&mut *tx).await?;
-            stored = !rows::too_soon(newest, first.created_at, spacing);
-        }
-        if stored {
-            for cp in checkpoints {
-                insert_checkpoint(&mut tx, cp).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(stored)
-    }
-
-    async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT last_id FROM checkpoint_ids").fetch_one(&self.pool).await?)
     }
 
     /// Listens on `LEDGER_CHANNEL` from a connection of its own, listening
@@ -339,7 +352,7 @@ impl Backend for PgStore {
     /// lost; the writer also polls).
     fn ledger_notices(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         let (tx, rx) = tokio::sync::watch::channel(0);
-        let pool = self.pool.clone();
+        let pool = self.sql.ledger.clone();
         tokio::spawn(async move {
             let mut lost = false;
             while !tx.is_closed() && !pool.is_closed() {
@@ -385,34 +398,137 @@ impl Backend for PgStore {
         });
         Some(rx)
     }
+}
 
-    async fn close(&self) {
-        self.pool.close().await;
+impl AuditStore for PgStore {
+    async fn check_log_head(&self) -> Result<(u64, Hash), StoreError> {
+        self.sql.check_log_head().await
+    }
+
+    async fn check_blocks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<StoredCheckBlock>, StoreError> {
+        self.sql.check_blocks(filter, limit).await
+    }
+
+    async fn check_index_digests(&self, until: u64) -> Result<CheckIndexDigests, StoreError> {
+        self.sql.check_index_digests(until).await
+    }
+
+    async fn block_span(&self, after: u64, until: u64) -> Result<(i64, i64), StoreError> {
+        self.sql.block_span(after, until).await
+    }
+
+    async fn seal_segment(&self, segment: &StoredSegment) -> Result<bool, StoreError> {
+        self.sql.seal_segment(segment).await
+    }
+
+    async fn segments(&self) -> Result<Vec<StoredSegment>, StoreError> {
+        self.sql.segments().await
+    }
+
+    async fn removed_segments(&self, filter: &CheckFilter) -> Result<Vec<StoredSegment>, StoreError> {
+        self.sql.removed_segments(filter).await
+    }
+
+    async fn expired_segments(&self, cutoff: i64) -> Result<Vec<u64>, StoreError> {
+        self.sql.expired_segments(cutoff).await
+    }
+
+    async fn mark_exported(&self, number: u64, at: i64) -> Result<(), StoreError> {
+        self.sql.mark_exported(number, at).await
+    }
+
+    async fn remove_segment(&self, number: u64, at: i64) -> Result<(), StoreError> {
+        self.sql.remove_segment(number, at).await
+    }
+
+    async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.sql.checkpoint(tree_size).await
+    }
+
+    async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError> {
+        self.sql.checkpoint_page(after_id, limit).await
+    }
+
+    async fn registry_keys(&self) -> Result<Vec<StoredKey>, StoreError> {
+        self.sql.registry_keys().await
+    }
+
+    async fn adopt_registry_key(&self, key: &StoredKey) -> Result<Vec<StoredKey>, StoreError> {
+        self.sql.adopt_registry_key(key).await
+    }
+
+    async fn rotate_registry_key(&self, key: &StoredKey) -> Result<Option<StoredKey>, StoreError> {
+        self.sql.rotate_registry_key(key).await
+    }
+
+    async fn append_audit(
+        &self,
+        blocks: &[StoredCheckBlock],
+        checkpoints: &[StoredCheckpoint],
+        spacing: Option<Duration>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.sql.ledger.begin().await?;
+        if let (Some(first), Some(last)) = (blocks.first(), blocks.last()) {
+            let row = sqlx::query("SELECT size, chain_hash FROM check_log_head FOR UPDATE").fetch_one(&mut *tx).await?;
+            let (size, chain): (i64, Vec<u8>) = (row.try_get("size")?, row.try_get("chain_hash")?);
+            if size as u64 + 1 != first.first_sequence || chain != first.chain_before {
+                return Err(StoreError::Behind { log: Log::CheckLog, head: size as u64 });
+            }
+            sqlx::query("UPDATE check_log_head SET size = $1, chain_hash = $2")
+                .bind(clamp(last.last_sequence))
+                .bind(&last.chain_hash[..])
+                .execute(&mut *tx)
+                .await?;
+        }
+        for block in blocks {
+            insert_block(&mut tx, block).await?;
+        }
+        let mut stored = true;
+        if let (Some(spacing), Some(first)) = (spacing, checkpoints.first()) {
+            // Nodes storing checkpoints take turns on the id row, so each
+            // sees the newest the others stored.
+            sqlx::query("SELECT last_id FROM checkpoint_ids FOR UPDATE").execute(&mut *tx).await?;
+            let newest: Option<i64> = sqlx::query_scalar(rows::NEWEST_CHECKPOINT_AT).fetch_optional(&mut *tx).await?;
+            stored = !rows::too_soon(newest, first.created_at, spacing);
+        }
+        if stored {
+            for cp in checkpoints {
+                insert_checkpoint(&mut tx, cp).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn last_checkpoint_id(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT last_id FROM checkpoint_ids").fetch_one(&self.sql.ledger).await?)
     }
 }
 
-/// A draw's sampled codes, in order, in one statement.
-async fn insert_draw_codes(tx: &mut Transaction<'_, Postgres>, draw: &InspectionDraw) -> Result<(), StoreError> {
-    if draw.sampled.is_empty() {
-        return Ok(());
+impl DrawStore for PgStore {
+    async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
+        self.sql.save_draw(draw).await
     }
-    let codes: Vec<&str> = draw.sampled.iter().map(Uscc::as_str).collect();
-    sqlx::query(
-        "INSERT INTO inspection_draw_codes (draw_id, position, uscc)
-         SELECT $1, c.ordinality - 1, c.uscc FROM UNNEST($2::TEXT[]) WITH ORDINALITY AS c(uscc, ordinality)",
-    )
-    .bind(&draw.id)
-    .bind(&codes)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+
+    async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError> {
+        self.sql.draw(id).await
+    }
 }
 
-rows::insert_block_row!(Postgres);
+impl PgStore {
+    /// See `Sql::complete_backfills`.
+    pub async fn complete_backfills(&self, upgrade: &dyn CheckLogUpgrade) -> Result<(), StoreError> {
+        self.sql.complete_backfills(upgrade).await
+    }
+
+    pub async fn close(&self) {
+        self.sql.ledger.close().await;
+    }
+}
 
 /// One block row and its index rows, each index in one statement.
 async fn insert_block(tx: &mut Transaction<'_, Postgres>, block: &StoredCheckBlock) -> Result<(), StoreError> {
-    let last = insert_block_row(tx, block).await?;
+    let last = Sql::insert_block_row(tx, block).await?;
     if !block.code_keys.is_empty() {
         sqlx::query("INSERT INTO check_block_codes (code_key, last_sequence) SELECT k, $1 FROM UNNEST($2::BIGINT[]) AS k")
             .bind(last)
@@ -485,5 +601,9 @@ async fn connect(url: &str, settings: &PgSettings) -> Result<PgStore, StoreError
         .connect_with(options)
         .await
         .map_err(|e| StoreError::Open { url: super::redacted(url), source: Box::new(StoreError::Database(e)) })?;
-    Ok(PgStore { pool, address, down: std::sync::Arc::new(tokio::sync::watch::channel(None).0) })
+    Ok(PgStore {
+        sql: Sql { ledger: pool.clone(), audit: pool },
+        address,
+        down: std::sync::Arc::new(tokio::sync::watch::channel(None).0),
+    })
 }

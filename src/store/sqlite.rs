@@ -4,6 +4,7 @@
 //! logging checks never takes the ledger's write lock.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,29 +13,26 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, Executor, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use super::rows::{self, CHECKPOINT_COLUMNS};
+use super::sql::{ROWS, Sql};
 use super::{
-    Appended, Backend, CheckEntry, CheckLogUpgrade, FoundKeys, Held, LedgerLock, Located, Log, NewNodes, StoreError,
-    StoredCheckBlock, StoredCheckpoint, migrate,
+    Appended, AuditStore, CheckEntry, CheckFilter, CheckIndexDigests, CheckLogUpgrade, DrawStore, FoundKeys, LedgerStore,
+    Located, Log, NewNodes, StoreError, StoredCheckBlock, StoredCheckpoint, StoredEntry, StoredKey, StoredSegment, ToAppend,
+    migrate,
 };
 use crate::domain::rules::supervision::InspectionDraw;
-use crate::domain::uscc::Uscc;
 use crate::ledger::Hash;
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
-    pool: SqlitePool,
-    /// The audit file: check log and checkpoints, with its own write lock.
-    audit: SqlitePool,
+    /// The ledger's pool, and the audit file's (check log and checkpoints,
+    /// with its own write lock).
+    sql: Sql<Sqlite>,
     /// The ledger's one appending connection, outside the pool, opened at
     /// the first append: a pooled connection goes back to the pool through
     /// a task of its own, which under a full read load waits behind the
     /// readers' tasks.
     appender: Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
 }
-
-/// Most rows in one multi-row INSERT (10 columns: well under SQLite's
-/// 32,766 bound parameters).
-const ROWS: usize = 500;
 
 /// What the `ledger_in_order` trigger says when a record does not go on
 /// from the ledger's head.
@@ -68,13 +66,13 @@ impl SqliteStore {
         }
         let store = SqliteStore::with_audit(pool, url, true).await?;
         for &migration in migrate::SQLITE_AUDIT {
-            apply(&store.audit, migration).await?;
+            apply(&store.sql.audit, migration).await?;
         }
         for &migration in migrate::SQLITE {
-            if migration.0 == migrate::AUDIT_MOVED && !applied(&store.pool, migration.0).await? {
+            if migration.0 == migrate::AUDIT_MOVED && !applied(&store.sql.ledger, migration.0).await? {
                 store.move_audit_rows(upgrade).await?;
             }
-            apply(&store.pool, migration).await?;
+            apply(&store.sql.ledger, migration).await?;
         }
         Ok(store)
     }
@@ -88,9 +86,10 @@ impl SqliteStore {
         }
         let store =
             SqliteStore::connect(url, false).await.map_err(|e| StoreError::Open { url: url.to_string(), source: Box::new(e) })?;
-        for (pool, migrations, name) in
-            [(&store.pool, migrate::SQLITE, url.to_string()), (&store.audit, migrate::SQLITE_AUDIT, super::audit_url(url))]
-        {
+        for (pool, migrations, name) in [
+            (&store.sql.ledger, migrate::SQLITE, url.to_string()),
+            (&store.sql.audit, migrate::SQLITE_AUDIT, super::audit_url(url)),
+        ] {
             let newest = migrations.last().map_or(0, |m| m.0);
             let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
                 .fetch_one(pool)
@@ -117,7 +116,7 @@ impl SqliteStore {
         // crash may lose its newest entries whatever the sync mode; WAL with
         // NORMAL keeps the file consistent and spares a sync per commit.
         match connect(&super::audit_url(url), create, SqliteSynchronous::Normal, AUDIT_CACHE_KIB).await {
-            Ok(audit) => Ok(SqliteStore { pool, audit, appender: Default::default() }),
+            Ok(audit) => Ok(SqliteStore { sql: Sql { ledger: pool, audit }, appender: Default::default() }),
             Err(e) => {
                 pool.close().await;
                 Err(e)
@@ -131,19 +130,20 @@ impl SqliteStore {
     async fn move_audit_rows(&self, upgrade: &dyn CheckLogUpgrade) -> Result<(), StoreError> {
         let old: Option<String> =
             sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'check_log'")
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.sql.ledger)
                 .await?;
         let (moved, _) = self.check_log_head().await?;
         if old.is_none() || moved > 0 {
             return Ok(());
         }
-        let mut tx = self.audit.begin().await?;
-        let rows = sqlx::query(&format!("{CHECKPOINT_COLUMNS} ORDER BY id")).fetch_all(&self.pool).await?;
+        let mut tx = self.sql.audit.begin().await?;
+        let rows = sqlx::query(&format!("{CHECKPOINT_COLUMNS} ORDER BY id")).fetch_all(&self.sql.ledger).await?;
         for row in &rows {
             insert_checkpoint(&mut tx, Some(row.try_get("id")?), &rows::checkpoint(row)?).await?;
         }
-        let last_id: Option<i64> =
-            sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'checkpoints'").fetch_optional(&self.pool).await?;
+        let last_id: Option<i64> = sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'checkpoints'")
+            .fetch_optional(&self.sql.ledger)
+            .await?;
         if let Some(seq) = last_id {
             sqlx::query("UPDATE sqlite_sequence SET seq = MAX(seq, $1) WHERE name = 'checkpoints'")
                 .bind(seq)
@@ -158,7 +158,7 @@ impl SqliteStore {
                  WHERE sequence > $1 ORDER BY sequence LIMIT 256",
             )
             .bind(after)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.sql.ledger)
             .await?;
             let Some(last) = rows.last() else { break };
             after = last.try_get("sequence")?;
@@ -187,8 +187,34 @@ impl SqliteStore {
     }
 }
 
-impl Backend for SqliteStore {
-    rows::same_on_both!(Sqlite, pool, audit);
+impl LedgerStore for SqliteStore {
+    async fn head(&self) -> Result<u64, StoreError> {
+        self.sql.head().await
+    }
+
+    async fn node_count(&self) -> Result<u64, StoreError> {
+        self.sql.node_count().await
+    }
+
+    async fn node_range(&self, from: u64, to: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        self.sql.node_range(from, to).await
+    }
+
+    async fn ledger_page(&self, after: u64, until: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
+        self.sql.ledger_page(after, until, limit).await
+    }
+
+    async fn entity_ledger(&self, uscc: &str, until: u64) -> Result<Vec<StoredEntry>, StoreError> {
+        self.sql.entity_ledger(uscc, until).await
+    }
+
+    async fn scan_ledger(
+        &self,
+        after: u64,
+        each: impl FnMut(StoredEntry) -> Result<(), StoreError> + Send,
+    ) -> Result<(), StoreError> {
+        self.sql.scan_ledger(after, each).await
+    }
 
     /// A batch as one transaction sent to SQLite's worker thread in one
     /// hand-off: `BEGIN`, multi-row inserts (each of at most `ROWS` rows)
@@ -236,7 +262,7 @@ impl Backend for SqliteStore {
         let mut appender = self.appender.lock().await;
         let conn = match &mut *appender {
             Some(conn) => conn,
-            None => appender.insert(SqliteConnection::connect_with(&self.pool.connect_options()).await?),
+            None => appender.insert(SqliteConnection::connect_with(&self.sql.ledger.connect_options()).await?),
         };
         if let Err(e) = script.build().execute(&mut *conn).await {
             // A statement failed and those after it, COMMIT among them, did
@@ -281,7 +307,7 @@ impl Backend for SqliteStore {
                    JOIN decision_numbers d ON d.authority = k.a AND d.decision_number = k.b
                    JOIN ledger l ON l.sequence = d.sequence WHERE k.t = 1",
             );
-            for row in query.build().fetch_all(&self.pool).await? {
+            for row in query.build().fetch_all(&self.sql.ledger).await? {
                 rows::found_key(&mut found, &row)?;
             }
         }
@@ -298,7 +324,7 @@ impl Backend for SqliteStore {
                 ids.push_bind(*id);
             }
             query.push(")");
-            for row in query.build().fetch_all(&self.pool).await? {
+            for row in query.build().fetch_all(&self.sql.ledger).await? {
                 let (id, place) = rows::located(&row)?;
                 found.insert(id, place);
             }
@@ -315,9 +341,90 @@ impl Backend for SqliteStore {
                 list.push_bind(*position as i64);
             }
             query.push(")");
-            rows.extend(query.build().fetch_all(&self.pool).await?);
+            rows.extend(query.build().fetch_all(&self.sql.ledger).await?);
         }
         rows::nodes_in_order(positions, &rows)
+    }
+
+    fn ledger_notices(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
+    }
+
+    /// One process appends (`claim`), so the head it reads stays the head;
+    /// the `ledger_in_order` trigger checks it all the same.
+    async fn transact<B, F, Fut, E>(&self, build: F) -> Result<B, E>
+    where
+        B: ToAppend + Send,
+        F: FnOnce(u64) -> Fut + Send,
+        Fut: Future<Output = Result<B, E>> + Send,
+        E: From<StoreError> + Send,
+    {
+        let built = build(self.head().await?).await?;
+        let (batch, nodes) = built.to_append();
+        self.append(batch, nodes).await?;
+        Ok(built)
+    }
+}
+
+impl AuditStore for SqliteStore {
+    async fn check_log_head(&self) -> Result<(u64, Hash), StoreError> {
+        self.sql.check_log_head().await
+    }
+
+    async fn check_blocks(&self, filter: &CheckFilter, limit: u32) -> Result<Vec<StoredCheckBlock>, StoreError> {
+        self.sql.check_blocks(filter, limit).await
+    }
+
+    async fn check_index_digests(&self, until: u64) -> Result<CheckIndexDigests, StoreError> {
+        self.sql.check_index_digests(until).await
+    }
+
+    async fn block_span(&self, after: u64, until: u64) -> Result<(i64, i64), StoreError> {
+        self.sql.block_span(after, until).await
+    }
+
+    async fn seal_segment(&self, segment: &StoredSegment) -> Result<bool, StoreError> {
+        self.sql.seal_segment(segment).await
+    }
+
+    async fn segments(&self) -> Result<Vec<StoredSegment>, StoreError> {
+        self.sql.segments().await
+    }
+
+    async fn removed_segments(&self, filter: &CheckFilter) -> Result<Vec<StoredSegment>, StoreError> {
+        self.sql.removed_segments(filter).await
+    }
+
+    async fn expired_segments(&self, cutoff: i64) -> Result<Vec<u64>, StoreError> {
+        self.sql.expired_segments(cutoff).await
+    }
+
+    async fn mark_exported(&self, number: u64, at: i64) -> Result<(), StoreError> {
+        self.sql.mark_exported(number, at).await
+    }
+
+    async fn remove_segment(&self, number: u64, at: i64) -> Result<(), StoreError> {
+        self.sql.remove_segment(number, at).await
+    }
+
+    async fn checkpoint(&self, tree_size: Option<u64>) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.sql.checkpoint(tree_size).await
+    }
+
+    async fn checkpoint_page(&self, after_id: i64, limit: u32) -> Result<Vec<(i64, StoredCheckpoint)>, StoreError> {
+        self.sql.checkpoint_page(after_id, limit).await
+    }
+
+    async fn registry_keys(&self) -> Result<Vec<StoredKey>, StoreError> {
+        self.sql.registry_keys().await
+    }
+
+    async fn adopt_registry_key(&self, key: &StoredKey) -> Result<Vec<StoredKey>, StoreError> {
+        self.sql.adopt_registry_key(key).await
+    }
+
+    async fn rotate_registry_key(&self, key: &StoredKey) -> Result<Option<StoredKey>, StoreError> {
+        self.sql.rotate_registry_key(key).await
     }
 
     async fn append_audit(
@@ -326,7 +433,7 @@ impl Backend for SqliteStore {
         checkpoints: &[StoredCheckpoint],
         spacing: Option<Duration>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.audit.begin().await?;
+        let mut tx = self.sql.audit.begin().await?;
         if let Some(first) = blocks.first() {
             let row = sqlx::query(rows::LOG_HEAD).fetch_optional(&mut *tx).await?;
             let (size, chain) = rows::log_head(row.as_ref())?;
@@ -360,45 +467,35 @@ impl Backend for SqliteStore {
             "SELECT MAX(COALESCE((SELECT MAX(id) FROM checkpoints), 0),
                         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'checkpoints'), 0))",
         )
-        .fetch_one(&self.audit)
+        .fetch_one(&self.sql.audit)
         .await?;
         Ok(id.unwrap_or(0))
     }
+}
 
-    fn ledger_notices(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
-        None
+impl DrawStore for SqliteStore {
+    async fn save_draw(&self, draw: &InspectionDraw) -> Result<InspectionDraw, StoreError> {
+        self.sql.save_draw(draw).await
     }
 
-    /// One process appends (`claim`), so the head it reads stays the head;
-    /// the `ledger_in_order` trigger checks it all the same.
-    async fn lock_ledger(&self) -> Result<LedgerLock, StoreError> {
-        Ok(LedgerLock { head: self.head().await?, held: Held::Sqlite })
-    }
-
-    async fn append_locked(&self, _lock: LedgerLock, batch: &[Appended], nodes: &NewNodes) -> Result<(), StoreError> {
-        self.append(batch, nodes).await
-    }
-
-    async fn close(&self) {
-        if let Some(conn) = self.appender.lock().await.take() {
-            let _ = conn.close().await;
-        }
-        self.pool.close().await;
-        self.audit.close().await;
+    async fn draw(&self, id: &str) -> Result<Option<InspectionDraw>, StoreError> {
+        self.sql.draw(id).await
     }
 }
 
-/// A draw's sampled codes, in order, in multi-row inserts.
-async fn insert_draw_codes(tx: &mut Transaction<'_, Sqlite>, draw: &InspectionDraw) -> Result<(), StoreError> {
-    let codes: Vec<(usize, &Uscc)> = draw.sampled.iter().enumerate().collect();
-    for chunk in codes.chunks(ROWS) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO inspection_draw_codes (draw_id, position, uscc) ");
-        insert.push_values(chunk, |mut row, (position, code)| {
-            row.push_bind(&draw.id).push_bind(*position as i64).push_bind(code.as_str());
-        });
-        insert.build().execute(&mut **tx).await?;
+impl SqliteStore {
+    /// See `Sql::complete_backfills`.
+    pub async fn complete_backfills(&self, upgrade: &dyn CheckLogUpgrade) -> Result<(), StoreError> {
+        self.sql.complete_backfills(upgrade).await
     }
-    Ok(())
+
+    pub async fn close(&self) {
+        if let Some(conn) = self.appender.lock().await.take() {
+            let _ = conn.close().await;
+        }
+        self.sql.ledger.close().await;
+        self.sql.audit.close().await;
+    }
 }
 
 /// The file a SQLite URL names, when it is a file and not there.
@@ -470,12 +567,10 @@ async fn apply(pool: &SqlitePool, migration: (i64, &'static str, &'static str)) 
     Ok(())
 }
 
-rows::insert_block_row!(Sqlite);
-
 /// One block row and its index rows: each index in one statement, the
 /// values expanded inside SQLite from a JSON array, keys in order.
 async fn insert_block(tx: &mut Transaction<'_, Sqlite>, block: &StoredCheckBlock) -> Result<(), StoreError> {
-    let last = insert_block_row(tx, block).await?;
+    let last = Sql::insert_block_row(tx, block).await?;
     if !block.code_keys.is_empty() {
         sqlx::query("INSERT INTO check_block_codes (code_key, last_sequence) SELECT value, $1 FROM json_each($2)")
             .bind(last)

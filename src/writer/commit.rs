@@ -14,8 +14,9 @@ use crate::domain::uscc::Uscc;
 use crate::domain::{Refusal, Violation};
 use crate::index::{Indexed, TreeHead};
 use crate::ledger;
+use crate::ledger::merkle::Frontier;
 use crate::ledger::merkle::nodes_in;
-use crate::store::{Appended, FoundKeys, IdempotencyKeys, LedgerLock, NewNodes, StoreError, decode_record};
+use crate::store::{Appended, FoundKeys, IdempotencyKeys, LedgerStore, NewNodes, StoreError, ToAppend, decode_record};
 
 use super::follow::FOLLOW_EVERY;
 use super::{Job, Reply, TAKEN, WAITING, WriteCommand, WriteError, WriterTask, Written};
@@ -49,6 +50,27 @@ enum Lookup {
     KeysAndReferences,
 }
 
+/// Each caller's answer, in order.
+type Answers = Vec<Result<Written, WriteError>>;
+
+/// A batch admitted and ready to append.
+struct Prepared {
+    answers: Answers,
+    /// The new records, encoded, in ledger order.
+    appended: Vec<Appended>,
+    nodes: NewNodes,
+    /// The tree with them.
+    frontier: Frontier,
+    /// Their commit time.
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl ToAppend for Prepared {
+    fn to_append(&self) -> (&[Appended], &NewNodes) {
+        (&self.appended, &self.nodes)
+    }
+}
+
 /// Records admitted in the current batch but not yet committed.
 #[derive(Default)]
 struct Batch {
@@ -64,8 +86,8 @@ impl WriterTask {
         // Other nodes' appends: told at once where the store can tell
         // (PostgreSQL's NOTIFY), and looked for every `FOLLOW_EVERY` in
         // case a notice was lost.
-        let following = self.store.is_shared();
-        let mut notices = self.store.ledger_notices();
+        let following = self.ledger.is_shared();
+        let mut notices = self.ledger.ledger_notices();
         let mut poll = tokio::time::interval(FOLLOW_EVERY);
         poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -139,29 +161,48 @@ impl WriterTask {
 
     /// Admits and commits a batch, admitting it again when the store's
     /// keys or another node's appends call for it (see `commit_batch`).
-    async fn admit_and_append(&mut self, commands: &[WriteCommand]) -> Result<Vec<Result<Written, WriteError>>, StoreError> {
+    async fn admit_and_append(&mut self, commands: &[WriteCommand]) -> Result<Answers, StoreError> {
         let mut lookup = Lookup::References;
-        let mut lock = None;
         loop {
-            let locked = lock.is_some();
-            let (clock, last) = (self.clock, self.last_recorded_at);
-            let now = self.index.begin_batch(|| clock.now().max(last));
-            let outcome = self.try_batch(commands, now, lookup, lock.take()).await;
-            self.index.end_batch();
-            match outcome {
+            match self.attempt(commands, lookup).await {
                 Err(e) if e.is_duplicate_key() && matches!(lookup, Lookup::References) => {
                     tracing::debug!("a key of the batch is already recorded; admitting it again against the store's keys");
                 }
-                Err(StoreError::Behind { head, .. }) if !locked => {
-                    // Under the head's lock no other node appends: reading
+                Err(StoreError::Behind { head, .. }) => {
+                    // In a ledger transaction no other node appends: reading
                     // theirs and admitting again cannot be behind.
-                    tracing::debug!(head, "another node appended first; admitting again under the ledger's lock");
-                    lock = Some(self.locked_and_caught_up().await?);
+                    tracing::debug!(head, "another node appended first; admitting again in a ledger transaction");
+                    return self.attempt_in_transaction(commands).await;
                 }
                 outcome => return outcome,
             }
             lookup = Lookup::KeysAndReferences;
         }
+    }
+
+    /// Admits `commands` and appends what is new, on the ledger's head as
+    /// this node last read it; the index and tree updated once committed.
+    async fn attempt(&mut self, commands: &[WriteCommand], lookup: Lookup) -> Result<Answers, StoreError> {
+        let outcome = match self.prepare(commands, lookup).await {
+            Ok(batch) if !batch.appended.is_empty() => self.ledger.append(&batch.appended, &batch.nodes).await.map(|()| batch),
+            other => other,
+        };
+        self.committed(outcome)
+    }
+
+    /// Admits `commands` against the store's keys and appends what is new
+    /// in a ledger transaction, after reading what other nodes appended up
+    /// to its head.
+    async fn attempt_in_transaction(&mut self, commands: &[WriteCommand]) -> Result<Answers, StoreError> {
+        let ledger = self.ledger.clone();
+        let task = &mut *self;
+        let outcome = ledger
+            .transact(move |head| async move {
+                task.caught_up_to(head).await?;
+                task.prepare(commands, Lookup::KeysAndReferences).await
+            })
+            .await;
+        self.committed(outcome)
     }
 
     /// Answers each caller not yet answered with its answer, or all with
@@ -184,19 +225,16 @@ impl WriterTask {
         }
     }
 
-    /// Admits `commands` against what `lookup` reads of the store and commits
-    /// what is new; the answer to each job, in order, once committed.
-    async fn try_batch(
-        &mut self,
-        commands: &[WriteCommand],
-        now: chrono::DateTime<chrono::Utc>,
-        lookup: Lookup,
-        lock: Option<LedgerLock>,
-    ) -> Result<Vec<Result<Written, WriteError>>, StoreError> {
+    /// Admits `commands` against what `lookup` reads of the store, stamped
+    /// with the batch's commit time: the callers' answers, and what is new
+    /// encoded, with the tree grown on a copy.
+    async fn prepare(&mut self, commands: &[WriteCommand], lookup: Lookup) -> Result<Prepared, StoreError> {
+        let (clock, last) = (self.clock, self.last_recorded_at);
+        let now = self.index.begin_batch(|| clock.now().max(last));
         let today = self.clock.today();
         let earlier = self.known(commands, lookup).await?;
         let mut batch = Batch::default();
-        let answers: Vec<Result<Written, WriteError>> = commands
+        let answers: Answers = commands
             .iter()
             .map(|command| match self.admit(command, &batch, &earlier, now, today)? {
                 Admitted::New(record) => {
@@ -207,9 +245,6 @@ impl WriterTask {
                 Admitted::Replay(record) => Ok(Written { record, replayed: true }),
             })
             .collect();
-        if batch.records.is_empty() {
-            return Ok(answers);
-        }
         let appended: Vec<Appended> = batch
             .records
             .iter()
@@ -225,21 +260,29 @@ impl WriterTask {
         for entry in &appended {
             frontier.push(entry.leaf_hash, &mut nodes.hashes);
         }
-        match lock {
-            Some(lock) => self.store.append_locked(lock, &appended, &nodes).await?,
-            None => self.store.append(&appended, &nodes).await?,
-        }
-        self.last_recorded_at = now;
-        let facts: Vec<Vec<u8>> = appended.iter().map(|a| ledger::encode(&a.record.facts())).collect();
-        let indexed = appended.iter().zip(&facts).map(|(a, facts)| Indexed {
-            uscc: a.record.uscc,
-            sequence: a.record.sequence,
-            bytes: facts,
+        Ok(Prepared { answers, appended, nodes, frontier, now })
+    }
+
+    /// After a batch's commit (or its failure): the committed records in
+    /// the index and the tree, the batch no longer in flight.
+    fn committed(&mut self, outcome: Result<Prepared, StoreError>) -> Result<Answers, StoreError> {
+        let answers = outcome.map(|batch| {
+            if !batch.appended.is_empty() {
+                self.last_recorded_at = batch.now;
+                let facts: Vec<Vec<u8>> = batch.appended.iter().map(|a| ledger::encode(&a.record.facts())).collect();
+                let indexed = batch.appended.iter().zip(&facts).map(|(a, facts)| Indexed {
+                    uscc: a.record.uscc,
+                    sequence: a.record.sequence,
+                    bytes: facts,
+                });
+                self.index.apply(indexed, TreeHead { size: batch.frontier.size(), root: batch.frontier.root() });
+                self.frontier = batch.frontier;
+                tracing::debug!(records = batch.appended.len(), head = self.frontier.size(), "committed");
+            }
+            batch.answers
         });
-        self.index.apply(indexed, TreeHead { size: frontier.size(), root: frontier.root() });
-        self.frontier = frontier;
-        tracing::debug!(records = batch.records.len(), head = self.frontier.size(), "committed");
-        Ok(answers)
+        self.index.end_batch();
+        answers
     }
 
     /// A committed or batched record by id.
@@ -271,7 +314,7 @@ impl WriterTask {
                     .iter()
                     .filter_map(|c| Some((c.authority.clone(), c.body.unique_decision_number()?.to_string())))
                     .collect();
-                self.store.existing_keys(&requests, &decisions).await?
+                self.ledger.existing_keys(&requests, &decisions).await?
             }
         };
         // The records the keys name came with them; the records the
@@ -283,7 +326,7 @@ impl WriterTask {
             .filter(|id| !found.places.contains_key(*id))
             .collect();
         if !ids.is_empty() {
-            found.places.extend(self.store.locate(&ids).await?);
+            found.places.extend(self.ledger.locate(&ids).await?);
         }
         let mut records = HashMap::with_capacity(found.places.len());
         for (id, at) in found.places {

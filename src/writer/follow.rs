@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::index::{Indexed, TreeHead};
-use crate::store::{Fault, LedgerLock, StoreError};
+use crate::store::{Fault, LedgerStore, StoreError};
 
 use super::WriterTask;
 use super::rebuild::next_record;
@@ -17,18 +17,17 @@ pub(super) const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_m
 const CATCH_UP_PAGE: u32 = 4096;
 
 impl WriterTask {
-    /// The ledger's lock, with the index and tree brought up to its head.
-    pub(super) async fn locked_and_caught_up(&mut self) -> Result<LedgerLock, StoreError> {
-        let lock = self.store.lock_ledger().await?;
+    /// The index and tree brought up to `head`, the ledger's head in a
+    /// ledger transaction: no other node appends meanwhile.
+    pub(super) async fn caught_up_to(&mut self, head: u64) -> Result<(), StoreError> {
         self.catch_up().await?;
-        if self.frontier.size() != lock.head {
+        if self.frontier.size() != head {
             return Err(StoreError::Inconsistent(format!(
-                "the ledger's head says {} records but {} were read",
-                lock.head,
+                "the ledger's head says {head} records but {} were read",
                 self.frontier.size()
             )));
         }
-        Ok(lock)
+        Ok(())
     }
 
     /// Reads what other nodes appended, logging a failure: the next notice
@@ -37,7 +36,7 @@ impl WriterTask {
         // Not while the store is unreachable (it would answer so, every
         // poll): it marks itself reachable again, and the next notice or
         // poll reads what was appended meanwhile.
-        if self.store.unreachable().is_some() {
+        if self.ledger.unreachable().is_some() {
             return;
         }
         let fault = match self.catch_up().await {
@@ -54,7 +53,7 @@ impl WriterTask {
     /// other nodes appended, in order, each decoded once.
     async fn catch_up(&mut self) -> Result<(), StoreError> {
         loop {
-            let page = self.store.ledger_page(self.frontier.size(), u64::MAX, CATCH_UP_PAGE).await?;
+            let page = self.ledger.ledger_page(self.frontier.size(), u64::MAX, CATCH_UP_PAGE).await?;
             if page.is_empty() {
                 return Ok(());
             }

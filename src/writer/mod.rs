@@ -25,7 +25,7 @@ use crate::index::Index;
 use crate::ledger::merkle::Frontier;
 use crate::priority::{PRIORITY_WINDOW, WritePriority};
 use crate::snapshot::SnapshotFile;
-use crate::store::{Store, StoreError};
+use crate::store::{Ledger, StoreError};
 
 mod commit;
 mod follow;
@@ -176,7 +176,7 @@ impl Writer {
 
 /// Everything the writer owns.
 pub struct WriterTask {
-    store: Store,
+    ledger: Ledger,
     index: Arc<Index>,
     rules: Arc<RuleBook>,
     clock: Clock,
@@ -189,17 +189,17 @@ pub struct WriterTask {
 
 /// Starts the writer over a rebuilt index; returns its handle and task.
 pub async fn start(
-    store: Store,
+    ledger: Ledger,
     index: Arc<Index>,
     rules: Arc<RuleBook>,
     clock: Clock,
     settings: &WriterConfig,
     snapshot: Option<&SnapshotFile>,
 ) -> Result<(Writer, tokio::task::JoinHandle<()>), StoreError> {
-    let Rebuilt { frontier, last_recorded_at } = rebuild(&store, &index, snapshot).await?;
+    let Rebuilt { frontier, last_recorded_at } = rebuild(&ledger, &index, snapshot).await?;
     let (tx, rx) = mpsc::channel(settings.queue.max(1));
     let task = WriterTask {
-        store,
+        ledger,
         index,
         rules,
         clock,

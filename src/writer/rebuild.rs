@@ -8,7 +8,7 @@ use crate::ledger;
 use crate::ledger::merkle::{Frontier, frontier, nodes_in};
 use crate::ledger::signing::PublicKey;
 use crate::snapshot::{self, Snapshot, SnapshotFile};
-use crate::store::{NewNodes, Store, StoreError, StoredEntry, decode_record};
+use crate::store::{Ledger, LedgerStore, NewNodes, StoreError, StoredEntry, decode_record};
 
 /// What the writer needs from the ledger at start.
 pub(super) struct Rebuilt {
@@ -26,7 +26,7 @@ const REBUILD_CHUNK: usize = 65_536;
 /// from the ledger is decoded once, so the index never holds one that does
 /// not; a gap in the sequence, a misplaced record or one that does not
 /// decode stops it.
-pub(super) async fn rebuild(store: &Store, index: &Index, snapshot: Option<&SnapshotFile>) -> Result<Rebuilt, StoreError> {
+pub(super) async fn rebuild(store: &Ledger, index: &Index, snapshot: Option<&SnapshotFile>) -> Result<Rebuilt, StoreError> {
     let stored_nodes = store.node_count().await?;
     let head = store.head().await?;
     let mut frontier = match snapshot.filter(|s| s.path.exists()) {
@@ -128,7 +128,7 @@ pub(super) fn next_record(
 /// tree's frontier at that size, read from those nodes. The outer error is
 /// the store's; the inner says why the snapshot is not used.
 async fn confirmed(
-    store: &Store,
+    store: &Ledger,
     path: &Path,
     key: &PublicKey,
     head: u64,

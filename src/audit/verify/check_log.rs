@@ -8,7 +8,7 @@ use crate::audit::log;
 use crate::audit::segments::signed_of as signed_segment;
 use crate::ledger::Hash;
 use crate::ledger::signing::{PublicKey, verify_segment_head};
-use crate::store::{CheckFilter, CheckIndexDigests, Store, StoreError, StoredCheckBlock, StoredSegment};
+use crate::store::{Audit, AuditStore, CheckFilter, CheckIndexDigests, StoreError, StoredCheckBlock, StoredSegment};
 
 use super::{Report, diverge};
 
@@ -57,7 +57,7 @@ pub(super) fn segment_fault(segments: &[StoredSegment], keys: &[PublicKey]) -> O
 /// exported files are verified alone); each sealed segment still live must
 /// end, block-aligned, on its signed chain hash.
 pub(super) async fn verify_check_log(
-    store: &Store,
+    store: &Audit,
     segments: &[StoredSegment],
     report: &mut Report,
 ) -> Result<Option<u64>, StoreError> {
@@ -134,7 +134,7 @@ impl Log<'_> {
     /// The chain hash after `n` entries, when it can be known from the live
     /// store: read from the log, or a segment's signed head when entry `n`
     /// ends one; `None` inside a segment that left the live store.
-    pub(super) async fn head_at(&self, store: &Store, n: u64) -> Result<Option<Hash>, StoreError> {
+    pub(super) async fn head_at(&self, store: &Audit, n: u64) -> Result<Option<Hash>, StoreError> {
         // The segment holding entry `n`, if any: they follow one another.
         let holding = self.segments.get(self.segments.partition_point(|s| s.last_sequence < n));
         match holding {

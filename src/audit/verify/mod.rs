@@ -20,7 +20,7 @@ use crate::audit::with_nodes;
 use crate::ledger;
 use crate::ledger::merkle::{Frontier, Node, nodes_in, root};
 use crate::ledger::signing::{PublicKey, hex, verify_checkpoint};
-use crate::store::{Store, StoreError};
+use crate::store::{Audit, AuditStore, Ledger, LedgerStore, StoreError};
 
 mod check_log;
 
@@ -72,28 +72,28 @@ impl std::fmt::Display for Report {
     }
 }
 
-/// Checks the store; `keys` are the registry keys checkpoints may be signed with.
-pub async fn verify(store: &Store, keys: &[PublicKey]) -> Result<Report, StoreError> {
+/// Checks the store (its ledger and audit trail); `keys` are the registry keys checkpoints may be signed with.
+pub async fn verify((ledger, audit): (&Ledger, &Audit), keys: &[PublicKey]) -> Result<Report, StoreError> {
     let mut report = Report::default();
     // In this order: each bound covers what the one before it signs.
-    let last_checkpoint = store.last_checkpoint_id().await?;
-    let node_count = store.node_count().await?;
-    let head = store.head().await?;
-    let size = match verify_tree(store, head, node_count, &mut report).await? {
+    let last_checkpoint = audit.last_checkpoint_id().await?;
+    let node_count = ledger.node_count().await?;
+    let head = ledger.head().await?;
+    let size = match verify_tree(ledger, head, node_count, &mut report).await? {
         Some(size) => size,
         None => return Ok(report),
     };
-    let segments = store.segments().await?;
+    let segments = audit.segments().await?;
     if let Some(what) = segment_fault(&segments, keys) {
         diverge(&mut report, None, what);
         return Ok(report);
     }
-    let log_size = match verify_check_log(store, &segments, &mut report).await? {
+    let log_size = match verify_check_log(audit, &segments, &mut report).await? {
         Some(n) => n,
         None => return Ok(report),
     };
     let log = Log { size: log_size, segments: &segments };
-    verify_checkpoints(store, keys, last_checkpoint, size, log, &mut report).await?;
+    verify_checkpoints((ledger, audit), keys, last_checkpoint, size, log, &mut report).await?;
     Ok(report)
 }
 
@@ -102,7 +102,7 @@ fn diverge(report: &mut Report, sequence: Option<u64>, what: String) {
 }
 
 /// Leaves and nodes of records up to `head`; the ledger's size when they verify.
-async fn verify_tree(store: &Store, head: u64, node_count: u64, report: &mut Report) -> Result<Option<u64>, StoreError> {
+async fn verify_tree(store: &Ledger, head: u64, node_count: u64, report: &mut Report) -> Result<Option<u64>, StoreError> {
     let mut frontier = Frontier::default();
     let mut completed = Vec::new();
     loop {
@@ -191,7 +191,7 @@ fn node_at(position: u64, sequence: u64) -> Node {
 /// Every stored checkpoint: signature, root against the verified tree,
 /// check-log head against the verified chain.
 async fn verify_checkpoints(
-    store: &Store,
+    (ledger, store): (&Ledger, &Audit),
     keys: &[PublicKey],
     last: i64,
     size: u64,
@@ -249,7 +249,7 @@ async fn verify_checkpoints(
             } else if let Some(what) = log.segment_fault(checkpoint.sealed_segments, &checkpoint.segment_head_hash) {
                 Some((None, format!("checkpoint #{id}: {what}")))
             } else {
-                let now = with_nodes(store, |nodes| root(tree_size, nodes)).await?;
+                let now = with_nodes(ledger, |nodes| root(tree_size, nodes)).await?;
                 let log_head = log.head_at(store, checkpoint.check_log_size as u64).await?;
                 if checkpoint.root_hash != now {
                     Some((
