@@ -43,6 +43,7 @@ mod postgres;
 mod rows;
 mod sql;
 mod sqlite;
+mod statement;
 
 pub use audit::{
     Audit, AuditStore, CheckEntry, CheckFilter, CheckIndexDigests, CheckLogUpgrade, IndexDigest, StoredCheckBlock,

@@ -6,6 +6,7 @@
 use sqlx::{Pool, Row};
 
 use super::rows::{self, BLOCK_COLUMNS, CHECKPOINT_COLUMNS, Columns, DRAW_COLUMNS, LEDGER_COLUMNS, SEGMENT_COLUMNS, clamp};
+use super::statement::{self, Statement, Value};
 use super::{
     CheckFilter, CheckIndexDigests, CheckLogUpgrade, StoreError, StoredCheckBlock, StoredCheckpoint, StoredEntry, StoredKey,
     StoredSegment,
@@ -33,54 +34,6 @@ pub struct Sql<DB: sqlx::Database> {
 impl<DB: sqlx::Database> Clone for Sql<DB> {
     fn clone(&self) -> Self {
         Sql { ledger: self.ledger.clone(), audit: self.audit.clone() }
-    }
-}
-
-/// A value a statement built at run time binds.
-#[derive(Clone, Copy)]
-enum Value<'a> {
-    Int(i64),
-    Text(&'a str),
-}
-
-/// SQL text built at run time with numbered placeholders (`$1`, `$2`, …,
-/// which SQLite and PostgreSQL both read) and the values they bind, in
-/// order.
-struct Statement<'a> {
-    text: String,
-    values: Vec<Value<'a>>,
-}
-
-impl<'a> Statement<'a> {
-    fn new(text: &str) -> Statement<'a> {
-        Statement { text: text.to_string(), values: Vec::new() }
-    }
-
-    fn push(&mut self, text: &str) -> &mut Self {
-        self.text.push_str(text);
-        self
-    }
-
-    fn bind(&mut self, value: Value<'a>) -> &mut Self {
-        self.values.push(value);
-        self.text.push_str(&format!("${}", self.values.len()));
-        self
-    }
-
-    /// `(v, v, …), (v, v, …)`: one parenthesised list per row, each value
-    /// bound.
-    fn rows(&mut self, rows: impl IntoIterator<Item = impl IntoIterator<Item = Value<'a>>>) -> &mut Self {
-        for (i, row) in rows.into_iter().enumerate() {
-            self.push(if i == 0 { "(" } else { ", (" });
-            for (j, value) in row.into_iter().enumerate() {
-                if j > 0 {
-                    self.push(", ");
-                }
-                self.bind(value);
-            }
-            self.push(")");
-        }
-        self
     }
 }
 
@@ -178,7 +131,7 @@ where
             sql.push(" AND b.min_at <= ").bind(Value::Int(until));
         }
         sql.push(" ORDER BY b.last_sequence LIMIT ").bind(Value::Int(i64::from(limit)));
-        let rows = Self::query(&sql).fetch_all(&self.audit).await?;
+        let rows = statement::query(&sql).fetch_all(&self.audit).await?;
         rows.iter().map(rows::block).collect()
     }
 
@@ -308,7 +261,7 @@ where
                 let mut insert = Statement::new("INSERT INTO check_block_organisations (organisation, last_sequence) VALUES ");
                 insert.rows(chunk.iter().map(|(organisation, last)| [Value::Text(organisation), Value::Int(*last)]));
                 insert.push(" ON CONFLICT DO NOTHING");
-                Self::query(&insert).execute(&mut *tx).await?;
+                statement::query(&insert).execute(&mut *tx).await?;
             }
         }
         sqlx::query("DELETE FROM pending_backfills WHERE name = 'organisations'").execute(&mut *tx).await?;
@@ -341,7 +294,7 @@ where
             sql.push(" AND min_at <= ").bind(Value::Int(until));
         }
         sql.push(" ORDER BY number");
-        let rows = Self::query(&sql).fetch_all(&self.audit).await?;
+        let rows = statement::query(&sql).fetch_all(&self.audit).await?;
         rows.iter().map(rows::segment).collect()
     }
 
@@ -476,7 +429,7 @@ where
                 let mut insert = Statement::new("INSERT INTO inspection_draw_codes (draw_id, position, uscc) VALUES ");
                 insert
                     .rows(chunk.iter().map(|(position, code)| [Value::Text(&draw.id), Value::Int(*position), Value::Text(code)]));
-                Self::query(&insert).execute(&mut *tx).await?;
+                statement::query(&insert).execute(&mut *tx).await?;
             }
         }
         tx.commit().await?;
@@ -511,17 +464,5 @@ where
         .execute(&mut **tx)
         .await?;
         Ok(last)
-    }
-
-    /// A statement built at run time, its values bound in order.
-    fn query<'q>(statement: &'q Statement<'q>) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>> {
-        let mut query = sqlx::query(&statement.text);
-        for value in &statement.values {
-            query = match *value {
-                Value::Int(v) => query.bind(v),
-                Value::Text(v) => query.bind(v),
-            };
-        }
-        query
     }
 }
