@@ -1,7 +1,7 @@
 //! The SQL both backends speak alike, written once over `sqlx::Database`:
 //! a backend's store holds a `Sql` over its pools and answers these
 //! methods through it; what differs (bulk inserts, locks, notices) stays
-//! in `sqlite.rs` and `postgres.rs`.
+//! in `sqlite/` and `postgres/`.
 
 use sqlx::{Pool, Row};
 
