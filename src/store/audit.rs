@@ -1,7 +1,7 @@
 //! The audit store: the check log's blocks and their indexes, its sealed
 //! segments, the signed checkpoints and the registry's signing keys. It
 //! keeps bytes and the columns it selects by; what the bytes mean is the
-//! audit trail's (`crate::audit`).
+//! audit trail's (its `block` module).
 
 use std::future::Future;
 use std::time::Duration;
