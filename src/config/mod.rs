@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use chrono::FixedOffset;
 use serde::Deserialize;
 
+pub use crate::writer::WriterConfig;
+
 mod audit;
 mod auth;
 mod policy;
@@ -44,19 +46,6 @@ pub struct Config {
     pub postgres: PostgresConfig,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct WriterConfig {
-    /// Most records committed in one transaction. `CREDITREGISTRY_WRITER_MAX_BATCH`.
-    pub max_batch: usize,
-    /// Writes waiting for the writer before callers wait to enqueue.
-    pub queue: usize,
-    /// Checks worked on at once while writes are arriving (see
-    /// `priority::WritePriority`); 0 never limits them.
-    /// `CREDITREGISTRY_CHECKS_WHILE_WRITING`.
-    pub checks_while_writing: u32,
-}
-
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -71,12 +60,6 @@ impl Default for Config {
             audit: AuditConfig::default(),
             postgres: PostgresConfig::default(),
         }
-    }
-}
-
-impl Default for WriterConfig {
-    fn default() -> Self {
-        WriterConfig { max_batch: 256, queue: 4096, checks_while_writing: 4 }
     }
 }
 

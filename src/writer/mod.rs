@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
-use crate::config::WriterConfig;
 use crate::domain::record::{Record, RecordBody, RecordId};
 use crate::domain::rules::RuleBook;
 use crate::domain::uscc::Uscc;
@@ -32,6 +31,26 @@ mod follow;
 mod rebuild;
 
 use rebuild::{Rebuilt, rebuild};
+
+/// The writer's settings (the `[writer]` section of the configuration).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WriterConfig {
+    /// Most records committed in one transaction. `CREDITREGISTRY_WRITER_MAX_BATCH`.
+    pub max_batch: usize,
+    /// Writes waiting for the writer before callers wait to enqueue.
+    pub queue: usize,
+    /// Checks worked on at once while writes are arriving (see
+    /// `priority::WritePriority`); 0 never limits them.
+    /// `CREDITREGISTRY_CHECKS_WHILE_WRITING`.
+    pub checks_while_writing: u32,
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        WriterConfig { max_batch: 256, queue: 4096, checks_while_writing: 4 }
+    }
+}
 
 /// A record to write, as the API parsed it.
 #[derive(Clone, Debug)]
