@@ -25,6 +25,7 @@ use crate::proto::pb::{
 };
 use crate::services::checks::Checks;
 use crate::services::files::CreditFiles;
+use crate::services::scope::Scopes;
 use crate::snapshot::SnapshotFile;
 use crate::store::{ServingClaim, Store};
 use crate::writer;
@@ -149,7 +150,8 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let snapshot_index = index.clone();
     let checks = Checks::new(index.clone(), rules.clone(), audit.clone(), clock, writer.priority());
     let files = CreditFiles::new(store.clone(), index.clone(), config.record_cache_mib << 20);
-    let registry = Registry { writer, index, clock, rules, store: store.clone(), audit, checks, files };
+    let scopes = Scopes::new(index.clone(), writer.clone(), store.clone(), clock, rules.clone());
+    let registry = Registry { writer, index, clock, rules, scopes, store: store.clone(), audit, checks, files };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();

@@ -250,7 +250,7 @@ impl AuditService for AuditApi {
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<u64>(&mut reader, &m.page_token);
         let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, 0, deadline).await?;
+        let scope = self.registry.scopes.resolve(&caller, on, known_at, 0, deadline.at()).await?;
 
         let rows = self.registry.store.entity_ledger(uscc.as_str(), scope.tree.size).await.map_err(ApiError::from)?;
         let mut records = Vec::with_capacity(rows.len());

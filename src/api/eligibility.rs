@@ -49,7 +49,7 @@ impl EligibilityApi {
         let on = reader.optional_date("evaluated_on", wire.evaluated_on);
         let known_at = reader.known_at(wire.known_at, self.registry.clock.now());
         let (codes, domain) = reader.finish(codes.zip(domain)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(caller, on, known_at, wire.min_sequence, wire.deadline).await?;
+        let scope = self.registry.scopes.resolve(caller, on, known_at, wire.min_sequence, wire.deadline.at()).await?;
         Ok((codes, domain, scope))
     }
 }
@@ -267,7 +267,7 @@ impl EligibilityService for EligibilityApi {
         let mut reader = WireReader::default();
         let on = reader.optional_date("evaluated_on", request.get_ref().evaluated_on.as_ref());
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let catalogue = &self.registry.rules_on(on).catalogue;
+        let catalogue = &self.registry.scopes.rules_on(on).catalogue;
         Ok(Response::new(pb::GetMeasureCatalogueResponse {
             version: catalogue.version.clone(),
             measures: catalogue.measures.iter().map(measure_to_wire).collect(),

@@ -230,7 +230,7 @@ impl RecordsService for RecordsApi {
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, m.min_sequence, deadline).await?;
+        let scope = self.registry.scopes.resolve(&caller, on, known_at, m.min_sequence, deadline.at()).await?;
 
         let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
         let state = scope.fold(&records, &self.registry.rules);
@@ -274,7 +274,7 @@ impl RecordsService for RecordsApi {
         let page_size = page_size(&mut reader, m.page_size);
         let start = page_token::<usize>(&mut reader, &m.page_token).map(Option::unwrap_or_default);
         let (uscc, (page_size, start)) = reader.finish(uscc.zip(page_size.zip(start))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, m.min_sequence, deadline).await?;
+        let scope = self.registry.scopes.resolve(&caller, on, known_at, m.min_sequence, deadline.at()).await?;
 
         let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
         let state = scope.fold(&records, &self.registry.rules);
@@ -305,7 +305,7 @@ impl RecordsService for RecordsApi {
             reader.violations.push(Violation::new("record_id", "is not a record id (a UUID)"));
         }
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, 0, deadline).await?;
+        let scope = self.registry.scopes.resolve(&caller, on, known_at, 0, deadline.at()).await?;
         // A record the caller may not see is answered exactly like one that
         // does not exist, so its existence does not leak.
         let not_found = || ApiError::NotFound {

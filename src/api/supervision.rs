@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
 use super::paging::{page_size, page_token};
-use super::{ReadScope, Registry, deadline, require};
+use super::{Registry, deadline, require};
 use crate::auth::Role;
 use crate::domain::Violation;
 use crate::domain::record::Date;
@@ -18,6 +18,7 @@ use crate::domain::uscc::Uscc;
 use crate::index::EntityRecords;
 use crate::proto::convert::{WireReader, date_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, supervision_service_server::SupervisionService};
+use crate::services::ReadScope;
 
 const READERS: &[Role] = &[Role::Regulator, Role::Auditor];
 /// Longest seed accepted, in bytes.
@@ -141,7 +142,7 @@ impl SupervisionService for SupervisionApi {
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, 0, deadline).await?;
+        let scope = self.registry.scopes.resolve(&caller, on, known_at, 0, deadline.at()).await?;
         let records = self.registry.index.facts(&uscc).unwrap_or_default();
         let assessment = self.assess(&records, &scope, u64::MAX);
         Ok(Response::new(pb::GetRiskAssessmentResponse { assessment: Some(self.assessment_to_wire(&uscc, &assessment, &scope)) }))
@@ -161,7 +162,7 @@ impl SupervisionService for SupervisionApi {
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<Uscc>(&mut reader, &m.page_token);
         let (region, (size, after)) = reader.finish(region.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, None, 0, deadline).await?;
+        let scope = self.registry.scopes.resolve(&caller, on, None, 0, deadline.at()).await?;
         let mut matching = self
             .classify(&region, &scope, u64::MAX)
             .into_iter()
@@ -185,7 +186,7 @@ impl SupervisionService for SupervisionApi {
         let mut reader = WireReader::default();
         let on = reader.optional_date("evaluated_on", request.get_ref().evaluated_on.as_ref());
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let policy = &self.registry.rules_on(on).supervision;
+        let policy = &self.registry.scopes.rules_on(on).supervision;
         Ok(Response::new(pb::GetSupervisionPolicyResponse {
             version: policy.version.clone(),
             tiers: policy
@@ -243,7 +244,7 @@ impl SupervisionService for SupervisionApi {
         };
         reader.request_id("request_id", &m.request_id);
         let (region, tree_size) = reader.finish(region.zip(tree_size)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, None, 0, deadline).await?;
+        let scope = self.registry.scopes.resolve(&caller, on, None, 0, deadline.at()).await?;
         let seed = if m.seed.is_empty() {
             let mut fresh = vec![0u8; FRESH_SEED];
             getrandom::fill(&mut fresh).map_err(|e| ApiError::Unavailable {
@@ -339,7 +340,7 @@ impl SupervisionService for SupervisionApi {
                 .push(Violation::new("scheme", format!("'{}' is not a grading scheme (one of {})", m.scheme, known.join(", "))));
         }
         let (region, scheme) = reader.finish(region.zip(scheme)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, Some(on), None, 0, deadline).await?;
+        let scope = self.registry.scopes.resolve(&caller, Some(on), None, 0, deadline.at()).await?;
         let mut tally = GradeTally::default();
         for (_, records) in self.registry.index.entities_in_region(&region) {
             let state = scope.fold(&records, &self.registry.rules);

@@ -6,45 +6,48 @@
 //!   signed receipt, log.
 //! - `files`: credit files (信用档案) — an entity's whole records, from the
 //!   store through a bounded cache.
+//! - `scope`: how a read sees the ledger, resolved for its caller.
 
 pub mod checks;
 pub mod files;
+pub mod scope;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use crate::domain::Violation;
+use crate::store::StoreError;
 
-use crate::domain::record::{Date, Record};
-use crate::domain::rules::{RuleBook, Rules};
-use crate::domain::state::{EntityState, RecordView, fold};
-use crate::index::TreeHead;
+pub use scope::ReadScope;
 
-/// How one read sees the ledger: on which date, as known when, at which
-/// tree head, and whether the caller sees everything or only what is public.
-pub struct ReadScope {
-    pub on: Date,
-    pub known_at: Option<DateTime<Utc>>,
-    /// The ledger the answer is computed against: records after it, which
-    /// the index may already hold, are left out.
-    pub tree: TreeHead,
-    pub sees_everything: bool,
+/// Why a service gave no answer. The API maps each to one gRPC code
+/// (`api::error`), the same whichever service it came from.
+#[derive(Debug)]
+pub enum ServiceError {
+    /// Bad input; each violation names its field as the request does.
+    Invalid(Vec<Violation>),
+    /// `known_at` (the registry's past knowledge) asked by a caller who is
+    /// not an auditor.
+    KnownAtAuditorsOnly,
+    /// This node does not hold yet what the read needs; the message says
+    /// how far it is. Retrying may help.
+    NotCaughtUp(String),
+    /// What the request names does not exist (or is not shown to the
+    /// caller, which is answered alike).
+    NotFound { what: Missing, name: String, message: String },
+    /// The store could not answer, or holds what cannot be read; shared
+    /// with the writer when it is the ledger this node cannot read past.
+    Store(Arc<StoreError>),
 }
 
-impl ReadScope {
-    /// The edition of the rules in force on the evaluation date.
-    pub fn rules<'r>(&self, book: &'r RuleBook) -> &'r Rules {
-        book.on(self.on)
-    }
+/// What a `ServiceError::NotFound` looked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    Record,
+    Checkpoint,
+}
 
-    /// The whole state, for decisions: they do not depend on who asks.
-    pub fn fold<'a>(&self, records: &'a [Arc<Record>], book: &RuleBook) -> EntityState<'a> {
-        let in_tree = records.partition_point(|r| r.sequence <= self.tree.size);
-        fold(&records[..in_tree], self.known_at, self.on, self.rules(book))
-    }
-
-    /// The records of a state this caller may see: everything, or what is
-    /// public and what a measure in force rests on (`Catalogue::in_use`).
-    pub fn visible<'s, 'a>(&self, state: &'s EntityState<'a>, book: &RuleBook) -> Vec<&'s RecordView<'a>> {
-        if self.sees_everything { state.records.iter().collect() } else { self.rules(book).catalogue.disclosed(state) }
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        ServiceError::Store(Arc::new(e))
     }
 }
