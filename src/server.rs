@@ -23,8 +23,10 @@ use crate::proto::pb::{
     audit_service_server::AuditServiceServer, eligibility_service_server::EligibilityServiceServer,
     records_service_server::RecordsServiceServer, supervision_service_server::SupervisionServiceServer,
 };
+use crate::services::audit::AuditReads;
 use crate::services::checks::Checks;
 use crate::services::files::CreditFiles;
+use crate::services::profiles::Profiles;
 use crate::services::scope::Scopes;
 use crate::snapshot::SnapshotFile;
 use crate::store::{ServingClaim, Store};
@@ -151,7 +153,9 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let checks = Checks::new(index.clone(), rules.clone(), audit.clone(), clock, writer.priority());
     let files = CreditFiles::new(store.clone(), index.clone(), config.record_cache_mib << 20);
     let scopes = Scopes::new(index.clone(), writer.clone(), store.clone(), clock, rules.clone());
-    let registry = Registry { writer, index, clock, rules, scopes, store: store.clone(), audit, checks, files };
+    let profiles = Profiles::new(files.clone(), rules.clone());
+    let audit = AuditReads::new(store.clone(), index.clone(), audit, files, rules.clone());
+    let registry = Registry { writer, index, clock, rules, scopes, store: store.clone(), checks, profiles, audit };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();

@@ -19,13 +19,13 @@ pub use eligibility::EligibilityApi;
 pub use records::RecordsApi;
 pub use supervision::SupervisionApi;
 
-use crate::audit::AuditTrail;
 use crate::auth::{Authenticator, Principal, Role};
 use crate::clock::Clock;
 use crate::domain::rules::RuleBook;
 use crate::index::Index;
+use crate::services::audit::AuditReads;
 use crate::services::checks::Checks;
-use crate::services::files::CreditFiles;
+use crate::services::profiles::Profiles;
 use crate::services::scope::Scopes;
 use crate::store::Store;
 use crate::writer::Writer;
@@ -41,13 +41,14 @@ pub struct Registry {
     pub rules: Arc<RuleBook>,
     /// How each read sees the ledger.
     pub scopes: Scopes,
-    /// For what the index does not hold: inspection draws, audit reads.
+    /// For inspection draws.
     pub store: Store,
-    pub audit: AuditTrail,
     /// Checks: decide, attest, log.
     pub checks: Checks,
-    /// Whole records, for profiles and record lists.
-    pub files: CreditFiles,
+    /// Credit files as a caller may see them: profiles, record lists.
+    pub profiles: Profiles,
+    /// Checkpoints, proofs, histories, the export and the check log.
+    pub audit: AuditReads,
 }
 
 /// Largest request or response message: 4 MiB, what every gRPC client

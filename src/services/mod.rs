@@ -6,10 +6,16 @@
 //!   signed receipt, log.
 //! - `files`: credit files (信用档案) — an entity's whole records, from the
 //!   store through a bounded cache.
+//! - `profiles`: credit files as a caller may see them — a profile, a page
+//!   of records, one record — each record with its standing.
+//! - `audit`: audit reads — checkpoints, proofs, an entity's history, the
+//!   ledger's export, the check log, verification, the registry's keys.
 //! - `scope`: how a read sees the ledger, resolved for its caller.
 
+pub mod audit;
 pub mod checks;
 pub mod files;
+pub mod profiles;
 pub mod scope;
 
 use std::sync::Arc;
