@@ -28,6 +28,7 @@ use crate::services::checks::Checks;
 use crate::services::files::CreditFiles;
 use crate::services::profiles::Profiles;
 use crate::services::scope::Scopes;
+use crate::services::supervision::Supervision;
 use crate::snapshot::SnapshotFile;
 use crate::store::{ServingClaim, Store};
 use crate::writer;
@@ -154,8 +155,9 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let files = CreditFiles::new(store.clone(), index.clone(), config.record_cache_mib << 20);
     let scopes = Scopes::new(index.clone(), writer.clone(), store.clone(), clock, rules.clone());
     let profiles = Profiles::new(files.clone(), rules.clone());
+    let supervision = Supervision::new(index.clone(), rules.clone(), clock, store.clone());
     let audit = AuditReads::new(store.clone(), index.clone(), audit, files, rules.clone());
-    let registry = Registry { writer, index, clock, rules, scopes, store: store.clone(), checks, profiles, audit };
+    let registry = Registry { writer, clock, rules, scopes, checks, profiles, audit, supervision };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();

@@ -145,10 +145,12 @@ impl From<ServiceError> for ApiError {
                 let (reason, resource) = match what {
                     Missing::Record => ("RECORD_NOT_FOUND", "creditregistry.v1.Record"),
                     Missing::Checkpoint => ("CHECKPOINT_NOT_FOUND", "creditregistry.v1.Checkpoint"),
+                    Missing::Draw => ("DRAW_NOT_FOUND", "creditregistry.v1.InspectionSample"),
                 };
                 ApiError::NotFound { reason, resource, name, message }
             }
             ServiceError::Store(e) => ApiError::from_store(&e),
+            ServiceError::NoRandomness(message) => ApiError::Unavailable { reason: "NO_RANDOMNESS", message },
         }
     }
 }

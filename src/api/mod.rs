@@ -22,12 +22,11 @@ pub use supervision::SupervisionApi;
 use crate::auth::{Authenticator, Principal, Role};
 use crate::clock::Clock;
 use crate::domain::rules::RuleBook;
-use crate::index::Index;
 use crate::services::audit::AuditReads;
 use crate::services::checks::Checks;
 use crate::services::profiles::Profiles;
 use crate::services::scope::Scopes;
-use crate::store::Store;
+use crate::services::supervision::Supervision;
 use crate::writer::Writer;
 use error::ApiError;
 
@@ -35,20 +34,19 @@ use error::ApiError;
 #[derive(Clone)]
 pub struct Registry {
     pub writer: Writer,
-    pub index: Arc<Index>,
     pub clock: Clock,
     /// Every edition of the rules; a read applies the one in force on its date.
     pub rules: Arc<RuleBook>,
     /// How each read sees the ledger.
     pub scopes: Scopes,
-    /// For inspection draws.
-    pub store: Store,
     /// Checks: decide, attest, log.
     pub checks: Checks,
     /// Credit files as a caller may see them: profiles, record lists.
     pub profiles: Profiles,
     /// Checkpoints, proofs, histories, the export and the check log.
     pub audit: AuditReads,
+    /// Risk classes, inspection draws, statistics.
+    pub supervision: Supervision,
 }
 
 /// Largest request or response message: 4 MiB, what every gRPC client

@@ -11,12 +11,15 @@
 //! - `audit`: audit reads — checkpoints, proofs, an entity's history, the
 //!   ledger's export, the check log, verification, the registry's keys.
 //! - `scope`: how a read sees the ledger, resolved for its caller.
+//! - `supervision`: tiered supervision (分级分类监管) — risk assessments,
+//!   inspection draws, statistics.
 
 pub mod audit;
 pub mod checks;
 pub mod files;
 pub mod profiles;
 pub mod scope;
+pub mod supervision;
 
 use std::sync::Arc;
 
@@ -43,6 +46,8 @@ pub enum ServiceError {
     /// The store could not answer, or holds what cannot be read; shared
     /// with the writer when it is the ledger this node cannot read past.
     Store(Arc<StoreError>),
+    /// No fresh random seed can be had from the system; the message says why.
+    NoRandomness(String),
 }
 
 /// What a `ServiceError::NotFound` looked for.
@@ -50,6 +55,7 @@ pub enum ServiceError {
 pub enum Missing {
     Record,
     Checkpoint,
+    Draw,
 }
 
 impl From<StoreError> for ServiceError {
