@@ -19,6 +19,7 @@ use crate::domain::Violation;
 use crate::proto::convert::{WireReader, record_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, audit_service_server::AuditService};
 use crate::services::audit::{CheckQuery, Exported, Leaf};
+use crate::services::scope::Asked;
 
 const AUDITORS: &[Role] = &[Role::Auditor];
 const CHECKPOINT_SIGNERS: &[Role] = &[Role::Auditor, Role::Admin];
@@ -144,8 +145,8 @@ impl AuditService for AuditApi {
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<u64>(&mut reader, &m.page_token);
         let (uscc, (size, after)) = reader.finish(uscc.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scopes.resolve(&caller, on, known_at, 0, deadline.at()).await?;
-        let history = self.registry.audit.history(&uscc, &scope, after.unwrap_or(0), size).await?;
+        let asked = Asked { on, known_at, min_sequence: 0, deadline: deadline.at() };
+        let history = self.registry.audit.history(&caller, &asked, &uscc, after.unwrap_or(0), size).await?;
         let next_page_token = match history.entries.last() {
             Some(last) if history.more => last.entry.record.sequence.to_string(),
             _ => String::new(),

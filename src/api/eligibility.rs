@@ -14,6 +14,7 @@ use crate::proto::convert::{WireReader, compact_decision, measure_to_wire};
 use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
 use crate::services::ReadScope;
 use crate::services::checks::{Attestation, CheckKind, Checks, Decided};
+use crate::services::scope::Asked;
 
 /// Most codes in one batch check.
 const MAX_BATCH: usize = 1000;
@@ -49,7 +50,8 @@ impl EligibilityApi {
         let on = reader.optional_date("evaluated_on", wire.evaluated_on);
         let known_at = reader.known_at(wire.known_at, self.registry.clock.now());
         let (codes, domain) = reader.finish(codes.zip(domain)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scopes.resolve(caller, on, known_at, wire.min_sequence, wire.deadline.at()).await?;
+        let asked = Asked { on, known_at, min_sequence: wire.min_sequence, deadline: wire.deadline.at() };
+        let scope = self.registry.scopes.resolve(caller, &asked).await?;
         Ok((codes, domain, scope))
     }
 }

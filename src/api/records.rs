@@ -18,6 +18,7 @@ use crate::proto::convert::{
 };
 use crate::proto::pb::{self, records_service_server::RecordsService};
 use crate::services::profiles::{Entry, GradeInForce};
+use crate::services::scope::Asked;
 use crate::writer::WriteCommand;
 
 pub struct RecordsApi {
@@ -216,13 +217,13 @@ impl RecordsService for RecordsApi {
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scopes.resolve(&caller, on, known_at, m.min_sequence, deadline.at()).await?;
-        let profile = self.registry.profiles.profile(&uscc, &scope).await?;
+        let asked = Asked { on, known_at, min_sequence: m.min_sequence, deadline: deadline.at() };
+        let profile = self.registry.profiles.profile(&caller, &asked, &uscc).await?;
         Ok(Response::new(pb::GetProfileResponse {
             grades_in_force: profile.grades_in_force.iter().map(grade_to_wire).collect(),
             uscc: uscc.to_string(),
             status: if profile.total == 0 { pb::ProfileStatus::NoRecords } else { pb::ProfileStatus::HasRecords } as i32,
-            evaluated_on: Some(date_to_wire(scope.on)),
+            evaluated_on: Some(date_to_wire(profile.on)),
             current_listings: profile.current_listings.iter().map(|r| record_to_wire(r)).collect(),
             records: profile.entries.iter().map(entry_to_wire).collect(),
             total_records: profile.total as i32,
@@ -241,8 +242,8 @@ impl RecordsService for RecordsApi {
         let page_size = page_size(&mut reader, m.page_size);
         let start = page_token::<usize>(&mut reader, &m.page_token).map(Option::unwrap_or_default);
         let (uscc, (page_size, start)) = reader.finish(uscc.zip(page_size.zip(start))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scopes.resolve(&caller, on, known_at, m.min_sequence, deadline.at()).await?;
-        let page = self.registry.profiles.records(&uscc, &scope, start, page_size).await?;
+        let asked = Asked { on, known_at, min_sequence: m.min_sequence, deadline: deadline.at() };
+        let page = self.registry.profiles.records(&caller, &asked, &uscc, start, page_size).await?;
         let end = start.saturating_add(page.entries.len());
         Ok(Response::new(pb::ListRecordsResponse {
             records: page.entries.iter().map(entry_to_wire).collect(),
@@ -264,8 +265,8 @@ impl RecordsService for RecordsApi {
             reader.violations.push(Violation::new("record_id", "is not a record id (a UUID)"));
         }
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scopes.resolve(&caller, on, known_at, 0, deadline.at()).await?;
-        let entry = self.registry.profiles.record(&m.record_id, &scope).await?;
+        let asked = Asked { on, known_at, min_sequence: 0, deadline: deadline.at() };
+        let entry = self.registry.profiles.record(&caller, &asked, &m.record_id).await?;
         Ok(Response::new(pb::GetRecordResponse { entry: Some(entry_to_wire(&entry)) }))
     }
 }

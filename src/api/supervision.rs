@@ -14,6 +14,7 @@ use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{WireReader, date_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, supervision_service_server::SupervisionService};
+use crate::services::scope::Asked;
 use crate::services::supervision::DrawAsked;
 
 const READERS: &[Role] = &[Role::Regulator, Role::Auditor];
@@ -110,10 +111,10 @@ impl SupervisionService for SupervisionApi {
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scopes.resolve(&caller, on, known_at, 0, deadline.at()).await?;
-        let assessed = self.registry.supervision.assessment(&uscc, &scope);
+        let asked = Asked { on, known_at, min_sequence: 0, deadline: deadline.at() };
+        let assessed = self.registry.supervision.assessment(&caller, &asked, &uscc).await?;
         Ok(Response::new(pb::GetRiskAssessmentResponse {
-            assessment: Some(assessment_to_wire(&uscc, &assessed.assessment, scope.on, &assessed.policy_version)),
+            assessment: Some(assessment_to_wire(&uscc, &assessed.assessment, assessed.on, &assessed.policy_version)),
         }))
     }
 
@@ -131,8 +132,8 @@ impl SupervisionService for SupervisionApi {
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<Uscc>(&mut reader, &m.page_token);
         let (region, (size, after)) = reader.finish(region.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scopes.resolve(&caller, on, None, 0, deadline.at()).await?;
-        let page = self.registry.supervision.by_risk_class(&region, class, after, size, &scope);
+        let asked = Asked { on, known_at: None, min_sequence: 0, deadline: deadline.at() };
+        let page = self.registry.supervision.by_risk_class(&caller, &asked, &region, class, after, size).await?;
         let next_page_token = match page.assessments.last() {
             Some((last, _)) if page.more => last.to_string(),
             _ => String::new(),
@@ -141,7 +142,7 @@ impl SupervisionService for SupervisionApi {
             assessments: page
                 .assessments
                 .iter()
-                .map(|(code, a)| assessment_to_wire(code, a, scope.on, &page.policy_version))
+                .map(|(code, a)| assessment_to_wire(code, a, page.on, &page.policy_version))
                 .collect(),
             next_page_token,
         }))
@@ -209,9 +210,9 @@ impl SupervisionService for SupervisionApi {
         };
         reader.request_id("request_id", &m.request_id);
         let (region, tree_size) = reader.finish(region.zip(tree_size)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scopes.resolve(&caller, on, None, 0, deadline.at()).await?;
-        let asked = DrawAsked { region, seed: m.seed, tree_size, drawn_by: caller.subject, request_id: m.request_id };
-        let kept = self.registry.supervision.draw(asked, &scope).await?;
+        let asked = Asked { on, known_at: None, min_sequence: 0, deadline: deadline.at() };
+        let draw = DrawAsked { region, seed: m.seed, tree_size, request_id: m.request_id };
+        let kept = self.registry.supervision.draw(&caller, &asked, draw).await?;
         Ok(Response::new(pb::DrawInspectionSampleResponse { sample: Some(draw_to_wire(&kept)) }))
     }
 
@@ -274,8 +275,8 @@ impl SupervisionService for SupervisionApi {
                 .push(Violation::new("scheme", format!("'{}' is not a grading scheme (one of {})", m.scheme, known.join(", "))));
         }
         let (region, scheme) = reader.finish(region.zip(scheme)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scopes.resolve(&caller, Some(on), None, 0, deadline.at()).await?;
-        let tally = self.registry.supervision.grades(&region, &scheme.code, &scope);
+        let asked = Asked { on: Some(on), known_at: None, min_sequence: 0, deadline: deadline.at() };
+        let tally = self.registry.supervision.grades(&caller, &asked, &region, &scheme.code).await?;
         Ok(Response::new(pb::GetGradeStatisticsResponse {
             rows: scheme
                 .level

@@ -13,9 +13,11 @@ use tokio::sync::mpsc;
 
 use super::files::CreditFiles;
 use super::profiles::Entry;
-use super::{Missing, ReadScope, ServiceError};
+use super::scope::{Asked, Scopes};
+use super::{Missing, ServiceError};
 use crate::audit::verify::{Report, verify};
 use crate::audit::{AuditTrail, log, signed_of, stored_keys, with_nodes, with_others};
+use crate::auth::Principal;
 use crate::domain::Violation;
 use crate::domain::record::Record;
 use crate::domain::rules::RuleBook;
@@ -105,6 +107,7 @@ pub struct CheckPage {
 /// The audit reads over the store and the audit trail.
 #[derive(Clone)]
 pub struct AuditReads {
+    scopes: Scopes,
     store: Store,
     index: Arc<Index>,
     audit: AuditTrail,
@@ -113,8 +116,15 @@ pub struct AuditReads {
 }
 
 impl AuditReads {
-    pub fn new(store: Store, index: Arc<Index>, audit: AuditTrail, files: CreditFiles, rules: Arc<RuleBook>) -> AuditReads {
-        AuditReads { store, index, audit, files, rules }
+    pub fn new(
+        scopes: Scopes,
+        store: Store,
+        index: Arc<Index>,
+        audit: AuditTrail,
+        files: CreditFiles,
+        rules: Arc<RuleBook>,
+    ) -> AuditReads {
+        AuditReads { scopes, store, index, audit, files, rules }
     }
 
     /// The checkpoint of `tree_size`, or without one the newest (signed now
@@ -208,11 +218,19 @@ impl AuditReads {
         Ok(with_nodes(&self.store, |nodes| consistency_proof(first_size, second_size, nodes)).await?)
     }
 
-    /// `uscc`'s records in `scope` after sequence `after`, at most `size`,
-    /// each with its standing as an auditor sees it and its canonical
-    /// bytes as stored. Errors: `Store` (`Corrupt` names a stored record
-    /// that does not decode).
-    pub async fn history(&self, uscc: &Uscc, scope: &ReadScope, after: u64, size: usize) -> Result<History, ServiceError> {
+    /// `uscc`'s records after sequence `after`, at most `size`, each with
+    /// its standing as an auditor sees it and its canonical bytes as
+    /// stored. Errors: those of `Scopes::resolve`; `Store` (`Corrupt`
+    /// names a stored record that does not decode).
+    pub async fn history(
+        &self,
+        caller: &Principal,
+        asked: &Asked,
+        uscc: &Uscc,
+        after: u64,
+        size: usize,
+    ) -> Result<History, ServiceError> {
+        let scope = self.scopes.resolve(caller, asked).await?;
         let stored = self.files.canonical(uscc, scope.tree.size).await?;
         let records: Vec<Arc<Record>> = stored.iter().map(|(r, _)| r.clone()).collect();
         let state = scope.fold(&records, &self.rules);

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use super::files::CreditFiles;
-use super::{Missing, ReadScope, ServiceError};
+use super::scope::{Asked, Scopes};
+use super::{Missing, ServiceError};
+use crate::auth::Principal;
 use crate::domain::record::{Date, Grade, Record, RecordBody};
 use crate::domain::rules::grades::Scheme;
 use crate::domain::rules::{RuleBook, Rules};
@@ -71,6 +73,8 @@ pub struct GradeInForce {
 
 /// An entity's profile as the caller may see it.
 pub struct Profile {
+    /// The evaluation date.
+    pub on: Date,
     /// Grades in force whose level the caller may see.
     pub grades_in_force: Vec<GradeInForce>,
     pub current_listings: Vec<Arc<Record>>,
@@ -92,18 +96,20 @@ pub struct RecordPage {
 /// Credit-file reads over the credit-file reader.
 #[derive(Clone)]
 pub struct Profiles {
+    scopes: Scopes,
     files: CreditFiles,
     rules: Arc<RuleBook>,
 }
 
 impl Profiles {
-    pub fn new(files: CreditFiles, rules: Arc<RuleBook>) -> Profiles {
-        Profiles { files, rules }
+    pub fn new(scopes: Scopes, files: CreditFiles, rules: Arc<RuleBook>) -> Profiles {
+        Profiles { scopes, files, rules }
     }
 
-    /// `uscc`'s profile in `scope`. Errors: `Store` when its records cannot
-    /// be read.
-    pub async fn profile(&self, uscc: &Uscc, scope: &ReadScope) -> Result<Profile, ServiceError> {
+    /// `uscc`'s profile as `caller` may see it. Errors: those of
+    /// `Scopes::resolve`; `Store` when its records cannot be read.
+    pub async fn profile(&self, caller: &Principal, asked: &Asked, uscc: &Uscc) -> Result<Profile, ServiceError> {
+        let scope = self.scopes.resolve(caller, asked).await?;
         let records = self.files.records(uscc, scope.tree.size).await?;
         let state = scope.fold(&records, &self.rules);
         let visible = scope.visible(&state, &self.rules);
@@ -125,6 +131,7 @@ impl Profiles {
             })
             .collect();
         Ok(Profile {
+            on: scope.on,
             grades_in_force,
             current_listings: state.listings_in_force().map(|(r, _)| r.clone()).collect(),
             entries: visible
@@ -138,9 +145,18 @@ impl Profiles {
         })
     }
 
-    /// `uscc`'s visible records from the `start`th (from 0), at most
-    /// `size`. Errors: `Store` when its records cannot be read.
-    pub async fn records(&self, uscc: &Uscc, scope: &ReadScope, start: usize, size: usize) -> Result<RecordPage, ServiceError> {
+    /// `uscc`'s records that `caller` may see, from the `start`th (from 0),
+    /// at most `size`. Errors: those of `Scopes::resolve`; `Store` when its
+    /// records cannot be read.
+    pub async fn records(
+        &self,
+        caller: &Principal,
+        asked: &Asked,
+        uscc: &Uscc,
+        start: usize,
+        size: usize,
+    ) -> Result<RecordPage, ServiceError> {
+        let scope = self.scopes.resolve(caller, asked).await?;
         let records = self.files.records(uscc, scope.tree.size).await?;
         let state = scope.fold(&records, &self.rules);
         let visible = scope.visible(&state, &self.rules);
@@ -157,11 +173,12 @@ impl Profiles {
         })
     }
 
-    /// The record `record_id`, if the caller may see it in `scope`.
-    /// Errors: `NotFound` (`Missing::Record`) alike when it does not exist
-    /// and when the caller may not see it, so that its existence does not
-    /// leak; `Store` when it cannot be read.
-    pub async fn record(&self, record_id: &str, scope: &ReadScope) -> Result<Entry, ServiceError> {
+    /// The record `record_id`, if `caller` may see it. Errors: those of
+    /// `Scopes::resolve`; `NotFound` (`Missing::Record`) alike when it does
+    /// not exist and when the caller may not see it, so that its existence
+    /// does not leak; `Store` when it cannot be read.
+    pub async fn record(&self, caller: &Principal, asked: &Asked, record_id: &str) -> Result<Entry, ServiceError> {
+        let scope = self.scopes.resolve(caller, asked).await?;
         let not_found = || ServiceError::NotFound {
             what: Missing::Record,
             name: record_id.to_string(),

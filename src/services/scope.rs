@@ -49,6 +49,19 @@ impl ReadScope {
     }
 }
 
+/// What a read asks of its scope, as its request gives it.
+pub struct Asked {
+    /// The evaluation date; today (UTC+8) when unset.
+    pub on: Option<Date>,
+    /// The registry's knowledge as of a past instant; for auditors only.
+    pub known_at: Option<DateTime<Utc>>,
+    /// A ledger sequence the read must see (0: none), e.g. of the
+    /// caller's own write.
+    pub min_sequence: i64,
+    /// When waiting for the ledger stops.
+    pub deadline: Instant,
+}
+
 /// Resolves read scopes against this node's index.
 #[derive(Clone)]
 pub struct Scopes {
@@ -68,30 +81,23 @@ impl Scopes {
 
     /// Resolves a read's scope: `known_at` is for auditors only; `on`
     /// defaults to today; waits for `min_sequence` (0: no wait) and what
-    /// `known_at` needs until `deadline`.
+    /// `known_at` needs until the deadline.
     ///
     /// Errors: `KnownAtAuditorsOnly`; `Invalid` for a negative
     /// `min_sequence`; `NotCaughtUp` when the wait ends first; `Store` for a
     /// stored record this node cannot read past (waiting would only time
     /// out) or a store that cannot answer.
-    pub async fn resolve(
-        &self,
-        caller: &Principal,
-        on: Option<Date>,
-        known_at: Option<DateTime<Utc>>,
-        min_sequence: i64,
-        deadline: Instant,
-    ) -> Result<ReadScope, ServiceError> {
-        if known_at.is_some() && !caller.has(Role::Auditor) {
+    pub async fn resolve(&self, caller: &Principal, asked: &Asked) -> Result<ReadScope, ServiceError> {
+        if asked.known_at.is_some() && !caller.has(Role::Auditor) {
             return Err(ServiceError::KnownAtAuditorsOnly);
         }
-        if let Some(instant) = known_at {
-            self.settled(instant, deadline).await?;
+        if let Some(instant) = asked.known_at {
+            self.settled(instant, asked.deadline).await?;
         }
-        self.caught_up(min_sequence, deadline).await?;
+        self.caught_up(asked.min_sequence, asked.deadline).await?;
         Ok(ReadScope {
-            on: on.unwrap_or_else(|| self.clock.today()),
-            known_at,
+            on: asked.on.unwrap_or_else(|| self.clock.today()),
+            known_at: asked.known_at,
             tree: self.index.tree_head(),
             sees_everything: caller.sees_everything(),
         })

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::scope::{Asked, Scopes};
 use super::{Missing, ReadScope, ServiceError};
+use crate::auth::Principal;
 use crate::clock::Clock;
 use crate::domain::Violation;
 use crate::domain::record::{Category, Date, Record};
@@ -18,9 +20,11 @@ use crate::store::Store;
 /// Length of a seed the registry chooses, in bytes.
 const FRESH_SEED: usize = 32;
 
-/// An assessment with the version of the policy it was made under.
+/// An assessment with the date it is for and the version of the policy
+/// it was made under.
 pub struct Assessed {
     pub assessment: Assessment,
+    pub on: Date,
     pub policy_version: String,
 }
 
@@ -29,6 +33,8 @@ pub struct RiskPage {
     pub assessments: Vec<(Uscc, Assessment)>,
     /// Whether more entities follow this page.
     pub more: bool,
+    /// The evaluation date.
+    pub on: Date,
     pub policy_version: String,
 }
 
@@ -40,8 +46,6 @@ pub struct DrawAsked {
     pub seed: Vec<u8>,
     /// The ledger size the population is taken from.
     pub tree_size: u64,
-    /// Subject of the regulator drawing.
-    pub drawn_by: String,
     /// Idempotency key; empty when none was sent.
     pub request_id: String,
 }
@@ -49,6 +53,7 @@ pub struct DrawAsked {
 /// Supervision over the index and the stored draws.
 #[derive(Clone)]
 pub struct Supervision {
+    scopes: Scopes,
     index: Arc<Index>,
     rules: Arc<RuleBook>,
     clock: Clock,
@@ -57,32 +62,40 @@ pub struct Supervision {
 }
 
 impl Supervision {
-    pub fn new(index: Arc<Index>, rules: Arc<RuleBook>, clock: Clock, store: Store) -> Supervision {
-        Supervision { index, rules, clock, store }
+    pub fn new(scopes: Scopes, index: Arc<Index>, rules: Arc<RuleBook>, clock: Clock, store: Store) -> Supervision {
+        Supervision { scopes, index, rules, clock, store }
     }
 
-    /// `uscc`'s risk assessment in `scope`.
-    pub fn assessment(&self, uscc: &Uscc, scope: &ReadScope) -> Assessed {
+    /// `uscc`'s risk assessment. Errors: those of `Scopes::resolve`.
+    pub async fn assessment(&self, caller: &Principal, asked: &Asked, uscc: &Uscc) -> Result<Assessed, ServiceError> {
+        let scope = self.scopes.resolve(caller, asked).await?;
         let records = self.index.facts(uscc).unwrap_or_default();
-        Assessed { assessment: self.assess(&records, scope, u64::MAX), policy_version: self.policy_version(scope) }
+        Ok(Assessed {
+            assessment: self.assess(&records, &scope, u64::MAX),
+            on: scope.on,
+            policy_version: self.policy_version(&scope),
+        })
     }
 
     /// The entities of `region` in `class` (any when `None`), in code order
-    /// after `after`, at most `size`.
-    pub fn by_risk_class(
+    /// after `after`, at most `size`. Errors: those of `Scopes::resolve`.
+    pub async fn by_risk_class(
         &self,
+        caller: &Principal,
+        asked: &Asked,
         region: &str,
         class: Option<RiskClass>,
         after: Option<Uscc>,
         size: usize,
-        scope: &ReadScope,
-    ) -> RiskPage {
+    ) -> Result<RiskPage, ServiceError> {
+        let scope = self.scopes.resolve(caller, asked).await?;
         let mut matching = self
-            .classify(region, scope, u64::MAX)
+            .classify(region, &scope, u64::MAX)
             .into_iter()
             .filter(|(code, a)| class.is_none_or(|c| a.class == c) && after.is_none_or(|t| code.as_str() > t.as_str()));
         let assessments = matching.by_ref().take(size).collect();
-        RiskPage { assessments, more: matching.next().is_some(), policy_version: self.policy_version(scope) }
+        let more = matching.next().is_some();
+        Ok(RiskPage { assessments, more, on: scope.on, policy_version: self.policy_version(&scope) })
     }
 
     /// A requested ledger size for a draw (0: the head as this node holds
@@ -99,36 +112,38 @@ impl Supervision {
     }
 
     /// Draws an inspection sample of a region's entities as of the asked
-    /// ledger size, weighted by their risk class, and keeps it; a repeated
-    /// request id answers the draw kept first. Errors: `NoRandomness` when
-    /// no fresh seed can be had; `Store`.
-    pub async fn draw(&self, asked: DrawAsked, scope: &ReadScope) -> Result<InspectionDraw, ServiceError> {
-        let seed = if asked.seed.is_empty() {
+    /// ledger size, weighted by their risk class, and keeps it as drawn by
+    /// `caller`; a repeated request id answers the draw kept first.
+    /// Errors: those of `Scopes::resolve`; `NoRandomness` when no fresh
+    /// seed can be had; `Store`.
+    pub async fn draw(&self, caller: &Principal, asked: &Asked, draw: DrawAsked) -> Result<InspectionDraw, ServiceError> {
+        let scope = self.scopes.resolve(caller, asked).await?;
+        let seed = if draw.seed.is_empty() {
             let mut fresh = vec![0u8; FRESH_SEED];
             getrandom::fill(&mut fresh).map_err(|e| ServiceError::NoRandomness(format!("cannot draw a fresh seed: {e}")))?;
             fresh
         } else {
-            asked.seed
+            draw.seed
         };
         let population: Vec<(Uscc, RiskClass, u32)> = self
-            .classify(&asked.region, scope, asked.tree_size)
+            .classify(&draw.region, &scope, draw.tree_size)
             .into_iter()
             .map(|(code, a)| (code, a.class, a.sampling_percent))
             .collect();
         let policy = &scope.rules(&self.rules).supervision;
-        let draw = InspectionDraw {
+        let drawn = InspectionDraw {
             id: uuid::Uuid::now_v7().to_string(),
             sampled: policy.draw(&population, &seed),
-            region_prefix: asked.region,
+            region_prefix: draw.region,
             seed,
             evaluated_on: scope.on,
             policy_version: policy.version.clone(),
             drawn_at: self.clock.now(),
-            drawn_by: asked.drawn_by,
-            request_id: asked.request_id,
-            tree_size: asked.tree_size,
+            drawn_by: caller.subject.clone(),
+            request_id: draw.request_id,
+            tree_size: draw.tree_size,
         };
-        Ok(self.store.save_draw(&draw).await?)
+        Ok(self.store.save_draw(&drawn).await?)
     }
 
     /// The inspection draw `id`. Errors: `NotFound` (`Missing::Draw`);
@@ -153,8 +168,10 @@ impl Supervision {
     }
 
     /// A region's entities by their level in force under grading `scheme`.
-    pub fn grades(&self, region: &str, scheme: &str, scope: &ReadScope) -> GradeTally {
-        self.tally(region, |records, tally| count_grade(&scope.fold(records, &self.rules), scheme, tally))
+    /// Errors: those of `Scopes::resolve`.
+    pub async fn grades(&self, caller: &Principal, asked: &Asked, region: &str, scheme: &str) -> Result<GradeTally, ServiceError> {
+        let scope = self.scopes.resolve(caller, asked).await?;
+        Ok(self.tally(region, |records, tally| count_grade(&scope.fold(records, &self.rules), scheme, tally)))
     }
 
     /// Adds up `count` over every entity of `region`.
