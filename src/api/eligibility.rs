@@ -12,9 +12,8 @@ use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{WireReader, compact_decision, measure_to_wire};
 use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
-use crate::services::ReadScope;
 use crate::services::checks::{Attestation, CheckKind, Checks, Decided};
-use crate::services::scope::Asked;
+use crate::services::scope::{Asked, ReadScope};
 
 /// Most codes in one batch check.
 const MAX_BATCH: usize = 1000;

@@ -9,7 +9,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::auth::AuthError;
 use crate::domain::{Refusal, Violation};
-use crate::services::{Missing, ServiceError};
+use crate::services::error::{Missing, ServiceError};
 use crate::store::{Fault, StoreError};
 use crate::writer::WriteError;
 

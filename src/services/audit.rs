@@ -11,10 +11,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
+use super::error::{Missing, ServiceError};
 use super::files::CreditFiles;
 use super::profiles::Entry;
 use super::scope::{Asked, Scopes};
-use super::{Missing, ServiceError};
 use crate::audit::verify::{Report, verify};
 use crate::audit::{AuditTrail, log, signed_of, stored_keys, with_nodes, with_others};
 use crate::auth::Principal;

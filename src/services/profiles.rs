@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
+use super::error::{Missing, ServiceError};
 use super::files::CreditFiles;
 use super::scope::{Asked, Scopes};
-use super::{Missing, ServiceError};
 use crate::auth::Principal;
 use crate::domain::record::{Date, Grade, Record, RecordBody};
 use crate::domain::rules::grades::Scheme;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
-use super::ServiceError;
+use super::error::ServiceError;
 use crate::auth::{Principal, Role};
 use crate::clock::Clock;
 use crate::domain::Violation;

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::scope::{Asked, Scopes};
-use super::{Missing, ReadScope, ServiceError};
+use super::error::{Missing, ServiceError};
+use super::scope::{Asked, ReadScope, Scopes};
 use crate::auth::Principal;
 use crate::clock::Clock;
 use crate::domain::Violation;
@@ -169,7 +169,13 @@ impl Supervision {
 
     /// A region's entities by their level in force under grading `scheme`.
     /// Errors: those of `Scopes::resolve`.
-    pub async fn grades(&self, caller: &Principal, asked: &Asked, region: &str, scheme: &str) -> Result<GradeTally, ServiceError> {
+    pub async fn grades(
+        &self,
+        caller: &Principal,
+        asked: &Asked,
+        region: &str,
+        scheme: &str,
+    ) -> Result<GradeTally, ServiceError> {
         let scope = self.scopes.resolve(caller, asked).await?;
         Ok(self.tally(region, |records, tally| count_grade(&scope.fold(records, &self.rules), scheme, tally)))
     }
