@@ -156,7 +156,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let scopes = Scopes::new(index.clone(), writer.clone(), store.clone(), clock, rules.clone());
     let profiles = Profiles::new(scopes.clone(), files.clone(), rules.clone());
     let supervision = Supervision::new(scopes.clone(), index.clone(), rules.clone(), clock, store.clone());
-    let audit = AuditReads::new(scopes.clone(), store.clone(), index.clone(), audit, files, rules.clone());
+    let audit = AuditReads::new(scopes.clone(), store.clone(), audit, files, rules.clone());
     let registry = Registry { writer, clock, rules, scopes, checks, profiles, audit, supervision };
     let auth = Authenticate(authenticator);
 

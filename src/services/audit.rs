@@ -22,7 +22,6 @@ use crate::domain::Violation;
 use crate::domain::record::Record;
 use crate::domain::rules::RuleBook;
 use crate::domain::uscc::Uscc;
-use crate::index::Index;
 use crate::ledger::merkle::{Node, consistency_proof, inclusion_path};
 use crate::ledger::signing::{PublicKey, tree_size_of};
 use crate::ledger::{Hash, leaf_hash};
@@ -107,24 +106,17 @@ pub struct CheckPage {
 /// The audit reads over the store and the audit trail.
 #[derive(Clone)]
 pub struct AuditReads {
+    /// Read scopes, and the ledger's size as this node holds it.
     scopes: Scopes,
     store: Store,
-    index: Arc<Index>,
     audit: AuditTrail,
     files: CreditFiles,
     rules: Arc<RuleBook>,
 }
 
 impl AuditReads {
-    pub fn new(
-        scopes: Scopes,
-        store: Store,
-        index: Arc<Index>,
-        audit: AuditTrail,
-        files: CreditFiles,
-        rules: Arc<RuleBook>,
-    ) -> AuditReads {
-        AuditReads { scopes, store, index, audit, files, rules }
+    pub fn new(scopes: Scopes, store: Store, audit: AuditTrail, files: CreditFiles, rules: Arc<RuleBook>) -> AuditReads {
+        AuditReads { scopes, store, audit, files, rules }
     }
 
     /// The checkpoint of `tree_size`, or without one the newest (signed now
@@ -168,7 +160,7 @@ impl AuditReads {
                 (id, sequence)
             }
         };
-        let Some(sequence) = sequence.filter(|s| *s <= self.index.head()) else {
+        let Some(sequence) = sequence.filter(|s| *s <= self.scopes.head()) else {
             return Err(ServiceError::NotFound {
                 what: Missing::Record,
                 message: format!("no record {name} in the ledger"),
@@ -260,7 +252,7 @@ impl AuditReads {
     /// `to` (`None`: the head as this node holds it now), in order, sent as
     /// they are read; a store error ends the stream after being sent.
     pub fn export(&self, from: u64, to: Option<u64>) -> mpsc::Receiver<Result<Exported, ServiceError>> {
-        let head = self.index.head();
+        let head = self.scopes.head();
         let until = to.map_or(head, |to| to.min(head));
         let mut after = from.max(1) - 1;
         let store = self.store.clone();
@@ -350,7 +342,7 @@ impl AuditReads {
     /// `size` as a tree size, with a violation (and 0) if the committed
     /// ledger has no tree of that size.
     fn within_tree(&self, violations: &mut Vec<Violation>, field: &str, size: i64) -> u64 {
-        let head = self.index.head();
+        let head = self.scopes.head();
         match u64::try_from(size) {
             Ok(n) if n <= head => n,
             _ => {

@@ -103,6 +103,11 @@ impl Scopes {
         })
     }
 
+    /// The ledger's size as this node holds it now.
+    pub fn head(&self) -> u64 {
+        self.index.head()
+    }
+
     /// The edition of the rules in force on `on`, today (UTC+8) when unset.
     pub fn rules_on(&self, on: Option<Date>) -> &Rules {
         self.rules.on(on.unwrap_or_else(|| self.clock.today()))
