@@ -23,8 +23,12 @@ use crate::proto::pb::{
     audit_service_server::AuditServiceServer, eligibility_service_server::EligibilityServiceServer,
     records_service_server::RecordsServiceServer, supervision_service_server::SupervisionServiceServer,
 };
+use crate::services::audit::AuditReads;
 use crate::services::checks::Checks;
 use crate::services::files::CreditFiles;
+use crate::services::profiles::Profiles;
+use crate::services::scope::Scopes;
+use crate::services::supervision::Supervision;
 use crate::snapshot::SnapshotFile;
 use crate::store::{ServingClaim, Store};
 use crate::writer;
@@ -149,18 +153,11 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let snapshot_index = index.clone();
     let checks = Checks::new(index.clone(), rules.clone(), audit.clone(), clock, writer.priority());
     let files = CreditFiles::new(store.ledger(), index.clone(), config.record_cache_mib << 20);
-    let registry = Registry {
-        writer,
-        index,
-        clock,
-        rules,
-        ledger: store.ledger(),
-        audit_store: store.audit(),
-        draws: store.draws(),
-        audit,
-        checks,
-        files,
-    };
+    let scopes = Scopes::new(index.clone(), writer.clone(), store.ledger(), clock, rules.clone());
+    let profiles = Profiles::new(scopes.clone(), files.clone(), rules.clone());
+    let supervision = Supervision::new(scopes.clone(), index.clone(), rules.clone(), clock, store.draws());
+    let audit = AuditReads::new(scopes.clone(), (store.ledger(), store.audit()), audit, files, rules.clone());
+    let registry = Registry { writer, clock, rules, scopes, checks, profiles, audit, supervision };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();

@@ -12,8 +12,8 @@ use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{WireReader, compact_decision, measure_to_wire};
 use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
-use crate::services::ReadScope;
 use crate::services::checks::{Attestation, CheckKind, Checks, Decided};
+use crate::services::scope::{Asked, ReadScope};
 
 /// Most codes in one batch check.
 const MAX_BATCH: usize = 1000;
@@ -49,7 +49,8 @@ impl EligibilityApi {
         let on = reader.optional_date("evaluated_on", wire.evaluated_on);
         let known_at = reader.known_at(wire.known_at, self.registry.clock.now());
         let (codes, domain) = reader.finish(codes.zip(domain)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(caller, on, known_at, wire.min_sequence, wire.deadline).await?;
+        let asked = Asked { on, known_at, min_sequence: wire.min_sequence, deadline: wire.deadline.at() };
+        let scope = self.registry.scopes.resolve(caller, &asked).await?;
         Ok((codes, domain, scope))
     }
 }
@@ -267,7 +268,7 @@ impl EligibilityService for EligibilityApi {
         let mut reader = WireReader::default();
         let on = reader.optional_date("evaluated_on", request.get_ref().evaluated_on.as_ref());
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let catalogue = &self.registry.rules_on(on).catalogue;
+        let catalogue = &self.registry.scopes.rules_on(on).catalogue;
         Ok(Response::new(pb::GetMeasureCatalogueResponse {
             version: catalogue.version.clone(),
             measures: catalogue.measures.iter().map(measure_to_wire).collect(),

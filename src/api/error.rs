@@ -9,6 +9,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::auth::AuthError;
 use crate::domain::{Refusal, Violation};
+use crate::services::error::{Missing, ServiceError};
 use crate::store::{Fault, StoreError};
 use crate::writer::WriteError;
 
@@ -128,6 +129,36 @@ impl ApiError {
                 ApiError::Unavailable { reason, message }
             }
         }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(violations) => ApiError::InvalidArgument(violations),
+            ServiceError::KnownAtAuditorsOnly => ApiError::PermissionDenied {
+                reason: "KNOWN_AT_AUDITORS_ONLY",
+                message: "known_at (the registry's past knowledge) is for auditor callers only".into(),
+            },
+            ServiceError::NotCaughtUp(message) => ApiError::Unavailable { reason: "NOT_CAUGHT_UP", message },
+            ServiceError::NotFound { what, name, message } => {
+                let (reason, resource) = match what {
+                    Missing::Record => ("RECORD_NOT_FOUND", "creditregistry.v1.Record"),
+                    Missing::Checkpoint => ("CHECKPOINT_NOT_FOUND", "creditregistry.v1.Checkpoint"),
+                    Missing::Draw => ("DRAW_NOT_FOUND", "creditregistry.v1.InspectionSample"),
+                };
+                ApiError::NotFound { reason, resource, name, message }
+            }
+            ServiceError::Store(e) => ApiError::from_store(&e),
+            ServiceError::NoRandomness(message) => ApiError::Unavailable { reason: "NO_RANDOMNESS", message },
+        }
+    }
+}
+
+impl From<ServiceError> for Status {
+    /// See `ApiError::from`.
+    fn from(e: ServiceError) -> Status {
+        ApiError::from(e).into()
     }
 }
 

@@ -11,8 +11,6 @@ mod supervision;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-
 use tonic::Request;
 use tonic::service::Interceptor;
 
@@ -21,16 +19,14 @@ pub use eligibility::EligibilityApi;
 pub use records::RecordsApi;
 pub use supervision::SupervisionApi;
 
-use crate::audit::AuditTrail;
 use crate::auth::{Authenticator, Principal, Role};
 use crate::clock::Clock;
-use crate::domain::record::Date;
-use crate::domain::rules::{RuleBook, Rules};
-use crate::index::Index;
-use crate::services::ReadScope;
+use crate::domain::rules::RuleBook;
+use crate::services::audit::AuditReads;
 use crate::services::checks::Checks;
-use crate::services::files::CreditFiles;
-use crate::store::{Audit, Draws, Ledger, LedgerStore};
+use crate::services::profiles::Profiles;
+use crate::services::scope::Scopes;
+use crate::services::supervision::Supervision;
 use crate::writer::Writer;
 use error::ApiError;
 
@@ -38,21 +34,19 @@ use error::ApiError;
 #[derive(Clone)]
 pub struct Registry {
     pub writer: Writer,
-    pub index: Arc<Index>,
     pub clock: Clock,
     /// Every edition of the rules; a read applies the one in force on its date.
     pub rules: Arc<RuleBook>,
-    /// The ledger as stored, for what the index does not hold.
-    pub ledger: Ledger,
-    /// Checkpoints and the check log as stored, for audit reads.
-    pub audit_store: Audit,
-    /// Inspection draws.
-    pub draws: Draws,
-    pub audit: AuditTrail,
+    /// How each read sees the ledger.
+    pub scopes: Scopes,
     /// Checks: decide, attest, log.
     pub checks: Checks,
-    /// Whole records, for profiles and record lists.
-    pub files: CreditFiles,
+    /// Credit files as a caller may see them: profiles, record lists.
+    pub profiles: Profiles,
+    /// Checkpoints, proofs, histories, the export and the check log.
+    pub audit: AuditReads,
+    /// Risk classes, inspection draws, statistics.
+    pub supervision: Supervision,
 }
 
 /// Largest request or response message: 4 MiB, what every gRPC client
@@ -73,11 +67,6 @@ pub const CALL_LIMIT: Duration = Duration::from_secs(30);
 pub struct Deadline(tokio::time::Instant);
 
 impl Deadline {
-    /// The time left.
-    fn left(self) -> Duration {
-        self.0.saturating_duration_since(tokio::time::Instant::now())
-    }
-
     /// The instant it falls on.
     fn at(self) -> tokio::time::Instant {
         self.0
@@ -113,105 +102,6 @@ fn grpc_timeout(value: &str) -> Option<Duration> {
         "n" => Duration::from_nanos(n),
         _ => return None,
     })
-}
-
-impl Registry {
-    /// Waits until the index holds `min_sequence` (0: no wait), until the
-    /// call's deadline.
-    async fn caught_up(&self, min_sequence: i64, deadline: Deadline) -> Result<(), ApiError> {
-        let wanted = u64::try_from(min_sequence).map_err(|_| {
-            ApiError::InvalidArgument(vec![crate::domain::Violation::new(
-                "min_sequence",
-                format!("must not be negative, got {min_sequence}"),
-            )])
-        })?;
-        if wanted == 0 || self.index.head() >= wanted {
-            return Ok(());
-        }
-        if let Some(fault) = self.unreadable_ledger() {
-            return Err(fault);
-        }
-        if self.index.wait_for(wanted, deadline.left()).await {
-            Ok(())
-        } else {
-            Err(self.unreadable_ledger().unwrap_or(ApiError::Unavailable {
-                reason: "NOT_CAUGHT_UP",
-                message: format!("ledger sequence {wanted} is not visible yet (this node holds up to {})", self.index.head()),
-            }))
-        }
-    }
-
-    /// DATA_LOSS naming the stored record this node cannot read past, when
-    /// it cannot: waiting for later records would only time out.
-    fn unreadable_ledger(&self) -> Option<ApiError> {
-        self.writer.following_fault().map(|e| ApiError::from_store(&e))
-    }
-
-    /// Waits until every record stamped at or before `instant` (a past
-    /// `known_at`, as `WireReader::known_at` ensures) is held: an answer as
-    /// known at an instant never changes once given (a receipt's `known_at`
-    /// answer is final).
-    ///
-    /// On a store other nodes write to, this node first catches up with
-    /// the ledger as stored when the read began, so that it holds what
-    /// they committed by then; a record they stamped at or before
-    /// `instant` but commit later still (a commit slower than the time
-    /// since `instant`) is not waited for. Waits until the call's deadline.
-    async fn settled(&self, instant: DateTime<Utc>, deadline: Deadline) -> Result<(), ApiError> {
-        if self.ledger.is_shared() {
-            let head = self.ledger.head().await?;
-            if !self.index.wait_for(head, deadline.left()).await {
-                return Err(self.unreadable_ledger().unwrap_or(ApiError::Unavailable {
-                    reason: "NOT_CAUGHT_UP",
-                    message: format!("this node holds {} of the ledger's {head} records", self.index.head()),
-                }));
-            }
-        }
-        if self.index.settled(instant, deadline.left()).await {
-            Ok(())
-        } else {
-            Err(ApiError::Unavailable {
-                reason: "NOT_CAUGHT_UP",
-                message: format!("the records stamped up to {} are not all visible yet", instant.to_rfc3339()),
-            })
-        }
-    }
-}
-
-impl Registry {
-    /// Resolves a read's scope: `known_at` is for auditors only; `on`
-    /// defaults to today; waits for `min_sequence` (and what `known_at`
-    /// needs) until `deadline`.
-    async fn scope(
-        &self,
-        caller: &Principal,
-        on: Option<Date>,
-        known_at: Option<DateTime<Utc>>,
-        min_sequence: i64,
-        deadline: Deadline,
-    ) -> Result<ReadScope, ApiError> {
-        if known_at.is_some() && !caller.has(Role::Auditor) {
-            return Err(ApiError::PermissionDenied {
-                reason: "KNOWN_AT_AUDITORS_ONLY",
-                message: "known_at (the registry's past knowledge) is for auditor callers only".into(),
-            });
-        }
-        if let Some(instant) = known_at {
-            self.settled(instant, deadline).await?;
-        }
-        self.caught_up(min_sequence, deadline).await?;
-        Ok(ReadScope {
-            on: on.unwrap_or_else(|| self.clock.today()),
-            known_at,
-            tree: self.index.tree_head(),
-            sees_everything: caller.sees_everything(),
-        })
-    }
-
-    /// The edition of the rules in force on `on`, today (UTC+8) when unset.
-    fn rules_on(&self, on: Option<Date>) -> &Rules {
-        self.rules.on(on.unwrap_or_else(|| self.clock.today()))
-    }
 }
 
 /// Authenticates every call and puts the `Principal` in the request.

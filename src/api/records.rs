@@ -9,8 +9,7 @@ use crate::auth::Role;
 use crate::domain::Violation;
 use crate::domain::admission::{check_readable, is_record_id};
 use crate::domain::record::RecordBody;
-use crate::domain::rules::Rules;
-use crate::domain::state::{EntityState, RecordStatus, RecordView};
+use crate::domain::state::GradeStanding;
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{
     WireReader, commendation_from_wire, correction_from_wire, date_to_wire, grade_change_from_wire, grade_from_wire,
@@ -18,11 +17,9 @@ use crate::proto::convert::{
     repair_application_from_wire, repair_decision_from_wire, spot_check_from_wire,
 };
 use crate::proto::pb::{self, records_service_server::RecordsService};
-use crate::store::LedgerStore;
+use crate::services::profiles::{Entry, GradeInForce};
+use crate::services::scope::Asked;
 use crate::writer::WriteCommand;
-
-/// Most records a profile carries; `ListRecords` pages through the rest.
-const PROFILE_RECORDS: usize = 100;
 
 pub struct RecordsApi {
     registry: Registry,
@@ -128,32 +125,21 @@ write_request!(DecideRepairRequest => DecideRepairResponse, decision, repair_dec
 write_request!(RecordGradeRequest => RecordGradeResponse, grade, grade_from_wire, Grade, entity);
 write_request!(ChangeGradeRequest => ChangeGradeResponse, change, grade_change_from_wire, GradeChange);
 
-/// A record with its standing; the records that changed it are named only
-/// where the caller may see them.
-pub(super) fn entry_to_wire(
-    view: &RecordView<'_>,
-    state: &EntityState<'_>,
-    rules: &Rules,
-    sees_everything: bool,
-) -> pb::RecordEntry {
-    let escalation_due_on = match &view.record.body {
-        RecordBody::Listing(l) if sees_everything && view.status == RecordStatus::InEffect => {
-            rules.lists.rule(l.list_type).escalation_due_on(l).filter(|due| *due <= state.on).map(date_to_wire)
-        }
-        _ => None,
-    };
+/// A record with its standing, as the service shows it to the caller.
+pub(super) fn entry_to_wire(e: &Entry) -> pb::RecordEntry {
     pb::RecordEntry {
-        escalation_due_on,
-        record: Some(record_to_wire(view.record)),
-        status: pb::RecordStatus::from(view.status) as i32,
-        changed_by_record_ids: view
-            .changed_by
-            .iter()
-            .filter(|r| sees_everything || state.find(&r.id).is_some_and(|c| c.public))
-            .map(|r| r.id.clone())
-            .collect(),
-        public: view.public,
+        escalation_due_on: e.escalation_due_on.map(date_to_wire),
+        record: Some(record_to_wire(&e.record)),
+        status: pb::RecordStatus::from(e.status) as i32,
+        changed_by_record_ids: e.changed_by.clone(),
+        public: e.public,
     }
+}
+
+/// A grade in force with its scheme.
+fn grade_to_wire(g: &GradeInForce) -> pb::GradeInForce {
+    let standing = GradeStanding { grade: &g.grade, level: g.level.clone(), capped_by: g.capped_by.as_ref() };
+    grade_in_force_to_wire(&g.record, &standing, &g.scheme, &g.schemes_version)
 }
 
 #[tonic::async_trait]
@@ -231,36 +217,17 @@ impl RecordsService for RecordsApi {
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, m.min_sequence, deadline).await?;
-
-        let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
-        let state = scope.fold(&records, &self.registry.rules);
-        let visible = scope.visible(&state, &self.registry.rules);
-        let rules = scope.rules(&self.registry.rules);
-        let grades_in_force = state
-            .grades_in_force()
-            .filter_map(|(record, standing)| {
-                // Read with the edition in force on the grade's evaluation date.
-                let grades = rules.grades_for(standing.grade.evaluated_on);
-                let scheme = grades.scheme(&standing.grade.scheme)?;
-                (scope.sees_everything || scheme.publishes(&standing.level))
-                    .then(|| grade_in_force_to_wire(record, &standing, scheme, &grades.version))
-            })
-            .collect();
+        let asked = Asked { on, known_at, min_sequence: m.min_sequence, deadline: deadline.at() };
+        let profile = self.registry.profiles.profile(&caller, &asked, &uscc).await?;
         Ok(Response::new(pb::GetProfileResponse {
-            grades_in_force,
+            grades_in_force: profile.grades_in_force.iter().map(grade_to_wire).collect(),
             uscc: uscc.to_string(),
-            status: if visible.is_empty() { pb::ProfileStatus::NoRecords } else { pb::ProfileStatus::HasRecords } as i32,
-            evaluated_on: Some(date_to_wire(scope.on)),
-            current_listings: state.listings_in_force().map(|(r, _)| record_to_wire(r)).collect(),
-            records: visible
-                .iter()
-                .rev()
-                .take(PROFILE_RECORDS)
-                .map(|v| entry_to_wire(v, &state, scope.rules(&self.registry.rules), scope.sees_everything))
-                .collect(),
-            total_records: visible.len() as i32,
-            latest_sequence: visible.last().map_or(0, |v| v.record.sequence as i64),
+            status: if profile.total == 0 { pb::ProfileStatus::NoRecords } else { pb::ProfileStatus::HasRecords } as i32,
+            evaluated_on: Some(date_to_wire(profile.on)),
+            current_listings: profile.current_listings.iter().map(|r| record_to_wire(r)).collect(),
+            records: profile.entries.iter().map(entry_to_wire).collect(),
+            total_records: profile.total as i32,
+            latest_sequence: profile.latest_sequence as i64,
         }))
     }
 
@@ -275,21 +242,13 @@ impl RecordsService for RecordsApi {
         let page_size = page_size(&mut reader, m.page_size);
         let start = page_token::<usize>(&mut reader, &m.page_token).map(Option::unwrap_or_default);
         let (uscc, (page_size, start)) = reader.finish(uscc.zip(page_size.zip(start))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, m.min_sequence, deadline).await?;
-
-        let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
-        let state = scope.fold(&records, &self.registry.rules);
-        let visible = scope.visible(&state, &self.registry.rules);
-        let end = (start + page_size).min(visible.len());
+        let asked = Asked { on, known_at, min_sequence: m.min_sequence, deadline: deadline.at() };
+        let page = self.registry.profiles.records(&caller, &asked, &uscc, start, page_size).await?;
+        let end = start.saturating_add(page.entries.len());
         Ok(Response::new(pb::ListRecordsResponse {
-            records: visible
-                .get(start..end)
-                .unwrap_or_default()
-                .iter()
-                .map(|v| entry_to_wire(v, &state, scope.rules(&self.registry.rules), scope.sees_everything))
-                .collect(),
-            next_page_token: if end < visible.len() { end.to_string() } else { String::new() },
-            total_size: visible.len() as i32,
+            records: page.entries.iter().map(entry_to_wire).collect(),
+            next_page_token: if end < page.total { end.to_string() } else { String::new() },
+            total_size: page.total as i32,
         }))
     }
 
@@ -306,23 +265,8 @@ impl RecordsService for RecordsApi {
             reader.violations.push(Violation::new("record_id", "is not a record id (a UUID)"));
         }
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, 0, deadline).await?;
-        // A record the caller may not see is answered exactly like one that
-        // does not exist, so its existence does not leak.
-        let not_found = || ApiError::NotFound {
-            reason: "RECORD_NOT_FOUND",
-            resource: "creditregistry.v1.Record",
-            name: m.record_id.clone(),
-            message: format!("no record {}", m.record_id),
-        };
-        let located = self.registry.ledger.locate(&[&m.record_id]).await.map_err(ApiError::from)?;
-        let uscc = located.get(&m.record_id).ok_or_else(not_found)?.uscc;
-        let records = self.registry.files.records(&uscc, scope.tree.size).await.map_err(ApiError::from)?;
-        let state = scope.fold(&records, &self.registry.rules);
-        let view =
-            scope.visible(&state, &self.registry.rules).into_iter().find(|v| v.record.id == m.record_id).ok_or_else(not_found)?;
-        Ok(Response::new(pb::GetRecordResponse {
-            entry: Some(entry_to_wire(view, &state, scope.rules(&self.registry.rules), scope.sees_everything)),
-        }))
+        let asked = Asked { on, known_at, min_sequence: 0, deadline: deadline.at() };
+        let entry = self.registry.profiles.record(&caller, &asked, &m.record_id).await?;
+        Ok(Response::new(pb::GetRecordResponse { entry: Some(entry_to_wire(&entry)) }))
     }
 }

@@ -2,29 +2,24 @@
 //! for regulators; risk classes are regulator-internal, so only `regulator`
 //! and `auditor` callers reach this service.
 
-use std::collections::BTreeMap;
-
 use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
 use super::paging::{page_size, page_token};
-use super::{ReadScope, Registry, deadline, require};
+use super::{Registry, deadline, require};
 use crate::auth::Role;
 use crate::domain::Violation;
 use crate::domain::record::Date;
 use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
-use crate::domain::statistics::{GradeTally, count_grade, count_penalties, count_spot_checks};
 use crate::domain::uscc::Uscc;
-use crate::index::EntityRecords;
 use crate::proto::convert::{WireReader, date_to_wire, timestamp_to_wire};
 use crate::proto::pb::{self, supervision_service_server::SupervisionService};
-use crate::store::DrawStore;
+use crate::services::scope::Asked;
+use crate::services::supervision::DrawAsked;
 
 const READERS: &[Role] = &[Role::Regulator, Role::Auditor];
 /// Longest seed accepted, in bytes.
 const MAX_SEED: usize = 64;
-/// Length of a seed the registry chooses.
-const FRESH_SEED: usize = 32;
 
 pub struct SupervisionApi {
     registry: Registry,
@@ -35,32 +30,14 @@ impl SupervisionApi {
         SupervisionApi { registry }
     }
 
-    /// Assesses one entity from its records with sequence up to `tree_size`.
-    fn assess(&self, records: &[std::sync::Arc<crate::domain::record::Record>], scope: &ReadScope, tree_size: u64) -> Assessment {
-        let known = records.partition_point(|r| r.sequence <= tree_size);
-        let state = scope.fold(&records[..known], &self.registry.rules);
-        scope.rules(&self.registry.rules).supervision.assess(&state, scope.on)
-    }
-
-    /// Every entity of a region with its assessment, in code order.
-    fn classify(&self, region: &str, scope: &ReadScope, tree_size: u64) -> Vec<(Uscc, Assessment)> {
-        self.registry
-            .index
-            .entities_in_region(region)
-            .into_iter()
-            .filter(|(_, records)| records.first().is_some_and(|r| r.sequence <= tree_size))
-            .map(|(code, records)| (code, self.assess(&records, scope, tree_size)))
-            .collect()
-    }
-
-    /// The records of the entities of a region, and the inclusive date
-    /// range statistics cover: all dates up to today when unset.
+    /// The region and the inclusive date range a statistics request
+    /// covers: all dates up to today when unset.
     fn stats_scope(
         &self,
         region: &str,
         from: Option<&crate::proto::google::r#type::Date>,
         until: Option<&crate::proto::google::r#type::Date>,
-    ) -> Result<StatsScope, ApiError> {
+    ) -> Result<(String, Date, Date), ApiError> {
         let mut reader = WireReader::default();
         let region = region_prefix(&mut reader, "region_prefix", region);
         let from = reader.optional_date("from", from).unwrap_or(Date::MIN);
@@ -69,31 +46,23 @@ impl SupervisionApi {
             reader.violations.push(Violation::new("until", format!("{until} is before from")));
         }
         let region = reader.finish(region).map_err(ApiError::InvalidArgument)?;
-        Ok(StatsScope { entities: self.registry.index.entities_in_region(&region), from, until })
-    }
-
-    fn assessment_to_wire(&self, uscc: &Uscc, a: &Assessment, scope: &ReadScope) -> pb::RiskAssessment {
-        pb::RiskAssessment {
-            uscc: uscc.to_string(),
-            risk_class: pb::RiskClass::from(a.class) as i32,
-            score: a.score,
-            contributions: a
-                .contributions
-                .iter()
-                .map(|c| pb::RiskContribution { record_id: c.record_id.clone(), points: c.points, reason: c.reason.clone() })
-                .collect(),
-            evaluated_on: Some(date_to_wire(scope.on)),
-            policy_version: scope.rules(&self.registry.rules).supervision.version.clone(),
-        }
+        Ok((region, from, until))
     }
 }
 
-/// What a statistics request covers: the entities of its region, and the
-/// first and last date.
-struct StatsScope {
-    entities: Vec<(Uscc, EntityRecords)>,
-    from: Date,
-    until: Date,
+fn assessment_to_wire(uscc: &Uscc, a: &Assessment, on: Date, policy_version: &str) -> pb::RiskAssessment {
+    pb::RiskAssessment {
+        uscc: uscc.to_string(),
+        risk_class: pb::RiskClass::from(a.class) as i32,
+        score: a.score,
+        contributions: a
+            .contributions
+            .iter()
+            .map(|c| pb::RiskContribution { record_id: c.record_id.clone(), points: c.points, reason: c.reason.clone() })
+            .collect(),
+        evaluated_on: Some(date_to_wire(on)),
+        policy_version: policy_version.to_string(),
+    }
 }
 
 /// An administrative-division prefix: up to six digits, possibly none.
@@ -142,10 +111,11 @@ impl SupervisionService for SupervisionApi {
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let known_at = reader.known_at(m.known_at.as_ref(), self.registry.clock.now());
         let uscc = reader.finish(uscc).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, known_at, 0, deadline).await?;
-        let records = self.registry.index.facts(&uscc).unwrap_or_default();
-        let assessment = self.assess(&records, &scope, u64::MAX);
-        Ok(Response::new(pb::GetRiskAssessmentResponse { assessment: Some(self.assessment_to_wire(&uscc, &assessment, &scope)) }))
+        let asked = Asked { on, known_at, min_sequence: 0, deadline: deadline.at() };
+        let assessed = self.registry.supervision.assessment(&caller, &asked, &uscc).await?;
+        Ok(Response::new(pb::GetRiskAssessmentResponse {
+            assessment: Some(assessment_to_wire(&uscc, &assessed.assessment, assessed.on, &assessed.policy_version)),
+        }))
     }
 
     async fn list_entities_by_risk_class(
@@ -162,18 +132,18 @@ impl SupervisionService for SupervisionApi {
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<Uscc>(&mut reader, &m.page_token);
         let (region, (size, after)) = reader.finish(region.zip(size.zip(after))).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, None, 0, deadline).await?;
-        let mut matching = self
-            .classify(&region, &scope, u64::MAX)
-            .into_iter()
-            .filter(|(code, a)| class.is_none_or(|c| a.class == c) && after.is_none_or(|t| code.as_str() > t.as_str()));
-        let page: Vec<(Uscc, Assessment)> = matching.by_ref().take(size).collect();
-        let next_page_token = match (matching.next(), page.last()) {
-            (Some(_), Some((last, _))) => last.to_string(),
+        let asked = Asked { on, known_at: None, min_sequence: 0, deadline: deadline.at() };
+        let page = self.registry.supervision.by_risk_class(&caller, &asked, &region, class, after, size).await?;
+        let next_page_token = match page.assessments.last() {
+            Some((last, _)) if page.more => last.to_string(),
             _ => String::new(),
         };
         Ok(Response::new(pb::ListEntitiesByRiskClassResponse {
-            assessments: page.iter().map(|(code, a)| self.assessment_to_wire(code, a, &scope)).collect(),
+            assessments: page
+                .assessments
+                .iter()
+                .map(|(code, a)| assessment_to_wire(code, a, page.on, &page.policy_version))
+                .collect(),
             next_page_token,
         }))
     }
@@ -186,7 +156,7 @@ impl SupervisionService for SupervisionApi {
         let mut reader = WireReader::default();
         let on = reader.optional_date("evaluated_on", request.get_ref().evaluated_on.as_ref());
         reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let policy = &self.registry.rules_on(on).supervision;
+        let policy = &self.registry.scopes.rules_on(on).supervision;
         Ok(Response::new(pb::GetSupervisionPolicyResponse {
             version: policy.version.clone(),
             tiers: policy
@@ -231,45 +201,18 @@ impl SupervisionService for SupervisionApi {
         if m.seed.len() > MAX_SEED {
             reader.violations.push(Violation::new("seed", format!("has {} bytes; at most {MAX_SEED}", m.seed.len())));
         }
-        let head = self.registry.index.head();
-        let tree_size = match m.tree_size {
-            0 => Some(head),
-            n if n < 0 || n as u64 > head => {
-                reader
-                    .violations
-                    .push(Violation::new("tree_size", format!("{n} is not a ledger size this registry has had (1 to {head})")));
+        let tree_size = match self.registry.supervision.tree_size(m.tree_size) {
+            Ok(size) => Some(size),
+            Err(v) => {
+                reader.violations.push(v);
                 None
             }
-            n => Some(n as u64),
         };
         reader.request_id("request_id", &m.request_id);
         let (region, tree_size) = reader.finish(region.zip(tree_size)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, on, None, 0, deadline).await?;
-        let seed = if m.seed.is_empty() {
-            let mut fresh = vec![0u8; FRESH_SEED];
-            getrandom::fill(&mut fresh).map_err(|e| ApiError::Unavailable {
-                reason: "NO_RANDOMNESS",
-                message: format!("cannot draw a fresh seed: {e}"),
-            })?;
-            fresh
-        } else {
-            m.seed
-        };
-        let population: Vec<(Uscc, RiskClass, u32)> =
-            self.classify(&region, &scope, tree_size).into_iter().map(|(code, a)| (code, a.class, a.sampling_percent)).collect();
-        let draw = InspectionDraw {
-            id: uuid::Uuid::now_v7().to_string(),
-            sampled: scope.rules(&self.registry.rules).supervision.draw(&population, &seed),
-            region_prefix: region,
-            seed,
-            evaluated_on: scope.on,
-            policy_version: scope.rules(&self.registry.rules).supervision.version.clone(),
-            drawn_at: self.registry.clock.now(),
-            drawn_by: caller.subject,
-            request_id: m.request_id,
-            tree_size,
-        };
-        let kept = self.registry.draws.save_draw(&draw).await.map_err(ApiError::from)?;
+        let asked = Asked { on, known_at: None, min_sequence: 0, deadline: deadline.at() };
+        let draw = DrawAsked { region, seed: m.seed, tree_size, request_id: m.request_id };
+        let kept = self.registry.supervision.draw(&caller, &asked, draw).await?;
         Ok(Response::new(pb::DrawInspectionSampleResponse { sample: Some(draw_to_wire(&kept)) }))
     }
 
@@ -279,12 +222,7 @@ impl SupervisionService for SupervisionApi {
     ) -> Result<Response<pb::GetInspectionSampleResponse>, Status> {
         require(&request, READERS)?;
         let id = request.into_inner().draw_id;
-        let draw = self.registry.draws.draw(&id).await.map_err(ApiError::from)?.ok_or_else(|| ApiError::NotFound {
-            reason: "DRAW_NOT_FOUND",
-            resource: "creditregistry.v1.InspectionSample",
-            message: format!("no inspection draw {id}"),
-            name: id.clone(),
-        })?;
+        let draw = self.registry.supervision.sample(&id).await?;
         Ok(Response::new(pb::GetInspectionSampleResponse { sample: Some(draw_to_wire(&draw)) }))
     }
 
@@ -294,11 +232,8 @@ impl SupervisionService for SupervisionApi {
     ) -> Result<Response<pb::GetSpotCheckStatisticsResponse>, Status> {
         require(&request, READERS)?;
         let m = request.into_inner();
-        let scope = self.stats_scope(&m.region_prefix, m.from.as_ref(), m.until.as_ref())?;
-        let mut tally = BTreeMap::new();
-        for (_, records) in &scope.entities {
-            count_spot_checks(records, scope.from, scope.until, &mut tally);
-        }
+        let (region, from, until) = self.stats_scope(&m.region_prefix, m.from.as_ref(), m.until.as_ref())?;
+        let tally = self.registry.supervision.spot_checks(&region, from, until);
         let (checked, passed) = tally.values().fold((0, 0), |(c, p), t| (c + t.checked, p + t.passed));
         Ok(Response::new(pb::GetSpotCheckStatisticsResponse {
             rows: tally
@@ -331,7 +266,7 @@ impl SupervisionService for SupervisionApi {
         let mut reader = WireReader::default();
         let region = region_prefix(&mut reader, "region_prefix", &m.region_prefix);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref()).unwrap_or_else(|| self.registry.clock.today());
-        let schemes = &self.registry.rules.on(on).grades;
+        let schemes = &self.registry.scopes.rules_on(Some(on)).grades;
         let scheme = schemes.scheme(&m.scheme);
         if scheme.is_none() {
             let known: Vec<&str> = schemes.schemes.iter().map(|s| s.code.as_str()).collect();
@@ -340,12 +275,8 @@ impl SupervisionService for SupervisionApi {
                 .push(Violation::new("scheme", format!("'{}' is not a grading scheme (one of {})", m.scheme, known.join(", "))));
         }
         let (region, scheme) = reader.finish(region.zip(scheme)).map_err(ApiError::InvalidArgument)?;
-        let scope = self.registry.scope(&caller, Some(on), None, 0, deadline).await?;
-        let mut tally = GradeTally::default();
-        for (_, records) in self.registry.index.entities_in_region(&region) {
-            let state = scope.fold(&records, &self.registry.rules);
-            count_grade(&state, &scheme.code, &mut tally);
-        }
+        let asked = Asked { on: Some(on), known_at: None, min_sequence: 0, deadline: deadline.at() };
+        let tally = self.registry.supervision.grades(&caller, &asked, &region, &scheme.code).await?;
         Ok(Response::new(pb::GetGradeStatisticsResponse {
             rows: scheme
                 .level
@@ -368,11 +299,8 @@ impl SupervisionService for SupervisionApi {
     ) -> Result<Response<pb::GetPenaltyStatisticsResponse>, Status> {
         require(&request, READERS)?;
         let m = request.into_inner();
-        let scope = self.stats_scope(&m.region_prefix, m.from.as_ref(), m.until.as_ref())?;
-        let mut tally = BTreeMap::new();
-        for (_, records) in &scope.entities {
-            count_penalties(records, scope.from, scope.until, &mut tally);
-        }
+        let (region, from, until) = self.stats_scope(&m.region_prefix, m.from.as_ref(), m.until.as_ref())?;
+        let tally = self.registry.supervision.penalties(&region, from, until);
         Ok(Response::new(pb::GetPenaltyStatisticsResponse {
             rows: tally
                 .into_iter()

@@ -21,7 +21,7 @@ use crate::proto::convert::{date_to_wire, decision_to_wire, timestamp_to_wire};
 use crate::proto::pb;
 use crate::store::StoreError;
 
-use super::ReadScope;
+use super::scope::ReadScope;
 
 /// Codes that weigh as much as one single check in a check's turn.
 const CODES_PER_SHARE: usize = 64;

@@ -15,9 +15,10 @@ use std::sync::Arc;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
+use crate::domain::record::Record;
 use crate::domain::uscc::Uscc;
 use crate::index::{EntityRecords, Index};
-use crate::store::{Ledger, LedgerStore, StoreError, decode_record};
+use crate::store::{Ledger, LedgerStore, Located, StoreError, decode_record};
 
 /// Bytes a decoded record is counted as in the cache, beyond its canonical
 /// bytes: the `Record` itself and its strings' headers.
@@ -72,15 +73,25 @@ impl CreditFiles {
             let held = file.records.partition_point(|r| r.sequence <= tree_size);
             return Ok(if held == file.records.len() { file.records } else { Arc::new(file.records[..held].to_vec()) });
         }
-        let rows = self.ledger.entity_ledger(uscc.as_str(), tree_size).await?;
-        let mut records = Vec::with_capacity(rows.len());
-        let mut bytes = 0;
-        for row in &rows {
-            bytes += row.bytes.len() as u64;
-            records.push(Arc::new(decode_record(row.sequence, &row.bytes)?));
-        }
-        let records = Arc::new(records);
+        let stored = self.canonical(uscc, tree_size).await?;
+        let bytes = stored.iter().map(|(_, b)| b.len() as u64).sum();
+        let records: EntityRecords = Arc::new(stored.into_iter().map(|(r, _)| r).collect());
         self.cache.insert(*uscc, File { read_at: tree_size, records: records.clone(), bytes });
         Ok(records)
+    }
+
+    /// One entity's records with sequence at most `tree_size`, in ledger
+    /// order, each with its canonical bytes as stored; read from the store
+    /// (the cache keeps no bytes). `StoreError::Corrupt` names a stored
+    /// record that does not decode.
+    pub async fn canonical(&self, uscc: &Uscc, tree_size: u64) -> Result<Vec<(Arc<Record>, Vec<u8>)>, StoreError> {
+        let rows = self.ledger.entity_ledger(uscc.as_str(), tree_size).await?;
+        rows.into_iter().map(|row| Ok((Arc::new(decode_record(row.sequence, &row.bytes)?), row.bytes))).collect()
+    }
+
+    /// Where the record `record_id` is: its entity and sequence; `None`
+    /// when the ledger has no such record.
+    pub async fn locate(&self, record_id: &str) -> Result<Option<Located>, StoreError> {
+        Ok(self.ledger.locate(&[record_id]).await?.remove(record_id))
     }
 }
