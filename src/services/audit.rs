@@ -17,7 +17,6 @@ use super::profiles::Entry;
 use super::scope::{Asked, Scopes};
 use crate::audit::verify::{Report, verify};
 use crate::audit::{AuditTrail, log, signed_of, stored_keys, with_nodes, with_others};
-use crate::auth::Principal;
 use crate::domain::Violation;
 use crate::domain::record::Record;
 use crate::domain::rules::RuleBook;
@@ -26,6 +25,7 @@ use crate::ledger::merkle::{Node, consistency_proof, inclusion_path};
 use crate::ledger::signing::{PublicKey, tree_size_of};
 use crate::ledger::{Hash, leaf_hash};
 use crate::proto::pb;
+use crate::services::caller::Principal;
 use crate::store::{Audit, AuditStore, CheckFilter, Ledger, LedgerStore};
 
 /// Ledger rows read per step of an export.

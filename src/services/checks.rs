@@ -10,7 +10,6 @@
 use std::sync::Arc;
 
 use crate::audit::AuditTrail;
-use crate::auth::Principal;
 use crate::clock::Clock;
 use crate::domain::rules::RuleBook;
 use crate::domain::rules::measures::{Eligibility, MeasureDomain};
@@ -19,6 +18,7 @@ use crate::index::Index;
 use crate::priority::WritePriority;
 use crate::proto::convert::{date_to_wire, decision_to_wire, timestamp_to_wire};
 use crate::proto::pb;
+use crate::services::caller::Principal;
 use crate::store::StoreError;
 
 use super::scope::ReadScope;

@@ -2,6 +2,7 @@
 //! whichever front end asks (the gRPC API; later the watchlist and the
 //! public site).
 //!
+//! - `caller`: who is calling (`Principal`, `Role`), as its token says.
 //! - `error`: why a service gave no answer (`ServiceError`).
 //! - `checks`: joint-punishment checks (联合惩戒核查) — decide, attest with a
 //!   signed receipt, log.
@@ -16,6 +17,7 @@
 //!   inspection draws, statistics.
 
 pub mod audit;
+pub mod caller;
 pub mod checks;
 pub mod error;
 pub mod files;

@@ -8,12 +8,12 @@ use std::sync::Arc;
 use super::error::{Missing, ServiceError};
 use super::files::CreditFiles;
 use super::scope::{Asked, Scopes};
-use crate::auth::Principal;
 use crate::domain::record::{Date, Grade, Record, RecordBody};
 use crate::domain::rules::grades::Scheme;
 use crate::domain::rules::{RuleBook, Rules};
 use crate::domain::state::{EntityState, RecordStatus, RecordView};
 use crate::domain::uscc::Uscc;
+use crate::services::caller::Principal;
 
 /// Most records a profile carries; a record list pages through the rest.
 const PROFILE_RECORDS: usize = 100;

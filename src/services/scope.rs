@@ -9,13 +9,13 @@ use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
 use super::error::ServiceError;
-use crate::auth::{Principal, Role};
 use crate::clock::Clock;
 use crate::domain::Violation;
 use crate::domain::record::{Date, Record};
 use crate::domain::rules::{RuleBook, Rules};
 use crate::domain::state::{EntityState, RecordView, fold};
 use crate::index::{Index, TreeHead};
+use crate::services::caller::{Principal, Role};
 use crate::store::{Ledger, LedgerStore};
 use crate::writer::Writer;
 

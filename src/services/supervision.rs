@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use super::error::{Missing, ServiceError};
 use super::scope::{Asked, ReadScope, Scopes};
-use crate::auth::Principal;
 use crate::clock::Clock;
 use crate::domain::Violation;
 use crate::domain::record::{Category, Date, Record};
@@ -15,6 +14,7 @@ use crate::domain::rules::supervision::{Assessment, InspectionDraw, RiskClass};
 use crate::domain::statistics::{GradeTally, PenaltyTally, SpotCheckTally, count_grade, count_penalties, count_spot_checks};
 use crate::domain::uscc::Uscc;
 use crate::index::Index;
+use crate::services::caller::Principal;
 use crate::store::{DrawStore, Draws};
 
 /// Length of a seed the registry chooses, in bytes.
