@@ -1,7 +1,5 @@
 //! Command line: `serve`, `token`, `keygen`, `migrate`, `rotate-key`,
-//! `verify`, `verify-receipt`, `export-checks`, `registry-key`, `bench`.
-
-mod bench;
+//! `verify`, `verify-receipt`, `export-checks`, `registry-key`.
 
 /// glibc's allocator serialises the server's many small allocations on
 /// its arena locks under load; mimalloc keeps them per thread.
@@ -141,42 +139,6 @@ enum Command {
     /// id: the store's current key (it follows `rotate-key`), or the
     /// configured one where the store cannot be read.
     RegistryKey,
-    /// Benchmark a fresh registry: seed a population straight into a new
-    /// store in a temporary directory, start the server in its own process,
-    /// load it with h2load and a write client, print one table. Needs
-    /// `h2load` (Debian package nghttp2-client).
-    Bench {
-        /// Under a minute: 10,000 entities, one run, one-second measurements.
-        #[arg(long)]
-        quick: bool,
-        /// Entities to seed (default 1,000,000; 10,000 with --quick).
-        #[arg(long)]
-        entities: Option<usize>,
-        /// Runs per figure (default 3; 1 with --quick).
-        #[arg(long)]
-        runs: Option<usize>,
-        /// Seconds per read or write measurement (default 10; 1 with --quick).
-        #[arg(long)]
-        seconds: Option<u64>,
-        /// Seconds of sustained batch checks (default 60; 3 with --quick).
-        #[arg(long)]
-        batch_seconds: Option<u64>,
-        /// Keep the temporary data directory.
-        #[arg(long)]
-        keep: bool,
-        /// Compare the backends instead: writes and checks per second on
-        /// SQLite, on PostgreSQL with one server node and with two, and how
-        /// long a write on one node takes to be read on the other. Needs
-        /// PostgreSQL 15's initdb and pg_ctl (Debian package postgresql-15).
-        #[arg(long)]
-        backends: bool,
-        /// A steady mixed load instead (3,000 single checks, 1,000
-        /// profiles, 37 writes and one 100-code batch check a second) for
-        /// --seconds (default 600; 20 with --quick), then bytes per logged
-        /// check, bytes per record, checkpoints stored per minute, verify.
-        #[arg(long)]
-        steady: bool,
-    },
 }
 
 /// What a key made by `keygen` is for.
@@ -425,21 +387,6 @@ fn run(cli: Cli) -> Result<(), String> {
             eprintln!("key id {}", key.key_id);
             out!("{}", key.to_pem());
             Ok(())
-        }
-        Command::Bench { quick, entities, runs, seconds, batch_seconds, keep, backends, steady } => {
-            drop(runtime);
-            let defaults = if quick { bench::Options::quick() } else { bench::Options::full() };
-            let seconds = seconds.or(steady.then_some(if quick { 20 } else { 600 }));
-            bench::run(bench::Options {
-                entities: entities.unwrap_or(defaults.entities).max(1),
-                runs: runs.unwrap_or(defaults.runs).max(1),
-                seconds: seconds.unwrap_or(defaults.seconds).max(1),
-                batch_seconds: batch_seconds.unwrap_or(defaults.batch_seconds).max(1),
-                keep,
-                backends,
-                steady,
-                ..defaults
-            })
         }
         Command::Migrate => runtime.block_on(async {
             let holder = format!("`migrate` (process {})", std::process::id());

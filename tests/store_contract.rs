@@ -12,10 +12,10 @@ use creditregistry::domain::record::{Category, Penalty, Record, RecordBody, Seve
 use creditregistry::domain::rules::supervision::InspectionDraw;
 use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger::{self, Hash, merkle::Frontier, merkle::nodes_in};
-use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::store::{
     Appended, CheckEntry, CheckFilter, Log, NewNodes, PgSettings, Store, StoreError, StoredCheckpoint, StoredKey, StoredSegment,
 };
+use creditregistry_testkit::pg_cluster::{Durability, PgCluster};
 
 const CODES: [&str; 3] = ["91110000600037341L", "91310115MA1K3BTP2B", "91340600MA2PBM9HXD"];
 
