@@ -75,7 +75,7 @@ pub async fn compare(o: &Options, dir: &Path) -> Result<(), String> {
     let sqlite_writes = spread(&sqlite.writes.iter().map(|f| f.rate).collect::<Vec<_>>()).0;
     let sqlite_checks = spread(&sqlite.checks).0;
     println!(
-        "\ncreditregistry bench --backends: {} entities; {} run(s) per figure, each {} s; {CONCURRENCY} calls in flight spread over the nodes; median (least–greatest)\n",
+        "\ncreditregistry-bench --backends: {} entities; {} run(s) per figure, each {} s; {CONCURRENCY} calls in flight spread over the nodes; median (least–greatest)\n",
         o.entities, o.runs, o.seconds
     );
     println!(

@@ -247,7 +247,7 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     let (rebuild, rebuild_lo, rebuild_hi) = spread(&rebuilds);
     let (idle, _, _) = spread(&rss_idle);
     println!(
-        "\ncreditregistry bench: {} entities, {} records seeded; {} run(s) per figure, each {} s; median (least–greatest)\n",
+        "\ncreditregistry-bench: {} entities, {} records seeded; {} run(s) per figure, each {} s; median (least–greatest)\n",
         seeded.entities, seeded.records, o.runs, o.seconds
     );
     println!("| measure | concurrency | rate | p50 ms | p99 ms | ratio to baseline |");

@@ -200,7 +200,7 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     let written = head - seeded.records as u64;
     let stored_checkpoints = checkpoints_after - checkpoints_before;
     println!(
-        "\ncreditregistry bench --steady: {} entities seeded, {seconds:.0} s of steady mixed load (SQLite)\n",
+        "\ncreditregistry-bench --steady: {} entities seeded, {seconds:.0} s of steady mixed load (SQLite)\n",
         seeded.entities
     );
     println!("| figure | value |");
