@@ -34,6 +34,7 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server on the SQLite store of data directory `dir`.
     pub fn spawn(dir: &Path) -> Result<Server, String> {
         Server::spawn_on(dir, None, "server.log")
     }
@@ -166,6 +167,7 @@ pub async fn check_log_size(
     Ok(checkpoint.check_log_size as u64)
 }
 
+/// `message` with the bearer header of `token`.
 pub fn authed<T>(message: T, token: &str) -> Request<T> {
     let mut request = Request::new(message);
     request.metadata_mut().insert("authorization", format!("Bearer {token}").parse().expect("a token"));
