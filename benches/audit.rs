@@ -15,14 +15,18 @@ mod common;
 
 use std::time::Instant;
 
-use common::{bearer, channel, code, env_usize, penalty, rate, start};
+use common::{env_usize, rate, token};
 use tonic::service::interceptor::InterceptedService;
 
+use creditregistry::auth::Role;
 use creditregistry::proto::pb;
 use creditregistry::proto::pb::audit_service_client::AuditServiceClient;
 use creditregistry::proto::pb::eligibility_service_client::EligibilityServiceClient;
 use creditregistry::proto::pb::get_inclusion_proof_request::Leaf;
-use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
+use creditregistry_testkit::population::code;
+use creditregistry_testkit::records::{AUTHORITY, penalty, penalty_request};
+use creditregistry_testkit::registry::TestRegistry;
+use creditregistry_testkit::tokens::Bearer;
 
 /// Leaves of the small tree the proofs are compared against.
 const SMALL_TREE: usize = 1000;
@@ -32,31 +36,29 @@ async fn main() {
     let records = env_usize("RECORDS", 20_000).max(SMALL_TREE);
     let calls = env_usize("CALLS", 12_800);
     let concurrency = env_usize("CONCURRENCY", 64);
-    let setup = start(256).await;
-    let writer = RecordsServiceClient::new(InterceptedService::new(channel(&setup).await, bearer(setup.enforcement.clone())));
+    let reg = TestRegistry::start().await;
+    let reader_token = token(&reg, &[Role::Procurement], None);
+    let writer = reg.records(&token(&reg, &[Role::Enforcement], Some(AUTHORITY))).await;
     let written = rate(writer, records, concurrency, |mut client, i| async move {
-        client
-            .record_penalty(pb::RecordPenaltyRequest {
-                request_id: String::new(),
-                uscc: code(i % 1000),
-                penalty: Some(penalty(format!("AUDIT-{i}"))),
-            })
-            .await
-            .expect("write");
+        let request = penalty_request("", &code(i % 1000).to_string(), penalty(&format!("AUDIT-{i}"), 100_000));
+        client.record_penalty(request).await.expect("write");
     })
     .await;
     println!("ledger: {records} penalties over 1,000 entities, written at {written:.0} writes/s");
 
-    let reader = RecordsServiceClient::new(InterceptedService::new(channel(&setup).await, bearer(setup.reader.clone())));
+    let reader = reg.records(&reader_token).await;
     let profile = rate(reader, calls, concurrency, |mut client, i| async move {
-        client.get_profile(pb::GetProfileRequest { uscc: code(i % 1000), ..Default::default() }).await.expect("profile");
+        client
+            .get_profile(pb::GetProfileRequest { uscc: code(i % 1000).to_string(), ..Default::default() })
+            .await
+            .expect("profile");
     })
     .await;
-    let checker = EligibilityServiceClient::new(InterceptedService::new(channel(&setup).await, bearer(setup.reader.clone())));
+    let checker = EligibilityServiceClient::new(InterceptedService::new(reg.channel().await, Bearer::new(&reader_token)));
     let checks = rate(checker, calls, concurrency, |mut client, i| async move {
         let answer = client
             .check_eligibility(pb::CheckEligibilityRequest {
-                uscc: code(i % 1000),
+                uscc: code(i % 1000).to_string(),
                 domain: pb::MeasureDomain::GovernmentProcurement as i32,
                 ..Default::default()
             })
@@ -71,7 +73,8 @@ async fn main() {
     println!("  CheckEligibility with receipt and log:      {checks:>9.0} calls/s");
     println!("  CheckEligibility / GetProfile:              {:>9.2}x", checks / profile);
 
-    let auditor = AuditServiceClient::new(InterceptedService::new(channel(&setup).await, bearer(setup.auditor.clone())));
+    let auditor_token = token(&reg, &[Role::Auditor], None);
+    let auditor = AuditServiceClient::new(InterceptedService::new(reg.channel().await, Bearer::new(&auditor_token)));
     let proofs = |tree: usize| {
         rate(auditor.clone(), calls, concurrency, move |mut client, i| async move {
             let proof = client
@@ -104,5 +107,5 @@ async fn main() {
         report.check_log_entries_checked,
         report.records_checked as f64 / seconds
     );
-    setup.running.stop().await.unwrap();
+    reg.stop().await;
 }

@@ -12,7 +12,6 @@
 //! - `keys`: Ed25519 key pairs kept as PEM files.
 //! - `api`: the gRPC services; `proto`: the wire types.
 //! - `server`: assembles and runs it all.
-//! - `pg_cluster`: a throwaway PostgreSQL cluster for tests and the benchmark.
 
 pub mod api;
 pub mod audit;
@@ -23,7 +22,6 @@ pub mod domain;
 pub mod index;
 pub mod keys;
 pub mod ledger;
-pub mod pg_cluster;
 pub mod priority;
 pub mod proto;
 pub mod server;

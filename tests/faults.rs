@@ -7,8 +7,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::proto::pb;
+use creditregistry_testkit::pg_cluster::{Durability, PgCluster};
 use tonic::{Code, Request, Status};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;

@@ -17,10 +17,10 @@ use creditregistry::audit::block::{ChainedCheck, Upgrade};
 use creditregistry::domain::record::{Category, Penalty, Record, RecordBody, SeverityTier};
 use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger::{self, Hash, merkle::Frontier, merkle::nodes_in};
-use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::store::{
     Appended, AuditStore, CheckEntry, DrawStore, LedgerStore, NewNodes, PgSettings, PgStore, SqliteStore, StoreError, ToAppend,
 };
+use creditregistry_testkit::pg_cluster::{Durability, PgCluster};
 
 mod audit;
 mod draws;

@@ -8,15 +8,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use chrono::Datelike;
 use prost::Message;
 use tonic::Request;
 use tonic::transport::Channel;
 
-use creditregistry::proto::google::r#type::Date;
 use creditregistry::proto::pb;
 use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
+use creditregistry_testkit::records::{date, days_ago, penalty, penalty_request};
 
-use super::population;
+use crate::population;
+
+/// The check every load makes, and the domain it asks about.
+pub const CHECK: &str = "/creditregistry.v1.EligibilityService/CheckEligibility";
+pub const GP: i32 = pb::MeasureDomain::GovernmentProcurement as i32;
 
 /// Throughput and latency of one measurement.
 #[derive(Clone, Copy, Debug, Default)]
@@ -121,23 +126,13 @@ impl Figures {
 
 /// A penalty numbered `n`, for writes that are all new records.
 pub fn write_request(n: usize, entities: usize) -> pb::RecordPenaltyRequest {
-    let today = chrono::Utc::now().date_naive();
-    let decided_on = today - chrono::Days::new(1 + (n % 300) as u64);
-    use chrono::Datelike;
-    pb::RecordPenaltyRequest {
-        request_id: format!("bench-write-{n}"),
-        uscc: population::code(n % entities).to_string(),
-        penalty: Some(pb::Penalty {
-            decision_number: format!("沪市监处〔{}〕W{n}号", decided_on.year()),
-            category: pb::Category::ProductQuality as i32,
-            severity: pb::SeverityTier::General as i32,
-            legal_basis: "《产品质量法》第四十九条".into(),
-            fine_fen: 100_000,
-            sanctions: vec![pb::Sanction::Confiscation as i32],
-            decided_on: Some(Date { year: decided_on.year(), month: decided_on.month() as i32, day: decided_on.day() as i32 }),
-            violation: "销售不合格产品".into(),
-        }),
-    }
+    let decided_on = days_ago(1 + (n % 300) as i64);
+    let penalty = pb::Penalty {
+        decided_on: date(decided_on),
+        violation: "销售不合格产品".into(),
+        ..penalty(&format!("沪市监处〔{}〕W{n}号", decided_on.year()), 100_000)
+    };
+    penalty_request(&format!("bench-write-{n}"), &population::code(n % entities).to_string(), penalty)
 }
 
 /// The callers of a load: one client each, spread over `channels`, the

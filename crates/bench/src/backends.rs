@@ -11,12 +11,15 @@ use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 use creditregistry::config::Config;
-use creditregistry::pg_cluster::{Durability, PgCluster};
 use creditregistry::proto::pb;
 use creditregistry::store::Store;
+use creditregistry_testkit::pg_cluster::{Durability, PgCluster};
 
-use super::load::{self, Figures, framed, h2load};
-use super::{CHECK, GP, Options, Server, authed, population, spread, tokens};
+use crate::Options;
+use crate::load::{self, CHECK, Figures, GP, framed, h2load};
+use crate::population;
+use crate::server::{Server, authed, tokens};
+use crate::table::spread;
 
 /// Calls in flight, writes and checks alike, spread over the nodes.
 const CONCURRENCY: usize = 64;
@@ -72,7 +75,7 @@ pub async fn compare(o: &Options, dir: &Path) -> Result<(), String> {
     let sqlite_writes = spread(&sqlite.writes.iter().map(|f| f.rate).collect::<Vec<_>>()).0;
     let sqlite_checks = spread(&sqlite.checks).0;
     println!(
-        "\ncreditregistry bench --backends: {} entities; {} run(s) per figure, each {} s; {CONCURRENCY} calls in flight spread over the nodes; median (least–greatest)\n",
+        "\ncreditregistry-bench --backends: {} entities; {} run(s) per figure, each {} s; {CONCURRENCY} calls in flight spread over the nodes; median (least–greatest)\n",
         o.entities, o.runs, o.seconds
     );
     println!(

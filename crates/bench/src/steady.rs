@@ -20,7 +20,11 @@ use creditregistry::proto::pb::eligibility_service_client::EligibilityServiceCli
 use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
 use creditregistry::store::{AuditStore, LedgerStore, Store, audit_url};
 
-use super::{GP, Options, Server, authed, file_size, population, tokens};
+use crate::Options;
+use crate::load::{self, GP};
+use crate::population;
+use crate::server::{Server, authed, tokens};
+use crate::table::{file_size, mib};
 
 /// Calls per second of each kind, as the load that found the check log's
 /// cost measured it: (single checks, profiles, writes, 100-code batches).
@@ -123,7 +127,7 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
                 |a| &a.writes,
                 move || {
                     n += 1;
-                    let (mut client, request) = (records.clone(), authed(super::load::write_request(n, entities), &writer));
+                    let (mut client, request) = (records.clone(), authed(load::write_request(n, entities), &writer));
                     async move { client.record_penalty(request).await.is_ok() }
                 },
             )));
@@ -197,7 +201,7 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     let written = head - seeded.records as u64;
     let stored_checkpoints = checkpoints_after - checkpoints_before;
     println!(
-        "\ncreditregistry bench --steady: {} entities seeded, {seconds:.0} s of steady mixed load (SQLite)\n",
+        "\ncreditregistry-bench --steady: {} entities seeded, {seconds:.0} s of steady mixed load (SQLite)\n",
         seeded.entities
     );
     println!("| figure | value |");
@@ -214,7 +218,7 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     println!(
         "| audit file bytes per logged check | {:.1} bytes ({:.1} MiB for {logged} checks) |",
         audit_after.saturating_sub(audit_before) as f64 / logged.max(1) as f64,
-        super::mib(audit_after.saturating_sub(audit_before))
+        mib(audit_after.saturating_sub(audit_before))
     );
     println!(
         "| ledger file bytes per record written | {:.0} bytes ({written} records) |",
@@ -224,12 +228,12 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
         "| checkpoints stored per minute | {:.1} ({stored_checkpoints} in {seconds:.0} s, the server's interval {CHECKPOINT_INTERVAL_SECS} s, with one at start and one at shutdown) |",
         stored_checkpoints as f64 * 60.0 / seconds
     );
-    println!("| server RSS at the end | {:.0} MiB |", super::mib(rss));
+    println!("| server RSS at the end | {:.0} MiB |", mib(rss));
     println!(
         "| segments sealed, exported, removed | {}, {exported} entries exported in {:.1} bytes per entry ({:.1} MiB of files), {files_verified} entries verified alone from the files; {removed} removed from the live store |",
         sealed.len(),
         file_bytes as f64 / exported.max(1) as f64,
-        super::mib(file_bytes)
+        mib(file_bytes)
     );
     println!(
         "| verify of the live store after removal | {} in {verify_seconds:.1} s: {} records, {} checkpoints, {} live check-log entries |",

@@ -1,79 +1,25 @@
-//! `creditregistry bench`: a fresh store seeded with a population, the real
-//! server in its own process, load from other processes (h2load for reads,
-//! this process's own runtime for writes), and one table of figures, each
-//! the median of repeated runs with their spread, beside a baseline
-//! measured in the same run. It asserts nothing about the figures.
-
-mod backends;
-mod load;
-mod population;
-mod steady;
+//! The full table: reads (each beside the health check of the same run),
+//! profiles through this process's own client, sustained batch checks,
+//! writes alone and beside a check load, start-up, memory, file sizes,
+//! SIGTERM under load and a verify of the whole store afterwards.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 use prost_types::Timestamp;
-use tonic::Request;
 use tonic::transport::Channel;
 
-use creditregistry::auth::{DEV_KID, Role, TokenRequest, issue_token};
-use creditregistry::config::{Config, KeyAlgorithm};
-use creditregistry::keys::KeyPairFiles;
+use creditregistry::config::Config;
 use creditregistry::proto::pb;
 use creditregistry::store::{AuditStore, LedgerStore, Store, audit_url};
-use load::{Figures, framed, h2load};
 
-/// Sizes of a benchmark run.
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub entities: usize,
-    pub runs: usize,
-    /// Seconds of each read or write measurement.
-    pub seconds: u64,
-    /// Seconds of sustained batch checks.
-    pub batch_seconds: u64,
-    /// Codes per batch check.
-    pub batch_codes: usize,
-    /// Keep the data directory (printed) instead of removing it.
-    pub keep: bool,
-    /// Compare the backends (SQLite; PostgreSQL with one node and with
-    /// two) instead of the full table.
-    pub backends: bool,
-    /// A steady mixed load for `seconds` instead, and what it cost the store.
-    pub steady: bool,
-}
-
-impl Options {
-    /// Under a minute: a small population, one run, one-second measurements.
-    pub fn quick() -> Options {
-        Options {
-            entities: 10_000,
-            runs: 1,
-            seconds: 1,
-            batch_seconds: 3,
-            batch_codes: 1000,
-            keep: false,
-            backends: false,
-            steady: false,
-        }
-    }
-
-    pub fn full() -> Options {
-        Options {
-            entities: 1_000_000,
-            runs: 3,
-            seconds: 10,
-            batch_seconds: 60,
-            batch_codes: 1000,
-            keep: false,
-            backends: false,
-            steady: false,
-        }
-    }
-}
+use crate::Options;
+use crate::load::{self, CHECK, GP, framed, h2load};
+use crate::population;
+use crate::server::{Server, authed, check_log_size, tokens};
+use crate::table::{Row, file_size, mib, spread};
 
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
 /// Batch checks in flight: one per core of this machine, which keeps both
@@ -81,260 +27,9 @@ const CONCURRENCY: [usize; 3] = [1, 16, 64];
 const BATCH_CONCURRENCY: [usize; 2] = [2, 4];
 const HEALTH: &str = "/grpc.health.v1.Health/Check";
 const PROFILE: &str = "/creditregistry.v1.RecordsService/GetProfile";
-const CHECK: &str = "/creditregistry.v1.EligibilityService/CheckEligibility";
 const BATCH: &str = "/creditregistry.v1.EligibilityService/BatchCheckEligibility";
-const GP: i32 = pb::MeasureDomain::GovernmentProcurement as i32;
 
-pub fn run(options: Options) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
-    let dir = std::env::temp_dir().join(format!("creditregistry-bench-{}", std::process::id()));
-    let result = if options.backends {
-        runtime.block_on(backends::compare(&options, &dir))
-    } else if options.steady {
-        runtime.block_on(steady::run(&options, &dir))
-    } else {
-        runtime.block_on(bench(&options, &dir))
-    };
-    if options.keep {
-        eprintln!("data kept in {}", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    result
-}
-
-/// The median, least and greatest of `values`.
-fn spread(values: &[f64]) -> (f64, f64, f64) {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    (v[v.len() / 2], v[0], v[v.len() - 1])
-}
-
-/// One row of the table.
-struct Row {
-    what: String,
-    concurrency: String,
-    rates: Vec<f64>,
-    p50: Vec<f64>,
-    p99: Vec<f64>,
-    /// Ratio to the row's baseline, per run.
-    ratios: Vec<f64>,
-    unit: &'static str,
-}
-
-impl Row {
-    fn new(what: impl Into<String>, concurrency: impl ToString, unit: &'static str) -> Row {
-        Row {
-            what: what.into(),
-            concurrency: concurrency.to_string(),
-            rates: vec![],
-            p50: vec![],
-            p99: vec![],
-            ratios: vec![],
-            unit,
-        }
-    }
-
-    fn add(&mut self, f: Figures, baseline: Option<f64>) {
-        self.rates.push(f.rate);
-        self.p50.push(f.p50);
-        self.p99.push(f.p99);
-        if let Some(b) = baseline {
-            self.ratios.push(f.rate / b);
-        }
-    }
-
-    fn print(&self) {
-        let (rate, lo, hi) = spread(&self.rates);
-        let ratio = if self.ratios.is_empty() {
-            "—".to_string()
-        } else {
-            let (r, lo, hi) = spread(&self.ratios);
-            format!("{r:.2}x ({lo:.2}–{hi:.2})")
-        };
-        println!(
-            "| {} | {} | {:.0} {} ({:.0}–{:.0}) | {:.2} | {:.2} | {} |",
-            self.what,
-            self.concurrency,
-            rate,
-            self.unit,
-            lo,
-            hi,
-            spread(&self.p50).0,
-            spread(&self.p99).0,
-            ratio
-        );
-    }
-}
-
-/// The server under test, in its own process.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn spawn(dir: &Path) -> Result<Server, String> {
-        Server::spawn_on(dir, None, "server.log")
-    }
-
-    /// A server on the data directory `dir` (keys; the SQLite store unless
-    /// `database_url` names another), logging to `log` in it.
-    fn spawn_on(dir: &Path, database_url: Option<&str>, log: &str) -> Result<Server, String> {
-        Server::spawn_with(dir, database_url, log, &[])
-    }
-
-    /// `spawn_on`, with settings in the server's environment.
-    fn spawn_with(dir: &Path, database_url: Option<&str>, log: &str, env: &[(&str, &str)]) -> Result<Server, String> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
-        let log = std::fs::File::create(dir.join(log)).map_err(|e| e.to_string())?;
-        let mut command = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
-        command.args(["serve", "--dev", "--listen", &format!("127.0.0.1:{port}")]).env("CREDITREGISTRY_DATA_DIR", dir);
-        command.envs(env.iter().copied());
-        match database_url {
-            Some(url) => {
-                // Every node of a PostgreSQL store serves with the registry's
-                // key: the one kept in `dir`, made once.
-                let key = Config { data_dir: dir.to_path_buf(), ..Config::default() }.generated_registry_key();
-                key.ensure()?;
-                command.env("CREDITREGISTRY_DATABASE_URL", url).env("CREDITREGISTRY_SIGNING_KEY", &key.private_key_file)
-            }
-            None => command.env_remove("CREDITREGISTRY_DATABASE_URL").env_remove("CREDITREGISTRY_SIGNING_KEY"),
-        };
-        let child = command
-            .env_remove("CREDITREGISTRY_CONFIG")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("cannot start the server: {e}"))?;
-        Ok(Server { child, port })
-    }
-
-    /// Waits until health says SERVING; how long since `since`.
-    async fn serving(&mut self, since: Instant) -> Result<Duration, String> {
-        let url = format!("http://127.0.0.1:{}", self.port);
-        loop {
-            if let Some(status) = self.child.try_wait().map_err(|e| e.to_string())? {
-                return Err(format!("the server exited ({status}) before serving"));
-            }
-            if let Ok(channel) = Channel::from_shared(url.clone()).expect("a URL").connect().await {
-                let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
-                if let Ok(answer) = health.check(tonic_health::pb::HealthCheckRequest::default()).await
-                    && answer.into_inner().status == tonic_health::pb::health_check_response::ServingStatus::Serving as i32
-                {
-                    return Ok(since.elapsed());
-                }
-            }
-            if since.elapsed() > Duration::from_secs(600) {
-                return Err("the server did not serve within 10 minutes".into());
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    }
-
-    /// Resident memory, bytes.
-    fn rss(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .ok()
-            .and_then(|s| {
-                let line = s.lines().find(|l| l.starts_with("VmRSS:"))?.to_string();
-                line.split_whitespace().nth(1)?.parse::<u64>().ok()
-            })
-            .map_or(0, |kib| kib * 1024)
-    }
-
-    /// SIGTERM, then waits for the exit; how long it took, and whether
-    /// the exit was clean.
-    async fn terminate(mut self) -> Result<(Duration, bool), String> {
-        let sent = Instant::now();
-        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().map_err(|e| e.to_string())?;
-        loop {
-            if let Some(status) = self.child.try_wait().map_err(|e| e.to_string())? {
-                return Ok((sent.elapsed(), status.success()));
-            }
-            if sent.elapsed() > Duration::from_secs(120) {
-                return Err("the server did not stop within 120 s of SIGTERM".into());
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    }
-
-    async fn channel(&self) -> Result<Channel, String> {
-        Channel::from_shared(format!("http://127.0.0.1:{}", self.port)).expect("a URL").connect().await.map_err(|e| e.to_string())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Tokens {
-    reader: String,
-    auditor: String,
-    writer: String,
-}
-
-fn tokens(dir: &Path) -> Result<Tokens, String> {
-    let config = Config { data_dir: dir.to_path_buf(), ..Config::default() };
-    let pair = KeyPairFiles::in_dir(&config.dev_keys_dir());
-    pair.ensure()?;
-    let pem = std::fs::read(&pair.private_key_file).map_err(|e| e.to_string())?;
-    let token = |subject: &str, role: Role, authority: Option<&str>| {
-        issue_token(
-            &TokenRequest {
-                subject: subject.into(),
-                roles: vec![role],
-                authority: authority.map(str::to_string),
-                organisation: Some("bench".into()),
-                issuer: config.auth.issuer.clone(),
-                audience: config.auth.audience.clone(),
-                ttl_seconds: 24 * 3600,
-                kid: Some(DEV_KID.into()),
-                algorithm: KeyAlgorithm::EdDSA,
-            },
-            &pem,
-        )
-    };
-    Ok(Tokens {
-        reader: token("bench-platform", Role::Procurement, None)?,
-        auditor: token("bench-auditor", Role::Auditor, None)?,
-        writer: token("bench-bureau", Role::Enforcement, Some(population::AUTHORITY))?,
-    })
-}
-
-/// Entries in the check log, once every check answered so far is in it (a
-/// checkpoint is signed after the entries queued before it are stored).
-async fn check_log_size(audit: &mut pb::audit_service_client::AuditServiceClient<Channel>, token: &str) -> Result<u64, String> {
-    let signed = audit
-        .create_checkpoint(authed(pb::CreateCheckpointRequest {}, token))
-        .await
-        .map_err(|e| format!("CreateCheckpoint: {e:?}"))?
-        .into_inner()
-        .checkpoint
-        .ok_or("CreateCheckpoint answered no checkpoint")?;
-    let checkpoint = <pb::Checkpoint as prost::Message>::decode(signed.checkpoint.as_slice()).map_err(|e| e.to_string())?;
-    Ok(checkpoint.check_log_size as u64)
-}
-
-fn authed<T>(message: T, token: &str) -> Request<T> {
-    let mut request = Request::new(message);
-    request.metadata_mut().insert("authorization", format!("Bearer {token}").parse().expect("a token"));
-    request
-}
-
-fn file_size(path: &Path) -> u64 {
-    std::fs::metadata(path).map_or(0, |m| m.len())
-}
-
-fn mib(bytes: u64) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
-}
-
-async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
+pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir.join("beside")).map_err(|e| e.to_string())?;
     let rules = Config::default().rules()?;
     let started = Instant::now();
@@ -553,7 +248,7 @@ async fn bench(o: &Options, dir: &Path) -> Result<(), String> {
     let (rebuild, rebuild_lo, rebuild_hi) = spread(&rebuilds);
     let (idle, _, _) = spread(&rss_idle);
     println!(
-        "\ncreditregistry bench: {} entities, {} records seeded; {} run(s) per figure, each {} s; median (least–greatest)\n",
+        "\ncreditregistry-bench: {} entities, {} records seeded; {} run(s) per figure, each {} s; median (least–greatest)\n",
         seeded.entities, seeded.records, o.runs, o.seconds
     );
     println!("| measure | concurrency | rate | p50 ms | p99 ms | ratio to baseline |");

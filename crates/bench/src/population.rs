@@ -15,23 +15,11 @@ use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger;
 use creditregistry::ledger::merkle::{Frontier, nodes_in};
 use creditregistry::store::{Appended, LedgerStore, NewNodes, Store};
-
-/// County-level divisions (GB/T 2260) the codes are spread over.
-const DIVISIONS: &[&str] = &[
-    "110101", "110105", "110108", "120101", "130102", "140105", "210102", "220102", "230102", "310101", "310104", "310115",
-    "320102", "320506", "330106", "330212", "340104", "350203", "360102", "370102", "370202", "410105", "420106", "430104",
-    "440106", "440305", "450103", "500103", "510107", "530102", "610113", "620102",
-];
+pub use creditregistry_testkit::population::code;
+use creditregistry_testkit::records::AUTHORITY;
 
 /// Records appended per transaction.
 const BATCH: usize = 20_000;
-/// The authority that posts the population's records.
-pub const AUTHORITY: &str = "SAMR-310115";
-
-/// The code of entity `i`.
-pub fn code(i: usize) -> Uscc {
-    Uscc::complete(&format!("91{}{:08}", DIVISIONS[i % DIVISIONS.len()], i / DIVISIONS.len())).expect("a valid code")
-}
 
 /// What was seeded.
 pub struct Seeded {

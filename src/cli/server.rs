@@ -1,0 +1,60 @@
+//! `serve` and `migrate`.
+
+use std::net::SocketAddr;
+
+use tokio::runtime::Runtime;
+
+use creditregistry::auth::DEV_KID;
+use creditregistry::config::{Config, KeyAlgorithm, KeyConfig};
+use creditregistry::keys::KeyPairFiles;
+use creditregistry::store::Store;
+
+/// `serve`: on `listen` when given; with `dev`, the development key made
+/// (once) and trusted.
+pub fn serve(mut config: Config, runtime: &Runtime, dev: bool, listen: Option<SocketAddr>) -> Result<(), String> {
+    if let Some(listen) = listen {
+        config.listen = listen;
+    }
+    if dev {
+        use_dev_keys(&mut config)?;
+    }
+    runtime.block_on(async {
+        let running = creditregistry::server::start(&config).await?;
+        outln!("creditregistry serving gRPC on {}", running.addr);
+        if dev {
+            outln!(
+                "development tokens: cargo run -- token --role enforcement --authority SAMR-310115\n\
+                 \x20                   cargo run -- token --role procurement"
+            );
+        }
+        running.wait_for_signal().await
+    })
+}
+
+/// `migrate`: the schema created or brought up to date.
+pub fn migrate(config: &Config, runtime: &Runtime) -> Result<(), String> {
+    runtime.block_on(async {
+        let holder = format!("`migrate` (process {})", std::process::id());
+        let _claim = Store::claim(&config.database_url(), &holder).map_err(|e| e.to_string())?;
+        let store = Store::open(&config.database_url(), &config.store_settings(), &creditregistry::audit::block::Upgrade)
+            .await
+            .map_err(|e| e.to_string())?;
+        store.close().await;
+        outln!("schema up to date: {}", creditregistry::store::redacted(&config.database_url()));
+        Ok(())
+    })
+}
+
+/// Creates the development key pair if needed and trusts it.
+fn use_dev_keys(config: &mut Config) -> Result<(), String> {
+    let pair = KeyPairFiles::in_dir(&config.dev_keys_dir());
+    if pair.ensure()? {
+        eprintln!("created development key pair in {}", config.dev_keys_dir().display());
+    }
+    config.auth.keys.push(KeyConfig {
+        kid: DEV_KID.into(),
+        algorithm: KeyAlgorithm::EdDSA,
+        public_key_file: pair.public_key_file,
+    });
+    Ok(())
+}
