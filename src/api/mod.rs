@@ -1,5 +1,7 @@
 //! The gRPC API: authentication, request parsing, and conversion between the
-//! wire types and the services underneath. Protobuf types stop here.
+//! wire types and the services underneath. Requests and responses stop
+//! here; below, protobuf is only the format of what the registry signs
+//! (records' canonical bytes, checkpoints, receipts, check-log entries).
 
 mod audit;
 mod eligibility;

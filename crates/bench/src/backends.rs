@@ -1,4 +1,4 @@
-//! `bench --backends`: the same loads on SQLite, on PostgreSQL with one
+//! `creditregistry-bench --backends`: the same loads on SQLite, on PostgreSQL with one
 //! server node, and on PostgreSQL with two nodes sharing one database, each
 //! beside SQLite's figures from the same run; and how long a write
 //! acknowledged by one node takes to be read on the other. PostgreSQL is a

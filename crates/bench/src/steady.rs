@@ -1,4 +1,4 @@
-//! `bench --steady`: a steady mixed load, as a province's platforms and
+//! `creditregistry-bench --steady`: a steady mixed load, as a province's platforms and
 //! bureaus make it together, held for minutes at fixed rates (single
 //! checks of varied codes, profiles, writes, a 100-code batch check a
 //! second); then what it cost the store: bytes per logged check, bytes per
