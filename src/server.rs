@@ -151,9 +151,9 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     tracing::info!(key_id = %audit.public_key().key_id, "registry signing key loaded");
 
     let snapshot_index = index.clone();
-    let checks = Checks::new(index.clone(), rules.clone(), audit.clone(), clock, writer.priority());
     let files = CreditFiles::new(store.ledger(), index.clone(), config.record_cache_mib << 20);
     let scopes = Scopes::new(index.clone(), writer.clone(), store.ledger(), clock, rules.clone());
+    let checks = Checks::new(scopes.clone(), index.clone(), rules.clone(), audit.clone(), clock, writer.priority());
     let profiles = Profiles::new(scopes.clone(), files.clone(), rules.clone());
     let supervision = Supervision::new(scopes.clone(), index.clone(), rules.clone(), clock, store.draws());
     let audit = AuditReads::new(scopes.clone(), (store.ledger(), store.audit()), audit, files, rules.clone());

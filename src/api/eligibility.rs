@@ -6,22 +6,20 @@ use tonic::{Request, Response, Status};
 
 use super::error::{ApiError, rpc_status};
 use super::{Deadline, Registry, deadline, principal, require};
-use crate::auth::{Principal, Role};
+use crate::auth::Role;
 use crate::domain::Violation;
 use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
-use crate::proto::convert::{WireReader, compact_decision, measure_to_wire};
+use crate::proto::convert::{WireReader, measure_to_wire};
 use crate::proto::pb::{self, eligibility_service_server::EligibilityService};
-use crate::services::checks::{Attestation, CheckKind, Checks, Decided};
-use crate::services::scope::{Asked, ReadScope};
+use crate::services::checks::Asking;
+use crate::services::scope::Asked;
 
 /// Most codes in one batch check.
 const MAX_BATCH: usize = 1000;
 /// Longest code accepted in a batch or consortium, in bytes: 18 characters
 /// full-width (3 bytes each) with room for separators.
 const MAX_CODE_BYTES: usize = 64;
-/// Room in an answer for the receipt's checkpoint and signature.
-const RECEIPT_OVERHEAD: usize = 16 * 1024;
 /// Members of a consortium bid.
 const CONSORTIUM_MEMBERS: std::ops::RangeInclusive<usize> = 2..=50;
 const CHECKERS: &[Role] = &[Role::Procurement, Role::Auditor, Role::Regulator];
@@ -36,22 +34,20 @@ impl EligibilityApi {
     }
 
     /// Reads what every check shares (domain, date, known_at) into the
-    /// reader that already holds the request's codes, and resolves the scope.
-    /// Any violation fails the call, every one of them named.
-    async fn scope<T>(
+    /// reader that already holds the request's codes. Any violation fails
+    /// the call, every one of them named.
+    fn common<T>(
         &self,
-        caller: &Principal,
         mut reader: WireReader,
         codes: Option<T>,
         wire: CommonFields<'_>,
-    ) -> Result<(T, MeasureDomain, ReadScope), ApiError> {
+    ) -> Result<(T, MeasureDomain, Asked), ApiError> {
         let domain = reader.enumeration::<MeasureDomain>("domain", wire.domain);
         let on = reader.optional_date("evaluated_on", wire.evaluated_on);
         let known_at = reader.known_at(wire.known_at, self.registry.clock.now());
         let (codes, domain) = reader.finish(codes.zip(domain)).map_err(ApiError::InvalidArgument)?;
         let asked = Asked { on, known_at, min_sequence: wire.min_sequence, deadline: wire.deadline.at() };
-        let scope = self.registry.scopes.resolve(caller, &asked).await?;
-        Ok((codes, domain, scope))
+        Ok((codes, domain, asked))
     }
 }
 
@@ -101,16 +97,10 @@ impl EligibilityService for EligibilityApi {
             min_sequence: m.min_sequence,
             deadline,
         };
-        let (uscc, domain, scope) = self.scope(&caller, reader, uscc, common).await?;
-        let checks = &self.registry.checks;
-        let _turn = checks.turn(1).await;
-        let outcomes = [Ok(checks.decide(&uscc, domain, &scope).decision)];
-        let requested = [m.uscc];
-        let check =
-            Attestation { kind: CheckKind::Single, domain, requested_codes: &requested, outcomes: &outcomes, consortium: None };
-        let receipt = checks.attest(&caller, check, &scope).await.map_err(ApiError::from)?;
-        let [decision] = outcomes;
-        Ok(Response::new(pb::CheckEligibilityResponse { decision: decision.ok(), receipt: Some(receipt) }))
+        let (uscc, domain, asked) = self.common(reader, uscc, common)?;
+        let ask = Asking { caller: &caller, asked: &asked, domain };
+        let (decision, receipt) = self.registry.checks.check(ask, &uscc, m.uscc).await.map_err(ApiError::from)?;
+        Ok(Response::new(pb::CheckEligibilityResponse { decision: Some(decision), receipt: Some(receipt) }))
     }
 
     async fn batch_check_eligibility(
@@ -139,7 +129,7 @@ impl EligibilityService for EligibilityApi {
             min_sequence: m.min_sequence,
             deadline,
         };
-        let (codes, domain, scope) = self.scope(&caller, reader, Some(codes), common).await?;
+        let (codes, domain, asked) = self.common(reader, Some(codes), common)?;
         // A code repeated in the request is answered again and flagged.
         let mut first_at: std::collections::HashMap<Uscc, usize> = std::collections::HashMap::new();
         let repeats: Vec<Option<i32>> = codes
@@ -154,37 +144,10 @@ impl EligibilityService for EligibilityApi {
                 })
             })
             .collect();
-        let checks = &self.registry.checks;
-        let _turn = checks.turn(codes.len()).await;
-        let outcomes: Vec<Result<pb::Decision, String>> = codes
-            .into_iter()
-            .map(|parsed| match parsed {
-                Ok(uscc) => Ok(compact_decision(checks.decide(&uscc, domain, &scope).decision)),
-                Err(v) => Err(v.description),
-            })
-            .collect();
-        // The answer carries each decision twice (results and receipt). It
-        // must fit before the check is logged: no check is logged whose
-        // answer could not be sent.
-        let size: usize = outcomes
-            .iter()
-            .zip(&m.codes)
-            .map(|(o, code)| 3 * code.len() + o.as_ref().map_or(300, |d| 2 * prost::Message::encoded_len(d) + 64))
-            .sum();
-        if size + RECEIPT_OVERHEAD > super::MAX_MESSAGE_BYTES {
-            return Err(ApiError::ResourceExhausted {
-                reason: "ANSWER_TOO_LARGE",
-                message: format!(
-                    "the answer for these {} codes would be about {size} bytes, over the {} a message may have: send fewer codes per call",
-                    m.codes.len(),
-                    super::MAX_MESSAGE_BYTES
-                ),
-            }
-            .into());
-        }
-        let check =
-            Attestation { kind: CheckKind::Batch, domain, requested_codes: &m.codes, outcomes: &outcomes, consortium: None };
-        let receipt = checks.attest(&caller, check, &scope).await.map_err(ApiError::from)?;
+        let ask = Asking { caller: &caller, asked: &asked, domain };
+        let codes = codes.into_iter().map(|parsed| parsed.map_err(|v| v.description)).collect();
+        let (outcomes, receipt) =
+            self.registry.checks.check_batch(ask, &m.codes, codes, super::MAX_MESSAGE_BYTES).await.map_err(ApiError::from)?;
         let results = m
             .codes
             .into_iter()
@@ -236,25 +199,15 @@ impl EligibilityService for EligibilityApi {
             min_sequence: m.min_sequence,
             deadline,
         };
-        let (members, domain, scope) = self.scope(&caller, reader, complete, common).await?;
-        let checks = &self.registry.checks;
-        let _turn = checks.turn(members.len()).await;
-        let decided: Vec<Decided> = members.iter().map(|u| checks.decide(u, domain, &scope)).collect();
-        let worst = Checks::consortium(&decided);
+        let (members, domain, asked) = self.common(reader, complete, common)?;
+        let ask = Asking { caller: &caller, asked: &asked, domain };
+        let (worst, decided, receipt) =
+            self.registry.checks.check_consortium(ask, &m.member_codes, &members).await.map_err(ApiError::from)?;
         let barred_members =
             decided.iter().filter(|d| d.eligibility != Eligibility::Eligible).map(|d| d.decision.uscc.clone()).collect();
-        let outcomes: Vec<Result<pb::Decision, String>> = decided.into_iter().map(|d| Ok(d.decision)).collect();
-        let check = Attestation {
-            kind: CheckKind::Consortium,
-            domain,
-            requested_codes: &m.member_codes,
-            outcomes: &outcomes,
-            consortium: Some(worst),
-        };
-        let receipt = checks.attest(&caller, check, &scope).await.map_err(ApiError::from)?;
         Ok(Response::new(pb::CheckConsortiumResponse {
             eligibility: pb::Eligibility::from(worst) as i32,
-            member_decisions: outcomes.into_iter().flatten().collect(),
+            member_decisions: decided.into_iter().map(|d| d.decision).collect(),
             barred_members,
             receipt: Some(receipt),
         }))

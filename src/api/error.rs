@@ -151,6 +151,12 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Store(e) => ApiError::from_store(&e),
             ServiceError::NoRandomness(message) => ApiError::Unavailable { reason: "NO_RANDOMNESS", message },
+            ServiceError::AnswerTooLarge { codes, bytes, limit } => ApiError::ResourceExhausted {
+                reason: "ANSWER_TOO_LARGE",
+                message: format!(
+                    "the answer for these {codes} codes would be about {bytes} bytes, over the {limit} a message may have: send fewer codes per call"
+                ),
+            },
         }
     }
 }

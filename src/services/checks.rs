@@ -16,19 +16,23 @@ use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
 use crate::index::Index;
 use crate::priority::WritePriority;
-use crate::proto::convert::{date_to_wire, decision_to_wire, timestamp_to_wire};
+use crate::proto::convert::{compact_decision, date_to_wire, decision_to_wire, timestamp_to_wire};
 use crate::proto::pb;
 use crate::services::caller::Principal;
 use crate::store::StoreError;
 
-use super::scope::ReadScope;
+use super::error::ServiceError;
+use super::scope::{Asked, ReadScope, Scopes};
 
 /// Codes that weigh as much as one single check in a check's turn.
 const CODES_PER_SHARE: usize = 64;
+/// Room in an answer for the receipt's checkpoint and signature, in bytes.
+const RECEIPT_OVERHEAD: usize = 16 * 1024;
 
 /// Decides, attests and logs checks against the index.
 #[derive(Clone)]
 pub struct Checks {
+    scopes: Scopes,
     index: Arc<Index>,
     rules: Arc<RuleBook>,
     audit: AuditTrail,
@@ -51,10 +55,17 @@ pub struct Decided {
     pub decision: pb::Decision,
 }
 
-/// What a receipt attests.
-pub struct Attestation<'a> {
-    pub kind: CheckKind,
+/// A check as its caller asked it: who, as of when, in which domain.
+pub struct Asking<'a> {
+    pub caller: &'a Principal,
+    pub asked: &'a Asked,
     pub domain: MeasureDomain,
+}
+
+/// What a receipt attests.
+struct Attestation<'a> {
+    kind: CheckKind,
+    domain: MeasureDomain,
     /// The codes exactly as sent.
     pub requested_codes: &'a [String],
     /// Per requested code: its decision, or why it was refused.
@@ -64,20 +75,117 @@ pub struct Attestation<'a> {
 }
 
 impl Checks {
-    pub fn new(index: Arc<Index>, rules: Arc<RuleBook>, audit: AuditTrail, clock: Clock, priority: WritePriority) -> Checks {
-        Checks { index, rules, audit, clock, priority }
+    pub fn new(
+        scopes: Scopes,
+        index: Arc<Index>,
+        rules: Arc<RuleBook>,
+        audit: AuditTrail,
+        clock: Clock,
+        priority: WritePriority,
+    ) -> Checks {
+        Checks { scopes, index, rules, audit, clock, priority }
+    }
+
+    /// One code (`requested` as sent), decided in its caller's scope,
+    /// attested with a signed receipt and logged: the decision and the
+    /// receipt.
+    pub async fn check(
+        &self,
+        ask: Asking<'_>,
+        uscc: &Uscc,
+        requested: String,
+    ) -> Result<(pb::Decision, pb::Receipt), ServiceError> {
+        let scope = self.scopes.resolve(ask.caller, ask.asked).await?;
+        let _turn = self.turn(1).await;
+        let decision = self.decide(uscc, ask.domain, &scope).decision;
+        let outcomes = [Ok(decision)];
+        let requested = [requested];
+        let check = Attestation {
+            kind: CheckKind::Single,
+            domain: ask.domain,
+            requested_codes: &requested,
+            outcomes: &outcomes,
+            consortium: None,
+        };
+        let receipt = self.attest(ask.caller, check, &scope).await?;
+        let [Ok(decision)] = outcomes else { unreachable!("a single check's one outcome is its decision") };
+        Ok((decision, receipt))
+    }
+
+    /// A list of codes (`requested` as sent), each judged on its own: a
+    /// parsed code decided, one that did not parse answered with why. All
+    /// attested with one receipt and logged once. Before anything is logged,
+    /// the answer (each decision twice, in the results and the receipt) must
+    /// fit in `max_answer_bytes`: no check is logged whose answer could not
+    /// be sent (`ServiceError::AnswerTooLarge`).
+    pub async fn check_batch(
+        &self,
+        ask: Asking<'_>,
+        requested: &[String],
+        codes: Vec<Result<Uscc, String>>,
+        max_answer_bytes: usize,
+    ) -> Result<(Vec<Result<pb::Decision, String>>, pb::Receipt), ServiceError> {
+        let scope = self.scopes.resolve(ask.caller, ask.asked).await?;
+        let _turn = self.turn(codes.len()).await;
+        let outcomes: Vec<Result<pb::Decision, String>> = codes
+            .into_iter()
+            .map(|parsed| parsed.map(|uscc| compact_decision(self.decide(&uscc, ask.domain, &scope).decision)))
+            .collect();
+        let bytes: usize = outcomes
+            .iter()
+            .zip(requested)
+            .map(|(o, code)| 3 * code.len() + o.as_ref().map_or(300, |d| 2 * prost::Message::encoded_len(d) + 64))
+            .sum();
+        if bytes + RECEIPT_OVERHEAD > max_answer_bytes {
+            return Err(ServiceError::AnswerTooLarge { codes: requested.len(), bytes, limit: max_answer_bytes });
+        }
+        let check = Attestation {
+            kind: CheckKind::Batch,
+            domain: ask.domain,
+            requested_codes: requested,
+            outcomes: &outcomes,
+            consortium: None,
+        };
+        let receipt = self.attest(ask.caller, check, &scope).await?;
+        Ok((outcomes, receipt))
+    }
+
+    /// A consortium bid's members (`requested` as sent, `members` parsed
+    /// and distinct), each decided, the group standing as its worst member;
+    /// attested and logged as one check: the group's eligibility, each
+    /// member's decision, and the receipt.
+    pub async fn check_consortium(
+        &self,
+        ask: Asking<'_>,
+        requested: &[String],
+        members: &[Uscc],
+    ) -> Result<(Eligibility, Vec<Decided>, pb::Receipt), ServiceError> {
+        let scope = self.scopes.resolve(ask.caller, ask.asked).await?;
+        let _turn = self.turn(members.len()).await;
+        let decided: Vec<Decided> = members.iter().map(|u| self.decide(u, ask.domain, &scope)).collect();
+        let worst = Checks::consortium(&decided);
+        let outcomes: Vec<Result<pb::Decision, String>> = decided.iter().map(|d| Ok(d.decision.clone())).collect();
+        let check = Attestation {
+            kind: CheckKind::Consortium,
+            domain: ask.domain,
+            requested_codes: requested,
+            outcomes: &outcomes,
+            consortium: Some(worst),
+        };
+        let receipt = self.attest(ask.caller, check, &scope).await?;
+        Ok((worst, decided, receipt))
     }
 
     /// Waits for this check's turn while writes are arriving
     /// (`WritePriority`); hold it until the check is answered. `codes`: how
     /// many codes the check decides.
-    pub async fn turn(&self, codes: usize) -> Option<tokio::sync::SemaphorePermit<'_>> {
+    async fn turn(&self, codes: usize) -> Option<tokio::sync::SemaphorePermit<'_>> {
         self.priority.check_turn(codes.div_ceil(CODES_PER_SHARE).min(u32::MAX as usize) as u32).await
     }
 
     /// Decides for one valid code against the scope's tree head, date and
     /// `known_at`.
-    pub fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> Decided {
+    fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> Decided {
         let records = self.index.facts(uscc).unwrap_or_default();
         let state = scope.fold(&records, &self.rules);
         let rules = scope.rules(&self.rules);
@@ -102,7 +210,7 @@ impl Checks {
     /// Signs the check's receipt (batched with others answered at the same
     /// time) and queues its check-log entry, waiting if the log is behind.
     /// Errors: the signer has stopped (the registry is shutting down).
-    pub async fn attest(&self, caller: &Principal, check: Attestation<'_>, scope: &ReadScope) -> Result<pb::Receipt, StoreError> {
+    async fn attest(&self, caller: &Principal, check: Attestation<'_>, scope: &ReadScope) -> Result<pb::Receipt, StoreError> {
         let checkpoint = self.audit.checkpoint_for(scope.tree);
         let issued_at = Some(timestamp_to_wire(self.clock.now()));
         let receipt_id = uuid::Uuid::now_v7().to_string();

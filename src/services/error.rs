@@ -25,6 +25,9 @@ pub enum ServiceError {
     Store(Arc<StoreError>),
     /// No fresh random seed can be had from the system; the message says why.
     NoRandomness(String),
+    /// The answer to `codes` codes would be about `bytes` bytes, over the
+    /// `limit` a message may have: nothing was logged.
+    AnswerTooLarge { codes: usize, bytes: usize, limit: usize },
 }
 
 /// What a `ServiceError::NotFound` looked for.
