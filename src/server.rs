@@ -29,6 +29,7 @@ use crate::services::files::CreditFiles;
 use crate::services::profiles::Profiles;
 use crate::services::scope::Scopes;
 use crate::services::supervision::Supervision;
+use crate::services::writes::Writes;
 use crate::snapshot::SnapshotFile;
 use crate::store::{ServingClaim, Store};
 use crate::writer;
@@ -157,7 +158,8 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let profiles = Profiles::new(scopes.clone(), files.clone(), rules.clone());
     let supervision = Supervision::new(scopes.clone(), index.clone(), rules.clone(), clock, store.draws());
     let audit = AuditReads::new(scopes.clone(), (store.ledger(), store.audit()), audit, files, rules.clone());
-    let registry = Registry { writer, clock, rules, scopes, checks, profiles, audit, supervision };
+    let writes = Writes::new(writer, rules, clock);
+    let registry = Registry { clock, writes, scopes, checks, profiles, audit, supervision };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();

@@ -23,22 +23,20 @@ pub use supervision::SupervisionApi;
 
 use crate::auth::{Authenticator, Principal, Role};
 use crate::clock::Clock;
-use crate::domain::rules::RuleBook;
 use crate::services::audit::AuditReads;
 use crate::services::checks::Checks;
 use crate::services::profiles::Profiles;
 use crate::services::scope::Scopes;
 use crate::services::supervision::Supervision;
-use crate::writer::Writer;
+use crate::services::writes::Writes;
 use error::ApiError;
 
 /// What every service shares.
 #[derive(Clone)]
 pub struct Registry {
-    pub writer: Writer,
     pub clock: Clock,
-    /// Every edition of the rules; a read applies the one in force on its date.
-    pub rules: Arc<RuleBook>,
+    /// Enforcement writes, through the writer.
+    pub writes: Writes,
     /// How each read sees the ledger.
     pub scopes: Scopes,
     /// Checks: decide, attest, log.

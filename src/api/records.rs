@@ -7,7 +7,7 @@ use super::paging::{page_size, page_token};
 use super::{Registry, deadline, principal, require};
 use crate::auth::Role;
 use crate::domain::Violation;
-use crate::domain::admission::{check_readable, is_record_id};
+use crate::domain::admission::is_record_id;
 use crate::domain::record::RecordBody;
 use crate::domain::state::GradeStanding;
 use crate::domain::uscc::Uscc;
@@ -52,16 +52,14 @@ impl RecordsApi {
             // so that every problem is reported at once.
             let unreadable: Vec<String> =
                 reader.violations.iter().filter_map(|v| v.field.strip_prefix(&prefix)).map(str::to_string).collect();
-            let registry = &self.registry;
-            let today = registry.clock.today();
-            let more = check_readable(body, today, registry.rules.on(today), &unreadable);
+            let more = self.registry.writes.judge_rest(body, &unreadable);
             reader.violations.extend(more.into_iter().map(|v| Violation::new(format!("{prefix}{}", v.field), v.description)));
         }
         let (uscc, body) = reader.finish(parsed).map_err(ApiError::InvalidArgument)?;
         let written = self
             .registry
-            .writer
-            .submit(WriteCommand { actor: caller.subject, authority, request_id, uscc, body }, give_up)
+            .writes
+            .write(WriteCommand { actor: caller.subject, authority, request_id, uscc, body }, give_up)
             .await
             .map_err(|e| ApiError::from_write(e, &prefix))?;
         Ok(Response::new(W::answer(record_to_wire(&written.record), written.replayed)))

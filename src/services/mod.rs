@@ -13,6 +13,7 @@
 //! - `audit`: audit reads — checkpoints, proofs, an entity's history, the
 //!   ledger's export, the check log, verification, the registry's keys.
 //! - `scope`: how a read sees the ledger, resolved for its caller.
+//! - `writes`: enforcement writes, judged and written through the writer.
 //! - `supervision`: tiered supervision (分级分类监管) — risk assessments,
 //!   inspection draws, statistics.
 
@@ -24,3 +25,4 @@ pub mod files;
 pub mod profiles;
 pub mod scope;
 pub mod supervision;
+pub mod writes;
