@@ -2,6 +2,7 @@
 //! versioned TOML document, validated when parsed; the defaults are the files
 //! under `policy/`, built into the binary.
 
+pub mod authorities;
 mod citation;
 pub mod grades;
 pub mod lists;
