@@ -302,6 +302,19 @@ mod tests {
     }
 
     #[test]
+    fn the_example_directory_reads_with_a_body_of_every_kind_and_its_mergers() {
+        let directory = Directory::parse(crate::domain::rules::DEFAULT_AUTHORITIES).unwrap();
+        for kind in AuthorityKind::ALL.into_iter().filter(|k| *k != AuthorityKind::Other) {
+            assert!(directory.iter().any(|a| a.kind == kind), "no {kind:?} authority");
+        }
+        let old = directory.get("example:sh-aic").unwrap();
+        assert_eq!(old.succeeded_by.as_deref(), Some("example:sh-amr"));
+        let new = directory.get(old.succeeded_by.as_deref().unwrap()).unwrap();
+        assert_eq!(Some(new.established), old.dissolved, "the successor takes over the day its predecessor ends");
+        assert_eq!(directory.kind("11100000MB0143028R"), Some(AuthorityKind::MarketRegulation));
+    }
+
+    #[test]
     fn every_kind_reads_back_by_its_file_name() {
         for kind in AuthorityKind::ALL {
             let text = SMALL.replacen("kind = \"market_regulation\"", &format!("kind = \"{}\"", kind.file_name()), 1);

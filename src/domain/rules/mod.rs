@@ -21,6 +21,7 @@ pub const DEFAULT_PUBLICITY: &str = include_str!("../../../policy/publicity.toml
 pub const DEFAULT_MEASURES: &str = include_str!("../../../policy/measures.toml");
 pub const DEFAULT_SUPERVISION: &str = include_str!("../../../policy/supervision.toml");
 pub const DEFAULT_GRADES: &str = include_str!("../../../policy/grades.toml");
+pub const DEFAULT_AUTHORITIES: &str = include_str!("../../../policy/authorities.toml");
 
 /// A rule document's TOML as `T`, once its `version` is known to be
 /// present and not blank: every rule set is versioned, and a decision
