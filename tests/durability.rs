@@ -23,6 +23,7 @@ fn serve(reg: &TestRegistry) -> (Child, String) {
         .env("CREDITREGISTRY_DATA_DIR", reg.dir.path())
         .env("CREDITREGISTRY_DATABASE_URL", reg.config.database_url())
         .env("CREDITREGISTRY_AUTH_KEYS", keys.join(","))
+        .envs(reg.config.policy.authority_directory.iter().map(|file| ("CREDITREGISTRY_AUTHORITY_DIRECTORY", file)))
         .envs(reg.config.audit.signing_key_file.iter().map(|key| ("CREDITREGISTRY_SIGNING_KEY", key)))
         .env_remove("CREDITREGISTRY_CONFIG")
         .stdout(Stdio::piped())

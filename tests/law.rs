@@ -624,6 +624,67 @@ async fn a_repair_is_checked_when_granted_as_when_sought() {
     reg.stop().await;
 }
 
+/// An authority's kind is what the authority directory says, never what its
+/// id looks like: a court of any id posts the court judgment defaulter list
+/// and a housing bureau may not; SAMR Order 45's repair bars bind a market
+/// regulator of any id (art. 18), not a housing bureau.
+async fn an_authority_is_what_the_directory_says_not_what_its_id_looks_like() {
+    let reg = TestRegistry::start().await;
+    let as_authority = |authority: &str| reg.token("officer-9", &[Role::Enforcement], Some(authority));
+    let mut tribunal = reg.records(&as_authority("tribunal-office")).await;
+    let mut bureau = reg.records(&as_authority("bureau-7")).await;
+    let mut housing = reg.records(&as_authority("MOHURD-1")).await;
+    let listed = days_ago(40);
+    let defaulter = |n: u32| {
+        listing(pb::ListType::CourtJudgmentDefaulter, &format!("(2026)粤08执{n}号"), listed, Some(add_months(listed, 24)))
+    };
+    try_listing(&mut tribunal, &code(40), defaulter(40)).await.expect("a court, whatever its id");
+    let err = try_listing(&mut housing, &code(41), defaulter(41)).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "LIST_NOT_FOR_AUTHORITY"), "{err:?}");
+    assert!(err.message().contains("court"), "the refusal names the kind that may: {}", err.message());
+
+    // A serious penalty with an ordered suspension, 20 months old: past the
+    // minimum, but a market regulator's stays published to its end.
+    let suspended = |number: &str| {
+        let mut p = fine(number, pb::SeverityTier::Serious, cny(10_000), months_ago(20));
+        p.sanctions = vec![pb::Sanction::OrderedSuspension as i32];
+        p
+    };
+    let by_bureau = record_penalty(&mut bureau, &code(42), suspended("K-42")).await;
+    let err = bureau.request_repair(repair_application(&by_bureau.record_id, today())).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::FailedPrecondition, "REPAIR_NOT_ALLOWED"), "{err:?}");
+    let by_housing = record_penalty(&mut housing, &code(43), suspended("K-43")).await;
+    housing.request_repair(repair_application(&by_housing.record_id, today())).await.expect("Order 45 binds market regulation");
+    reg.stop().await;
+}
+
+/// A token whose authority the directory does not list, or lists as merged
+/// into another, cannot write: PERMISSION_DENIED naming the claim and how to
+/// add it; nothing is written.
+async fn an_authority_outside_the_directory_cannot_write() {
+    let reg = TestRegistry::start().await;
+    for (authority, says) in [
+        (
+            "SAMR-999999",
+            "is not in the authority directory authorities-test.1: an operator adds it to the authority directory (policy.authority_directory",
+        ),
+        ("SAIC-310000", "its work went to 'SAMR-310000'"),
+    ] {
+        let mut w = reg.records(&reg.token("officer-9", &[Role::Enforcement], Some(authority))).await;
+        let request = penalty_request(
+            &format!("req-{authority}"),
+            &code(44),
+            fine(authority, pb::SeverityTier::General, cny(1_000), days_ago(3)),
+        );
+        let err = w.record_penalty(request).await.unwrap_err();
+        assert_eq!((err.code(), reason(&err).as_str()), (Code::PermissionDenied, "AUTHORITY_NOT_IN_DIRECTORY"), "{err:?}");
+        assert!(err.message().contains(authority) && err.message().contains(says), "{}", err.message());
+    }
+    let mut auditor = reg.auditor().await;
+    assert!(profile(&mut auditor, &code(44)).await.records.is_empty(), "nothing was written");
+    reg.stop().await;
+}
+
 /// Amendments apply by their own dates, whatever order they were recorded in;
 /// revoking a listing decision names the revoking decision and voids the
 /// listing from the start; no listing may rest on a revoked penalty.
@@ -696,4 +757,6 @@ on_both_backends!(
     a_serious_listing_runs_longer_only_with_a_longer_ban,
     a_repair_is_checked_when_granted_as_when_sought,
     corrections_apply_by_date_and_revocations_name_their_decision,
+    an_authority_is_what_the_directory_says_not_what_its_id_looks_like,
+    an_authority_outside_the_directory_cannot_write,
 );

@@ -194,7 +194,7 @@ async fn the_production_section_runs_as_written() {
     let mut a = sh.serve("creditregistry serve", &free_address());
     let mut b = sh.serve("creditregistry serve", &free_address());
 
-    sh.ok(r#"creditregistry token --key keys/token-ops.pem --kid ops-2026 --role enforcement --authority SAMR-310115 --org "Pudong AMR" > officer.jwt"#);
+    sh.ok(r#"creditregistry token --key keys/token-ops.pem --kid ops-2026 --role enforcement --authority example:sh-pudong-amr --org "Pudong AMR" > officer.jwt"#);
     sh.ok(r#"creditregistry token --key keys/token-ops.pem --kid ops-2026 --role auditor --org "Provincial audit office" > auditor.jwt"#);
     let (officer, auditor) = (token(&sh, "officer.jwt"), token(&sh, "auditor.jwt"));
 

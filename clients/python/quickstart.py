@@ -9,7 +9,7 @@ then, from anywhere:
 
     python clients/python/quickstart.py
 
-It records a penalty as an enforcement bureau (SAMR-310115), reads the
+It records a penalty as an enforcement bureau (example:sh-pudong-amr), reads the
 entity's credit file back as a procurement platform, shows what the registry
 answers to a malformed credit code, checks a tender's bidders in one batch
 and verifies that check's signed receipt offline.
@@ -41,7 +41,7 @@ import grpc  # noqa: E402
 import creditregistry  # noqa: E402
 from creditregistry.v1 import audit_pb2, eligibility_pb2, records_pb2, types_pb2  # noqa: E402
 
-AUTHORITY = "SAMR-310115"
+AUTHORITY = "example:sh-pudong-amr"
 ENTITY = "91310115MA1K3BTP2B"
 # The same code with a wrong check character (the 18th).
 BAD_CODE = "91310115MA1K3BTP2C"

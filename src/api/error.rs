@@ -83,6 +83,9 @@ impl ApiError {
                 message: format!("{prefix}{field}: no record {record_id}"),
                 name: record_id,
             },
+            WriteError::Refused(Refusal::UnknownAuthority { message, .. }) => {
+                ApiError::PermissionDenied { reason: "AUTHORITY_NOT_IN_DIRECTORY", message }
+            }
             WriteError::Refused(Refusal::OtherAuthority { field, record_id, authority }) => ApiError::PermissionDenied {
                 reason: "OTHER_AUTHORITY",
                 message: format!(

@@ -23,7 +23,7 @@ pub fn serve(mut config: Config, runtime: &Runtime, dev: bool, listen: Option<So
         outln!("creditregistry serving gRPC on {}", running.addr);
         if dev {
             outln!(
-                "development tokens: cargo run -- token --role enforcement --authority SAMR-310115\n\
+                "development tokens: cargo run -- token --role enforcement --authority example:sh-pudong-amr\n\
                  \x20                   cargo run -- token --role procurement"
             );
         }

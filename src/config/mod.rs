@@ -150,6 +150,9 @@ impl Config {
         if let Some(v) = var("CREDITREGISTRY_EARLIEST_DATE") {
             self.policy.earliest_date = Some(v);
         }
+        if let Some(v) = var("CREDITREGISTRY_AUTHORITY_DIRECTORY") {
+            self.policy.authority_directory = Some(PathBuf::from(v));
+        }
         for (name, slot) in [
             ("CREDITREGISTRY_LIST_RULES", &mut self.policy.list_rules),
             ("CREDITREGISTRY_PUBLICITY_RULES", &mut self.policy.publicity_rules),

@@ -29,6 +29,10 @@ pub struct PolicyConfig {
     /// Credit grading schemes; the built-in `policy/grades*.toml` when empty.
     /// `CREDITREGISTRY_GRADING_SCHEMES`.
     pub grading_schemes: Vec<PathBuf>,
+    /// The authority directory; the built-in example
+    /// `policy/authorities.toml` when unset.
+    /// `CREDITREGISTRY_AUTHORITY_DIRECTORY`.
+    pub authority_directory: Option<PathBuf>,
     /// Earliest date a record may carry, `YYYY-MM-DD`; 1990-01-01 when
     /// unset. `CREDITREGISTRY_EARLIEST_DATE`.
     pub earliest_date: Option<String>,
@@ -59,6 +63,10 @@ impl Config {
             measures: read(&p.measure_catalogue, built_in.measures)?,
             supervision: read(&p.supervision_policy, built_in.supervision)?,
             grades: read(&p.grading_schemes, built_in.grades)?,
+            authorities: match &p.authority_directory {
+                None => built_in.authorities,
+                Some(path) => read(std::slice::from_ref(path), Vec::new())?.remove(0),
+            },
         };
         let earliest = match &p.earliest_date {
             Some(date) => date.parse().map_err(|e| format!("policy.earliest_date '{date}': {e} (expected YYYY-MM-DD)"))?,

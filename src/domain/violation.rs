@@ -24,6 +24,9 @@ pub enum Refusal {
     Invalid(Vec<Violation>),
     /// The referenced record does not exist.
     TargetNotFound { field: String, record_id: RecordId },
+    /// The writer's authority (its token's `authority` claim) is not in the
+    /// authority directory, or did not exist on the day of writing.
+    UnknownAuthority { authority: String, message: String },
     /// The referenced record was decided by another authority (谁认定、谁修复).
     OtherAuthority { field: String, record_id: RecordId, authority: String },
     /// The referenced record is already in a state that forbids this change.

@@ -34,7 +34,7 @@ DEFAULT_BIN = REPO_ROOT / "target" / "debug" / "creditregistry"
 START_TIMEOUT = 60.0
 SERVING_LINE = re.compile(r"creditregistry serving gRPC on (\S+)")
 
-AUTHORITY = "SAMR-310115"
+AUTHORITY = "example:sh-pudong-amr"
 
 
 @dataclass
@@ -157,7 +157,7 @@ def auditor_token(server: Server) -> str:
 
 @pytest.fixture
 def officer(server: Server, enforcement_token: str):
-    """A client acting for enforcement authority SAMR-310115."""
+    """A client acting for enforcement authority example:sh-pudong-amr."""
     with creditregistry.connect(server.address, enforcement_token) as client:
         yield client
 

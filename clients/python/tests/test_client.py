@@ -20,7 +20,7 @@ import creditregistry
 from creditregistry.v1 import audit_pb2, eligibility_pb2, records_pb2, types_pb2
 
 CLIENT_DIR = Path(__file__).resolve().parent.parent  # clients/python
-AUTHORITY = "SAMR-310115"  # the authority of the `officer` fixture
+AUTHORITY = "example:sh-pudong-amr"  # the authority of the `officer` fixture
 TIMEOUT = 10
 
 _serial = itertools.count(1)

@@ -18,10 +18,13 @@ use creditregistry_testkit::registry;
 use creditregistry_testkit::tokens::TokenKey;
 
 /// Serves the registry the environment configures on `listen`, its
-/// development key trusted (as `serve --dev` trusts it), until SIGTERM.
+/// development key trusted (as `serve --dev` trusts it) and the test kit's
+/// authority directory read (which lists the authority the benchmark writes
+/// as), until SIGTERM.
 pub fn serve(listen: SocketAddr) -> Result<(), String> {
     let mut config = Config::load(None)?;
     config.listen = listen;
+    config.policy.authority_directory.get_or_insert_with(|| registry::fixture("authorities.toml"));
     TokenKey::of(&config)?.trust(&mut config);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async { registry::start(&mut config).await?.wait_for_signal().await })

@@ -118,6 +118,7 @@ impl TestRegistry {
             algorithm: KeyAlgorithm::RS256,
             public_key_file: fixture("rs256-test.pub.pem"),
         });
+        config.policy.authority_directory = Some(fixture("authorities.toml"));
         if backend() == Backend::Postgres {
             config.database_url = fresh_postgres_database().await;
         }

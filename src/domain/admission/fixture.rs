@@ -13,7 +13,7 @@ use crate::domain::rules::{Rules, term_end};
 use crate::domain::uscc::Uscc;
 
 /// The authority that writes every fixture record.
-pub(super) const AUTHORITY: &str = "SAMR-310000";
+pub(super) const AUTHORITY: &str = "example:sh-amr";
 
 pub(super) fn day(y: i32, m: u32, d: u32) -> Date {
     Date::from_ymd_opt(y, m, d).expect("a calendar date")

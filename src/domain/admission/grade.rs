@@ -110,12 +110,12 @@ impl Checker<'_> {
 pub(super) fn may_issue(g: &Grade, authority: &str, rules: &Rules) -> Result<(), Refusal> {
     let grades = rules.grades_for(g.evaluated_on);
     match grades.scheme(&g.scheme) {
-        Some(scheme) if !scheme.may_issue(authority) => Err(Refusal::Forbidden {
+        Some(scheme) if !scheme.may_issue(rules.authority_kind(authority)) => Err(Refusal::Forbidden {
             reason: "GRADE_NOT_FOR_AUTHORITY",
             message: format!(
-                "authority '{authority}' may not issue {} grades: only authorities {} do ({}; {})",
+                "authority '{authority}' may not issue {} grades: only authorities of kind {} do ({}; {})",
                 scheme.name_zh,
-                scheme.issuer_prefixes.join(", "),
+                super::kind_names(&scheme.issuer_kinds),
                 scheme.legal_basis,
                 grades.version
             ),
@@ -273,7 +273,11 @@ mod tests {
             )
         };
         assert_eq!(check(AUTHORITY), Ok(()));
-        assert_eq!(forbidden(check("TAX-310000")), "GRADE_NOT_FOR_AUTHORITY");
+        assert_eq!(forbidden(check("example:sh-tax")), "GRADE_NOT_FOR_AUTHORITY");
+        assert!(
+            matches!(check("SAMR-310000"), Err(crate::domain::Refusal::UnknownAuthority { .. })),
+            "an id the directory does not list"
+        );
     }
 
     #[test]

@@ -5,7 +5,6 @@ use super::Target;
 use super::fields::Checker;
 use crate::domain::record::{Date, ListType, Listing, RecordBody};
 use crate::domain::rules::Rules;
-use crate::domain::rules::lists::ListRules;
 use crate::domain::state::{RecordStatus, fold};
 use crate::domain::uscc::Uscc;
 use crate::domain::{Refusal, Violation};
@@ -40,17 +39,18 @@ impl Checker<'_> {
 }
 
 /// Only the authorities a list names may post to it.
-pub(super) fn may_post(l: &Listing, authority: &str, lists: &ListRules) -> Result<(), Refusal> {
+pub(super) fn may_post(l: &Listing, authority: &str, rules: &Rules) -> Result<(), Refusal> {
+    let lists = &rules.lists;
     let rule = lists.rule(l.list_type);
-    if rule.may_post(authority) {
+    if rule.may_post(rules.authority_kind(authority)) {
         return Ok(());
     }
     Err(Refusal::Forbidden {
         reason: "LIST_NOT_FOR_AUTHORITY",
         message: format!(
-            "authority '{authority}' may not post the {}: only authorities {} do ({}; {})",
+            "authority '{authority}' may not post the {}: only authorities of kind {} do ({}; {})",
             rule.name_zh,
-            rule.authority_prefixes.join(", "),
+            super::kind_names(&rule.authority_kinds),
             rule.legal_basis,
             lists.version
         ),

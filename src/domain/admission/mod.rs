@@ -21,6 +21,7 @@ use fields::Checker;
 
 use super::record::{Date, Record, RecordBody, RecordId};
 use super::rules::Rules;
+use super::rules::authorities::AuthorityKind;
 use super::uscc::Uscc;
 use super::violation::{Refusal, Violation};
 
@@ -85,11 +86,12 @@ pub fn check_against(
     rules: &Rules,
     today: Date,
 ) -> Result<(), Refusal> {
+    known_authority(authority, rules, today)?;
     if let RecordBody::Grade(g) = body {
         grade::may_issue(g, authority, rules)?;
     }
     if let RecordBody::Listing(l) = body {
-        listing::may_post(l, authority, &rules.lists)?;
+        listing::may_post(l, authority, rules)?;
     }
     let Some((field, id)) = reference_of(body) else { return Ok(()) };
     let Some((record, entity_records)) = target else {
@@ -157,6 +159,34 @@ impl Target<'_> {
 
 /// Whether `id` has the form of a record id the registry issues: a UUID in
 /// its hyphenated lower-case form (other spellings of a UUID name no record).
+/// Only an authority the directory lists, on a day it exists, writes: the
+/// directory is where its kind, and so the rules that apply to it, come from.
+fn known_authority(authority: &str, rules: &Rules, today: Date) -> Result<(), Refusal> {
+    let how = "an operator adds it to the authority directory (policy.authority_directory; see docs/operations.md)";
+    let message = match rules.directory.get(authority) {
+        None => format!(
+            "the token's authority claim '{authority}' is not in the authority directory {}: {how}",
+            rules.directory.version
+        ),
+        Some(a) if !a.exists_on(today) => format!(
+            "the token's authority claim '{authority}' ({}) does not exist on {today} in the authority directory {} \
+             (from {}{}): a record is written by an authority that exists that day{}",
+            a.name,
+            rules.directory.version,
+            a.established,
+            a.dissolved.map(|d| format!(", until {d}")).unwrap_or_default(),
+            a.succeeded_by.as_ref().map(|s| format!("; its work went to '{s}'")).unwrap_or_default()
+        ),
+        Some(_) => return Ok(()),
+    };
+    Err(Refusal::UnknownAuthority { authority: authority.to_string(), message })
+}
+
+/// Authority kinds as rule files name them, for a refusal's message.
+fn kind_names(kinds: &[AuthorityKind]) -> String {
+    kinds.iter().map(|k| k.file_name()).collect::<Vec<_>>().join(", ")
+}
+
 pub fn is_record_id(id: &str) -> bool {
     uuid::Uuid::try_parse(id).is_ok_and(|u| u.hyphenated().to_string() == id)
 }

@@ -188,7 +188,7 @@ mod tests {
         );
         let early = correction(CorrectionChange::Revocation, day(2026, 4, 1));
         assert_eq!(not_yet(against(&early, &original, &records)), ("CORRECTION_NOT_ALLOWED", day(2026, 5, 1)));
-        assert!(matches!(against_by("SAMR-320000", &revoke, &original, &records), Err(Refusal::OtherAuthority { .. })));
+        assert!(matches!(against_by("example:sh-pudong-amr", &revoke, &original, &records), Err(Refusal::OtherAuthority { .. })));
         let listing = record(1, RecordBody::Listing(listing(day(2026, 5, 1))));
         assert_eq!(invalid(against(&revoke, &listing, std::slice::from_ref(&listing))), ["penalty_record_id"]);
     }

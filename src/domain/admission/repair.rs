@@ -140,7 +140,7 @@ fn repair_allowed(
         let current =
             state.penalties_for_use(false).find(|p| p.record.id == target.id).expect("a standing penalty is usable").penalty;
         let bar = &rules.publicity.early_end_bar;
-        if bar.binds(&target.authority)
+        if bar.binds(rules.authority_kind(&target.authority))
             && let Some((listing, l)) = state.listings_in_force().find(|(_, l)| bar.refused_while_listed.contains(&l.list_type))
         {
             return Err(forbidden(format!(
@@ -152,7 +152,7 @@ fn repair_allowed(
                 rules.publicity.version
             )));
         }
-        rules.publicity.repair_period_end(current, &target.authority).map_err(forbidden)?
+        rules.publicity.repair_period_end(current, rules.authority_kind(&target.authority)).map_err(forbidden)?
     };
     if on <= period_end {
         let allowed_from = period_end.succ_opt().unwrap_or(period_end);

@@ -9,6 +9,8 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
+use super::authorities::AuthorityKind;
+
 use crate::domain::record::{Date, ListType, SeverityTier};
 
 /// One level of a scheme.
@@ -86,9 +88,9 @@ pub struct Scheme {
     pub level: Vec<Level>,
     /// Longest validity of a grade, in months from its evaluation date.
     pub valid_months: u32,
-    /// Only authorities whose id starts with one of these issue grades;
-    /// empty: any enforcement authority.
-    pub issuer_prefixes: Vec<String>,
+    /// Only authorities of these kinds (as the authority directory has
+    /// them) issue grades; empty: any enforcement authority.
+    pub issuer_kinds: Vec<AuthorityKind>,
     /// Levels shown to procurement callers and the public.
     pub published_levels: Vec<String>,
     #[serde(default)]
@@ -194,9 +196,10 @@ impl Scheme {
         self.level(level).is_some_and(|l| l.evaluated_from.is_none_or(|from| evaluated_on >= from))
     }
 
-    /// Whether `authority` may issue grades of this scheme.
-    pub fn may_issue(&self, authority: &str) -> bool {
-        super::authority_within(&self.issuer_prefixes, authority)
+    /// Whether an authority of `kind` (`None`: not in the directory) may
+    /// issue grades of this scheme.
+    pub fn may_issue(&self, kind: Option<AuthorityKind>) -> bool {
+        super::kind_within(&self.issuer_kinds, kind)
     }
 
     /// Whether a grade at `level` is shown to procurement callers and the public.
@@ -222,7 +225,8 @@ mod tests {
         assert_eq!(tax.rank("A"), Some(0));
         assert_eq!(tax.rank("D"), Some(4));
         assert!(tax.publishes("A") && !tax.publishes("B"));
-        assert!(tax.may_issue("TAX-440800") && !tax.may_issue("SAMR-440800"));
+        use super::AuthorityKind::{MarketRegulation, Tax};
+        assert!(tax.may_issue(Some(Tax)) && !tax.may_issue(Some(MarketRegulation)) && !tax.may_issue(None));
         assert_eq!(tax.worse("B", "D"), "D");
         assert!(g.schemes.iter().all(|s| s.legal_basis.contains('《') || s.local), "every national scheme cites its basis");
     }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use super::authorities::AuthorityKind;
+
 use super::citation::canonical_article;
 use super::term_end;
 use crate::domain::record::{Date, ListType, RemovalReason, Sanction, rule_file_name};
@@ -44,10 +46,10 @@ pub struct ListRule {
     /// 60), one entry per article; a listing must name one of them.
     #[serde(default)]
     pub article: Vec<ArticleTerm>,
-    /// When not empty, only authorities whose id starts with one of these
-    /// may post the list (courts, tax authorities).
+    /// When not empty, only authorities of these kinds (as the authority
+    /// directory has them) may post the list: courts, tax authorities.
     #[serde(default)]
-    pub authority_prefixes: Vec<String>,
+    pub authority_kinds: Vec<AuthorityKind>,
     /// CURED ends an entry no earlier than this many months after listing
     /// (a major tax violator: after at least 6 months of publication).
     #[serde(default)]
@@ -180,9 +182,10 @@ impl ListRule {
         self.escalation.as_ref().map(|e| term_end(listing.listed_on, e.after_months))
     }
 
-    /// Whether `authority` may post this list.
-    pub fn may_post(&self, authority: &str) -> bool {
-        super::authority_within(&self.authority_prefixes, authority)
+    /// Whether an authority of `kind` (`None`: not in the directory) may
+    /// post this list.
+    pub fn may_post(&self, kind: Option<AuthorityKind>) -> bool {
+        super::kind_within(&self.authority_kinds, kind)
     }
 
     /// Why `planned_end` (and `article`, where the list's terms depend on

@@ -59,6 +59,8 @@ pub struct RuleFiles {
     pub measures: Vec<RuleFile>,
     pub supervision: Vec<RuleFile>,
     pub grades: Vec<RuleFile>,
+    /// The authority directory: one document.
+    pub authorities: RuleFile,
 }
 
 impl RuleFiles {
@@ -79,6 +81,7 @@ impl RuleFiles {
                 RuleFile::new("policy/grades-2014.toml", include_str!("../../../policy/grades-2014.toml")),
                 RuleFile::new("policy/grades.toml", DEFAULT_GRADES),
             ],
+            authorities: RuleFile::new("policy/authorities.toml", DEFAULT_AUTHORITIES),
         }
     }
 }
@@ -100,6 +103,8 @@ pub struct Rules {
     /// Every version of the grading schemes, oldest first: a grade is read
     /// with the one in force on its evaluation date (`grades_for`).
     pub grade_editions: Arc<[grades::GradeSchemes]>,
+    /// Who each authority is; rules read an authority's kind from it.
+    pub directory: Arc<authorities::Directory>,
     /// The earliest date a record may carry (a decision, a listing, a check):
     /// anything before it is a typo that must not enter the permanent ledger.
     pub earliest_date: Date,
@@ -124,6 +129,12 @@ impl Rules {
     /// 2026).
     pub fn grades_for(&self, evaluated_on: Date) -> &grades::GradeSchemes {
         version_on(&self.grade_editions, evaluated_on)
+    }
+
+    /// The kind of the authority with this id, as the directory has it;
+    /// `None` for an id it does not list.
+    pub fn authority_kind(&self, id: &str) -> Option<authorities::AuthorityKind> {
+        self.directory.kind(id)
     }
 
     /// The versions of this edition, as named in decisions and receipts.
@@ -155,6 +166,9 @@ impl RuleBook {
         let catalogue = versions("measure catalogue", &files.measures, measures::Catalogue::parse)?;
         let supervision = versions("supervision policy", &files.supervision, supervision::SupervisionPolicy::parse)?;
         let grades = versions("grading schemes", &files.grades, grades::GradeSchemes::parse)?;
+        let directory = authorities::Directory::parse(&files.authorities.text)
+            .map_err(|e| format!("authority directory {}: {e}", files.authorities.name))?;
+        let directory = Arc::new(directory);
         let mut starts: Vec<Date> =
             [starts_of(&lists), starts_of(&publicity), starts_of(&catalogue), starts_of(&supervision), starts_of(&grades)]
                 .concat();
@@ -172,6 +186,7 @@ impl RuleBook {
                 supervision: in_force(&supervision, on),
                 grades: in_force(&grades, on),
                 grade_editions: grade_editions.clone(),
+                directory: directory.clone(),
                 earliest_date,
             })
             .collect();
@@ -286,10 +301,11 @@ fn check_grade_triggers(edition: &Rules) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether `authority` falls within a rule's authority scope: an id starting
-/// with one of `prefixes` (`SAMR-`, `COURT-`, …), or any id when there are none.
-fn authority_within(prefixes: &[String], authority: &str) -> bool {
-    prefixes.is_empty() || prefixes.iter().any(|p| authority.starts_with(p.as_str()))
+/// Whether an authority of `kind` (as the directory has it; `None` for one
+/// it does not list) falls within a rule's authority scope: one of `kinds`,
+/// or any authority when there are none.
+fn kind_within(kinds: &[authorities::AuthorityKind], kind: Option<authorities::AuthorityKind>) -> bool {
+    kinds.is_empty() || kind.is_some_and(|k| kinds.contains(&k))
 }
 
 /// Reads a document's `effective_from` (`YYYY-MM-DD`); unset: from the start.

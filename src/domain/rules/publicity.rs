@@ -9,6 +9,8 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use super::authorities::AuthorityKind;
+
 use super::term_end;
 use crate::domain::record::{Category, Date, ListType, Penalty, Sanction, SeverityTier, WireName, rule_file_name};
 
@@ -37,8 +39,8 @@ pub struct SectorMinimum {
 
 /// When publication may not end before the maximum (SAMR Order 45
 /// arts. 14, 18): penalties with these sanctions, and any penalty of an
-/// entity on one of `refused_while_listed`, decided by an authority within
-/// `authority_prefixes` (empty: every authority).
+/// entity on one of `refused_while_listed`, decided by an authority of one
+/// of `authority_kinds` (empty: every authority).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EarlyEndBar {
@@ -46,14 +48,15 @@ pub struct EarlyEndBar {
     #[serde(default)]
     pub refused_while_listed: Vec<ListType>,
     #[serde(default)]
-    pub authority_prefixes: Vec<String>,
+    pub authority_kinds: Vec<AuthorityKind>,
     pub legal_basis: String,
 }
 
 impl EarlyEndBar {
-    /// Whether the bar binds a penalty decided by `authority`.
-    pub fn binds(&self, authority: &str) -> bool {
-        super::authority_within(&self.authority_prefixes, authority)
+    /// Whether the bar binds a penalty decided by an authority of `kind`
+    /// (`None`: not in the directory).
+    pub fn binds(&self, kind: Option<AuthorityKind>) -> bool {
+        super::kind_within(&self.authority_kinds, kind)
     }
 }
 
@@ -156,15 +159,15 @@ impl PublicityRules {
     }
 
     /// The last day of the minimum publicity period of a penalty decided
-    /// by `authority`: repair may be sought from the day after. `Err` says
-    /// why none may be before publication ends.
-    pub fn repair_period_end(&self, p: &Penalty, authority: &str) -> Result<Date, String> {
+    /// by an authority of `kind`: repair may be sought from the day after.
+    /// `Err` says why none may be before publication ends.
+    pub fn repair_period_end(&self, p: &Penalty, kind: Option<AuthorityKind>) -> Result<Date, String> {
         let tier = self.tier(p.severity);
         let sector =
             self.sector_minimums.iter().filter(|s| s.categories.contains(&p.category)).map(|s| s.min_months).max().unwrap_or(0);
         let min_months = tier.min_months.max(sector).min(tier.max_months);
         let bar = &self.early_end_bar;
-        let barred = p.sanctions.iter().find(|s| bar.binds(authority) && bar.sanctions.contains(s));
+        let barred = p.sanctions.iter().find(|s| bar.binds(kind) && bar.sanctions.contains(s));
         match barred {
             Some(s) => Err(format!(
                 "a penalty with sanction {} stays published for its full term of {} months ({}; {})",
@@ -202,15 +205,26 @@ mod tests {
         let general = penalty(SeverityTier::General, Category::ProductQuality, vec![]);
         assert!(rules.of(&general).published);
         assert_eq!(rules.of(&general).last_day, Date::from_ymd_opt(2026, 3, 31).unwrap());
-        assert_eq!(rules.repair_period_end(&general, "SAMR-1"), Ok(Date::from_ymd_opt(2025, 6, 30).unwrap()));
+        assert_eq!(
+            rules.repair_period_end(&general, Some(AuthorityKind::MarketRegulation)),
+            Ok(Date::from_ymd_opt(2025, 6, 30).unwrap())
+        );
         let food = penalty(SeverityTier::General, Category::FoodSafety, vec![]);
-        assert_eq!(rules.repair_period_end(&food, "SAMR-1"), Ok(Date::from_ymd_opt(2026, 3, 31).unwrap()));
+        assert_eq!(
+            rules.repair_period_end(&food, Some(AuthorityKind::MarketRegulation)),
+            Ok(Date::from_ymd_opt(2026, 3, 31).unwrap())
+        );
         let minor = penalty(SeverityTier::Minor, Category::ProductQuality, vec![]);
         assert!(!rules.of(&minor).published);
         let serious = penalty(SeverityTier::Serious, Category::ProductQuality, vec![Sanction::LicenceRevocation]);
         assert_eq!(rules.of(&serious).last_day, Date::from_ymd_opt(2028, 3, 31).unwrap());
-        assert!(rules.repair_period_end(&serious, "SAMR-1").is_err());
-        assert!(rules.repair_period_end(&serious, "MOHURD-1").is_ok(), "Order 45 binds market regulation and drugs (art. 18)");
+        assert!(rules.repair_period_end(&serious, Some(AuthorityKind::MarketRegulation)).is_err());
+        assert!(rules.repair_period_end(&serious, Some(AuthorityKind::DrugRegulation)).is_err());
+        assert!(
+            rules.repair_period_end(&serious, Some(AuthorityKind::BiddingSupervision)).is_ok(),
+            "Order 45 binds market regulation and drugs (art. 18)"
+        );
+        assert!(rules.repair_period_end(&serious, None).is_ok(), "an authority not in the directory is of no kind the bar names");
     }
 
     #[test]
