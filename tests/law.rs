@@ -685,6 +685,30 @@ async fn an_authority_outside_the_directory_cannot_write() {
     reg.stop().await;
 }
 
+/// A directory with a bad entry stops the server at start, naming the entry
+/// and what is wrong with it, as a bad rule file does.
+#[tokio::test]
+async fn a_bad_authority_directory_stops_the_server_naming_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("authorities.toml");
+    let good = std::fs::read_to_string(fixture("authorities.toml")).unwrap();
+    for (bad, says) in [
+        (good.replacen("kind = \"tax\"", "kind = \"police\"", 1), "authority[4] (TAX-440800): kind 'police' is not one of"),
+        (good.replacen("region = \"440800\"", "region = \"990000\"", 1), "authority[3] (bureau-7): region '990000'"),
+    ] {
+        std::fs::write(&file, bad).unwrap();
+        let mut config = creditregistry::config::Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: dir.path().join("data"),
+            ..Default::default()
+        };
+        creditregistry_testkit::tokens::TokenKey::of(&config).unwrap().trust(&mut config);
+        config.policy.authority_directory = Some(file.clone());
+        let err = start(&mut config).await.err().expect("the server refuses to start");
+        assert!(err.contains(&file.display().to_string()) && err.contains(says), "{err}");
+    }
+}
+
 /// Amendments apply by their own dates, whatever order they were recorded in;
 /// revoking a listing decision names the revoking decision and voids the
 /// listing from the start; no listing may rest on a revoked penalty.
