@@ -24,6 +24,7 @@ use crate::proto::pb::{
     records_service_server::RecordsServiceServer, supervision_service_server::SupervisionServiceServer,
 };
 use crate::services::audit::AuditReads;
+use crate::services::authorities::Authorities;
 use crate::services::checks::Checks;
 use crate::services::files::CreditFiles;
 use crate::services::profiles::Profiles;
@@ -158,8 +159,9 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let profiles = Profiles::new(scopes.clone(), files.clone(), rules.clone());
     let supervision = Supervision::new(scopes.clone(), index.clone(), rules.clone(), clock, store.draws());
     let audit = AuditReads::new(scopes.clone(), (store.ledger(), store.audit()), audit, files, rules.clone());
+    let authorities = Authorities::new(rules.clone());
     let writes = Writes::new(writer, rules, clock);
-    let registry = Registry { clock, writes, scopes, checks, profiles, audit, supervision };
+    let registry = Registry { clock, writes, authorities, scopes, checks, profiles, audit, supervision };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();

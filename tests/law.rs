@@ -685,6 +685,39 @@ async fn an_authority_outside_the_directory_cannot_write() {
     reg.stop().await;
 }
 
+/// The directory is read as it is: whole, by kind, by region, and one
+/// authority by id, with its dates and successor; any caller may read it.
+async fn the_authority_directory_is_read_by_kind_region_and_id() {
+    let reg = TestRegistry::start().await;
+    let mut platform = reg.procurement().await;
+    let all = platform.list_authorities(pb::ListAuthoritiesRequest::default()).await.unwrap().into_inner();
+    assert_eq!(all.directory_version, "authorities-test.1");
+    let ids = |r: &pb::ListAuthoritiesResponse| r.authorities.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+    assert!(ids(&all).contains(&"tribunal-office".to_string()) && ids(&all).windows(2).all(|w| w[0] < w[1]), "{:?}", ids(&all));
+    let courts = pb::ListAuthoritiesRequest { kind: pb::AuthorityKind::Court as i32, ..Default::default() };
+    assert_eq!(ids(&platform.list_authorities(courts).await.unwrap().into_inner()), ["COURT-440800", "tribunal-office"]);
+    let shanghai = pb::ListAuthoritiesRequest { region_prefix: "31".into(), ..Default::default() };
+    let shanghai = platform.list_authorities(shanghai).await.unwrap().into_inner();
+    assert!(!shanghai.authorities.is_empty() && shanghai.authorities.iter().all(|a| a.region.starts_with("31")));
+
+    let merged = platform.get_authority(pb::GetAuthorityRequest { id: "SAIC-310000".into() }).await.unwrap().into_inner();
+    let merged = merged.authority.unwrap();
+    assert_eq!((merged.name.as_str(), merged.kind), ("上海市工商行政管理局", pb::AuthorityKind::MarketRegulation as i32));
+    assert_eq!(
+        (merged.succeeded_by.as_str(), merged.dissolved),
+        ("SAMR-310000", date(NaiveDate::from_ymd_opt(2018, 12, 1).unwrap()))
+    );
+
+    let err = platform.get_authority(pb::GetAuthorityRequest { id: "SAMR-999999".into() }).await.unwrap_err();
+    assert_eq!((err.code(), reason(&err).as_str()), (Code::NotFound, "AUTHORITY_NOT_FOUND"), "{err:?}");
+    let bad = pb::ListAuthoritiesRequest { region_prefix: "31x".into(), kind: 99 };
+    let err = platform.list_authorities(bad).await.unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    let fields: Vec<String> = violations(&err).into_iter().map(|(field, _)| field).collect();
+    assert_eq!(fields, ["kind", "region_prefix"], "every problem at once");
+    reg.stop().await;
+}
+
 /// A directory with a bad entry stops the server at start, naming the entry
 /// and what is wrong with it, as a bad rule file does.
 #[tokio::test]
@@ -783,4 +816,5 @@ on_both_backends!(
     corrections_apply_by_date_and_revocations_name_their_decision,
     an_authority_is_what_the_directory_says_not_what_its_id_looks_like,
     an_authority_outside_the_directory_cannot_write,
+    the_authority_directory_is_read_by_kind_region_and_id,
 );

@@ -149,6 +149,7 @@ impl From<ServiceError> for ApiError {
                     Missing::Record => ("RECORD_NOT_FOUND", "creditregistry.v1.Record"),
                     Missing::Checkpoint => ("CHECKPOINT_NOT_FOUND", "creditregistry.v1.Checkpoint"),
                     Missing::Draw => ("DRAW_NOT_FOUND", "creditregistry.v1.InspectionSample"),
+                    Missing::Authority => ("AUTHORITY_NOT_FOUND", "creditregistry.v1.Authority"),
                 };
                 ApiError::NotFound { reason, resource, name, message }
             }

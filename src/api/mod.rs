@@ -24,6 +24,7 @@ pub use supervision::SupervisionApi;
 use crate::auth::{Authenticator, Principal, Role};
 use crate::clock::Clock;
 use crate::services::audit::AuditReads;
+use crate::services::authorities::Authorities;
 use crate::services::checks::Checks;
 use crate::services::profiles::Profiles;
 use crate::services::scope::Scopes;
@@ -37,6 +38,8 @@ pub struct Registry {
     pub clock: Clock,
     /// Enforcement writes, through the writer.
     pub writes: Writes,
+    /// The authority directory.
+    pub authorities: Authorities,
     /// How each read sees the ledger.
     pub scopes: Scopes,
     /// Checks: decide, attest, log.

@@ -9,6 +9,7 @@ use crate::auth::Role;
 use crate::domain::Violation;
 use crate::domain::admission::is_record_id;
 use crate::domain::record::RecordBody;
+use crate::domain::rules::authorities::{Authority, AuthorityKind};
 use crate::domain::state::GradeStanding;
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{
@@ -266,5 +267,58 @@ impl RecordsService for RecordsApi {
         let asked = Asked { on, known_at, min_sequence: 0, deadline: deadline.at() };
         let entry = self.registry.profiles.record(&caller, &asked, &m.record_id).await?;
         Ok(Response::new(pb::GetRecordResponse { entry: Some(entry_to_wire(&entry)) }))
+    }
+
+    async fn list_authorities(
+        &self,
+        request: Request<pb::ListAuthoritiesRequest>,
+    ) -> Result<Response<pb::ListAuthoritiesResponse>, Status> {
+        principal(&request)?;
+        let m = request.into_inner();
+        let mut reader = WireReader::default();
+        let kind = (m.kind != 0).then(|| reader.enumeration::<AuthorityKind>("kind", m.kind)).flatten();
+        if m.region_prefix.len() > 6 || !m.region_prefix.bytes().all(|b| b.is_ascii_digit()) {
+            reader.violations.push(Violation::new(
+                "region_prefix",
+                format!("'{}' is not an administrative-division prefix (up to 6 digits, e.g. \"31\")", m.region_prefix),
+            ));
+        }
+        reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
+        let (version, found) = self.registry.authorities.list(kind, &m.region_prefix);
+        Ok(Response::new(pb::ListAuthoritiesResponse {
+            authorities: found.into_iter().map(authority_to_wire).collect(),
+            directory_version: version.to_string(),
+        }))
+    }
+
+    async fn get_authority(
+        &self,
+        request: Request<pb::GetAuthorityRequest>,
+    ) -> Result<Response<pb::GetAuthorityResponse>, Status> {
+        principal(&request)?;
+        let m = request.into_inner();
+        if m.id.is_empty() {
+            return Err(ApiError::InvalidArgument(vec![Violation::new("id", "is required")]).into());
+        }
+        let (version, authority) = self.registry.authorities.get(&m.id).map_err(ApiError::from)?;
+        Ok(Response::new(pb::GetAuthorityResponse {
+            authority: Some(authority_to_wire(authority)),
+            directory_version: version.to_string(),
+        }))
+    }
+}
+
+/// An authority as the directory lists it.
+fn authority_to_wire(a: &Authority) -> pb::Authority {
+    pb::Authority {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        name_en: a.name_en.clone(),
+        kind: pb::AuthorityKind::from(a.kind) as i32,
+        region: a.region.clone(),
+        parent_id: a.parent.clone().unwrap_or_default(),
+        established: Some(date_to_wire(a.established)),
+        dissolved: a.dissolved.map(date_to_wire),
+        succeeded_by: a.succeeded_by.clone().unwrap_or_default(),
     }
 }

@@ -36,6 +36,7 @@ pub enum Missing {
     Record,
     Checkpoint,
     Draw,
+    Authority,
 }
 
 impl From<StoreError> for ServiceError {

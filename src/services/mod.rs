@@ -2,6 +2,7 @@
 //! whichever front end asks (the gRPC API; later the watchlist and the
 //! public site).
 //!
+//! - `authorities`: the authority directory as callers read it.
 //! - `caller`: who is calling (`Principal`, `Role`), as its token says.
 //! - `error`: why a service gave no answer (`ServiceError`).
 //! - `checks`: joint-punishment checks (联合惩戒核查) — decide, attest with a
@@ -18,6 +19,7 @@
 //!   inspection draws, statistics.
 
 pub mod audit;
+pub mod authorities;
 pub mod caller;
 pub mod checks;
 pub mod error;

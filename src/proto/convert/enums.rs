@@ -2,7 +2,7 @@
 //! this build does not know read as no value.
 
 use crate::domain::record as d;
-use crate::domain::rules::{measures, supervision};
+use crate::domain::rules::{authorities, measures, supervision};
 use crate::domain::state;
 use crate::proto::pb;
 
@@ -31,6 +31,18 @@ macro_rules! enum_map {
 pub trait FromWireEnum: Sized {
     fn from_wire(value: i32) -> Option<Self>;
 }
+
+enum_map!(authorities::AuthorityKind, AuthorityKind {
+    MarketRegulation <=> MarketRegulation,
+    DrugRegulation <=> DrugRegulation,
+    Tax <=> Tax,
+    Court <=> Court,
+    ProcurementSupervision <=> ProcurementSupervision,
+    BiddingSupervision <=> BiddingSupervision,
+    Ecology <=> Ecology,
+    EmergencyManagement <=> EmergencyManagement,
+    Other <=> Other,
+});
 
 enum_map!(d::Category, Category {
     ProductQuality <=> ProductQuality,

@@ -17,9 +17,32 @@ class ProfileStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PROFILE_STATUS_UNSPECIFIED: _ClassVar[ProfileStatus]
     PROFILE_STATUS_NO_RECORDS: _ClassVar[ProfileStatus]
     PROFILE_STATUS_HAS_RECORDS: _ClassVar[ProfileStatus]
+
+class AuthorityKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    AUTHORITY_KIND_UNSPECIFIED: _ClassVar[AuthorityKind]
+    AUTHORITY_KIND_MARKET_REGULATION: _ClassVar[AuthorityKind]
+    AUTHORITY_KIND_DRUG_REGULATION: _ClassVar[AuthorityKind]
+    AUTHORITY_KIND_TAX: _ClassVar[AuthorityKind]
+    AUTHORITY_KIND_COURT: _ClassVar[AuthorityKind]
+    AUTHORITY_KIND_PROCUREMENT_SUPERVISION: _ClassVar[AuthorityKind]
+    AUTHORITY_KIND_BIDDING_SUPERVISION: _ClassVar[AuthorityKind]
+    AUTHORITY_KIND_ECOLOGY: _ClassVar[AuthorityKind]
+    AUTHORITY_KIND_EMERGENCY_MANAGEMENT: _ClassVar[AuthorityKind]
+    AUTHORITY_KIND_OTHER: _ClassVar[AuthorityKind]
 PROFILE_STATUS_UNSPECIFIED: ProfileStatus
 PROFILE_STATUS_NO_RECORDS: ProfileStatus
 PROFILE_STATUS_HAS_RECORDS: ProfileStatus
+AUTHORITY_KIND_UNSPECIFIED: AuthorityKind
+AUTHORITY_KIND_MARKET_REGULATION: AuthorityKind
+AUTHORITY_KIND_DRUG_REGULATION: AuthorityKind
+AUTHORITY_KIND_TAX: AuthorityKind
+AUTHORITY_KIND_COURT: AuthorityKind
+AUTHORITY_KIND_PROCUREMENT_SUPERVISION: AuthorityKind
+AUTHORITY_KIND_BIDDING_SUPERVISION: AuthorityKind
+AUTHORITY_KIND_ECOLOGY: AuthorityKind
+AUTHORITY_KIND_EMERGENCY_MANAGEMENT: AuthorityKind
+AUTHORITY_KIND_OTHER: AuthorityKind
 
 class RecordPenaltyRequest(_message.Message):
     __slots__ = ("request_id", "uscc", "penalty")
@@ -264,3 +287,55 @@ class GetRecordResponse(_message.Message):
     ENTRY_FIELD_NUMBER: _ClassVar[int]
     entry: _types_pb2.RecordEntry
     def __init__(self, entry: _Optional[_Union[_types_pb2.RecordEntry, _Mapping]] = ...) -> None: ...
+
+class Authority(_message.Message):
+    __slots__ = ("id", "name", "name_en", "kind", "region", "parent_id", "established", "dissolved", "succeeded_by")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    NAME_EN_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    PARENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ESTABLISHED_FIELD_NUMBER: _ClassVar[int]
+    DISSOLVED_FIELD_NUMBER: _ClassVar[int]
+    SUCCEEDED_BY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    name_en: str
+    kind: AuthorityKind
+    region: str
+    parent_id: str
+    established: _date_pb2.Date
+    dissolved: _date_pb2.Date
+    succeeded_by: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., name_en: _Optional[str] = ..., kind: _Optional[_Union[AuthorityKind, str]] = ..., region: _Optional[str] = ..., parent_id: _Optional[str] = ..., established: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., dissolved: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., succeeded_by: _Optional[str] = ...) -> None: ...
+
+class ListAuthoritiesRequest(_message.Message):
+    __slots__ = ("kind", "region_prefix")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REGION_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    kind: AuthorityKind
+    region_prefix: str
+    def __init__(self, kind: _Optional[_Union[AuthorityKind, str]] = ..., region_prefix: _Optional[str] = ...) -> None: ...
+
+class ListAuthoritiesResponse(_message.Message):
+    __slots__ = ("authorities", "directory_version")
+    AUTHORITIES_FIELD_NUMBER: _ClassVar[int]
+    DIRECTORY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    authorities: _containers.RepeatedCompositeFieldContainer[Authority]
+    directory_version: str
+    def __init__(self, authorities: _Optional[_Iterable[_Union[Authority, _Mapping]]] = ..., directory_version: _Optional[str] = ...) -> None: ...
+
+class GetAuthorityRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetAuthorityResponse(_message.Message):
+    __slots__ = ("authority", "directory_version")
+    AUTHORITY_FIELD_NUMBER: _ClassVar[int]
+    DIRECTORY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    authority: Authority
+    directory_version: str
+    def __init__(self, authority: _Optional[_Union[Authority, _Mapping]] = ..., directory_version: _Optional[str] = ...) -> None: ...

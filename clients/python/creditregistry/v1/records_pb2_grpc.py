@@ -127,6 +127,16 @@ class RecordsServiceStub:
                 request_serializer=creditregistry_dot_v1_dot_records__pb2.GetRecordRequest.SerializeToString,
                 response_deserializer=creditregistry_dot_v1_dot_records__pb2.GetRecordResponse.FromString,
                 _registered_method=True)
+        self.ListAuthorities = channel.unary_unary(
+                '/creditregistry.v1.RecordsService/ListAuthorities',
+                request_serializer=creditregistry_dot_v1_dot_records__pb2.ListAuthoritiesRequest.SerializeToString,
+                response_deserializer=creditregistry_dot_v1_dot_records__pb2.ListAuthoritiesResponse.FromString,
+                _registered_method=True)
+        self.GetAuthority = channel.unary_unary(
+                '/creditregistry.v1.RecordsService/GetAuthority',
+                request_serializer=creditregistry_dot_v1_dot_records__pb2.GetAuthorityRequest.SerializeToString,
+                response_deserializer=creditregistry_dot_v1_dot_records__pb2.GetAuthorityResponse.FromString,
+                _registered_method=True)
 
 
 class RecordsServiceServicer:
@@ -254,6 +264,25 @@ class RecordsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuthorities(self, request, context):
+        """The authority directory (执法机关名录): every authority that may write,
+        with its kind, region and dates; only those of `kind`, and of a region
+        starting with `region_prefix`, when given. Any authenticated caller. The
+        directory is answered whole: it holds hundreds to a few thousand
+        authorities, far under the 4 MiB a message may have.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAuthority(self, request, context):
+        """One authority of the directory by id (NOT_FOUND AUTHORITY_NOT_FOUND when
+        the directory lists none).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RecordsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -321,6 +350,16 @@ def add_RecordsServiceServicer_to_server(servicer, server):
                     servicer.GetRecord,
                     request_deserializer=creditregistry_dot_v1_dot_records__pb2.GetRecordRequest.FromString,
                     response_serializer=creditregistry_dot_v1_dot_records__pb2.GetRecordResponse.SerializeToString,
+            ),
+            'ListAuthorities': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuthorities,
+                    request_deserializer=creditregistry_dot_v1_dot_records__pb2.ListAuthoritiesRequest.FromString,
+                    response_serializer=creditregistry_dot_v1_dot_records__pb2.ListAuthoritiesResponse.SerializeToString,
+            ),
+            'GetAuthority': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAuthority,
+                    request_deserializer=creditregistry_dot_v1_dot_records__pb2.GetAuthorityRequest.FromString,
+                    response_serializer=creditregistry_dot_v1_dot_records__pb2.GetAuthorityResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -702,6 +741,60 @@ class RecordsService:
             '/creditregistry.v1.RecordsService/GetRecord',
             creditregistry_dot_v1_dot_records__pb2.GetRecordRequest.SerializeToString,
             creditregistry_dot_v1_dot_records__pb2.GetRecordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuthorities(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/creditregistry.v1.RecordsService/ListAuthorities',
+            creditregistry_dot_v1_dot_records__pb2.ListAuthoritiesRequest.SerializeToString,
+            creditregistry_dot_v1_dot_records__pb2.ListAuthoritiesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAuthority(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/creditregistry.v1.RecordsService/GetAuthority',
+            creditregistry_dot_v1_dot_records__pb2.GetAuthorityRequest.SerializeToString,
+            creditregistry_dot_v1_dot_records__pb2.GetAuthorityResponse.FromString,
             options,
             channel_credentials,
             insecure,
