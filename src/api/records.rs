@@ -276,15 +276,10 @@ impl RecordsService for RecordsApi {
         principal(&request)?;
         let m = request.into_inner();
         let mut reader = WireReader::default();
-        let kind = (m.kind != 0).then(|| reader.enumeration::<AuthorityKind>("kind", m.kind)).flatten();
-        if m.region_prefix.len() > 6 || !m.region_prefix.bytes().all(|b| b.is_ascii_digit()) {
-            reader.violations.push(Violation::new(
-                "region_prefix",
-                format!("'{}' is not an administrative-division prefix (up to 6 digits, e.g. \"31\")", m.region_prefix),
-            ));
-        }
-        reader.finish(Some(())).map_err(ApiError::InvalidArgument)?;
-        let (version, found) = self.registry.authorities.list(kind, &m.region_prefix);
+        let kind = reader.optional_enumeration::<AuthorityKind>("kind", m.kind);
+        let region = reader.region_prefix("region_prefix", &m.region_prefix);
+        let region = reader.finish(region).map_err(ApiError::InvalidArgument)?;
+        let (version, found) = self.registry.authorities.list(kind, &region);
         Ok(Response::new(pb::ListAuthoritiesResponse {
             authorities: found.into_iter().map(authority_to_wire).collect(),
             directory_version: version.to_string(),

@@ -39,7 +39,7 @@ impl SupervisionApi {
         until: Option<&crate::proto::google::r#type::Date>,
     ) -> Result<(String, Date, Date), ApiError> {
         let mut reader = WireReader::default();
-        let region = region_prefix(&mut reader, "region_prefix", region);
+        let region = reader.region_prefix("region_prefix", region);
         let from = reader.optional_date("from", from).unwrap_or(Date::MIN);
         let until = reader.optional_date("until", until).unwrap_or_else(|| self.registry.clock.today());
         if from > until {
@@ -62,19 +62,6 @@ fn assessment_to_wire(uscc: &Uscc, a: &Assessment, on: Date, policy_version: &st
             .collect(),
         evaluated_on: Some(date_to_wire(on)),
         policy_version: policy_version.to_string(),
-    }
-}
-
-/// An administrative-division prefix: up to six digits, possibly none.
-fn region_prefix(reader: &mut WireReader, field: &str, value: &str) -> Option<String> {
-    if value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit()) {
-        Some(value.to_string())
-    } else {
-        reader.violations.push(Violation::new(
-            field,
-            format!("'{value}' is not an administrative-division prefix (up to 6 digits, e.g. \"3101\")"),
-        ));
-        None
     }
 }
 
@@ -127,7 +114,7 @@ impl SupervisionService for SupervisionApi {
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let class = reader.optional_enumeration::<RiskClass>("risk_class", m.risk_class);
-        let region = region_prefix(&mut reader, "region_prefix", &m.region_prefix);
+        let region = reader.region_prefix("region_prefix", &m.region_prefix);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         let size = page_size(&mut reader, m.page_size);
         let after = page_token::<Uscc>(&mut reader, &m.page_token);
@@ -196,7 +183,7 @@ impl SupervisionService for SupervisionApi {
         let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
-        let region = region_prefix(&mut reader, "region_prefix", &m.region_prefix);
+        let region = reader.region_prefix("region_prefix", &m.region_prefix);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref());
         if m.seed.len() > MAX_SEED {
             reader.violations.push(Violation::new("seed", format!("has {} bytes; at most {MAX_SEED}", m.seed.len())));
@@ -264,7 +251,7 @@ impl SupervisionService for SupervisionApi {
         let deadline = deadline(&request);
         let m = request.into_inner();
         let mut reader = WireReader::default();
-        let region = region_prefix(&mut reader, "region_prefix", &m.region_prefix);
+        let region = reader.region_prefix("region_prefix", &m.region_prefix);
         let on = reader.optional_date("evaluated_on", m.evaluated_on.as_ref()).unwrap_or_else(|| self.registry.clock.today());
         let schemes = &self.registry.scopes.rules_on(Some(on)).grades;
         let scheme = schemes.scheme(&m.scheme);

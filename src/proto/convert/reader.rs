@@ -131,6 +131,16 @@ impl WireReader {
         value
     }
 
+    /// An administrative-division prefix (GB/T 2260): up to six digits,
+    /// possibly none.
+    pub fn region_prefix(&mut self, field: &str, value: &str) -> Option<String> {
+        if value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(value.to_string());
+        }
+        self.fail(field.into(), format!("'{value}' is not an administrative-division prefix (up to 6 digits, e.g. \"3101\")"));
+        None
+    }
+
     pub fn uscc(&mut self, field: &str, value: &str) -> Option<Uscc> {
         match Uscc::parse(value) {
             Ok(u) => Some(u),
