@@ -4,6 +4,7 @@
 pub mod admission;
 pub mod assess;
 pub mod decide;
+pub mod party;
 pub mod record;
 pub mod rules;
 pub mod state;
