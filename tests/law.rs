@@ -33,6 +33,7 @@ fn check(uscc: &str, domain: pb::MeasureDomain, on: Option<NaiveDate>) -> pb::Ch
         evaluated_on: on.and_then(date),
         min_sequence: 0,
         known_at: None,
+        declared_name: String::new(),
     }
 }
 

@@ -14,8 +14,8 @@ use crate::domain::state::GradeStanding;
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{
     WireReader, commendation_from_wire, correction_from_wire, date_to_wire, grade_change_from_wire, grade_from_wire,
-    grade_in_force_to_wire, listing_from_wire, penalty_from_wire, record_to_wire, removal_from_wire,
-    repair_application_from_wire, repair_decision_from_wire, spot_check_from_wire,
+    grade_in_force_to_wire, listing_from_wire, name_match_to_wire, names_to_wire, penalty_from_wire, record_to_wire,
+    removal_from_wire, repair_application_from_wire, repair_decision_from_wire, spot_check_from_wire,
 };
 use crate::proto::pb::{self, records_service_server::RecordsService};
 use crate::services::profiles::{Entry, GradeInForce};
@@ -63,7 +63,8 @@ impl RecordsApi {
             .write(WriteCommand { actor: caller.subject, authority, request_id, uscc, body }, give_up)
             .await
             .map_err(|e| ApiError::from_write(e, &prefix))?;
-        Ok(Response::new(W::answer(record_to_wire(&written.record), written.replayed)))
+        let party_name = self.registry.writes.party_name(&written.record).map(|p| name_match_to_wire(&p.name, &p.known_before));
+        Ok(Response::new(W::answer(record_to_wire(&written.record), written.replayed, party_name)))
     }
 }
 
@@ -77,7 +78,9 @@ trait WriteRequest {
     /// The entity code (when the request names one; otherwise it is the
     /// entity of the record it changes) and the body.
     fn read(&self, reader: &mut WireReader) -> Option<(Option<Uscc>, RecordBody)>;
-    fn answer(record: pb::Record, idempotent_replay: bool) -> Self::Response;
+    /// `party_name_match`: how the record's party name compares with the
+    /// names known before it, for the kinds that name a party.
+    fn answer(record: pb::Record, idempotent_replay: bool, party_name_match: Option<pb::NameMatch>) -> Self::Response;
 }
 
 /// `WriteRequest` for a request type: `entity` when it names the entity
@@ -100,8 +103,8 @@ macro_rules! write_request {
                 // still checked.
                 Some((uscc, body?))
             }
-            fn answer(record: pb::Record, idempotent_replay: bool) -> pb::$response {
-                pb::$response { record: Some(record), idempotent_replay }
+            fn answer(record: pb::Record, idempotent_replay: bool, party_name_match: Option<pb::NameMatch>) -> pb::$response {
+                write_request!(@answer $response, record, idempotent_replay, party_name_match $(, $entity)?)
             }
         }
     };
@@ -111,6 +114,13 @@ macro_rules! write_request {
     (@uscc $self:ident, $reader:ident) => {
         None
     };
+    (@answer $response:ident, $record:ident, $replay:ident, $party:ident, entity) => {
+        pb::$response { record: Some($record), idempotent_replay: $replay, party_name_match: $party }
+    };
+    (@answer $response:ident, $record:ident, $replay:ident, $party:ident) => {{
+        let _ = $party;
+        pb::$response { record: Some($record), idempotent_replay: $replay }
+    }};
 }
 
 write_request!(RecordPenaltyRequest => RecordPenaltyResponse, penalty, penalty_from_wire, Penalty, entity);
@@ -227,6 +237,7 @@ impl RecordsService for RecordsApi {
             records: profile.entries.iter().map(entry_to_wire).collect(),
             total_records: profile.total as i32,
             latest_sequence: profile.latest_sequence as i64,
+            names: Some(names_to_wire(&profile.names)),
         }))
     }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::error::{Missing, ServiceError};
 use super::files::CreditFiles;
 use super::scope::{Asked, Scopes};
+use crate::domain::party::{Names, names};
 use crate::domain::record::{Date, Grade, Record, RecordBody};
 use crate::domain::rules::grades::Scheme;
 use crate::domain::rules::{RuleBook, Rules};
@@ -84,6 +85,8 @@ pub struct Profile {
     pub total: usize,
     /// Sequence of the newest visible record; 0 when none is.
     pub latest_sequence: u64,
+    /// The entity's names over time, from the visible records.
+    pub names: Names,
 }
 
 /// A page of an entity's visible records, in ledger order.
@@ -142,6 +145,7 @@ impl Profiles {
                 .collect(),
             total: visible.len(),
             latest_sequence: visible.last().map_or(0, |v| v.record.sequence),
+            names: names(visible.iter().map(|v| v.record.as_ref())),
         })
     }
 

@@ -55,12 +55,14 @@ class RecordPenaltyRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., penalty: _Optional[_Union[_types_pb2.Penalty, _Mapping]] = ...) -> None: ...
 
 class RecordPenaltyResponse(_message.Message):
-    __slots__ = ("record", "idempotent_replay")
+    __slots__ = ("record", "idempotent_replay", "party_name_match")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     record: _types_pb2.Record
     idempotent_replay: bool
-    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+    party_name_match: _types_pb2.NameMatch
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ..., party_name_match: _Optional[_Union[_types_pb2.NameMatch, _Mapping]] = ...) -> None: ...
 
 class CorrectPenaltyRequest(_message.Message):
     __slots__ = ("request_id", "correction")
@@ -89,12 +91,14 @@ class RecordSpotCheckRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., spot_check: _Optional[_Union[_types_pb2.SpotCheck, _Mapping]] = ...) -> None: ...
 
 class RecordSpotCheckResponse(_message.Message):
-    __slots__ = ("record", "idempotent_replay")
+    __slots__ = ("record", "idempotent_replay", "party_name_match")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     record: _types_pb2.Record
     idempotent_replay: bool
-    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+    party_name_match: _types_pb2.NameMatch
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ..., party_name_match: _Optional[_Union[_types_pb2.NameMatch, _Mapping]] = ...) -> None: ...
 
 class RecordCommendationRequest(_message.Message):
     __slots__ = ("request_id", "uscc", "commendation")
@@ -107,12 +111,14 @@ class RecordCommendationRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., commendation: _Optional[_Union[_types_pb2.Commendation, _Mapping]] = ...) -> None: ...
 
 class RecordCommendationResponse(_message.Message):
-    __slots__ = ("record", "idempotent_replay")
+    __slots__ = ("record", "idempotent_replay", "party_name_match")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     record: _types_pb2.Record
     idempotent_replay: bool
-    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+    party_name_match: _types_pb2.NameMatch
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ..., party_name_match: _Optional[_Union[_types_pb2.NameMatch, _Mapping]] = ...) -> None: ...
 
 class RecordListingRequest(_message.Message):
     __slots__ = ("request_id", "uscc", "listing")
@@ -125,12 +131,14 @@ class RecordListingRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., listing: _Optional[_Union[_types_pb2.Listing, _Mapping]] = ...) -> None: ...
 
 class RecordListingResponse(_message.Message):
-    __slots__ = ("record", "idempotent_replay")
+    __slots__ = ("record", "idempotent_replay", "party_name_match")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     record: _types_pb2.Record
     idempotent_replay: bool
-    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+    party_name_match: _types_pb2.NameMatch
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ..., party_name_match: _Optional[_Union[_types_pb2.NameMatch, _Mapping]] = ...) -> None: ...
 
 class RecordGradeRequest(_message.Message):
     __slots__ = ("request_id", "uscc", "grade")
@@ -143,12 +151,14 @@ class RecordGradeRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., grade: _Optional[_Union[_types_pb2.Grade, _Mapping]] = ...) -> None: ...
 
 class RecordGradeResponse(_message.Message):
-    __slots__ = ("record", "idempotent_replay")
+    __slots__ = ("record", "idempotent_replay", "party_name_match")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     record: _types_pb2.Record
     idempotent_replay: bool
-    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+    party_name_match: _types_pb2.NameMatch
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ..., party_name_match: _Optional[_Union[_types_pb2.NameMatch, _Mapping]] = ...) -> None: ...
 
 class ChangeGradeRequest(_message.Message):
     __slots__ = ("request_id", "change")
@@ -227,7 +237,7 @@ class GetProfileRequest(_message.Message):
     def __init__(self, uscc: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetProfileResponse(_message.Message):
-    __slots__ = ("uscc", "status", "evaluated_on", "current_listings", "records", "total_records", "latest_sequence", "grades_in_force")
+    __slots__ = ("uscc", "status", "evaluated_on", "current_listings", "records", "total_records", "latest_sequence", "grades_in_force", "names")
     USCC_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
@@ -236,6 +246,7 @@ class GetProfileResponse(_message.Message):
     TOTAL_RECORDS_FIELD_NUMBER: _ClassVar[int]
     LATEST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     GRADES_IN_FORCE_FIELD_NUMBER: _ClassVar[int]
+    NAMES_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     status: ProfileStatus
     evaluated_on: _date_pb2.Date
@@ -244,7 +255,8 @@ class GetProfileResponse(_message.Message):
     total_records: int
     latest_sequence: int
     grades_in_force: _containers.RepeatedCompositeFieldContainer[_types_pb2.GradeInForce]
-    def __init__(self, uscc: _Optional[str] = ..., status: _Optional[_Union[ProfileStatus, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., total_records: _Optional[int] = ..., latest_sequence: _Optional[int] = ..., grades_in_force: _Optional[_Iterable[_Union[_types_pb2.GradeInForce, _Mapping]]] = ...) -> None: ...
+    names: _types_pb2.EntityNames
+    def __init__(self, uscc: _Optional[str] = ..., status: _Optional[_Union[ProfileStatus, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., total_records: _Optional[int] = ..., latest_sequence: _Optional[int] = ..., grades_in_force: _Optional[_Iterable[_Union[_types_pb2.GradeInForce, _Mapping]]] = ..., names: _Optional[_Union[_types_pb2.EntityNames, _Mapping]] = ...) -> None: ...
 
 class ListRecordsRequest(_message.Message):
     __slots__ = ("uscc", "page_size", "page_token", "evaluated_on", "min_sequence", "known_at")
