@@ -686,12 +686,14 @@ async fn an_authority_outside_the_directory_cannot_write() {
 }
 
 /// The directory is read as it is: whole, by kind, by region, and one
-/// authority by id, with its dates and successor; any caller may read it.
+/// authority by id, with its dates, successor and former names, and the
+/// directory's own date; any caller may read it.
 async fn the_authority_directory_is_read_by_kind_region_and_id() {
     let reg = TestRegistry::start().await;
     let mut platform = reg.procurement().await;
     let all = platform.list_authorities(pb::ListAuthoritiesRequest::default()).await.unwrap().into_inner();
     assert_eq!(all.directory_version, "authorities-test.1");
+    assert_eq!(all.directory_effective_from, date(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()), "a dated document");
     let ids = |r: &pb::ListAuthoritiesResponse| r.authorities.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
     assert!(ids(&all).contains(&"tribunal-office".to_string()) && ids(&all).windows(2).all(|w| w[0] < w[1]), "{:?}", ids(&all));
     let courts = pb::ListAuthoritiesRequest { kind: pb::AuthorityKind::Court as i32, ..Default::default() };
@@ -707,6 +709,21 @@ async fn the_authority_directory_is_read_by_kind_region_and_id() {
         (merged.succeeded_by.as_str(), merged.dissolved),
         ("SAMR-310000", date(NaiveDate::from_ymd_opt(2018, 12, 1).unwrap()))
     );
+
+    let renamed = platform.get_authority(pb::GetAuthorityRequest { id: "bureau-7".into() }).await.unwrap().into_inner();
+    assert_eq!(renamed.directory_effective_from, all.directory_effective_from);
+    let renamed = renamed.authority.unwrap();
+    assert_eq!(renamed.name, "某市市场监督管理局", "its name today");
+    assert_eq!(
+        renamed.former_names,
+        [pb::AuthorityFormerName {
+            name: "某市市场和质量监督管理局".into(),
+            name_en: "A city's Administration for Market and Quality Supervision".into(),
+            until: date(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
+        }]
+    );
+    let listed = all.authorities.iter().find(|a| a.id == "bureau-7").unwrap();
+    assert_eq!(listed.former_names, renamed.former_names, "the list shows former names too");
 
     let err = platform.get_authority(pb::GetAuthorityRequest { id: "SAMR-999999".into() }).await.unwrap_err();
     assert_eq!((err.code(), reason(&err).as_str()), (Code::NotFound, "AUTHORITY_NOT_FOUND"), "{err:?}");
