@@ -745,6 +745,14 @@ async fn a_bad_authority_directory_stops_the_server_naming_the_entry() {
     for (bad, says) in [
         (good.replacen("kind = \"tax\"", "kind = \"police\"", 1), "authority[4] (TAX-440800): kind 'police' is not one of"),
         (good.replacen("region = \"440800\"", "region = \"990000\"", 1), "authority[3] (bureau-7): region '990000'"),
+        (
+            good.replacen("region = \"440800\"", "region = \"440899\"", 1),
+            "authority[3] (bureau-7): region '440899' is not a GB/T 2260 division code",
+        ),
+        (
+            good.replacen("region = \"440800\"", "region = \"310108\"", 1),
+            "authority[3] (bureau-7): region '310108' was not in use while the authority existed",
+        ),
     ] {
         std::fs::write(&file, bad).unwrap();
         let mut config = creditregistry::config::Config {

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::divisions::{Divisions, Region};
 use crate::domain::record::Date;
-use crate::domain::uscc::is_division_code;
 
 /// What an authority is, as the rules read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -100,8 +100,9 @@ pub struct Authority {
     /// The names it had before, oldest first, each with the day it gave way.
     pub former_names: Vec<FormerName>,
     pub kind: AuthorityKind,
-    /// Its administrative division (GB/T 2260, six digits; `100000` for a
-    /// national body, as in the codes of central organs).
+    /// Its administrative division: a GB/T 2260 code in use while it existed
+    /// (`policy/divisions.tsv`), or `100000` for a national body, as in the
+    /// codes of central organs.
     pub region: String,
     /// The authority it answers to, by id.
     pub parent: Option<String>,
@@ -236,12 +237,6 @@ impl AuthorityEntry {
             let known: Vec<&str> = AuthorityKind::ALL.iter().map(|k| k.file_name()).collect();
             format!("kind '{}' is not one of {}", self.kind, known.join(", "))
         })?;
-        if !is_division_code(&self.region) {
-            return Err(format!(
-                "region '{}' is not a GB/T 2260 division code (six digits of a province-level division, or 100000 for a national body)",
-                self.region
-            ));
-        }
         let date = |field: &str, value: &str| -> Result<Date, String> {
             value.parse().map_err(|e| format!("{field} '{value}': {e} (expected YYYY-MM-DD)"))
         };
@@ -251,6 +246,27 @@ impl AuthorityEntry {
             && end <= established
         {
             return Err(format!("dissolved {end} is not after established {established}"));
+        }
+        match Divisions::built_in().region(&self.region, established, dissolved) {
+            Region::InUse => {}
+            Region::Unknown => {
+                return Err(format!(
+                    "region '{}' is not a GB/T 2260 division code (policy/divisions.tsv lists every code in use since \
+                     1981; 100000 for a national body)",
+                    self.region
+                ));
+            }
+            Region::NotThen(periods) => {
+                let periods: Vec<String> = periods
+                    .iter()
+                    .map(|p| format!("{} {}-{}", p.name, p.from, p.until.map(|u| u.to_string()).unwrap_or_default()))
+                    .collect();
+                return Err(format!(
+                    "region '{}' was not in use while the authority existed (GB/T 2260, policy/divisions.tsv: {})",
+                    self.region,
+                    periods.join(", ")
+                ));
+            }
         }
         if self.succeeded_by.is_some() && dissolved.is_none() {
             return Err("succeeded_by names a successor, but the authority is not dissolved".into());
@@ -352,6 +368,11 @@ mod tests {
             ),
             (SMALL.replacen("region = \"310000\"", "region = \"990000\"", 1), "authority[1] (SH-AIC): region '990000'"),
             (SMALL.replacen("region = \"100000\"", "region = \"31\"", 1), "authority[0] (11100000MB0143028R): region '31'"),
+            (SMALL.replacen("region = \"310000\"", "region = \"310199\"", 1), "region '310199' is not a GB/T 2260 division code"),
+            (
+                SMALL.replace("region = \"310000\"\n        parent", "region = \"310108\"\n        parent"),
+                "authority[2] (SH-AMR): region '310108' was not in use while the authority existed (GB/T 2260, policy/divisions.tsv: 闸北区 1981-2015)",
+            ),
             (SMALL.replace("id = \"SH-AMR\"", "id = \"SH-AIC\""), "authority[2] (SH-AIC): id SH-AIC is listed twice"),
             (
                 SMALL.replacen("parent = \"11100000MB0143028R\"", "parent = \"NOWHERE\"", 1),
