@@ -132,6 +132,7 @@ pub(super) fn entry_to_wire(e: &Entry) -> pb::RecordEntry {
         status: pb::RecordStatus::from(e.status) as i32,
         changed_by_record_ids: e.changed_by.clone(),
         public: e.public,
+        authority_name: e.authority_name.clone(),
     }
 }
 
