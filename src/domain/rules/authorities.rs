@@ -309,6 +309,8 @@ impl AuthorityEntry {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     const SMALL: &str = r#"
@@ -439,6 +441,43 @@ mod tests {
         assert_eq!(a.former_names.len(), 2);
         let plain = directory.get("SH-AMR").unwrap();
         assert_eq!(plain.name_on(day("2019-01-01")).name, plain.name);
+    }
+
+    proptest! {
+        /// On any day, the name in force is the one after every `until`
+        /// on or before that day: as many renames have happened as
+        /// `until`s have passed.
+        #[test]
+        fn the_name_in_force_is_the_one_after_every_rename_passed(
+            gaps in proptest::collection::vec(1u64..4_000, 0..5),
+            offset in -2_000i64..30_000,
+        ) {
+            let established = day("1990-01-01");
+            let mut until = established;
+            let former_names: Vec<FormerName> = gaps
+                .iter()
+                .enumerate()
+                .map(|(i, gap)| {
+                    until = until + chrono::Days::new(*gap);
+                    FormerName { names: AuthorityName { name: format!("name {i}"), name_en: format!("{i}") }, until }
+                })
+                .collect();
+            let a = Authority {
+                id: "a".into(),
+                name: format!("name {}", gaps.len()),
+                name_en: gaps.len().to_string(),
+                former_names,
+                kind: AuthorityKind::Other,
+                region: "310000".into(),
+                parent: None,
+                established,
+                dissolved: None,
+                succeeded_by: None,
+            };
+            let on = established + chrono::Duration::days(offset);
+            let passed = a.former_names.iter().filter(|f| f.until <= on).count();
+            prop_assert_eq!(a.name_on(on).name, format!("name {passed}"));
+        }
     }
 
     #[test]
