@@ -8,8 +8,8 @@ use super::{Registry, deadline, principal, require};
 use crate::auth::Role;
 use crate::domain::Violation;
 use crate::domain::admission::is_record_id;
-use crate::domain::record::RecordBody;
-use crate::domain::rules::authorities::{Authority, AuthorityKind};
+use crate::domain::record::{Date, RecordBody};
+use crate::domain::rules::authorities::{Authority, AuthorityKind, Directory};
 use crate::domain::state::GradeStanding;
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{
@@ -142,6 +142,7 @@ pub(super) fn entry_to_wire(e: &Entry) -> pb::RecordEntry {
         status: pb::RecordStatus::from(e.status) as i32,
         changed_by_record_ids: e.changed_by.clone(),
         public: e.public,
+        authority_name: e.authority_name.clone(),
     }
 }
 
@@ -290,10 +291,11 @@ impl RecordsService for RecordsApi {
         let kind = reader.optional_enumeration::<AuthorityKind>("kind", m.kind);
         let region = reader.region_prefix("region_prefix", &m.region_prefix);
         let region = reader.finish(region).map_err(ApiError::InvalidArgument)?;
-        let (version, found) = self.registry.authorities.list(kind, &region);
+        let (directory, found) = self.registry.authorities.list(kind, &region);
         Ok(Response::new(pb::ListAuthoritiesResponse {
             authorities: found.into_iter().map(authority_to_wire).collect(),
-            directory_version: version.to_string(),
+            directory_version: directory.version.clone(),
+            directory_effective_from: effective_from_to_wire(directory),
         }))
     }
 
@@ -306,10 +308,11 @@ impl RecordsService for RecordsApi {
         if m.id.is_empty() {
             return Err(ApiError::InvalidArgument(vec![Violation::new("id", "is required")]).into());
         }
-        let (version, authority) = self.registry.authorities.get(&m.id).map_err(ApiError::from)?;
+        let (directory, authority) = self.registry.authorities.get(&m.id).map_err(ApiError::from)?;
         Ok(Response::new(pb::GetAuthorityResponse {
             authority: Some(authority_to_wire(authority)),
-            directory_version: version.to_string(),
+            directory_version: directory.version.clone(),
+            directory_effective_from: effective_from_to_wire(directory),
         }))
     }
 }
@@ -326,5 +329,19 @@ fn authority_to_wire(a: &Authority) -> pb::Authority {
         established: Some(date_to_wire(a.established)),
         dissolved: a.dissolved.map(date_to_wire),
         succeeded_by: a.succeeded_by.clone().unwrap_or_default(),
+        former_names: a
+            .former_names
+            .iter()
+            .map(|f| pb::AuthorityFormerName {
+                name: f.names.name.clone(),
+                name_en: f.names.name_en.clone(),
+                until: Some(date_to_wire(f.until)),
+            })
+            .collect(),
     }
+}
+
+/// The directory's first day; unset for a directory that names none.
+fn effective_from_to_wire(directory: &Directory) -> Option<crate::proto::google::r#type::Date> {
+    (directory.effective_from != Date::MIN).then(|| date_to_wire(directory.effective_from))
 }

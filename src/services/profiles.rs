@@ -31,6 +31,10 @@ pub struct Entry {
     /// When a listing in effect was due to escalate, if that day has come;
     /// only for callers who see everything.
     pub escalation_due_on: Option<Date>,
+    /// The deciding authority's name on the record's decision date, as the
+    /// authority directory has it; empty for an authority it does not list
+    /// (records written before the directory existed).
+    pub authority_name: String,
 }
 
 impl Entry {
@@ -54,6 +58,11 @@ impl Entry {
                 .map(|r| r.id.clone())
                 .collect(),
             escalation_due_on,
+            authority_name: rules
+                .directory
+                .get(&view.record.authority)
+                .map(|a| a.name_on(view.record.body.decision_date()).name)
+                .unwrap_or_default(),
         }
     }
 }

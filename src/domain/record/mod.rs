@@ -100,6 +100,24 @@ impl RecordBody {
             _ => None,
         }
     }
+
+    /// The day the authority decided what the record says (UTC+8): a
+    /// decision's date, a check's, an award's, a listing's start, a
+    /// removal's, an application's, a grade's evaluation.
+    pub fn decision_date(&self) -> Date {
+        match self {
+            RecordBody::Penalty(p) => p.decided_on,
+            RecordBody::PenaltyCorrection(c) => c.decided_on,
+            RecordBody::SpotCheck(s) => s.checked_on,
+            RecordBody::Commendation(c) => c.awarded_on,
+            RecordBody::Listing(l) => l.listed_on,
+            RecordBody::Removal(r) => r.removed_on,
+            RecordBody::RepairApplication(a) => a.applied_on,
+            RecordBody::RepairDecision(d) => d.decided_on,
+            RecordBody::Grade(g) => g.evaluated_on,
+            RecordBody::GradeChange(c) => c.decided_on,
+        }
+    }
 }
 
 /// One committed entry of the ledger.

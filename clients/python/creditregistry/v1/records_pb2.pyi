@@ -301,7 +301,7 @@ class GetRecordResponse(_message.Message):
     def __init__(self, entry: _Optional[_Union[_types_pb2.RecordEntry, _Mapping]] = ...) -> None: ...
 
 class Authority(_message.Message):
-    __slots__ = ("id", "name", "name_en", "kind", "region", "parent_id", "established", "dissolved", "succeeded_by")
+    __slots__ = ("id", "name", "name_en", "kind", "region", "parent_id", "established", "dissolved", "succeeded_by", "former_names")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     NAME_EN_FIELD_NUMBER: _ClassVar[int]
@@ -311,6 +311,7 @@ class Authority(_message.Message):
     ESTABLISHED_FIELD_NUMBER: _ClassVar[int]
     DISSOLVED_FIELD_NUMBER: _ClassVar[int]
     SUCCEEDED_BY_FIELD_NUMBER: _ClassVar[int]
+    FORMER_NAMES_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     name_en: str
@@ -320,7 +321,18 @@ class Authority(_message.Message):
     established: _date_pb2.Date
     dissolved: _date_pb2.Date
     succeeded_by: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., name_en: _Optional[str] = ..., kind: _Optional[_Union[AuthorityKind, str]] = ..., region: _Optional[str] = ..., parent_id: _Optional[str] = ..., established: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., dissolved: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., succeeded_by: _Optional[str] = ...) -> None: ...
+    former_names: _containers.RepeatedCompositeFieldContainer[AuthorityFormerName]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., name_en: _Optional[str] = ..., kind: _Optional[_Union[AuthorityKind, str]] = ..., region: _Optional[str] = ..., parent_id: _Optional[str] = ..., established: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., dissolved: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., succeeded_by: _Optional[str] = ..., former_names: _Optional[_Iterable[_Union[AuthorityFormerName, _Mapping]]] = ...) -> None: ...
+
+class AuthorityFormerName(_message.Message):
+    __slots__ = ("name", "name_en", "until")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    NAME_EN_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    name_en: str
+    until: _date_pb2.Date
+    def __init__(self, name: _Optional[str] = ..., name_en: _Optional[str] = ..., until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class ListAuthoritiesRequest(_message.Message):
     __slots__ = ("kind", "region_prefix")
@@ -331,12 +343,14 @@ class ListAuthoritiesRequest(_message.Message):
     def __init__(self, kind: _Optional[_Union[AuthorityKind, str]] = ..., region_prefix: _Optional[str] = ...) -> None: ...
 
 class ListAuthoritiesResponse(_message.Message):
-    __slots__ = ("authorities", "directory_version")
+    __slots__ = ("authorities", "directory_version", "directory_effective_from")
     AUTHORITIES_FIELD_NUMBER: _ClassVar[int]
     DIRECTORY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    DIRECTORY_EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     authorities: _containers.RepeatedCompositeFieldContainer[Authority]
     directory_version: str
-    def __init__(self, authorities: _Optional[_Iterable[_Union[Authority, _Mapping]]] = ..., directory_version: _Optional[str] = ...) -> None: ...
+    directory_effective_from: _date_pb2.Date
+    def __init__(self, authorities: _Optional[_Iterable[_Union[Authority, _Mapping]]] = ..., directory_version: _Optional[str] = ..., directory_effective_from: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class GetAuthorityRequest(_message.Message):
     __slots__ = ("id",)
@@ -345,9 +359,11 @@ class GetAuthorityRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class GetAuthorityResponse(_message.Message):
-    __slots__ = ("authority", "directory_version")
+    __slots__ = ("authority", "directory_version", "directory_effective_from")
     AUTHORITY_FIELD_NUMBER: _ClassVar[int]
     DIRECTORY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    DIRECTORY_EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     authority: Authority
     directory_version: str
-    def __init__(self, authority: _Optional[_Union[Authority, _Mapping]] = ..., directory_version: _Optional[str] = ...) -> None: ...
+    directory_effective_from: _date_pb2.Date
+    def __init__(self, authority: _Optional[_Union[Authority, _Mapping]] = ..., directory_version: _Optional[str] = ..., directory_effective_from: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...

@@ -529,18 +529,20 @@ class Record(_message.Message):
     def __init__(self, record_id: _Optional[str] = ..., sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., uscc: _Optional[str] = ..., authority: _Optional[str] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., penalty: _Optional[_Union[Penalty, _Mapping]] = ..., penalty_correction: _Optional[_Union[PenaltyCorrection, _Mapping]] = ..., spot_check: _Optional[_Union[SpotCheck, _Mapping]] = ..., commendation: _Optional[_Union[Commendation, _Mapping]] = ..., listing: _Optional[_Union[Listing, _Mapping]] = ..., removal: _Optional[_Union[Removal, _Mapping]] = ..., repair_application: _Optional[_Union[RepairApplication, _Mapping]] = ..., repair_decision: _Optional[_Union[RepairDecision, _Mapping]] = ..., grade: _Optional[_Union[Grade, _Mapping]] = ..., grade_change: _Optional[_Union[GradeChange, _Mapping]] = ...) -> None: ...
 
 class RecordEntry(_message.Message):
-    __slots__ = ("record", "status", "changed_by_record_ids", "public", "escalation_due_on")
+    __slots__ = ("record", "status", "changed_by_record_ids", "public", "escalation_due_on", "authority_name")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CHANGED_BY_RECORD_IDS_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_FIELD_NUMBER: _ClassVar[int]
     ESCALATION_DUE_ON_FIELD_NUMBER: _ClassVar[int]
+    AUTHORITY_NAME_FIELD_NUMBER: _ClassVar[int]
     record: Record
     status: RecordStatus
     changed_by_record_ids: _containers.RepeatedScalarFieldContainer[str]
     public: bool
     escalation_due_on: _date_pb2.Date
-    def __init__(self, record: _Optional[_Union[Record, _Mapping]] = ..., status: _Optional[_Union[RecordStatus, str]] = ..., changed_by_record_ids: _Optional[_Iterable[str]] = ..., public: _Optional[bool] = ..., escalation_due_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    authority_name: str
+    def __init__(self, record: _Optional[_Union[Record, _Mapping]] = ..., status: _Optional[_Union[RecordStatus, str]] = ..., changed_by_record_ids: _Optional[_Iterable[str]] = ..., public: _Optional[bool] = ..., escalation_due_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., authority_name: _Optional[str] = ...) -> None: ...
 
 class MeasureInForce(_message.Message):
     __slots__ = ("measure_code", "domain", "effect", "description_zh", "description_en", "legal_basis", "trigger_record_ids", "until", "incentive", "trigger_count")
