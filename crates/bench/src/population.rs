@@ -34,8 +34,9 @@ pub struct Seeded {
 pub const HISTORY: usize = 100;
 
 /// Appends `entities` entities' records (plus one entity with `HISTORY`
-/// records) to an empty store, checking each against `rules`.
-pub async fn seed(store: &Store, entities: usize, rules: &Rules) -> Result<Seeded, String> {
+/// records) to an empty store, checking each against `rules`; with
+/// `named` false, as records were written before party names were kept.
+pub async fn seed(store: &Store, entities: usize, rules: &Rules, named: bool) -> Result<Seeded, String> {
     let today = Utc::now().date_naive();
     let mut frontier = Frontier::default();
     let mut pending: Vec<Record> = Vec::with_capacity(BATCH + 8);
@@ -46,10 +47,13 @@ pub async fn seed(store: &Store, entities: usize, rules: &Rules) -> Result<Seede
         let uscc = code(i);
         let mut ids: Vec<String> = Vec::new();
         for body in bodies {
-            let body = body(&ids);
+            let mut body = body(&ids);
             let problems = check_body(&body, today, rules);
             if !problems.is_empty() {
                 return Err(format!("seed record for entity {i} is invalid: {problems:?}"));
+            }
+            if !named {
+                unname(&mut body);
             }
             let record = Record {
                 id: uuid::Uuid::now_v7().to_string(),
@@ -101,6 +105,18 @@ fn mix(i: usize, salt: u64) -> u64 {
 
 fn days_before(today: NaiveDate, days: u64) -> NaiveDate {
     today - chrono::Days::new(days)
+}
+
+/// `body` as written before party names were kept: no party.
+fn unname(body: &mut RecordBody) {
+    match body {
+        RecordBody::Penalty(p) => p.party = Party::default(),
+        RecordBody::SpotCheck(s) => s.party = Party::default(),
+        RecordBody::Commendation(c) => c.party = Party::default(),
+        RecordBody::Listing(l) => l.party = Party::default(),
+        RecordBody::Grade(g) => g.party = Party::default(),
+        _ => {}
+    }
 }
 
 /// The party entity `i`'s decision of `on` names: its first name before its
