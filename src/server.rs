@@ -160,7 +160,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let supervision = Supervision::new(scopes.clone(), index.clone(), rules.clone(), clock, store.draws());
     let audit = AuditReads::new(scopes.clone(), (store.ledger(), store.audit()), audit, files, rules.clone());
     let authorities = Authorities::new(rules.clone());
-    let writes = Writes::new(writer, rules, clock);
+    let writes = Writes::new(writer, index.clone(), rules, clock);
     let registry = Registry { clock, writes, authorities, scopes, checks, profiles, audit, supervision };
     let auth = Authenticate(authenticator);
 

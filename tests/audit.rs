@@ -53,6 +53,7 @@ async fn receipts_verify_offline_and_any_changed_byte_fails() {
             evaluated_on: date(today()),
             min_sequence: written.sequence,
             known_at: None,
+            declared_name: String::new(),
         })
         .await
         .unwrap()
@@ -502,6 +503,8 @@ async fn statistics_count_spot_checks_and_penalties_by_category_region_and_perio
                 outcome: outcome as i32,
                 checked_on: date(days_ago(3)),
                 failed_items: if passed { Vec::new() } else { vec!["导体电阻".into()] },
+                party_name: String::new(),
+                legal_representative: String::new(),
             }),
         })
         .await

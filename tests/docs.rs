@@ -321,6 +321,7 @@ fn quick_start_runs_as_written() {
             &[("CREDITREGISTRY_ENFORCEMENT_TOKEN", enforcement.trim()), ("CREDITREGISTRY_TOKEN", procurement.trim())],
         );
         assert!(out.contains("<- just recorded"), "{out}");
+        assert!(out.contains("declared name: EXACT"), "{out}");
         let verified = shell.ok(&binary(line(&quick, "cargo run -q -- verify-receipt")), &[]);
         assert!(verified.contains("VALID receipt"), "{verified}");
         for offline in &offline {

@@ -28,6 +28,7 @@ fn check(uscc: &str, on: Option<NaiveDate>) -> pb::CheckEligibilityRequest {
         evaluated_on: on.and_then(date),
         min_sequence: 0,
         known_at: None,
+        declared_name: String::new(),
     }
 }
 
@@ -198,6 +199,7 @@ async fn a_consortium_with_one_debarred_member_is_ineligible_and_names_it() {
         evaluated_on: None,
         min_sequence: 0,
         known_at: None,
+        member_declared_names: Vec::new(),
     };
     let r = c.check_consortium(request(members.to_vec())).await.unwrap().into_inner();
     assert_eq!(r.eligibility, pb::Eligibility::Ineligible as i32);
@@ -226,6 +228,7 @@ async fn a_batch_of_a_thousand_with_ten_malformed_gives_990_answers_and_10_preci
         evaluated_on: None,
         min_sequence: 0,
         known_at: None,
+        declared_names: Vec::new(),
     };
     let results = c.batch_check_eligibility(request(codes.clone())).await.unwrap().into_inner().results;
     assert_eq!(results.len(), 1000);
@@ -320,6 +323,8 @@ async fn inspection_draws_are_reproducible_from_their_seed() {
                 outcome: pb::SpotCheckOutcome::Pass as i32,
                 checked_on: date(days_ago(3)),
                 failed_items: vec![],
+                party_name: String::new(),
+                legal_representative: String::new(),
             }),
         })
         .await
@@ -354,6 +359,8 @@ async fn inspection_draws_are_reproducible_from_their_seed() {
                 title: "名牌产品".into(),
                 awarded_on: date(days_ago(3)),
                 valid_until: None,
+                party_name: String::new(),
+                legal_representative: String::new(),
             }),
         })
         .await

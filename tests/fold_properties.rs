@@ -204,6 +204,7 @@ fn penalty(spec: &PenaltySpec, sequence: u64) -> Penalty {
         sanctions: spec.sanctions.clone(),
         decided_on: today() - Days::new(spec.days_ago),
         violation: "生产不符合标准的产品".into(),
+        party: creditregistry::domain::record::Party::default(),
     }
 }
 
@@ -223,7 +224,7 @@ fn listing(spec: &ListingSpec, sequence: u64) -> Listing {
         planned_end,
         legal_basis: "《严重违法失信名单管理办法》".into(),
         penalty_record_id: None,
-        legal_representative: "张三".into(),
+        party: creditregistry::domain::record::Party { name: "某某公司".into(), legal_representative: "张三".into() },
         article: String::new(),
     }
 }

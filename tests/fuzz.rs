@@ -191,6 +191,8 @@ fn methods() -> Vec<(&'static str, Vec<u8>)> {
                     title: "t".into(),
                     awarded_on: on,
                     valid_until: None,
+                    party_name: String::new(),
+                    legal_representative: String::new(),
                 }),
                 ..Default::default()
             }

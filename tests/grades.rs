@@ -27,6 +27,8 @@ fn grade(scheme: &str, level: &str, number: &str, evaluated_on: NaiveDate, month
         legal_basis: "GB/T 31863-2015".into(),
         rating_year: evaluated_on.year() - 1,
         not_rated: false,
+        party_name: String::new(),
+        legal_representative: String::new(),
     }
 }
 
@@ -247,6 +249,8 @@ async fn incentives_follow_the_red_list_grades_and_awards_and_yield_to_restricti
             title: "湛江市政府质量奖".into(),
             awarded_on: date(days_ago(40)),
             valid_until: None,
+            party_name: String::new(),
+            legal_representative: String::new(),
         }),
     })
     .await
@@ -335,6 +339,8 @@ async fn a_draw_samples_poorly_graded_entities_more() {
                 outcome: pb::SpotCheckOutcome::Pass as i32,
                 checked_on: date(days_ago(20)),
                 failed_items: vec![],
+                party_name: String::new(),
+                legal_representative: String::new(),
             }),
         })
         .await

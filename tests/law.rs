@@ -33,6 +33,7 @@ fn check(uscc: &str, domain: pb::MeasureDomain, on: Option<NaiveDate>) -> pb::Ch
         evaluated_on: on.and_then(date),
         min_sequence: 0,
         known_at: None,
+        declared_name: String::new(),
     }
 }
 
@@ -686,12 +687,14 @@ async fn an_authority_outside_the_directory_cannot_write() {
 }
 
 /// The directory is read as it is: whole, by kind, by region, and one
-/// authority by id, with its dates and successor; any caller may read it.
+/// authority by id, with its dates, successor and former names, and the
+/// directory's own date; any caller may read it.
 async fn the_authority_directory_is_read_by_kind_region_and_id() {
     let reg = TestRegistry::start().await;
     let mut platform = reg.procurement().await;
     let all = platform.list_authorities(pb::ListAuthoritiesRequest::default()).await.unwrap().into_inner();
     assert_eq!(all.directory_version, "authorities-test.1");
+    assert_eq!(all.directory_effective_from, date(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()), "a dated document");
     let ids = |r: &pb::ListAuthoritiesResponse| r.authorities.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
     assert!(ids(&all).contains(&"tribunal-office".to_string()) && ids(&all).windows(2).all(|w| w[0] < w[1]), "{:?}", ids(&all));
     let courts = pb::ListAuthoritiesRequest { kind: pb::AuthorityKind::Court as i32, ..Default::default() };
@@ -708,6 +711,21 @@ async fn the_authority_directory_is_read_by_kind_region_and_id() {
         ("SAMR-310000", date(NaiveDate::from_ymd_opt(2018, 12, 1).unwrap()))
     );
 
+    let renamed = platform.get_authority(pb::GetAuthorityRequest { id: "bureau-7".into() }).await.unwrap().into_inner();
+    assert_eq!(renamed.directory_effective_from, all.directory_effective_from);
+    let renamed = renamed.authority.unwrap();
+    assert_eq!(renamed.name, "某市市场监督管理局", "its name today");
+    assert_eq!(
+        renamed.former_names,
+        [pb::AuthorityFormerName {
+            name: "某市市场和质量监督管理局".into(),
+            name_en: "A city's Administration for Market and Quality Supervision".into(),
+            until: date(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
+        }]
+    );
+    let listed = all.authorities.iter().find(|a| a.id == "bureau-7").unwrap();
+    assert_eq!(listed.former_names, renamed.former_names, "the list shows former names too");
+
     let err = platform.get_authority(pb::GetAuthorityRequest { id: "SAMR-999999".into() }).await.unwrap_err();
     assert_eq!((err.code(), reason(&err).as_str()), (Code::NotFound, "AUTHORITY_NOT_FOUND"), "{err:?}");
     let bad = pb::ListAuthoritiesRequest { region_prefix: "31x".into(), kind: 99 };
@@ -715,6 +733,69 @@ async fn the_authority_directory_is_read_by_kind_region_and_id() {
     assert_eq!(err.code(), Code::InvalidArgument);
     let fields: Vec<String> = violations(&err).into_iter().map(|(field, _)| field).collect();
     assert_eq!(fields, ["kind", "region_prefix"], "every problem at once");
+    reg.stop().await;
+}
+
+/// A record names its authority by the name the authority had on the
+/// record's decision date (a renamed authority keeps its id), in profiles,
+/// record lists, single records and histories; a record whose authority the
+/// directory does not list (written before the directory existed) shows
+/// none.
+async fn records_carry_the_name_their_authority_had_on_the_decision_date() {
+    let mut reg = TestRegistry::start().await;
+    let mut bureau = reg.records(&reg.token("officer-9", &[Role::Enforcement], Some("bureau-7"))).await;
+    let uscc = code(45);
+    let on = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let before =
+        record_penalty(&mut bureau, &uscc, fine("R-45-1", pb::SeverityTier::General, cny(1_000), on(2023, 12, 31))).await;
+    let renamed = record_penalty(&mut bureau, &uscc, fine("R-45-2", pb::SeverityTier::General, cny(1_000), on(2024, 1, 1))).await;
+    let mut samr = reg.enforcement().await;
+    let other = record_penalty(&mut samr, &uscc, fine("R-45-3", pb::SeverityTier::General, cny(1_000), days_ago(3))).await;
+    let expected = [
+        (before.record_id.clone(), "某市市场和质量监督管理局"),
+        (renamed.record_id.clone(), "某市市场监督管理局"),
+        (other.record_id.clone(), "上海市浦东新区市场监督管理局"),
+    ];
+    let names = |entries: Vec<pb::RecordEntry>| {
+        let mut found: Vec<(String, String)> =
+            entries.into_iter().map(|e| (e.record.unwrap().record_id, e.authority_name)).collect();
+        found.sort();
+        found
+    };
+    let want = |directory_lists_bureau: bool| {
+        let mut want: Vec<(String, String)> = expected
+            .iter()
+            .map(|(id, name)| {
+                let listed = directory_lists_bureau || *id == other.record_id;
+                (id.clone(), if listed { name.to_string() } else { String::new() })
+            })
+            .collect();
+        want.sort();
+        want
+    };
+    for directory_lists_bureau in [true, false] {
+        let mut auditor = reg.auditor().await;
+        assert_eq!(names(profile(&mut auditor, &uscc).await.records), want(directory_lists_bureau), "profile");
+        let page = auditor.list_records(pb::ListRecordsRequest { uscc: uscc.clone(), ..Default::default() }).await.unwrap();
+        assert_eq!(names(page.into_inner().records), want(directory_lists_bureau), "record list");
+        let one = auditor.get_record(pb::GetRecordRequest { record_id: before.record_id.clone(), ..Default::default() });
+        let one = one.await.unwrap().into_inner().entry.unwrap();
+        let want_one: Vec<_> = want(directory_lists_bureau).into_iter().filter(|(id, _)| *id == before.record_id).collect();
+        assert_eq!(names(vec![one]), want_one, "one record");
+        let mut audit = reg.audit("auditor-1", &[Role::Auditor]).await;
+        let history = audit.get_entity_history(pb::GetEntityHistoryRequest { uscc: uscc.clone(), ..Default::default() });
+        let entries = history.await.unwrap().into_inner().entries.into_iter().map(|h| h.entry.unwrap()).collect();
+        assert_eq!(names(entries), want(directory_lists_bureau), "history");
+
+        if directory_lists_bureau {
+            // The same store under a directory that does not list bureau-7.
+            let directory = reg.dir.path().join("authorities-without-bureau-7.toml");
+            let text = std::fs::read_to_string(fixture("authorities.toml")).unwrap().replace("\"bureau-7\"", "\"bureau-8\"");
+            std::fs::write(&directory, text).unwrap();
+            reg.config.policy.authority_directory = Some(directory);
+            reg.restart().await;
+        }
+    }
     reg.stop().await;
 }
 
@@ -728,6 +809,14 @@ async fn a_bad_authority_directory_stops_the_server_naming_the_entry() {
     for (bad, says) in [
         (good.replacen("kind = \"tax\"", "kind = \"police\"", 1), "authority[4] (TAX-440800): kind 'police' is not one of"),
         (good.replacen("region = \"440800\"", "region = \"990000\"", 1), "authority[3] (bureau-7): region '990000'"),
+        (
+            good.replacen("region = \"440800\"", "region = \"440899\"", 1),
+            "authority[3] (bureau-7): region '440899' is not a GB/T 2260 division code",
+        ),
+        (
+            good.replacen("region = \"440800\"", "region = \"310108\"", 1),
+            "authority[3] (bureau-7): region '310108' was not in use while the authority existed",
+        ),
     ] {
         std::fs::write(&file, bad).unwrap();
         let mut config = creditregistry::config::Config {
@@ -817,4 +906,5 @@ on_both_backends!(
     an_authority_is_what_the_directory_says_not_what_its_id_looks_like,
     an_authority_outside_the_directory_cannot_write,
     the_authority_directory_is_read_by_kind_region_and_id,
+    records_carry_the_name_their_authority_had_on_the_decision_date,
 );

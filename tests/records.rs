@@ -108,6 +108,8 @@ async fn every_record_kind_is_accepted() {
             outcome: pb::SpotCheckOutcome::Fail as i32,
             checked_on: date(days_ago(3)),
             failed_items: vec!["导体电阻".into()],
+            party_name: String::new(),
+            legal_representative: String::new(),
         }),
     })
     .await
@@ -121,6 +123,8 @@ async fn every_record_kind_is_accepted() {
             title: "市长质量奖".into(),
             awarded_on: date(days_ago(100)),
             valid_until: None,
+            party_name: String::new(),
+            legal_representative: String::new(),
         }),
     })
     .await

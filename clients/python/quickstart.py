@@ -43,6 +43,7 @@ from creditregistry.v1 import audit_pb2, eligibility_pb2, records_pb2, types_pb2
 
 AUTHORITY = "example:sh-pudong-amr"
 ENTITY = "91310115MA1K3BTP2B"
+ENTITY_NAME = "上海示例质量科技有限公司"
 # The same code with a wrong check character (the 18th).
 BAD_CODE = "91310115MA1K3BTP2C"
 # Every call gets this long before it fails with DEADLINE_EXCEEDED.
@@ -126,6 +127,9 @@ def record_penalty(client: creditregistry.Client) -> types_pb2.Record:
             fine_fen=5_000_000,  # fen: ¥50,000.00
             decided_on=creditregistry.today_cst(),
             violation="生产不符合保障人体健康和人身、财产安全的国家标准的产品",
+            # As the decision names the party (当事人名称); required.
+            party_name=ENTITY_NAME,
+            legal_representative="王某",
         ),
     )
     response = client.records.RecordPenalty(request, timeout=TIMEOUT)
@@ -183,11 +187,14 @@ def check_tender(
     client: creditregistry.Client, written: types_pb2.Record
 ) -> eligibility_pb2.BatchCheckEligibilityResponse:
     bidders = [ENTITY, "91110000600037341L", BAD_CODE]
+    # The names the bidders declared: the first is the name on record; the
+    # second declares a code the registry has no name for.
+    declared = [ENTITY_NAME, "北京示例投标有限公司", "上海错码示例有限公司"]
     # Eligibility is judged as of the tender's response deadline (截止时点),
     # here two weeks from today: that is the date the check is for.
     deadline = datetime.datetime.now(creditregistry.CST).date() + datetime.timedelta(days=14)
     response = creditregistry.check_tender(
-        client, bidders, deadline, min_sequence=written.sequence, timeout=TIMEOUT
+        client, bidders, deadline, min_sequence=written.sequence, declared_names=declared, timeout=TIMEOUT
     )
     print()
     print(f"4. A tender's bidders checked for government procurement, as of its response deadline {deadline}")
@@ -196,7 +203,8 @@ def check_tender(
             d = result.decision
             answer = enum_name(types_pb2.Eligibility, d.eligibility, "ELIGIBILITY_")
             why = "no records" if d.no_records else ", ".join(m.measure_code for m in d.measures) or "no measure in force"
-            print(f"   {result.requested_code}  {answer:<10} {why}  ({d.catalogue_version})")
+            name = enum_name(types_pb2.NameMatchResult, d.name_match.result, "NAME_MATCH_RESULT_")
+            print(f"   {result.requested_code}  {answer:<10} {why}  ({d.catalogue_version})  declared name: {name}")
         else:
             print(f"   {result.requested_code}  refused    {result.error.message}")
     return response

@@ -8,6 +8,7 @@ use super::error::{ApiError, rpc_status};
 use super::{Deadline, Registry, deadline, principal, require};
 use crate::auth::Role;
 use crate::domain::Violation;
+use crate::domain::party::name_problem;
 use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{WireReader, measure_to_wire};
@@ -74,6 +75,23 @@ fn too_long(field: &str, code: &str) -> Option<Violation> {
     })
 }
 
+/// Reads the names declared with a request's codes into `reader`: none, or
+/// one per code (`codes` of them), each empty or a name
+/// (`party::name_problem`).
+fn declared_names(reader: &mut WireReader, field: &str, names: &[String], codes: usize) {
+    if !names.is_empty() && names.len() != codes {
+        reader.violations.push(Violation::new(
+            field,
+            format!("has {} names for {codes} codes: send one per code (empty for none), or none", names.len()),
+        ));
+    }
+    for (i, name) in names.iter().enumerate() {
+        if let Some(problem) = name_problem(name) {
+            reader.violations.push(Violation::new(format!("{field}[{i}]"), problem));
+        }
+    }
+}
+
 fn count_violation(field: &str, n: usize, range: std::ops::RangeInclusive<usize>) -> Option<Violation> {
     (!range.contains(&n))
         .then(|| Violation::new(field, format!("has {n} codes; between {} and {} are accepted", range.start(), range.end())))
@@ -90,6 +108,10 @@ impl EligibilityService for EligibilityApi {
         let m = request.into_inner();
         let mut reader = WireReader::default();
         let uscc = reader.uscc("uscc", &m.uscc);
+        if let Some(problem) = name_problem(&m.declared_name) {
+            reader.violations.push(Violation::new("declared_name", problem));
+        }
+        let declared: Vec<String> = if m.declared_name.is_empty() { Vec::new() } else { vec![m.declared_name] };
         let common = CommonFields {
             domain: m.domain,
             evaluated_on: m.evaluated_on.as_ref(),
@@ -98,7 +120,7 @@ impl EligibilityService for EligibilityApi {
             deadline,
         };
         let (uscc, domain, asked) = self.common(reader, uscc, common)?;
-        let ask = Asking { caller: &caller, asked: &asked, domain };
+        let ask = Asking { caller: &caller, asked: &asked, domain, declared_names: &declared };
         let (decision, receipt) = self.registry.checks.check(ask, &uscc, m.uscc).await.map_err(ApiError::from)?;
         Ok(Response::new(pb::CheckEligibilityResponse { decision: Some(decision), receipt: Some(receipt) }))
     }
@@ -115,6 +137,7 @@ impl EligibilityService for EligibilityApi {
         // Codes are echoed in the answer, its receipt and the check log: one
         // far longer than any code fails the call rather than its entry.
         reader.violations.extend(m.codes.iter().enumerate().filter_map(|(i, code)| too_long(&format!("codes[{i}]"), code)));
+        declared_names(&mut reader, "declared_names", &m.declared_names, m.codes.len());
         // Each code is judged on its own: a malformed one fails only its entry.
         let codes: Vec<Result<Uscc, Violation>> = m
             .codes
@@ -144,7 +167,7 @@ impl EligibilityService for EligibilityApi {
                 })
             })
             .collect();
-        let ask = Asking { caller: &caller, asked: &asked, domain };
+        let ask = Asking { caller: &caller, asked: &asked, domain, declared_names: &m.declared_names };
         let codes = codes.into_iter().map(|parsed| parsed.map_err(|v| v.description)).collect();
         let (outcomes, receipt) =
             self.registry.checks.check_batch(ask, &m.codes, codes, super::MAX_MESSAGE_BYTES).await.map_err(ApiError::from)?;
@@ -177,6 +200,7 @@ impl EligibilityService for EligibilityApi {
         let m = request.into_inner();
         let mut reader = WireReader::default();
         reader.violations.extend(count_violation("member_codes", m.member_codes.len(), CONSORTIUM_MEMBERS));
+        declared_names(&mut reader, "member_declared_names", &m.member_declared_names, m.member_codes.len());
         let mut members: Vec<Uscc> = Vec::with_capacity(m.member_codes.len());
         for (i, code) in m.member_codes.iter().enumerate() {
             let field = format!("member_codes[{i}]");
@@ -200,7 +224,7 @@ impl EligibilityService for EligibilityApi {
             deadline,
         };
         let (members, domain, asked) = self.common(reader, complete, common)?;
-        let ask = Asking { caller: &caller, asked: &asked, domain };
+        let ask = Asking { caller: &caller, asked: &asked, domain, declared_names: &m.member_declared_names };
         let (worst, decided, receipt) =
             self.registry.checks.check_consortium(ask, &m.member_codes, &members).await.map_err(ApiError::from)?;
         let barred_members =

@@ -8,14 +8,14 @@ use super::{Registry, deadline, principal, require};
 use crate::auth::Role;
 use crate::domain::Violation;
 use crate::domain::admission::is_record_id;
-use crate::domain::record::RecordBody;
-use crate::domain::rules::authorities::{Authority, AuthorityKind};
+use crate::domain::record::{Date, RecordBody};
+use crate::domain::rules::authorities::{Authority, AuthorityKind, Directory};
 use crate::domain::state::GradeStanding;
 use crate::domain::uscc::Uscc;
 use crate::proto::convert::{
     WireReader, commendation_from_wire, correction_from_wire, date_to_wire, grade_change_from_wire, grade_from_wire,
-    grade_in_force_to_wire, listing_from_wire, penalty_from_wire, record_to_wire, removal_from_wire,
-    repair_application_from_wire, repair_decision_from_wire, spot_check_from_wire,
+    grade_in_force_to_wire, listing_from_wire, name_match_to_wire, names_to_wire, penalty_from_wire, record_to_wire,
+    removal_from_wire, repair_application_from_wire, repair_decision_from_wire, spot_check_from_wire,
 };
 use crate::proto::pb::{self, records_service_server::RecordsService};
 use crate::services::profiles::{Entry, GradeInForce};
@@ -63,7 +63,8 @@ impl RecordsApi {
             .write(WriteCommand { actor: caller.subject, authority, request_id, uscc, body }, give_up)
             .await
             .map_err(|e| ApiError::from_write(e, &prefix))?;
-        Ok(Response::new(W::answer(record_to_wire(&written.record), written.replayed)))
+        let party_name = self.registry.writes.party_name(&written.record).map(|p| name_match_to_wire(&p.name, &p.known_before));
+        Ok(Response::new(W::answer(record_to_wire(&written.record), written.replayed, party_name)))
     }
 }
 
@@ -77,7 +78,9 @@ trait WriteRequest {
     /// The entity code (when the request names one; otherwise it is the
     /// entity of the record it changes) and the body.
     fn read(&self, reader: &mut WireReader) -> Option<(Option<Uscc>, RecordBody)>;
-    fn answer(record: pb::Record, idempotent_replay: bool) -> Self::Response;
+    /// `party_name_match`: how the record's party name compares with the
+    /// names known before it, for the kinds that name a party.
+    fn answer(record: pb::Record, idempotent_replay: bool, party_name_match: Option<pb::NameMatch>) -> Self::Response;
 }
 
 /// `WriteRequest` for a request type: `entity` when it names the entity
@@ -100,8 +103,8 @@ macro_rules! write_request {
                 // still checked.
                 Some((uscc, body?))
             }
-            fn answer(record: pb::Record, idempotent_replay: bool) -> pb::$response {
-                pb::$response { record: Some(record), idempotent_replay }
+            fn answer(record: pb::Record, idempotent_replay: bool, party_name_match: Option<pb::NameMatch>) -> pb::$response {
+                write_request!(@answer $response, record, idempotent_replay, party_name_match $(, $entity)?)
             }
         }
     };
@@ -111,6 +114,13 @@ macro_rules! write_request {
     (@uscc $self:ident, $reader:ident) => {
         None
     };
+    (@answer $response:ident, $record:ident, $replay:ident, $party:ident, entity) => {
+        pb::$response { record: Some($record), idempotent_replay: $replay, party_name_match: $party }
+    };
+    (@answer $response:ident, $record:ident, $replay:ident, $party:ident) => {{
+        let _ = $party;
+        pb::$response { record: Some($record), idempotent_replay: $replay }
+    }};
 }
 
 write_request!(RecordPenaltyRequest => RecordPenaltyResponse, penalty, penalty_from_wire, Penalty, entity);
@@ -132,6 +142,7 @@ pub(super) fn entry_to_wire(e: &Entry) -> pb::RecordEntry {
         status: pb::RecordStatus::from(e.status) as i32,
         changed_by_record_ids: e.changed_by.clone(),
         public: e.public,
+        authority_name: e.authority_name.clone(),
     }
 }
 
@@ -227,6 +238,7 @@ impl RecordsService for RecordsApi {
             records: profile.entries.iter().map(entry_to_wire).collect(),
             total_records: profile.total as i32,
             latest_sequence: profile.latest_sequence as i64,
+            names: Some(names_to_wire(&profile.names)),
         }))
     }
 
@@ -279,10 +291,11 @@ impl RecordsService for RecordsApi {
         let kind = reader.optional_enumeration::<AuthorityKind>("kind", m.kind);
         let region = reader.region_prefix("region_prefix", &m.region_prefix);
         let region = reader.finish(region).map_err(ApiError::InvalidArgument)?;
-        let (version, found) = self.registry.authorities.list(kind, &region);
+        let (directory, found) = self.registry.authorities.list(kind, &region);
         Ok(Response::new(pb::ListAuthoritiesResponse {
             authorities: found.into_iter().map(authority_to_wire).collect(),
-            directory_version: version.to_string(),
+            directory_version: directory.version.clone(),
+            directory_effective_from: effective_from_to_wire(directory),
         }))
     }
 
@@ -295,10 +308,11 @@ impl RecordsService for RecordsApi {
         if m.id.is_empty() {
             return Err(ApiError::InvalidArgument(vec![Violation::new("id", "is required")]).into());
         }
-        let (version, authority) = self.registry.authorities.get(&m.id).map_err(ApiError::from)?;
+        let (directory, authority) = self.registry.authorities.get(&m.id).map_err(ApiError::from)?;
         Ok(Response::new(pb::GetAuthorityResponse {
             authority: Some(authority_to_wire(authority)),
-            directory_version: version.to_string(),
+            directory_version: directory.version.clone(),
+            directory_effective_from: effective_from_to_wire(directory),
         }))
     }
 }
@@ -315,5 +329,19 @@ fn authority_to_wire(a: &Authority) -> pb::Authority {
         established: Some(date_to_wire(a.established)),
         dissolved: a.dissolved.map(date_to_wire),
         succeeded_by: a.succeeded_by.clone().unwrap_or_default(),
+        former_names: a
+            .former_names
+            .iter()
+            .map(|f| pb::AuthorityFormerName {
+                name: f.names.name.clone(),
+                name_en: f.names.name_en.clone(),
+                until: Some(date_to_wire(f.until)),
+            })
+            .collect(),
     }
+}
+
+/// The directory's first day; unset for a directory that names none.
+fn effective_from_to_wire(directory: &Directory) -> Option<crate::proto::google::r#type::Date> {
+    (directory.effective_from != Date::MIN).then(|| date_to_wire(directory.effective_from))
 }

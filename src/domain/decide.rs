@@ -143,6 +143,7 @@ mod tests {
                     sanctions: vec![],
                     decided_on: on - chrono::Days::new(30),
                     violation: String::new(),
+                    party: crate::domain::record::Party::default(),
                 }),
             });
             let records = [record];

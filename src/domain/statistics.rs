@@ -129,6 +129,7 @@ mod tests {
             sanctions: Vec::new(),
             decided_on,
             violation: String::new(),
+            party: crate::domain::record::Party::default(),
         }
     }
 
@@ -153,6 +154,7 @@ mod tests {
             outcome,
             checked_on,
             failed_items: Vec::new(),
+            party: crate::domain::record::Party::default(),
         })
     }
 

@@ -11,12 +11,13 @@ use std::sync::Arc;
 
 use crate::audit::AuditTrail;
 use crate::clock::Clock;
+use crate::domain::party::names;
 use crate::domain::rules::RuleBook;
 use crate::domain::rules::measures::{Eligibility, MeasureDomain};
 use crate::domain::uscc::Uscc;
 use crate::index::Index;
 use crate::priority::WritePriority;
-use crate::proto::convert::{compact_decision, date_to_wire, decision_to_wire, timestamp_to_wire};
+use crate::proto::convert::{compact_decision, date_to_wire, decision_to_wire, name_match_to_wire, timestamp_to_wire};
 use crate::proto::pb;
 use crate::services::caller::Principal;
 use crate::store::StoreError;
@@ -55,11 +56,22 @@ pub struct Decided {
     pub decision: pb::Decision,
 }
 
-/// A check as its caller asked it: who, as of when, in which domain.
+/// A check as its caller asked it: who, as of when, in which domain, and
+/// the names declared with its codes.
 pub struct Asking<'a> {
     pub caller: &'a Principal,
     pub asked: &'a Asked,
     pub domain: MeasureDomain,
+    /// One per requested code (empty where none was declared), or none at
+    /// all.
+    pub declared_names: &'a [String],
+}
+
+impl Asking<'_> {
+    /// The name declared with the `i`th requested code; empty for none.
+    fn declared(&self, i: usize) -> &str {
+        self.declared_names.get(i).map_or("", String::as_str)
+    }
 }
 
 /// What a receipt attests.
@@ -70,6 +82,8 @@ struct Attestation<'a> {
     pub requested_codes: &'a [String],
     /// Per requested code: its decision, or why it was refused.
     pub outcomes: &'a [Result<pb::Decision, String>],
+    /// As `Asking::declared_names`.
+    pub declared_names: &'a [String],
     /// A consortium's outcome: its worst member's (`Checks::consortium`).
     pub consortium: Option<Eligibility>,
 }
@@ -97,7 +111,7 @@ impl Checks {
     ) -> Result<(pb::Decision, pb::Receipt), ServiceError> {
         let scope = self.scopes.resolve(ask.caller, ask.asked).await?;
         let _turn = self.turn(1).await;
-        let decision = self.decide(uscc, ask.domain, &scope).decision;
+        let decision = self.decide(uscc, ask.domain, &scope, ask.declared(0)).decision;
         let outcomes = [Ok(decision)];
         let requested = [requested];
         let check = Attestation {
@@ -105,6 +119,7 @@ impl Checks {
             domain: ask.domain,
             requested_codes: &requested,
             outcomes: &outcomes,
+            declared_names: ask.declared_names,
             consortium: None,
         };
         let receipt = self.attest(ask.caller, check, &scope).await?;
@@ -129,13 +144,17 @@ impl Checks {
         let _turn = self.turn(codes.len()).await;
         let outcomes: Vec<Result<pb::Decision, String>> = codes
             .into_iter()
-            .map(|parsed| parsed.map(|uscc| compact_decision(self.decide(&uscc, ask.domain, &scope).decision)))
+            .enumerate()
+            .map(|(i, parsed)| {
+                parsed.map(|uscc| compact_decision(self.decide(&uscc, ask.domain, &scope, ask.declared(i)).decision))
+            })
             .collect();
         let bytes: usize = outcomes
             .iter()
             .zip(requested)
             .map(|(o, code)| 3 * code.len() + o.as_ref().map_or(300, |d| 2 * prost::Message::encoded_len(d) + 64))
-            .sum();
+            .sum::<usize>()
+            + ask.declared_names.iter().map(|n| 2 * n.len()).sum::<usize>();
         if bytes + RECEIPT_OVERHEAD > max_answer_bytes {
             return Err(ServiceError::AnswerTooLarge { codes: requested.len(), bytes, limit: max_answer_bytes });
         }
@@ -144,6 +163,7 @@ impl Checks {
             domain: ask.domain,
             requested_codes: requested,
             outcomes: &outcomes,
+            declared_names: ask.declared_names,
             consortium: None,
         };
         let receipt = self.attest(ask.caller, check, &scope).await?;
@@ -162,7 +182,8 @@ impl Checks {
     ) -> Result<(Eligibility, Vec<Decided>, pb::Receipt), ServiceError> {
         let scope = self.scopes.resolve(ask.caller, ask.asked).await?;
         let _turn = self.turn(members.len()).await;
-        let decided: Vec<Decided> = members.iter().map(|u| self.decide(u, ask.domain, &scope)).collect();
+        let decided: Vec<Decided> =
+            members.iter().enumerate().map(|(i, u)| self.decide(u, ask.domain, &scope, ask.declared(i))).collect();
         let worst = Checks::consortium(&decided);
         let outcomes: Vec<Result<pb::Decision, String>> = decided.iter().map(|d| Ok(d.decision.clone())).collect();
         let check = Attestation {
@@ -170,6 +191,7 @@ impl Checks {
             domain: ask.domain,
             requested_codes: requested,
             outcomes: &outcomes,
+            declared_names: ask.declared_names,
             consortium: Some(worst),
         };
         let receipt = self.attest(ask.caller, check, &scope).await?;
@@ -184,8 +206,9 @@ impl Checks {
     }
 
     /// Decides for one valid code against the scope's tree head, date and
-    /// `known_at`.
-    fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope) -> Decided {
+    /// `known_at`, and compares `declared` (empty: none) with the names on
+    /// the records the caller may see.
+    fn decide(&self, uscc: &Uscc, domain: MeasureDomain, scope: &ReadScope, declared: &str) -> Decided {
         let records = self.index.facts(uscc).unwrap_or_default();
         let state = scope.fold(&records, &self.rules);
         let rules = scope.rules(&self.rules);
@@ -194,10 +217,12 @@ impl Checks {
         // only an answer with none needs the whole disclosure worked out.
         let no_records =
             decision.measures.is_empty() && decision.incentives.is_empty() && scope.visible(&state, &self.rules).is_empty();
-        Decided {
-            eligibility: decision.eligibility,
-            decision: decision_to_wire(uscc, &decision, &rules.publicity.version, no_records),
+        let mut wire = decision_to_wire(uscc, &decision, &rules.publicity.version, no_records);
+        if !declared.is_empty() {
+            let visible = scope.visible(&state, &self.rules);
+            wire.name_match = Some(name_match_to_wire(declared, &names(visible.iter().map(|v| v.record.as_ref()))));
         }
+        Decided { eligibility: decision.eligibility, decision: wire }
     }
 
     /// A consortium stands as its worst member: any member's record counts
@@ -226,6 +251,12 @@ impl Checks {
         let decisions: Vec<pb::Decision> = check.outcomes.iter().filter_map(|o| o.as_ref().ok().cloned()).collect();
         // One eligibility per requested code; a refused code has none.
         let eligibilities = check.outcomes.iter().map(|o| o.as_ref().map_or(0, |d| d.eligibility)).collect();
+        let name_matches = if check.declared_names.is_empty() {
+            Vec::new()
+        } else {
+            let result = |o: &Result<pb::Decision, String>| o.as_ref().ok()?.name_match.as_ref().map(|m| m.result);
+            check.outcomes.iter().map(|o| result(o).unwrap_or(0)).collect()
+        };
         let codes = decisions.iter().map(|d| d.uscc.clone()).collect();
         let refused_codes = check
             .outcomes
@@ -248,6 +279,7 @@ impl Checks {
             known_at,
             kind,
             refused_codes,
+            declared_names: check.declared_names.to_vec(),
         };
         let receipt = self.audit.sign_receipt(&body).await?;
         let entry = pb::CheckLogEntry {
@@ -264,6 +296,8 @@ impl Checks {
             kind,
             known_at,
             tree_size: scope.tree.size as i64,
+            declared_names: check.declared_names.to_vec(),
+            name_matches,
         };
         self.audit.log_check(entry, codes).await;
         Ok(receipt)

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::error::{Missing, ServiceError};
 use super::files::CreditFiles;
 use super::scope::{Asked, Scopes};
+use crate::domain::party::{Names, names};
 use crate::domain::record::{Date, Grade, Record, RecordBody};
 use crate::domain::rules::grades::Scheme;
 use crate::domain::rules::{RuleBook, Rules};
@@ -30,6 +31,10 @@ pub struct Entry {
     /// When a listing in effect was due to escalate, if that day has come;
     /// only for callers who see everything.
     pub escalation_due_on: Option<Date>,
+    /// The deciding authority's name on the record's decision date, as the
+    /// authority directory has it; empty for an authority it does not list
+    /// (records written before the directory existed).
+    pub authority_name: String,
 }
 
 impl Entry {
@@ -53,6 +58,11 @@ impl Entry {
                 .map(|r| r.id.clone())
                 .collect(),
             escalation_due_on,
+            authority_name: rules
+                .directory
+                .get(&view.record.authority)
+                .map(|a| a.name_on(view.record.body.decision_date()).name)
+                .unwrap_or_default(),
         }
     }
 }
@@ -84,6 +94,8 @@ pub struct Profile {
     pub total: usize,
     /// Sequence of the newest visible record; 0 when none is.
     pub latest_sequence: u64,
+    /// The entity's names over time, from the visible records.
+    pub names: Names,
 }
 
 /// A page of an entity's visible records, in ledger order.
@@ -142,6 +154,7 @@ impl Profiles {
                 .collect(),
             total: visible.len(),
             latest_sequence: visible.last().map_or(0, |v| v.record.sequence),
+            names: names(visible.iter().map(|v| v.record.as_ref())),
         })
     }
 

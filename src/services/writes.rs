@@ -7,21 +7,31 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::domain::Violation;
 use crate::domain::admission::check_readable;
-use crate::domain::record::RecordBody;
+use crate::domain::party::{Names, names};
+use crate::domain::record::{Record, RecordBody};
 use crate::domain::rules::RuleBook;
+use crate::index::Index;
 use crate::writer::{WriteCommand, WriteError, Writer, Written};
 
 /// Writes records through the writer, which admits and commits them.
 #[derive(Clone)]
 pub struct Writes {
     writer: Writer,
+    index: Arc<Index>,
     rules: Arc<RuleBook>,
     clock: Clock,
 }
 
+/// A record's party name and the names the registry knew for its entity
+/// before it, to compare them (`Names::classify`).
+pub struct PartyName {
+    pub name: String,
+    pub known_before: Names,
+}
+
 impl Writes {
-    pub fn new(writer: Writer, rules: Arc<RuleBook>, clock: Clock) -> Writes {
-        Writes { writer, rules, clock }
+    pub fn new(writer: Writer, index: Arc<Index>, rules: Arc<RuleBook>, clock: Clock) -> Writes {
+        Writes { writer, index, rules, clock }
     }
 
     /// What today's rules say about the rest of a body whose fields at
@@ -37,5 +47,16 @@ impl Writes {
     /// whose errors it answers, and `give_up`).
     pub async fn write(&self, command: WriteCommand, give_up: tokio::time::Instant) -> Result<Written, WriteError> {
         self.writer.submit(command, give_up).await
+    }
+
+    /// The party a written record names, against the names the entity's
+    /// earlier records give it; `None` when the record names no party.
+    /// The writer applied the record's batch to this node's index before
+    /// answering, so every earlier record is there.
+    pub fn party_name(&self, record: &Record) -> Option<PartyName> {
+        let (party, _) = record.body.party().filter(|(p, _)| !p.name.is_empty())?;
+        let records = self.index.facts(&record.uscc).unwrap_or_default();
+        let known_before = names(records.iter().filter(|r| r.sequence < record.sequence).map(|r| r.as_ref()));
+        Some(PartyName { name: party.name.clone(), known_before })
     }
 }

@@ -142,6 +142,7 @@ pub(crate) fn penalty_record(sequence: u64, uscc: &str, request_id: &str, decisi
             sanctions: Vec::new(),
             decided_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
             violation: "不合格产品".into(),
+            party: creditregistry::domain::record::Party::default(),
         }),
     })
 }

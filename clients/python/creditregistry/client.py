@@ -200,6 +200,7 @@ def check_tender(
     *,
     domain: int = types_pb2.MEASURE_DOMAIN_GOVERNMENT_PROCUREMENT,
     min_sequence: int = 0,
+    declared_names: Optional[List[str]] = None,
     timeout: Optional[float] = None,
 ) -> eligibility_pb2.BatchCheckEligibilityResponse:
     """Checks a tender's bidders as of its response deadline.
@@ -210,6 +211,12 @@ def check_tender(
     ``evaluated_on``. Up to 1,000 codes; a malformed code fails only its own
     entry. The response carries one signed receipt for the whole check:
     keep its bytes as the tender's evidence.
+
+    ``declared_names``, one per code (``""`` for none), are the names the
+    bidders declared: each decision's ``name_match`` says whether the name
+    is the one on record (EXACT, FORMER_NAME, MISMATCH, UNKNOWN). A
+    mismatch never changes eligibility; it flags a code that may belong to
+    another company.
     """
     return client.eligibility.BatchCheckEligibility(
         eligibility_pb2.BatchCheckEligibilityRequest(
@@ -217,6 +224,7 @@ def check_tender(
             domain=domain,
             evaluated_on=date(deadline.year, deadline.month, deadline.day),
             min_sequence=min_sequence,
+            declared_names=declared_names or [],
         ),
         timeout=timeout,
     )

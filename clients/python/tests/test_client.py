@@ -39,6 +39,7 @@ def penalty_request(uscc: str, **penalty) -> records_pb2.RecordPenaltyRequest:
         fine_fen=5_000_000,
         decided_on=creditregistry.today_cst(),
         violation="不合格产品",
+        party_name="上海示例质量科技有限公司",
     )
     fields.update(penalty)
     return records_pb2.RecordPenaltyRequest(
@@ -367,6 +368,7 @@ def test_a_batch_of_a_thousand_heavily_listed_suppliers_reaches_a_default_client
                 grounds="grounds",
                 listed_on=as_date(listed),
                 legal_basis="basis",
+                party_name="上海示例质量科技有限公司",
             )
             if end is not None:
                 listing.planned_end.CopyFrom(as_date(end))

@@ -1,8 +1,9 @@
 //! A realistic population seeded straight through the store's append path:
 //! valid codes over real county-level division prefixes, and per entity a
 //! mix of penalties, spot checks, listings with removals, repairs and
-//! commendations, dated over the last years. Every record passes the
-//! admission rules in force.
+//! commendations, dated over the last years, each naming its party as
+//! registered then (one entity in five renamed, on a day of the last two
+//! years). Every record passes the admission rules in force.
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger;
 use creditregistry::ledger::merkle::{Frontier, nodes_in};
 use creditregistry::store::{Appended, LedgerStore, NewNodes, Store};
-pub use creditregistry_testkit::population::code;
+pub use creditregistry_testkit::population::{code, name, name_of, renamed};
 use creditregistry_testkit::records::AUTHORITY;
 
 /// Records appended per transaction.
@@ -41,7 +42,7 @@ pub async fn seed(store: &Store, entities: usize, rules: &Rules) -> Result<Seede
     let mut records = 0u64;
     let hot = code(entities);
     for i in 0..=entities {
-        let bodies = if i == entities { history(today) } else { bodies(i, today) };
+        let bodies = if i == entities { history(i, today) } else { bodies(i, today) };
         let uscc = code(i);
         let mut ids: Vec<String> = Vec::new();
         for body in bodies {
@@ -102,7 +103,15 @@ fn days_before(today: NaiveDate, days: u64) -> NaiveDate {
     today - chrono::Days::new(days)
 }
 
-fn penalty(i: usize, n: usize, decided_on: NaiveDate, severity: SeverityTier, fine_fen: i64) -> Penalty {
+/// The party entity `i`'s decision of `on` names: its first name before its
+/// rename, if it renamed, its current name after.
+fn party(i: usize, on: NaiveDate, today: NaiveDate) -> Party {
+    let renamed_on = days_before(today, mix(i, 12) % 730);
+    let name = if renamed(i) && on < renamed_on { name_of(i, 0) } else { name(i) };
+    Party { name, legal_representative: String::new() }
+}
+
+fn penalty(i: usize, n: usize, decided_on: NaiveDate, severity: SeverityTier, fine_fen: i64, today: NaiveDate) -> Penalty {
     Penalty {
         decision_number: format!("沪市监处〔{}〕{i}-{n}号", decided_on.year()),
         category: [Category::ProductQuality, Category::FoodSafety, Category::Certification, Category::Metrology]
@@ -113,6 +122,7 @@ fn penalty(i: usize, n: usize, decided_on: NaiveDate, severity: SeverityTier, fi
         sanctions: if severity == SeverityTier::Minor { vec![] } else { vec![Sanction::Confiscation] },
         decided_on,
         violation: "生产、销售不符合保障人体健康和人身、财产安全的国家标准的产品".into(),
+        party: party(i, decided_on, today),
     }
 }
 
@@ -124,17 +134,18 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
     let mut out: Vec<Body> = Vec::new();
     match roll {
         0..45 => {
-            let p = penalty(i, 0, ago(2, 1095), SeverityTier::General, fine);
+            let p = penalty(i, 0, ago(2, 1095), SeverityTier::General, fine, today);
             out.push(Box::new(move |_| RecordBody::Penalty(p.clone())));
         }
         45..55 => {
-            let p = penalty(i, 0, ago(2, 1460), SeverityTier::Minor, 5_000);
-            let q = penalty(i, 1, ago(4, 700), SeverityTier::Heavier, fine * 4);
+            let p = penalty(i, 0, ago(2, 1460), SeverityTier::Minor, 5_000, today);
+            let q = penalty(i, 1, ago(4, 700), SeverityTier::Heavier, fine * 4, today);
             out.push(Box::new(move |_| RecordBody::Penalty(p.clone())));
             out.push(Box::new(move |_| RecordBody::Penalty(q.clone())));
         }
         55..75 => {
             let outcome = if mix(i, 5).is_multiple_of(4) { SpotCheckOutcome::Fail } else { SpotCheckOutcome::Pass };
+            let checked_on = ago(7, 900);
             let s = SpotCheck {
                 report_number: format!("SC-{i}"),
                 category: Category::ProductQuality,
@@ -142,8 +153,9 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
                 product_class: "电线电缆".into(),
                 batch: format!("B{}", mix(i, 6) % 10_000),
                 outcome,
-                checked_on: ago(7, 900),
+                checked_on,
                 failed_items: if outcome == SpotCheckOutcome::Fail { vec!["导体电阻".into()] } else { vec![] },
+                party: party(i, checked_on, today),
             };
             out.push(Box::new(move |_| RecordBody::SpotCheck(s.clone())));
         }
@@ -159,7 +171,7 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
                     planned_end: None,
                     legal_basis: "《市场监督管理严重违法失信名单管理办法》".into(),
                     penalty_record_id: None,
-                    legal_representative: String::new(),
+                    party: party(i, listed_on, today),
                     article: String::new(),
                 })
             }));
@@ -178,7 +190,7 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
         }
         83..86 => {
             let decided_on = ago(9, 600);
-            let mut p = penalty(i, 0, decided_on, SeverityTier::Serious, 3_000_000);
+            let mut p = penalty(i, 0, decided_on, SeverityTier::Serious, 3_000_000, today);
             p.sanctions = vec![Sanction::Confiscation, Sanction::LicenceRevocation];
             out.push(Box::new(move |_| RecordBody::Penalty(p.clone())));
             let listed_on = today.min(decided_on + chrono::Days::new(10));
@@ -192,14 +204,14 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
                     planned_end: Some(listed_on.checked_add_months(chrono::Months::new(36)).expect("a date")),
                     legal_basis: "《市场监督管理严重违法失信名单管理办法》第二条".into(),
                     penalty_record_id: Some(ids[0].clone()),
-                    legal_representative: "张三".into(),
+                    party: Party { legal_representative: "张三".into(), ..party(i, listed_on, today) },
                     article: String::new(),
                 })
             }));
         }
         86..92 => {
             let decided_on = ago(10, 700) - chrono::Days::new(400);
-            let p = penalty(i, 0, decided_on, SeverityTier::General, fine);
+            let p = penalty(i, 0, decided_on, SeverityTier::General, fine, today);
             out.push(Box::new(move |_| RecordBody::Penalty(p.clone())));
             let applied_on = decided_on + chrono::Days::new(380);
             out.push(Box::new(move |ids| {
@@ -229,6 +241,7 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
                     title: "上海市质量金奖".into(),
                     awarded_on,
                     valid_until: None,
+                    party: party(i, awarded_on, today),
                 })
             }));
         }
@@ -237,10 +250,11 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
 }
 
 /// The long-history entity: `HISTORY` minor penalties over four years.
-fn history(today: NaiveDate) -> Vec<Body> {
+fn history(i: usize, today: NaiveDate) -> Vec<Body> {
     (0..HISTORY)
         .map(|n| {
-            let p = penalty(usize::MAX / 2, n, days_before(today, 1 + (n as u64 * 14) % 1400), SeverityTier::Minor, 5_000);
+            let on = days_before(today, 1 + (n as u64 * 14) % 1400);
+            let p = Penalty { party: party(i, on, today), ..penalty(usize::MAX / 2, n, on, SeverityTier::Minor, 5_000, today) };
             Box::new(move |_: &[String]| RecordBody::Penalty(p.clone())) as Body
         })
         .collect()

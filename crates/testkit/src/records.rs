@@ -36,8 +36,11 @@ pub fn days_ago(n: i64) -> chrono::NaiveDate {
     today() - chrono::Duration::days(n)
 }
 
-/// A general product-quality penalty, decided 30 days ago, with a
-/// confiscation and a fine of `fine_fen` fen.
+/// The party name the record builders write (当事人名称).
+pub const PARTY_NAME: &str = "上海示例质量科技有限公司";
+
+/// A general product-quality penalty on `PARTY_NAME`, decided 30 days ago,
+/// with a confiscation and a fine of `fine_fen` fen.
 pub fn penalty(decision_number: &str, fine_fen: i64) -> pb::Penalty {
     pb::Penalty {
         decision_number: decision_number.into(),
@@ -48,6 +51,8 @@ pub fn penalty(decision_number: &str, fine_fen: i64) -> pb::Penalty {
         sanctions: vec![pb::Sanction::Confiscation as i32],
         decided_on: date(days_ago(30)),
         violation: "生产不符合保障人体健康的国家标准的产品".into(),
+        party_name: PARTY_NAME.into(),
+        legal_representative: "张三".into(),
     }
 }
 
@@ -58,7 +63,8 @@ pub fn penalty_request(request_id: &str, uscc: &str, penalty: pb::Penalty) -> pb
 }
 
 /// A listing of `list_type` from `listed_on`, ending on `planned_end`
-/// (open-ended when `None`), with the grounds its list requires.
+/// (open-ended when `None`), on `PARTY_NAME`, with the grounds its list
+/// requires.
 pub fn listing(
     list_type: pb::ListType,
     decision_number: &str,
@@ -79,6 +85,7 @@ pub fn listing(
         legal_basis: "basis".into(),
         penalty_record_id: String::new(),
         legal_representative: String::new(),
+        party_name: PARTY_NAME.into(),
         article: if list_type == pb::ListType::BiddingDisqualification {
             "招标投标法第五十四条".into()
         } else {

@@ -7,6 +7,7 @@ impl Checker<'_> {
     pub(super) fn commendation(&mut self, c: &Commendation) {
         self.number("decision_number", &c.decision_number);
         self.text("title", &c.title, true);
+        self.party("", &c.party, false);
         self.past_date("awarded_on", c.awarded_on);
         if let Some(until) = c.valid_until
             && until < c.awarded_on
@@ -30,6 +31,7 @@ mod tests {
                 title: title.into(),
                 awarded_on: day(2026, 5, 1),
                 valid_until,
+                party: crate::domain::record::Party::default(),
             })
         };
         assert_eq!(fields(commendation("质量奖", None)), Vec::<String>::new());

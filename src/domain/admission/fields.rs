@@ -3,7 +3,8 @@
 
 use super::is_record_id;
 use crate::domain::Violation;
-use crate::domain::record::Date;
+use crate::domain::party::name_problem;
+use crate::domain::record::{Date, Party};
 use crate::domain::rules::Rules;
 
 /// Longest free-text identifier (decision numbers, report numbers).
@@ -68,6 +69,26 @@ impl Checker<'_> {
                     id.chars().take(64).collect::<String>()
                 ),
             );
+        }
+    }
+
+    /// The party a decision names: its name, required where `required`
+    /// (new penalties and listings), and its legal representative,
+    /// optional, each within `party::name_problem`'s bounds and named with
+    /// `prefix`.
+    pub(super) fn party(&mut self, prefix: &str, party: &Party, required: bool) {
+        let name = format!("{prefix}party_name");
+        if required && party.name.trim().is_empty() {
+            self.push(&name, "is required: the party's name as the decision writes it (当事人名称)");
+        } else {
+            self.name(&name, &party.name);
+        }
+        self.name(&format!("{prefix}legal_representative"), &party.legal_representative);
+    }
+
+    fn name(&mut self, field: &str, value: &str) {
+        if let Some(problem) = name_problem(value) {
+            self.push(field, problem);
         }
     }
 

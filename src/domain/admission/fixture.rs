@@ -90,6 +90,11 @@ pub(super) fn forbidden(refusal: Result<(), Refusal>) -> &'static str {
     }
 }
 
+/// The party a fixture's penalty or listing names.
+pub(super) fn party() -> crate::domain::record::Party {
+    crate::domain::record::Party { name: "上海示例质量科技有限公司".into(), legal_representative: String::new() }
+}
+
 pub(super) fn penalty(decided_on: Date) -> Penalty {
     Penalty {
         decision_number: "沪市监罚〔2026〕1号".into(),
@@ -100,6 +105,7 @@ pub(super) fn penalty(decided_on: Date) -> Penalty {
         sanctions: vec![Sanction::Warning, Sanction::Confiscation],
         decided_on,
         violation: String::new(),
+        party: party(),
     }
 }
 
@@ -114,7 +120,7 @@ pub(super) fn listing(listed_on: Date) -> Listing {
         planned_end: Some(term_end(listed_on, 36)),
         legal_basis: "地方示例".into(),
         penalty_record_id: None,
-        legal_representative: String::new(),
+        party: party(),
         article: String::new(),
     }
 }
@@ -139,5 +145,6 @@ pub(super) fn grade(level: &str, evaluated_on: Date) -> Grade {
         valid_until: term_end(evaluated_on, 12),
         grounds: "年度评价".into(),
         legal_basis: "GB/T 31863-2015".into(),
+        party: crate::domain::record::Party::default(),
     }
 }

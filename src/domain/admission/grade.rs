@@ -18,6 +18,7 @@ impl Checker<'_> {
         self.number("decision_number", &g.decision_number);
         self.text("grounds", &g.grounds, true);
         self.text("legal_basis", &g.legal_basis, true);
+        self.party("", &g.party, false);
         self.past_date("evaluated_on", g.evaluated_on);
         if g.valid_until < g.evaluated_on {
             self.push("valid_until", format!("{} is before evaluated_on {}", g.valid_until, g.evaluated_on));

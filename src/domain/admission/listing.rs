@@ -14,7 +14,7 @@ impl Checker<'_> {
         self.number("decision_number", &l.decision_number);
         self.text("grounds", &l.grounds, true);
         self.text("legal_basis", &l.legal_basis, true);
-        self.text("legal_representative", &l.legal_representative, false);
+        self.party("", &l.party, true);
         self.past_date("listed_on", l.listed_on);
         if let Some(id) = &l.penalty_record_id {
             self.reference("penalty_record_id", id);

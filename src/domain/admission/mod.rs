@@ -171,7 +171,7 @@ fn known_authority(authority: &str, rules: &Rules, today: Date) -> Result<(), Re
         Some(a) if !a.exists_on(today) => format!(
             "the token's authority claim '{authority}' ({}) does not exist on {today} in the authority directory {} \
              (from {}{}): a record is written by an authority that exists that day{}",
-            a.name,
+            a.name_on(today).name,
             rules.directory.version,
             a.established,
             a.dissolved.map(|d| format!(", until {d}")).unwrap_or_default(),

@@ -3,6 +3,7 @@
 
 use super::fields::Checker;
 use super::{Target, not_before};
+use crate::domain::party::match_key;
 use crate::domain::record::{CorrectionChange, Penalty, PenaltyCorrection, RecordBody, SeverityTier, WireName};
 use crate::domain::rules::Rules;
 use crate::domain::state::{RecordStatus, fold};
@@ -18,6 +19,8 @@ impl Checker<'_> {
         self.number(&f("decision_number"), &p.decision_number);
         self.text(&f("legal_basis"), &p.legal_basis, true);
         self.text(&f("violation"), &p.violation, false);
+        // An amendment keeps the original's party (`correction_against`).
+        self.party(prefix, &p.party, prefix.is_empty());
         if p.fine_fen < 0 {
             self.push(&f("fine_fen"), format!("must not be negative, got {}", p.fine_fen));
         } else if p.fine_fen > MAX_FINE_FEN {
@@ -98,6 +101,20 @@ pub(super) fn correction_against(
         }
         // The penalty keeps its decision date (lookbacks run from
         // it); the amendment takes effect from the correction's date.
+        // An amendment does not rename: a name, where it gives one, is the
+        // original's (compared as names are, `party::match_key`).
+        if !amended.party.name.is_empty()
+            && !original.party.name.is_empty()
+            && match_key(&amended.party.name) != match_key(&original.party.name)
+        {
+            problems.push(Violation::new(
+                "amended_penalty.party_name",
+                format!(
+                    "is '{}', must be the original penalty's party '{}' or empty: an amendment keeps the party",
+                    amended.party.name, original.party.name
+                ),
+            ));
+        }
         if amended.decided_on != original.decided_on {
             problems.push(Violation::new(
                 "amended_penalty.decided_on",
@@ -147,6 +164,12 @@ mod tests {
         assert_eq!(bad(|p| p.sanctions.push(Sanction::Warning)), ["sanctions[2]"]);
         assert_eq!(bad(|p| p.decided_on = day(2026, 6, 2)), ["decided_on"]);
         assert_eq!(bad(|p| p.decided_on = day(1989, 12, 31)), ["decided_on"]);
+        assert_eq!(bad(|p| p.party.name.clear()), ["party_name"]);
+        assert_eq!(bad(|p| p.party.name = " ".into()), ["party_name"]);
+        assert_eq!(bad(|p| p.party.name = "某".repeat(201)), ["party_name"]);
+        assert_eq!(bad(|p| p.party.name = "某\n公司".into()), ["party_name"]);
+        assert_eq!(bad(|p| p.party.legal_representative = "张".repeat(201)), ["legal_representative"]);
+        assert_eq!(bad(|p| p.party.name = "某".repeat(200)), Vec::<String>::new());
     }
 
     /// 行政处罚法 art. 33: a minor penalty has neither a heavy sanction nor a large fine.
@@ -181,11 +204,19 @@ mod tests {
         assert_eq!(against(&revoke, &original, &records), Ok(()));
         let mut amended = penalty(day(2026, 4, 30));
         amended.decision_number = "other".into();
+        amended.party.name = "另一家公司".into();
         let amend = correction(CorrectionChange::Amendment(amended), day(2026, 5, 20));
         assert_eq!(
             invalid(against(&amend, &original, &records)),
-            ["amended_penalty.decision_number", "amended_penalty.decided_on"]
+            ["amended_penalty.decision_number", "amended_penalty.party_name", "amended_penalty.decided_on"]
         );
+        // The original's name, written another way, or none, is the same party.
+        for name in ["上海示例质量科技有限公司 ", ""] {
+            let mut same = penalty(day(2026, 5, 1));
+            same.party.name = name.into();
+            let amend = correction(CorrectionChange::Amendment(same), day(2026, 5, 20));
+            assert_eq!(against(&amend, &original, &records), Ok(()));
+        }
         let early = correction(CorrectionChange::Revocation, day(2026, 4, 1));
         assert_eq!(not_yet(against(&early, &original, &records)), ("CORRECTION_NOT_ALLOWED", day(2026, 5, 1)));
         assert!(matches!(against_by("example:sh-pudong-amr", &revoke, &original, &records), Err(Refusal::OtherAuthority { .. })));

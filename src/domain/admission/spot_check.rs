@@ -9,6 +9,7 @@ impl Checker<'_> {
         self.text("product", &s.product, true);
         self.text("product_class", &s.product_class, false);
         self.text("batch", &s.batch, false);
+        self.party("", &s.party, false);
         self.past_date("checked_on", s.checked_on);
         match (s.outcome, s.failed_items.is_empty()) {
             (SpotCheckOutcome::Fail, true) => {
@@ -38,6 +39,7 @@ mod tests {
             outcome,
             checked_on: day(2026, 5, 1),
             failed_items: failed_items.iter().map(|s| s.to_string()).collect(),
+            party: crate::domain::record::Party::default(),
         })
     }
 

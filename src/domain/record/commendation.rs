@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::Date;
+use super::{Date, Party};
 
 /// Kind of commendation (守信激励).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -22,4 +22,5 @@ pub struct Commendation {
     pub title: String,
     pub awarded_on: Date,
     pub valid_until: Option<Date>,
+    pub party: Party,
 }

@@ -1,6 +1,6 @@
 //! Credit grades (信用等级) and their changes.
 
-use super::{Date, RecordId};
+use super::{Date, Party, RecordId};
 
 /// A credit grade (信用等级) issued to an entity under a grading scheme
 /// (`policy/grades.toml`).
@@ -24,6 +24,7 @@ pub struct Grade {
     pub valid_until: Date,
     pub grounds: String,
     pub legal_basis: String,
+    pub party: Party,
 }
 
 /// How a grade was changed.

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Date, RecordId};
+use super::{Date, Party, RecordId};
 
 /// The lists (名单) the registry keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -48,10 +48,10 @@ pub struct Listing {
     pub planned_end: Option<Date>,
     pub legal_basis: String,
     pub penalty_record_id: Option<RecordId>,
-    pub legal_representative: String,
     /// The article decided under, where the list's term depends on it
     /// (招标投标法 arts. 53, 54, 60); empty otherwise.
     pub article: String,
+    pub party: Party,
 }
 
 /// Why a listing ended.

@@ -11,6 +11,7 @@ mod commendation;
 mod grade;
 mod listing;
 mod names;
+mod party;
 mod penalty;
 mod repair;
 mod spot_check;
@@ -19,6 +20,7 @@ pub use commendation::{Commendation, CommendationKind};
 pub use grade::{Grade, GradeChange, GradeChangeKind};
 pub use listing::{AbnormalGround, ListType, Listing, Removal, RemovalReason};
 pub use names::{WireName, rule_file_name, wire_names};
+pub use party::Party;
 pub use penalty::{Category, CorrectionChange, CorrectionGround, Penalty, PenaltyCorrection, Sanction, SeverityTier};
 pub use repair::{RepairApplication, RepairDecision, RepairOutcome};
 pub use spot_check::{SpotCheck, SpotCheckOutcome};
@@ -72,6 +74,21 @@ impl RecordBody {
         }
     }
 
+    /// The party the decision names and the date it was decided on, for
+    /// the kinds that name one (penalties, spot checks, commendations,
+    /// listings, grades). The party's name is empty in records written
+    /// before names were kept.
+    pub fn party(&self) -> Option<(&Party, Date)> {
+        match self {
+            RecordBody::Penalty(p) => Some((&p.party, p.decided_on)),
+            RecordBody::SpotCheck(s) => Some((&s.party, s.checked_on)),
+            RecordBody::Commendation(c) => Some((&c.party, c.awarded_on)),
+            RecordBody::Listing(l) => Some((&l.party, l.listed_on)),
+            RecordBody::Grade(g) => Some((&g.party, g.evaluated_on)),
+            _ => None,
+        }
+    }
+
     /// The earlier record this one changes, if any.
     pub fn target(&self) -> Option<&RecordId> {
         match self {
@@ -81,6 +98,24 @@ impl RecordBody {
             RecordBody::RepairDecision(d) => Some(&d.application_record_id),
             RecordBody::GradeChange(c) => Some(&c.grade_record_id),
             _ => None,
+        }
+    }
+
+    /// The day the authority decided what the record says (UTC+8): a
+    /// decision's date, a check's, an award's, a listing's start, a
+    /// removal's, an application's, a grade's evaluation.
+    pub fn decision_date(&self) -> Date {
+        match self {
+            RecordBody::Penalty(p) => p.decided_on,
+            RecordBody::PenaltyCorrection(c) => c.decided_on,
+            RecordBody::SpotCheck(s) => s.checked_on,
+            RecordBody::Commendation(c) => c.awarded_on,
+            RecordBody::Listing(l) => l.listed_on,
+            RecordBody::Removal(r) => r.removed_on,
+            RecordBody::RepairApplication(a) => a.applied_on,
+            RecordBody::RepairDecision(d) => d.decided_on,
+            RecordBody::Grade(g) => g.evaluated_on,
+            RecordBody::GradeChange(c) => c.decided_on,
         }
     }
 }
@@ -109,11 +144,14 @@ impl Record {
     /// amounts in fen, severity, sanctions, list terms, decision and report
     /// numbers, grade levels — with the free texts left empty: legal basis,
     /// violation, grounds, reasons, statements, explanations, product and
-    /// batch names, failed items, the legal representative, and the
-    /// writer's actor and request id. The in-memory index holds records in
+    /// batch names, failed items, the party's legal representative, and
+    /// the writer's actor and request id. The party's name stays: checks
+    /// compare declared names with it and search indexes it. The in-memory index holds records in
     /// this form; profiles and histories read them whole from the store.
     pub fn facts(&self) -> Record {
-        let penalty = |p: &Penalty| Penalty { legal_basis: String::new(), violation: String::new(), ..p.clone() };
+        let party = |p: &Party| Party { name: p.name.clone(), legal_representative: String::new() };
+        let penalty =
+            |p: &Penalty| Penalty { legal_basis: String::new(), violation: String::new(), party: party(&p.party), ..p.clone() };
         let body = match &self.body {
             RecordBody::Penalty(p) => RecordBody::Penalty(penalty(p)),
             RecordBody::PenaltyCorrection(c) => RecordBody::PenaltyCorrection(PenaltyCorrection {
@@ -128,13 +166,14 @@ impl Record {
                 product: String::new(),
                 batch: String::new(),
                 failed_items: Vec::new(),
+                party: party(&s.party),
                 ..s.clone()
             }),
-            RecordBody::Commendation(c) => RecordBody::Commendation(c.clone()),
+            RecordBody::Commendation(c) => RecordBody::Commendation(Commendation { party: party(&c.party), ..c.clone() }),
             RecordBody::Listing(l) => RecordBody::Listing(Listing {
                 grounds: String::new(),
                 legal_basis: String::new(),
-                legal_representative: String::new(),
+                party: party(&l.party),
                 ..l.clone()
             }),
             RecordBody::Removal(r) => RecordBody::Removal(Removal { explanation: String::new(), ..r.clone() }),
@@ -142,7 +181,12 @@ impl Record {
                 RecordBody::RepairApplication(RepairApplication { statement: String::new(), ..a.clone() })
             }
             RecordBody::RepairDecision(d) => RecordBody::RepairDecision(RepairDecision { reason: String::new(), ..d.clone() }),
-            RecordBody::Grade(g) => RecordBody::Grade(Grade { grounds: String::new(), legal_basis: String::new(), ..g.clone() }),
+            RecordBody::Grade(g) => RecordBody::Grade(Grade {
+                grounds: String::new(),
+                legal_basis: String::new(),
+                party: party(&g.party),
+                ..g.clone()
+            }),
             RecordBody::GradeChange(c) => RecordBody::GradeChange(GradeChange { reason: String::new(), ..c.clone() }),
         };
         Record { actor: String::new(), request_id: String::new(), body, ..self.clone() }

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Date, RecordId};
+use super::{Date, Party, RecordId};
 
 /// The field of quality a penalty or spot check concerns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -93,6 +93,8 @@ pub struct Penalty {
     pub sanctions: Vec<Sanction>,
     pub decided_on: Date,
     pub violation: String,
+    /// Empty in an amendment's penalty: the party is the original's.
+    pub party: Party,
 }
 
 /// How a penalty was changed (撤销/变更).

@@ -1,6 +1,6 @@
 //! Supervisory spot checks (监督抽查).
 
-use super::{Category, Date};
+use super::{Category, Date, Party};
 
 /// 监督抽查 outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,4 +20,5 @@ pub struct SpotCheck {
     pub outcome: SpotCheckOutcome,
     pub checked_on: Date,
     pub failed_items: Vec<String>,
+    pub party: Party,
 }

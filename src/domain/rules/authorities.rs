@@ -7,14 +7,16 @@
 //! Each entry is dated: authorities are established, merged and renamed (the
 //! 2018 institutional reform folded 工商 and 质监 into 市场监管), so an entry
 //! says from when and until when it wrote, and which authority took its work
-//! on. Its records keep the kind it had.
+//! on. Its records keep the kind it had. A renamed authority keeps its id:
+//! its earlier names are listed with the day each gave way, and a record is
+//! shown with the name the authority had on the record's date.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::divisions::{Divisions, Region};
 use crate::domain::record::Date;
-use crate::domain::uscc::is_division_code;
 
 /// What an authority is, as the rules read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -69,18 +71,38 @@ impl AuthorityKind {
     }
 }
 
+/// An authority's names over a period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthorityName {
+    /// In Chinese, as it signed its decisions.
+    pub name: String,
+    pub name_en: String,
+}
+
+/// A name an authority no longer has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormerName {
+    pub names: AuthorityName,
+    /// The first day it no longer had it: the day the next name took over
+    /// (UTC+8).
+    pub until: Date,
+}
+
 /// One authority as the directory lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Authority {
     /// Its own unified social credit code where it has one
     /// (11310000…), or another id its tokens carry.
     pub id: String,
-    /// Its name in Chinese, as it signs its decisions.
+    /// Its name in Chinese, as it signs its decisions today.
     pub name: String,
     pub name_en: String,
+    /// The names it had before, oldest first, each with the day it gave way.
+    pub former_names: Vec<FormerName>,
     pub kind: AuthorityKind,
-    /// Its administrative division (GB/T 2260, six digits; `100000` for a
-    /// national body, as in the codes of central organs).
+    /// Its administrative division: a GB/T 2260 code in use while it existed
+    /// (`policy/divisions.tsv`), or `100000` for a national body, as in the
+    /// codes of central organs.
     pub region: String,
     /// The authority it answers to, by id.
     pub parent: Option<String>,
@@ -97,12 +119,25 @@ impl Authority {
     pub fn exists_on(&self, on: Date) -> bool {
         self.established <= on && self.dissolved.is_none_or(|end| on < end)
     }
+
+    /// The name in force on `on`: the first former name that had not yet
+    /// given way, else the current one. A day before it was established
+    /// reads its first name; a day after it was dissolved, its last.
+    pub fn name_on(&self, on: Date) -> AuthorityName {
+        match self.former_names.iter().find(|f| on < f.until) {
+            Some(former) => former.names.clone(),
+            None => AuthorityName { name: self.name.clone(), name_en: self.name_en.clone() },
+        }
+    }
 }
 
 /// The directory: every authority by id.
 #[derive(Clone, Debug)]
 pub struct Directory {
     pub version: String,
+    /// The first day this edition of the directory is in force
+    /// (`Date::MIN` when the document gives none).
+    pub effective_from: Date,
     authorities: BTreeMap<String, Authority>,
 }
 
@@ -110,6 +145,7 @@ pub struct Directory {
 #[serde(deny_unknown_fields)]
 struct DirectoryFile {
     version: String,
+    effective_from: Option<String>,
     #[serde(default)]
     authority: Vec<toml::Table>,
 }
@@ -126,13 +162,24 @@ struct AuthorityEntry {
     established: String,
     dissolved: Option<String>,
     succeeded_by: Option<String>,
+    #[serde(default)]
+    former_name: Vec<FormerNameEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormerNameEntry {
+    name: String,
+    name_en: String,
+    until: String,
 }
 
 impl Directory {
     /// Parses and validates a directory; the error names the entry (by
     /// position and id) and what is wrong with it: an unknown kind or
     /// region, a missing name, a repeated id, a parent or successor not in
-    /// the directory, dates out of order.
+    /// the directory, dates out of order (former names' `until` too: in
+    /// order, after `established`, before `dissolved`).
     pub fn parse(text: &str) -> Result<Directory, String> {
         let file: DirectoryFile = super::read_versioned(text)?;
         let mut authorities = BTreeMap::new();
@@ -154,7 +201,7 @@ impl Directory {
                 }
             }
         }
-        Ok(Directory { version: file.version, authorities })
+        Ok(Directory { version: file.version, effective_from: super::effective_from(file.effective_from)?, authorities })
     }
 
     /// The authority with this id, if the directory lists it.
@@ -179,19 +226,17 @@ impl AuthorityEntry {
         if id.is_empty() || id.len() > 64 {
             return Err(format!("id must have 1 to 64 characters, has {}", id.chars().count()));
         }
-        if self.name.trim().is_empty() || self.name_en.trim().is_empty() {
-            return Err("name and name_en must not be empty".into());
-        }
+        let names = |field: &str, name: &str, name_en: &str| {
+            if name.trim().is_empty() || name_en.trim().is_empty() {
+                return Err(format!("{field}name and {field}name_en must not be empty"));
+            }
+            Ok(AuthorityName { name: name.trim().to_string(), name_en: name_en.trim().to_string() })
+        };
+        let AuthorityName { name, name_en } = names("", &self.name, &self.name_en)?;
         let kind = AuthorityKind::ALL.into_iter().find(|k| k.file_name() == self.kind).ok_or_else(|| {
             let known: Vec<&str> = AuthorityKind::ALL.iter().map(|k| k.file_name()).collect();
             format!("kind '{}' is not one of {}", self.kind, known.join(", "))
         })?;
-        if !is_division_code(&self.region) {
-            return Err(format!(
-                "region '{}' is not a GB/T 2260 division code (six digits of a province-level division, or 100000 for a national body)",
-                self.region
-            ));
-        }
         let date = |field: &str, value: &str| -> Result<Date, String> {
             value.parse().map_err(|e| format!("{field} '{value}': {e} (expected YYYY-MM-DD)"))
         };
@@ -202,16 +247,56 @@ impl AuthorityEntry {
         {
             return Err(format!("dissolved {end} is not after established {established}"));
         }
+        match Divisions::built_in().region(&self.region, established, dissolved) {
+            Region::InUse => {}
+            Region::Unknown => {
+                return Err(format!(
+                    "region '{}' is not a GB/T 2260 division code (policy/divisions.tsv lists every code in use since \
+                     1981; 100000 for a national body)",
+                    self.region
+                ));
+            }
+            Region::NotThen(periods) => {
+                let periods: Vec<String> = periods
+                    .iter()
+                    .map(|p| format!("{} {}-{}", p.name, p.from, p.until.map(|u| u.to_string()).unwrap_or_default()))
+                    .collect();
+                return Err(format!(
+                    "region '{}' was not in use while the authority existed (GB/T 2260, policy/divisions.tsv: {})",
+                    self.region,
+                    periods.join(", ")
+                ));
+            }
+        }
         if self.succeeded_by.is_some() && dissolved.is_none() {
             return Err("succeeded_by names a successor, but the authority is not dissolved".into());
         }
         if self.parent.as_deref() == Some(id.as_str()) || self.succeeded_by.as_deref() == Some(id.as_str()) {
             return Err("an authority is neither its own parent nor its own successor".into());
         }
+        let mut former_names: Vec<FormerName> = Vec::with_capacity(self.former_name.len());
+        for (i, f) in self.former_name.iter().enumerate() {
+            let field = format!("former_name[{i}].");
+            let names = names(&field, &f.name, &f.name_en)?;
+            let until = date(&format!("{field}until"), &f.until)?;
+            let after = former_names.last().map_or(established, |p| p.until);
+            if until <= after {
+                return Err(format!(
+                    "{field}until {until} is not after {after} (established, or the earlier name's until: oldest first)"
+                ));
+            }
+            if let Some(end) = dissolved
+                && until >= end
+            {
+                return Err(format!("{field}until {until} is not before dissolved {end}"));
+            }
+            former_names.push(FormerName { names, until });
+        }
         Ok(Authority {
             id,
-            name: self.name.trim().to_string(),
-            name_en: self.name_en.trim().to_string(),
+            name,
+            name_en,
+            former_names,
             kind,
             region: self.region,
             parent: self.parent,
@@ -224,6 +309,8 @@ impl AuthorityEntry {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     const SMALL: &str = r#"
@@ -283,6 +370,11 @@ mod tests {
             ),
             (SMALL.replacen("region = \"310000\"", "region = \"990000\"", 1), "authority[1] (SH-AIC): region '990000'"),
             (SMALL.replacen("region = \"100000\"", "region = \"31\"", 1), "authority[0] (11100000MB0143028R): region '31'"),
+            (SMALL.replacen("region = \"310000\"", "region = \"310199\"", 1), "region '310199' is not a GB/T 2260 division code"),
+            (
+                SMALL.replace("region = \"310000\"\n        parent", "region = \"310108\"\n        parent"),
+                "authority[2] (SH-AMR): region '310108' was not in use while the authority existed (GB/T 2260, policy/divisions.tsv: 闸北区 1981-2015)",
+            ),
             (SMALL.replace("id = \"SH-AMR\"", "id = \"SH-AIC\""), "authority[2] (SH-AIC): id SH-AIC is listed twice"),
             (
                 SMALL.replacen("parent = \"11100000MB0143028R\"", "parent = \"NOWHERE\"", 1),
@@ -312,6 +404,108 @@ mod tests {
         let new = directory.get(old.succeeded_by.as_deref().unwrap()).unwrap();
         assert_eq!(Some(new.established), old.dissolved, "the successor takes over the day its predecessor ends");
         assert_eq!(directory.kind("11100000MB0143028R"), Some(AuthorityKind::MarketRegulation));
+        let ndrc = directory.get("example:ndrc").unwrap();
+        assert_eq!(ndrc.name_on(day("2000-01-01")).name, "国家发展计划委员会", "renamed, same id");
+        assert_eq!(directory.effective_from, day("2026-01-01"));
+    }
+
+    /// Two earlier names of SH-AIC, oldest first (the test's own).
+    const RENAMED: &str = r#"
+        [[authority.former_name]]
+        name = "上海市标准计量管理局"
+        name_en = "Shanghai Bureau of Standards and Metrology"
+        until = "1995-03-01"
+
+        [[authority.former_name]]
+        name = "上海市技术监督局"
+        name_en = "Shanghai Technical Supervision Bureau"
+        until = "1999-06-01"
+    "#;
+
+    /// `SMALL` with `former` names for SH-AIC.
+    fn renamed(former: &str) -> String {
+        SMALL.replacen("succeeded_by = \"SH-AMR\"\n", &format!("succeeded_by = \"SH-AMR\"\n{former}\n"), 1)
+    }
+
+    #[test]
+    fn a_renamed_authority_keeps_its_id_and_has_the_name_in_force_on_each_day() {
+        let directory = Directory::parse(&renamed(RENAMED)).unwrap();
+        let a = directory.get("SH-AIC").unwrap();
+        let name_on = |d: &str| a.name_on(day(d)).name;
+        assert_eq!(name_on("1980-01-01"), "上海市标准计量管理局", "before it was established: its first name");
+        assert_eq!(name_on("1995-02-28"), "上海市标准计量管理局");
+        assert_eq!(name_on("1995-03-01"), "上海市技术监督局", "until is the first day of the next name");
+        assert_eq!(a.name_on(day("1999-05-31")).name_en, "Shanghai Technical Supervision Bureau");
+        assert_eq!(name_on("1999-06-01"), "上海市工商行政管理局");
+        assert_eq!(name_on("2030-01-01"), "上海市工商行政管理局", "after it was dissolved: its last name");
+        assert_eq!(a.former_names.len(), 2);
+        let plain = directory.get("SH-AMR").unwrap();
+        assert_eq!(plain.name_on(day("2019-01-01")).name, plain.name);
+    }
+
+    proptest! {
+        /// On any day, the name in force is the one after every `until`
+        /// on or before that day: as many renames have happened as
+        /// `until`s have passed.
+        #[test]
+        fn the_name_in_force_is_the_one_after_every_rename_passed(
+            gaps in proptest::collection::vec(1u64..4_000, 0..5),
+            offset in -2_000i64..30_000,
+        ) {
+            let established = day("1990-01-01");
+            let mut until = established;
+            let former_names: Vec<FormerName> = gaps
+                .iter()
+                .enumerate()
+                .map(|(i, gap)| {
+                    until = until + chrono::Days::new(*gap);
+                    FormerName { names: AuthorityName { name: format!("name {i}"), name_en: format!("{i}") }, until }
+                })
+                .collect();
+            let a = Authority {
+                id: "a".into(),
+                name: format!("name {}", gaps.len()),
+                name_en: gaps.len().to_string(),
+                former_names,
+                kind: AuthorityKind::Other,
+                region: "310000".into(),
+                parent: None,
+                established,
+                dissolved: None,
+                succeeded_by: None,
+            };
+            let on = established + chrono::Duration::days(offset);
+            let passed = a.former_names.iter().filter(|f| f.until <= on).count();
+            prop_assert_eq!(a.name_on(on).name, format!("name {passed}"));
+        }
+    }
+
+    #[test]
+    fn former_names_are_dated_in_order_within_the_authority_s_life() {
+        let cases = [
+            (RENAMED.replacen("1995-03-01", "1999-06-01", 1), "former_name[1].until 1999-06-01 is not after 1999-06-01"),
+            (RENAMED.replacen("1995-03-01", "1990-01-01", 1), "former_name[0].until 1990-01-01 is not after 1990-01-01"),
+            (
+                RENAMED.replacen("1999-06-01", "2018-12-01", 1),
+                "former_name[1].until 2018-12-01 is not before dissolved 2018-11-01",
+            ),
+            (RENAMED.replacen("1999-06-01", "1999-06-31", 1), "authority[1] (SH-AIC): former_name[1].until '1999-06-31'"),
+            (RENAMED.replacen("name = \"上海市技术监督局\"", "name = \"\"", 1), "former_name[1].name and former_name[1].name_en"),
+            (RENAMED.replacen("until = \"1995-03-01\"", "", 1), "missing field `until`"),
+        ];
+        for (former, expected) in cases {
+            let err = Directory::parse(&renamed(&former)).expect_err(expected);
+            assert!(err.contains(expected), "{err}\n  should say: {expected}");
+        }
+    }
+
+    #[test]
+    fn the_directory_is_dated_like_every_rule_document() {
+        assert_eq!(Directory::parse(SMALL).unwrap().effective_from, Date::MIN, "undated: from the start");
+        let dated = SMALL.replacen("version", "effective_from = \"2026-01-01\"\nversion", 1);
+        assert_eq!(Directory::parse(&dated).unwrap().effective_from, day("2026-01-01"));
+        let err = Directory::parse(&SMALL.replacen("version", "effective_from = \"2026-02-30\"\nversion", 1)).unwrap_err();
+        assert!(err.contains("effective_from '2026-02-30'"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod authorities;
 mod citation;
+pub mod divisions;
 pub mod grades;
 pub mod lists;
 pub mod measures;

@@ -196,6 +196,7 @@ mod tests {
             sanctions,
             decided_on: Date::from_ymd_opt(2025, 3, 31).unwrap(),
             violation: String::new(),
+            party: crate::domain::record::Party::default(),
         }
     }
 

@@ -37,6 +37,7 @@ fn tax_grade(level: &str, evaluated_on: &str) -> RecordBody {
         valid_until: evaluated_on + chrono::Days::new(364),
         grounds: "年度评价".into(),
         legal_basis: "L".into(),
+        party: crate::domain::record::Party::default(),
     })
 }
 
@@ -51,7 +52,7 @@ fn violator(listed_on: &str) -> RecordBody {
         planned_end: Some(term_end(listed_on, 36)),
         legal_basis: String::new(),
         penalty_record_id: None,
-        legal_representative: String::new(),
+        party: crate::domain::record::Party::default(),
         article: String::new(),
     })
 }

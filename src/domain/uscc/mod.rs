@@ -17,9 +17,7 @@ mod tests;
 
 use check::{check_character, organization_check, to_symbols};
 use registration::validate_head;
-pub use registration::{
-    EntityTypes, REGISTRATION_AUTHORITIES, RegistrationAuthority, is_division_code, registration_authority_name,
-};
+pub use registration::{EntityTypes, REGISTRATION_AUTHORITIES, RegistrationAuthority, registration_authority_name};
 
 /// Characters in a complete code.
 pub const CODE_LEN: usize = 18;

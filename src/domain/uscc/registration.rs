@@ -86,14 +86,6 @@ pub(super) fn validate_head(code: &[u8]) -> Result<(), UsccError> {
     Ok(())
 }
 
-/// Whether `code` is an administrative division code of GB/T 2260 as a
-/// code's characters 3-8 carry it: six digits whose first two name a
-/// province-level division, or 10 for a national body (`100000`).
-pub fn is_division_code(code: &str) -> bool {
-    let b = code.as_bytes();
-    b.len() == 6 && b.iter().all(u8::is_ascii_digit) && is_province((b[0] - b'0') * 10 + (b[1] - b'0'))
-}
-
 /// Whether the first two digits of a division code name a province-level
 /// division of GB/T 2260, or 10 for national-level bodies.
 fn is_province(code: u8) -> bool {

@@ -52,6 +52,7 @@ pub fn decision_to_wire(uscc: &Uscc, d: &measures::Decision<'_>, publicity_versi
         incentives: d.incentives.iter().map(measure_in_force_to_wire).collect(),
         catalogue_version: d.catalogue_version.to_string(),
         publicity_version: publicity_version.to_string(),
+        name_match: None,
     }
 }
 

@@ -34,6 +34,7 @@ pub fn penalty_from_wire(r: &mut WireReader, prefix: &str, p: &pb::Penalty) -> O
         sanctions,
         decided_on: decided_on.unwrap_or(UNREADABLE_DATE),
         violation: p.violation.clone(),
+        party: party_from_wire(&p.party_name, &p.legal_representative),
     })
 }
 
@@ -87,6 +88,7 @@ pub fn spot_check_from_wire(r: &mut WireReader, prefix: &str, s: &pb::SpotCheck)
         outcome: outcome.unwrap_or(d::SpotCheckOutcome::Pass),
         checked_on: checked_on.unwrap_or(UNREADABLE_DATE),
         failed_items: s.failed_items.clone(),
+        party: party_from_wire(&s.party_name, &s.legal_representative),
     })
 }
 
@@ -101,6 +103,7 @@ pub fn commendation_from_wire(r: &mut WireReader, prefix: &str, c: &pb::Commenda
         title: c.title.clone(),
         awarded_on: awarded_on.unwrap_or(UNREADABLE_DATE),
         valid_until,
+        party: party_from_wire(&c.party_name, &c.legal_representative),
     })
 }
 
@@ -119,8 +122,8 @@ pub fn listing_from_wire(r: &mut WireReader, prefix: &str, l: &pb::Listing) -> O
         planned_end,
         legal_basis: l.legal_basis.clone(),
         penalty_record_id: opt_id(&l.penalty_record_id),
-        legal_representative: l.legal_representative.clone(),
         article: l.article.clone(),
+        party: party_from_wire(&l.party_name, &l.legal_representative),
     })
 }
 
@@ -172,7 +175,12 @@ pub fn grade_from_wire(r: &mut WireReader, prefix: &str, g: &pb::Grade) -> Optio
         valid_until: valid_until.unwrap_or(UNREADABLE_DATE),
         grounds: g.grounds.clone(),
         legal_basis: g.legal_basis.clone(),
+        party: party_from_wire(&g.party_name, &g.legal_representative),
     })
+}
+
+fn party_from_wire(name: &str, legal_representative: &str) -> d::Party {
+    d::Party { name: name.to_owned(), legal_representative: legal_representative.to_owned() }
 }
 
 pub fn grade_change_from_wire(r: &mut WireReader, prefix: &str, c: &pb::GradeChange) -> Option<d::GradeChange> {
@@ -215,6 +223,8 @@ pub fn penalty_to_wire(p: &d::Penalty) -> pb::Penalty {
         sanctions: p.sanctions.iter().map(|s| pb::Sanction::from(*s) as i32).collect(),
         decided_on: Some(date_to_wire(p.decided_on)),
         violation: p.violation.clone(),
+        party_name: p.party.name.clone(),
+        legal_representative: p.party.legal_representative.clone(),
     }
 }
 
@@ -246,6 +256,8 @@ pub fn body_to_wire(body: &d::RecordBody) -> pb::record::Body {
             outcome: pb::SpotCheckOutcome::from(s.outcome) as i32,
             checked_on: Some(date_to_wire(s.checked_on)),
             failed_items: s.failed_items.clone(),
+            party_name: s.party.name.clone(),
+            legal_representative: s.party.legal_representative.clone(),
         }),
         d::RecordBody::Commendation(c) => Body::Commendation(pb::Commendation {
             decision_number: c.decision_number.clone(),
@@ -253,6 +265,8 @@ pub fn body_to_wire(body: &d::RecordBody) -> pb::record::Body {
             title: c.title.clone(),
             awarded_on: Some(date_to_wire(c.awarded_on)),
             valid_until: c.valid_until.map(date_to_wire),
+            party_name: c.party.name.clone(),
+            legal_representative: c.party.legal_representative.clone(),
         }),
         d::RecordBody::Listing(l) => Body::Listing(pb::Listing {
             list_type: pb::ListType::from(l.list_type) as i32,
@@ -263,8 +277,9 @@ pub fn body_to_wire(body: &d::RecordBody) -> pb::record::Body {
             planned_end: l.planned_end.map(date_to_wire),
             legal_basis: l.legal_basis.clone(),
             penalty_record_id: l.penalty_record_id.clone().unwrap_or_default(),
-            legal_representative: l.legal_representative.clone(),
+            legal_representative: l.party.legal_representative.clone(),
             article: l.article.clone(),
+            party_name: l.party.name.clone(),
         }),
         d::RecordBody::Removal(r) => Body::Removal(pb::Removal {
             listing_record_id: r.listing_record_id.clone(),
@@ -295,6 +310,8 @@ pub fn body_to_wire(body: &d::RecordBody) -> pb::record::Body {
             valid_until: Some(date_to_wire(g.valid_until)),
             grounds: g.grounds.clone(),
             legal_basis: g.legal_basis.clone(),
+            party_name: g.party.name.clone(),
+            legal_representative: g.party.legal_representative.clone(),
         }),
         d::RecordBody::GradeChange(c) => {
             let (kind, level) = match &c.change {

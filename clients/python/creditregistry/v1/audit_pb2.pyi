@@ -150,7 +150,7 @@ class ExportLedgerResponse(_message.Message):
     def __init__(self, sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., record: _Optional[bytes] = ..., leaf_hash: _Optional[bytes] = ...) -> None: ...
 
 class CheckLogEntry(_message.Message):
-    __slots__ = ("sequence", "checked_at", "caller_subject", "caller_organisation", "codes", "domain", "evaluated_on", "eligibilities", "receipt_id", "chain_hash", "kind", "known_at", "tree_size")
+    __slots__ = ("sequence", "checked_at", "caller_subject", "caller_organisation", "codes", "domain", "evaluated_on", "eligibilities", "receipt_id", "chain_hash", "kind", "known_at", "tree_size", "declared_names", "name_matches")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     CHECKED_AT_FIELD_NUMBER: _ClassVar[int]
     CALLER_SUBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -164,6 +164,8 @@ class CheckLogEntry(_message.Message):
     KIND_FIELD_NUMBER: _ClassVar[int]
     KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
     TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_NAMES_FIELD_NUMBER: _ClassVar[int]
+    NAME_MATCHES_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     checked_at: _timestamp_pb2.Timestamp
     caller_subject: str
@@ -177,7 +179,9 @@ class CheckLogEntry(_message.Message):
     kind: _types_pb2.CheckKind
     known_at: _timestamp_pb2.Timestamp
     tree_size: int
-    def __init__(self, sequence: _Optional[int] = ..., checked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibilities: _Optional[_Iterable[_Union[_types_pb2.Eligibility, str]]] = ..., receipt_id: _Optional[str] = ..., chain_hash: _Optional[bytes] = ..., kind: _Optional[_Union[_types_pb2.CheckKind, str]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tree_size: _Optional[int] = ...) -> None: ...
+    declared_names: _containers.RepeatedScalarFieldContainer[str]
+    name_matches: _containers.RepeatedScalarFieldContainer[_types_pb2.NameMatchResult]
+    def __init__(self, sequence: _Optional[int] = ..., checked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibilities: _Optional[_Iterable[_Union[_types_pb2.Eligibility, str]]] = ..., receipt_id: _Optional[str] = ..., chain_hash: _Optional[bytes] = ..., kind: _Optional[_Union[_types_pb2.CheckKind, str]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tree_size: _Optional[int] = ..., declared_names: _Optional[_Iterable[str]] = ..., name_matches: _Optional[_Iterable[_Union[_types_pb2.NameMatchResult, str]]] = ...) -> None: ...
 
 class ListChecksRequest(_message.Message):
     __slots__ = ("caller_subject", "uscc", "checked_from", "checked_until", "page_size", "page_token", "caller_organisation")

@@ -28,7 +28,7 @@ from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#creditregistry/v1/eligibility.proto\x12\x11\x63reditregistry.v1\x1a\x1d\x63reditregistry/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a\x16google/type/date.proto\"\xc6\x01\n\x17\x43heckEligibilityRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\x12,\n\x08known_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\x18\x43heckEligibilityResponse\x12-\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0b\x32\x1b.creditregistry.v1.Decision\x12+\n\x07receipt\x18\x02 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"\xcc\x01\n\x1c\x42\x61tchCheckEligibilityRequest\x12\r\n\x05\x63odes\x18\x01 \x03(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\x12,\n\x08known_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xc4\x01\n\x1b\x42\x61tchCheckEligibilityResult\x12\x16\n\x0erequested_code\x18\x01 \x01(\t\x12/\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0b\x32\x1b.creditregistry.v1.DecisionH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x12\x1a\n\rrepeats_index\x18\x04 \x01(\x05H\x01\x88\x01\x01\x42\t\n\x07outcomeB\x10\n\x0e_repeats_index\"\x8d\x01\n\x1d\x42\x61tchCheckEligibilityResponse\x12?\n\x07results\x18\x01 \x03(\x0b\x32..creditregistry.v1.BatchCheckEligibilityResult\x12+\n\x07receipt\x18\x02 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"\xcd\x01\n\x16\x43heckConsortiumRequest\x12\x14\n\x0cmember_codes\x18\x01 \x03(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\x12,\n\x08known_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xca\x01\n\x17\x43heckConsortiumResponse\x12\x33\n\x0b\x65ligibility\x18\x01 \x01(\x0e\x32\x1e.creditregistry.v1.Eligibility\x12\x35\n\x10member_decisions\x18\x02 \x03(\x0b\x32\x1b.creditregistry.v1.Decision\x12\x16\n\x0e\x62\x61rred_members\x18\x03 \x03(\t\x12+\n\x07receipt\x18\x04 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"E\n\x1aGetMeasureCatalogueRequest\x12\'\n\x0c\x65valuated_on\x18\x01 \x01(\x0b\x32\x11.google.type.Date\"\xf9\x02\n\x0eMeasureTrigger\x12/\n\nlist_types\x18\x01 \x03(\x0e\x32\x1b.creditregistry.v1.ListType\x12.\n\tsanctions\x18\x02 \x03(\x0e\x32\x1b.creditregistry.v1.Sanction\x12\x35\n\x0cmin_severity\x18\x03 \x01(\x0e\x32\x1f.creditregistry.v1.SeverityTier\x12\x14\n\x0cmin_fine_fen\x18\x04 \x01(\x03\x12\x17\n\x0flookback_months\x18\x05 \x01(\x05\x12\x33\n\x0csector_fines\x18\x06 \x03(\x0b\x32\x1d.creditregistry.v1.SectorFine\x12\x14\n\x0cgrade_scheme\x18\x07 \x01(\t\x12\x14\n\x0cgrade_levels\x18\x08 \x03(\t\x12?\n\x12\x63ommendation_kinds\x18\t \x03(\x0e\x32#.creditregistry.v1.CommendationKind\"h\n\nSectorFine\x12/\n\ncategories\x18\x01 \x03(\x0e\x32\x1b.creditregistry.v1.Category\x12\x14\n\x0cmin_fine_fen\x18\x02 \x01(\x03\x12\x13\n\x0blegal_basis\x18\x03 \x01(\t\"\xb1\x02\n\x07Measure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12.\n\x06\x65\x66\x66\x65\x63t\x18\x03 \x01(\x0e\x32\x1e.creditregistry.v1.Eligibility\x12\x32\n\x07trigger\x18\x04 \x01(\x0b\x32!.creditregistry.v1.MeasureTrigger\x12\x10\n\x08\x64uration\x18\x05 \x01(\t\x12\x13\n\x0blegal_basis\x18\x06 \x01(\t\x12\x16\n\x0e\x64\x65scription_zh\x18\x07 \x01(\t\x12\x16\n\x0e\x64\x65scription_en\x18\x08 \x01(\t\x12\x11\n\tincentive\x18\n \x01(\t\x12\x18\n\x10lifted_by_repair\x18\t \x01(\x08\"\\\n\x1bGetMeasureCatalogueResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12,\n\x08measures\x18\x02 \x03(\x0b\x32\x1a.creditregistry.v1.Measure2\xdd\x03\n\x12\x45ligibilityService\x12k\n\x10\x43heckEligibility\x12*.creditregistry.v1.CheckEligibilityRequest\x1a+.creditregistry.v1.CheckEligibilityResponse\x12z\n\x15\x42\x61tchCheckEligibility\x12/.creditregistry.v1.BatchCheckEligibilityRequest\x1a\x30.creditregistry.v1.BatchCheckEligibilityResponse\x12h\n\x0f\x43heckConsortium\x12).creditregistry.v1.CheckConsortiumRequest\x1a*.creditregistry.v1.CheckConsortiumResponse\x12t\n\x13GetMeasureCatalogue\x12-.creditregistry.v1.GetMeasureCatalogueRequest\x1a..creditregistry.v1.GetMeasureCatalogueResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#creditregistry/v1/eligibility.proto\x12\x11\x63reditregistry.v1\x1a\x1d\x63reditregistry/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a\x16google/type/date.proto\"\xdd\x01\n\x17\x43heckEligibilityRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\x12,\n\x08known_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rdeclared_name\x18\x06 \x01(\t\"v\n\x18\x43heckEligibilityResponse\x12-\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0b\x32\x1b.creditregistry.v1.Decision\x12+\n\x07receipt\x18\x02 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"\xe4\x01\n\x1c\x42\x61tchCheckEligibilityRequest\x12\r\n\x05\x63odes\x18\x01 \x03(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\x12,\n\x08known_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x64\x65\x63lared_names\x18\x06 \x03(\t\"\xc4\x01\n\x1b\x42\x61tchCheckEligibilityResult\x12\x16\n\x0erequested_code\x18\x01 \x01(\t\x12/\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0b\x32\x1b.creditregistry.v1.DecisionH\x00\x12#\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x12\x1a\n\rrepeats_index\x18\x04 \x01(\x05H\x01\x88\x01\x01\x42\t\n\x07outcomeB\x10\n\x0e_repeats_index\"\x8d\x01\n\x1d\x42\x61tchCheckEligibilityResponse\x12?\n\x07results\x18\x01 \x03(\x0b\x32..creditregistry.v1.BatchCheckEligibilityResult\x12+\n\x07receipt\x18\x02 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"\xec\x01\n\x16\x43heckConsortiumRequest\x12\x14\n\x0cmember_codes\x18\x01 \x03(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12\'\n\x0c\x65valuated_on\x18\x03 \x01(\x0b\x32\x11.google.type.Date\x12\x14\n\x0cmin_sequence\x18\x04 \x01(\x03\x12,\n\x08known_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\x15member_declared_names\x18\x06 \x03(\t\"\xca\x01\n\x17\x43heckConsortiumResponse\x12\x33\n\x0b\x65ligibility\x18\x01 \x01(\x0e\x32\x1e.creditregistry.v1.Eligibility\x12\x35\n\x10member_decisions\x18\x02 \x03(\x0b\x32\x1b.creditregistry.v1.Decision\x12\x16\n\x0e\x62\x61rred_members\x18\x03 \x03(\t\x12+\n\x07receipt\x18\x04 \x01(\x0b\x32\x1a.creditregistry.v1.Receipt\"E\n\x1aGetMeasureCatalogueRequest\x12\'\n\x0c\x65valuated_on\x18\x01 \x01(\x0b\x32\x11.google.type.Date\"\xf9\x02\n\x0eMeasureTrigger\x12/\n\nlist_types\x18\x01 \x03(\x0e\x32\x1b.creditregistry.v1.ListType\x12.\n\tsanctions\x18\x02 \x03(\x0e\x32\x1b.creditregistry.v1.Sanction\x12\x35\n\x0cmin_severity\x18\x03 \x01(\x0e\x32\x1f.creditregistry.v1.SeverityTier\x12\x14\n\x0cmin_fine_fen\x18\x04 \x01(\x03\x12\x17\n\x0flookback_months\x18\x05 \x01(\x05\x12\x33\n\x0csector_fines\x18\x06 \x03(\x0b\x32\x1d.creditregistry.v1.SectorFine\x12\x14\n\x0cgrade_scheme\x18\x07 \x01(\t\x12\x14\n\x0cgrade_levels\x18\x08 \x03(\t\x12?\n\x12\x63ommendation_kinds\x18\t \x03(\x0e\x32#.creditregistry.v1.CommendationKind\"h\n\nSectorFine\x12/\n\ncategories\x18\x01 \x03(\x0e\x32\x1b.creditregistry.v1.Category\x12\x14\n\x0cmin_fine_fen\x18\x02 \x01(\x03\x12\x13\n\x0blegal_basis\x18\x03 \x01(\t\"\xb1\x02\n\x07Measure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x30\n\x06\x64omain\x18\x02 \x01(\x0e\x32 .creditregistry.v1.MeasureDomain\x12.\n\x06\x65\x66\x66\x65\x63t\x18\x03 \x01(\x0e\x32\x1e.creditregistry.v1.Eligibility\x12\x32\n\x07trigger\x18\x04 \x01(\x0b\x32!.creditregistry.v1.MeasureTrigger\x12\x10\n\x08\x64uration\x18\x05 \x01(\t\x12\x13\n\x0blegal_basis\x18\x06 \x01(\t\x12\x16\n\x0e\x64\x65scription_zh\x18\x07 \x01(\t\x12\x16\n\x0e\x64\x65scription_en\x18\x08 \x01(\t\x12\x11\n\tincentive\x18\n \x01(\t\x12\x18\n\x10lifted_by_repair\x18\t \x01(\x08\"\\\n\x1bGetMeasureCatalogueResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12,\n\x08measures\x18\x02 \x03(\x0b\x32\x1a.creditregistry.v1.Measure2\xdd\x03\n\x12\x45ligibilityService\x12k\n\x10\x43heckEligibility\x12*.creditregistry.v1.CheckEligibilityRequest\x1a+.creditregistry.v1.CheckEligibilityResponse\x12z\n\x15\x42\x61tchCheckEligibility\x12/.creditregistry.v1.BatchCheckEligibilityRequest\x1a\x30.creditregistry.v1.BatchCheckEligibilityResponse\x12h\n\x0f\x43heckConsortium\x12).creditregistry.v1.CheckConsortiumRequest\x1a*.creditregistry.v1.CheckConsortiumResponse\x12t\n\x13GetMeasureCatalogue\x12-.creditregistry.v1.GetMeasureCatalogueRequest\x1a..creditregistry.v1.GetMeasureCatalogueResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,29 +36,29 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'creditregistry.v1.eligibili
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CHECKELIGIBILITYREQUEST']._serialized_start=172
-  _globals['_CHECKELIGIBILITYREQUEST']._serialized_end=370
-  _globals['_CHECKELIGIBILITYRESPONSE']._serialized_start=372
-  _globals['_CHECKELIGIBILITYRESPONSE']._serialized_end=490
-  _globals['_BATCHCHECKELIGIBILITYREQUEST']._serialized_start=493
-  _globals['_BATCHCHECKELIGIBILITYREQUEST']._serialized_end=697
-  _globals['_BATCHCHECKELIGIBILITYRESULT']._serialized_start=700
-  _globals['_BATCHCHECKELIGIBILITYRESULT']._serialized_end=896
-  _globals['_BATCHCHECKELIGIBILITYRESPONSE']._serialized_start=899
-  _globals['_BATCHCHECKELIGIBILITYRESPONSE']._serialized_end=1040
-  _globals['_CHECKCONSORTIUMREQUEST']._serialized_start=1043
-  _globals['_CHECKCONSORTIUMREQUEST']._serialized_end=1248
-  _globals['_CHECKCONSORTIUMRESPONSE']._serialized_start=1251
-  _globals['_CHECKCONSORTIUMRESPONSE']._serialized_end=1453
-  _globals['_GETMEASURECATALOGUEREQUEST']._serialized_start=1455
-  _globals['_GETMEASURECATALOGUEREQUEST']._serialized_end=1524
-  _globals['_MEASURETRIGGER']._serialized_start=1527
-  _globals['_MEASURETRIGGER']._serialized_end=1904
-  _globals['_SECTORFINE']._serialized_start=1906
-  _globals['_SECTORFINE']._serialized_end=2010
-  _globals['_MEASURE']._serialized_start=2013
-  _globals['_MEASURE']._serialized_end=2318
-  _globals['_GETMEASURECATALOGUERESPONSE']._serialized_start=2320
-  _globals['_GETMEASURECATALOGUERESPONSE']._serialized_end=2412
-  _globals['_ELIGIBILITYSERVICE']._serialized_start=2415
-  _globals['_ELIGIBILITYSERVICE']._serialized_end=2892
+  _globals['_CHECKELIGIBILITYREQUEST']._serialized_end=393
+  _globals['_CHECKELIGIBILITYRESPONSE']._serialized_start=395
+  _globals['_CHECKELIGIBILITYRESPONSE']._serialized_end=513
+  _globals['_BATCHCHECKELIGIBILITYREQUEST']._serialized_start=516
+  _globals['_BATCHCHECKELIGIBILITYREQUEST']._serialized_end=744
+  _globals['_BATCHCHECKELIGIBILITYRESULT']._serialized_start=747
+  _globals['_BATCHCHECKELIGIBILITYRESULT']._serialized_end=943
+  _globals['_BATCHCHECKELIGIBILITYRESPONSE']._serialized_start=946
+  _globals['_BATCHCHECKELIGIBILITYRESPONSE']._serialized_end=1087
+  _globals['_CHECKCONSORTIUMREQUEST']._serialized_start=1090
+  _globals['_CHECKCONSORTIUMREQUEST']._serialized_end=1326
+  _globals['_CHECKCONSORTIUMRESPONSE']._serialized_start=1329
+  _globals['_CHECKCONSORTIUMRESPONSE']._serialized_end=1531
+  _globals['_GETMEASURECATALOGUEREQUEST']._serialized_start=1533
+  _globals['_GETMEASURECATALOGUEREQUEST']._serialized_end=1602
+  _globals['_MEASURETRIGGER']._serialized_start=1605
+  _globals['_MEASURETRIGGER']._serialized_end=1982
+  _globals['_SECTORFINE']._serialized_start=1984
+  _globals['_SECTORFINE']._serialized_end=2088
+  _globals['_MEASURE']._serialized_start=2091
+  _globals['_MEASURE']._serialized_end=2396
+  _globals['_GETMEASURECATALOGUERESPONSE']._serialized_start=2398
+  _globals['_GETMEASURECATALOGUERESPONSE']._serialized_end=2490
+  _globals['_ELIGIBILITYSERVICE']._serialized_start=2493
+  _globals['_ELIGIBILITYSERVICE']._serialized_end=2970
 # @@protoc_insertion_point(module_scope)

@@ -13,18 +13,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CheckEligibilityRequest(_message.Message):
-    __slots__ = ("uscc", "domain", "evaluated_on", "min_sequence", "known_at")
+    __slots__ = ("uscc", "domain", "evaluated_on", "min_sequence", "known_at", "declared_name")
     USCC_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
     MIN_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_NAME_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     domain: _types_pb2.MeasureDomain
     evaluated_on: _date_pb2.Date
     min_sequence: int
     known_at: _timestamp_pb2.Timestamp
-    def __init__(self, uscc: _Optional[str] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    declared_name: str
+    def __init__(self, uscc: _Optional[str] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., declared_name: _Optional[str] = ...) -> None: ...
 
 class CheckEligibilityResponse(_message.Message):
     __slots__ = ("decision", "receipt")
@@ -35,18 +37,20 @@ class CheckEligibilityResponse(_message.Message):
     def __init__(self, decision: _Optional[_Union[_types_pb2.Decision, _Mapping]] = ..., receipt: _Optional[_Union[_types_pb2.Receipt, _Mapping]] = ...) -> None: ...
 
 class BatchCheckEligibilityRequest(_message.Message):
-    __slots__ = ("codes", "domain", "evaluated_on", "min_sequence", "known_at")
+    __slots__ = ("codes", "domain", "evaluated_on", "min_sequence", "known_at", "declared_names")
     CODES_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
     MIN_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_NAMES_FIELD_NUMBER: _ClassVar[int]
     codes: _containers.RepeatedScalarFieldContainer[str]
     domain: _types_pb2.MeasureDomain
     evaluated_on: _date_pb2.Date
     min_sequence: int
     known_at: _timestamp_pb2.Timestamp
-    def __init__(self, codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    declared_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., declared_names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class BatchCheckEligibilityResult(_message.Message):
     __slots__ = ("requested_code", "decision", "error", "repeats_index")
@@ -69,18 +73,20 @@ class BatchCheckEligibilityResponse(_message.Message):
     def __init__(self, results: _Optional[_Iterable[_Union[BatchCheckEligibilityResult, _Mapping]]] = ..., receipt: _Optional[_Union[_types_pb2.Receipt, _Mapping]] = ...) -> None: ...
 
 class CheckConsortiumRequest(_message.Message):
-    __slots__ = ("member_codes", "domain", "evaluated_on", "min_sequence", "known_at")
+    __slots__ = ("member_codes", "domain", "evaluated_on", "min_sequence", "known_at", "member_declared_names")
     MEMBER_CODES_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
     MIN_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_DECLARED_NAMES_FIELD_NUMBER: _ClassVar[int]
     member_codes: _containers.RepeatedScalarFieldContainer[str]
     domain: _types_pb2.MeasureDomain
     evaluated_on: _date_pb2.Date
     min_sequence: int
     known_at: _timestamp_pb2.Timestamp
-    def __init__(self, member_codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    member_declared_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, member_codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[_types_pb2.MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., member_declared_names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CheckConsortiumResponse(_message.Message):
     __slots__ = ("eligibility", "member_decisions", "barred_members", "receipt")

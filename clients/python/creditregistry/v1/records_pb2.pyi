@@ -55,12 +55,14 @@ class RecordPenaltyRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., penalty: _Optional[_Union[_types_pb2.Penalty, _Mapping]] = ...) -> None: ...
 
 class RecordPenaltyResponse(_message.Message):
-    __slots__ = ("record", "idempotent_replay")
+    __slots__ = ("record", "idempotent_replay", "party_name_match")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     record: _types_pb2.Record
     idempotent_replay: bool
-    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+    party_name_match: _types_pb2.NameMatch
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ..., party_name_match: _Optional[_Union[_types_pb2.NameMatch, _Mapping]] = ...) -> None: ...
 
 class CorrectPenaltyRequest(_message.Message):
     __slots__ = ("request_id", "correction")
@@ -89,12 +91,14 @@ class RecordSpotCheckRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., spot_check: _Optional[_Union[_types_pb2.SpotCheck, _Mapping]] = ...) -> None: ...
 
 class RecordSpotCheckResponse(_message.Message):
-    __slots__ = ("record", "idempotent_replay")
+    __slots__ = ("record", "idempotent_replay", "party_name_match")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     record: _types_pb2.Record
     idempotent_replay: bool
-    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+    party_name_match: _types_pb2.NameMatch
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ..., party_name_match: _Optional[_Union[_types_pb2.NameMatch, _Mapping]] = ...) -> None: ...
 
 class RecordCommendationRequest(_message.Message):
     __slots__ = ("request_id", "uscc", "commendation")
@@ -107,12 +111,14 @@ class RecordCommendationRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., commendation: _Optional[_Union[_types_pb2.Commendation, _Mapping]] = ...) -> None: ...
 
 class RecordCommendationResponse(_message.Message):
-    __slots__ = ("record", "idempotent_replay")
+    __slots__ = ("record", "idempotent_replay", "party_name_match")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     record: _types_pb2.Record
     idempotent_replay: bool
-    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+    party_name_match: _types_pb2.NameMatch
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ..., party_name_match: _Optional[_Union[_types_pb2.NameMatch, _Mapping]] = ...) -> None: ...
 
 class RecordListingRequest(_message.Message):
     __slots__ = ("request_id", "uscc", "listing")
@@ -125,12 +131,14 @@ class RecordListingRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., listing: _Optional[_Union[_types_pb2.Listing, _Mapping]] = ...) -> None: ...
 
 class RecordListingResponse(_message.Message):
-    __slots__ = ("record", "idempotent_replay")
+    __slots__ = ("record", "idempotent_replay", "party_name_match")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     record: _types_pb2.Record
     idempotent_replay: bool
-    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+    party_name_match: _types_pb2.NameMatch
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ..., party_name_match: _Optional[_Union[_types_pb2.NameMatch, _Mapping]] = ...) -> None: ...
 
 class RecordGradeRequest(_message.Message):
     __slots__ = ("request_id", "uscc", "grade")
@@ -143,12 +151,14 @@ class RecordGradeRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., uscc: _Optional[str] = ..., grade: _Optional[_Union[_types_pb2.Grade, _Mapping]] = ...) -> None: ...
 
 class RecordGradeResponse(_message.Message):
-    __slots__ = ("record", "idempotent_replay")
+    __slots__ = ("record", "idempotent_replay", "party_name_match")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENT_REPLAY_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     record: _types_pb2.Record
     idempotent_replay: bool
-    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ...) -> None: ...
+    party_name_match: _types_pb2.NameMatch
+    def __init__(self, record: _Optional[_Union[_types_pb2.Record, _Mapping]] = ..., idempotent_replay: _Optional[bool] = ..., party_name_match: _Optional[_Union[_types_pb2.NameMatch, _Mapping]] = ...) -> None: ...
 
 class ChangeGradeRequest(_message.Message):
     __slots__ = ("request_id", "change")
@@ -227,7 +237,7 @@ class GetProfileRequest(_message.Message):
     def __init__(self, uscc: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetProfileResponse(_message.Message):
-    __slots__ = ("uscc", "status", "evaluated_on", "current_listings", "records", "total_records", "latest_sequence", "grades_in_force")
+    __slots__ = ("uscc", "status", "evaluated_on", "current_listings", "records", "total_records", "latest_sequence", "grades_in_force", "names")
     USCC_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
@@ -236,6 +246,7 @@ class GetProfileResponse(_message.Message):
     TOTAL_RECORDS_FIELD_NUMBER: _ClassVar[int]
     LATEST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     GRADES_IN_FORCE_FIELD_NUMBER: _ClassVar[int]
+    NAMES_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     status: ProfileStatus
     evaluated_on: _date_pb2.Date
@@ -244,7 +255,8 @@ class GetProfileResponse(_message.Message):
     total_records: int
     latest_sequence: int
     grades_in_force: _containers.RepeatedCompositeFieldContainer[_types_pb2.GradeInForce]
-    def __init__(self, uscc: _Optional[str] = ..., status: _Optional[_Union[ProfileStatus, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., total_records: _Optional[int] = ..., latest_sequence: _Optional[int] = ..., grades_in_force: _Optional[_Iterable[_Union[_types_pb2.GradeInForce, _Mapping]]] = ...) -> None: ...
+    names: _types_pb2.EntityNames
+    def __init__(self, uscc: _Optional[str] = ..., status: _Optional[_Union[ProfileStatus, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., total_records: _Optional[int] = ..., latest_sequence: _Optional[int] = ..., grades_in_force: _Optional[_Iterable[_Union[_types_pb2.GradeInForce, _Mapping]]] = ..., names: _Optional[_Union[_types_pb2.EntityNames, _Mapping]] = ...) -> None: ...
 
 class ListRecordsRequest(_message.Message):
     __slots__ = ("uscc", "page_size", "page_token", "evaluated_on", "min_sequence", "known_at")
@@ -289,7 +301,7 @@ class GetRecordResponse(_message.Message):
     def __init__(self, entry: _Optional[_Union[_types_pb2.RecordEntry, _Mapping]] = ...) -> None: ...
 
 class Authority(_message.Message):
-    __slots__ = ("id", "name", "name_en", "kind", "region", "parent_id", "established", "dissolved", "succeeded_by")
+    __slots__ = ("id", "name", "name_en", "kind", "region", "parent_id", "established", "dissolved", "succeeded_by", "former_names")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     NAME_EN_FIELD_NUMBER: _ClassVar[int]
@@ -299,6 +311,7 @@ class Authority(_message.Message):
     ESTABLISHED_FIELD_NUMBER: _ClassVar[int]
     DISSOLVED_FIELD_NUMBER: _ClassVar[int]
     SUCCEEDED_BY_FIELD_NUMBER: _ClassVar[int]
+    FORMER_NAMES_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     name_en: str
@@ -308,7 +321,18 @@ class Authority(_message.Message):
     established: _date_pb2.Date
     dissolved: _date_pb2.Date
     succeeded_by: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., name_en: _Optional[str] = ..., kind: _Optional[_Union[AuthorityKind, str]] = ..., region: _Optional[str] = ..., parent_id: _Optional[str] = ..., established: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., dissolved: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., succeeded_by: _Optional[str] = ...) -> None: ...
+    former_names: _containers.RepeatedCompositeFieldContainer[AuthorityFormerName]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., name_en: _Optional[str] = ..., kind: _Optional[_Union[AuthorityKind, str]] = ..., region: _Optional[str] = ..., parent_id: _Optional[str] = ..., established: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., dissolved: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., succeeded_by: _Optional[str] = ..., former_names: _Optional[_Iterable[_Union[AuthorityFormerName, _Mapping]]] = ...) -> None: ...
+
+class AuthorityFormerName(_message.Message):
+    __slots__ = ("name", "name_en", "until")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    NAME_EN_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    name_en: str
+    until: _date_pb2.Date
+    def __init__(self, name: _Optional[str] = ..., name_en: _Optional[str] = ..., until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class ListAuthoritiesRequest(_message.Message):
     __slots__ = ("kind", "region_prefix")
@@ -319,12 +343,14 @@ class ListAuthoritiesRequest(_message.Message):
     def __init__(self, kind: _Optional[_Union[AuthorityKind, str]] = ..., region_prefix: _Optional[str] = ...) -> None: ...
 
 class ListAuthoritiesResponse(_message.Message):
-    __slots__ = ("authorities", "directory_version")
+    __slots__ = ("authorities", "directory_version", "directory_effective_from")
     AUTHORITIES_FIELD_NUMBER: _ClassVar[int]
     DIRECTORY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    DIRECTORY_EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     authorities: _containers.RepeatedCompositeFieldContainer[Authority]
     directory_version: str
-    def __init__(self, authorities: _Optional[_Iterable[_Union[Authority, _Mapping]]] = ..., directory_version: _Optional[str] = ...) -> None: ...
+    directory_effective_from: _date_pb2.Date
+    def __init__(self, authorities: _Optional[_Iterable[_Union[Authority, _Mapping]]] = ..., directory_version: _Optional[str] = ..., directory_effective_from: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class GetAuthorityRequest(_message.Message):
     __slots__ = ("id",)
@@ -333,9 +359,11 @@ class GetAuthorityRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class GetAuthorityResponse(_message.Message):
-    __slots__ = ("authority", "directory_version")
+    __slots__ = ("authority", "directory_version", "directory_effective_from")
     AUTHORITY_FIELD_NUMBER: _ClassVar[int]
     DIRECTORY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    DIRECTORY_EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     authority: Authority
     directory_version: str
-    def __init__(self, authority: _Optional[_Union[Authority, _Mapping]] = ..., directory_version: _Optional[str] = ...) -> None: ...
+    directory_effective_from: _date_pb2.Date
+    def __init__(self, authority: _Optional[_Union[Authority, _Mapping]] = ..., directory_version: _Optional[str] = ..., directory_effective_from: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...

@@ -150,6 +150,14 @@ class Eligibility(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ELIGIBILITY_RESTRICTED: _ClassVar[Eligibility]
     ELIGIBILITY_INELIGIBLE: _ClassVar[Eligibility]
 
+class NameMatchResult(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    NAME_MATCH_RESULT_UNSPECIFIED: _ClassVar[NameMatchResult]
+    NAME_MATCH_RESULT_EXACT: _ClassVar[NameMatchResult]
+    NAME_MATCH_RESULT_FORMER_NAME: _ClassVar[NameMatchResult]
+    NAME_MATCH_RESULT_MISMATCH: _ClassVar[NameMatchResult]
+    NAME_MATCH_RESULT_UNKNOWN: _ClassVar[NameMatchResult]
+
 class CheckKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     CHECK_KIND_UNSPECIFIED: _ClassVar[CheckKind]
@@ -250,13 +258,18 @@ ELIGIBILITY_UNSPECIFIED: Eligibility
 ELIGIBILITY_ELIGIBLE: Eligibility
 ELIGIBILITY_RESTRICTED: Eligibility
 ELIGIBILITY_INELIGIBLE: Eligibility
+NAME_MATCH_RESULT_UNSPECIFIED: NameMatchResult
+NAME_MATCH_RESULT_EXACT: NameMatchResult
+NAME_MATCH_RESULT_FORMER_NAME: NameMatchResult
+NAME_MATCH_RESULT_MISMATCH: NameMatchResult
+NAME_MATCH_RESULT_UNKNOWN: NameMatchResult
 CHECK_KIND_UNSPECIFIED: CheckKind
 CHECK_KIND_SINGLE: CheckKind
 CHECK_KIND_BATCH: CheckKind
 CHECK_KIND_CONSORTIUM: CheckKind
 
 class Penalty(_message.Message):
-    __slots__ = ("decision_number", "category", "severity", "legal_basis", "fine_fen", "sanctions", "decided_on", "violation")
+    __slots__ = ("decision_number", "category", "severity", "legal_basis", "fine_fen", "sanctions", "decided_on", "violation", "party_name", "legal_representative")
     DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
@@ -265,6 +278,8 @@ class Penalty(_message.Message):
     SANCTIONS_FIELD_NUMBER: _ClassVar[int]
     DECIDED_ON_FIELD_NUMBER: _ClassVar[int]
     VIOLATION_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_REPRESENTATIVE_FIELD_NUMBER: _ClassVar[int]
     decision_number: str
     category: Category
     severity: SeverityTier
@@ -273,7 +288,9 @@ class Penalty(_message.Message):
     sanctions: _containers.RepeatedScalarFieldContainer[Sanction]
     decided_on: _date_pb2.Date
     violation: str
-    def __init__(self, decision_number: _Optional[str] = ..., category: _Optional[_Union[Category, str]] = ..., severity: _Optional[_Union[SeverityTier, str]] = ..., legal_basis: _Optional[str] = ..., fine_fen: _Optional[int] = ..., sanctions: _Optional[_Iterable[_Union[Sanction, str]]] = ..., decided_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., violation: _Optional[str] = ...) -> None: ...
+    party_name: str
+    legal_representative: str
+    def __init__(self, decision_number: _Optional[str] = ..., category: _Optional[_Union[Category, str]] = ..., severity: _Optional[_Union[SeverityTier, str]] = ..., legal_basis: _Optional[str] = ..., fine_fen: _Optional[int] = ..., sanctions: _Optional[_Iterable[_Union[Sanction, str]]] = ..., decided_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., violation: _Optional[str] = ..., party_name: _Optional[str] = ..., legal_representative: _Optional[str] = ...) -> None: ...
 
 class PenaltyCorrection(_message.Message):
     __slots__ = ("penalty_record_id", "type", "ground", "decision_number", "decided_on", "amended_penalty", "reason")
@@ -294,7 +311,7 @@ class PenaltyCorrection(_message.Message):
     def __init__(self, penalty_record_id: _Optional[str] = ..., type: _Optional[_Union[CorrectionType, str]] = ..., ground: _Optional[_Union[CorrectionGround, str]] = ..., decision_number: _Optional[str] = ..., decided_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., amended_penalty: _Optional[_Union[Penalty, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Grade(_message.Message):
-    __slots__ = ("scheme", "level", "decision_number", "evaluated_on", "valid_until", "grounds", "legal_basis", "rating_year", "not_rated")
+    __slots__ = ("scheme", "level", "decision_number", "evaluated_on", "valid_until", "grounds", "legal_basis", "rating_year", "not_rated", "party_name", "legal_representative")
     SCHEME_FIELD_NUMBER: _ClassVar[int]
     LEVEL_FIELD_NUMBER: _ClassVar[int]
     DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -304,6 +321,8 @@ class Grade(_message.Message):
     LEGAL_BASIS_FIELD_NUMBER: _ClassVar[int]
     RATING_YEAR_FIELD_NUMBER: _ClassVar[int]
     NOT_RATED_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_REPRESENTATIVE_FIELD_NUMBER: _ClassVar[int]
     scheme: str
     level: str
     decision_number: str
@@ -313,7 +332,9 @@ class Grade(_message.Message):
     legal_basis: str
     rating_year: int
     not_rated: bool
-    def __init__(self, scheme: _Optional[str] = ..., level: _Optional[str] = ..., decision_number: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., grounds: _Optional[str] = ..., legal_basis: _Optional[str] = ..., rating_year: _Optional[int] = ..., not_rated: _Optional[bool] = ...) -> None: ...
+    party_name: str
+    legal_representative: str
+    def __init__(self, scheme: _Optional[str] = ..., level: _Optional[str] = ..., decision_number: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., grounds: _Optional[str] = ..., legal_basis: _Optional[str] = ..., rating_year: _Optional[int] = ..., not_rated: _Optional[bool] = ..., party_name: _Optional[str] = ..., legal_representative: _Optional[str] = ...) -> None: ...
 
 class GradeChange(_message.Message):
     __slots__ = ("grade_record_id", "type", "level", "decided_on", "decision_number", "reason")
@@ -364,7 +385,7 @@ class GradeInForce(_message.Message):
     def __init__(self, scheme: _Optional[str] = ..., scheme_name_zh: _Optional[str] = ..., scheme_name_en: _Optional[str] = ..., level: _Optional[str] = ..., meaning_zh: _Optional[str] = ..., meaning_en: _Optional[str] = ..., grade_record_id: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., capped_by_record_id: _Optional[str] = ..., schemes_version: _Optional[str] = ..., rating_year: _Optional[int] = ..., not_rated: _Optional[bool] = ..., legal_basis: _Optional[str] = ...) -> None: ...
 
 class SpotCheck(_message.Message):
-    __slots__ = ("report_number", "category", "product", "product_class", "batch", "outcome", "checked_on", "failed_items")
+    __slots__ = ("report_number", "category", "product", "product_class", "batch", "outcome", "checked_on", "failed_items", "party_name", "legal_representative")
     REPORT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     PRODUCT_FIELD_NUMBER: _ClassVar[int]
@@ -373,6 +394,8 @@ class SpotCheck(_message.Message):
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     CHECKED_ON_FIELD_NUMBER: _ClassVar[int]
     FAILED_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_REPRESENTATIVE_FIELD_NUMBER: _ClassVar[int]
     report_number: str
     category: Category
     product: str
@@ -381,24 +404,30 @@ class SpotCheck(_message.Message):
     outcome: SpotCheckOutcome
     checked_on: _date_pb2.Date
     failed_items: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, report_number: _Optional[str] = ..., category: _Optional[_Union[Category, str]] = ..., product: _Optional[str] = ..., product_class: _Optional[str] = ..., batch: _Optional[str] = ..., outcome: _Optional[_Union[SpotCheckOutcome, str]] = ..., checked_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., failed_items: _Optional[_Iterable[str]] = ...) -> None: ...
+    party_name: str
+    legal_representative: str
+    def __init__(self, report_number: _Optional[str] = ..., category: _Optional[_Union[Category, str]] = ..., product: _Optional[str] = ..., product_class: _Optional[str] = ..., batch: _Optional[str] = ..., outcome: _Optional[_Union[SpotCheckOutcome, str]] = ..., checked_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., failed_items: _Optional[_Iterable[str]] = ..., party_name: _Optional[str] = ..., legal_representative: _Optional[str] = ...) -> None: ...
 
 class Commendation(_message.Message):
-    __slots__ = ("decision_number", "kind", "title", "awarded_on", "valid_until")
+    __slots__ = ("decision_number", "kind", "title", "awarded_on", "valid_until", "party_name", "legal_representative")
     DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     AWARDED_ON_FIELD_NUMBER: _ClassVar[int]
     VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_REPRESENTATIVE_FIELD_NUMBER: _ClassVar[int]
     decision_number: str
     kind: CommendationKind
     title: str
     awarded_on: _date_pb2.Date
     valid_until: _date_pb2.Date
-    def __init__(self, decision_number: _Optional[str] = ..., kind: _Optional[_Union[CommendationKind, str]] = ..., title: _Optional[str] = ..., awarded_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    party_name: str
+    legal_representative: str
+    def __init__(self, decision_number: _Optional[str] = ..., kind: _Optional[_Union[CommendationKind, str]] = ..., title: _Optional[str] = ..., awarded_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., valid_until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., party_name: _Optional[str] = ..., legal_representative: _Optional[str] = ...) -> None: ...
 
 class Listing(_message.Message):
-    __slots__ = ("list_type", "decision_number", "grounds", "abnormal_ground", "listed_on", "planned_end", "legal_basis", "penalty_record_id", "legal_representative", "article")
+    __slots__ = ("list_type", "decision_number", "grounds", "abnormal_ground", "listed_on", "planned_end", "legal_basis", "penalty_record_id", "legal_representative", "article", "party_name")
     LIST_TYPE_FIELD_NUMBER: _ClassVar[int]
     DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
     GROUNDS_FIELD_NUMBER: _ClassVar[int]
@@ -409,6 +438,7 @@ class Listing(_message.Message):
     PENALTY_RECORD_ID_FIELD_NUMBER: _ClassVar[int]
     LEGAL_REPRESENTATIVE_FIELD_NUMBER: _ClassVar[int]
     ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAME_FIELD_NUMBER: _ClassVar[int]
     list_type: ListType
     decision_number: str
     grounds: str
@@ -419,7 +449,8 @@ class Listing(_message.Message):
     penalty_record_id: str
     legal_representative: str
     article: str
-    def __init__(self, list_type: _Optional[_Union[ListType, str]] = ..., decision_number: _Optional[str] = ..., grounds: _Optional[str] = ..., abnormal_ground: _Optional[_Union[AbnormalGround, str]] = ..., listed_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., planned_end: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., legal_basis: _Optional[str] = ..., penalty_record_id: _Optional[str] = ..., legal_representative: _Optional[str] = ..., article: _Optional[str] = ...) -> None: ...
+    party_name: str
+    def __init__(self, list_type: _Optional[_Union[ListType, str]] = ..., decision_number: _Optional[str] = ..., grounds: _Optional[str] = ..., abnormal_ground: _Optional[_Union[AbnormalGround, str]] = ..., listed_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., planned_end: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., legal_basis: _Optional[str] = ..., penalty_record_id: _Optional[str] = ..., legal_representative: _Optional[str] = ..., article: _Optional[str] = ..., party_name: _Optional[str] = ...) -> None: ...
 
 class Removal(_message.Message):
     __slots__ = ("listing_record_id", "reason", "removed_on", "decision_number", "explanation")
@@ -498,18 +529,20 @@ class Record(_message.Message):
     def __init__(self, record_id: _Optional[str] = ..., sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., uscc: _Optional[str] = ..., authority: _Optional[str] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., penalty: _Optional[_Union[Penalty, _Mapping]] = ..., penalty_correction: _Optional[_Union[PenaltyCorrection, _Mapping]] = ..., spot_check: _Optional[_Union[SpotCheck, _Mapping]] = ..., commendation: _Optional[_Union[Commendation, _Mapping]] = ..., listing: _Optional[_Union[Listing, _Mapping]] = ..., removal: _Optional[_Union[Removal, _Mapping]] = ..., repair_application: _Optional[_Union[RepairApplication, _Mapping]] = ..., repair_decision: _Optional[_Union[RepairDecision, _Mapping]] = ..., grade: _Optional[_Union[Grade, _Mapping]] = ..., grade_change: _Optional[_Union[GradeChange, _Mapping]] = ...) -> None: ...
 
 class RecordEntry(_message.Message):
-    __slots__ = ("record", "status", "changed_by_record_ids", "public", "escalation_due_on")
+    __slots__ = ("record", "status", "changed_by_record_ids", "public", "escalation_due_on", "authority_name")
     RECORD_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CHANGED_BY_RECORD_IDS_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_FIELD_NUMBER: _ClassVar[int]
     ESCALATION_DUE_ON_FIELD_NUMBER: _ClassVar[int]
+    AUTHORITY_NAME_FIELD_NUMBER: _ClassVar[int]
     record: Record
     status: RecordStatus
     changed_by_record_ids: _containers.RepeatedScalarFieldContainer[str]
     public: bool
     escalation_due_on: _date_pb2.Date
-    def __init__(self, record: _Optional[_Union[Record, _Mapping]] = ..., status: _Optional[_Union[RecordStatus, str]] = ..., changed_by_record_ids: _Optional[_Iterable[str]] = ..., public: _Optional[bool] = ..., escalation_due_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    authority_name: str
+    def __init__(self, record: _Optional[_Union[Record, _Mapping]] = ..., status: _Optional[_Union[RecordStatus, str]] = ..., changed_by_record_ids: _Optional[_Iterable[str]] = ..., public: _Optional[bool] = ..., escalation_due_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., authority_name: _Optional[str] = ...) -> None: ...
 
 class MeasureInForce(_message.Message):
     __slots__ = ("measure_code", "domain", "effect", "description_zh", "description_en", "legal_basis", "trigger_record_ids", "until", "incentive", "trigger_count")
@@ -537,7 +570,7 @@ class MeasureInForce(_message.Message):
     def __init__(self, measure_code: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., effect: _Optional[_Union[Eligibility, str]] = ..., description_zh: _Optional[str] = ..., description_en: _Optional[str] = ..., legal_basis: _Optional[str] = ..., trigger_record_ids: _Optional[_Iterable[str]] = ..., until: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., incentive: _Optional[str] = ..., trigger_count: _Optional[int] = ..., **kwargs) -> None: ...
 
 class Decision(_message.Message):
-    __slots__ = ("uscc", "domain", "evaluated_on", "eligibility", "no_records", "measures", "catalogue_version", "publicity_version", "incentives")
+    __slots__ = ("uscc", "domain", "evaluated_on", "eligibility", "no_records", "measures", "catalogue_version", "publicity_version", "incentives", "name_match")
     USCC_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
@@ -547,6 +580,7 @@ class Decision(_message.Message):
     CATALOGUE_VERSION_FIELD_NUMBER: _ClassVar[int]
     PUBLICITY_VERSION_FIELD_NUMBER: _ClassVar[int]
     INCENTIVES_FIELD_NUMBER: _ClassVar[int]
+    NAME_MATCH_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     domain: MeasureDomain
     evaluated_on: _date_pb2.Date
@@ -556,7 +590,40 @@ class Decision(_message.Message):
     catalogue_version: str
     publicity_version: str
     incentives: _containers.RepeatedCompositeFieldContainer[MeasureInForce]
-    def __init__(self, uscc: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibility: _Optional[_Union[Eligibility, str]] = ..., no_records: _Optional[bool] = ..., measures: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ..., catalogue_version: _Optional[str] = ..., publicity_version: _Optional[str] = ..., incentives: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ...) -> None: ...
+    name_match: NameMatch
+    def __init__(self, uscc: _Optional[str] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., eligibility: _Optional[_Union[Eligibility, str]] = ..., no_records: _Optional[bool] = ..., measures: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ..., catalogue_version: _Optional[str] = ..., publicity_version: _Optional[str] = ..., incentives: _Optional[_Iterable[_Union[MeasureInForce, _Mapping]]] = ..., name_match: _Optional[_Union[NameMatch, _Mapping]] = ...) -> None: ...
+
+class NameMatch(_message.Message):
+    __slots__ = ("declared_name", "result", "name_on_record", "changed_on")
+    DECLARED_NAME_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    NAME_ON_RECORD_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_ON_FIELD_NUMBER: _ClassVar[int]
+    declared_name: str
+    result: NameMatchResult
+    name_on_record: str
+    changed_on: _date_pb2.Date
+    def __init__(self, declared_name: _Optional[str] = ..., result: _Optional[_Union[NameMatchResult, str]] = ..., name_on_record: _Optional[str] = ..., changed_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class KnownName(_message.Message):
+    __slots__ = ("name", "first_seen", "last_seen", "changed_on")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    FIRST_SEEN_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEEN_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_ON_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    first_seen: _date_pb2.Date
+    last_seen: _date_pb2.Date
+    changed_on: _date_pb2.Date
+    def __init__(self, name: _Optional[str] = ..., first_seen: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., last_seen: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., changed_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class EntityNames(_message.Message):
+    __slots__ = ("current", "former")
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    FORMER_FIELD_NUMBER: _ClassVar[int]
+    current: KnownName
+    former: _containers.RepeatedCompositeFieldContainer[KnownName]
+    def __init__(self, current: _Optional[_Union[KnownName, _Mapping]] = ..., former: _Optional[_Iterable[_Union[KnownName, _Mapping]]] = ...) -> None: ...
 
 class Checkpoint(_message.Message):
     __slots__ = ("origin", "tree_size", "root_hash", "created_at", "check_log_head", "check_log_size", "sealed_segments", "segment_head_hash")
@@ -623,7 +690,7 @@ class SignedCheckpoint(_message.Message):
     def __init__(self, checkpoint: _Optional[bytes] = ..., key_id: _Optional[str] = ..., signature: _Optional[bytes] = ...) -> None: ...
 
 class ReceiptBody(_message.Message):
-    __slots__ = ("receipt_id", "issued_at", "caller_subject", "caller_organisation", "requested_codes", "domain", "evaluated_on", "decisions", "consortium_eligibility", "catalogue_version", "checkpoint", "known_at", "kind", "refused_codes")
+    __slots__ = ("receipt_id", "issued_at", "caller_subject", "caller_organisation", "requested_codes", "domain", "evaluated_on", "decisions", "consortium_eligibility", "catalogue_version", "checkpoint", "known_at", "kind", "refused_codes", "declared_names")
     RECEIPT_ID_FIELD_NUMBER: _ClassVar[int]
     ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
     CALLER_SUBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -638,6 +705,7 @@ class ReceiptBody(_message.Message):
     KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     REFUSED_CODES_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_NAMES_FIELD_NUMBER: _ClassVar[int]
     receipt_id: str
     issued_at: _timestamp_pb2.Timestamp
     caller_subject: str
@@ -652,7 +720,8 @@ class ReceiptBody(_message.Message):
     known_at: _timestamp_pb2.Timestamp
     kind: CheckKind
     refused_codes: _containers.RepeatedCompositeFieldContainer[CodeRefusal]
-    def __init__(self, receipt_id: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., requested_codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., decisions: _Optional[_Iterable[_Union[Decision, _Mapping]]] = ..., consortium_eligibility: _Optional[_Union[Eligibility, str]] = ..., catalogue_version: _Optional[str] = ..., checkpoint: _Optional[_Union[SignedCheckpoint, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[CheckKind, str]] = ..., refused_codes: _Optional[_Iterable[_Union[CodeRefusal, _Mapping]]] = ...) -> None: ...
+    declared_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, receipt_id: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_subject: _Optional[str] = ..., caller_organisation: _Optional[str] = ..., requested_codes: _Optional[_Iterable[str]] = ..., domain: _Optional[_Union[MeasureDomain, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., decisions: _Optional[_Iterable[_Union[Decision, _Mapping]]] = ..., consortium_eligibility: _Optional[_Union[Eligibility, str]] = ..., catalogue_version: _Optional[str] = ..., checkpoint: _Optional[_Union[SignedCheckpoint, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[CheckKind, str]] = ..., refused_codes: _Optional[_Iterable[_Union[CodeRefusal, _Mapping]]] = ..., declared_names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CodeRefusal(_message.Message):
     __slots__ = ("index", "reason")
