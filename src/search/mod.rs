@@ -65,7 +65,7 @@ pub struct IndexedNames {
 }
 
 impl IndexedNames {
-    fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.current.is_none() && self.former.is_empty()
     }
 }
