@@ -14,8 +14,8 @@
 //! before it was admitted here (by the writer that made it, or at rebuild),
 //! so decoding cannot fail.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -97,11 +97,19 @@ pub struct Index {
     /// records stamped at or after it may still arrive. `None`: every
     /// record stamped so far is held.
     in_flight: watch::Sender<Option<DateTime<Utc>>>,
+    /// Entities given records since a follower last took them; `None`
+    /// while no follower tracks them.
+    changed: Mutex<Option<HashSet<Uscc, RandomState>>>,
 }
 
 impl Default for Index {
     fn default() -> Self {
-        Index { inner: RwLock::default(), head: watch::Sender::new(TreeHead::default()), in_flight: watch::Sender::new(None) }
+        Index {
+            inner: RwLock::default(),
+            head: watch::Sender::new(TreeHead::default()),
+            in_flight: watch::Sender::new(None),
+            changed: Mutex::default(),
+        }
     }
 }
 
@@ -159,11 +167,29 @@ impl Index {
                 prost::encoding::encode_varint(r.bytes.len() as u64, packed);
                 packed.extend_from_slice(r.bytes);
             }
+            // Before the head moves: whoever sees the new head finds its entities here.
+            if let Some(changed) = self.changed.lock().expect("changed lock").as_mut() {
+                changed.extend(grown.keys());
+            }
             for (uscc, packed) in grown {
                 inner.insert(uscc, packed.into());
             }
         }
         self.head.send_replace(head);
+    }
+
+    /// From now on, remembers the entities records are added to, for
+    /// [`take_changed`](Self::take_changed) (the name search follows the
+    /// index so).
+    pub fn track_changes(&self) {
+        self.changed.lock().expect("changed lock").get_or_insert_with(HashSet::default);
+    }
+
+    /// The entities given records since the last call (or since
+    /// [`track_changes`](Self::track_changes)), in no order.
+    pub fn take_changed(&self) -> Vec<Uscc> {
+        let mut changed = self.changed.lock().expect("changed lock");
+        changed.as_mut().map(|set| set.drain().collect()).unwrap_or_default()
     }
 
     /// Every entity's packed facts, for a snapshot.

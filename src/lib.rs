@@ -5,6 +5,7 @@
 //! - `audit`: checkpoints, receipts, the check log, store verification.
 //! - `store`: SQL for SQLite and PostgreSQL behind one trait, one transaction per batch.
 //! - `index`: every entity's records in memory.
+//! - `search`: every entity's names in a search index (exact and fuzzy look-ups).
 //! - `writer`: the single writer with group commit.
 //! - `priority`: writes before checks (checks take turns while writes arrive).
 //! - `services`: what the registry does, under the API: checks.
@@ -24,6 +25,7 @@ pub mod keys;
 pub mod ledger;
 pub mod priority;
 pub mod proto;
+pub mod search;
 pub mod server;
 pub mod services;
 pub mod snapshot;

@@ -29,6 +29,7 @@ use crate::services::checks::Checks;
 use crate::services::files::CreditFiles;
 use crate::services::profiles::Profiles;
 use crate::services::scope::Scopes;
+use crate::services::search::{FollowedNames, Search};
 use crate::services::supervision::Supervision;
 use crate::services::writes::Writes;
 use crate::snapshot::SnapshotFile;
@@ -49,6 +50,8 @@ pub struct Running {
     audit: AuditTask,
     store: Store,
     index: Arc<Index>,
+    /// The name index, saved beside the index when the registry stops.
+    names: Arc<FollowedNames>,
     /// Where the index is saved when the registry stops.
     snapshot: Option<SnapshotFile>,
     /// Keeps health following the store; ended when the registry stops.
@@ -72,6 +75,10 @@ impl Running {
             match crate::snapshot::write(&self.index, file) {
                 Ok(()) => tracing::info!(path = %path.display(), records = self.index.head(), "index snapshot written"),
                 Err(e) => tracing::warn!(path = %path.display(), error = %e, "index snapshot not written"),
+            }
+            match self.names.write_snapshot(file) {
+                Ok(path) => tracing::info!(path = %path.display(), "name search snapshot written"),
+                Err(e) => tracing::warn!(error = %e, "name search snapshot not written"),
             }
         }
         let logged = self.audit.join().await;
@@ -160,8 +167,10 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let supervision = Supervision::new(scopes.clone(), index.clone(), rules.clone(), clock, store.draws());
     let audit = AuditReads::new(scopes.clone(), (store.ledger(), store.audit()), audit, files, rules.clone());
     let authorities = Authorities::new(rules.clone());
+    let search = Search::start(index.clone(), scopes.clone(), rules.clone(), snapshot.as_ref()).await?;
+    let names = search.names();
     let writes = Writes::new(writer, index.clone(), rules, clock);
-    let registry = Registry { clock, writes, authorities, scopes, checks, profiles, audit, supervision };
+    let registry = Registry { clock, writes, authorities, scopes, checks, profiles, audit, supervision, search };
     let auth = Authenticate(authenticator);
 
     let (health_reporter, health) = tonic_health::server::health_reporter();
@@ -231,6 +240,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         audit: audit_task,
         store,
         index: snapshot_index,
+        names,
         snapshot,
         health_watch,
         _claim: claim,

@@ -161,6 +161,7 @@ impl From<ServiceError> for ApiError {
                     "the answer for these {codes} codes would be about {bytes} bytes, over the {limit} a message may have: send fewer codes per call"
                 ),
             },
+            ServiceError::SearchFailed(message) => ApiError::Unavailable { reason: "SEARCH_UNAVAILABLE", message },
         }
     }
 }

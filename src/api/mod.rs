@@ -28,6 +28,7 @@ use crate::services::authorities::Authorities;
 use crate::services::checks::Checks;
 use crate::services::profiles::Profiles;
 use crate::services::scope::Scopes;
+use crate::services::search::Search;
 use crate::services::supervision::Supervision;
 use crate::services::writes::Writes;
 use error::ApiError;
@@ -50,6 +51,8 @@ pub struct Registry {
     pub audit: AuditReads,
     /// Risk classes, inspection draws, statistics.
     pub supervision: Supervision,
+    /// Entities by name or code.
+    pub search: Search,
 }
 
 /// Largest request or response message: 4 MiB, what every gRPC client

@@ -20,6 +20,7 @@ use crate::proto::convert::{
     removal_from_wire, repair_application_from_wire, repair_decision_from_wire, spot_check_from_wire,
 };
 use crate::proto::pb::{self, records_service_server::RecordsService};
+use crate::search::Why;
 use crate::services::profiles::{CurrentListing, Entry, GradeInForce};
 use crate::services::scope::Asked;
 use crate::writer::WriteCommand;
@@ -322,6 +323,53 @@ impl RecordsService for RecordsApi {
             directory_version: directory.version.clone(),
             directory_effective_from: effective_from_to_wire(directory),
         }))
+    }
+
+    async fn search_entities(
+        &self,
+        request: Request<pb::SearchEntitiesRequest>,
+    ) -> Result<Response<pb::SearchEntitiesResponse>, Status> {
+        let caller = principal(&request)?;
+        let deadline = deadline(&request);
+        let m = request.into_inner();
+        let limit = match m.limit {
+            0 => DEFAULT_SEARCH_HITS,
+            n if (1..=MAX_SEARCH_HITS as i32).contains(&n) => n as usize,
+            n => {
+                let message = format!("must be from 1 to {MAX_SEARCH_HITS} (0: {DEFAULT_SEARCH_HITS}), got {n}");
+                return Err(ApiError::InvalidArgument(vec![Violation::new("limit", message)]).into());
+            }
+        };
+        let asked = Asked { on: None, known_at: None, min_sequence: 0, deadline: deadline.at() };
+        let found = self.registry.search.search(&caller, &asked, &m.query, limit).await?;
+        Ok(Response::new(pb::SearchEntitiesResponse {
+            hits: found
+                .hits
+                .into_iter()
+                .map(|hit| pb::SearchHit {
+                    uscc: hit.uscc.to_string(),
+                    current_name: hit.current_name,
+                    matched_name: hit.matched_name,
+                    r#match: search_match_to_wire(hit.why) as i32,
+                })
+                .collect(),
+            tree_size: found.tree.size as i64,
+        }))
+    }
+}
+
+/// Hits a search answers when the request sets no limit, and the most it may ask for.
+const DEFAULT_SEARCH_HITS: usize = 10;
+const MAX_SEARCH_HITS: usize = 50;
+
+fn search_match_to_wire(why: Why) -> pb::SearchMatch {
+    match why {
+        Why::Code => pb::SearchMatch::Code,
+        Why::FullName => pb::SearchMatch::FullName,
+        Why::FormerName => pb::SearchMatch::FormerName,
+        Why::ShortName => pb::SearchMatch::ShortName,
+        Why::OneCharacterOff => pb::SearchMatch::OneCharacterOff,
+        Why::Partial => pb::SearchMatch::Partial,
     }
 }
 

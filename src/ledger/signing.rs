@@ -28,6 +28,8 @@ pub enum Signed {
     /// The digest of an index snapshot (`snapshot`): not a protobuf
     /// message, and named so that it cannot be taken for one.
     IndexSnapshot,
+    /// The digest of a name search snapshot (`services::search`), likewise.
+    SearchSnapshot,
 }
 
 impl Signed {
@@ -38,6 +40,7 @@ impl Signed {
             Signed::ReceiptBatch => b"creditregistry.v1.ReceiptBatchHead\0",
             Signed::CheckSegmentHead => b"creditregistry.v1.CheckSegmentHead\0",
             Signed::IndexSnapshot => b"creditregistry index snapshot\0",
+            Signed::SearchSnapshot => b"creditregistry search snapshot\0",
         }
     }
 

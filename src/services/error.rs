@@ -28,6 +28,8 @@ pub enum ServiceError {
     /// The answer to `codes` codes would be about `bytes` bytes, over the
     /// `limit` a message may have: nothing was logged.
     AnswerTooLarge { codes: usize, bytes: usize, limit: usize },
+    /// The name search could not answer; the message says why.
+    SearchFailed(String),
 }
 
 /// What a `ServiceError::NotFound` looked for.

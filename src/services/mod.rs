@@ -14,6 +14,8 @@
 //! - `audit`: audit reads — checkpoints, proofs, an entity's history, the
 //!   ledger's export, the check log, verification, the registry's keys.
 //! - `scope`: how a read sees the ledger, resolved for its caller.
+//! - `search`: name search (企业名称查询) as a caller may see it, over the
+//!   name index that follows the in-memory index.
 //! - `writes`: enforcement writes, judged and written through the writer.
 //! - `supervision`: tiered supervision (分级分类监管) — risk assessments,
 //!   inspection draws, statistics.
@@ -26,5 +28,6 @@ pub mod error;
 pub mod files;
 pub mod profiles;
 pub mod scope;
+pub mod search;
 pub mod supervision;
 pub mod writes;

@@ -30,6 +30,16 @@ class AuthorityKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AUTHORITY_KIND_ECOLOGY: _ClassVar[AuthorityKind]
     AUTHORITY_KIND_EMERGENCY_MANAGEMENT: _ClassVar[AuthorityKind]
     AUTHORITY_KIND_OTHER: _ClassVar[AuthorityKind]
+
+class SearchMatch(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SEARCH_MATCH_UNSPECIFIED: _ClassVar[SearchMatch]
+    SEARCH_MATCH_CODE: _ClassVar[SearchMatch]
+    SEARCH_MATCH_FULL_NAME: _ClassVar[SearchMatch]
+    SEARCH_MATCH_FORMER_NAME: _ClassVar[SearchMatch]
+    SEARCH_MATCH_SHORT_NAME: _ClassVar[SearchMatch]
+    SEARCH_MATCH_ONE_CHARACTER_OFF: _ClassVar[SearchMatch]
+    SEARCH_MATCH_PARTIAL: _ClassVar[SearchMatch]
 PROFILE_STATUS_UNSPECIFIED: ProfileStatus
 PROFILE_STATUS_NO_RECORDS: ProfileStatus
 PROFILE_STATUS_HAS_RECORDS: ProfileStatus
@@ -43,6 +53,13 @@ AUTHORITY_KIND_BIDDING_SUPERVISION: AuthorityKind
 AUTHORITY_KIND_ECOLOGY: AuthorityKind
 AUTHORITY_KIND_EMERGENCY_MANAGEMENT: AuthorityKind
 AUTHORITY_KIND_OTHER: AuthorityKind
+SEARCH_MATCH_UNSPECIFIED: SearchMatch
+SEARCH_MATCH_CODE: SearchMatch
+SEARCH_MATCH_FULL_NAME: SearchMatch
+SEARCH_MATCH_FORMER_NAME: SearchMatch
+SEARCH_MATCH_SHORT_NAME: SearchMatch
+SEARCH_MATCH_ONE_CHARACTER_OFF: SearchMatch
+SEARCH_MATCH_PARTIAL: SearchMatch
 
 class RecordPenaltyRequest(_message.Message):
     __slots__ = ("request_id", "uscc", "penalty")
@@ -376,3 +393,31 @@ class GetAuthorityResponse(_message.Message):
     directory_version: str
     directory_effective_from: _date_pb2.Date
     def __init__(self, authority: _Optional[_Union[Authority, _Mapping]] = ..., directory_version: _Optional[str] = ..., directory_effective_from: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class SearchEntitiesRequest(_message.Message):
+    __slots__ = ("query", "limit")
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    query: str
+    limit: int
+    def __init__(self, query: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class SearchHit(_message.Message):
+    __slots__ = ("uscc", "current_name", "matched_name", "match")
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_NAME_FIELD_NUMBER: _ClassVar[int]
+    MATCH_FIELD_NUMBER: _ClassVar[int]
+    uscc: str
+    current_name: str
+    matched_name: str
+    match: SearchMatch
+    def __init__(self, uscc: _Optional[str] = ..., current_name: _Optional[str] = ..., matched_name: _Optional[str] = ..., match: _Optional[_Union[SearchMatch, str]] = ...) -> None: ...
+
+class SearchEntitiesResponse(_message.Message):
+    __slots__ = ("hits", "tree_size")
+    HITS_FIELD_NUMBER: _ClassVar[int]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    hits: _containers.RepeatedCompositeFieldContainer[SearchHit]
+    tree_size: int
+    def __init__(self, hits: _Optional[_Iterable[_Union[SearchHit, _Mapping]]] = ..., tree_size: _Optional[int] = ...) -> None: ...

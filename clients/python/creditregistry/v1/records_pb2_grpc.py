@@ -137,6 +137,11 @@ class RecordsServiceStub:
                 request_serializer=creditregistry_dot_v1_dot_records__pb2.GetAuthorityRequest.SerializeToString,
                 response_deserializer=creditregistry_dot_v1_dot_records__pb2.GetAuthorityResponse.FromString,
                 _registered_method=True)
+        self.SearchEntities = channel.unary_unary(
+                '/creditregistry.v1.RecordsService/SearchEntities',
+                request_serializer=creditregistry_dot_v1_dot_records__pb2.SearchEntitiesRequest.SerializeToString,
+                response_deserializer=creditregistry_dot_v1_dot_records__pb2.SearchEntitiesResponse.FromString,
+                _registered_method=True)
 
 
 class RecordsServiceServicer:
@@ -283,6 +288,24 @@ class RecordsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SearchEntities(self, request, context):
+        """Entities by name or code (企业名称查询): a full name, a short name (without
+        its region or organisational form: 华腾科技 for 上海华腾科技有限公司), a
+        former name, a name or short name one character off (at least three
+        characters), names holding every character pair of the query, or the
+        code. Full- and half-width forms, brackets, punctuation and Latin case
+        read alike. Hits are ranked by how they match (SearchMatch, best first),
+        then by how closely. Regulators and auditors find every entity by every
+        name the registry knows; procurement callers and the public find an
+        entity only when a record of it is disclosed to them today (a public
+        record, or one a measure in force rests on), and only by the names on
+        those records. A query that is empty or over 100 characters, or a limit
+        outside 0..50, is INVALID_ARGUMENT naming the field.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RecordsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -360,6 +383,11 @@ def add_RecordsServiceServicer_to_server(servicer, server):
                     servicer.GetAuthority,
                     request_deserializer=creditregistry_dot_v1_dot_records__pb2.GetAuthorityRequest.FromString,
                     response_serializer=creditregistry_dot_v1_dot_records__pb2.GetAuthorityResponse.SerializeToString,
+            ),
+            'SearchEntities': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchEntities,
+                    request_deserializer=creditregistry_dot_v1_dot_records__pb2.SearchEntitiesRequest.FromString,
+                    response_serializer=creditregistry_dot_v1_dot_records__pb2.SearchEntitiesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -795,6 +823,33 @@ class RecordsService:
             '/creditregistry.v1.RecordsService/GetAuthority',
             creditregistry_dot_v1_dot_records__pb2.GetAuthorityRequest.SerializeToString,
             creditregistry_dot_v1_dot_records__pb2.GetAuthorityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchEntities(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/creditregistry.v1.RecordsService/SearchEntities',
+            creditregistry_dot_v1_dot_records__pb2.SearchEntitiesRequest.SerializeToString,
+            creditregistry_dot_v1_dot_records__pb2.SearchEntitiesResponse.FromString,
             options,
             channel_credentials,
             insecure,

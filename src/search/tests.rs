@@ -1,0 +1,149 @@
+use super::*;
+
+fn code(i: usize) -> Uscc {
+    Uscc::complete(&format!("91310115{i:08}")).expect("a valid code")
+}
+
+fn named(current: &str) -> IndexedNames {
+    IndexedNames { current: Some(current.into()), former: Vec::new() }
+}
+
+/// The population every test searches: codes 1.. in this order.
+const NAMES: &[&str] = &[
+    "上海华腾科技有限公司",
+    "北京华腾科技有限责任公司",
+    "华腾科技园发展有限公司",
+    "深圳华藤科技有限公司",
+    "ＡＢＣ科技（上海）有限公司",
+    "北京旧名称科技有限公司",
+];
+
+fn population() -> SearchIndex {
+    let index = SearchIndex::new().unwrap();
+    let mut entities: Vec<_> = NAMES.iter().enumerate().map(|(i, name)| (code(i + 1), named(name))).collect();
+    entities.push((
+        code(100),
+        IndexedNames {
+            current: Some("上海新名称科技有限公司".into()), former: vec!["上海旧名称科技有限公司".into()]
+        },
+    ));
+    index.update(entities).unwrap();
+    index
+}
+
+/// Each hit as (its code's number, why, the name that matched).
+fn found(index: &SearchIndex, query: &str) -> Vec<(usize, Why, Option<String>)> {
+    let number = |code: Uscc| (1..=100).find(|&i| self::code(i) == code).unwrap();
+    let hits = index.search(query, 10).unwrap();
+    hits.into_iter().map(|hit| (number(hit.code), hit.matched[0].why, hit.matched[0].name.clone())).collect()
+}
+
+fn name(text: &str) -> Option<String> {
+    Some(text.into())
+}
+
+#[test]
+fn a_full_name_ranks_above_the_same_short_name_and_a_partial_one() {
+    assert_eq!(
+        found(&population(), "上海华腾科技有限公司"),
+        [
+            (1, Why::FullName, name("上海华腾科技有限公司")),
+            (2, Why::ShortName, name("北京华腾科技有限责任公司")),
+            (3, Why::Partial, name("华腾科技园发展有限公司")),
+        ]
+    );
+}
+
+#[test]
+fn a_short_name_finds_every_region_and_form() {
+    let hits = found(&population(), "华腾科技");
+    assert_eq!(
+        hits.iter().map(|(i, why, _)| (*i, *why)).collect::<Vec<_>>(),
+        [(1, Why::ShortName), (2, Why::ShortName), (3, Why::Partial)]
+    );
+    assert_eq!(found(&population(), "上海市华腾科技")[0], (1, Why::ShortName, name("上海华腾科技有限公司")));
+}
+
+#[test]
+fn a_former_name_ranks_above_a_short_name_and_names_the_former_name() {
+    assert_eq!(
+        found(&population(), "上海旧名称科技有限公司"),
+        [(100, Why::FormerName, name("上海旧名称科技有限公司")), (6, Why::ShortName, name("北京旧名称科技有限公司"))]
+    );
+}
+
+#[test]
+fn a_name_one_character_off_is_found_when_nothing_matches_exactly() {
+    assert_eq!(
+        found(&population(), "上海华腾科枝有限公司"),
+        [(1, Why::OneCharacterOff, name("上海华腾科技有限公司")), (2, Why::OneCharacterOff, name("北京华腾科技有限责任公司"))]
+    );
+    assert_eq!(found(&population(), "华藤科技")[0], (4, Why::ShortName, name("深圳华藤科技有限公司")));
+    assert!(found(&population(), "华枝").is_empty(), "two characters are never matched one off");
+}
+
+#[test]
+fn the_code_is_found_however_it_is_typed() {
+    let typed = code(2).as_str().to_lowercase().replace("9131", "9131 ");
+    assert_eq!(found(&population(), &typed), [(2, Why::Code, None)]);
+}
+
+#[test]
+fn mixed_scripts_and_widths_read_alike() {
+    assert_eq!(found(&population(), "ABC科技(上海)有限公司")[0], (5, Why::FullName, name("ＡＢＣ科技（上海）有限公司")));
+    assert_eq!(found(&population(), "abc科技")[0], (5, Why::ShortName, name("ＡＢＣ科技（上海）有限公司")));
+}
+
+#[test]
+fn a_query_without_letters_or_digits_finds_nothing() {
+    assert!(found(&population(), "").is_empty());
+    assert!(found(&population(), "（）·").is_empty());
+}
+
+#[test]
+fn an_update_replaces_the_names_and_is_seen_at_once() {
+    let index = population();
+    index
+        .update([(
+            code(1),
+            IndexedNames {
+                current: name("上海腾飞科技有限公司"), former: vec!["上海华腾科技有限公司".into()]
+            },
+        )])
+        .unwrap();
+    assert_eq!(found(&index, "上海华腾科技有限公司")[0], (1, Why::FormerName, name("上海华腾科技有限公司")));
+    assert_eq!(found(&index, "上海腾飞科技有限公司"), [(1, Why::FullName, name("上海腾飞科技有限公司"))]);
+    index.update([(code(1), IndexedNames::default())]).unwrap();
+    assert!(found(&index, "腾飞科技").is_empty());
+    assert_eq!(index.len(), NAMES.len() as u64);
+}
+
+#[test]
+fn limit_bounds_the_hits() {
+    let index = population();
+    assert_eq!(index.search("华腾科技", 1).unwrap().len(), 1);
+    assert!(index.search("华腾科技", 0).unwrap().is_empty());
+}
+
+#[test]
+fn a_snapshot_answers_as_the_index_did() {
+    let index = population();
+    let bytes = index.to_bytes().unwrap();
+    let loaded = SearchIndex::from_bytes(&bytes).unwrap();
+    for query in ["上海华腾科技有限公司", "华腾科技", "上海华腾科枝有限公司", "上海旧名称科技有限公司", code(2).as_str()]
+    {
+        assert_eq!(found(&loaded, query), found(&index, query), "{query}");
+    }
+    assert!(index.memory_bytes() > 0);
+    loaded.update([(code(7), named("杭州新来科技有限公司"))]).unwrap();
+    assert_eq!(found(&loaded, "新来科技")[0].0, 7);
+}
+
+#[test]
+fn bytes_that_are_not_a_snapshot_are_refused() {
+    let bytes = population().to_bytes().unwrap();
+    assert!(SearchIndex::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    assert!(SearchIndex::from_bytes(b"CRSRCH1\n").is_err());
+    assert!(SearchIndex::from_bytes(&[bytes.as_slice(), b"x"].concat()).is_err());
+    assert!(SearchIndex::from_bytes(b"not an index").is_err());
+}
