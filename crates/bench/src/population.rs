@@ -3,7 +3,8 @@
 //! mix of penalties, spot checks, listings with removals, repairs and
 //! commendations, dated over the last years, each naming its party as
 //! registered then (one entity in five renamed, on a day of the last two
-//! years). Every record passes the admission rules in force.
+//! years, with a spot check under each name). Every record passes the
+//! admission rules in force.
 
 use std::sync::Arc;
 
@@ -119,11 +120,15 @@ fn unname(body: &mut RecordBody) {
     }
 }
 
+/// The day entity `i` renamed, if it did: within the last two years.
+fn renamed_on(i: usize, today: NaiveDate) -> NaiveDate {
+    days_before(today, mix(i, 12) % 730)
+}
+
 /// The party entity `i`'s decision of `on` names: its first name before its
 /// rename, if it renamed, its current name after.
 fn party(i: usize, on: NaiveDate, today: NaiveDate) -> Party {
-    let renamed_on = days_before(today, mix(i, 12) % 730);
-    let name = if renamed(i) && on < renamed_on { name_of(i, 0) } else { name(i) };
+    let name = if renamed(i) && on < renamed_on(i, today) { name_of(i, 0) } else { name(i) };
     Party { name, legal_representative: String::new() }
 }
 
@@ -260,6 +265,25 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
                     party: party(i, awarded_on, today),
                 })
             }));
+        }
+    }
+    if renamed(i) {
+        // A company that renamed has a record under each name: the old one
+        // before the rename, the new one on its day.
+        let renamed_on = renamed_on(i, today);
+        for (n, on) in [(1, renamed_on - chrono::Days::new(30)), (2, renamed_on)] {
+            let s = SpotCheck {
+                report_number: format!("SC-{i}-{n}"),
+                category: Category::ProductQuality,
+                product: "电线电缆".into(),
+                product_class: "电线电缆".into(),
+                batch: format!("R{n}"),
+                outcome: SpotCheckOutcome::Pass,
+                checked_on: on,
+                failed_items: vec![],
+                party: party(i, on, today),
+            };
+            out.push(Box::new(move |_| RecordBody::SpotCheck(s.clone())));
         }
     }
     out
