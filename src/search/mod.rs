@@ -151,7 +151,10 @@ impl SearchIndex {
     fn over(directory: RamDirectory, index: Index) -> Result<SearchIndex, SearchError> {
         let fields = Fields::of(&index.schema())?;
         index.tokenizers().register(BIGRAMS, TextAnalyzer::from(NgramTokenizer::new(2, 2, false)?));
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        // Our own commits are reloaded at once, in `update`; the policy
+        // reloads after the background merges, which would otherwise keep
+        // the merged segments' old copies alive until the next update.
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_BUDGET)?;
         Ok(SearchIndex { directory, fields, reader, writer: Mutex::new(writer) })
     }
