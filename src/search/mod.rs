@@ -25,6 +25,7 @@ use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::RamDirectory;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value};
 use tantivy::tokenizer::{NgramTokenizer, TextAnalyzer};
@@ -146,6 +147,29 @@ impl SearchIndex {
         let directory = RamDirectory::create();
         let index = Index::create(directory.clone(), Fields::schema(), Default::default())?;
         SearchIndex::over(directory, index)
+    }
+
+    /// An index of `entities` (each given once), merged into one segment:
+    /// a bulk build, for a start without a snapshot.
+    pub fn build(entities: impl IntoIterator<Item = (Uscc, IndexedNames)>) -> Result<SearchIndex, SearchError> {
+        let built = SearchIndex::new()?;
+        {
+            let mut writer = built.writer.lock().expect("the search writer never panics while held");
+            // Merged once at the end rather than level by level meanwhile.
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+            for (code, names) in entities {
+                writer.add_document(built.document(code, &names))?;
+            }
+            writer.commit()?;
+            let segments = writer.index().searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+            writer.garbage_collect_files().wait()?;
+            writer.set_merge_policy(Box::<LogMergePolicy>::default());
+        }
+        built.reader.reload()?;
+        Ok(built)
     }
 
     fn over(directory: RamDirectory, index: Index) -> Result<SearchIndex, SearchError> {

@@ -43,9 +43,6 @@ const WORKERS: usize = 2;
 /// when no search has asked it to.
 const FOLLOW_EVERY: Duration = Duration::from_secs(1);
 
-/// Entities read into the name index per commit when it is built.
-const BUILD_CHUNK: usize = 100_000;
-
 const MAGIC: &[u8; 9] = b"CRNAMES1\n";
 
 /// One entity found, as the caller may see it.
@@ -273,13 +270,8 @@ fn names_of(index: &Index, code: &Uscc) -> IndexedNames {
 
 /// A name index of every entity `index` holds.
 fn build(index: &Index) -> Result<SearchIndex, SearchError> {
-    let names = SearchIndex::new()?;
     let codes: Vec<Uscc> = index.export().into_iter().map(|(code, _)| code).collect();
-    for chunk in codes.chunks(BUILD_CHUNK) {
-        let named = chunk.iter().map(|code| (*code, names_of(index, code))).filter(|(_, names)| !names.is_empty());
-        names.update(named)?;
-    }
-    Ok(names)
+    SearchIndex::build(codes.into_iter().map(|code| (code, names_of(index, &code))).filter(|(_, names)| !names.is_empty()))
 }
 
 /// Keeps the name index following the index until the search is dropped.
