@@ -25,8 +25,8 @@ const FORMS: &[&str] = &["有限公司", "有限责任公司", "股份有限公�
 /// The names of entity `i`: (current, former if any, short name).
 fn names(i: usize) -> (String, Option<String>, String) {
     let trade: Vec<char> = TRADE.chars().collect();
-    let pick = |k: usize, salt: usize| (i.wrapping_mul(2_654_435_761) >> 7).wrapping_add(salt * 40_503) % k;
-    let mark = format!("{}{}{}", trade[pick(trade.len(), 1)], trade[pick(trade.len(), 2)], trade[i % trade.len()]);
+    let pick = |k: usize, salt: u64| (mix((i as u64) << 8 | salt) % k as u64) as usize;
+    let mark = format!("{}{}{}", trade[pick(trade.len(), 1)], trade[pick(trade.len(), 2)], trade[pick(trade.len(), 7)]);
     let region = REGIONS[pick(REGIONS.len(), 3)];
     let industry = INDUSTRIES[pick(INDUSTRIES.len(), 4)];
     let form = FORMS[pick(FORMS.len(), 5)];
@@ -36,6 +36,13 @@ fn names(i: usize) -> (String, Option<String>, String) {
 
 /// A kind of query, as the text asked for entity `i` (none: it has no such name).
 type Query = dyn Fn(usize) -> Option<String>;
+
+/// SplitMix64's finaliser: a well-spread hash of `x`.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
 
 /// `name` with its middle character replaced.
 fn typo(name: &str) -> String {
@@ -59,10 +66,7 @@ fn main() {
         (code(i), IndexedNames { current: Some(current), former: former.into_iter().collect() })
     };
     let started = Instant::now();
-    let index = SearchIndex::new().expect("index");
-    for chunk in (0..entities).collect::<Vec<_>>().chunks(100_000) {
-        index.update(chunk.iter().map(|&i| names_of(i))).expect("update");
-    }
+    let index = SearchIndex::build((0..entities).map(names_of)).expect("index");
     let built = started.elapsed();
     let bytes = index.memory_bytes();
     println!(
@@ -93,7 +97,7 @@ fn main() {
         ("short name, one typo", &|i| Some(typo(&names(i).2))),
     ];
     for (kind, query) in kinds {
-        let (mut millis, mut first) = (Vec::new(), 0);
+        let (mut millis, mut first, mut among) = (Vec::new(), 0, 0);
         for q in 0..queries {
             let i = q.wrapping_mul(7_919) % entities;
             let Some(text) = query(i) else { continue };
@@ -101,12 +105,14 @@ fn main() {
             let hits = loaded.search(&text, 10).expect("search");
             millis.push(started.elapsed().as_secs_f64() * 1e3);
             first += usize::from(hits.first().is_some_and(|hit| hit.code == code(i)));
+            among += usize::from(hits.iter().any(|hit| hit.code == code(i)));
         }
         let (p50, p99) = percentiles(millis.clone());
         println!(
-            "{kind:<22} {:>5} queries: p50 {p50:.2} ms, p99 {p99:.2} ms; the entity first in {:.0}%",
+            "{kind:<22} {:>5} queries: p50 {p50:.2} ms, p99 {p99:.2} ms; the entity first in {:.0}%, among the 10 hits in {:.0}%",
             millis.len(),
-            100.0 * first as f64 / millis.len() as f64
+            100.0 * first as f64 / millis.len() as f64,
+            100.0 * among as f64 / millis.len() as f64
         );
     }
 }

@@ -4,6 +4,8 @@
 //! key without a leading region, without a region in brackets, and without
 //! its organisational form (`上海市华腾科技有限公司` → `华腾科技`).
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::domain::party::match_key;
 
 /// Region names a company name may start with: the provincial-level
@@ -134,7 +136,13 @@ const MIN_CORE_CHARS: usize = 2;
 /// The search key of `name`: [`match_key`] keeping only letters and digits
 /// (CJK characters are letters), so brackets, dots and dashes do not count.
 pub fn search_key(name: &str) -> String {
-    match_key(name).chars().filter(|c| c.is_alphanumeric()).collect()
+    alphanumeric(&match_key(name))
+}
+
+/// `text`'s letters and digits, composed again: dropping a character can
+/// bring two combining marks together, which composition then orders.
+fn alphanumeric(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).nfc().filter(|c| c.is_alphanumeric()).collect()
 }
 
 /// The core of `name`: its search key without a leading region, a region
@@ -142,7 +150,6 @@ pub fn search_key(name: &str) -> String {
 /// trailing organisational forms. Never empty when the key is not.
 pub fn core(name: &str) -> String {
     let key = match_key(name);
-    let alphanumeric = |text: &str| -> String { text.chars().filter(|c| c.is_alphanumeric()).collect() };
     let mut whole = alphanumeric(&drop_bracketed_regions(&key));
     if !long_enough(&whole) {
         whole = alphanumeric(&key);

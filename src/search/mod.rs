@@ -25,6 +25,7 @@ use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::RamDirectory;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value};
 use tantivy::tokenizer::{NgramTokenizer, TextAnalyzer};
@@ -148,10 +149,36 @@ impl SearchIndex {
         SearchIndex::over(directory, index)
     }
 
+    /// An index of `entities` (each given once), merged into one segment:
+    /// a bulk build, for a start without a snapshot.
+    pub fn build(entities: impl IntoIterator<Item = (Uscc, IndexedNames)>) -> Result<SearchIndex, SearchError> {
+        let built = SearchIndex::new()?;
+        {
+            let mut writer = built.writer.lock().expect("the search writer never panics while held");
+            // Merged once at the end rather than level by level meanwhile.
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+            for (code, names) in entities {
+                writer.add_document(built.document(code, &names))?;
+            }
+            writer.commit()?;
+            let segments = writer.index().searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+            writer.garbage_collect_files().wait()?;
+            writer.set_merge_policy(Box::<LogMergePolicy>::default());
+        }
+        built.reader.reload()?;
+        Ok(built)
+    }
+
     fn over(directory: RamDirectory, index: Index) -> Result<SearchIndex, SearchError> {
         let fields = Fields::of(&index.schema())?;
         index.tokenizers().register(BIGRAMS, TextAnalyzer::from(NgramTokenizer::new(2, 2, false)?));
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        // Our own commits are reloaded at once, in `update`; the policy
+        // reloads after the background merges, which would otherwise keep
+        // the merged segments' old copies alive until the next update.
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_BUDGET)?;
         Ok(SearchIndex { directory, fields, reader, writer: Mutex::new(writer) })
     }

@@ -8,7 +8,7 @@ fn named(current: &str) -> IndexedNames {
     IndexedNames { current: Some(current.into()), former: Vec::new() }
 }
 
-/// The population every test searches: codes 1.. in this order.
+/// The names of codes 1.. in this order.
 const NAMES: &[&str] = &[
     "上海华腾科技有限公司",
     "北京华腾科技有限责任公司",
@@ -18,16 +18,20 @@ const NAMES: &[&str] = &[
     "北京旧名称科技有限公司",
 ];
 
+/// The population every test searches: codes 1.. in `NAMES`' order, and
+/// 100 renamed.
+fn entities() -> Vec<(Uscc, IndexedNames)> {
+    let mut entities: Vec<_> = NAMES.iter().enumerate().map(|(i, name)| (code(i + 1), named(name))).collect();
+    let renamed = IndexedNames {
+        current: Some("上海新名称科技有限公司".into()), former: vec!["上海旧名称科技有限公司".into()]
+    };
+    entities.push((code(100), renamed));
+    entities
+}
+
 fn population() -> SearchIndex {
     let index = SearchIndex::new().unwrap();
-    let mut entities: Vec<_> = NAMES.iter().enumerate().map(|(i, name)| (code(i + 1), named(name))).collect();
-    entities.push((
-        code(100),
-        IndexedNames {
-            current: Some("上海新名称科技有限公司".into()), former: vec!["上海旧名称科技有限公司".into()]
-        },
-    ));
-    index.update(entities).unwrap();
+    index.update(entities()).unwrap();
     index
 }
 
@@ -146,4 +150,16 @@ fn bytes_that_are_not_a_snapshot_are_refused() {
     assert!(SearchIndex::from_bytes(b"CRSRCH1\n").is_err());
     assert!(SearchIndex::from_bytes(&[bytes.as_slice(), b"x"].concat()).is_err());
     assert!(SearchIndex::from_bytes(b"not an index").is_err());
+}
+
+#[test]
+fn a_bulk_build_answers_as_updates_do() {
+    let updated = population();
+    let built = SearchIndex::build(entities()).unwrap();
+    for query in ["上海华腾科技有限公司", "华腾科技", "上海华腾科枝有限公司", "上海旧名称科技有限公司", code(2).as_str()]
+    {
+        assert_eq!(found(&built, query), found(&updated, query), "{query}");
+    }
+    built.update([(code(1), IndexedNames::default())]).unwrap();
+    assert_eq!(built.len(), NAMES.len() as u64);
 }

@@ -43,9 +43,6 @@ const WORKERS: usize = 2;
 /// when no search has asked it to.
 const FOLLOW_EVERY: Duration = Duration::from_secs(1);
 
-/// Entities read into the name index per commit when it is built.
-const BUILD_CHUNK: usize = 100_000;
-
 const MAGIC: &[u8; 9] = b"CRNAMES1\n";
 
 /// One entity found, as the caller may see it.
@@ -273,13 +270,8 @@ fn names_of(index: &Index, code: &Uscc) -> IndexedNames {
 
 /// A name index of every entity `index` holds.
 fn build(index: &Index) -> Result<SearchIndex, SearchError> {
-    let names = SearchIndex::new()?;
     let codes: Vec<Uscc> = index.export().into_iter().map(|(code, _)| code).collect();
-    for chunk in codes.chunks(BUILD_CHUNK) {
-        let named = chunk.iter().map(|code| (*code, names_of(index, code))).filter(|(_, names)| !names.is_empty());
-        names.update(named)?;
-    }
-    Ok(names)
+    SearchIndex::build(codes.into_iter().map(|code| (code, names_of(index, &code))).filter(|(_, names)| !names.is_empty()))
 }
 
 /// Keeps the name index following the index until the search is dropped.
@@ -335,6 +327,34 @@ fn read(path: &Path, key: &PublicKey, head: TreeHead) -> Result<SearchIndex, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::signing::RegistryKey;
+
+    fn key(seed: u8) -> RegistryKey {
+        RegistryKey::new(ed25519_dalek::SigningKey::from_bytes(&[seed; 32]))
+    }
+
+    #[test]
+    fn a_snapshot_is_used_only_when_signed_by_the_key_for_the_ledger_the_index_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SnapshotFile { path: dir.path().join("registry-index.snapshot"), key: key(1) };
+        let names = SearchIndex::new().unwrap();
+        let code = Uscc::parse("91310115MA1K3BTP2B").unwrap();
+        names.update([(code, IndexedNames { current: Some("上海华腾科技有限公司".into()), former: Vec::new() })]).unwrap();
+        let followed = FollowedNames { names, index: Arc::new(Index::default()), catching_up: Mutex::new(()) };
+        let path = followed.write_snapshot(&file).unwrap();
+        let head = TreeHead::default();
+
+        let loaded = read(&path, file.key.public(), head).unwrap();
+        assert_eq!(loaded.search("华腾科技", 10).unwrap()[0].code, code);
+        let refused = |key: &PublicKey, head| read(&path, key, head).err().expect("refused");
+        assert!(refused(file.key.public(), TreeHead { size: 1, ..head }).contains("ledger of 0 records"));
+        assert!(refused(file.key.public(), TreeHead { root: [9; 32], ..head }).contains("root"));
+        assert!(refused(key(2).public(), head).contains("not signed by the registry key"));
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[20] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(refused(file.key.public(), head).contains("checksum"));
+    }
 
     #[test]
     fn the_snapshot_sits_beside_the_index_snapshot() {
