@@ -250,7 +250,9 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let mut top = searcher.search(&self.query(&query, false), &TopDocs::with_limit(limit).order_by_score())?;
-        if top.is_empty() {
+        // A name with a typo still shares character pairs with other names:
+        // only a hit above the one-off tier shows it was found as written.
+        if top.first().is_none_or(|(score, _)| *score < TIER_ONE_OFF) {
             top = searcher.search(&self.query(&query, true), &TopDocs::with_limit(limit).order_by_score())?;
         }
         let mut hits = Vec::with_capacity(top.len());

@@ -83,6 +83,16 @@ fn a_name_one_character_off_is_found_when_nothing_matches_exactly() {
         [(1, Why::OneCharacterOff, name("上海华腾科技有限公司")), (2, Why::OneCharacterOff, name("北京华腾科技有限责任公司"))]
     );
     assert_eq!(found(&population(), "华藤科技")[0], (4, Why::ShortName, name("深圳华藤科技有限公司")));
+    // One character too many, whose pairs all appear in another name: that
+    // partial match does not hide the name one off.
+    assert_eq!(
+        found(&population(), "上海华腾科技园有限公司"),
+        [
+            (1, Why::OneCharacterOff, name("上海华腾科技有限公司")),
+            (2, Why::OneCharacterOff, name("北京华腾科技有限责任公司")),
+            (3, Why::Partial, name("华腾科技园发展有限公司")),
+        ]
+    );
     assert!(found(&population(), "华枝").is_empty(), "two characters are never matched one off");
 }
 
