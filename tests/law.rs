@@ -737,8 +737,9 @@ async fn the_authority_directory_is_read_by_kind_region_and_id() {
 }
 
 /// A record names its authority by the name the authority had on the
-/// record's decision date (a renamed authority keeps its id), in profiles,
-/// record lists, single records and histories; a record whose authority the
+/// record's decision date (a renamed authority keeps its id), in profiles
+/// (their current listings too), record lists, single records and
+/// histories; a record whose authority the
 /// directory does not list (written before the directory existed) shows
 /// none.
 async fn records_carry_the_name_their_authority_had_on_the_decision_date() {
@@ -751,7 +752,10 @@ async fn records_carry_the_name_their_authority_had_on_the_decision_date() {
     let renamed = record_penalty(&mut bureau, &uscc, fine("R-45-2", pb::SeverityTier::General, cny(1_000), on(2024, 1, 1))).await;
     let mut samr = reg.enforcement().await;
     let other = record_penalty(&mut samr, &uscc, fine("R-45-3", pb::SeverityTier::General, cny(1_000), days_ago(3))).await;
+    let listed =
+        record_listing(&mut bureau, &uscc, listing(pb::ListType::AbnormalOperations, "A-45", on(2023, 6, 1), None)).await;
     let expected = [
+        (listed.record_id.clone(), "某市市场和质量监督管理局"),
         (before.record_id.clone(), "某市市场和质量监督管理局"),
         (renamed.record_id.clone(), "某市市场监督管理局"),
         (other.record_id.clone(), "上海市浦东新区市场监督管理局"),
@@ -775,7 +779,10 @@ async fn records_carry_the_name_their_authority_had_on_the_decision_date() {
     };
     for directory_lists_bureau in [true, false] {
         let mut auditor = reg.auditor().await;
-        assert_eq!(names(profile(&mut auditor, &uscc).await.records), want(directory_lists_bureau), "profile");
+        let file = profile(&mut auditor, &uscc).await;
+        assert_eq!(names(file.records), want(directory_lists_bureau), "profile");
+        let want_listing: Vec<_> = want(directory_lists_bureau).into_iter().filter(|(id, _)| *id == listed.record_id).collect();
+        assert_eq!(file.current_listing_authority_names.into_iter().collect::<Vec<_>>(), want_listing, "current listings");
         let page = auditor.list_records(pb::ListRecordsRequest { uscc: uscc.clone(), ..Default::default() }).await.unwrap();
         assert_eq!(names(page.into_inner().records), want(directory_lists_bureau), "record list");
         let one = auditor.get_record(pb::GetRecordRequest { record_id: before.record_id.clone(), ..Default::default() });
@@ -784,7 +791,9 @@ async fn records_carry_the_name_their_authority_had_on_the_decision_date() {
         assert_eq!(names(vec![one]), want_one, "one record");
         let mut audit = reg.audit("auditor-1", &[Role::Auditor]).await;
         let history = audit.get_entity_history(pb::GetEntityHistoryRequest { uscc: uscc.clone(), ..Default::default() });
-        let entries = history.await.unwrap().into_inner().entries.into_iter().map(|h| h.entry.unwrap()).collect();
+        let history = history.await.unwrap().into_inner();
+        assert_eq!(history.current_listing_authority_names.into_iter().collect::<Vec<_>>(), want_listing, "history's listings");
+        let entries = history.entries.into_iter().map(|h| h.entry.unwrap()).collect();
         assert_eq!(names(entries), want(directory_lists_bureau), "history");
 
         if directory_lists_bureau {

@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
 use super::paging::{page_of, page_size, page_token};
-use super::records::entry_to_wire;
+use super::records::{authority_names, entry_to_wire};
 use super::{Registry, deadline, principal, require};
 use crate::auth::Role;
 use crate::domain::Violation;
@@ -161,7 +161,8 @@ impl AuditService for AuditApi {
                     canonical_record: e.canonical,
                 })
                 .collect(),
-            current_listings: history.current_listings.iter().map(|r| record_to_wire(r)).collect(),
+            current_listings: history.current_listings.iter().map(|l| record_to_wire(&l.record)).collect(),
+            current_listing_authority_names: authority_names(&history.current_listings),
             next_page_token,
             tree_size: history.tree_size as i64,
         }))

@@ -1,5 +1,7 @@
 //! `RecordsService`: enforcement writes and credit-file reads.
 
+use std::collections::HashMap;
+
 use tonic::{Request, Response, Status};
 
 use super::error::ApiError;
@@ -19,7 +21,7 @@ use crate::proto::convert::{
 };
 use crate::proto::pb::{self, records_service_server::RecordsService};
 use crate::search::Why;
-use crate::services::profiles::{Entry, GradeInForce};
+use crate::services::profiles::{CurrentListing, Entry, GradeInForce};
 use crate::services::scope::Asked;
 use crate::writer::WriteCommand;
 
@@ -147,6 +149,11 @@ pub(super) fn entry_to_wire(e: &Entry) -> pb::RecordEntry {
     }
 }
 
+/// Current listings' authority names by record id.
+pub(super) fn authority_names(listings: &[CurrentListing]) -> HashMap<String, String> {
+    listings.iter().map(|l| (l.record.id.clone(), l.authority_name.clone())).collect()
+}
+
 /// A grade in force with its scheme.
 fn grade_to_wire(g: &GradeInForce) -> pb::GradeInForce {
     let standing = GradeStanding { grade: &g.grade, level: g.level.clone(), capped_by: g.capped_by.as_ref() };
@@ -235,7 +242,8 @@ impl RecordsService for RecordsApi {
             uscc: uscc.to_string(),
             status: if profile.total == 0 { pb::ProfileStatus::NoRecords } else { pb::ProfileStatus::HasRecords } as i32,
             evaluated_on: Some(date_to_wire(profile.on)),
-            current_listings: profile.current_listings.iter().map(|r| record_to_wire(r)).collect(),
+            current_listings: profile.current_listings.iter().map(|l| record_to_wire(&l.record)).collect(),
+            current_listing_authority_names: authority_names(&profile.current_listings),
             records: profile.entries.iter().map(entry_to_wire).collect(),
             total_records: profile.total as i32,
             latest_sequence: profile.latest_sequence as i64,

@@ -85,8 +85,8 @@ pub fn names<'r>(records: impl IntoIterator<Item = &'r Record>) -> Names {
     let mut named: Vec<(Date, u64, String, &str)> = records
         .into_iter()
         .filter_map(|r| {
-            let (party, on) = r.body.party()?;
-            (!party.name.is_empty()).then(|| (on, r.sequence, match_key(&party.name), party.name.as_str()))
+            let party = r.body.party()?;
+            (!party.name.is_empty()).then(|| (r.body.decision_date(), r.sequence, match_key(&party.name), party.name.as_str()))
         })
         .collect();
     named.sort_unstable_by_key(|n| (n.0, n.1));

@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use super::error::{Missing, ServiceError};
 use super::files::CreditFiles;
-use super::profiles::Entry;
+use super::profiles::{CurrentListing, Entry, current_listings};
 use super::scope::{Asked, Scopes};
 use crate::audit::verify::{Report, verify};
 use crate::audit::{AuditTrail, log, signed_of, stored_keys, with_nodes, with_others};
@@ -58,7 +58,7 @@ pub struct History {
     pub entries: Vec<HistoryEntry>,
     /// Whether more entries follow this page.
     pub more: bool,
-    pub current_listings: Vec<Arc<Record>>,
+    pub current_listings: Vec<CurrentListing>,
     /// The tree size the history was read at.
     pub tree_size: u64,
 }
@@ -250,7 +250,7 @@ impl AuditReads {
         Ok(History {
             entries,
             more: page.next().is_some(),
-            current_listings: state.listings_in_force().map(|(r, _)| r.clone()).collect(),
+            current_listings: current_listings(&state, rules),
             tree_size: scope.tree.size,
         })
     }

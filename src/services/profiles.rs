@@ -58,13 +58,31 @@ impl Entry {
                 .map(|r| r.id.clone())
                 .collect(),
             escalation_due_on,
-            authority_name: rules
-                .directory
-                .get(&view.record.authority)
-                .map(|a| a.name_on(view.record.body.decision_date()).name)
-                .unwrap_or_default(),
+            authority_name: authority_name(view.record, rules),
         }
     }
+}
+
+/// The name of `record`'s authority on the record's decision date, as the
+/// directory of `rules` has it; empty for an authority it does not list
+/// (records written before the directory existed).
+fn authority_name(record: &Record, rules: &Rules) -> String {
+    rules.directory.get(&record.authority).map(|a| a.name_on(record.body.decision_date()).name).unwrap_or_default()
+}
+
+/// A listing in force on the evaluation date.
+pub struct CurrentListing {
+    pub record: Arc<Record>,
+    /// As `Entry::authority_name`.
+    pub authority_name: String,
+}
+
+/// The listings in force in `state`, each with its authority's name.
+pub fn current_listings(state: &EntityState<'_>, rules: &Rules) -> Vec<CurrentListing> {
+    state
+        .listings_in_force()
+        .map(|(record, _)| CurrentListing { record: record.clone(), authority_name: authority_name(record, rules) })
+        .collect()
 }
 
 /// A grade in force, with the scheme it is read under.
@@ -87,7 +105,7 @@ pub struct Profile {
     pub on: Date,
     /// Grades in force whose level the caller may see.
     pub grades_in_force: Vec<GradeInForce>,
-    pub current_listings: Vec<Arc<Record>>,
+    pub current_listings: Vec<CurrentListing>,
     /// The newest visible records, newest first, at most `PROFILE_RECORDS`.
     pub entries: Vec<Entry>,
     /// Visible records in all.
@@ -145,7 +163,7 @@ impl Profiles {
         Ok(Profile {
             on: scope.on,
             grades_in_force,
-            current_listings: state.listings_in_force().map(|(r, _)| r.clone()).collect(),
+            current_listings: current_listings(&state, rules),
             entries: visible
                 .iter()
                 .rev()

@@ -54,7 +54,7 @@ impl Writes {
     /// The writer applied the record's batch to this node's index before
     /// answering, so every earlier record is there.
     pub fn party_name(&self, record: &Record) -> Option<PartyName> {
-        let (party, _) = record.body.party().filter(|(p, _)| !p.name.is_empty())?;
+        let party = record.body.party().filter(|p| !p.name.is_empty())?;
         let records = self.index.facts(&record.uscc).unwrap_or_default();
         let known_before = names(records.iter().filter(|r| r.sequence < record.sequence).map(|r| r.as_ref()));
         Some(PartyName { name: party.name.clone(), known_before })

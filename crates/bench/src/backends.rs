@@ -106,7 +106,7 @@ pub async fn compare(o: &Options, dir: &Path) -> Result<(), String> {
 
 async fn seed(url: &str, entities: usize, rules: &creditregistry::domain::rules::RuleBook) -> Result<(), String> {
     let store = Store::open(url, &Default::default(), &creditregistry::audit::block::Upgrade).await.map_err(|e| e.to_string())?;
-    let seeded = population::seed(&store, entities, rules.latest()).await;
+    let seeded = population::seed(&store, entities, rules.latest(), true).await;
     store.close().await;
     seeded.map(|_| ())
 }

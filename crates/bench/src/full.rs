@@ -49,7 +49,7 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     eprintln!("seeding {} entities into {}", o.entities, db.display());
     let store =
         Store::open(&url, &Default::default(), &creditregistry::audit::block::Upgrade).await.map_err(|e| e.to_string())?;
-    let seeded = population::seed(&store, o.entities, rules.latest()).await?;
+    let seeded = population::seed(&store, o.entities, rules.latest(), true).await?;
     store.close().await;
     let seed_seconds = started.elapsed().as_secs_f64();
     let store_bytes = file_size(&db);

@@ -109,7 +109,7 @@ pub fn h2load(
 impl Figures {
     /// The figures of calls that took `latencies` (microseconds) over
     /// `seconds`; zero when there were none.
-    fn of(mut latencies: Vec<u64>, seconds: f64) -> Figures {
+    pub fn of(mut latencies: Vec<u64>, seconds: f64) -> Figures {
         if latencies.is_empty() {
             return Figures::default();
         }
@@ -194,6 +194,44 @@ pub async fn profiles(
         latencies.extend(task.await.map_err(|e| e.to_string())??);
     }
     Ok(Figures::of(latencies, started.elapsed().as_secs_f64().max(duration.as_secs_f64())))
+}
+
+/// Calls from `concurrency` callers over `channels` for `duration`: the
+/// `n`-th call (numbered across callers) is `call(channel, n)`, which
+/// answers a tag of the caller's choosing. Every call's tag and latency in
+/// microseconds; the first refused call fails the measurement.
+pub async fn calls<F, Fut>(
+    channels: &[Channel],
+    concurrency: usize,
+    duration: Duration,
+    call: F,
+) -> Result<Vec<(usize, u64)>, String>
+where
+    F: Fn(Channel, usize) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = Result<usize, String>> + Send,
+{
+    let deadline = Instant::now() + duration;
+    let next = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|t| {
+            let (channel, call, next) = (channels[t % channels.len()].clone(), call.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut made = Vec::new();
+                while Instant::now() < deadline {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let sent = Instant::now();
+                    let tag = call(channel.clone(), n).await?;
+                    made.push((tag, sent.elapsed().as_micros() as u64));
+                }
+                Ok::<_, String>(made)
+            })
+        })
+        .collect();
+    let mut made = Vec::new();
+    for task in tasks {
+        made.extend(task.await.map_err(|e| e.to_string())??);
+    }
+    Ok(made)
 }
 
 /// Acknowledged writes of one measurement.

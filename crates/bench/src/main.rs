@@ -4,7 +4,8 @@
 //! the median of repeated runs with their spread, beside a baseline
 //! measured in the same run. It asserts nothing about the figures.
 //!
-//! - `full`: the full table; `backends`: `--backends`; `steady`: `--steady`.
+//! - `full`: the full table; `backends`: `--backends`; `steady`: `--steady`;
+//!   `names`: `--names`.
 //! - `server`: the server under test, this binary run with `--serve`, and
 //!   the tokens its callers send.
 //! - `load`: h2load and this process's own clients; `population`: what is
@@ -18,6 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod backends;
 mod full;
 mod load;
+mod names;
 mod population;
 mod server;
 mod steady;
@@ -66,6 +68,13 @@ struct Cli {
     /// check, bytes per record, checkpoints stored per minute, verify.
     #[arg(long)]
     steady: bool,
+    /// Party names at scale instead: the population seeded without names
+    /// and named, each started from its ledger and from its snapshots
+    /// (start-up and memory, named beyond unnamed); on the named one,
+    /// SearchEntities from 16 callers by kind of query beside the health
+    /// check, and batch checks with and without declared names.
+    #[arg(long)]
+    names: bool,
     /// Serve the registry the environment configures
     /// (CREDITREGISTRY_DATA_DIR, ...) on ADDR until SIGTERM: the server
     /// under test, which the benchmark starts itself.
@@ -91,6 +100,8 @@ pub struct Options {
     pub backends: bool,
     /// A steady mixed load for `seconds` instead, and what it cost the store.
     pub steady: bool,
+    /// Party names at scale instead: memory, start-up, search, declared names.
+    pub names: bool,
 }
 
 impl Options {
@@ -105,6 +116,7 @@ impl Options {
             keep: false,
             backends: false,
             steady: false,
+            names: false,
         }
     }
 
@@ -118,6 +130,7 @@ impl Options {
             keep: false,
             backends: false,
             steady: false,
+            names: false,
         }
     }
 }
@@ -135,6 +148,7 @@ impl Cli {
             keep: self.keep,
             backends: self.backends,
             steady: self.steady,
+            names: self.names,
             ..defaults
         }
     }
@@ -167,6 +181,8 @@ fn run(options: Options) -> Result<(), String> {
         runtime.block_on(backends::compare(&options, &dir))
     } else if options.steady {
         runtime.block_on(steady::run(&options, &dir))
+    } else if options.names {
+        runtime.block_on(names::run(&options, &dir))
     } else {
         runtime.block_on(full::run(&options, &dir))
     };

@@ -3,7 +3,8 @@
 //! mix of penalties, spot checks, listings with removals, repairs and
 //! commendations, dated over the last years, each naming its party as
 //! registered then (one entity in five renamed, on a day of the last two
-//! years). Every record passes the admission rules in force.
+//! years, with a spot check under each name). Every record passes the
+//! admission rules in force.
 
 use std::sync::Arc;
 
@@ -34,8 +35,9 @@ pub struct Seeded {
 pub const HISTORY: usize = 100;
 
 /// Appends `entities` entities' records (plus one entity with `HISTORY`
-/// records) to an empty store, checking each against `rules`.
-pub async fn seed(store: &Store, entities: usize, rules: &Rules) -> Result<Seeded, String> {
+/// records) to an empty store, checking each against `rules`; with
+/// `named` false, as records were written before party names were kept.
+pub async fn seed(store: &Store, entities: usize, rules: &Rules, named: bool) -> Result<Seeded, String> {
     let today = Utc::now().date_naive();
     let mut frontier = Frontier::default();
     let mut pending: Vec<Record> = Vec::with_capacity(BATCH + 8);
@@ -46,10 +48,13 @@ pub async fn seed(store: &Store, entities: usize, rules: &Rules) -> Result<Seede
         let uscc = code(i);
         let mut ids: Vec<String> = Vec::new();
         for body in bodies {
-            let body = body(&ids);
+            let mut body = body(&ids);
             let problems = check_body(&body, today, rules);
             if !problems.is_empty() {
                 return Err(format!("seed record for entity {i} is invalid: {problems:?}"));
+            }
+            if !named {
+                unname(&mut body);
             }
             let record = Record {
                 id: uuid::Uuid::now_v7().to_string(),
@@ -103,11 +108,27 @@ fn days_before(today: NaiveDate, days: u64) -> NaiveDate {
     today - chrono::Days::new(days)
 }
 
+/// `body` as written before party names were kept: no party.
+fn unname(body: &mut RecordBody) {
+    match body {
+        RecordBody::Penalty(p) => p.party = Party::default(),
+        RecordBody::SpotCheck(s) => s.party = Party::default(),
+        RecordBody::Commendation(c) => c.party = Party::default(),
+        RecordBody::Listing(l) => l.party = Party::default(),
+        RecordBody::Grade(g) => g.party = Party::default(),
+        _ => {}
+    }
+}
+
+/// The day entity `i` renamed, if it did: within the last two years.
+fn renamed_on(i: usize, today: NaiveDate) -> NaiveDate {
+    days_before(today, mix(i, 12) % 730)
+}
+
 /// The party entity `i`'s decision of `on` names: its first name before its
 /// rename, if it renamed, its current name after.
 fn party(i: usize, on: NaiveDate, today: NaiveDate) -> Party {
-    let renamed_on = days_before(today, mix(i, 12) % 730);
-    let name = if renamed(i) && on < renamed_on { name_of(i, 0) } else { name(i) };
+    let name = if renamed(i) && on < renamed_on(i, today) { name_of(i, 0) } else { name(i) };
     Party { name, legal_representative: String::new() }
 }
 
@@ -244,6 +265,25 @@ fn bodies(i: usize, today: NaiveDate) -> Vec<Body> {
                     party: party(i, awarded_on, today),
                 })
             }));
+        }
+    }
+    if renamed(i) {
+        // A company that renamed has a record under each name: the old one
+        // before the rename, the new one on its day.
+        let renamed_on = renamed_on(i, today);
+        for (n, on) in [(1, renamed_on - chrono::Days::new(30)), (2, renamed_on)] {
+            let s = SpotCheck {
+                report_number: format!("SC-{i}-{n}"),
+                category: Category::ProductQuality,
+                product: "电线电缆".into(),
+                product_class: "电线电缆".into(),
+                batch: format!("R{n}"),
+                outcome: SpotCheckOutcome::Pass,
+                checked_on: on,
+                failed_items: vec![],
+                party: party(i, on, today),
+            };
+            out.push(Box::new(move |_| RecordBody::SpotCheck(s.clone())));
         }
     }
     out

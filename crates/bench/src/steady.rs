@@ -60,7 +60,7 @@ pub async fn run(o: &Options, dir: &Path) -> Result<(), String> {
     eprintln!("seeding {} entities", o.entities);
     let store =
         Store::open(&url, &Default::default(), &creditregistry::audit::block::Upgrade).await.map_err(|e| e.to_string())?;
-    let seeded = population::seed(&store, o.entities, rules.latest()).await?;
+    let seeded = population::seed(&store, o.entities, rules.latest(), true).await?;
     let checkpoints_before = checkpoints(&store).await?;
     store.close().await;
     let audit_path = audit_url(&url).trim_start_matches("sqlite://").to_string();

@@ -93,24 +93,64 @@ fn mix(i: usize, salt: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The registered name of entity `i` under its name number `generation`
-/// (0: its first name): its division's region, a 字号 of two or three
-/// characters, an industry and a form, e.g. 广州瑞泰电线电缆有限公司.
-pub fn name_of(i: usize, generation: u64) -> String {
+/// A registered company name's parts: region, 字号, industry and
+/// organisational form (企业名称由行政区划、字号、行业、组织形式依次组成).
+pub struct NameParts {
+    pub region: &'static str,
+    pub trade: String,
+    pub industry: &'static str,
+    pub form: &'static str,
+}
+
+impl NameParts {
+    /// The name as registered, e.g. 广州瑞泰电线电缆有限公司.
+    pub fn full(&self) -> String {
+        format!("{}{}{}{}", self.region, self.trade, self.industry, self.form)
+    }
+
+    /// The name as people say it: without region and form (瑞泰电线电缆).
+    pub fn short(&self) -> String {
+        format!("{}{}", self.trade, self.industry)
+    }
+}
+
+/// The parts of entity `i`'s name number `generation` (0: its first name):
+/// its division's region, a 字号 of two or three characters, an industry
+/// and a form.
+pub fn parts_of(i: usize, generation: u64) -> NameParts {
     let chars: Vec<char> = TRADE_NAME.chars().collect();
     let pick = |salt: u64| chars[(mix(i, salt + 16 * generation) % chars.len() as u64) as usize];
     let mut trade = String::from_iter([pick(1), pick(2)]);
     if mix(i, 3 + 16 * generation).is_multiple_of(3) {
         trade.push(pick(4));
     }
-    let industry = INDUSTRIES[(mix(i, 5 + 16 * generation) % INDUSTRIES.len() as u64) as usize];
-    let form = FORMS[(mix(i, 6 + 16 * generation) % FORMS.len() as u64) as usize];
-    format!("{}{trade}{industry}{form}", REGIONS[i % DIVISIONS.len()])
+    NameParts {
+        region: REGIONS[i % DIVISIONS.len()],
+        trade,
+        industry: INDUSTRIES[(mix(i, 5 + 16 * generation) % INDUSTRIES.len() as u64) as usize],
+        form: FORMS[(mix(i, 6 + 16 * generation) % FORMS.len() as u64) as usize],
+    }
+}
+
+/// The registered name of entity `i` under its name number `generation`.
+pub fn name_of(i: usize, generation: u64) -> String {
+    parts_of(i, generation).full()
+}
+
+/// A character of the alphabet 字号 are made of, other than `c`: for typos.
+pub fn other_trade_character(c: char, salt: u64) -> char {
+    let chars: Vec<char> = TRADE_NAME.chars().filter(|&o| o != c).collect();
+    chars[(mix(salt as usize, 9) % chars.len() as u64) as usize]
 }
 
 /// The current name of entity `i`.
 pub fn name(i: usize) -> String {
-    name_of(i, u64::from(renamed(i)))
+    name_of(i, generation(i))
+}
+
+/// The name number entity `i` goes by now: 1 if it renamed, else 0.
+pub fn generation(i: usize) -> u64 {
+    u64::from(renamed(i))
 }
 
 /// Whether entity `i` renamed (one in five did): its records before the

@@ -74,17 +74,16 @@ impl RecordBody {
         }
     }
 
-    /// The party the decision names and the date it was decided on, for
-    /// the kinds that name one (penalties, spot checks, commendations,
-    /// listings, grades). The party's name is empty in records written
-    /// before names were kept.
-    pub fn party(&self) -> Option<(&Party, Date)> {
+    /// The party the decision names, for the kinds that name one
+    /// (penalties, spot checks, commendations, listings, grades). Its name
+    /// is empty in records written before names were kept.
+    pub fn party(&self) -> Option<&Party> {
         match self {
-            RecordBody::Penalty(p) => Some((&p.party, p.decided_on)),
-            RecordBody::SpotCheck(s) => Some((&s.party, s.checked_on)),
-            RecordBody::Commendation(c) => Some((&c.party, c.awarded_on)),
-            RecordBody::Listing(l) => Some((&l.party, l.listed_on)),
-            RecordBody::Grade(g) => Some((&g.party, g.evaluated_on)),
+            RecordBody::Penalty(p) => Some(&p.party),
+            RecordBody::SpotCheck(s) => Some(&s.party),
+            RecordBody::Commendation(c) => Some(&c.party),
+            RecordBody::Listing(l) => Some(&l.party),
+            RecordBody::Grade(g) => Some(&g.party),
             _ => None,
         }
     }

@@ -118,16 +118,25 @@ class HistoryEntry(_message.Message):
     def __init__(self, entry: _Optional[_Union[_types_pb2.RecordEntry, _Mapping]] = ..., canonical_record: _Optional[bytes] = ..., leaf_hash: _Optional[bytes] = ...) -> None: ...
 
 class GetEntityHistoryResponse(_message.Message):
-    __slots__ = ("entries", "current_listings", "next_page_token", "tree_size")
+    __slots__ = ("entries", "current_listings", "next_page_token", "tree_size", "current_listing_authority_names")
+    class CurrentListingAuthorityNamesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     CURRENT_LISTINGS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_LISTING_AUTHORITY_NAMES_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[HistoryEntry]
     current_listings: _containers.RepeatedCompositeFieldContainer[_types_pb2.Record]
     next_page_token: str
     tree_size: int
-    def __init__(self, entries: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., tree_size: _Optional[int] = ...) -> None: ...
+    current_listing_authority_names: _containers.ScalarMap[str, str]
+    def __init__(self, entries: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., tree_size: _Optional[int] = ..., current_listing_authority_names: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ExportLedgerRequest(_message.Message):
     __slots__ = ("from_sequence", "to_sequence")

@@ -254,7 +254,14 @@ class GetProfileRequest(_message.Message):
     def __init__(self, uscc: _Optional[str] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., min_sequence: _Optional[int] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetProfileResponse(_message.Message):
-    __slots__ = ("uscc", "status", "evaluated_on", "current_listings", "records", "total_records", "latest_sequence", "grades_in_force", "names")
+    __slots__ = ("uscc", "status", "evaluated_on", "current_listings", "records", "total_records", "latest_sequence", "grades_in_force", "names", "current_listing_authority_names")
+    class CurrentListingAuthorityNamesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     USCC_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
@@ -264,6 +271,7 @@ class GetProfileResponse(_message.Message):
     LATEST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     GRADES_IN_FORCE_FIELD_NUMBER: _ClassVar[int]
     NAMES_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_LISTING_AUTHORITY_NAMES_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     status: ProfileStatus
     evaluated_on: _date_pb2.Date
@@ -273,7 +281,8 @@ class GetProfileResponse(_message.Message):
     latest_sequence: int
     grades_in_force: _containers.RepeatedCompositeFieldContainer[_types_pb2.GradeInForce]
     names: _types_pb2.EntityNames
-    def __init__(self, uscc: _Optional[str] = ..., status: _Optional[_Union[ProfileStatus, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., total_records: _Optional[int] = ..., latest_sequence: _Optional[int] = ..., grades_in_force: _Optional[_Iterable[_Union[_types_pb2.GradeInForce, _Mapping]]] = ..., names: _Optional[_Union[_types_pb2.EntityNames, _Mapping]] = ...) -> None: ...
+    current_listing_authority_names: _containers.ScalarMap[str, str]
+    def __init__(self, uscc: _Optional[str] = ..., status: _Optional[_Union[ProfileStatus, str]] = ..., evaluated_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., current_listings: _Optional[_Iterable[_Union[_types_pb2.Record, _Mapping]]] = ..., records: _Optional[_Iterable[_Union[_types_pb2.RecordEntry, _Mapping]]] = ..., total_records: _Optional[int] = ..., latest_sequence: _Optional[int] = ..., grades_in_force: _Optional[_Iterable[_Union[_types_pb2.GradeInForce, _Mapping]]] = ..., names: _Optional[_Union[_types_pb2.EntityNames, _Mapping]] = ..., current_listing_authority_names: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ListRecordsRequest(_message.Message):
     __slots__ = ("uscc", "page_size", "page_token", "evaluated_on", "min_sequence", "known_at")
