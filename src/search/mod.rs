@@ -14,9 +14,10 @@
 //! A query is answered in tiers, each a constant score, so that no amount of
 //! term statistics lifts a lower tier above a higher one: the code or the
 //! full current name 1000, a former name 500, a short name (the core) 200, a
-//! name one character off 50, and below those a name whose core holds every
-//! bigram of the query's core, ranked among themselves by BM25. The fuzzy
-//! tier is the costly one and runs only when nothing else matched.
+//! whole name one character off 60, a short name one character off 50, and
+//! below those a name whose core holds every bigram of the query's core,
+//! ranked among themselves by BM25. The fuzzy tiers are the costly ones and
+//! run only when nothing matched above the partial tier.
 
 mod key;
 mod why;
@@ -56,6 +57,10 @@ const TIER_FULL: f32 = 1000.0;
 const TIER_FORMER: f32 = 500.0;
 const TIER_SHORT: f32 = 200.0;
 const TIER_ONE_OFF: f32 = 50.0;
+/// A whole name one character off ranks above a short name one off: a
+/// short name one off is shared by every firm of that 字号 and industry in
+/// every region, and would crowd the one the caller mistyped out.
+const TIER_NAME_ONE_OFF: f32 = 60.0;
 
 /// An entity's names as written, as the caller chose to index them: the
 /// current name, if any, and its former names.
@@ -291,8 +296,8 @@ impl SearchIndex {
                 tiers.push((one_off(f.core, &query.core), TIER_ONE_OFF));
             }
             if query.key.chars().count() >= MIN_FUZZY_CHARS {
-                tiers.push((one_off(f.full, &query.key), TIER_ONE_OFF));
-                tiers.push((one_off(f.former, &query.key), TIER_ONE_OFF));
+                tiers.push((one_off(f.full, &query.key), TIER_NAME_ONE_OFF));
+                tiers.push((one_off(f.former, &query.key), TIER_NAME_ONE_OFF));
             }
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =

@@ -173,3 +173,13 @@ fn a_bulk_build_answers_as_updates_do() {
     built.update([(code(1), IndexedNames::default())]).unwrap();
     assert_eq!(built.len(), NAMES.len() as u64);
 }
+
+#[test]
+fn a_whole_name_one_character_off_ranks_above_the_same_short_name_elsewhere() {
+    let index = SearchIndex::new().unwrap();
+    let names = ["北京瑞泰电线有限公司", "广州瑞泰电线有限公司", "上海瑞泰电线有限公司", "深圳瑞泰电线有限公司"];
+    index.update(names.iter().enumerate().map(|(i, name)| (code(i + 1), named(name)))).unwrap();
+    let hits = found(&index, "上海瑞秦电线有限公司");
+    assert_eq!(hits[0], (3, Why::OneCharacterOff, name("上海瑞泰电线有限公司")));
+    assert_eq!(hits.len(), 4, "the short name one off finds the others after it: {hits:?}");
+}
