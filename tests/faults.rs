@@ -89,7 +89,8 @@ async fn a_store_that_goes_away_is_answered_at_once_and_health_follows_it_back()
 
     // A write with a deadline shorter than the store's connect timeout,
     // sent as the store goes: answered before its deadline all the same
-    // (its commit unconfirmed, or the store unreachable if the node knew).
+    // (its commit unconfirmed, the store unreachable if the node knew, or,
+    // on a loaded machine, not yet taken up by the writer).
     // A write with a 30 s deadline sent meanwhile: UNAVAILABLE in the
     // registry's words well within 2 s, not after the pool's wait.
     let mut w = wa.clone();
@@ -102,7 +103,7 @@ async fn a_store_that_goes_away_is_answered_at_once_and_health_follows_it_back()
     let (answer, took) = short.await.unwrap();
     let err = answer.unwrap_err();
     assert_eq!(err.code(), Code::Unavailable, "{err:?}");
-    assert!(["COMMIT_UNCONFIRMED", "STORE_UNREACHABLE"].contains(&reason(&err).as_str()), "{err:?}");
+    assert!(["COMMIT_UNCONFIRMED", "STORE_UNREACHABLE", "NOT_TAKEN_UP"].contains(&reason(&err).as_str()), "{err:?}");
     assert!(err.get_error_details().retry_info().is_some(), "RetryInfo: {err:?}");
     assert!(took < Duration::from_millis(600), "answered after {took:?}");
     println!("a 600 ms write as the store went: {} after {took:?}", reason(&err));
