@@ -17,7 +17,8 @@
 //! whole name one character off 60, a short name one character off 50, and
 //! below those a name whose core holds every bigram of the query's core,
 //! ranked among themselves by BM25. The fuzzy tiers are the costly ones and
-//! run only when nothing matched above the partial tier.
+//! run only when nothing matched at the tier of what was typed: a short
+//! name's for a short name, a former name's for a whole name.
 
 mod key;
 mod why;
@@ -255,9 +256,13 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let mut top = searcher.search(&self.query(&query, false), &TopDocs::with_limit(limit).order_by_score())?;
-        // A name with a typo still shares character pairs with other names:
-        // only a hit above the one-off tier shows it was found as written.
-        if top.first().is_none_or(|(score, _)| *score < TIER_ONE_OFF) {
+        // A name with a typo still shares character pairs with other names,
+        // and, typed whole, its short form may be another region's firm's:
+        // only a hit at the tier of what was typed shows it was found as
+        // written (a short name's tier for a short name, a whole name's for
+        // a whole one).
+        let typed = if query.key == query.core { TIER_SHORT } else { TIER_FORMER };
+        if top.first().is_none_or(|(score, _)| *score < typed) {
             top = searcher.search(&self.query(&query, true), &TopDocs::with_limit(limit).order_by_score())?;
         }
         let mut hits = Vec::with_capacity(top.len());

@@ -183,3 +183,15 @@ fn a_whole_name_one_character_off_ranks_above_the_same_short_name_elsewhere() {
     assert_eq!(hits[0], (3, Why::OneCharacterOff, name("上海瑞泰电线有限公司")));
     assert_eq!(hits.len(), 4, "the short name one off finds the others after it: {hits:?}");
 }
+
+#[test]
+fn a_whole_name_one_character_off_is_found_though_its_short_form_is_another_firms() {
+    let index = SearchIndex::new().unwrap();
+    // The typo 瑞秦 is another firm's 字号 in another region.
+    let names = ["上海瑞泰电线有限公司", "北京瑞秦电线有限公司"];
+    index.update(names.iter().enumerate().map(|(i, name)| (code(i + 1), named(name)))).unwrap();
+    let hits = found(&index, "上海瑞秦电线有限公司");
+    assert!(hits.contains(&(1, Why::OneCharacterOff, name("上海瑞泰电线有限公司"))), "{hits:?}");
+    // Typed short, the other firm's short name is what was asked for.
+    assert_eq!(found(&index, "瑞秦电线")[0], (2, Why::ShortName, name("北京瑞秦电线有限公司")));
+}
