@@ -213,24 +213,9 @@ pub fn bigrams(text: &str) -> Vec<String> {
 /// removed, replaced, or two neighbours swapped (the distance the index's
 /// fuzzy queries use).
 pub fn within_one_edit(a: &str, b: &str) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
-    if long.len() - short.len() > 1 {
-        return false;
-    }
-    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
-    if prefix == short.len() {
-        return true;
-    }
-    if short.len() == long.len() {
-        let swapped = prefix + 1 < short.len()
-            && short[prefix] == long[prefix + 1]
-            && short[prefix + 1] == long[prefix]
-            && short[prefix + 2..] == long[prefix + 2..];
-        return swapped || short[prefix + 1..] == long[prefix + 1..];
-    }
-    short[prefix..] == long[prefix + 1..]
+    // Optimal string alignment counts an adjacent swap as one edit, as
+    // tantivy's Levenshtein automata with transpositions do.
+    strsim::osa_distance(a, b) <= 1
 }
 
 #[cfg(test)]
