@@ -17,7 +17,7 @@ use creditregistry::domain::uscc::Uscc;
 use creditregistry::ledger;
 use creditregistry::ledger::merkle::{Frontier, nodes_in};
 use creditregistry::store::{Appended, LedgerStore, NewNodes, Store};
-pub use creditregistry_testkit::population::{code, name, name_of, renamed};
+pub use creditregistry_testkit::population::{code, mix, name, name_of, renamed};
 use creditregistry_testkit::records::AUTHORITY;
 
 /// Records appended per transaction.
@@ -95,14 +95,6 @@ async fn append(store: &Store, frontier: &mut Frontier, batch: Vec<Record>) -> R
 
 /// A record body that may refer to the entity's earlier records by id.
 type Body = Box<dyn Fn(&[String]) -> RecordBody>;
-
-/// A well-mixed number from `i` and `salt` (SplitMix64).
-fn mix(i: usize, salt: u64) -> u64 {
-    let mut z = (i as u64).wrapping_add(salt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 fn days_before(today: NaiveDate, days: u64) -> NaiveDate {
     today - chrono::Days::new(days)

@@ -86,7 +86,7 @@ const INDUSTRIES: &[&str] = &[
 const FORMS: &[&str] = &["有限公司", "有限公司", "有限公司", "有限责任公司", "股份有限公司", "集团有限公司"];
 
 /// A well-mixed number from `i` and `salt` (SplitMix64).
-fn mix(i: usize, salt: u64) -> u64 {
+pub fn mix(i: usize, salt: u64) -> u64 {
     let mut z = (i as u64).wrapping_add(salt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
