@@ -214,12 +214,13 @@ impl Checks {
         let rules = scope.rules(&self.rules);
         let decision = rules.catalogue.decide(&state, domain, scope.on);
         // A measure's triggers are disclosed to the caller it is shown to, so
-        // only an answer with none needs the whole disclosure worked out.
-        let no_records =
-            decision.measures.is_empty() && decision.incentives.is_empty() && scope.visible(&state, &self.rules).is_empty();
+        // only an answer with none, or a declared name to compare, needs the
+        // whole disclosure worked out; then it is worked out once.
+        let nothing_in_force = decision.measures.is_empty() && decision.incentives.is_empty();
+        let visible = (nothing_in_force || !declared.is_empty()).then(|| scope.visible(&state, &self.rules));
+        let no_records = nothing_in_force && visible.as_ref().is_some_and(Vec::is_empty);
         let mut wire = decision_to_wire(uscc, &decision, &rules.publicity.version, no_records);
-        if !declared.is_empty() {
-            let visible = scope.visible(&state, &self.rules);
+        if let Some(visible) = visible.filter(|_| !declared.is_empty()) {
             wire.name_match = Some(name_match_to_wire(declared, &names(visible.iter().map(|v| v.record.as_ref()))));
         }
         Decided { eligibility: decision.eligibility, decision: wire }
