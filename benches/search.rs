@@ -2,54 +2,30 @@
 //! it, its memory per entity, its snapshot's size and load time, and one
 //! caller's search latency per kind of query.
 //!
-//! Prints figures, asserts nothing. Names are made up as real ones are
-//! written: region + trade name (字号) + industry + organisational form;
-//! every fifth entity has a former name.
+//! Prints figures, asserts nothing. Names are the test kit's population's,
+//! as `creditregistry-bench --names` seeds them: region + 字号 + industry +
+//! organisational form, one entity in five renamed.
 //!
 //! Run: `cargo bench --bench search` (ENTITIES=1000000 QUERIES=2000 to change).
 
 #[allow(dead_code)]
 mod common;
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use common::env_usize;
+use creditregistry::domain::uscc::Uscc;
 use creditregistry::search::{IndexedNames, SearchIndex};
-use creditregistry_testkit::population::code;
-
-const REGIONS: &[&str] = &["上海", "北京市", "深圳", "广州市", "杭州", "南京", "成都市", "武汉", "苏州", "天津", "重庆", "西安"];
-const TRADE: &str = "华腾宏达恒信鑫源盛泰隆瑞丰嘉和安康永兴利通汇金诚德天宇中科新光明辉博远海峰云飞龙凤祥美佳创优智胜星月晨阳";
-const INDUSTRIES: &[&str] = &["科技", "贸易", "实业", "电子", "信息技术", "网络科技", "建筑工程", "物流", "文化传媒", "机械设备"];
-const FORMS: &[&str] = &["有限公司", "有限责任公司", "股份有限公司"];
-
-/// The names of entity `i`: (current, former if any, short name).
-fn names(i: usize) -> (String, Option<String>, String) {
-    let trade: Vec<char> = TRADE.chars().collect();
-    let pick = |k: usize, salt: u64| (mix((i as u64) << 8 | salt) % k as u64) as usize;
-    let mark = format!("{}{}{}", trade[pick(trade.len(), 1)], trade[pick(trade.len(), 2)], trade[pick(trade.len(), 7)]);
-    let region = REGIONS[pick(REGIONS.len(), 3)];
-    let industry = INDUSTRIES[pick(INDUSTRIES.len(), 4)];
-    let form = FORMS[pick(FORMS.len(), 5)];
-    let former = i.is_multiple_of(5).then(|| format!("{region}{}{mark}{industry}{form}", trade[pick(trade.len(), 6)]));
-    (format!("{region}{mark}{industry}{form}"), former, format!("{mark}{industry}"))
-}
+use creditregistry_testkit::population::{code, generation, name_of, other_trade_character, parts_of, renamed};
 
 /// A kind of query, as the text asked for entity `i` (none: it has no such name).
 type Query = dyn Fn(usize) -> Option<String>;
 
-/// SplitMix64's finaliser: a well-spread hash of `x`.
-fn mix(mut x: u64) -> u64 {
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
-
-/// `name` with its middle character replaced.
-fn typo(name: &str) -> String {
-    let mut chars: Vec<char> = name.chars().collect();
-    let at = chars.len() / 2;
-    chars[at] = '乙';
-    chars.into_iter().collect()
+/// `text` with its 字号's first character replaced by another.
+fn typo(i: usize, text: String) -> String {
+    let first = parts_of(i, generation(i)).trade.chars().next().expect("a 字号");
+    text.replacen(first, &other_trade_character(first, i as u64).to_string(), 1)
 }
 
 fn percentiles(mut millis: Vec<f64>) -> (f64, f64) {
@@ -61,10 +37,14 @@ fn percentiles(mut millis: Vec<f64>) -> (f64, f64) {
 fn main() {
     let entities = env_usize("ENTITIES", 100_000);
     let queries = env_usize("QUERIES", 1_000);
-    let names_of = |i: usize| {
-        let (current, former, _) = names(i);
-        (code(i), IndexedNames { current: Some(current), former: former.into_iter().collect() })
+    let names = |i: usize| {
+        let former = renamed(i).then(|| name_of(i, 0));
+        IndexedNames { current: Some(name_of(i, generation(i))), former: former.into_iter().collect() }
     };
+    let names_of = |i: usize| (code(i), names(i));
+    // What the registry reads from an entity's records.
+    let entity: HashMap<Uscc, usize> = (0..entities).map(|i| (code(i), i)).collect();
+    let names_of_code = |code: &Uscc| entity.get(code).map(|&i| names(i)).unwrap_or_default();
     let started = Instant::now();
     let index = SearchIndex::build((0..entities).map(names_of)).expect("index");
     let built = started.elapsed();
@@ -75,12 +55,23 @@ fn main() {
         bytes as f64 / entities as f64
     );
 
+    for segment in index.space_usage().expect("space usage").segments() {
+        let per_entity = |bytes: u64| bytes as f64 / entities as f64;
+        for (part, usage) in [("terms", segment.termdict()), ("postings", segment.postings())] {
+            for field in usage.fields() {
+                println!("  {part} of {}: {:.1} bytes per entity", field.field_name(), per_entity(field.total().get_bytes()));
+            }
+        }
+        println!("  stored names and codes: {:.1} bytes per entity", per_entity(segment.store().total().get_bytes()));
+        println!("  field norms: {:.1} bytes per entity", per_entity(segment.fieldnorms().total().get_bytes()));
+    }
+
     let started = Instant::now();
     let snapshot = index.to_bytes().expect("snapshot");
     let written = started.elapsed();
     let started = Instant::now();
     let loaded = SearchIndex::from_bytes(&snapshot).expect("load");
-    loaded.search("华腾科技", 10).expect("first search");
+    loaded.search(&parts_of(0, 0).short(), 10, names_of_code).expect("first search");
     println!(
         "snapshot: {} bytes, written in {} ms, loaded and searched once in {} ms",
         snapshot.len(),
@@ -89,12 +80,12 @@ fn main() {
     );
 
     let kinds: [(&str, &Query); 6] = [
-        ("full name", &|i| Some(names(i).0)),
-        ("short name", &|i| Some(names(i).2)),
-        ("former name", &|i| names(i).1),
+        ("full name", &|i| Some(parts_of(i, generation(i)).full())),
+        ("short name", &|i| Some(parts_of(i, generation(i)).short())),
+        ("former name", &|i| renamed(i).then(|| name_of(i, 0))),
         ("code", &|i| Some(code(i).to_string())),
-        ("full name, one typo", &|i| Some(typo(&names(i).0))),
-        ("short name, one typo", &|i| Some(typo(&names(i).2))),
+        ("full name, one typo", &|i| Some(typo(i, parts_of(i, generation(i)).full()))),
+        ("short name, one typo", &|i| Some(typo(i, parts_of(i, generation(i)).short()))),
     ];
     for (kind, query) in kinds {
         let (mut millis, mut first, mut among) = (Vec::new(), 0, 0);
@@ -102,7 +93,7 @@ fn main() {
             let i = q.wrapping_mul(7_919) % entities;
             let Some(text) = query(i) else { continue };
             let started = Instant::now();
-            let hits = loaded.search(&text, 10).expect("search");
+            let hits = loaded.search(&text, 10, names_of_code).expect("search");
             millis.push(started.elapsed().as_secs_f64() * 1e3);
             first += usize::from(hits.first().is_some_and(|hit| hit.code == code(i)));
             among += usize::from(hits.iter().any(|hit| hit.code == code(i)));

@@ -184,7 +184,7 @@ impl FollowedNames {
     fn search(&self, rules: &RuleBook, scope: &ReadScope, query: &str, limit: usize) -> Result<Found, ServiceError> {
         self.catch_up().map_err(search_failed)?;
         let asked = if scope.sees_everything { limit } else { limit.saturating_mul(OVER_FETCH) };
-        let hits = self.names.search(query, asked).map_err(search_failed)?;
+        let hits = self.names.search(query, asked, |code| names_of(&self.index, code)).map_err(search_failed)?;
         let mut found: Vec<FoundEntity> = hits
             .into_iter()
             .filter_map(|hit| if scope.sees_everything { Some(as_indexed(hit)) } else { self.disclosed(rules, scope, hit) })
@@ -339,13 +339,14 @@ mod tests {
         let file = SnapshotFile { path: dir.path().join("registry-index.snapshot"), key: key(1) };
         let names = SearchIndex::new().unwrap();
         let code = Uscc::parse("91310115MA1K3BTP2B").unwrap();
-        names.update([(code, IndexedNames { current: Some("上海华腾科技有限公司".into()), former: Vec::new() })]).unwrap();
+        let named = || IndexedNames { current: Some("上海华腾科技有限公司".into()), former: Vec::new() };
+        names.update([(code, named())]).unwrap();
         let followed = FollowedNames { names, index: Arc::new(Index::default()), catching_up: Mutex::new(()) };
         let path = followed.write_snapshot(&file).unwrap();
         let head = TreeHead::default();
 
         let loaded = read(&path, file.key.public(), head).unwrap();
-        assert_eq!(loaded.search("华腾科技", 10).unwrap()[0].code, code);
+        assert_eq!(loaded.search("华腾科技", 10, |_| named()).unwrap()[0].code, code);
         let refused = |key: &PublicKey, head| read(&path, key, head).err().expect("refused");
         assert!(refused(file.key.public(), TreeHead { size: 1, ..head }).contains("ledger of 0 records"));
         assert!(refused(file.key.public(), TreeHead { root: [9; 32], ..head }).contains("root"));
