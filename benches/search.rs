@@ -70,7 +70,7 @@ fn main() {
     let snapshot = index.to_bytes().expect("snapshot");
     let written = started.elapsed();
     let started = Instant::now();
-    let loaded = SearchIndex::from_bytes(&snapshot).expect("load");
+    let loaded = SearchIndex::read_from(snapshot.as_slice()).expect("load");
     loaded.search(&parts_of(0, 0).short(), 10, names_of_code).expect("first search");
     println!(
         "snapshot: {} bytes, written in {} ms, loaded and searched once in {} ms",

@@ -33,6 +33,7 @@
 mod key;
 mod why;
 
+use std::io::Read;
 use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
@@ -373,19 +374,25 @@ impl SearchIndex {
         Ok(out)
     }
 
-    /// The index [`to_bytes`](Self::to_bytes) wrote; an error says why the
-    /// bytes are not one.
-    pub fn from_bytes(bytes: &[u8]) -> Result<SearchIndex, SearchError> {
-        let mut rest = Bytes(bytes.strip_prefix(SNAPSHOT_MAGIC).ok_or_else(|| broken("it does not start as one"))?);
-        let count = u32::from_be_bytes(rest.take()?);
+    /// The index [`to_bytes`](Self::to_bytes) wrote, read from `input`
+    /// file by file: no more than one of the index's files is held twice
+    /// while it loads, rather than the whole snapshot. An error says why
+    /// the bytes are not such an index.
+    pub fn read_from(mut input: impl Read) -> Result<SearchIndex, SearchError> {
+        let mut magic = [0; SNAPSHOT_MAGIC.len()];
+        input.read_exact(&mut magic).map_err(|_| broken("it does not start as one"))?;
+        if magic != *SNAPSHOT_MAGIC {
+            return Err(broken("it does not start as one"));
+        }
+        let count = u32::from_be_bytes(take(&mut input)?);
         let directory = RamDirectory::create();
         for _ in 0..count {
-            let name_len = u16::from_be_bytes(rest.take()?);
-            let name = std::str::from_utf8(rest.next(name_len.into())?).map_err(|_| broken("a file name is not UTF-8"))?;
-            let len = usize::try_from(u64::from_be_bytes(rest.take()?)).map_err(|_| broken("a file is too long"))?;
-            directory.atomic_write(name.as_ref(), rest.next(len)?).map_err(|e| SearchError::Snapshot(e.to_string()))?;
+            let name_len = u16::from_be_bytes(take(&mut input)?);
+            let name = String::from_utf8(next(&mut input, name_len.into())?).map_err(|_| broken("a file name is not UTF-8"))?;
+            let len = usize::try_from(u64::from_be_bytes(take(&mut input)?)).map_err(|_| broken("a file is too long"))?;
+            directory.atomic_write(name.as_ref(), &next(&mut input, len)?).map_err(|e| SearchError::Snapshot(e.to_string()))?;
         }
-        if !rest.0.is_empty() {
+        if input.read(&mut [0]).map_err(|e| SearchError::Snapshot(e.to_string()))? != 0 {
             return Err(broken("bytes follow its last file"));
         }
         let index = Index::open(directory.clone())?;
@@ -411,22 +418,21 @@ fn reversed(key: &str) -> String {
     key.chars().rev().collect()
 }
 
-/// A snapshot's bytes not read yet.
-struct Bytes<'a>(&'a [u8]);
-
-impl<'a> Bytes<'a> {
-    fn next(&mut self, n: usize) -> Result<&'a [u8], SearchError> {
-        if self.0.len() < n {
-            return Err(broken("it is cut short"));
-        }
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
-        Ok(head)
+/// The next `n` bytes of `input`, in a buffer of exactly that size (one
+/// grown as it is filled would leave several times `n` behind it).
+fn next(input: &mut impl Read, n: usize) -> Result<Vec<u8>, SearchError> {
+    let mut bytes = Vec::new();
+    // A length read from a damaged snapshot may be absurd: refused, not an abort.
+    bytes.try_reserve_exact(n).map_err(|_| broken("a file is too long"))?;
+    input.take(n as u64).read_to_end(&mut bytes).map_err(|e| SearchError::Snapshot(e.to_string()))?;
+    if bytes.len() < n {
+        return Err(broken("it is cut short"));
     }
+    Ok(bytes)
+}
 
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], SearchError> {
-        Ok(self.next(N)?.try_into().expect("N bytes"))
-    }
+fn take<const N: usize>(input: &mut impl Read) -> Result<[u8; N], SearchError> {
+    Ok(next(input, N)?.try_into().expect("N bytes"))
 }
 
 fn broken(why: &str) -> SearchError {

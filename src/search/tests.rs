@@ -167,7 +167,7 @@ fn limit_bounds_the_hits() {
 fn a_snapshot_answers_as_the_index_did() {
     let index = population();
     let bytes = index.index.to_bytes().unwrap();
-    let loaded = index.over(SearchIndex::from_bytes(&bytes).unwrap());
+    let loaded = index.over(SearchIndex::read_from(bytes.as_slice()).unwrap());
     for query in ["上海华腾科技有限公司", "华腾科技", "上海华腾科枝有限公司", "上海旧名称科技有限公司", code(2).as_str()]
     {
         assert_eq!(found(&loaded, query), found(&index, query), "{query}");
@@ -180,10 +180,10 @@ fn a_snapshot_answers_as_the_index_did() {
 #[test]
 fn bytes_that_are_not_a_snapshot_are_refused() {
     let bytes = population().index.to_bytes().unwrap();
-    assert!(SearchIndex::from_bytes(&bytes[..bytes.len() - 1]).is_err());
-    assert!(SearchIndex::from_bytes(b"CRSRCH2\n").is_err());
-    assert!(SearchIndex::from_bytes(&[bytes.as_slice(), b"x"].concat()).is_err());
-    assert!(SearchIndex::from_bytes(b"not an index").is_err());
+    assert!(SearchIndex::read_from(&bytes[..bytes.len() - 1]).is_err());
+    assert!(SearchIndex::read_from(&b"CRSRCH2\n"[..]).is_err());
+    assert!(SearchIndex::read_from([bytes.as_slice(), b"x"].concat().as_slice()).is_err());
+    assert!(SearchIndex::read_from(&b"not an index"[..]).is_err());
 }
 
 #[test]

@@ -12,6 +12,7 @@
 //! (`SearchIndex::to_bytes`), SHA-256 of all that, and the registry key's
 //! Ed25519 signature over the digest (`Signed::SearchSnapshot`).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -296,21 +297,18 @@ pub fn path_for(index_snapshot: &Path) -> PathBuf {
 }
 
 /// The name index in the snapshot at `path` if `key` signed it for `head`;
-/// an error says why not.
+/// an error says why not. Read as a stream and hashed as it is read, so
+/// the file is never held whole in memory; the index read is dropped
+/// unless the checksum and signature after it hold.
 fn read(path: &Path, key: &PublicKey, head: TreeHead) -> Result<SearchIndex, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let body_len = bytes.len().checked_sub(32 + 64).ok_or("it is too short")?;
-    let (body, trailer) = bytes.split_at(body_len);
-    let (sum, signature) = trailer.split_at(32);
-    if Sha256::digest(body)[..] != *sum {
-        return Err("its checksum does not match".into());
-    }
-    key.verify(Signed::SearchSnapshot, sum, signature)
-        .map_err(|_| format!("it is not signed by the registry key {}", key.key_id))?;
-    let rest = body.strip_prefix(MAGIC).ok_or("it is not a name search snapshot of this version")?;
-    let (size, rest) = rest.split_at_checked(8).ok_or("it is cut short")?;
-    let (root, rest) = rest.split_at_checked(32).ok_or("it is cut short")?;
-    let (len, names) = rest.split_at_checked(8).ok_or("it is cut short")?;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let body_len = file.metadata().map_err(|e| e.to_string())?.len().checked_sub(32 + 64).ok_or("it is too short")?;
+    let mut body = Hashed { inner: std::io::BufReader::with_capacity(1 << 20, file).take(body_len), digest: Sha256::new() };
+    let mut header = [0; MAGIC.len() + 8 + 32 + 8];
+    body.read_exact(&mut header).map_err(|_| "it is cut short")?;
+    let rest = header.strip_prefix(MAGIC).ok_or("it is not a name search snapshot of this version")?;
+    let (size, rest) = rest.split_at(8);
+    let (root, len) = rest.split_at(32);
     let size = u64::from_be_bytes(size.try_into().expect("8 bytes"));
     if size != head.size {
         return Err(format!("it is of a ledger of {size} records, not the {} the index holds", head.size));
@@ -318,10 +316,35 @@ fn read(path: &Path, key: &PublicKey, head: TreeHead) -> Result<SearchIndex, Str
     if root != head.root {
         return Err(format!("its root for {size} records is not the ledger's"));
     }
-    if u64::from_be_bytes(len.try_into().expect("8 bytes")) != names.len() as u64 {
+    if u64::from_be_bytes(len.try_into().expect("8 bytes")) != body_len - header.len() as u64 {
         return Err("its length does not match".into());
     }
-    SearchIndex::from_bytes(names).map_err(|e| e.to_string())
+    let names = SearchIndex::read_from(&mut body);
+    let sum: [u8; 32] = body.digest.finalize().into();
+    let mut trailer = body.inner.into_inner();
+    let mut written = [0; 32 + 64];
+    trailer.read_exact(&mut written).map_err(|e| e.to_string())?;
+    let (written_sum, signature) = written.split_at(32);
+    if sum[..] != *written_sum {
+        return Err("its checksum does not match".into());
+    }
+    key.verify(Signed::SearchSnapshot, &sum, signature)
+        .map_err(|_| format!("it is not signed by the registry key {}", key.key_id))?;
+    names.map_err(|e| e.to_string())
+}
+
+/// A reader that hashes what it reads.
+struct Hashed<R> {
+    inner: R,
+    digest: Sha256,
+}
+
+impl<R: Read> Read for Hashed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.digest.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -352,7 +375,8 @@ mod tests {
         assert!(refused(file.key.public(), TreeHead { root: [9; 32], ..head }).contains("root"));
         assert!(refused(key(2).public(), head).contains("not signed by the registry key"));
         let mut bytes = std::fs::read(&path).unwrap();
-        bytes[20] ^= 1;
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
         std::fs::write(&path, &bytes).unwrap();
         assert!(refused(file.key.public(), head).contains("checksum"));
     }
