@@ -9,7 +9,8 @@
 //!   names (indexed whole, reversed);
 //! - `core`: the [cores](core) of all its names (indexed whole, reversed);
 //! - `grams`: the character bigrams of those cores (tantivy's
-//!   `NgramTokenizer(2, 2)`), for partial matches.
+//!   `NgramTokenizer(2, 2)`), for partial matches; without frequencies or
+//!   norms, which a name's few bigrams would not use but would pay for.
 //!
 //! Keys are indexed reversed because a look-up one character off walks the
 //! term dictionary from a key's first character, branching wherever names
@@ -23,8 +24,9 @@
 //! whole name 1000, a short name (the core) 200, a whole name one character
 //! off 60, a short name one character off 50, and below those a name whose
 //! core holds every bigram of the query's core, ranked among themselves by
-//! BM25. Within a tier, hits are ordered by [why](Why) they matched (a
-//! current name before a former one). The fuzzy tiers are the costly ones
+//! BM25 (so by how rare the bigrams are). Within a tier, hits are ordered
+//! by [why](Why) they matched (a current name before a former one). The
+//! fuzzy tiers are the costly ones
 //! and run only when nothing matched at the tier of what was typed, and then
 //! only the one that fits it: a short name's for a short name; for a whole
 //! name, a whole name's, and a short name's only when no whole name is one
@@ -120,7 +122,7 @@ impl Fields {
             TextFieldIndexing::default().set_tokenizer("raw").set_fieldnorms(false).set_index_option(IndexRecordOption::Basic),
         );
         let grams = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default().set_tokenizer(BIGRAMS).set_index_option(IndexRecordOption::WithFreqs),
+            TextFieldIndexing::default().set_tokenizer(BIGRAMS).set_fieldnorms(false).set_index_option(IndexRecordOption::Basic),
         );
         builder.add_text_field("code", whole.clone() | STORED);
         builder.add_text_field("names", whole.clone());
@@ -321,7 +323,7 @@ impl SearchIndex {
                 .grams
                 .iter()
                 .map(|gram| {
-                    let term = TermQuery::new(Term::from_field_text(f.grams, gram), IndexRecordOption::WithFreqs);
+                    let term = TermQuery::new(Term::from_field_text(f.grams, gram), IndexRecordOption::Basic);
                     (Occur::Must, Box::new(term) as _)
                 })
                 .collect();
