@@ -12,7 +12,7 @@
 //! - `auth`: JWT -> `Principal`.
 //! - `keys`: Ed25519 key pairs kept as PEM files.
 //! - `api`: the gRPC services; `proto`: the wire types.
-//! - `server`: assembles and runs it all.
+//! - `server`: assembles and runs it all; `tls`: TLS on its port.
 
 pub mod api;
 pub mod audit;
@@ -30,4 +30,5 @@ pub mod server;
 pub mod services;
 pub mod snapshot;
 pub mod store;
+pub mod tls;
 pub mod writer;

@@ -34,6 +34,7 @@ use crate::services::supervision::Supervision;
 use crate::services::writes::Writes;
 use crate::snapshot::SnapshotFile;
 use crate::store::{ServingClaim, Store};
+use crate::tls::TlsFiles;
 use crate::writer;
 
 use crate::api::{CALL_LIMIT, MAX_MESSAGE_BYTES};
@@ -46,6 +47,8 @@ pub struct Running {
     pub addr: SocketAddr,
     shutdown: oneshot::Sender<()>,
     serving: JoinHandle<Result<(), tonic::transport::Error>>,
+    /// With TLS: accepts connections and handshakes them.
+    accepting: Option<JoinHandle<()>>,
     writer: JoinHandle<()>,
     audit: AuditTask,
     store: Store,
@@ -67,6 +70,9 @@ impl Running {
         let _ = self.shutdown.send(());
         self.health_watch.abort();
         self.audit.stopping();
+        if let Some(accepting) = &self.accepting {
+            accepting.abort();
+        }
         let served = self.serving.await.map_err(|e| e.to_string())?;
         let _ = self.writer.await;
         if let Some(file) = &self.snapshot {
@@ -110,6 +116,14 @@ async fn terminate() {
 /// Opens the store, rebuilds the index and starts serving on `config.listen`
 /// (port 0 picks a free port; `Running::addr` tells which).
 pub async fn start(config: &Config) -> Result<Running, String> {
+    // Before anything is opened: a port that would serve neither stops here.
+    let tls = match TlsFiles::of(&config.tls) {
+        Some(files) if config.serves_tls()? => Some((files.load()?, files)),
+        _ => {
+            config.serves_tls()?;
+            None
+        }
+    };
     let authenticator = Arc::new(Authenticator::from_config(&config.auth)?);
     let rules = Arc::new(config.rules()?);
     let clock = Clock::new(config.utc_offset()?);
@@ -171,7 +185,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let names = search.names();
     let writes = Writes::new(writer, index.clone(), rules, clock);
     let registry = Registry { clock, writes, authorities, scopes, checks, profiles, audit, supervision, search };
-    let auth = Authenticate(authenticator);
+    let auth = Authenticate { authenticator, bind_organisation: config.tls.bind_organisation() };
 
     let (health_reporter, health) = tonic_health::server::health_reporter();
     report_health(&health_reporter, true).await;
@@ -223,19 +237,28 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         .add_service(InterceptedService::new(eligibility, auth.clone()))
         .add_service(InterceptedService::new(supervision, auth.clone()))
         .add_service(InterceptedService::new(audit_service, auth));
-    let serving = tokio::spawn(router.serve_with_incoming_shutdown(
-        // Small responses go out at once: without TCP_NODELAY a response
-        // written in two segments waits for the client's delayed ACK.
-        TcpIncoming::from(listener).with_nodelay(Some(true)),
-        async {
-            let _ = stop.await;
-        },
-    ));
-    tracing::info!(%addr, database = %crate::store::redacted(&url), "serving");
+    let stopped = async {
+        let _ = stop.await;
+    };
+    let (serving, accepting) = match tls {
+        Some((first, files)) => {
+            let (incoming, accepting) = crate::tls::incoming(listener, files, first);
+            (tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped)), Some(accepting))
+        }
+        None => {
+            // Small responses go out at once: without TCP_NODELAY a response
+            // written in two segments waits for the client's delayed ACK.
+            let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+            (tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped)), None)
+        }
+    };
+    let transport = if accepting.is_some() { "TLS" } else { "plain text (loopback only)" };
+    tracing::info!(%addr, transport, database = %crate::store::redacted(&url), "serving");
     Ok(Running {
         addr,
         shutdown,
         serving,
+        accepting,
         writer: writer_task,
         audit: audit_task,
         store,

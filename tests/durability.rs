@@ -20,6 +20,7 @@ fn serve(reg: &TestRegistry) -> (Child, String) {
         reg.config.auth.keys.iter().map(|k| format!("{}:{:?}:{}", k.kid, k.algorithm, k.public_key_file.display())).collect();
     let mut child = Command::new(env!("CARGO_BIN_EXE_creditregistry"))
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("CREDITREGISTRY_PLAINTEXT", "true")
         .env("CREDITREGISTRY_DATA_DIR", reg.dir.path())
         .env("CREDITREGISTRY_DATABASE_URL", reg.config.database_url())
         .env("CREDITREGISTRY_AUTH_KEYS", keys.join(","))

@@ -834,6 +834,7 @@ async fn a_bad_authority_directory_stops_the_server_naming_the_entry() {
             ..Default::default()
         };
         creditregistry_testkit::tokens::TokenKey::of(&config).unwrap().trust(&mut config);
+        config.tls.plaintext = true;
         config.policy.authority_directory = Some(file.clone());
         let err = start(&mut config).await.err().expect("the server refuses to start");
         assert!(err.contains(&file.display().to_string()) && err.contains(says), "{err}");

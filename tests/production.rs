@@ -4,10 +4,12 @@
 //! PostgreSQL cluster and two nodes: keygen, migrate, serve on two nodes,
 //! tokens, verify from the store's keys, key rotation.
 //!
-//! Three values cannot be the guide's own: the database URL (the guide
-//! names `db.internal` and `restore-host`; here the test's database), and
-//! each node's listen address (the guide's `0.0.0.0:50051` on every node;
-//! here a free port of 127.0.0.1 per node, both on one machine).
+//! Four values cannot be the guide's own: the database URL (the guide
+//! names `db.internal` and `restore-host`; here the test's database), each
+//! node's listen address (the guide's `0.0.0.0:50051` on every node; here a
+//! free port of 127.0.0.1 per node, both on one machine), and the TLS
+//! certificate and key the guide's lines name (issued here by a CA of the
+//! test's own, which its clients trust).
 
 mod common;
 
@@ -20,8 +22,9 @@ use common::{Bearer, CODES, penalty, penalty_request};
 use creditregistry::proto::pb;
 use creditregistry::proto::pb::audit_service_client::AuditServiceClient;
 use creditregistry::proto::pb::records_service_client::RecordsServiceClient;
+use creditregistry_testkit::tls::{Ca, Validity};
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 
 /// The `creditregistry` and `export` lines of the operations guide's Production
 /// section's shell blocks, comments dropped.
@@ -53,6 +56,8 @@ struct Shell {
     database_url: String,
     guide: BTreeSet<String>,
     ran: BTreeSet<String>,
+    /// Issued the certificate in `tls/`, which the guide's lines name.
+    ca: Ca,
 }
 
 impl Shell {
@@ -62,7 +67,10 @@ impl Shell {
         std::fs::create_dir(&bin).unwrap();
         std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_creditregistry"), bin.join("creditregistry")).unwrap();
         let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-        Shell { dir, path, env: BTreeMap::new(), database_url, guide: guide_lines(), ran: BTreeSet::new() }
+        let ca = Ca::new("Registry test CA");
+        std::fs::create_dir(dir.path().join("tls")).unwrap();
+        ca.server(Validity::Current).write(&dir.path().join("tls"), "registry");
+        Shell { dir, path, env: BTreeMap::new(), database_url, guide: guide_lines(), ran: BTreeSet::new(), ca }
     }
 
     fn work(&self) -> PathBuf {
@@ -117,7 +125,7 @@ impl Shell {
         let log = self.dir.path().join(format!("node-{}.log", listen.replace([':', '.'], "-")));
         let file = std::fs::File::create(&log).unwrap();
         let child = self.command(line, Some(listen)).unwrap().stdout(Stdio::null()).stderr(file).spawn().unwrap();
-        Node { child, addr: listen.to_string(), log }
+        Node { child, addr: listen.to_string(), log, ca: self.ca.pem.clone() }
     }
 }
 
@@ -125,6 +133,8 @@ struct Node {
     child: Child,
     addr: String,
     log: PathBuf,
+    /// The CA that issued the nodes' certificate, PEM.
+    ca: String,
 }
 
 impl Node {
@@ -134,7 +144,9 @@ impl Node {
             if let Some(status) = self.child.try_wait().unwrap() {
                 panic!("the node exited ({status}): {}", std::fs::read_to_string(&self.log).unwrap_or_default());
             }
-            if let Ok(channel) = Channel::from_shared(format!("http://{}", self.addr)).unwrap().connect().await {
+            let tls = ClientTlsConfig::new().ca_certificate(Certificate::from_pem(&self.ca)).domain_name("localhost");
+            let endpoint = Channel::from_shared(format!("https://{}", self.addr)).unwrap().tls_config(tls).unwrap();
+            if let Ok(channel) = endpoint.connect().await {
                 let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
                 if health.check(tonic_health::pb::HealthCheckRequest::default()).await.is_ok() {
                     return channel;
@@ -190,6 +202,8 @@ async fn the_production_section_runs_as_written() {
 
     sh.export("export CREDITREGISTRY_SIGNING_KEY=keys/registry.pem");
     sh.export("export CREDITREGISTRY_AUTH_KEYS=ops-2026:EdDSA:keys/token-ops.pub.pem");
+    sh.export("export CREDITREGISTRY_TLS_CERT=tls/registry.pem");
+    sh.export("export CREDITREGISTRY_TLS_KEY=tls/registry.key");
     sh.export("export CREDITREGISTRY_LISTEN=0.0.0.0:50051");
     let mut a = sh.serve("creditregistry serve", &free_address());
     let mut b = sh.serve("creditregistry serve", &free_address());

@@ -112,12 +112,36 @@ fn grpc_timeout(value: &str) -> Option<Duration> {
 
 /// Authenticates every call and puts the `Principal` in the request.
 #[derive(Clone)]
-pub struct Authenticate(pub Arc<Authenticator>);
+pub struct Authenticate {
+    pub authenticator: Arc<Authenticator>,
+    /// Whether a client certificate's subject organisation must be the
+    /// token's organisation (mutual TLS with `tls.bind_organisation`).
+    pub bind_organisation: bool,
+}
 
 impl Interceptor for Authenticate {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, tonic::Status> {
         let header = request.metadata().get("authorization").and_then(|v| v.to_str().ok());
-        let principal = self.0.authenticate(header).map_err(ApiError::from)?;
+        let principal = self.authenticator.authenticate(header).map_err(ApiError::from)?;
+        if self.bind_organisation
+            && let Some(certs) = request.peer_certs()
+            && let Some(leaf) = certs.first()
+        {
+            let presented = crate::tls::organisation(leaf);
+            if presented.is_none() || presented != principal.organisation {
+                return Err(ApiError::PermissionDenied {
+                    reason: "CERTIFICATE_ORGANISATION_MISMATCH",
+                    message: format!(
+                        "the client certificate's organisation ({}) is not the organisation of the token of '{}' ({}): \
+                         a client uses its own organisation's tokens",
+                        presented.as_deref().unwrap_or("none"),
+                        principal.subject,
+                        principal.organisation.as_deref().unwrap_or("none")
+                    ),
+                }
+                .into());
+            }
+        }
         request.extensions_mut().insert(principal);
         Ok(request)
     }

@@ -10,13 +10,15 @@ use creditregistry::keys::KeyPairFiles;
 use creditregistry::store::Store;
 
 /// `serve`: on `listen` when given; with `dev`, the development key made
-/// (once) and trusted.
+/// (once) and trusted, and plain text allowed on a loopback address.
 pub fn serve(mut config: Config, runtime: &Runtime, dev: bool, listen: Option<SocketAddr>) -> Result<(), String> {
     if let Some(listen) = listen {
         config.listen = listen;
     }
     if dev {
         use_dev_keys(&mut config)?;
+        // Plain text, on a loopback address only; a configured certificate still serves TLS.
+        config.tls.plaintext = true;
     }
     runtime.block_on(async {
         let running = creditregistry::server::start(&config).await?;

@@ -15,11 +15,13 @@ mod audit;
 mod auth;
 mod policy;
 mod postgres;
+mod tls;
 
 pub use audit::{AuditConfig, read_public_keys};
 pub use auth::{AuthConfig, KeyAlgorithm, KeyConfig};
 pub use policy::PolicyConfig;
 pub use postgres::PostgresConfig;
+pub use tls::TlsConfig;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -44,6 +46,7 @@ pub struct Config {
     pub policy: PolicyConfig,
     pub audit: AuditConfig,
     pub postgres: PostgresConfig,
+    pub tls: TlsConfig,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Default for Config {
             policy: PolicyConfig::default(),
             audit: AuditConfig::default(),
             postgres: PostgresConfig::default(),
+            tls: TlsConfig::default(),
         }
     }
 }
@@ -164,7 +168,7 @@ impl Config {
                 *slot = v.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
             }
         }
-        Ok(())
+        self.apply_tls_env(&var)
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.

@@ -9,9 +9,11 @@
 //!   and the bearer interceptor that sends them.
 //! - `records`: codes, dates and the requests of the record kinds.
 //! - `population`: the codes of a population of any size.
+//! - `tls`: certificate authorities and the certificates they issue.
 
 pub mod pg_cluster;
 pub mod population;
 pub mod records;
 pub mod registry;
+pub mod tls;
 pub mod tokens;

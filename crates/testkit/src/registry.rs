@@ -111,6 +111,8 @@ impl TestRegistry {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config =
             Config { listen: "127.0.0.1:0".parse().unwrap(), data_dir: dir.path().to_path_buf(), ..Config::default() };
+        // Plain text on 127.0.0.1, as `serve --dev` serves; a test configures TLS to test it.
+        config.tls.plaintext = true;
         let key = TokenKey::of(&config).expect("dev keys");
         key.trust(&mut config);
         config.auth.keys.push(KeyConfig {
@@ -164,6 +166,11 @@ impl TestRegistry {
     /// A token for `roles`, signed with the development key.
     pub fn token(&self, subject: &str, roles: &[Role], authority: Option<&str>) -> String {
         self.key.sign(&self.token_request(subject, roles, authority)).expect("token")
+    }
+
+    /// `request` signed with the development key.
+    pub fn sign(&self, request: &TokenRequest) -> String {
+        self.key.sign(request).expect("token")
     }
 
     pub fn token_request(&self, subject: &str, roles: &[Role], authority: Option<&str>) -> TokenRequest {
