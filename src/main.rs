@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use creditregistry::config::Config;
+use creditregistry::config::{Config, LogFormat};
 
 #[derive(Parser)]
 #[command(name = "creditregistry", version, about = "Quality-credit and blacklist registry (gRPC)")]
@@ -113,14 +113,16 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
-    match run(cli) {
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_logging(config.log_format);
+    match run(cli, config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -129,8 +131,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
-    let config = Config::load(cli.config.as_deref())?;
+/// Logs to standard error, filtered by `RUST_LOG` (default `info`): text
+/// with colours on a terminal, JSON lines (one object per event, with its
+/// span's fields) when asked for or when standard error is not a terminal.
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let terminal = std::io::stderr().is_terminal();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).init(),
+        LogFormat::Auto if !terminal => builder.json().with_current_span(true).with_span_list(false).init(),
+        LogFormat::Auto | LogFormat::Text => builder.with_ansi(terminal).init(),
+    }
+}
+
+fn run(cli: Cli, config: Config) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     match cli.command {
         Command::Serve { dev, listen } => cli::server::serve(config, &runtime, dev, listen),

@@ -229,6 +229,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         // within the budget of a 1 MiB connection window.
         .max_concurrent_streams(MAX_CONCURRENT_STREAMS)
         .initial_connection_window_size(CONNECTION_WINDOW_BYTES)
+        .layer(crate::api::requests::layer())
         .layer(tower::util::MapResponseLayer::new(|response| crate::api::error::answer_codec_errors(response, MAX_MESSAGE_BYTES)))
         .add_service(health)
         .add_service(InterceptedService::new(reflection, auth.clone()))

@@ -8,6 +8,7 @@ mod eligibility;
 pub mod error;
 mod paging;
 mod records;
+pub mod requests;
 mod supervision;
 
 use std::sync::Arc;
@@ -142,6 +143,7 @@ impl Interceptor for Authenticate {
                 .into());
             }
         }
+        requests::record_caller(&principal.subject, principal.organisation.as_deref());
         request.extensions_mut().insert(principal);
         Ok(request)
     }

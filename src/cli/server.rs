@@ -51,7 +51,7 @@ pub fn migrate(config: &Config, runtime: &Runtime) -> Result<(), String> {
 fn use_dev_keys(config: &mut Config) -> Result<(), String> {
     let pair = KeyPairFiles::in_dir(&config.dev_keys_dir());
     if pair.ensure()? {
-        eprintln!("created development key pair in {}", config.dev_keys_dir().display());
+        tracing::info!(dir = %config.dev_keys_dir().display(), "created the development key pair");
     }
     config.auth.keys.push(KeyConfig {
         kid: DEV_KID.into(),

@@ -47,6 +47,31 @@ pub struct Config {
     pub audit: AuditConfig,
     pub postgres: PostgresConfig,
     pub tls: TlsConfig,
+    /// `text`, `json`, or `auto` (the default): JSON when standard error,
+    /// where logs go, is not a terminal. `CREDITREGISTRY_LOG_FORMAT`.
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Auto,
+    Text,
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<LogFormat, String> {
+        match s {
+            "auto" => Ok(LogFormat::Auto),
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            other => Err(format!("'{other}' is not auto, text or json")),
+        }
+    }
 }
 
 impl Default for Config {
@@ -63,6 +88,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             postgres: PostgresConfig::default(),
             tls: TlsConfig::default(),
+            log_format: LogFormat::Auto,
         }
     }
 }
@@ -89,6 +115,9 @@ impl Config {
         }
         if let Some(v) = var("CREDITREGISTRY_DATABASE_URL") {
             self.database_url = v;
+        }
+        if let Some(v) = var("CREDITREGISTRY_LOG_FORMAT") {
+            self.log_format = v.parse().map_err(|e| bad("CREDITREGISTRY_LOG_FORMAT", &e))?;
         }
         if let Some(v) = var("CREDITREGISTRY_DATA_DIR") {
             self.data_dir = v.into();
