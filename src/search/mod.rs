@@ -26,11 +26,10 @@
 //! core holds every bigram of the query's core, ranked among themselves by
 //! BM25 (so by how rare the bigrams are). Within a tier, hits are ordered
 //! by [why](Why) they matched (a current name before a former one). The
-//! fuzzy tiers are the costly ones
-//! and run only when nothing matched at the tier of what was typed, and then
-//! only the one that fits it: a short name's for a short name; for a whole
-//! name, a whole name's, and a short name's only when no whole name is one
-//! character off.
+//! fuzzy tiers are the costly ones and run only when nothing matched at the
+//! tier of what was typed, and then only the one that fits it: a short
+//! name's for a short name; for a whole name, a whole name's, and a short
+//! name's only when no whole name is one character off.
 
 mod key;
 mod why;
