@@ -140,10 +140,15 @@ fn init_logging(format: LogFormat) {
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let terminal = std::io::stderr().is_terminal();
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    match format {
-        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).init(),
-        LogFormat::Auto if !terminal => builder.json().with_current_span(true).with_span_list(false).init(),
-        LogFormat::Auto | LogFormat::Text => builder.with_ansi(terminal).init(),
+    let json = match format {
+        LogFormat::Json => true,
+        LogFormat::Auto => !terminal,
+        LogFormat::Text => false,
+    };
+    if json {
+        builder.json().with_current_span(true).with_span_list(false).init();
+    } else {
+        builder.with_ansi(terminal).init();
     }
 }
 

@@ -117,12 +117,9 @@ async fn terminate() {
 /// (port 0 picks a free port; `Running::addr` tells which).
 pub async fn start(config: &Config) -> Result<Running, String> {
     // Before anything is opened: a port that would serve neither stops here.
-    let tls = match TlsFiles::of(&config.tls) {
-        Some(files) if config.serves_tls()? => Some((files.load()?, files)),
-        _ => {
-            config.serves_tls()?;
-            None
-        }
+    let tls = match (config.serves_tls()?, TlsFiles::of(&config.tls)) {
+        (true, Some(files)) => Some((files.load()?, files)),
+        _ => None,
     };
     let authenticator = Arc::new(Authenticator::from_config(&config.auth)?);
     let rules = Arc::new(config.rules()?);

@@ -55,7 +55,7 @@ impl Population {
     }
 
     fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        let names = self.names.lock().unwrap().clone();
+        let names = self.names.lock().unwrap();
         self.index.search(query, limit, |code| names.get(code).cloned().unwrap_or_default()).unwrap()
     }
 }
